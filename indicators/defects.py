@@ -1,0 +1,49 @@
+"""A defect found in an input file, and the error that rejects the file whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+#: How many defects are listed before the rest are summarised as "and N more".
+MAX_LISTED_DEFECTS = 200
+
+
+@dataclass(frozen=True)
+class Defect:
+    """One problem in a file. ``line`` counts from 1 (the header); None = the whole file."""
+
+    code: str
+    message: str
+    line: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(_("line %(line)d") % {"line": self.line})
+        if self.column:
+            where.append(_("column %(column)s") % {"column": self.column})
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class FileRejected(Exception):
+    """The file was refused as a whole; nothing was written."""
+
+    def __init__(self, file_name: str, defects: list[Defect]):
+        self.file_name = file_name
+        self.defects = defects
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        head = _("%(file)s was rejected, nothing was written (%(count)d problems):") % {
+            "file": self.file_name,
+            "count": len(self.defects),
+        }
+        lines = [head] + [f"  {defect}" for defect in self.defects[:MAX_LISTED_DEFECTS]]
+        hidden = len(self.defects) - MAX_LISTED_DEFECTS
+        if hidden > 0:
+            lines.append("  " + _("… and %(count)d more") % {"count": hidden})
+        return "\n".join(lines)

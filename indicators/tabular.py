@@ -1,0 +1,235 @@
+"""Read a CSV or XLSX file into header + numbered rows, refusing what is not a table.
+
+Every import (stations, indicator values, weights) reads through here, so the
+checks for empty, binary, oversized, badly encoded and zip-bomb files live in
+one place. Row numbers are file lines: the header is line 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from indicators.defects import Defect, FileRejected
+
+ZIP_MAGIC = b"PK\x03\x04"
+#: An XLSX part whose uncompressed size is more than this many times its stored
+#: size is treated as a zip bomb (real sheets compress 5–30×).
+MAX_COMPRESSION_RATIO = 150
+MAX_COLUMNS = 200
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_uncompressed_bytes: int = 64 * 1024 * 1024
+    max_rows: int = 1_000_000
+
+
+@dataclass
+class Table:
+    """Header names (stripped, lower-case) and the data rows with their file line."""
+
+    header: list[str]
+    rows: list[tuple[int, list[object]]] = field(default_factory=list)
+    encoding: str = ""
+
+
+def read_table(path: Path | str, limits: ReadLimits, *, display_name: str | None = None) -> Table:
+    """Read the file at ``path``. Raises FileRejected with the reason when it is not a table."""
+    path = Path(path)
+    name = display_name or path.name
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise FileRejected(
+            name, [Defect("unreadable", _("cannot read the file: %s") % exc)]
+        ) from None
+    if size == 0:
+        raise FileRejected(name, [Defect("empty_file", _("the file is empty"))])
+    if size > limits.max_file_bytes:
+        raise FileRejected(
+            name,
+            [
+                Defect(
+                    "file_too_large",
+                    _("the file is %(size)d bytes; the limit is %(limit)d")
+                    % {"size": size, "limit": limits.max_file_bytes},
+                )
+            ],
+        )
+    with path.open("rb") as handle:
+        start = handle.read(8)
+    if start.startswith(ZIP_MAGIC) or path.suffix.lower() in {".xlsx", ".xlsm"}:
+        table = _read_xlsx(path, name, limits)
+    else:
+        table = _read_csv(path.read_bytes(), name, limits)
+    if not table.header or all(cell == "" for cell in table.header):
+        raise FileRejected(name, [Defect("empty_file", _("the file has no header line"), line=1)])
+    if not table.rows:
+        raise FileRejected(name, [Defect("no_rows", _("the file has a header but no data rows"))])
+    return table
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    if b"\x00" in data:
+        raise FileRejected(
+            name,
+            [Defect("binary_file", _("this is a binary file, not a CSV text file"))],
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise FileRejected(
+        name, [Defect("bad_encoding", _("the text is neither UTF-8 nor GBK encoded"))]
+    )
+
+
+def _read_csv(data: bytes, name: str, limits: ReadLimits) -> Table:
+    text, encoding = _decode(data, name)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    table = Table(header=[], encoding=encoding)
+    last_line = 0
+    try:
+        for cells in reader:
+            first_line, last_line = last_line + 1, reader.line_num
+            if not table.header:
+                if not any(cell.strip() for cell in cells):
+                    continue
+                table.header = [_clean_header(cell) for cell in cells]
+                continue
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(table.rows) >= limits.max_rows:
+                raise _too_many_rows(name, limits)
+            table.rows.append((first_line, [cell.strip() for cell in cells]))
+    except csv.Error as exc:
+        raise FileRejected(
+            name,
+            [Defect("bad_csv", _("the CSV is malformed: %s") % exc, line=reader.line_num)],
+        ) from None
+    return table
+
+
+def _clean_header(cell: object) -> str:
+    return str(cell if cell is not None else "").strip().lower()
+
+
+def _too_many_rows(name: str, limits: ReadLimits) -> FileRejected:
+    return FileRejected(
+        name,
+        [
+            Defect(
+                "too_many_rows",
+                _("the file has more than %(limit)d data rows") % {"limit": limits.max_rows},
+            )
+        ],
+    )
+
+
+def _check_zip(path: Path, name: str, limits: ReadLimits) -> None:
+    """Refuse an XLSX whose declared content is too big or suspiciously compressible.
+
+    zipfile never inflates an entry past its declared size, so checking the
+    declared sizes bounds the work openpyxl can be made to do.
+    """
+    bad = FileRejected(name, [Defect("bad_xlsx", _("this is not a readable XLSX workbook"))])
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise bad from None
+    total = sum(info.file_size for info in infos)
+    too_big = total > limits.max_uncompressed_bytes
+    bomb = any(
+        info.file_size > 1024 * 1024
+        and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
+        for info in infos
+    )
+    if too_big or bomb:
+        raise FileRejected(
+            name,
+            [
+                Defect(
+                    "xlsx_too_large",
+                    _(
+                        "the workbook unpacks to %(size)d bytes (limit %(limit)d) or is "
+                        "compressed suspiciously well; it was not opened"
+                    )
+                    % {"size": total, "limit": limits.max_uncompressed_bytes},
+                )
+            ],
+        )
+
+
+def _xlsx_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (datetime, date, int, float)):
+        return value
+    return str(value).strip()
+
+
+def _read_xlsx(path: Path, name: str, limits: ReadLimits) -> Table:
+    _check_zip(path, name, limits)
+    from openpyxl import load_workbook  # imported here: only XLSX imports pay for it
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a broken workbook
+        raise FileRejected(
+            name, [Defect("bad_xlsx", _("this is not a readable XLSX workbook"))]
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        table = Table(header=[], encoding="xlsx")
+        for line, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+            values = [_xlsx_cell(cell) for cell in cells]
+            if not any(value != "" for value in values):
+                continue
+            if not table.header:
+                table.header = [_clean_header(value) for value in values]
+                while table.header and table.header[-1] == "":
+                    table.header.pop()
+                continue
+            if len(table.rows) >= limits.max_rows:
+                raise _too_many_rows(name, limits)
+            table.rows.append((line, values[: len(table.header)] if table.header else values))
+        return table
+    except FileRejected:
+        raise
+    except Exception:
+        raise FileRejected(
+            name, [Defect("bad_xlsx", _("this is not a readable XLSX workbook"))]
+        ) from None
+    finally:
+        workbook.close()
+
+
+def limits_from_settings() -> ReadLimits:
+    from django.conf import settings
+
+    return ReadLimits(
+        max_file_bytes=settings.IMPORT_MAX_FILE_BYTES,
+        max_uncompressed_bytes=settings.IMPORT_MAX_UNCOMPRESSED_BYTES,
+        max_rows=settings.IMPORT_MAX_ROWS,
+    )
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: spreadsheet numbers like 1001.0 become '1001'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value).strip() if value is not None else ""

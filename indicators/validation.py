@@ -1,0 +1,287 @@
+"""Check a table of indicator values cell by cell, collecting every defect.
+
+Pure functions over plain data (no ORM): the service passes in what it knows
+about stations and indicators, and gets back clean values or every problem.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from indicators.defects import Defect, FileRejected
+from indicators.periods import (
+    PERIOD_FORMAT_HINT,
+    PeriodError,
+    coerce_period,
+    format_period,
+    is_future,
+)
+from indicators.tabular import Table, cell_text
+
+STATION = "station_code"
+PERIOD = "period"
+INDICATOR = "indicator_code"
+VALUE = "value"
+LONG_COLUMNS = (STATION, PERIOD, INDICATOR, VALUE)
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    code: str
+    min_value: float
+    max_value: float
+
+
+@dataclass(frozen=True)
+class ValueReference:
+    """What the checks need to know: station code → company id, the indicators, today."""
+
+    station_company: dict[str, int]
+    indicators: dict[str, IndicatorRule]
+    today: date
+
+
+@dataclass(frozen=True)
+class ValueRecord:
+    station_code: str
+    period: date
+    indicator_code: str
+    value: float
+    line: int
+
+
+@dataclass
+class ParsedValues:
+    records: list[ValueRecord]
+    company_id: int
+    row_count: int
+    empty_cells: int
+    layout: str
+
+    @property
+    def periods(self) -> list[date]:
+        return sorted({record.period for record in self.records})
+
+
+def parse_number(raw: object) -> float | None:
+    """A finite float, or None when the cell is not one."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        number = float(raw)
+    else:
+        try:
+            number = float(str(raw).strip())
+        except ValueError:
+            return None
+    return number if math.isfinite(number) else None
+
+
+class _Checker:
+    def __init__(self, reference: ValueReference):
+        self.reference = reference
+        self.defects: list[Defect] = []
+        self.companies: dict[int, int] = {}  # company id → first line seen
+        self.seen: dict[tuple[str, date, str], tuple[float, int]] = {}
+        self.records: list[ValueRecord] = []
+
+    def add(self, code: str, message: str, line: int | None, column: str | None) -> None:
+        self.defects.append(Defect(code, message, line=line, column=column))
+
+    def station(self, raw: object, line: int) -> str | None:
+        code = cell_text(raw)
+        if not code:
+            self.add("empty_value", _("the station code is empty"), line, STATION)
+            return None
+        company = self.reference.station_company.get(code)
+        if company is None:
+            self.add("unknown_station", _("unknown station code %r") % code, line, STATION)
+            return None
+        self.companies.setdefault(company, line)
+        return code
+
+    def period(self, raw: object, line: int) -> date | None:
+        if cell_text(raw) == "":
+            self.add("empty_value", _("the period is empty"), line, PERIOD)
+            return None
+        try:
+            period = coerce_period(raw)
+        except PeriodError:
+            self.add(
+                "bad_period",
+                _("%(value)r is not a month of the form %(hint)s")
+                % {"value": cell_text(raw), "hint": PERIOD_FORMAT_HINT},
+                line,
+                PERIOD,
+            )
+            return None
+        if is_future(period, self.reference.today):
+            self.add(
+                "future_period",
+                _("%(period)s is in the future") % {"period": format_period(period)},
+                line,
+                PERIOD,
+            )
+            return None
+        return period
+
+    def indicator(self, raw: object, line: int) -> str | None:
+        code = cell_text(raw).lower()
+        if not code:
+            self.add("empty_value", _("the indicator code is empty"), line, INDICATOR)
+            return None
+        if code not in self.reference.indicators:
+            self.add("unknown_indicator", _("unknown indicator code %r") % code, line, INDICATOR)
+            return None
+        return code
+
+    def value(self, raw: object, indicator: str | None, line: int, column: str) -> float | None:
+        if cell_text(raw) == "":
+            self.add("empty_value", _("the value is empty"), line, column)
+            return None
+        number = parse_number(raw)
+        if number is None:
+            self.add(
+                "not_a_number",
+                _("%r is not a finite number") % cell_text(raw),
+                line,
+                column,
+            )
+            return None
+        rule = self.reference.indicators.get(indicator or "")
+        if rule and not rule.min_value <= number <= rule.max_value:
+            self.add(
+                "out_of_range",
+                _("%(value)s is outside the valid range %(low)s to %(high)s of %(code)s")
+                % {
+                    "value": cell_text(raw),
+                    "low": f"{rule.min_value:g}",
+                    "high": f"{rule.max_value:g}",
+                    "code": rule.code,
+                },
+                line,
+                column,
+            )
+            return None
+        return number
+
+    def keep(self, station: str, period: date, indicator: str, value: float, line: int) -> None:
+        key = (station, period, indicator)
+        earlier = self.seen.get(key)
+        if earlier is None:
+            self.seen[key] = (value, line)
+            self.records.append(ValueRecord(station, period, indicator, value, line))
+        elif earlier[0] != value:
+            self.add(
+                "conflicting_duplicate",
+                _(
+                    "%(station)s %(period)s %(indicator)s is given again with another value "
+                    "(%(value)s here, %(earlier)s on line %(line)d)"
+                )
+                % {
+                    "station": station,
+                    "period": format_period(period),
+                    "indicator": indicator,
+                    "value": f"{value:g}",
+                    "earlier": f"{earlier[0]:g}",
+                    "line": earlier[1],
+                },
+                line,
+                indicator if indicator else VALUE,
+            )
+
+
+def _header_defects(table: Table, required: tuple[str, ...]) -> list[Defect]:
+    defects = []
+    seen: set[str] = set()
+    for name in table.header:
+        if name and name in seen:
+            defects.append(
+                Defect("duplicate_column", _("column %r appears twice") % name, line=1, column=name)
+            )
+        seen.add(name)
+    for name in required:
+        if name not in table.header:
+            defects.append(
+                Defect("missing_column", _("the column %r is missing") % name, line=1, column=name)
+            )
+    return defects
+
+
+def parse_indicator_table(table: Table, reference: ValueReference, file_name: str) -> ParsedValues:
+    """Long form (station_code, period, indicator_code, value) or wide form
+    (station_code, period, one column per indicator code). Raises FileRejected."""
+    wide = INDICATOR not in table.header and VALUE not in table.header
+    required = (STATION, PERIOD) if wide else LONG_COLUMNS
+    defects = _header_defects(table, required)
+    indicator_columns: list[tuple[int, str]] = []
+    if wide:
+        for index, name in enumerate(table.header):
+            if name in (STATION, PERIOD) or name == "":
+                continue
+            if name in reference.indicators:
+                indicator_columns.append((index, name))
+            else:
+                defects.append(
+                    Defect(
+                        "unknown_indicator",
+                        _("unknown indicator column %r") % name,
+                        line=1,
+                        column=name,
+                    )
+                )
+        if not indicator_columns and not defects:
+            defects.append(Defect("missing_column", _("no indicator columns were found"), line=1))
+    if defects:
+        raise FileRejected(file_name, defects)
+
+    position = {name: index for index, name in enumerate(table.header)}
+    checker = _Checker(reference)
+    empty_cells = 0
+
+    def cell(cells: list[object], name: str) -> object:
+        index = position[name]
+        return cells[index] if index < len(cells) else ""
+
+    for line, cells in table.rows:
+        station = checker.station(cell(cells, STATION), line)
+        period = checker.period(cell(cells, PERIOD), line)
+        if wide:
+            filled = 0
+            for index, code in indicator_columns:
+                raw = cells[index] if index < len(cells) else ""
+                if cell_text(raw) == "":
+                    empty_cells += 1
+                    continue
+                filled += 1
+                number = checker.value(raw, code, line, code)
+                if station and period and number is not None:
+                    checker.keep(station, period, code, number, line)
+            if filled == 0:
+                checker.add("empty_value", _("the row has no indicator values"), line, None)
+        else:
+            indicator = checker.indicator(cell(cells, INDICATOR), line)
+            number = checker.value(cell(cells, VALUE), indicator, line, VALUE)
+            if station and period and indicator and number is not None:
+                checker.keep(station, period, indicator, number, line)
+
+    if len(checker.companies) > 1:
+        checker.add(
+            "mixed_companies",
+            _("the file mixes stations of several companies; import one company per file"),
+            None,
+            STATION,
+        )
+    if checker.defects:
+        raise FileRejected(file_name, checker.defects)
+    return ParsedValues(
+        records=checker.records,
+        company_id=next(iter(checker.companies)),
+        row_count=len(table.rows),
+        empty_cells=empty_cells,
+        layout="wide" if wide else "long",
+    )

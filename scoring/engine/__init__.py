@@ -1,0 +1,37 @@
+"""The scoring engine: DataFrames in, DataFrames out. No Django imports here."""
+
+from scoring.engine.compute import (
+    LOW_COVERAGE,
+    NO_DATA,
+    PeriodScores,
+    competition_rank,
+    grades_for_ranks,
+    normalise_min_max,
+    quota_cutoffs,
+    round_half_up,
+    score_period,
+    weight_coverage,
+    weighted_score,
+)
+from scoring.engine.grades import ALL_GRADES, GRADE_COLOURS, GRADE_ORDER, UNGRADED
+from scoring.engine.method import DEFAULT_METHOD, ScoringMethod
+
+__all__ = [
+    "ALL_GRADES",
+    "DEFAULT_METHOD",
+    "GRADE_COLOURS",
+    "GRADE_ORDER",
+    "LOW_COVERAGE",
+    "NO_DATA",
+    "UNGRADED",
+    "PeriodScores",
+    "ScoringMethod",
+    "competition_rank",
+    "grades_for_ranks",
+    "normalise_min_max",
+    "quota_cutoffs",
+    "round_half_up",
+    "score_period",
+    "weight_coverage",
+    "weighted_score",
+]

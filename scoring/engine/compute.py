@@ -1,0 +1,153 @@
+"""The default scoring of one month, as plain pandas/numpy (no Django, no ORM).
+
+Steps, each a function with its own tests:
+1. ``normalise_min_max``: each indicator to 0–100 over the stations that have it.
+2. ``weight_coverage``: share of the total weight a station has data for.
+3. ``weighted_score``: weighted mean over the present indicators, rounded half up.
+4. ``competition_rank``: 1, 2, 2, 4 by score, highest first.
+5. ``quota_cutoffs`` / ``grades_for_ranks``: five grades by quota; ties share the better.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scoring.engine.grades import GRADE_ORDER, UNGRADED
+from scoring.engine.method import DEFAULT_METHOD, ScoringMethod
+
+NO_DATA = "no_data"
+LOW_COVERAGE = "low_coverage"
+
+# Scores are compared at a fixed number of decimals. A weighted mean that is
+# exactly x.xx5 on paper may come out of binary arithmetic a hair below it; this
+# tolerance (far above float error, far below a hundredth) rounds it up as written.
+_ROUNDING_TOLERANCE = 1e-7
+
+
+@dataclass(frozen=True)
+class PeriodScores:
+    """The result for one month.
+
+    ``stations``: one row per station (index = station id) with ``score``
+    (float, NaN when ungraded), ``rank`` (nullable int), ``grade``,
+    ``coverage`` (0–1) and ``ungraded_reason`` (None, ``no_data`` or
+    ``low_coverage``). ``normalised``: station × indicator, 0–100, NaN where the
+    station has no value.
+    """
+
+    stations: pd.DataFrame
+    normalised: pd.DataFrame
+
+
+def normalise_min_max(values: pd.DataFrame, higher_is_better: pd.Series) -> pd.DataFrame:
+    """Scale each column to 0–100 over its non-missing values.
+
+    Higher is better: 100·(v−min)/(max−min); lower is better: 100·(max−v)/(max−min).
+    A column whose present values are all equal gives those stations 100.
+    """
+    arr = values.to_numpy(dtype=float)
+    present = ~np.isnan(arr)
+    lo = values.min(axis=0).to_numpy(dtype=float)
+    hi = values.max(axis=0).to_numpy(dtype=float)
+    span = hi - lo
+    better_high = higher_is_better.reindex(values.columns).to_numpy(dtype=bool)
+    distance = np.where(better_high, arr - lo, hi - arr)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = 100.0 * distance / span
+    scaled = np.where(span == 0, 100.0, scaled)
+    scaled = np.where(present, scaled, np.nan)
+    return pd.DataFrame(scaled, index=values.index, columns=values.columns)
+
+
+def weight_coverage(present: pd.DataFrame, weights: pd.Series) -> pd.Series:
+    """Sum of the weights of the indicators a station has ÷ sum of all weights."""
+    w = weights.reindex(present.columns).to_numpy(dtype=float)
+    total = w.sum()
+    covered = present.to_numpy(dtype=bool) @ w
+    return pd.Series(covered / total if total > 0 else 0.0, index=present.index)
+
+
+def round_half_up(values: np.ndarray, decimals: int) -> np.ndarray:
+    factor = 10.0**decimals
+    return np.floor(values * factor + 0.5 + _ROUNDING_TOLERANCE) / factor
+
+
+def weighted_score(normalised: pd.DataFrame, weights: pd.Series, decimals: int) -> pd.Series:
+    """Weighted mean of the normalised values over the indicators present."""
+    arr = normalised.to_numpy(dtype=float)
+    w = weights.reindex(normalised.columns).to_numpy(dtype=float)
+    present = ~np.isnan(arr)
+    weight_present = present @ w
+    weighted_sum = np.where(present, arr, 0.0) @ w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(weight_present > 0, weighted_sum / weight_present, np.nan)
+    return pd.Series(round_half_up(mean, decimals), index=normalised.index)
+
+
+def competition_rank(scores: pd.Series) -> pd.Series:
+    """1, 2, 2, 4: tied scores share the best rank; NaN scores get no rank."""
+    return scores.rank(method="min", ascending=False).astype("Int64")
+
+
+def quota_cutoffs(graded_count: int, quotas_pct: tuple[int, ...]) -> np.ndarray:
+    """Cumulative last rank of each grade: floor(N·q_cum + 0.5), in exact integers."""
+    cumulative = np.cumsum(quotas_pct)
+    return (2 * graded_count * cumulative + 100) // 200
+
+
+def grades_for_ranks(ranks: pd.Series, cutoffs: np.ndarray) -> pd.Series:
+    """A station's grade is the first whose cut-off is at least its rank."""
+    grades = pd.Series(UNGRADED, index=ranks.index, dtype=object)
+    ranked = ranks.notna()
+    positions = np.searchsorted(cutoffs, ranks[ranked].to_numpy(dtype=int), side="left")
+    positions = np.minimum(positions, len(GRADE_ORDER) - 1)
+    grades[ranked] = np.asarray(GRADE_ORDER, dtype=object)[positions]
+    return grades
+
+
+def score_period(
+    values: pd.DataFrame,
+    weights: pd.Series,
+    higher_is_better: pd.Series,
+    method: ScoringMethod = DEFAULT_METHOD,
+) -> PeriodScores:
+    """Score one month.
+
+    ``values``: index = every active station of the company (a station with no
+    data is a row of NaN), columns = indicator codes, raw values. ``weights`` and
+    ``higher_is_better``: indexed by indicator code; only weighted indicators count.
+    """
+    codes = list(weights.index)
+    values = values.reindex(columns=codes).astype(float)
+    normalised = normalise_min_max(values, higher_is_better)
+    present = values.notna()
+
+    coverage = weight_coverage(present, weights)
+    has_data = present.any(axis=1)
+    coverage_pct = round_half_up(coverage.to_numpy() * 100, 6)
+    graded = has_data & (coverage_pct >= method.coverage_min_pct)
+
+    score = weighted_score(normalised, weights, method.decimals).where(graded)
+    rank = competition_rank(score)
+    cutoffs = quota_cutoffs(int(graded.sum()), method.quotas_pct)
+    grade = grades_for_ranks(rank, cutoffs)
+
+    reason = pd.Series(
+        np.where(~has_data, NO_DATA, np.where(~graded, LOW_COVERAGE, None)),
+        index=values.index,
+        dtype=object,
+    )
+
+    stations = pd.DataFrame(
+        {
+            "score": score,
+            "rank": rank,
+            "grade": grade,
+            "coverage": coverage,
+            "ungraded_reason": reason,
+        }
+    )
+    return PeriodScores(stations=stations, normalised=normalised)

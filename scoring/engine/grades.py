@@ -1,0 +1,36 @@
+"""The five grades, best first, and their colours. The single source of that order.
+
+Pure Python: the engine and the chart builders import it without Django. The
+translated labels (红 优秀 …) live in ``scoring.grades`` next to Django's i18n.
+"""
+
+from __future__ import annotations
+
+RED = "red"
+ORANGE = "orange"
+BLUE = "blue"
+GREEN = "green"
+YELLOW = "yellow"
+UNGRADED = "ungraded"
+
+#: Best first: red 优秀, orange 较好, blue 中等, green 稍差, yellow 落后.
+GRADE_ORDER: tuple[str, ...] = (RED, ORANGE, BLUE, GREEN, YELLOW)
+ALL_GRADES: tuple[str, ...] = (*GRADE_ORDER, UNGRADED)
+
+#: Fill colour and the text colour that stays readable on it.
+GRADE_COLOURS: dict[str, tuple[str, str]] = {
+    RED: ("#d7191c", "#ffffff"),
+    ORANGE: ("#f28e2b", "#1a1a1a"),
+    BLUE: ("#2c7bb6", "#ffffff"),
+    GREEN: ("#1a9641", "#ffffff"),
+    YELLOW: ("#ffd92f", "#1a1a1a"),
+    UNGRADED: ("#bdbdbd", "#1a1a1a"),
+}
+
+
+def grade_position(grade: str) -> int | None:
+    """0 for red … 4 for yellow; None for ungraded. Lower is better."""
+    try:
+        return GRADE_ORDER.index(grade)
+    except ValueError:
+        return None

@@ -1,0 +1,62 @@
+"""A month's scores as a flat table for CSV/Excel export."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from indicators.models import Indicator
+from indicators.periods import format_period
+from scoring.engine import UNGRADED
+from scoring.selectors import current_scores
+from stations.models import Station
+
+NOT_SCORED = "not_scored"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def score_export_frame(company_id: int, period: date) -> pd.DataFrame:
+    """Every active station with its score, rank, grade and normalised indicators.
+
+    A station with no stored score for the month (added after the run) is listed
+    as ungraded with the reason ``not_scored``.
+    """
+    codes = list(Indicator.objects.order_by("display_order", "code").values_list("code", flat=True))
+    scores = {score.station_id: score for score in current_scores(company_id, period)}
+    stations = (
+        Station.objects.filter(county__company_id=company_id, active=True)
+        .select_related("county")
+        .order_by("code")
+    )
+    rows = []
+    for station in stations:
+        score = scores.get(station.pk)
+        row = {
+            "station_code": station.code,
+            "station_name": station.name,
+            "county": station.county.name,
+            "period": format_period(period),
+            "score": score.score if score else None,
+            "rank": score.rank if score else None,
+            "grade": score.grade if score else UNGRADED,
+            "coverage": round(score.coverage, 4) if score else None,
+            "ungraded_reason": (score.ungraded_reason if score else NOT_SCORED) or "",
+        }
+        normalised = score.normalised if score else {}
+        for code in codes:
+            value = normalised.get(code)
+            row[f"norm_{code}"] = round(value, 2) if value is not None else None
+        rows.append({key: neutralise_cell(value) for key, value in row.items()})
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        frame["rank"] = frame["rank"].astype("Int64")
+        frame = frame.sort_values(["rank", "station_code"], na_position="last", kind="stable")
+    return frame

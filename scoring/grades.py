@@ -1,0 +1,93 @@
+"""Grades as Django sees them: translated labels for the codes of ``scoring.engine.grades``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import pgettext_lazy
+
+from scoring.engine.grades import GRADE_COLOURS, GRADE_ORDER, UNGRADED, grade_position
+
+COLOUR_NAMES = {
+    "red": pgettext_lazy("grade colour", "Red"),
+    "orange": pgettext_lazy("grade colour", "Orange"),
+    "blue": pgettext_lazy("grade colour", "Blue"),
+    "green": pgettext_lazy("grade colour", "Green"),
+    "yellow": pgettext_lazy("grade colour", "Yellow"),
+    "ungraded": pgettext_lazy("grade colour", "Grey"),
+}
+LEVEL_NAMES = {
+    "red": pgettext_lazy("grade level", "Excellent"),
+    "orange": pgettext_lazy("grade level", "Good"),
+    "blue": pgettext_lazy("grade level", "Average"),
+    "green": pgettext_lazy("grade level", "Weak"),
+    "yellow": pgettext_lazy("grade level", "Lagging"),
+    "ungraded": pgettext_lazy("grade level", "Ungraded"),
+}
+
+
+def _label(code: str):
+    return format_lazy("{} · {}", COLOUR_NAMES[code], LEVEL_NAMES[code])
+
+
+class Grade(models.TextChoices):
+    RED = "red", _label("red")
+    ORANGE = "orange", _label("orange")
+    BLUE = "blue", _label("blue")
+    GREEN = "green", _label("green")
+    YELLOW = "yellow", _label("yellow")
+    UNGRADED = "ungraded", _label("ungraded")
+
+
+@dataclass(frozen=True)
+class GradeDisplay:
+    """Everything a template needs to show a grade: never colour alone."""
+
+    code: str
+    colour_name: str
+    level_name: str
+    fill: str
+    text: str
+    position: int | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.colour_name} · {self.level_name}"
+
+
+def grade_display(code: str | None) -> GradeDisplay:
+    code = code if code in GRADE_COLOURS else UNGRADED
+    fill, text = GRADE_COLOURS[code]
+    return GradeDisplay(
+        code=code,
+        colour_name=str(COLOUR_NAMES[code]),
+        level_name=str(LEVEL_NAMES[code]),
+        fill=fill,
+        text=text,
+        position=grade_position(code),
+    )
+
+
+def all_grade_displays() -> list[GradeDisplay]:
+    """The five grades best first, then ungraded: the legend order."""
+    return [grade_display(code) for code in (*GRADE_ORDER, UNGRADED)]
+
+
+def ungraded_reason_text(reason: str, coverage: float | None = None) -> str:
+    """Why a station has no grade, in the viewer's language."""
+    from django.utils.translation import gettext as _
+
+    from scoring.engine import DEFAULT_METHOD, LOW_COVERAGE, NO_DATA
+
+    if reason == NO_DATA:
+        return _("no data for this month")
+    if reason == LOW_COVERAGE:
+        return _("data for only %(coverage).0f%% of the weight (%(minimum).0f%% needed)") % {
+            "coverage": (coverage or 0) * 100,
+            "minimum": DEFAULT_METHOD.coverage_min_pct,
+        }
+    if reason == "not_scored":
+        return _("not scored yet")
+    return ""

@@ -1,0 +1,61 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from indicators.periods import format_period
+from scoring.cli import company_or_error, period_argument
+from scoring.models import RunStatus, RunTrigger, ScoreRun
+from scoring.selectors import periods_with_data
+from scoring.services import execute_run, request_recompute
+
+
+class Command(BaseCommand):
+    help = _(
+        "Recompute the scores of one month or of every month with data. Enqueues the "
+        "work for the Celery worker, or runs it here with --sync."
+    )
+
+    def add_arguments(self, parser):
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--period", type=period_argument, help="YYYY-MM")
+        which.add_argument("--all", action="store_true", help=_("every month with data"))
+        parser.add_argument("--sync", action="store_true", help=_("run in this process"))
+        parser.add_argument("--company")
+
+    def handle(self, *args, period, all, sync, company, **options):
+        company = company_or_error(company)
+        periods = periods_with_data(company.pk) if all else [period]
+        if not periods:
+            raise CommandError(_("There is no indicator data to score yet."))
+        if sync:
+            runs = [
+                ScoreRun.objects.create(company=company, period=month, trigger=RunTrigger.MANUAL)
+                for month in periods
+            ]
+            for run in runs:
+                outcome = execute_run(run.pk)
+                self._report(ScoreRun.objects.get(pk=outcome.run_id))
+            failed = ScoreRun.objects.filter(pk__in=[r.pk for r in runs], status=RunStatus.FAILED)
+            if failed.exists():
+                raise CommandError(_("%d months failed; see the errors above.") % failed.count())
+            return
+        with transaction.atomic():
+            runs = [
+                request_recompute(company, month, trigger=RunTrigger.MANUAL) for month in periods
+            ]
+        for run in runs:
+            run.refresh_from_db()
+            self._report(run)
+
+    def _report(self, run: ScoreRun) -> None:
+        line = f"{format_period(run.period)}: {run.get_status_display()}"
+        if run.status == RunStatus.DONE:
+            line += " " + _("(%(graded)d of %(stations)d graded, %(ms)d ms%(same)s)") % {
+                "graded": run.graded_count or 0,
+                "stations": run.station_count or 0,
+                "ms": run.total_ms or 0,
+                "same": _(", inputs unchanged") if run.unchanged else "",
+            }
+        if run.error:
+            line += f" — {run.error}"
+        self.stdout.write(line)

@@ -1,0 +1,190 @@
+"""How stations are judged (weight versions) and what each computation produced (runs, scores).
+
+A month is never rewritten in place: each recompute is a ``ScoreRun`` with its
+own ``StationScore`` rows, the weight version and the method parameters it used.
+Exactly one finished run per company and month is *current* (the one shown);
+earlier runs stay as history.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Indicator
+from indicators.periods import format_period
+from scoring.grades import Grade
+from stations.models import Company, Station
+
+
+class WeightSet(models.Model):
+    """A version of the indicator weights, effective from a month onwards."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="weight_sets", verbose_name=_("company")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    effective_from = models.DateField(_("effective from"), help_text=_("First day of the month."))
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("weight version")
+        verbose_name_plural = _("weight versions")
+        ordering = ["company", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "version"], name="weightset_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return _("v%(version)s from %(period)s") % {
+            "version": self.version,
+            "period": format_period(self.effective_from),
+        }
+
+
+class Weight(models.Model):
+    weight_set = models.ForeignKey(
+        WeightSet, on_delete=models.CASCADE, related_name="weights", verbose_name=_("weight set")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator")
+    )
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("weight")
+        verbose_name_plural = _("weights")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["weight_set", "indicator"], name="weight_unique_indicator"
+            ),
+            models.CheckConstraint(condition=models.Q(weight__gte=0), name="weight_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}={self.weight}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class RunTrigger(models.TextChoices):
+    IMPORT = "import", _("data import")
+    WEIGHTS = "weights", _("weight change")
+    MANUAL = "manual", _("manual recompute")
+    DEMO = "demo", _("demo load")
+
+
+class ScoreRun(models.Model):
+    """One computation of one company-month: a request first, then its record."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="score_runs", verbose_name=_("company")
+    )
+    period = models.DateField(_("period"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    trigger = models.CharField(_("trigger"), max_length=10, choices=RunTrigger.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    enqueued_at = models.DateTimeField(_("last enqueued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    compute_ms = models.PositiveIntegerField(_("compute time (ms)"), null=True, blank=True)
+    total_ms = models.PositiveIntegerField(_("total time (ms)"), null=True, blank=True)
+    weight_set = models.ForeignKey(
+        WeightSet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="runs",
+        verbose_name=_("weight version"),
+    )
+    method = models.CharField(_("method"), max_length=40, blank=True)
+    method_params = models.JSONField(_("method parameters"), default=dict, blank=True)
+    input_fingerprint = models.CharField(_("input fingerprint"), max_length=64, blank=True)
+    station_count = models.PositiveIntegerField(_("stations"), null=True, blank=True)
+    graded_count = models.PositiveIntegerField(_("graded stations"), null=True, blank=True)
+    unchanged = models.BooleanField(
+        _("unchanged"),
+        default=False,
+        help_text=_("The inputs matched the current run, so no new scores were written."),
+    )
+    is_current = models.BooleanField(_("current"), default=False)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("score run")
+        verbose_name_plural = _("score runs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "period"],
+                condition=models.Q(is_current=True),
+                name="one_current_run_per_month",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["company", "period", "is_current"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} {format_period(self.period)} #{self.pk} ({self.status})"
+
+    @property
+    def period_text(self) -> str:
+        return format_period(self.period)
+
+
+class StationScore(models.Model):
+    """A station's result in one run; the run records the weight version and method used."""
+
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, related_name="scores", verbose_name=_("run")
+    )
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="scores", verbose_name=_("station")
+    )
+    period = models.DateField(_("period"))
+    score = models.FloatField(_("score"), null=True, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices)
+    coverage = models.FloatField(_("coverage"))
+    ungraded_reason = models.CharField(_("reason ungraded"), max_length=20, blank=True)
+    normalised = models.JSONField(_("normalised scores"), default=dict)
+
+    class Meta:
+        verbose_name = _("station score")
+        verbose_name_plural = _("station scores")
+        ordering = ["run", "rank", "station"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "station"], name="one_score_per_station_run"),
+        ]
+        indexes = [models.Index(fields=["station", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.station} {format_period(self.period)}: {self.score} ({self.grade})"

@@ -1,0 +1,116 @@
+"""Reads for scoring: the inputs of a month as DataFrames, and the stored results."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from indicators.models import Direction, IndicatorValue
+from scoring.engine import ScoringMethod
+from scoring.models import ScoreRun, StationScore, WeightSet
+from stations.models import Station
+
+
+class NoWeightsError(Exception):
+    """No weight version is effective for the month."""
+
+
+@dataclass(frozen=True)
+class PeriodInputs:
+    """Everything the engine needs for one company-month, plus where it came from."""
+
+    values: pd.DataFrame  # index station id (every active station), columns indicator codes
+    weights: pd.Series  # indicator code → weight
+    higher_is_better: pd.Series  # indicator code → bool
+    weight_set: WeightSet
+
+    def fingerprint(self, method: ScoringMethod) -> str:
+        """A hash of every input: equal fingerprints give equal scores."""
+        digest = hashlib.sha256()
+        digest.update(json.dumps(method.as_record(), sort_keys=True).encode())
+        digest.update(f"weights:{self.weight_set.pk}".encode())
+        digest.update(self.weights.to_json().encode())
+        digest.update(self.higher_is_better.to_json().encode())
+        digest.update(self.values.index.to_numpy().tobytes())
+        digest.update(",".join(self.values.columns).encode())
+        digest.update(self.values.to_numpy(dtype=float).tobytes())
+        return digest.hexdigest()
+
+
+def effective_weight_set(company_id: int, period: date) -> WeightSet:
+    """The version with the latest effective-from month on or before the period
+    (the newest version wins when two share that month)."""
+    weight_set = (
+        WeightSet.objects.filter(company_id=company_id, effective_from__lte=period)
+        .order_by("-effective_from", "-version")
+        .first()
+    )
+    if weight_set is None:
+        raise NoWeightsError(period)
+    return weight_set
+
+
+def load_period_inputs(company_id: int, period: date) -> PeriodInputs:
+    weight_set = effective_weight_set(company_id, period)
+    weight_rows = list(
+        weight_set.weights.select_related("indicator").order_by(
+            "indicator__display_order", "indicator__code"
+        )
+    )
+    codes = [row.indicator.code for row in weight_rows]
+    weights = pd.Series([float(row.weight) for row in weight_rows], index=codes, dtype=float)
+    higher = pd.Series(
+        [row.indicator.direction == Direction.HIGHER_IS_BETTER for row in weight_rows],
+        index=codes,
+        dtype=bool,
+    )
+    station_ids = list(
+        Station.objects.filter(county__company_id=company_id, active=True)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    rows = IndicatorValue.objects.filter(
+        station__county__company_id=company_id,
+        station__active=True,
+        period=period,
+        indicator__code__in=codes,
+    ).values_list("station_id", "indicator__code", "value")
+    long = pd.DataFrame.from_records(list(rows), columns=["station", "indicator", "value"])
+    wide = long.pivot(index="station", columns="indicator", values="value")
+    values = wide.reindex(index=pd.Index(station_ids, name="station"), columns=codes).astype(float)
+    return PeriodInputs(
+        values=values, weights=weights, higher_is_better=higher, weight_set=weight_set
+    )
+
+
+def current_run(company_id: int, period: date) -> ScoreRun | None:
+    return ScoreRun.objects.filter(company_id=company_id, period=period, is_current=True).first()
+
+
+def scored_periods(company_id: int) -> list[date]:
+    """Months that have a current run, newest first."""
+    return list(
+        ScoreRun.objects.filter(company_id=company_id, is_current=True)
+        .order_by("-period")
+        .values_list("period", flat=True)
+    )
+
+
+def periods_with_data(company_id: int, since: date | None = None) -> list[date]:
+    values = IndicatorValue.objects.filter(station__county__company_id=company_id)
+    if since is not None:
+        values = values.filter(period__gte=since)
+    return sorted(set(values.values_list("period", flat=True).distinct()))
+
+
+def current_scores(company_id: int, period: date):
+    """The shown result of a month: current-run scores with station and county."""
+    return (
+        StationScore.objects.filter(run__company_id=company_id, run__is_current=True, period=period)
+        .select_related("station__county")
+        .order_by("rank", "station__code")
+    )

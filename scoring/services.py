@@ -1,0 +1,330 @@
+"""Writes for scoring: weight versions, recompute requests and the recompute itself.
+
+The recompute is safe under at-least-once delivery: a run is a row written in
+the same transaction as the change that needs it and enqueued only on commit;
+executing a run twice, or two runs of one month at once, leaves the same rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cache
+
+import pandas as pd
+from django.conf import settings
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
+from django.db.models import F, Q
+from django.utils import timezone
+
+from indicators.models import Indicator
+from indicators.periods import format_period
+from scoring import engine
+from scoring.engine import DEFAULT_METHOD, ScoringMethod
+from scoring.models import RunStatus, RunTrigger, ScoreRun, StationScore, Weight, WeightSet
+from scoring.selectors import NoWeightsError, load_period_inputs, periods_with_data
+from stations.models import Company
+
+logger = logging.getLogger(__name__)
+
+#: A run is given up (failed) after this many attempts.
+MAX_ATTEMPTS = 5
+#: A queued run not picked up after this long is sent to the broker again.
+REQUEUE_AFTER = timedelta(minutes=5)
+INITIAL_WEIGHTS_FROM = date(2000, 1, 1)
+
+
+# --- Weights -------------------------------------------------------------------
+
+
+def create_initial_weights(company: Company) -> WeightSet:
+    """Version 1 for a new company: every active indicator weighted equally, summing to 100."""
+    indicators = list(Indicator.objects.filter(active=True).order_by("display_order", "code"))
+    share = (Decimal(100) / len(indicators)).quantize(Decimal("0.01"))
+    weights = {indicator.code: share for indicator in indicators}
+    remainder = Decimal(100) - share * len(indicators)
+    weights[indicators[0].code] += remainder
+    return create_weight_set(
+        company=company,
+        weights=weights,
+        effective_from=INITIAL_WEIGHTS_FROM,
+        reason="Initial equal weights",
+        user=None,
+        recompute=False,
+    )
+
+
+@transaction.atomic
+def create_weight_set(
+    *,
+    company: Company,
+    weights: dict[str, Decimal],
+    effective_from: date,
+    reason: str,
+    user=None,
+    recompute: bool = True,
+) -> WeightSet:
+    """Save a new weight version and request the recompute of every month it now governs.
+
+    ``weights`` must already be validated (known codes, sum 100).
+    """
+    latest = WeightSet.objects.select_for_update().filter(company=company).order_by("-version")
+    version = (latest.values_list("version", flat=True).first() or 0) + 1
+    weight_set = WeightSet.objects.create(
+        company=company,
+        version=version,
+        effective_from=effective_from,
+        reason=reason,
+        created_by=user,
+    )
+    indicators = Indicator.objects.in_bulk(list(weights), field_name="code")
+    Weight.objects.bulk_create(
+        Weight(weight_set=weight_set, indicator=indicators[code], weight=value)
+        for code, value in weights.items()
+    )
+    if recompute:
+        for period in months_governed_by(weight_set):
+            request_recompute(company, period, trigger=RunTrigger.WEIGHTS, user=user)
+    return weight_set
+
+
+def months_governed_by(weight_set: WeightSet) -> list[date]:
+    """Months with data from its effective month up to the next later version's."""
+    later = (
+        WeightSet.objects.filter(
+            company_id=weight_set.company_id, effective_from__gt=weight_set.effective_from
+        )
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
+    months = periods_with_data(weight_set.company_id, since=weight_set.effective_from)
+    return [month for month in months if later is None or month < later]
+
+
+# --- Requesting a recompute ------------------------------------------------------
+
+
+def request_recompute(company: Company, period: date, *, trigger: str, user=None) -> ScoreRun:
+    """Record that a month needs scoring; the task is sent when the transaction commits.
+
+    A queued run that has not started yet reads the data when it runs, so a
+    second request for the same month reuses it.
+    """
+    waiting = ScoreRun.objects.filter(
+        company=company, period=period, status=RunStatus.QUEUED, started_at__isnull=True
+    ).first()
+    if waiting is not None:
+        return waiting
+    run = ScoreRun.objects.create(
+        company=company, period=period, trigger=trigger, requested_by=user
+    )
+    transaction.on_commit(lambda: enqueue_run(run.pk))
+    return run
+
+
+def enqueue_run(run_id: int) -> None:
+    """Hand the run to Celery without making the caller wait on the broker.
+
+    In eager mode (no broker) the run executes right here. With a broker the
+    message is published from a background thread: a down or hung Redis costs
+    that thread its socket timeout, never a web request. If publishing fails
+    the run stays queued and the beat job sends it again.
+    """
+    from scoring.tasks import recompute_period
+
+    if recompute_period.app.conf.task_always_eager:
+        _publish(run_id)
+    else:
+        _publisher().submit(_publish_in_background, run_id)
+
+
+@cache
+def _publisher() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="enqueue-run")
+
+
+def _publish_in_background(run_id: int) -> None:
+    try:
+        _publish(run_id)
+    finally:
+        connections.close_all()  # this thread's own database connections
+
+
+def _publish(run_id: int) -> None:
+    from scoring.tasks import recompute_period
+
+    try:
+        recompute_period.apply_async(args=[run_id])
+    except Exception:  # the broker is down or hung: the run stays queued
+        logger.warning("Could not enqueue score run %s; it stays queued", run_id, exc_info=True)
+        return
+    ScoreRun.objects.filter(pk=run_id, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
+
+
+def enqueue_pending_runs(now=None) -> int:
+    """Send again runs left behind: never enqueued, lost by the broker, or whose worker died."""
+    now = now or timezone.now()
+    stale_running = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - REQUEUE_AFTER
+    ScoreRun.objects.filter(
+        status__in=[RunStatus.QUEUED, RunStatus.RUNNING], attempts__gte=MAX_ATTEMPTS
+    ).filter(Q(status=RunStatus.QUEUED) | Q(started_at__lt=stale_running)).update(
+        status=RunStatus.FAILED,
+        finished_at=now,
+        error=f"Gave up after {MAX_ATTEMPTS} attempts",
+    )
+    stale = ScoreRun.objects.filter(
+        Q(status=RunStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER)
+        & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REQUEUE_AFTER))
+        | Q(status=RunStatus.RUNNING, started_at__lt=stale_running)
+    ).values_list("pk", flat=True)
+    run_ids = list(stale)
+    for run_id in run_ids:
+        ScoreRun.objects.filter(pk=run_id).update(enqueued_at=None)
+        enqueue_run(run_id)
+    return len(run_ids)
+
+
+# --- Executing a run -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_id: int
+    status: str
+    unchanged: bool = False
+    graded: int | None = None
+    stations: int | None = None
+
+
+def _lock_company_month(company_id: int, period: date) -> None:
+    """Serialise recomputes of one company-month (PostgreSQL advisory lock;
+    SQLite already serialises writers)."""
+    if connection.vendor == "postgresql":
+        key = company_id * 1_000_000 + period.year * 100 + period.month
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def execute_run(run_id: int, method: ScoringMethod = DEFAULT_METHOD) -> RunOutcome:
+    """Compute the run's month and make it current. Safe to call any number of times."""
+    claimed = ScoreRun.objects.filter(
+        pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+    ).update(status=RunStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1)
+    if not claimed:
+        run = ScoreRun.objects.filter(pk=run_id).first()
+        if run is None:
+            return RunOutcome(run_id, "missing")
+        return RunOutcome(run_id, run.status, unchanged=run.unchanged)
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            run = ScoreRun.objects.select_related("company").get(pk=run_id)
+            _lock_company_month(run.company_id, run.period)
+            run = ScoreRun.objects.select_for_update().get(pk=run_id)
+            if run.status != RunStatus.RUNNING:  # a twin delivery finished it meanwhile
+                return RunOutcome(run_id, run.status, unchanged=run.unchanged)
+            return _compute_and_store(run, method, started)
+    except NoWeightsError as exc:
+        period = format_period(exc.args[0])
+        return _fail(run_id, f"No weight version is effective for {period}")
+    except (OperationalError, InterfaceError):
+        raise  # transient database trouble: the task retries and re-claims the run
+    except Exception as exc:  # anything else will not get better by retrying
+        logger.exception("Score run %s failed", run_id)
+        return _fail(run_id, f"{type(exc).__name__}: {exc}")
+
+
+def _fail(run_id: int, message: str) -> RunOutcome:
+    ScoreRun.objects.filter(pk=run_id).update(
+        status=RunStatus.FAILED, finished_at=timezone.now(), error=message[:2000]
+    )
+    return RunOutcome(run_id, RunStatus.FAILED)
+
+
+def _compute_and_store(run: ScoreRun, method: ScoringMethod, started: float) -> RunOutcome:
+    inputs = load_period_inputs(run.company_id, run.period)
+    fingerprint = inputs.fingerprint(method)
+    current = (
+        ScoreRun.objects.filter(company_id=run.company_id, period=run.period, is_current=True)
+        .exclude(pk=run.pk)
+        .first()
+    )
+    run.weight_set = inputs.weight_set
+    run.method = method.label
+    run.method_params = method.as_record()
+    run.input_fingerprint = fingerprint
+    run.station_count = len(inputs.values.index)
+    if current is not None and current.input_fingerprint == fingerprint:
+        run.unchanged = True
+        run.graded_count = current.graded_count
+        return _finish(run, started, compute_ms=0)
+
+    compute_started = time.perf_counter()
+    result = engine.score_period(inputs.values, inputs.weights, inputs.higher_is_better, method)
+    compute_ms = int((time.perf_counter() - compute_started) * 1000)
+
+    StationScore.objects.bulk_create(_score_rows(run, result), batch_size=2000)
+    ScoreRun.objects.filter(company_id=run.company_id, period=run.period, is_current=True).update(
+        is_current=False
+    )
+    run.is_current = True
+    run.graded_count = int(result.stations["rank"].notna().sum())
+    return _finish(run, started, compute_ms=compute_ms)
+
+
+def _finish(run: ScoreRun, started: float, *, compute_ms: int) -> RunOutcome:
+    run.status = RunStatus.DONE
+    run.finished_at = timezone.now()
+    run.compute_ms = compute_ms
+    run.total_ms = int((time.perf_counter() - started) * 1000)
+    run.error = ""
+    run.save()
+    return RunOutcome(
+        run.pk,
+        run.status,
+        unchanged=run.unchanged,
+        graded=run.graded_count,
+        stations=run.station_count,
+    )
+
+
+def _score_rows(run: ScoreRun, result: engine.PeriodScores):
+    normalised = result.normalised.round(4)
+    codes = list(normalised.columns)
+    table = result.stations
+    for station_id, score, rank, grade, coverage, reason, norm in zip(
+        table.index,
+        table["score"],
+        table["rank"],
+        table["grade"],
+        table["coverage"],
+        table["ungraded_reason"],
+        normalised.itertuples(index=False, name=None),
+        strict=True,
+    ):
+        yield StationScore(
+            run=run,
+            station_id=int(station_id),
+            period=run.period,
+            score=None if pd.isna(score) else float(score),
+            rank=None if pd.isna(rank) else int(rank),
+            grade=grade,
+            coverage=round(float(coverage), 6),
+            ungraded_reason="" if pd.isna(reason) else str(reason),
+            normalised={
+                code: float(value)
+                for code, value in zip(codes, norm, strict=True)
+                if not pd.isna(value)
+            },
+        )

@@ -1,0 +1,28 @@
+"""Celery tasks: take ids, call one service, retry on database trouble."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from scoring import services
+
+
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=services.MAX_ATTEMPTS,
+    acks_late=True,
+)
+def recompute_period(run_id: int) -> dict:
+    """Score the company-month of run ``run_id`` (idempotent; see services.execute_run)."""
+    outcome = services.execute_run(run_id)
+    return {"run": outcome.run_id, "status": outcome.status, "unchanged": outcome.unchanged}
+
+
+@shared_task
+def enqueue_pending_runs() -> int:
+    """Beat job: re-send runs that never reached a worker or whose worker died."""
+    return services.enqueue_pending_runs()

@@ -1,0 +1,96 @@
+"""Check a weights CSV (indicator_code,weight): known codes, each once, summing to 100."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from indicators.defects import Defect, FileRejected
+from indicators.tabular import Table, cell_text
+
+WEIGHT_TOTAL = Decimal(100)
+REQUIRED_COLUMNS = ("indicator_code", "weight")
+
+
+def parse_weight(raw: str) -> Decimal | None:
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        return None
+    return value
+
+
+def parse_weight_table(
+    table: Table, file_name: str, *, indicator_codes: list[str]
+) -> dict[str, Decimal]:
+    """Map of indicator code → weight; raises FileRejected with every defect."""
+    defects = [
+        Defect("missing_column", _("the column %r is missing") % name, line=1, column=name)
+        for name in REQUIRED_COLUMNS
+        if name not in table.header
+    ]
+    if defects:
+        raise FileRejected(file_name, defects)
+    code_at, weight_at = table.header.index("indicator_code"), table.header.index("weight")
+    weights: dict[str, Decimal] = {}
+    lines: dict[str, int] = {}
+    for line, cells in table.rows:
+        code = cell_text(cells[code_at]).lower() if code_at < len(cells) else ""
+        raw = cell_text(cells[weight_at]) if weight_at < len(cells) else ""
+        if code not in indicator_codes:
+            defects.append(
+                Defect(
+                    "unknown_indicator",
+                    _("unknown indicator code %r") % code,
+                    line=line,
+                    column="indicator_code",
+                )
+            )
+        elif code in lines:
+            defects.append(
+                Defect(
+                    "duplicate_indicator",
+                    _("%(code)s was already given on line %(line)d")
+                    % {"code": code, "line": lines[code]},
+                    line=line,
+                    column="indicator_code",
+                )
+            )
+        weight = parse_weight(raw)
+        if weight is None:
+            defects.append(
+                Defect(
+                    "bad_weight",
+                    _("%r is not a weight (a number ≥ 0 with at most 2 decimals)") % raw,
+                    line=line,
+                    column="weight",
+                )
+            )
+        if code in indicator_codes and code not in lines:
+            lines[code] = line
+            if weight is not None:
+                weights[code] = weight
+    for code in indicator_codes:
+        if code not in lines:
+            defects.append(
+                Defect(
+                    "missing_indicator",
+                    _("indicator %s has no weight (give 0 to leave it out)") % code,
+                    column="indicator_code",
+                )
+            )
+    total = sum(weights.values(), Decimal(0))
+    if not defects and total != WEIGHT_TOTAL:
+        defects.append(
+            Defect(
+                "bad_total",
+                _("the weights sum to %(total)s, not 100") % {"total": total},
+                column="weight",
+            )
+        )
+    if defects:
+        raise FileRejected(file_name, defects)
+    return weights

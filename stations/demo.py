@@ -1,0 +1,256 @@
+"""The demo company: 宁波供电公司, its 10 counties, 60 stations and 24 months of data.
+
+The demo goes through the same doors as real data: it writes CSV files and
+loads them with the import services, so ``make run`` exercises the data path.
+Generated with a fixed seed: the same months always get the same values.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from indicators.models import ImportSource
+from indicators.periods import add_months, format_period, month_start
+from indicators.services import import_indicator_file
+from scoring.services import create_weight_set
+from stations.models import Company, Station, StationMember
+from stations.services import import_stations
+
+COMPANY_NAME = "宁波供电公司"
+DEMO_MONTHS = 24
+DEMO_PASSWORD = "wuse-demo-2026"
+SEED = 20200520  # the day the map went live
+
+# County, administrative code, stations as (town, latitude, longitude) in WGS84.
+COUNTIES: list[tuple[str, str, list[tuple[str, float, float]]]] = [
+    ("海曙", "330203", [("石碶", 29.79, 121.53), ("高桥", 29.88, 121.45), ("集士港", 29.85, 121.44),
+                        ("古林", 29.81, 121.45), ("横街", 29.86, 121.35), ("章水", 29.77, 121.30),
+                        ("鄞江", 29.77, 121.36), ("洞桥", 29.77, 121.42)]),
+    ("江北", "330205", [("慈城", 29.97, 121.45), ("庄桥", 29.93, 121.53), ("洪塘", 29.92, 121.48),
+                        ("甬江", 29.92, 121.58)]),
+    ("北仑", "330206", [("大碶", 29.87, 121.81), ("柴桥", 29.88, 121.93), ("春晓", 29.83, 121.96),
+                        ("霞浦", 29.91, 121.90), ("小港", 29.94, 121.73), ("梅山", 29.78, 121.96)]),
+    ("镇海", "330211", [("骆驼", 29.99, 121.62), ("庄市", 29.95, 121.62), ("九龙湖", 30.03, 121.57),
+                        ("澥浦", 30.03, 121.63)]),
+    ("鄞州", "330212", [("姜山", 29.71, 121.57), ("五乡", 29.85, 121.72), ("咸祥", 29.71, 121.79),
+                        ("塘溪", 29.74, 121.72), ("东吴", 29.78, 121.73), ("云龙", 29.78, 121.65),
+                        ("横溪", 29.73, 121.66)]),
+    ("奉化", "330213", [("溪口", 29.68, 121.23), ("莼湖", 29.57, 121.48), ("松岙", 29.53, 121.60),
+                        ("裘村", 29.57, 121.55), ("大堰", 29.56, 121.18), ("尚田", 29.62, 121.37)]),
+    ("余姚", "330281", [("泗门", 30.18, 121.12), ("马渚", 30.04, 121.07), ("陆埠", 29.96, 121.15),
+                        ("梁弄", 29.90, 121.03), ("河姆渡", 29.98, 121.35),
+                        ("临山", 30.16, 121.02)]),
+    ("慈溪", "330282", [("观海卫", 30.17, 121.42), ("周巷", 30.18, 121.16), ("逍林", 30.18, 121.30),
+                        ("龙山", 30.17, 121.56), ("掌起", 30.14, 121.48), ("坎墩", 30.22, 121.28),
+                        ("附海", 30.26, 121.37)]),
+    ("宁海", "330226", [("梅林", 29.30, 121.42), ("西店", 29.42, 121.47), ("长街", 29.22, 121.63),
+                        ("力洋", 29.21, 121.55), ("前童", 29.24, 121.32), ("岔路", 29.17, 121.27)]),
+    ("象山", "330225", [("石浦", 29.20, 121.93), ("西周", 29.47, 121.70), ("贤庠", 29.46, 121.82),
+                        ("定塘", 29.27, 121.84), ("墙头", 29.45, 121.73), ("大徐", 29.38, 121.78)]),
+]  # fmt: skip
+
+MEILIN = "梅林供电所"
+
+# How each indicator's raw value follows a station's management quality q (0–1):
+# value = worst + (best − worst)·q, then noise of ``spread`` and rounding.
+INDICATOR_SHAPES: dict[str, tuple[float, float, float]] = {
+    "safety": (72, 100, 2.5),
+    "fault_outage": (7.5, 0.4, 0.5),
+    "frequent_outage": (9.0, 0.2, 0.6),
+    "line_loss": (8.5, 2.2, 0.35),
+    "customer_satisfaction": (84, 99.5, 1.2),
+    "getting_electricity": (74, 99, 2.0),
+    "party_building": (78, 99, 2.0),
+    "integrity_risk": (24, 2, 1.5),
+    "financial": (72, 112, 3.0),
+    "team_performance": (70, 115, 3.5),
+}
+INDICATOR_LIMITS = {
+    "safety": (0, 100),
+    "customer_satisfaction": (0, 100),
+    "getting_electricity": (0, 100),
+    "party_building": (0, 100),
+    "financial": (0, 120),
+    "team_performance": (0, 120),
+}
+
+# A second weight version, effective a year before the last demo month, that
+# puts more weight on safety and customers: the demo shows versioned history.
+DEMO_WEIGHTS_V2 = {
+    "safety": "14",
+    "fault_outage": "10",
+    "frequent_outage": "10",
+    "line_loss": "10",
+    "customer_satisfaction": "12",
+    "getting_electricity": "10",
+    "party_building": "10",
+    "integrity_risk": "8",
+    "financial": "8",
+    "team_performance": "8",
+}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    full_name: str
+    role: str
+    station_name: str | None = None
+    is_superuser: bool = False
+
+
+DEMO_USERS = [
+    DemoUser("meilin", "王旭东", "station_staff", station_name=MEILIN),
+    DemoUser("committee", "陈党委", "party_committee"),
+    DemoUser("admin", "系统管理员", "admin", is_superuser=True),
+]
+ROLE_GROUPS = {
+    "station_staff": "Station staff",
+    "party_committee": "Party committee",
+    "admin": "Administrators",
+}
+
+
+def demo_months(today: date) -> list[date]:
+    """The 24 months that end with last month."""
+    last = add_months(month_start(today), -1)
+    return [add_months(last, offset) for offset in range(-(DEMO_MONTHS - 1), 1)]
+
+
+def station_rows() -> list[dict]:
+    rng = np.random.default_rng(SEED)
+    rows = []
+    for county, admin_code, towns in COUNTIES:
+        for number, (town, latitude, longitude) in enumerate(towns, start=1):
+            rows.append(
+                {
+                    "code": f"{admin_code}{number:02d}",
+                    "name": f"{town}供电所",
+                    "county": county,
+                    "latitude": latitude,
+                    "longitude": longitude,
+                    "staff_count": int(rng.integers(28, 130)),
+                }
+            )
+    return rows
+
+
+def quality_paths(names: list[str], months: int, rng: np.random.Generator) -> np.ndarray:
+    """Each station's management quality month by month: some improve, some slip."""
+    base = rng.uniform(0.25, 0.9, size=len(names))
+    trend = rng.choice([-0.012, 0.0, 0.0, 0.008, 0.015], size=len(names))
+    steps = np.arange(months)
+    paths = base[:, None] + trend[:, None] * steps[None, :]
+    paths += rng.normal(0, 0.03, size=paths.shape).cumsum(axis=1) * 0.4
+    # 梅林: lagging for most of the period, its measures start to work at the end
+    # (“from yellow last month to green”).
+    meilin = names.index(MEILIN)
+    paths[meilin] = np.linspace(0.08, 0.12, months)
+    paths[meilin, -1] = 0.36
+    return np.clip(paths, 0.0, 1.0)
+
+
+def value_rows(stations: list[dict], months: list[date]) -> list[list]:
+    rng = np.random.default_rng(SEED + 1)
+    names = [station["name"] for station in stations]
+    quality = quality_paths(names, len(months), rng)
+    # Every station has its own strong and weak indicators.
+    leaning = rng.normal(0, 0.12, size=(len(stations), len(INDICATOR_SHAPES)))
+    meilin = names.index(MEILIN)
+    leaning[meilin] = np.abs(leaning[meilin]) * 0.3  # weak everywhere, but evenly
+    late_joiner = names.index("梅山供电所")  # merged into the company six months in
+    rows = []
+    for s, station in enumerate(stations):
+        for m, month in enumerate(months):
+            if s == late_joiner and m < 6:
+                continue
+            for i, (code, (worst, best, spread)) in enumerate(INDICATOR_SHAPES.items()):
+                if _is_gap(rng, s, m, i, len(months)):
+                    continue
+                q = float(np.clip(quality[s, m] + leaning[s, i], 0, 1))
+                value = worst + (best - worst) * q + rng.normal(0, spread)
+                low, high = INDICATOR_LIMITS.get(code, (0, float("inf")))
+                value = float(np.clip(value, max(low, 0), high))
+                rows.append([station["code"], format_period(month), code, round(value, 2)])
+    return rows
+
+
+def _is_gap(
+    rng: np.random.Generator, station: int, month: int, indicator: int, months: int
+) -> bool:
+    """A few values were never reported; one station-month lost most of its data."""
+    if station == 7 and month == months - 3 and indicator >= 3:
+        return True  # 洞桥: a data-platform outage, too little data to grade that month
+    return month not in (months - 1,) and rng.random() < 0.004
+
+
+def _write_csv(path: Path, header: list[str], rows: list) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row.values() if isinstance(row, dict) else row)
+
+
+def ensure_users() -> list[tuple[DemoUser, str]]:
+    """Create (or reset) the demo logins; returns them with their station name."""
+    User = get_user_model()
+    created = []
+    for demo in DEMO_USERS:
+        user, _new = User.objects.get_or_create(username=demo.username)
+        user.first_name = demo.full_name
+        user.is_staff = demo.is_superuser
+        user.is_superuser = demo.is_superuser
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        group, _new = Group.objects.get_or_create(name=ROLE_GROUPS[demo.role])
+        user.groups.add(group)
+        if demo.station_name:
+            station = Station.objects.get(
+                name=demo.station_name, county__company__name=COMPANY_NAME
+            )
+            StationMember.objects.update_or_create(user=user, defaults={"station": station})
+        created.append((demo, demo.station_name or ""))
+    return created
+
+
+def load_demo(today: date | None = None) -> bool:
+    """Load the demo company once. Returns False when it was already there."""
+    if Company.objects.filter(name=COMPANY_NAME).exists():
+        ensure_users()
+        return False
+    today = today or timezone.localdate()
+    months = demo_months(today)
+    stations = station_rows()
+    with tempfile.TemporaryDirectory() as folder:
+        stations_csv = Path(folder) / "demo_stations.csv"
+        values_csv = Path(folder) / "demo_values.csv"
+        _write_csv(stations_csv, list(stations[0]), stations)
+        _write_csv(
+            values_csv,
+            ["station_code", "period", "indicator_code", "value"],
+            value_rows(stations, months),
+        )
+        with transaction.atomic():
+            result = import_stations(stations_csv, company_name=COMPANY_NAME)
+            create_weight_set(
+                company=result.company,
+                weights={code: Decimal(weight) for code, weight in DEMO_WEIGHTS_V2.items()},
+                effective_from=months[-12],
+                reason="加大安全生产与客户满意权重 (demo)",
+                recompute=False,
+            )
+        import_indicator_file(values_csv, source=ImportSource.DEMO, today=today)
+    ensure_users()
+    return True

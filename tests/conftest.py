@@ -1,0 +1,53 @@
+"""Shared fixtures. Under CI=true the real services are required (see scripts/test_services.py)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.factories import CompanyFactory, StationFactory
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("CI", "").lower() != "true":
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.exit("CI=true: the suite must run on PostgreSQL (set DATABASE_URL)", returncode=1)
+    if not os.environ.get("TEST_REDIS_URL"):
+        pytest.exit("CI=true: the worker test needs Redis (set TEST_REDIS_URL)", returncode=1)
+
+
+@pytest.fixture
+def write_file(tmp_path: Path) -> Callable[..., Path]:
+    """Write text (or bytes) to a file in tmp_path and return its path."""
+
+    def write(name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding=encoding)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def company(db):
+    return CompanyFactory()
+
+
+@pytest.fixture
+def three_stations(company):
+    """S1, S2, S3 in one county of ``company``."""
+    county = company.counties.create(name="海曙")
+    return [StationFactory(code=f"S{n}", county=county) for n in (1, 2, 3)]
+
+
+TODAY = date(2026, 11, 21)

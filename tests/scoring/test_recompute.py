@@ -1,0 +1,227 @@
+"""Recompute runs are safe under at-least-once delivery and never lose a request."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.db import OperationalError, close_old_connections, connection
+from django.utils import timezone
+
+from indicators.models import ImportBatch, Indicator, IndicatorValue
+from scoring import services
+from scoring.models import RunStatus, RunTrigger, ScoreRun, StationScore
+
+PERIOD = date(2026, 9, 1)
+
+
+def add_values(stations, period=PERIOD):
+    company = stations[0].county.company
+    batch = ImportBatch.objects.create(company=company, file_name="t.csv", source="cli")
+    indicators = list(Indicator.objects.order_by("display_order"))
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            station=station, period=period, indicator=indicator, value=10 + 5 * n + i, batch=batch
+        )
+        for n, station in enumerate(stations)
+        for i, indicator in enumerate(indicators)
+    )
+    return company
+
+
+def new_run(company, period=PERIOD) -> ScoreRun:
+    return ScoreRun.objects.create(company=company, period=period, trigger=RunTrigger.MANUAL)
+
+
+def score_rows():
+    return list(
+        StationScore.objects.order_by("id").values_list("id", "station_id", "score", "grade")
+    )
+
+
+@pytest.mark.django_db
+class TestExecuteRun:
+    def test_records_weights_method_counts_and_timing(self, three_stations):
+        company = add_values(three_stations)
+        run = new_run(company)
+        outcome = services.execute_run(run.pk)
+        run.refresh_from_db()
+        assert outcome.status == RunStatus.DONE
+        assert run.is_current and run.status == RunStatus.DONE
+        assert run.weight_set.version == 1
+        assert run.method == "minmax_quota/v1"
+        assert run.method_params["quotas_pct"] == [20, 20, 20, 20, 20]
+        assert run.method_params["coverage_min_pct"] == 80.0
+        assert (run.station_count, run.graded_count, run.attempts) == (3, 3, 1)
+        assert run.total_ms is not None and run.started_at <= run.finished_at
+        assert len(run.input_fingerprint) == 64
+        assert sorted(run.scores.values_list("grade", flat=True)) == ["blue", "red", "yellow"]
+
+    def test_executing_the_same_run_twice_changes_nothing(self, three_stations):
+        run = new_run(add_values(three_stations))
+        services.execute_run(run.pk)
+        rows = score_rows()
+        again = services.execute_run(run.pk)
+        assert again.status == RunStatus.DONE
+        assert score_rows() == rows
+        run.refresh_from_db()
+        assert run.attempts == 1
+
+    def test_a_second_run_with_the_same_inputs_writes_no_rows(self, three_stations):
+        company = add_values(three_stations)
+        first = new_run(company)
+        services.execute_run(first.pk)
+        rows = score_rows()
+        second = new_run(company)
+        outcome = services.execute_run(second.pk)
+        assert outcome.unchanged
+        assert score_rows() == rows
+        first.refresh_from_db()
+        assert first.is_current
+
+    def test_changed_data_makes_a_new_current_run_and_keeps_the_old(self, three_stations):
+        company = add_values(three_stations)
+        first = new_run(company)
+        services.execute_run(first.pk)
+        IndicatorValue.objects.filter(station=three_stations[0]).update(value=99)
+        second = new_run(company)
+        services.execute_run(second.pk)
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert (first.is_current, second.is_current) == (False, True)
+        assert first.scores.count() == second.scores.count() == 3
+
+    def test_transient_database_error_leaves_the_run_for_a_retry(self, three_stations, monkeypatch):
+        run = new_run(add_values(three_stations))
+
+        def broken(*args, **kwargs):
+            raise OperationalError("server closed the connection unexpectedly")
+
+        monkeypatch.setattr(services, "load_period_inputs", broken)
+        with pytest.raises(OperationalError):
+            services.execute_run(run.pk)
+        run.refresh_from_db()
+        assert run.status == RunStatus.RUNNING  # claimable again by the retry
+        monkeypatch.undo()
+        assert services.execute_run(run.pk).status == RunStatus.DONE
+        run.refresh_from_db()
+        assert run.attempts == 2
+
+    def test_a_bug_marks_the_run_failed_with_the_error(self, three_stations, monkeypatch):
+        run = new_run(add_values(three_stations))
+
+        def broken(*args, **kwargs):
+            raise ValueError("bad shape")
+
+        monkeypatch.setattr(services.engine, "score_period", broken)
+        assert services.execute_run(run.pk).status == RunStatus.FAILED
+        run.refresh_from_db()
+        assert run.error == "ValueError: bad shape"
+        assert StationScore.objects.count() == 0
+
+    def test_missing_run_is_ignored(self, db):
+        assert services.execute_run(123456).status == "missing"
+
+
+@pytest.mark.django_db
+class TestRequests:
+    def test_requests_for_a_waiting_month_are_coalesced(self, company):
+        first = services.request_recompute(company, PERIOD, trigger=RunTrigger.IMPORT)
+        second = services.request_recompute(company, PERIOD, trigger=RunTrigger.WEIGHTS)
+        assert first.pk == second.pk
+        assert ScoreRun.objects.count() == 1
+
+    def test_run_is_enqueued_only_when_the_transaction_commits(
+        self, three_stations, django_capture_on_commit_callbacks
+    ):
+        company = add_values(three_stations)
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            run = services.request_recompute(company, PERIOD, trigger=RunTrigger.IMPORT)
+            assert ScoreRun.objects.get(pk=run.pk).status == RunStatus.QUEUED
+        assert len(callbacks) == 1
+        run.refresh_from_db()
+        assert run.status == RunStatus.DONE  # eager Celery ran it on commit
+        assert run.enqueued_at is not None
+
+    def test_broker_failure_leaves_the_run_queued(self, three_stations, monkeypatch):
+        from scoring.tasks import recompute_period
+
+        run = new_run(add_values(three_stations))
+
+        def unreachable(*args, **kwargs):
+            raise ConnectionRefusedError("broker down")
+
+        monkeypatch.setattr(recompute_period, "apply_async", unreachable)
+        services.enqueue_run(run.pk)  # must not raise
+        run.refresh_from_db()
+        assert (run.status, run.enqueued_at) == (RunStatus.QUEUED, None)
+
+    def test_beat_job_sends_runs_left_behind(self, three_stations):
+        company = add_values(three_stations)
+        now = timezone.now()
+        lost = new_run(company)
+        ScoreRun.objects.filter(pk=lost.pk).update(created_at=now - timedelta(minutes=30))
+        fresh = new_run(company, date(2026, 8, 1))  # just requested: not touched
+        assert services.enqueue_pending_runs(now=now) == 1
+        lost.refresh_from_db()
+        fresh.refresh_from_db()
+        assert lost.status == RunStatus.DONE
+        assert fresh.status == RunStatus.QUEUED
+
+    def test_beat_job_resends_a_run_whose_worker_died(self, three_stations):
+        run = new_run(add_values(three_stations))
+        long_ago = timezone.now() - timedelta(hours=2)
+        ScoreRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.RUNNING, started_at=long_ago, created_at=long_ago, attempts=1
+        )
+        assert services.enqueue_pending_runs() == 1
+        run.refresh_from_db()
+        assert (run.status, run.attempts) == (RunStatus.DONE, 2)
+
+    def test_beat_job_gives_up_after_max_attempts(self, three_stations):
+        run = new_run(add_values(three_stations))
+        long_ago = timezone.now() - timedelta(hours=2)
+        ScoreRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.RUNNING,
+            started_at=long_ago,
+            created_at=long_ago,
+            attempts=services.MAX_ATTEMPTS,
+        )
+        assert services.enqueue_pending_runs() == 0
+        run.refresh_from_db()
+        assert run.status == RunStatus.FAILED
+        assert "Gave up" in run.error
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_runs_of_one_month_do_not_interleave(three_stations):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the in-memory SQLite test database locks whole tables")
+    company = add_values(three_stations)
+    IndicatorValue.objects.filter(station=three_stations[1]).update(value=1)
+    runs = [new_run(company) for _ in range(4)]
+    errors = []
+    barrier = threading.Barrier(len(runs))
+
+    def work(run_id):
+        try:
+            barrier.wait()
+            services.execute_run(run_id)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(run.pk,)) for run in runs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert ScoreRun.objects.filter(status=RunStatus.DONE).count() == 4
+    assert ScoreRun.objects.filter(is_current=True).count() == 1
+    # one run wrote the rows, the other three saw identical inputs and wrote none
+    assert ScoreRun.objects.filter(unchanged=True).count() == 3
+    assert StationScore.objects.count() == 3

@@ -26,7 +26,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 var:
-	mkdir -p var
+	mkdir -p var/staticfiles
 
 migrate: install var
 	$(PY) manage.py migrate --no-input

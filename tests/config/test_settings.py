@@ -1,0 +1,87 @@
+"""Settings refuse what they cannot understand, and production refuses a throwaway key."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import check_secret_key, env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("true", True), ("1", True), ("Yes", True), ("off", False), ("0", False), ("", None)],
+)
+def test_env_bool_accepts_plain_words(monkeypatch, raw, expected):
+    monkeypatch.setenv("FLAG", raw)
+    assert env_bool("FLAG", default=None) is expected
+
+
+def test_env_bool_refuses_a_typo(monkeypatch):
+    monkeypatch.setenv("FLAG", "ture")
+    with pytest.raises(ImproperlyConfigured, match="is not a boolean"):
+        env_bool("FLAG", default=False)
+
+
+def test_env_int_and_list(monkeypatch):
+    monkeypatch.setenv("N", "12")
+    monkeypatch.setenv("HOSTS", "a.example, b.example ,")
+    assert env_int("N", 1) == 12
+    assert env_list("HOSTS", []) == ["a.example", "b.example"]
+    monkeypatch.setenv("N", "twelve")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("N", 1)
+
+
+@pytest.mark.parametrize("key", ["", "short", "django-insecure-" + "x" * 40])
+def test_production_refuses_a_weak_secret_key(key):
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
+        check_secret_key(key, debug=False)
+
+
+def test_debug_allows_the_embedded_key():
+    check_secret_key("", debug=True)  # returns quietly
+    check_secret_key("k" * 50, debug=False)
+
+
+def run_check(**env) -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_site_does_not_start_without_a_key_when_debug_is_off():
+    result = run_check(DEBUG="false", ALLOWED_HOSTS="example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_deploy_check_passes_with_production_settings(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DEBUG": "false",
+            "SECRET_KEY": "p" * 20 + "-production-secret-key-0123456789",
+            "ALLOWED_HOSTS": "stations.example.com",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout

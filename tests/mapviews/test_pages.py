@@ -1,0 +1,200 @@
+"""The first-cut pages: login, ranking, station page; Chinese by default."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from indicators.models import ImportBatch, Indicator, IndicatorValue
+from scoring.models import RunTrigger, ScoreRun
+from scoring.services import execute_run
+from stations.models import StationMember
+from tests.factories import StationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
+
+
+def score_month(stations, period, values):
+    """Give each station one value per indicator (its entry in ``values``) and score the month."""
+    company = stations[0].county.company
+    batch = ImportBatch.objects.create(company=company, file_name="t.csv", source="cli")
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            station=station, period=period, indicator=indicator, value=value, batch=batch
+        )
+        for station, value in zip(stations, values, strict=True)
+        if value is not None
+        for indicator in Indicator.objects.all()
+    )
+    run = ScoreRun.objects.create(company=company, period=period, trigger=RunTrigger.MANUAL)
+    execute_run(run.pk)
+
+
+@pytest.fixture
+def scored(three_stations):
+    # Six indicators are higher-is-better, four lower-is-better (weights equal):
+    # September S1 40, S2 50, S3 60 → yellow, blue, red (N = 3: cut-offs 1,1,2,2,3).
+    # October S1 60, S2 40, S3 no data → orange, green (N = 2: cut-offs 0,1,1,2,2).
+    score_month(three_stations, SEPTEMBER, [10, 20, 30])
+    score_month(three_stations, OCTOBER, [30, 20, None])
+    return three_stations
+
+
+@pytest.fixture
+def member(scored):
+    user = UserFactory()
+    StationMember.objects.create(user=user, station=scored[0])
+    return user
+
+
+def test_pages_need_login(client, scored):
+    for url in (reverse("mapviews:ranking"), reverse("mapviews:station", args=["S1"])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_is_chinese_by_default(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert response["Content-Language"] == "zh-hans"
+    assert "登录" in response.content.decode()
+
+
+def test_health_is_public(client, db):
+    response = client.get(reverse("health"))
+    assert response.json() == {"status": "ok"}
+
+
+def test_ranking_shows_grades_with_labels_and_changes(client, member):
+    client.force_login(member)
+    with translation.override("en"):
+        response = client.get(
+            reverse("mapviews:ranking"), {"period": "2026-10"}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    html = response.content.decode()
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert [(row.station.code, row.score, row.rank, row.grade.code) for row in rows] == [
+        ("S1", 60.0, 1, "orange"),
+        ("S2", 40.0, 2, "green"),
+        ("S3", None, None, "ungraded"),
+    ]
+    s1 = rows[0]
+    assert (s1.previous_rank, s1.rank_change, s1.grade_change) == (3, 2, 3)
+    assert s1.previous_grade.code == "yellow"
+    assert "Orange · Good" in html
+    assert "was Yellow · Lagging" in html
+    assert "▲ 2" in html
+    assert "no data for this month" in html
+    assert "my station" in html
+
+
+def test_ranking_defaults_to_the_newest_month(client, member):
+    client.force_login(member)
+    response = client.get(reverse("mapviews:ranking"))
+    assert response.context["period"] == "2026-10"
+    assert response.context["previous_period"] == "2026-09"
+    assert response.context["next_period"] is None
+
+
+def test_ranking_filters_by_county(client, member, company):
+    other = StationFactory(code="X1", county__company=company, county__name="江北")
+    client.force_login(member)
+    response = client.get(reverse("mapviews:ranking"), {"county": other.county_id})
+    assert response.context["rows"] == []
+
+
+def test_ranking_bad_month_is_404_not_a_traceback(client, member):
+    client.force_login(member)
+    assert client.get(reverse("mapviews:ranking"), {"period": "2026-13"}).status_code == 404
+
+
+def test_ranking_without_scores_explains(client, db):
+    client.force_login(UserFactory())
+    response = client.get(reverse("mapviews:ranking"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+
+
+def test_station_page_history_and_indicators(client, member):
+    client.force_login(member)
+    response = client.get(reverse("mapviews:station", args=["S1"]))
+    assert response.status_code == 200
+    strip = response.context["strip"]
+    assert [label for label, _score, _grade in strip] == ["2026-09", "2026-10"]
+    assert [grade.code for _label, _score, grade in strip] == ["yellow", "orange"]
+    lines = response.context["indicators"]
+    assert len(lines) == 10
+    safety = next(line for line in lines if line.indicator.code == "safety")
+    assert (safety.value, safety.normalised) == (30.0, 100.0)
+    html = response.content.decode()
+    assert 'id="score-history-figure"' in html
+    assert "/static/vendor/plotly-" in html
+    assert "cdn.plot.ly" not in html
+
+
+def test_station_page_unknown_code_is_404(client, member):
+    client.force_login(member)
+    assert client.get(reverse("mapviews:station", args=["NOPE"])).status_code == 404
+
+
+def test_english_is_available(client, member):
+    client.force_login(member)
+    client.post(reverse("set_language"), {"language": "en", "next": "/ranking/"})
+    response = client.get(reverse("mapviews:ranking"))
+    assert response["Content-Language"] == "en"
+    assert "Station ranking" in response.content.decode()
+
+
+def test_ranking_query_count_does_not_grow_with_stations(
+    client, django_assert_max_num_queries, member, company
+):
+    client.force_login(member)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("mapviews:ranking"))
+    county = member.station_membership.station.county
+    more = [StationFactory(county=county) for _ in range(20)]
+    score_month(more, OCTOBER, list(range(20)))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("mapviews:ranking"))
+
+
+def test_station_page_query_count(client, django_assert_max_num_queries, member):
+    client.force_login(member)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("mapviews:station", args=["S1"]))
+
+
+def test_plotly_js_is_found_and_served_locally(client, member, settings):
+    from django.contrib.staticfiles import finders
+    from plotly.offline import get_plotlyjs_version
+
+    from mapviews.staticfinders import plotly_static_path
+
+    assert plotly_static_path() == f"vendor/plotly-{get_plotlyjs_version()}/plotly.min.js"
+    found = finders.find(plotly_static_path())
+    assert found and found.endswith("plotly.min.js")
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    client.force_login(member)
+    response = client.get("/static/" + plotly_static_path())
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert get_plotlyjs_version().encode() in body[:2000]
+
+
+def test_collectstatic_includes_plotly(settings, tmp_path):
+    from django.core.management import call_command
+
+    from mapviews.staticfinders import plotly_static_path
+
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", "--no-input", verbosity=0)
+    assert (tmp_path / plotly_static_path()).stat().st_size > 1_000_000
+    assert (tmp_path / "css" / "app.css").exists()

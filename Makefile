@@ -51,11 +51,11 @@ lint: install-dev
 
 ## make messages: refresh and compile the translation files (needs GNU gettext)
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=docs --ignore=scripts
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: install-dev
-	$(PY) scripts/test_services.py -- $(PY) -m scripts.bench
+	$(PY) scripts/test_services.py -- $(PY) scripts/bench.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

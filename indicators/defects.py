@@ -20,13 +20,18 @@ class Defect:
     column: str | None = None
 
     def __str__(self) -> str:
-        where = []
-        if self.line is not None:
-            where.append(_("line %(line)d") % {"line": self.line})
-        if self.column:
-            where.append(_("column %(column)s") % {"column": self.column})
-        prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        if self.line is not None and self.column:
+            where = _("line %(line)d, column %(column)s") % {
+                "line": self.line,
+                "column": self.column,
+            }
+        elif self.line is not None:
+            where = _("line %(line)d") % {"line": self.line}
+        elif self.column:
+            where = _("column %(column)s") % {"column": self.column}
+        else:
+            return self.message
+        return f"{where}: {self.message}"
 
 
 class FileRejected(Exception):

@@ -121,7 +121,8 @@ def test_every_defect_is_reported_not_just_the_first(three_stations, write_file)
         (3, "value"),
         (4, "period"),
     ]
-    report = error.report()
+    with translation.override("en"):
+        report = error.report()
     assert "many.csv was rejected, nothing was written (3 problems)" in report
     assert "line 3, column value: 'abc' is not a finite number" in report
 

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 from scoring.models import RunTrigger, ScoreRun
@@ -73,10 +72,8 @@ def test_health_is_public(client, db):
 
 def test_ranking_shows_grades_with_labels_and_changes(client, member):
     client.force_login(member)
-    with translation.override("en"):
-        response = client.get(
-            reverse("mapviews:ranking"), {"period": "2026-10"}, HTTP_ACCEPT_LANGUAGE="en"
-        )
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("mapviews:ranking"), {"period": "2026-10"})
     html = response.content.decode()
     assert response.status_code == 200
     rows = response.context["rows"]
@@ -142,6 +139,13 @@ def test_station_page_history_and_indicators(client, member):
 def test_station_page_unknown_code_is_404(client, member):
     client.force_login(member)
     assert client.get(reverse("mapviews:station", args=["NOPE"])).status_code == 404
+
+
+def test_browser_language_does_not_override_the_chinese_default(client, member):
+    client.force_login(member)
+    response = client.get(reverse("mapviews:ranking"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
+    assert "供电所排名" in response.content.decode()
 
 
 def test_english_is_available(client, member):

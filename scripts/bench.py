@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Benchmarks (`make bench`): engine speed and an end-to-end month recompute.
+
+Runs against a throwaway test database on whatever DATABASE_URL points at
+(make bench uses PostgreSQL when it answers). Prints a table; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+from scoring.engine import score_period  # noqa: E402
+
+SIZES = [60, 3_000, 30_000]
+CODES = [
+    "safety", "fault_outage", "frequent_outage", "line_loss", "customer_satisfaction",
+    "getting_electricity", "party_building", "integrity_risk", "financial", "team_performance",
+]  # fmt: skip
+
+
+def synthetic(stations: int, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    values = rng.normal(50, 15, size=(stations, len(CODES)))
+    values[rng.random(values.shape) < 0.01] = np.nan
+    return pd.DataFrame(values, columns=CODES, index=pd.RangeIndex(stations, name="station"))
+
+
+def best_of(function, repeat: int = 7) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return min(times) * 1000
+
+
+def bench_engine() -> list[tuple[int, float]]:
+    weights = pd.Series(10.0, index=CODES)
+    higher = pd.Series(
+        [
+            c not in {"fault_outage", "frequent_outage", "line_loss", "integrity_risk"}
+            for c in CODES
+        ],
+        index=CODES,
+    )
+    rows = []
+    for size in SIZES:
+        values = synthetic(size)
+        rows.append((size, best_of(lambda v=values: score_period(v, weights, higher))))
+    return rows
+
+
+def bench_recompute(size: int) -> tuple[float, float, float]:
+    """Import-free end to end: values already stored; time execute_run (read, compute, write)."""
+    from datetime import date
+
+    from indicators.models import ImportBatch, Indicator, IndicatorValue
+    from scoring.models import RunTrigger, ScoreRun
+    from scoring.services import execute_run
+    from stations.models import County, Station
+    from stations.services import create_company
+
+    company = create_company(f"Bench {size}")
+    county = County.objects.create(company=company, name="bench")
+    Station.objects.bulk_create(
+        Station(code=f"B{size}-{n}", name=f"S{n}", county=county, latitude=30, longitude=120)
+        for n in range(size)
+    )
+    stations = list(Station.objects.filter(county=county).values_list("id", flat=True))
+    indicators = dict(Indicator.objects.values_list("code", "id"))
+    batch = ImportBatch.objects.create(company=company, file_name="bench", source="cli")
+    period = date(2026, 9, 1)
+    values = synthetic(size).fillna(50)
+    IndicatorValue.objects.bulk_create(
+        (
+            IndicatorValue(
+                station_id=station_id,
+                period=period,
+                indicator_id=indicators[code],
+                value=float(value),
+                batch=batch,
+            )
+            for station_id, row in zip(stations, values.itertuples(index=False), strict=True)
+            for code, value in zip(CODES, row, strict=True)
+        ),
+        batch_size=10_000,
+    )
+    timings = []
+    peak = 0.0
+    for attempt in range(3):
+        IndicatorValue.objects.filter(
+            station_id=stations[0], indicator_id=indicators["safety"]
+        ).update(value=attempt)
+        run = ScoreRun.objects.create(company=company, period=period, trigger=RunTrigger.MANUAL)
+        tracemalloc.start()
+        started = time.perf_counter()
+        execute_run(run.pk)
+        timings.append((time.perf_counter() - started) * 1000)
+        peak = max(peak, tracemalloc.get_traced_memory()[1] / 1024 / 1024)
+        tracemalloc.stop()
+    run.refresh_from_db()
+    return statistics.median(timings), float(run.compute_ms or 0), peak
+
+
+def main() -> None:
+    print("Engine (score_period: normalise, aggregate, rank, grade), best of 7")
+    print(f"{'stations':>10} {'ms':>10}")
+    for size, ms in bench_engine():
+        print(f"{size:>10} {ms:>10.2f}")
+
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        print()
+        print(f"Recompute one month end to end on {connection.vendor} (median of 3)")
+        print(f"{'stations':>10} {'total ms':>10} {'engine ms':>10} {'peak MB*':>10}")
+        for size in [60, 3_000]:
+            total, compute, peak = bench_recompute(size)
+            print(f"{size:>10} {total:>10.1f} {compute:>10.1f} {peak:>10.1f}")
+        print("* Python allocations traced by tracemalloc during the run")
+    finally:
+        teardown_databases(old_config, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,11 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.defects import FileRejected
 from indicators.models import ImportSource
 from indicators.periods import format_period
 from indicators.services import import_indicator_file
 from scoring.models import RunStatus
+
+LAYOUTS = {"long": gettext_lazy("long"), "wide": gettext_lazy("wide")}
 
 
 class Command(BaseCommand):
@@ -28,7 +31,7 @@ class Command(BaseCommand):
             % {
                 "values": result.batch.value_count,
                 "rows": result.batch.row_count,
-                "layout": result.layout,
+                "layout": LAYOUTS[result.layout],
                 "periods": ", ".join(format_period(p) for p in result.periods),
             }
         )
@@ -41,7 +44,8 @@ class Command(BaseCommand):
             run.refresh_from_db()
             state = run.get_status_display()
             if run.status == RunStatus.DONE:
-                state += " " + _("(%(graded)d of %(stations)d stations graded)") % {
+                state = _("%(state)s (%(graded)d of %(stations)d stations graded)") % {
+                    "state": state,
                     "graded": run.graded_count or 0,
                     "stations": run.station_count or 0,
                 }

@@ -216,6 +216,24 @@ def _read_xlsx(path: Path, name: str, limits: ReadLimits) -> Table:
         workbook.close()
 
 
+def header_defects(table: Table, required: tuple[str, ...]) -> list[Defect]:
+    """Line-1 defects: a column given twice, or a required column missing."""
+    defects = []
+    seen: set[str] = set()
+    for name in table.header:
+        if name and name in seen:
+            defects.append(
+                Defect("duplicate_column", _("column %r appears twice") % name, line=1, column=name)
+            )
+        seen.add(name)
+    for name in required:
+        if name not in table.header:
+            defects.append(
+                Defect("missing_column", _("the column %r is missing") % name, line=1, column=name)
+            )
+    return defects
+
+
 def limits_from_settings() -> ReadLimits:
     from django.conf import settings
 

@@ -20,7 +20,7 @@ from indicators.periods import (
     format_period,
     is_future,
 )
-from indicators.tabular import Table, cell_text
+from indicators.tabular import Table, cell_text, header_defects
 
 STATION = "station_code"
 PERIOD = "period"
@@ -195,29 +195,12 @@ class _Checker:
             )
 
 
-def _header_defects(table: Table, required: tuple[str, ...]) -> list[Defect]:
-    defects = []
-    seen: set[str] = set()
-    for name in table.header:
-        if name and name in seen:
-            defects.append(
-                Defect("duplicate_column", _("column %r appears twice") % name, line=1, column=name)
-            )
-        seen.add(name)
-    for name in required:
-        if name not in table.header:
-            defects.append(
-                Defect("missing_column", _("the column %r is missing") % name, line=1, column=name)
-            )
-    return defects
-
-
 def parse_indicator_table(table: Table, reference: ValueReference, file_name: str) -> ParsedValues:
     """Long form (station_code, period, indicator_code, value) or wide form
     (station_code, period, one column per indicator code). Raises FileRejected."""
     wide = INDICATOR not in table.header and VALUE not in table.header
     required = (STATION, PERIOD) if wide else LONG_COLUMNS
-    defects = _header_defects(table, required)
+    defects = header_defects(table, required)
     indicator_columns: list[tuple[int, str]] = []
     if wide:
         for index, name in enumerate(table.header):

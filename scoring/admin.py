@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from config.admin import ReadOnlyModelAdmin
 from scoring.models import ScoreRun, StationScore, Weight, WeightSet
 
 
@@ -14,23 +15,19 @@ class WeightInline(admin.TabularInline):
 
 
 @admin.register(WeightSet)
-class WeightSetAdmin(admin.ModelAdmin):
-    """Weight versions are history: created with set_weights, never edited."""
+class WeightSetAdmin(ReadOnlyModelAdmin):
+    """Weight versions are history: created with set_weights, never edited or deleted."""
 
     list_display = ["company", "version", "effective_from", "created_by", "created_at", "reason"]
     list_filter = ["company"]
     inlines = [WeightInline]
-    readonly_fields = ["company", "version", "effective_from", "reason", "created_by", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(ScoreRun)
-class ScoreRunAdmin(admin.ModelAdmin):
+class ScoreRunAdmin(ReadOnlyModelAdmin):
     """Every recompute with its state, timings and counts, for the admin to follow."""
 
     list_display = [
@@ -50,25 +47,11 @@ class ScoreRunAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "trigger", "is_current", "company"]
     date_hierarchy = "period"
-    readonly_fields = [field.name for field in ScoreRun._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StationScore)
-class StationScoreAdmin(admin.ModelAdmin):
+class StationScoreAdmin(ReadOnlyModelAdmin):
     list_display = ["station", "period", "score", "rank", "grade", "coverage", "run"]
     list_filter = ["grade", "run__is_current", "period"]
     search_fields = ["station__code", "station__name"]
     list_select_related = ["station", "run"]
-    readonly_fields = [field.name for field in StationScore._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

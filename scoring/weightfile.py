@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from indicators.defects import Defect, FileRejected
-from indicators.tabular import Table, cell_text
+from indicators.tabular import Table, cell_text, header_defects
 
 WEIGHT_TOTAL = Decimal(100)
 REQUIRED_COLUMNS = ("indicator_code", "weight")
@@ -27,11 +27,7 @@ def parse_weight_table(
     table: Table, file_name: str, *, indicator_codes: list[str]
 ) -> dict[str, Decimal]:
     """Map of indicator code → weight; raises FileRejected with every defect."""
-    defects = [
-        Defect("missing_column", _("the column %r is missing") % name, line=1, column=name)
-        for name in REQUIRED_COLUMNS
-        if name not in table.header
-    ]
+    defects = header_defects(table, REQUIRED_COLUMNS)
     if defects:
         raise FileRejected(file_name, defects)
     code_at, weight_at = table.header.index("indicator_code"), table.header.index("weight")

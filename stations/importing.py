@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from indicators.defects import Defect, FileRejected
-from indicators.tabular import Table, cell_text
+from indicators.tabular import Table, cell_text, header_defects
 from indicators.validation import parse_number
 
 REQUIRED_COLUMNS = ("code", "name", "county", "latitude", "longitude", "staff_count")
@@ -34,11 +34,7 @@ def parse_station_table(
 
     ``foreign_codes``: station codes that already belong to another company.
     """
-    defects = [
-        Defect("missing_column", _("the column %r is missing") % name, line=1, column=name)
-        for name in REQUIRED_COLUMNS
-        if name not in table.header
-    ]
+    defects = header_defects(table, REQUIRED_COLUMNS)
     if defects:
         raise FileRejected(file_name, defects)
     position = {name: index for index, name in enumerate(table.header)}

@@ -119,18 +119,23 @@ def request_recompute(company: Company, period: date, *, trigger: str, user=None
     """Record that a month needs scoring; the task is sent when the transaction commits.
 
     A queued run that has not started yet reads the data when it runs, so a
-    second request for the same month reuses it.
+    second request for the same month reuses it. The waiting run is locked until
+    this transaction commits: a worker cannot claim it (and read the data) before
+    the change that asked for it is visible.
     """
-    waiting = ScoreRun.objects.filter(
-        company=company, period=period, status=RunStatus.QUEUED, started_at__isnull=True
-    ).first()
-    if waiting is not None:
-        return waiting
-    run = ScoreRun.objects.create(
-        company=company, period=period, trigger=trigger, requested_by=user
-    )
-    transaction.on_commit(lambda: enqueue_run(run.pk))
-    return run
+    with transaction.atomic():
+        waiting = (
+            ScoreRun.objects.select_for_update()
+            .filter(company=company, period=period, status=RunStatus.QUEUED, started_at=None)
+            .first()
+        )
+        if waiting is not None:
+            return waiting
+        run = ScoreRun.objects.create(
+            company=company, period=period, trigger=trigger, requested_by=user
+        )
+        transaction.on_commit(lambda: enqueue_run(run.pk))
+        return run
 
 
 def enqueue_run(run_id: int) -> None:

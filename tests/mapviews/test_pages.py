@@ -148,6 +148,15 @@ def test_browser_language_does_not_override_the_chinese_default(client, member):
     assert "供电所排名" in response.content.decode()
 
 
+def test_language_can_be_switched_before_login(client, db):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    page = client.get(reverse("login"))
+    assert page["Content-Language"] == "en"
+    assert "Log in" in page.content.decode()
+
+
 def test_english_is_available(client, member):
     client.force_login(member)
     client.post(reverse("set_language"), {"language": "en", "next": "/ranking/"})

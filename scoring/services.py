@@ -174,7 +174,7 @@ def _publish(run_id: int) -> None:
     except Exception:  # the broker is down or hung: the run stays queued
         logger.warning("Could not enqueue score run %s; it stays queued", run_id, exc_info=True)
         return
-    ScoreRun.objects.filter(pk=run_id, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
+    ScoreRun.objects.filter(pk=run_id).update(enqueued_at=timezone.now())
 
 
 def enqueue_pending_runs(now=None) -> int:
@@ -182,8 +182,8 @@ def enqueue_pending_runs(now=None) -> int:
     now = now or timezone.now()
     stale_running = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - REQUEUE_AFTER
     ScoreRun.objects.filter(
-        status__in=[RunStatus.QUEUED, RunStatus.RUNNING], attempts__gte=MAX_ATTEMPTS
-    ).filter(Q(status=RunStatus.QUEUED) | Q(started_at__lt=stale_running)).update(
+        status=RunStatus.RUNNING, started_at__lt=stale_running, attempts__gte=MAX_ATTEMPTS
+    ).update(
         status=RunStatus.FAILED,
         finished_at=now,
         error=f"Gave up after {MAX_ATTEMPTS} attempts",
@@ -195,7 +195,6 @@ def enqueue_pending_runs(now=None) -> int:
     ).values_list("pk", flat=True)
     run_ids = list(stale)
     for run_id in run_ids:
-        ScoreRun.objects.filter(pk=run_id).update(enqueued_at=None)
         enqueue_run(run_id)
     return len(run_ids)
 
@@ -234,8 +233,8 @@ def execute_run(run_id: int, method: ScoringMethod = DEFAULT_METHOD) -> RunOutco
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            run = ScoreRun.objects.select_related("company").get(pk=run_id)
-            _lock_company_month(run.company_id, run.period)
+            company_id, period = ScoreRun.objects.values_list("company_id", "period").get(pk=run_id)
+            _lock_company_month(company_id, period)
             run = ScoreRun.objects.select_for_update().get(pk=run_id)
             if run.status != RunStatus.RUNNING:  # a twin delivery finished it meanwhile
                 return RunOutcome(run_id, run.status, unchanged=run.unchanged)

@@ -2,9 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from mapviews.views import health
+
+admin.site.site_header = _("Five-colour station map administration")
+admin.site.site_title = _("Five-colour station map")
 
 urlpatterns = [
     path("", include("mapviews.urls")),

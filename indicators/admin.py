@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from config.admin import ReadOnlyModelAdmin
+from config.admin import ReadOnlyModelAdmin, period_column
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 
 
@@ -12,6 +12,7 @@ class IndicatorAdmin(admin.ModelAdmin):
         "name_en",
         "direction",
         "unit",
+        "unit_en",
         "min_value",
         "max_value",
         "active",
@@ -30,7 +31,7 @@ class ImportBatchAdmin(ReadOnlyModelAdmin):
 
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(ReadOnlyModelAdmin):
-    list_display = ["station", "period", "indicator", "value", "batch"]
+    list_display = ["station", period_column, "indicator", "value", "batch"]
     list_filter = ["indicator", "period"]
     search_fields = ["station__code", "station__name"]
     list_select_related = ["station", "indicator", "batch"]

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Company, Station
+
+
+def _is_english() -> bool:
+    return (get_language() or settings.LANGUAGE_CODE).startswith("en")
 
 
 class Direction(models.TextChoices):
@@ -21,6 +26,7 @@ class Indicator(models.Model):
     name_en = models.CharField(_("English name"), max_length=100)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
+    unit_en = models.CharField(_("unit in English"), max_length=20, blank=True)
     min_value = models.FloatField(_("lowest valid value"))
     max_value = models.FloatField(_("highest valid value"))
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
@@ -43,8 +49,14 @@ class Indicator(models.Model):
     @property
     def name(self) -> str:
         """The name in the active language (Chinese unless English is chosen)."""
-        language = get_language() or settings.LANGUAGE_CODE
-        return self.name_en if language.startswith("en") else self.name_zh
+        return self.name_en if _is_english() else self.name_zh
+
+    @property
+    def unit_label(self) -> str:
+        """The unit in the active language (the Chinese unit when no English one is set)."""
+        if _is_english() and self.unit_en:
+            return self.unit_en
+        return self.unit
 
     @property
     def higher_is_better(self) -> bool:
@@ -85,7 +97,7 @@ class ImportBatch(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+        return f"{self.file_name} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
 
 
 class IndicatorValue(models.Model):

@@ -47,6 +47,8 @@ def read_table(path: Path | str, limits: ReadLimits, *, display_name: str | None
     name = display_name or path.name
     try:
         size = path.stat().st_size
+        if not path.is_file():
+            raise IsADirectoryError(_("%s is not a file") % path)
     except OSError as exc:
         raise FileRejected(
             name, [Defect("unreadable", _("cannot read the file: %s") % exc)]

@@ -169,7 +169,9 @@ class _Checker:
             return None
         return number
 
-    def keep(self, station: str, period: date, indicator: str, value: float, line: int) -> None:
+    def keep(
+        self, station: str, period: date, indicator: str, value: float, line: int, column: str
+    ) -> None:
         key = (station, period, indicator)
         earlier = self.seen.get(key)
         if earlier is None:
@@ -191,7 +193,7 @@ class _Checker:
                     "line": earlier[1],
                 },
                 line,
-                indicator if indicator else VALUE,
+                column,
             )
 
 
@@ -243,14 +245,14 @@ def parse_indicator_table(table: Table, reference: ValueReference, file_name: st
                 filled += 1
                 number = checker.value(raw, code, line, code)
                 if station and period and number is not None:
-                    checker.keep(station, period, code, number, line)
+                    checker.keep(station, period, code, number, line, code)
             if filled == 0:
                 checker.add("empty_value", _("the row has no indicator values"), line, None)
         else:
             indicator = checker.indicator(cell(cells, INDICATOR), line)
             number = checker.value(cell(cells, VALUE), indicator, line, VALUE)
             if station and period and indicator and number is not None:
-                checker.keep(station, period, indicator, number, line)
+                checker.keep(station, period, indicator, number, line, VALUE)
 
     if len(checker.companies) > 1:
         checker.add(

@@ -17,7 +17,7 @@ from mapviews import selectors
 from mapviews.charts import figure_payload, score_history_figure
 from mapviews.staticfinders import plotly_static_path
 from scoring.grades import all_grade_displays, grade_display
-from scoring.selectors import scored_periods
+from scoring.selectors import default_period, scored_periods
 from stations.models import Station
 
 
@@ -25,15 +25,15 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("mapviews:ranking")
 
 
-def _chosen_period(request: HttpRequest, periods: list[date]) -> date | None:
-    """The ?period= month if it is valid, else the newest scored month."""
+def _chosen_period(request: HttpRequest, company_id: int | None) -> date | None:
+    """The ?period= month if it is valid, else the month the pages open on."""
     text = request.GET.get("period", "")
     if text:
         try:
             return parse_period(text)
         except PeriodError:
             raise Http404(_("No such month: %s") % text) from None
-    return periods[0] if periods else None
+    return default_period(company_id) if company_id else None
 
 
 def _int_or_none(text: str | None) -> int | None:
@@ -47,15 +47,18 @@ def _int_or_none(text: str | None) -> int | None:
 def ranking(request: HttpRequest) -> HttpResponse:
     company = selectors.company_for_user(request.user)
     periods = scored_periods(company.pk) if company else []
-    period = _chosen_period(request, periods)
+    period = _chosen_period(request, company.pk if company else None)
     county_id = _int_or_none(request.GET.get("county"))
-    rows = selectors.ranking_rows(company.pk, period, county_id) if period else []
+    scored = period in periods
+    rows = selectors.ranking_rows(company.pk, period, county_id) if scored else []
     counts = {display.code: 0 for display in all_grade_displays()}
     for row in rows:
         counts[row.grade.code] += 1
     context = {
         "company": company,
         "period": format_period(period) if period else None,
+        "period_scored": scored,
+        "latest_period": format_period(periods[0]) if periods else None,
         "periods": [format_period(p) for p in periods],
         "previous_period": _neighbour(period, -1, periods),
         "next_period": _neighbour(period, 1, periods),
@@ -79,7 +82,10 @@ def _neighbour(period: date | None, step: int, periods: list[date]) -> str | Non
 def station_detail(request: HttpRequest, code: str) -> HttpResponse:
     station = get_object_or_404(Station.objects.select_related("county__company"), code=code)
     history = selectors.station_history(station)
-    latest = history[-1] if history else None
+    opening_month = default_period(station.county.company_id)
+    latest = next((score for score in history if score.period == opening_month), None)
+    if latest is None and history:
+        latest = history[-1]
     strip = [(format_period(score.period), score, grade_display(score.grade)) for score in history]
     chart = None
     if history:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from config.admin import ReadOnlyModelAdmin
+from config.admin import ReadOnlyModelAdmin, period_column
 from scoring.models import ScoreRun, StationScore, Weight, WeightSet
 
 
@@ -23,7 +23,8 @@ class WeightSetAdmin(ReadOnlyModelAdmin):
     inlines = [WeightInline]
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        """A version no run has used (a typo) may go; one that scored a month is history."""
+        return obj is None or not obj.runs.exists()
 
 
 @admin.register(ScoreRun)
@@ -33,7 +34,7 @@ class ScoreRunAdmin(ReadOnlyModelAdmin):
     list_display = [
         "id",
         "company",
-        "period",
+        period_column,
         "status",
         "trigger",
         "is_current",
@@ -51,7 +52,7 @@ class ScoreRunAdmin(ReadOnlyModelAdmin):
 
 @admin.register(StationScore)
 class StationScoreAdmin(ReadOnlyModelAdmin):
-    list_display = ["station", "period", "score", "rank", "grade", "coverage", "run"]
+    list_display = ["station", period_column, "score", "rank", "grade", "coverage", "run"]
     list_filter = ["grade", "run__is_current", "period"]
     search_fields = ["station__code", "station__name"]
     list_select_related = ["station", "run"]

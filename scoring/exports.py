@@ -23,6 +23,11 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
+def _two_decimals(value: float | None) -> str:
+    """Scores are published with exactly two decimals (100.00, 37.50)."""
+    return "" if value is None else f"{value:.2f}"
+
+
 def score_export_frame(company_id: int, period: date) -> pd.DataFrame:
     """Every active station with its score, rank, grade and normalised indicators.
 
@@ -44,7 +49,7 @@ def score_export_frame(company_id: int, period: date) -> pd.DataFrame:
             "station_name": station.name,
             "county": station.county.name,
             "period": format_period(period),
-            "score": score.score if score else None,
+            "score": _two_decimals(score.score if score else None),
             "rank": score.rank if score else None,
             "grade": score.grade if score else UNGRADED,
             "coverage": round(score.coverage, 4) if score else None,
@@ -53,7 +58,7 @@ def score_export_frame(company_id: int, period: date) -> pd.DataFrame:
         normalised = score.normalised if score else {}
         for code in codes:
             value = normalised.get(code)
-            row[f"norm_{code}"] = round(value, 2) if value is not None else None
+            row[f"norm_{code}"] = _two_decimals(value)
         rows.append({key: neutralise_cell(value) for key, value in row.items()})
     frame = pd.DataFrame(rows)
     if not frame.empty:

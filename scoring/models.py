@@ -153,7 +153,9 @@ class ScoreRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.company} {format_period(self.period)} #{self.pk} ({self.status})"
+        return (
+            f"{self.company} {format_period(self.period)} #{self.pk} ({self.get_status_display()})"
+        )
 
     @property
     def period_text(self) -> str:
@@ -187,4 +189,5 @@ class StationScore(models.Model):
         indexes = [models.Index(fields=["station", "period"])]
 
     def __str__(self) -> str:
-        return f"{self.station} {format_period(self.period)}: {self.score} ({self.grade})"
+        score = "–" if self.score is None else f"{self.score:.2f}"
+        return f"{self.station} {format_period(self.period)}: {score} ({self.get_grade_display()})"

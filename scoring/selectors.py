@@ -100,6 +100,16 @@ def scored_periods(company_id: int) -> list[date]:
     )
 
 
+def default_period(company_id: int) -> date | None:
+    """The month the pages open on: the newest whose scores grade at least one station
+    (a month with only a first trickle of data does not take over the home page)."""
+    runs = ScoreRun.objects.filter(company_id=company_id, is_current=True).order_by("-period")
+    return (
+        runs.filter(graded_count__gt=0).values_list("period", flat=True).first()
+        or runs.values_list("period", flat=True).first()
+    )
+
+
 def periods_with_data(company_id: int, since: date | None = None) -> list[date]:
     values = IndicatorValue.objects.filter(station__county__company_id=company_id)
     if since is not None:

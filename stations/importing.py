@@ -85,7 +85,7 @@ def parse_station_table(
         if staff is None or staff < 0 or not float(staff).is_integer():
             problem(
                 "not_a_count",
-                _("%r is not a whole number of staff") % text("staff_count"),
+                _("%r is not a staff count (a whole number, 0 or more)") % text("staff_count"),
                 "staff_count",
             )
 

@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
                 ('name_en', models.CharField(max_length=100, verbose_name='English name')),
                 ('direction', models.CharField(choices=[('higher', 'higher is better'), ('lower', 'lower is better')], max_length=10, verbose_name='direction')),
                 ('unit', models.CharField(blank=True, max_length=20, verbose_name='unit')),
+                ('unit_en', models.CharField(blank=True, max_length=20, verbose_name='unit in English')),
                 ('min_value', models.FloatField(verbose_name='lowest valid value')),
                 ('max_value', models.FloatField(verbose_name='highest valid value')),
                 ('display_order', models.PositiveSmallIntegerField(default=0, verbose_name='display order')),

@@ -42,3 +42,34 @@ def test_history_cannot_be_added(superuser_client, model):
     app = "indicators" if model in {"importbatch", "indicatorvalue"} else "scoring"
     response = superuser_client.get(reverse(f"admin:{app}_{model}_add"))
     assert response.status_code == 403
+
+
+def test_history_cannot_be_deleted(superuser_client):
+    from tests.factories import CompanyFactory
+
+    company = CompanyFactory()
+    run = company.score_runs.create(period="2026-09-01", trigger="manual")
+    response = superuser_client.get(reverse("admin:scoring_scorerun_delete", args=[run.pk]))
+    assert response.status_code == 403
+
+
+def test_only_an_unused_weight_version_can_be_deleted(superuser_client):
+    from scoring.models import WeightSet
+    from tests.factories import CompanyFactory
+
+    company = CompanyFactory()
+    used = WeightSet.objects.get(company=company)
+    company.score_runs.create(period="2026-09-01", trigger="manual", weight_set=used)
+    typo = WeightSet.objects.create(company=company, version=2, effective_from="2030-01-01")
+    url = "admin:scoring_weightset_delete"
+    assert superuser_client.get(reverse(url, args=[used.pk])).status_code == 403
+    assert superuser_client.post(reverse(url, args=[typo.pk]), {"post": "yes"}).status_code == 302
+    assert not WeightSet.objects.filter(pk=typo.pk).exists()
+
+
+def test_admin_lists_months_not_days(superuser_client):
+    from tests.factories import CompanyFactory
+
+    CompanyFactory().score_runs.create(period="2026-09-01", trigger="manual")
+    response = superuser_client.get(reverse("admin:scoring_scorerun_changelist"))
+    assert "2026-09" in response.content.decode()

@@ -133,8 +133,20 @@ def test_conflicting_duplicates_name_both_lines(three_stations, write_file):
         HEADER + "S1,2026-05,safety,90\nS2,2026-05,safety,80\nS1,2026-05,safety,91\n",
     )
     defect = only_defect(rejected(path))
-    assert (defect.line, defect.code) == (4, "conflicting_duplicate")
+    assert (defect.line, defect.column, defect.code) == (4, "value", "conflicting_duplicate")
     assert "on line 2" in defect.message
+
+
+def test_conflicting_duplicates_in_wide_form_name_the_indicator_column(three_stations, write_file):
+    path = write_file("dup.csv", "station_code,period,safety\nS1,2026-05,90\nS1,2026-05,91\n")
+    defect = only_defect(rejected(path))
+    assert (defect.line, defect.column, defect.code) == (3, "safety", "conflicting_duplicate")
+
+
+def test_a_directory_is_refused_not_a_traceback(three_stations, tmp_path):
+    defect = only_defect(rejected(tmp_path))
+    assert defect.code == "unreadable"
+    assert "is not a file" in defect.message
 
 
 def test_identical_duplicates_are_accepted_once(three_stations, write_file):

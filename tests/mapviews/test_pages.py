@@ -211,3 +211,34 @@ def test_collectstatic_includes_plotly(settings, tmp_path):
     call_command("collectstatic", "--no-input", verbosity=0)
     assert (tmp_path / plotly_static_path()).stat().st_size > 1_000_000
     assert (tmp_path / "css" / "app.css").exists()
+
+
+def test_a_month_without_scores_says_so(client, member):
+    client.force_login(member)
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("mapviews:ranking"), {"period": "2030-01"})
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    html = response.content.decode()
+    assert "2030-01 has no scores." in html
+    assert "Show 2026-10, the latest scored month" in html
+
+
+def test_home_opens_on_the_newest_month_that_grades_someone(client, member, scored):
+    # A first trickle of November data: one station, too little to grade anyone.
+    company = scored[0].county.company
+    batch = ImportBatch.objects.create(company=company, file_name="t.csv", source="cli")
+    IndicatorValue.objects.create(
+        station=scored[0],
+        period=date(2026, 11, 1),
+        indicator=Indicator.objects.get(code="safety"),
+        value=90,
+        batch=batch,
+    )
+    execute_run(
+        ScoreRun.objects.create(company=company, period=date(2026, 11, 1), trigger="manual").pk
+    )
+    client.force_login(member)
+    response = client.get(reverse("mapviews:ranking"))
+    assert response.context["period"] == "2026-10"
+    assert "2026-11" in response.context["periods"]

@@ -21,10 +21,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 # docs/scoring.md, "Worked example": code → (score, rank, grade, coverage, reason)
 DOCUMENTED = {
-    "A01": ("100.0", "1", "red", "1.0", ""),
-    "A02": ("50.0", "2", "orange", "1.0", ""),
-    "B01": ("50.0", "2", "orange", "1.0", ""),
-    "B02": ("37.5", "4", "yellow", "0.8", ""),
+    "A01": ("100.00", "1", "red", "1.0", ""),
+    "A02": ("50.00", "2", "orange", "1.0", ""),
+    "B01": ("50.00", "2", "orange", "1.0", ""),
+    "B02": ("37.50", "4", "yellow", "0.8", ""),
     "B03": ("", "", "ungraded", "0.5", "low_coverage"),
 }
 
@@ -59,7 +59,7 @@ def test_round_trip_gives_documented_scores(example_company, values_file):
         assert (row["score"], row["rank"], row["grade"]) == (score, rank, grade), code
         assert (row["coverage"], row["ungraded_reason"]) == (coverage, reason), code
     assert rows["A02"]["norm_line_loss"] == "33.33"
-    assert rows["B01"]["norm_customer_satisfaction"] == "50.0"
+    assert rows["B01"]["norm_customer_satisfaction"] == "50.00"
     assert rows["B02"]["norm_customer_satisfaction"] == ""
 
 
@@ -100,7 +100,10 @@ def test_bad_stations_file_writes_nothing(write_file):
     assert "line 2, column latitude: 'north' is not a number" in message
     assert "line 3, column code: station A01 was already given on line 2" in message
     assert "line 3, column longitude: 191 is outside" in message
-    assert "line 3, column staff_count: 'ten' is not a whole number of staff" in message
+    assert (
+        "line 3, column staff_count: 'ten' is not a staff count (a whole number, 0 or more)"
+        in message
+    )
     assert Company.objects.count() == 0
     assert Station.objects.count() == 0
 
@@ -207,3 +210,20 @@ def test_values_survive_but_nothing_is_scored_when_no_weights_apply(write_file):
     assert run.status == RunStatus.FAILED
     assert run.error == "No weight version is effective for 2026-09"
     assert "failed" in output
+
+
+def test_recompute_refuses_a_month_without_data(example_company):
+    command("import_indicators", str(EXAMPLES / "values-2026-09.csv"))
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match="no indicator data for 2030-01"),
+    ):
+        call_command("recompute", "--period", "2030-01")
+    assert not ScoreRun.objects.filter(period="2030-01-01").exists()
+
+
+def test_export_to_a_missing_folder_is_a_clear_error(example_company, tmp_path):
+    command("import_indicators", str(EXAMPLES / "values-2026-09.csv"))
+    target = tmp_path / "no" / "such" / "folder.csv"
+    with translation.override("en"), pytest.raises(CommandError, match="Cannot write"):
+        call_command("export_scores", "--period", "2026-09", "--output", str(target))

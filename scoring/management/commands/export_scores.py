@@ -30,7 +30,12 @@ class Command(BaseCommand):
             )
         frame = score_export_frame(company.pk, period)
         if output:
-            frame.to_csv(output, index=False, encoding="utf-8", lineterminator="\n")
+            try:
+                frame.to_csv(output, index=False, encoding="utf-8", lineterminator="\n")
+            except OSError as error:
+                raise CommandError(
+                    _("Cannot write %(file)s: %(error)s") % {"file": output, "error": error}
+                ) from None
             self.stderr.write(
                 _("Wrote %(count)d stations to %(file)s") % {"count": len(frame), "file": output}
             )

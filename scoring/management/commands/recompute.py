@@ -24,9 +24,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, period, all, sync, company, **options):
         company = company_or_error(company)
-        periods = periods_with_data(company.pk) if all else [period]
-        if not periods:
+        with_data = periods_with_data(company.pk)
+        if not with_data:
             raise CommandError(_("There is no indicator data to score yet."))
+        if not all and period not in with_data:
+            raise CommandError(
+                _("There is no indicator data for %(period)s; nothing to score.")
+                % {"period": format_period(period)}
+            )
+        periods = with_data if all else [period]
         if sync:
             runs = [
                 ScoreRun.objects.create(company=company, period=month, trigger=RunTrigger.MANUAL)
@@ -48,14 +54,16 @@ class Command(BaseCommand):
             self._report(run)
 
     def _report(self, run: ScoreRun) -> None:
-        line = f"{format_period(run.period)}: {run.get_status_display()}"
+        state = run.get_status_display()
         if run.status == RunStatus.DONE:
-            line += " " + _("(%(graded)d of %(stations)d graded, %(ms)d ms%(same)s)") % {
+            state = _("%(state)s (%(graded)d of %(stations)d graded, %(ms)d ms%(same)s)") % {
+                "state": state,
                 "graded": run.graded_count or 0,
                 "stations": run.station_count or 0,
                 "ms": run.total_ms or 0,
                 "same": _(", inputs unchanged") if run.unchanged else "",
             }
+        line = f"{format_period(run.period)}: {state}"
         if run.error:
             line += f" — {run.error}"
         self.stdout.write(line)

@@ -6,7 +6,7 @@ from indicators.defects import FileRejected
 from indicators.models import ImportSource
 from indicators.periods import format_period
 from indicators.services import import_indicator_file
-from scoring.models import RunStatus
+from scoring.cli import run_summary
 
 LAYOUTS = {"long": gettext_lazy("long"), "wide": gettext_lazy("wide")}
 
@@ -42,11 +42,4 @@ class Command(BaseCommand):
             )
         for run in result.runs:
             run.refresh_from_db()
-            state = run.get_status_display()
-            if run.status == RunStatus.DONE:
-                state = _("%(state)s (%(graded)d of %(stations)d stations graded)") % {
-                    "state": state,
-                    "graded": run.graded_count or 0,
-                    "stations": run.station_count or 0,
-                }
-            self.stdout.write(f"  {run.period_text}: {state}")
+            self.stdout.write("  " + run_summary(run))

@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from indicators.periods import format_period
-from scoring.cli import company_or_error, period_argument
+from scoring.cli import company_or_error, period_argument, run_summary
 from scoring.models import RunStatus, RunTrigger, ScoreRun
 from scoring.selectors import periods_with_data
 from scoring.services import execute_run, request_recompute
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             ]
             for run in runs:
                 outcome = execute_run(run.pk)
-                self._report(ScoreRun.objects.get(pk=outcome.run_id))
+                self.stdout.write(run_summary(ScoreRun.objects.get(pk=outcome.run_id)))
             failed = ScoreRun.objects.filter(pk__in=[r.pk for r in runs], status=RunStatus.FAILED)
             if failed.exists():
                 raise CommandError(_("%d months failed; see the errors above.") % failed.count())
@@ -51,19 +51,4 @@ class Command(BaseCommand):
             ]
         for run in runs:
             run.refresh_from_db()
-            self._report(run)
-
-    def _report(self, run: ScoreRun) -> None:
-        state = run.get_status_display()
-        if run.status == RunStatus.DONE:
-            state = _("%(state)s (%(graded)d of %(stations)d graded, %(ms)d ms%(same)s)") % {
-                "state": state,
-                "graded": run.graded_count or 0,
-                "stations": run.station_count or 0,
-                "ms": run.total_ms or 0,
-                "same": _(", inputs unchanged") if run.unchanged else "",
-            }
-        line = f"{format_period(run.period)}: {state}"
-        if run.error:
-            line += f" — {run.error}"
-        self.stdout.write(line)
+            self.stdout.write(run_summary(run))

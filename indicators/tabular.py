@@ -76,7 +76,28 @@ def read_table(path: Path | str, limits: ReadLimits, *, display_name: str | None
         raise FileRejected(name, [Defect("empty_file", _("the file has no header line"), line=1)])
     if not table.rows:
         raise FileRejected(name, [Defect("no_rows", _("the file has a header but no data rows"))])
+    stray = stray_cell_defects(table)
+    if stray:
+        raise FileRejected(name, stray)
     return table
+
+
+def stray_cell_defects(table: Table) -> list[Defect]:
+    """A filled cell under no column name would be silently dropped: refuse it."""
+    defects = []
+    for line, cells in table.rows:
+        for index, value in enumerate(cells):
+            named = index < len(table.header) and table.header[index] != ""
+            if not named and cell_text(value) != "":
+                defects.append(
+                    Defect(
+                        "unnamed_column",
+                        _("%r is in a column without a name in the header") % cell_text(value),
+                        line=line,
+                        column=f"#{index + 1}",
+                    )
+                )
+    return defects
 
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
@@ -186,36 +207,58 @@ def _read_xlsx(path: Path, name: str, limits: ReadLimits) -> Table:
     _check_zip(path, name, limits)
     from openpyxl import load_workbook  # imported here: only XLSX imports pay for it
 
+    bad = FileRejected(name, [Defect("bad_xlsx", _("this is not a readable XLSX workbook"))])
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        values = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many types for a broken workbook
-        raise FileRejected(
-            name, [Defect("bad_xlsx", _("this is not a readable XLSX workbook"))]
-        ) from None
+        raise bad from None
     try:
-        sheet = workbook.worksheets[0]
         table = Table(header=[], encoding="xlsx")
-        for line, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
-            values = [_xlsx_cell(cell) for cell in cells]
-            if not any(value != "" for value in values):
+        # The saved result of each formula is read; a formula saved without one
+        # (written by a program, never opened in Excel) would read as empty.
+        for line, (cells, sources) in enumerate(
+            zip(
+                values.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True),
+                formulas.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True),
+                strict=False,
+            ),
+            1,
+        ):
+            row = [_xlsx_cell(cell) for cell in cells]
+            unresolved = [
+                index
+                for index, (cell, source) in enumerate(zip(cells, sources, strict=False))
+                if cell is None and isinstance(source, str) and source.startswith("=")
+            ]
+            if unresolved:
+                raise _unresolved_formulas(name, line, unresolved)
+            while row and row[-1] == "":
+                row.pop()
+            if not row:
                 continue
             if not table.header:
-                table.header = [_clean_header(value) for value in values]
-                while table.header and table.header[-1] == "":
-                    table.header.pop()
+                table.header = [_clean_header(value) for value in row]
                 continue
             if len(table.rows) >= limits.max_rows:
                 raise _too_many_rows(name, limits)
-            table.rows.append((line, values[: len(table.header)] if table.header else values))
+            table.rows.append((line, row))
         return table
     except FileRejected:
         raise
     except Exception:
-        raise FileRejected(
-            name, [Defect("bad_xlsx", _("this is not a readable XLSX workbook"))]
-        ) from None
+        raise bad from None
     finally:
-        workbook.close()
+        values.close()
+        formulas.close()
+
+
+def _unresolved_formulas(name: str, line: int, columns: list[int]) -> FileRejected:
+    message = _("a formula without a saved result; open and save the file in Excel first")
+    return FileRejected(
+        name,
+        [Defect("unresolved_formula", message, line=line, column=f"#{i + 1}") for i in columns],
+    )
 
 
 def header_defects(table: Table, required: tuple[str, ...]) -> list[Defect]:

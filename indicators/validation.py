@@ -7,6 +7,7 @@ about stations and indicators, and gets back clean values or every problem.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,6 +68,10 @@ class ParsedValues:
         return sorted({record.period for record in self.records})
 
 
+#: A plain decimal number as people write it: no "1_0", no full-width digits, no "NaN".
+NUMBER_PATTERN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+
+
 def parse_number(raw: object) -> float | None:
     """A finite float, or None when the cell is not one."""
     if isinstance(raw, bool):
@@ -74,10 +79,10 @@ def parse_number(raw: object) -> float | None:
     if isinstance(raw, (int, float)):
         number = float(raw)
     else:
-        try:
-            number = float(str(raw).strip())
-        except ValueError:
+        text = str(raw).strip()
+        if not NUMBER_PATTERN.match(text):
             return None
+        number = float(text)
     return number if math.isfinite(number) else None
 
 

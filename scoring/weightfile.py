@@ -14,11 +14,14 @@ REQUIRED_COLUMNS = ("indicator_code", "weight")
 
 
 def parse_weight(raw: str) -> Decimal | None:
+    """A weight from 0 to 100 with at most two decimals, or None."""
     try:
         value = Decimal(raw)
     except InvalidOperation:
         return None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+    if not value.is_finite() or not 0 <= value <= WEIGHT_TOTAL:
+        return None
+    if value.normalize().as_tuple().exponent < -2:
         return None
     return value
 
@@ -60,7 +63,7 @@ def parse_weight_table(
             defects.append(
                 Defect(
                     "bad_weight",
-                    _("%r is not a weight (a number ≥ 0 with at most 2 decimals)") % raw,
+                    _("%r is not a weight (a number from 0 to 100 with at most 2 decimals)") % raw,
                     line=line,
                     column="weight",
                 )

@@ -61,7 +61,9 @@ def import_stations(path: Path | str, *, company_name: str | None = None) -> Sta
     with transaction.atomic():
         company = resolve_company(company_name, create=True)
         code_index = table.header.index("code") if "code" in table.header else 0
-        codes = {cell_text(cells[code_index]) for _line, cells in table.rows if cells}
+        codes = {
+            cell_text(cells[code_index]) for _line, cells in table.rows if code_index < len(cells)
+        }
         foreign = frozenset(
             Station.objects.filter(code__in=codes)
             .exclude(county__company=company)

@@ -280,3 +280,43 @@ def test_command_reports_defects_without_traceback(three_stations, write_file):
 def test_command_missing_file(db):
     with translation.override("en"), pytest.raises(CommandError, match="No such file or directory"):
         call_command("import_indicators", "/nonexistent/file.csv")
+
+
+def test_a_value_under_no_column_name_is_refused(three_stations, write_file):
+    path = write_file("stray.csv", "station_code,period,safety,\nS1,2026-05,90,55\n")
+    defect = only_defect(rejected(path))
+    assert (defect.line, defect.column, defect.code) == (2, "#4", "unnamed_column")
+    assert "'55'" in defect.message
+
+
+def test_a_row_longer_than_the_header_is_refused(three_stations, write_file):
+    path = write_file("long.csv", HEADER + "S1,2026-05,safety,90,oops\n")
+    defect = only_defect(rejected(path))
+    assert (defect.line, defect.column, defect.code) == (2, "#5", "unnamed_column")
+
+
+@pytest.mark.parametrize("value", ["1_0", "１０", "0x10", "\"1,5\"", " "])
+def test_only_plain_numbers_are_numbers(three_stations, write_file, value):
+    defect = only_defect(rejected(write_file("n.csv", HEADER + f"S1,2026-05,safety,{value}\n")))
+    assert defect.code in {"not_a_number", "empty_value"}
+    assert defect.line == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "number"), [("90", 90.0), ("+9.5", 9.5), (".5", 0.5), ("1e1", 10.0)]
+)
+def test_plain_numbers_are_read(three_stations, write_file, text, number):
+    run_import(write_file("n.csv", HEADER + f"S1,2026-05,safety,{text}\n"))
+    assert IndicatorValue.objects.get().value == number
+
+
+def test_xlsx_formula_without_a_saved_result_is_refused(three_stations, write_file):
+    content = xlsx_bytes(
+        [
+            ["station_code", "period", "safety"],
+            ["S1", "2026-05", 90],
+            ["S2", "2026-05", "=B2*1"],  # openpyxl writes the formula, no cached value
+        ]
+    )
+    defect = only_defect(rejected(write_file("formula.xlsx", content)))
+    assert (defect.line, defect.column, defect.code) == (3, "#3", "unresolved_formula")

@@ -227,3 +227,21 @@ def test_export_to_a_missing_folder_is_a_clear_error(example_company, tmp_path):
     target = tmp_path / "no" / "such" / "folder.csv"
     with translation.override("en"), pytest.raises(CommandError, match="Cannot write"):
         call_command("export_scores", "--period", "2026-09", "--output", str(target))
+
+
+@pytest.mark.parametrize("weight", ["1e30", "0.125", "101", "NaN", "abc"])
+def test_weights_outside_0_to_100_or_too_precise_are_refused(example_company, write_file, weight):
+    text = (
+        (EXAMPLES / "weights.csv").read_text().replace("fault_outage,0", f"fault_outage,{weight}")
+    )
+    with translation.override("en"), pytest.raises(CommandError, match="is not a weight"):
+        call_command("set_weights", str(write_file("w.csv", text)), "--effective-from", "2026-03")
+    assert WeightSet.objects.count() == 2
+
+
+def test_a_short_stations_row_is_a_defect_not_a_traceback(write_file):
+    path = write_file("short.csv", "name,county,latitude,longitude,staff_count,code\nX\n")
+    with translation.override("en"), pytest.raises(CommandError) as caught:
+        call_command("import_stations", str(path))
+    assert "line 2, column code: the code is empty" in str(caught.value)
+    assert Station.objects.count() == 0

@@ -17,7 +17,16 @@ class IndicatorAdmin(admin.ModelAdmin):
         "max_value",
         "active",
     ]
-    list_editable = ["active"]
+    # Code, direction and the active flag change how months are scored; they are
+    # changed through a recorded, versioned process, not edited here.
+    readonly_fields = ["code", "direction", "active"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     ordering = ["display_order"]
 
 

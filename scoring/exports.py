@@ -9,10 +9,10 @@ import pandas as pd
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring.engine import UNGRADED
+from scoring.grades import NOT_SCORED
 from scoring.selectors import current_scores
 from stations.models import Station
 
-NOT_SCORED = "not_scored"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -29,18 +29,18 @@ def _two_decimals(value: float | None) -> str:
 
 
 def score_export_frame(company_id: int, period: date) -> pd.DataFrame:
-    """Every active station with its score, rank, grade and normalised indicators.
-
-    A station with no stored score for the month (added after the run) is listed
-    as ungraded with the reason ``not_scored``.
+    """The month as it was scored: every station of the current run (even one
+    deactivated since), plus today's active stations that have no score yet
+    (added after the run), listed as ungraded with the reason ``not_scored``.
     """
     codes = list(Indicator.objects.order_by("display_order", "code").values_list("code", flat=True))
     scores = {score.station_id: score for score in current_scores(company_id, period)}
-    stations = (
+    unscored = (
         Station.objects.filter(county__company_id=company_id, active=True)
+        .exclude(pk__in=list(scores))
         .select_related("county")
-        .order_by("code")
     )
+    stations = [score.station for score in scores.values()] + list(unscored)
     rows = []
     for station in stations:
         score = scores.get(station.pk)

@@ -75,6 +75,10 @@ def all_grade_displays() -> list[GradeDisplay]:
     return [grade_display(code) for code in (*GRADE_ORDER, UNGRADED)]
 
 
+#: Reason shown for a station that the month's run did not include (added later).
+NOT_SCORED = "not_scored"
+
+
 def ungraded_reason_text(reason: str, coverage: float | None = None) -> str:
     """Why a station has no grade, in the viewer's language."""
     from django.utils.translation import gettext as _
@@ -88,6 +92,6 @@ def ungraded_reason_text(reason: str, coverage: float | None = None) -> str:
             "coverage": (coverage or 0) * 100,
             "minimum": DEFAULT_METHOD.coverage_min_pct,
         }
-    if reason == "not_scored":
+    if reason == NOT_SCORED:
         return _("not scored yet")
     return ""

@@ -78,7 +78,9 @@ def create_weight_set(
 
     ``weights`` must already be validated (known codes, sum 100).
     """
-    latest = WeightSet.objects.select_for_update().filter(company=company).order_by("-version")
+    # Lock the company row: two versions saved at once must not both take N + 1.
+    Company.objects.select_for_update().filter(pk=company.pk).first()
+    latest = WeightSet.objects.filter(company=company).order_by("-version")
     version = (latest.values_list("version", flat=True).first() or 0) + 1
     weight_set = WeightSet.objects.create(
         company=company,
@@ -188,10 +190,13 @@ def enqueue_pending_runs(now=None) -> int:
         finished_at=now,
         error=f"Gave up after {MAX_ATTEMPTS} attempts",
     )
+    not_sent_lately = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REQUEUE_AFTER)
     stale = ScoreRun.objects.filter(
-        Q(status=RunStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER)
-        & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REQUEUE_AFTER))
-        | Q(status=RunStatus.RUNNING, started_at__lt=stale_running)
+        (
+            Q(status=RunStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER)
+            | Q(status=RunStatus.RUNNING, started_at__lt=stale_running)
+        )
+        & not_sent_lately
     ).values_list("pk", flat=True)
     run_ids = list(stale)
     for run_id in run_ids:
@@ -250,10 +255,14 @@ def execute_run(run_id: int, method: ScoringMethod = DEFAULT_METHOD) -> RunOutco
 
 
 def _fail(run_id: int, message: str) -> RunOutcome:
-    ScoreRun.objects.filter(pk=run_id).update(
+    # Only a run this worker holds: a twin delivery must not fail a finished run.
+    failed = ScoreRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
         status=RunStatus.FAILED, finished_at=timezone.now(), error=message[:2000]
     )
-    return RunOutcome(run_id, RunStatus.FAILED)
+    if failed:
+        return RunOutcome(run_id, RunStatus.FAILED)
+    status = ScoreRun.objects.filter(pk=run_id).values_list("status", flat=True).first()
+    return RunOutcome(run_id, status or "missing")
 
 
 def _compute_and_store(run: ScoreRun, method: ScoringMethod, started: float) -> RunOutcome:
@@ -266,7 +275,13 @@ def _compute_and_store(run: ScoreRun, method: ScoringMethod, started: float) -> 
     )
     run.weight_set = inputs.weight_set
     run.method = method.label
-    run.method_params = method.as_record()
+    run.method_params = {
+        **method.as_record(),
+        "directions": {
+            code: "higher" if higher else "lower"
+            for code, higher in inputs.higher_is_better.items()
+        },
+    }
     run.input_fingerprint = fingerprint
     run.station_count = len(inputs.values.index)
     if current is not None and current.input_fingerprint == fingerprint:

@@ -13,7 +13,7 @@ from scoring import services
     retry_backoff=True,
     retry_backoff_max=300,
     retry_jitter=True,
-    max_retries=services.MAX_ATTEMPTS,
+    max_retries=services.MAX_ATTEMPTS - 1,  # MAX_ATTEMPTS runs in all
     acks_late=True,
 )
 def recompute_period(run_id: int) -> dict:

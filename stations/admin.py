@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from scoring.services import create_initial_weights
 from stations.models import Company, County, Station, StationMember
 
 
@@ -7,6 +8,12 @@ from stations.models import Company, County, Station, StationMember
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        """A company added here starts with weight version 1, like one made by import."""
+        super().save_model(request, obj, form, change)
+        if not change:
+            create_initial_weights(obj)
 
 
 @admin.register(County)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from scoring.engine.grades import GRADE_ORDER
 
@@ -42,7 +42,10 @@ class ScoringMethod:
 
     @classmethod
     def from_record(cls, record: dict) -> ScoringMethod:
-        return cls(**{**record, "quotas_pct": tuple(record["quotas_pct"])})
+        """Rebuild from a stored record (keys stored beside the parameters are ignored)."""
+        names = {item.name for item in fields(cls)}
+        known = {key: value for key, value in record.items() if key in names}
+        return cls(**{**known, "quotas_pct": tuple(record["quotas_pct"])})
 
 
 DEFAULT_METHOD = ScoringMethod()

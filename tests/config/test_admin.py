@@ -73,3 +73,24 @@ def test_admin_lists_months_not_days(superuser_client):
     CompanyFactory().score_runs.create(period="2026-09-01", trigger="manual")
     response = superuser_client.get(reverse("admin:scoring_scorerun_changelist"))
     assert "2026-09" in response.content.decode()
+
+
+def test_a_company_added_in_the_admin_gets_initial_weights(superuser_client):
+    from scoring.models import WeightSet
+    from stations.models import Company
+
+    response = superuser_client.post(reverse("admin:stations_company_add"), {"name": "新公司"})
+    assert response.status_code == 302
+    weights = WeightSet.objects.get(company=Company.objects.get(name="新公司"))
+    assert weights.version == 1
+    assert sum(w.weight for w in weights.weights.all()) == 100
+
+
+def test_indicator_scoring_fields_are_not_editable(superuser_client):
+    from indicators.models import Indicator
+
+    safety = Indicator.objects.get(code="safety")
+    response = superuser_client.get(reverse("admin:indicators_indicator_change", args=[safety.pk]))
+    form = response.context["adminform"].form
+    assert "direction" not in form.fields and "active" not in form.fields
+    assert "name_zh" in form.fields

@@ -245,3 +245,12 @@ def test_a_short_stations_row_is_a_defect_not_a_traceback(write_file):
         call_command("import_stations", str(path))
     assert "line 2, column code: the code is empty" in str(caught.value)
     assert Station.objects.count() == 0
+
+
+def test_export_keeps_stations_deactivated_after_the_month_was_scored(example_company):
+    command("import_indicators", str(EXAMPLES / "values-2026-09.csv"))
+    Station.objects.filter(code="A02").update(active=False)
+    rows = exported("2026-09")
+    assert [(code, row["rank"]) for code, row in rows.items()] == [
+        ("A01", "1"), ("A02", "2"), ("B01", "2"), ("B02", "4"), ("B03", ""),
+    ]  # fmt: skip

@@ -256,3 +256,8 @@ def test_improving_one_indicator_never_lowers_the_score(rows, who, gain):
     after = score_period(better, WEIGHTS, HIGHER).stations.loc[station, "score"]
     if not np.isnan(before):
         assert after >= before
+
+
+def test_method_from_a_stored_record_ignores_keys_beside_the_parameters():
+    record = {**ScoringMethod().as_record(), "directions": {"safety": "higher"}}
+    assert ScoringMethod.from_record(record) == ScoringMethod()

@@ -53,6 +53,7 @@ class TestExecuteRun:
         assert run.method == "minmax_quota/v1"
         assert run.method_params["quotas_pct"] == [20, 20, 20, 20, 20]
         assert run.method_params["coverage_min_pct"] == 80.0
+        assert run.method_params["directions"]["line_loss"] == "lower"
         assert (run.station_count, run.graded_count, run.attempts) == (3, 3, 1)
         assert run.total_ms is not None and run.started_at <= run.finished_at
         assert len(run.input_fingerprint) == 64
@@ -179,6 +180,27 @@ class TestRequests:
         run.refresh_from_db()
         assert (run.status, run.attempts) == (RunStatus.DONE, 2)
 
+    def test_beat_job_does_not_resend_a_stuck_run_every_minute(self, three_stations):
+        run = new_run(add_values(three_stations))
+        long_ago = timezone.now() - timedelta(hours=2)
+        ScoreRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.RUNNING,
+            started_at=long_ago,
+            created_at=long_ago,
+            attempts=1,
+            enqueued_at=timezone.now() - timedelta(minutes=1),
+        )
+        assert services.enqueue_pending_runs() == 0
+        run.refresh_from_db()
+        assert run.status == RunStatus.RUNNING
+
+    def test_a_twin_delivery_cannot_fail_a_finished_run(self, three_stations):
+        run = new_run(add_values(three_stations))
+        services.execute_run(run.pk)
+        outcome = services._fail(run.pk, "SoftTimeLimitExceeded")
+        run.refresh_from_db()
+        assert (outcome.status, run.status, run.error) == (RunStatus.DONE, RunStatus.DONE, "")
+
     def test_beat_job_gives_up_after_max_attempts(self, three_stations):
         run = new_run(add_values(three_stations))
         long_ago = timezone.now() - timedelta(hours=2)
@@ -225,3 +247,35 @@ def test_concurrent_runs_of_one_month_do_not_interleave(three_stations):
     # one run wrote the rows, the other three saw identical inputs and wrote none
     assert ScoreRun.objects.filter(unchanged=True).count() == 3
     assert StationScore.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_weight_versions_saved_at_once_get_distinct_numbers(company):
+    from decimal import Decimal
+
+    from scoring.models import WeightSet
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the in-memory SQLite test database locks whole tables")
+    weights = {code: Decimal(10) for code in Indicator.objects.values_list("code", flat=True)}
+    errors = []
+    barrier = threading.Barrier(2)
+
+    def save(month):
+        try:
+            barrier.wait()
+            services.create_weight_set(
+                company=company, weights=weights, effective_from=month, reason="t"
+            )
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(date(2026, month, 1),)) for month in (3, 4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(WeightSet.objects.values_list("version", flat=True)) == [1, 2, 3]

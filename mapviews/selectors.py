@@ -90,7 +90,9 @@ def counties(company_id: int) -> list[County]:
 def station_history(station: Station) -> list[StationScore]:
     """The station's shown result for every scored month, oldest first."""
     return list(
-        StationScore.objects.filter(station=station, run__is_current=True).order_by("period")
+        StationScore.objects.filter(station=station, run__is_current=True)
+        .select_related("run")
+        .order_by("period")
     )
 
 

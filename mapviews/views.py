@@ -17,7 +17,7 @@ from mapviews import selectors
 from mapviews.charts import figure_payload, score_history_figure
 from mapviews.staticfinders import plotly_static_path
 from scoring.grades import all_grade_displays, grade_display
-from scoring.selectors import default_period, scored_periods
+from scoring.selectors import current_run, default_period, scored_periods
 from stations.models import Station
 
 
@@ -51,6 +51,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
     county_id = _int_or_none(request.GET.get("county"))
     scored = period in periods
     rows = selectors.ranking_rows(company.pk, period, county_id) if scored else []
+    run = current_run(company.pk, period) if scored else None
     counts = {display.code: 0 for display in all_grade_displays()}
     for row in rows:
         counts[row.grade.code] += 1
@@ -58,6 +59,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "company": company,
         "period": format_period(period) if period else None,
         "period_scored": scored,
+        "coverage_min_pct": run.method_params.get("coverage_min_pct") if run else None,
         "latest_period": format_period(periods[0]) if periods else None,
         "periods": [format_period(p) for p in periods],
         "previous_period": _neighbour(period, -1, periods),

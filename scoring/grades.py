@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from django.db import models
 from django.utils.text import format_lazy
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
+from scoring.engine.compute import LOW_COVERAGE, NO_DATA
 from scoring.engine.grades import GRADE_COLOURS, GRADE_ORDER, UNGRADED, grade_position
+from scoring.engine.method import DEFAULT_METHOD
 
 COLOUR_NAMES = {
     "red": pgettext_lazy("grade colour", "Red"),
@@ -79,19 +82,22 @@ def all_grade_displays() -> list[GradeDisplay]:
 NOT_SCORED = "not_scored"
 
 
-def ungraded_reason_text(reason: str, coverage: float | None = None) -> str:
-    """Why a station has no grade, in the viewer's language."""
-    from django.utils.translation import gettext as _
+def ungraded_reason_text(
+    reason: str, coverage: float | None = None, minimum_pct: float | None = None
+) -> str:
+    """Why a station has no grade, in the viewer's language.
 
-    from scoring.engine import DEFAULT_METHOD, LOW_COVERAGE, NO_DATA
-
+    ``minimum_pct`` is the coverage minimum the month was scored with (from its run);
+    the coverage is rounded down, so 79.6 % never reads as the 80 % it missed.
+    """
     if reason == NO_DATA:
-        return _("no data for this month")
+        return gettext("no data for this month")
     if reason == LOW_COVERAGE:
-        return _("data for only %(coverage).0f%% of the weight (%(minimum).0f%% needed)") % {
-            "coverage": (coverage or 0) * 100,
-            "minimum": DEFAULT_METHOD.coverage_min_pct,
+        minimum = DEFAULT_METHOD.coverage_min_pct if minimum_pct is None else minimum_pct
+        return gettext("data for only %(coverage)d%% of the weight (%(minimum)g%% needed)") % {
+            "coverage": math.floor(round((coverage or 0) * 100, 6)),
+            "minimum": minimum,
         }
     if reason == NOT_SCORED:
-        return _("not scored yet")
+        return gettext("not scored yet")
     return ""

@@ -115,6 +115,8 @@ DEMO_USERS = [
     DemoUser("committee", "陈党委", "party_committee"),
     DemoUser("admin", "系统管理员", "admin", is_superuser=True),
 ]
+#: Every user the demo made is in this group; users outside it are never changed.
+DEMO_GROUP = "Demo users"
 ROLE_GROUPS = {
     "station_staff": "Station staff",
     "party_committee": "Party committee",
@@ -203,32 +205,37 @@ def _write_csv(path: Path, header: list[str], rows: list) -> None:
             writer.writerow(row.values() if isinstance(row, dict) else row)
 
 
-def ensure_users() -> list[tuple[DemoUser, str]]:
-    """Create (or reset) the demo logins; returns them with their station name."""
+def ensure_users() -> tuple[list[DemoUser], list[DemoUser]]:
+    """Create (or reset) the demo logins. Returns (ready, skipped): a user of the same
+    name that the demo did not create is never touched (no password reset, no rights)."""
     User = get_user_model()
-    created = []
+    marker, _new = Group.objects.get_or_create(name=DEMO_GROUP)
+    ready, skipped = [], []
     for demo in DEMO_USERS:
-        user, _new = User.objects.get_or_create(username=demo.username)
+        user = User.objects.filter(username=demo.username).first()
+        if user is not None and not user.groups.filter(pk=marker.pk).exists():
+            skipped.append(demo)
+            continue
+        user = user or User(username=demo.username)
         user.first_name = demo.full_name
         user.is_staff = demo.is_superuser
         user.is_superuser = demo.is_superuser
         user.set_password(DEMO_PASSWORD)
         user.save()
         group, _new = Group.objects.get_or_create(name=ROLE_GROUPS[demo.role])
-        user.groups.add(group)
+        user.groups.add(group, marker)
         if demo.station_name:
             station = Station.objects.get(
                 name=demo.station_name, county__company__name=COMPANY_NAME
             )
             StationMember.objects.update_or_create(user=user, defaults={"station": station})
-        created.append((demo, demo.station_name or ""))
-    return created
+        ready.append(demo)
+    return ready, skipped
 
 
 def load_demo(today: date | None = None) -> bool:
     """Load the demo company once. Returns False when it was already there."""
     if Company.objects.filter(name=COMPANY_NAME).exists():
-        ensure_users()
         return False
     today = today or timezone.localdate()
     months = demo_months(today)
@@ -252,5 +259,4 @@ def load_demo(today: date | None = None) -> bool:
                 recompute=False,
             )
         import_indicator_file(values_csv, source=ImportSource.DEMO, today=today)
-    ensure_users()
     return True

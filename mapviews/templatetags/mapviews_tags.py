@@ -13,5 +13,5 @@ def grade_badge(grade: GradeDisplay | str | None, size: str = "") -> dict:
 
 
 @register.simple_tag
-def reason_text(reason: str, coverage: float | None = None) -> str:
-    return ungraded_reason_text(reason, coverage)
+def reason_text(reason: str, coverage: float | None = None, minimum_pct=None) -> str:
+    return ungraded_reason_text(reason, coverage, minimum_pct)

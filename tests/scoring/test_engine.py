@@ -261,3 +261,15 @@ def test_improving_one_indicator_never_lowers_the_score(rows, who, gain):
 def test_method_from_a_stored_record_ignores_keys_beside_the_parameters():
     record = {**ScoringMethod().as_record(), "directions": {"safety": "higher"}}
     assert ScoringMethod.from_record(record) == ScoringMethod()
+
+
+def test_ungraded_reason_reads_the_run_minimum_and_never_rounds_up():
+    from django.utils import translation
+
+    from scoring.grades import ungraded_reason_text
+
+    with translation.override("en"):
+        text = ungraded_reason_text(LOW_COVERAGE, 0.796, 80.0)
+        assert text == "data for only 79% of the weight (80% needed)"
+        assert ungraded_reason_text(LOW_COVERAGE, 0.5, 75.5).endswith("(75.5% needed)")
+        assert ungraded_reason_text(NO_DATA) == "no data for this month"

@@ -1,8 +1,9 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from scoring.models import RunStatus, ScoreRun
-from stations.demo import COMPANY_NAME, DEMO_PASSWORD, DEMO_USERS, ensure_users, load_demo
+from stations.demo import COMPANY_NAME, DEMO_PASSWORD, ensure_users, load_demo
 
 
 class Command(BaseCommand):
@@ -10,7 +11,21 @@ class Command(BaseCommand):
         "Load the demo company (宁波供电公司) with 24 months of data and demo users. Idempotent."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=_("load even though DEBUG is off (the demo logins have a published password)"),
+        )
+
+    def handle(self, *args, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                _(
+                    "DEBUG is off, so this looks like production: the demo users have a "
+                    "published password. Use --force to load the demo anyway."
+                )
+            )
         if load_demo():
             runs = ScoreRun.objects.filter(company__name=COMPANY_NAME)
             done = runs.filter(status=RunStatus.DONE).count()
@@ -20,15 +35,20 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(_("%s is already loaded; demo logins reset.") % COMPANY_NAME)
-        ensure_users()
-        self.stdout.write("")
-        self.stdout.write(_("Demo logins (password for all: %s):") % DEMO_PASSWORD)
+        ready, skipped = ensure_users()
         roles = {
             "station_staff": _("station staff"),
             "party_committee": _("party committee"),
             "admin": _("administrator"),
         }
-        for demo in DEMO_USERS:
+        self.stdout.write("")
+        self.stdout.write(_("Demo logins (password for all: %s):") % DEMO_PASSWORD)
+        for demo in ready:
             where = f" — {demo.station_name}" if demo.station_name else ""
             self.stdout.write(f"  {demo.username:<10} {roles[demo.role]}{where}")
+        for demo in skipped:
+            self.stderr.write(
+                _("  %s already exists and is not a demo user: left unchanged, no demo login.")
+                % demo.username
+            )
         self.stdout.write("")

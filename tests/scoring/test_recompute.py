@@ -34,6 +34,16 @@ def new_run(company, period=PERIOD) -> ScoreRun:
     return ScoreRun.objects.create(company=company, period=period, trigger=RunTrigger.MANUAL)
 
 
+def stuck_run(stations, **fields) -> ScoreRun:
+    """A run whose worker died two hours ago, mid-task."""
+    run = new_run(add_values(stations))
+    long_ago = timezone.now() - timedelta(hours=2)
+    ScoreRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, started_at=long_ago, created_at=long_ago, **fields
+    )
+    return run
+
+
 def score_rows():
     return list(
         StationScore.objects.order_by("id").values_list("id", "station_id", "score", "grade")
@@ -171,25 +181,14 @@ class TestRequests:
         assert fresh.status == RunStatus.QUEUED
 
     def test_beat_job_resends_a_run_whose_worker_died(self, three_stations):
-        run = new_run(add_values(three_stations))
-        long_ago = timezone.now() - timedelta(hours=2)
-        ScoreRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.RUNNING, started_at=long_ago, created_at=long_ago, attempts=1
-        )
+        run = stuck_run(three_stations, attempts=1)
         assert services.enqueue_pending_runs() == 1
         run.refresh_from_db()
         assert (run.status, run.attempts) == (RunStatus.DONE, 2)
 
     def test_beat_job_does_not_resend_a_stuck_run_every_minute(self, three_stations):
-        run = new_run(add_values(three_stations))
-        long_ago = timezone.now() - timedelta(hours=2)
-        ScoreRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.RUNNING,
-            started_at=long_ago,
-            created_at=long_ago,
-            attempts=1,
-            enqueued_at=timezone.now() - timedelta(minutes=1),
-        )
+        sent_a_minute_ago = timezone.now() - timedelta(minutes=1)
+        run = stuck_run(three_stations, attempts=1, enqueued_at=sent_a_minute_ago)
         assert services.enqueue_pending_runs() == 0
         run.refresh_from_db()
         assert run.status == RunStatus.RUNNING
@@ -202,14 +201,7 @@ class TestRequests:
         assert (outcome.status, run.status, run.error) == (RunStatus.DONE, RunStatus.DONE, "")
 
     def test_beat_job_gives_up_after_max_attempts(self, three_stations):
-        run = new_run(add_values(three_stations))
-        long_ago = timezone.now() - timedelta(hours=2)
-        ScoreRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.RUNNING,
-            started_at=long_ago,
-            created_at=long_ago,
-            attempts=services.MAX_ATTEMPTS,
-        )
+        run = stuck_run(three_stations, attempts=services.MAX_ATTEMPTS)
         assert services.enqueue_pending_runs() == 0
         run.refresh_from_db()
         assert run.status == RunStatus.FAILED

@@ -17,7 +17,8 @@ from mapviews import selectors
 from mapviews.charts import figure_payload, score_history_figure
 from mapviews.staticfinders import plotly_static_path
 from scoring.grades import all_grade_displays, grade_display
-from scoring.selectors import current_run, default_period, scored_periods
+from scoring.models import ScoreRun
+from scoring.selectors import current_runs, opening_period
 from stations.models import Station
 
 
@@ -25,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("mapviews:ranking")
 
 
-def _chosen_period(request: HttpRequest, company_id: int | None) -> date | None:
+def _chosen_period(request: HttpRequest, runs: list[ScoreRun]) -> date | None:
     """The ?period= month if it is valid, else the month the pages open on."""
     text = request.GET.get("period", "")
     if text:
@@ -33,7 +34,7 @@ def _chosen_period(request: HttpRequest, company_id: int | None) -> date | None:
             return parse_period(text)
         except PeriodError:
             raise Http404(_("No such month: %s") % text) from None
-    return default_period(company_id) if company_id else None
+    return opening_period(runs)
 
 
 def _int_or_none(text: str | None) -> int | None:
@@ -46,12 +47,13 @@ def _int_or_none(text: str | None) -> int | None:
 @require_GET
 def ranking(request: HttpRequest) -> HttpResponse:
     company = selectors.company_for_user(request.user)
-    periods = scored_periods(company.pk) if company else []
-    period = _chosen_period(request, company.pk if company else None)
+    runs = current_runs(company.pk) if company else []
+    periods = [run.period for run in runs]
+    period = _chosen_period(request, runs)
     county_id = _int_or_none(request.GET.get("county"))
-    scored = period in periods
+    run = next((run for run in runs if run.period == period), None)
+    scored = run is not None
     rows = selectors.ranking_rows(company.pk, period, county_id) if scored else []
-    run = current_run(company.pk, period) if scored else None
     counts = {display.code: 0 for display in all_grade_displays()}
     for row in rows:
         counts[row.grade.code] += 1
@@ -84,7 +86,7 @@ def _neighbour(period: date | None, step: int, periods: list[date]) -> str | Non
 def station_detail(request: HttpRequest, code: str) -> HttpResponse:
     station = get_object_or_404(Station.objects.select_related("county__company"), code=code)
     history = selectors.station_history(station)
-    opening_month = default_period(station.county.company_id)
+    opening_month = opening_period(current_runs(station.county.company_id))
     latest = next((score for score in history if score.period == opening_month), None)
     if latest is None and history:
         latest = history[-1]

@@ -91,23 +91,20 @@ def current_run(company_id: int, period: date) -> ScoreRun | None:
     return ScoreRun.objects.filter(company_id=company_id, period=period, is_current=True).first()
 
 
-def scored_periods(company_id: int) -> list[date]:
-    """Months that have a current run, newest first."""
+def current_runs(company_id: int) -> list[ScoreRun]:
+    """The shown run of every scored month, newest first (one query)."""
     return list(
         ScoreRun.objects.filter(company_id=company_id, is_current=True)
+        .only("period", "graded_count", "method_params")
         .order_by("-period")
-        .values_list("period", flat=True)
     )
 
 
-def default_period(company_id: int) -> date | None:
+def opening_period(runs: list[ScoreRun]) -> date | None:
     """The month the pages open on: the newest whose scores grade at least one station
     (a month with only a first trickle of data does not take over the home page)."""
-    runs = ScoreRun.objects.filter(company_id=company_id, is_current=True).order_by("-period")
-    return (
-        runs.filter(graded_count__gt=0).values_list("period", flat=True).first()
-        or runs.values_list("period", flat=True).first()
-    )
+    graded = next((run.period for run in runs if run.graded_count), None)
+    return graded or (runs[0].period if runs else None)
 
 
 def periods_with_data(company_id: int, since: date | None = None) -> list[date]:

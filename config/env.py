@@ -7,6 +7,7 @@ instead of being guessed at: a typo in ``DEBUG`` must never switch debug on.
 from __future__ import annotations
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -59,3 +60,16 @@ def check_secret_key(secret_key: str, *, debug: bool) -> None:
             "DEBUG is off, so SECRET_KEY must be set to a random value of at least "
             "32 characters (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
         )
+
+
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?$")
+
+
+def check_origins(name: str, origins: list[str]) -> list[str]:
+    """Each entry must be a bare origin (scheme://host[:port]), nothing a header could misread."""
+    for origin in origins:
+        if not _ORIGIN.match(origin):
+            raise ImproperlyConfigured(
+                f"{name} entry {origin!r} is not an origin like https://portal.example.cn"
+            )
+    return origins

@@ -13,7 +13,15 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import INSECURE_KEY_PREFIX, check_secret_key, env_bool, env_int, env_list, env_str
+from config.env import (
+    INSECURE_KEY_PREFIX,
+    check_origins,
+    check_secret_key,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -181,6 +189,14 @@ STORAGES = {
 # --- Production hardening (active whenever DEBUG is off) ----------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# The homepage widget (/widget/) may be framed only by these origins, e.g.
+# "https://portal.example.cn" (sent as CSP frame-ancestors); every other page,
+# and the widget when this is empty, keeps X-Frame-Options: DENY.
+WIDGET_FRAME_ANCESTORS = check_origins(
+    "WIDGET_FRAME_ANCESTORS", env_list("WIDGET_FRAME_ANCESTORS", [])
+)
+# Whether the widget shows the map to visitors who are not logged in.
+WIDGET_PUBLIC = env_bool("WIDGET_PUBLIC", False)
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from mapviews.views import health
+from mapviews.views.station import health
 
 admin.site.site_header = _("Five-colour station map administration")
 admin.site.site_title = _("Five-colour station map")

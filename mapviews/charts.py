@@ -7,14 +7,17 @@ import json
 import pandas as pd
 import plotly.graph_objects as go
 
-from scoring.engine.grades import GRADE_COLOURS, UNGRADED
+from scoring.engine.grades import ALL_GRADES, GRADE_COLOURS, UNGRADED
 
 
-def score_history_figure(history: pd.DataFrame, *, score_label: str, title: str) -> go.Figure:
-    """Line of a station's score by month, each point coloured by its grade.
+def score_history_figure(
+    history: pd.DataFrame, *, score_label: str, title: str, median_label: str = ""
+) -> go.Figure:
+    """Line of a station's score by month, each point coloured by its grade, and
+    the company median as a dashed line when ``history`` has a ``median`` column.
 
     ``history`` columns: ``period`` (YYYY-MM), ``score`` (NaN when ungraded),
-    ``grade`` (code) and ``grade_label`` (text shown on hover).
+    ``grade`` (code), ``grade_label`` (text shown on hover), optional ``median``.
     """
     colours = [GRADE_COLOURS.get(grade, GRADE_COLOURS[UNGRADED])[0] for grade in history["grade"]]
     figure = go.Figure(
@@ -30,6 +33,18 @@ def score_history_figure(history: pd.DataFrame, *, score_label: str, title: str)
             + ": %{y:.2f}<br>%{customdata[0]}<extra></extra>",
         )
     )
+    figure.data[0].name = score_label
+    if "median" in history and history["median"].notna().any():
+        figure.add_trace(
+            go.Scatter(
+                x=history["period"].tolist(),
+                y=history["median"].tolist(),
+                mode="lines",
+                name=median_label,
+                line={"color": "#7a7a7a", "width": 1.5, "dash": "dash"},
+                hovertemplate="%{x}<br>" + median_label + ": %{y:.2f}<extra></extra>",
+            )
+        )
     figure.update_layout(
         title={"text": title, "x": 0},
         margin={"l": 40, "r": 10, "t": 40, "b": 40},
@@ -37,7 +52,8 @@ def score_history_figure(history: pd.DataFrame, *, score_label: str, title: str)
         yaxis={"range": [0, 100], "title": score_label},
         xaxis={"type": "category"},
         plot_bgcolor="#ffffff",
-        showlegend=False,
+        showlegend=len(figure.data) > 1,
+        legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"},
     )
     return figure
 
@@ -45,3 +61,76 @@ def score_history_figure(history: pd.DataFrame, *, score_label: str, title: str)
 def figure_payload(figure: go.Figure) -> dict:
     """The figure as plain JSON data for ``json_script``."""
     return json.loads(figure.to_json())
+
+
+def sparkline(
+    scores: list[float | None], grades: list[str], width: int = 96, height: int = 24
+) -> dict:
+    """An inline-SVG sparkline of scores 0–100: a polyline and one dot per month.
+
+    Months without a score break the line. Returns ``width``, ``height``,
+    ``segments`` (point strings for ``<polyline>``) and ``dots`` (x, y, fill).
+    """
+    count = len(scores)
+    step = width / max(count - 1, 1)
+    pad = 2.5
+
+    def y_of(score: float) -> float:
+        return round(pad + (100 - score) / 100 * (height - 2 * pad), 1)
+
+    segments: list[str] = []
+    current: list[str] = []
+    dots = []
+    for index, (score, grade) in enumerate(zip(scores, grades, strict=True)):
+        x = round(index * step, 1) if count > 1 else width / 2
+        if score is None:
+            if len(current) > 1:
+                segments.append(" ".join(current))
+            current = []
+            continue
+        y = y_of(score)
+        current.append(f"{x},{y}")
+        dots.append((x, y, GRADE_COLOURS.get(grade, GRADE_COLOURS[UNGRADED])[0]))
+    if len(current) > 1:
+        segments.append(" ".join(current))
+    return {"width": width, "height": height, "segments": segments, "dots": dots}
+
+
+def grade_distribution_figure(
+    counts: pd.DataFrame, grade_labels: dict[str, str], *, count_label: str
+) -> go.Figure:
+    """Stacked bars: how many stations had each grade, month by month.
+
+    ``counts`` columns: ``period`` (YYYY-MM), ``grade`` (code), ``count``.
+    Bars stack best grade at the bottom; each segment carries its count as text.
+    """
+    figure = go.Figure()
+    periods = sorted(counts["period"].unique().tolist())
+    for grade in ALL_GRADES:
+        rows = counts[counts["grade"] == grade].set_index("period").reindex(periods)
+        values = rows["count"].fillna(0).astype(int).tolist()
+        if not any(values):
+            continue
+        fill, ink = GRADE_COLOURS[grade]
+        figure.add_trace(
+            go.Bar(
+                x=periods,
+                y=values,
+                name=grade_labels[grade],
+                marker={"color": fill, "line": {"color": "#ffffff", "width": 1}},
+                text=[str(v) if v else "" for v in values],
+                textposition="inside",
+                insidetextfont={"color": ink},
+                hovertemplate="%{x}<br>" + grade_labels[grade] + ": %{y}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        barmode="stack",
+        height=360,
+        margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        yaxis={"title": count_label},
+        xaxis={"type": "category"},
+        legend={"orientation": "h", "y": -0.15, "traceorder": "normal"},
+        plot_bgcolor="#ffffff",
+    )
+    return figure

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Count
+
 from indicators.models import Indicator, IndicatorValue
-from indicators.periods import previous_period
+from indicators.periods import add_months, previous_period
 from scoring.grades import GradeDisplay, grade_display
 from scoring.models import StationScore
 from scoring.selectors import current_scores
@@ -101,10 +103,14 @@ class IndicatorLine:
     indicator: Indicator
     value: float | None
     normalised: float | None
+    grade: GradeDisplay
+    median: float | None
 
 
 def indicator_lines(station: Station, score: StationScore | None) -> list[IndicatorLine]:
-    """The station's raw and normalised value of each indicator in the score's month."""
+    """The station's indicators in the score's month, weakest first: raw value,
+    normalised value, the indicator's own grade and the company median of the raw
+    value (indicators without a value come last, in their usual order)."""
     if score is None:
         return []
     raw = dict(
@@ -112,7 +118,93 @@ def indicator_lines(station: Station, score: StationScore | None) -> list[Indica
             "indicator__code", "value"
         )
     )
-    return [
-        IndicatorLine(indicator, raw.get(indicator.code), score.normalised.get(indicator.code))
-        for indicator in Indicator.objects.filter(active=True).order_by("display_order", "code")
+    medians = score.run.summary.get("indicator_medians", {})
+    lines = [
+        IndicatorLine(
+            indicator,
+            raw.get(indicator.code),
+            score.normalised.get(indicator.code),
+            grade_display(score.indicator_grades.get(indicator.code)),
+            medians.get(indicator.code),
+        )
+        for indicator in active_indicators()
     ]
+    return sorted(lines, key=lambda line: (line.normalised is None, line.normalised or 0))
+
+
+def unscored_stations(company_id: int, period: date, scored_ids: set[int]) -> list[Station]:
+    """Active stations the month's run did not include (added after it ran)."""
+    return list(
+        Station.objects.filter(county__company_id=company_id, active=True)
+        .exclude(pk__in=scored_ids)
+        .select_related("county")
+        .order_by("code")
+    )
+
+
+def score_trails(
+    company_id: int, period: date, months: int, county_id: int | None = None
+) -> dict[int, list[tuple[date, float | None, str]]]:
+    """Each station's (month, score, grade) for the ``months`` months up to ``period``."""
+    first = add_months(period, -(months - 1))
+    rows = StationScore.objects.filter(
+        run__company_id=company_id, run__is_current=True, period__gte=first, period__lte=period
+    )
+    if county_id:
+        rows = rows.filter(station__county_id=county_id)
+    trails: dict[int, list[tuple[date, float | None, str]]] = {}
+    for station_id, month, score, grade in rows.order_by("period").values_list(
+        "station_id", "period", "score", "grade"
+    ):
+        trails.setdefault(station_id, []).append((month, score, grade))
+    return trails
+
+
+def month_values(company_id: int, period: date, county_id: int | None = None) -> dict:
+    """Raw values of the month: {station id: {indicator code: value}}."""
+    rows = IndicatorValue.objects.filter(station__county__company_id=company_id, period=period)
+    if county_id:
+        rows = rows.filter(station__county_id=county_id)
+    values: dict[int, dict[str, float]] = {}
+    for station_id, code, value in rows.values_list("station_id", "indicator__code", "value"):
+        values.setdefault(station_id, {})[code] = value
+    return values
+
+
+def active_indicators() -> list[Indicator]:
+    return list(Indicator.objects.filter(active=True).order_by("display_order", "code"))
+
+
+def grade_counts_by_month(company_id: int, county_id: int | None = None) -> list[tuple]:
+    """(month, grade, count) of every scored month, oldest first."""
+    rows = StationScore.objects.filter(run__company_id=company_id, run__is_current=True)
+    if county_id:
+        rows = rows.filter(station__county_id=county_id)
+    return list(
+        rows.values("period", "grade")
+        .order_by("period", "grade")
+        .annotate(count=Count("id"))
+        .values_list("period", "grade", "count")
+    )
+
+
+def grades_in(company_id: int, period: date, county_id: int | None = None) -> dict[int, dict]:
+    """{station id: {"grade", "score", "rank", "station"}} of one month's shown run."""
+    scores = current_scores(company_id, period)
+    if county_id:
+        scores = scores.filter(station__county_id=county_id)
+    return {
+        score.station_id: {
+            "grade": score.grade,
+            "score": score.score,
+            "rank": score.rank,
+            "station": score.station,
+        }
+        for score in scores
+    }
+
+
+def county_peers(station: Station, period: date) -> list[StationScore]:
+    return list(
+        current_scores(station.county.company_id, period).filter(station__county=station.county_id)
+    )

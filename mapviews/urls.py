@@ -1,11 +1,21 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from mapviews import views
+from mapviews.views import history, map, matrix, ranking, station
 
 app_name = "mapviews"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("ranking/", views.ranking, name="ranking"),
-    path("stations/<str:code>/", views.station_detail, name="station"),
+    path("", map.map_page, name="home"),
+    path("map/", map.map_page, name="map"),
+    path("map/month.json", map.map_month, name="map_month"),
+    path("widget/", map.widget, name="widget"),
+    path("matrix/", matrix.matrix, name="matrix"),
+    path("ranking/", ranking.ranking, name="ranking"),
+    re_path(
+        r"^ranking/export\.(?P<file_format>csv|xlsx)$",
+        ranking.ranking_export,
+        name="ranking_export",
+    ),
+    path("history/", history.history, name="history"),
+    path("stations/<str:code>/", station.station_detail, name="station"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pandas as pd
@@ -65,3 +66,35 @@ def score_export_frame(company_id: int, period: date) -> pd.DataFrame:
         frame["rank"] = frame["rank"].astype("Int64")
         frame = frame.sort_values(["rank", "station_code"], na_position="last", kind="stable")
     return frame
+
+
+def to_xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
+    """The export as an Excel workbook: scores as numbers shown with two decimals,
+    text cells already neutralised, a frozen header row."""
+    from openpyxl import Workbook
+
+    numeric = {"score", "coverage"} | {c for c in frame.columns if c.startswith("norm_")}
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_name
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False, name=None):
+        cells = []
+        for column, value in zip(frame.columns, row, strict=True):
+            if pd.isna(value) or value == "":
+                cells.append(None)
+            elif column in numeric:
+                cells.append(float(value))
+            elif column == "rank":
+                cells.append(int(value))
+            else:
+                cells.append(value)
+        sheet.append(cells)
+    for index, column in enumerate(frame.columns, start=1):
+        if column in numeric and column != "coverage":
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "0.00"
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

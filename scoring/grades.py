@@ -30,6 +30,16 @@ LEVEL_NAMES = {
     "ungraded": pgettext_lazy("grade level", "Ungraded"),
 }
 
+#: A grade's short label drawn on map areas and matrix cells (one character in Chinese).
+SHORT_NAMES = {
+    "red": pgettext_lazy("grade short", "Ex"),
+    "orange": pgettext_lazy("grade short", "Gd"),
+    "blue": pgettext_lazy("grade short", "Av"),
+    "green": pgettext_lazy("grade short", "Wk"),
+    "yellow": pgettext_lazy("grade short", "Lg"),
+    "ungraded": pgettext_lazy("grade short", "–"),
+}
+
 
 def _label(code: str):
     return format_lazy("{} · {}", COLOUR_NAMES[code], LEVEL_NAMES[code])
@@ -51,6 +61,7 @@ class GradeDisplay:
     code: str
     colour_name: str
     level_name: str
+    short_name: str
     fill: str
     text: str
     position: int | None
@@ -67,6 +78,7 @@ def grade_display(code: str | None) -> GradeDisplay:
         code=code,
         colour_name=str(COLOUR_NAMES[code]),
         level_name=str(LEVEL_NAMES[code]),
+        short_name=str(SHORT_NAMES[code]),
         fill=fill,
         text=text,
         position=grade_position(code),

@@ -134,6 +134,12 @@ class ScoreRun(models.Model):
         help_text=_("The inputs matched the current run, so no new scores were written."),
     )
     is_current = models.BooleanField(_("current"), default=False)
+    summary = models.JSONField(
+        _("company medians"),
+        default=dict,
+        blank=True,
+        help_text=_("Median score and median of each indicator for the month."),
+    )
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
@@ -178,6 +184,7 @@ class StationScore(models.Model):
     coverage = models.FloatField(_("coverage"))
     ungraded_reason = models.CharField(_("reason ungraded"), max_length=20, blank=True)
     normalised = models.JSONField(_("normalised scores"), default=dict)
+    indicator_grades = models.JSONField(_("indicator grades"), default=dict)
 
     class Meta:
         verbose_name = _("station score")

@@ -30,7 +30,7 @@ from django.utils import timezone
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring import engine
-from scoring.engine import DEFAULT_METHOD, ScoringMethod
+from scoring.engine import DEFAULT_METHOD, UNGRADED, ScoringMethod
 from scoring.models import RunStatus, RunTrigger, ScoreRun, StationScore, Weight, WeightSet
 from scoring.selectors import NoWeightsError, load_period_inputs, periods_with_data
 from stations.models import Company
@@ -287,6 +287,7 @@ def _compute_and_store(run: ScoreRun, method: ScoringMethod, started: float) -> 
     if current is not None and current.input_fingerprint == fingerprint:
         run.unchanged = True
         run.graded_count = current.graded_count
+        run.summary = current.summary
         return _finish(run, started, compute_ms=0)
 
     compute_started = time.perf_counter()
@@ -299,6 +300,7 @@ def _compute_and_store(run: ScoreRun, method: ScoringMethod, started: float) -> 
     )
     run.is_current = True
     run.graded_count = int(result.stations["rank"].notna().sum())
+    run.summary = result.summary
     return _finish(run, started, compute_ms=compute_ms)
 
 
@@ -322,7 +324,8 @@ def _score_rows(run: ScoreRun, result: engine.PeriodScores):
     normalised = result.normalised.round(4)
     codes = list(normalised.columns)
     table = result.stations
-    for station_id, score, rank, grade, coverage, reason, norm in zip(
+    indicator_grades = result.indicator_grades.reindex(columns=codes)
+    for station_id, score, rank, grade, coverage, reason, norm, grades in zip(
         table.index,
         table["score"],
         table["rank"],
@@ -330,6 +333,7 @@ def _score_rows(run: ScoreRun, result: engine.PeriodScores):
         table["coverage"],
         table["ungraded_reason"],
         normalised.itertuples(index=False, name=None),
+        indicator_grades.itertuples(index=False, name=None),
         strict=True,
     ):
         yield StationScore(
@@ -345,5 +349,8 @@ def _score_rows(run: ScoreRun, result: engine.PeriodScores):
                 code: float(value)
                 for code, value in zip(codes, norm, strict=True)
                 if not pd.isna(value)
+            },
+            indicator_grades={
+                code: grade for code, grade in zip(codes, grades, strict=True) if grade != UNGRADED
             },
         )

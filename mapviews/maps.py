@@ -1,0 +1,188 @@
+"""The five-colour map as a plotly figure: DataFrame and shapes in, figure out.
+
+No ORM here. One choropleth trace per grade carries only its own stations'
+areas, so each area is sent once. Geo traces need no base map: the geo layer
+is hidden and the page points plotly's ``topojsonURL`` at a local stub, so the
+browser never asks plotly's CDN for ``world_110m.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from scoring.engine.grades import ALL_GRADES, GRADE_COLOURS
+
+#: Columns the ``stations`` frame must have, one row per station to draw.
+STATION_COLUMNS = (
+    "key",  # station id: the key of ``areas``
+    "code",
+    "name",
+    "county",
+    "grade",  # grade code
+    "grade_label",  # e.g. "红 · 优秀"
+    "mark",  # short text drawn on the area, e.g. "优"
+    "score_text",
+    "rank_text",
+    "change_text",
+    "url",
+    "label_lon",
+    "label_lat",
+)
+AREA_OUTLINE = "#ffffff"
+BORDER_COLOUR = "#1a1a1a"
+HIGHLIGHT_COLOUR = "#000000"
+
+
+@dataclass(frozen=True)
+class MapLabels:
+    """Translated words for the hover box."""
+
+    county: str
+    score: str
+    rank: str
+    change: str
+
+
+def station_map_figure(
+    stations: pd.DataFrame,
+    areas: Mapping[int, dict],
+    borders: Sequence[dict],
+    labels: MapLabels,
+    *,
+    highlight: int | None = None,
+    compact: bool = False,
+    height: int = 560,
+) -> go.Figure:
+    """The company map for one month.
+
+    ``areas``: station id → GeoJSON geometry. ``borders``: one dict per county
+    with ``name``, ``lons``/``lats`` (its outline, rings split by None) and
+    ``label`` (lon, lat) or None. ``highlight``: a station id drawn with a heavy
+    outline (the viewer's own station).
+    """
+    drawn = stations[stations["key"].isin(list(areas))]
+    figure = go.Figure()
+    for grade in ALL_GRADES:
+        rows = drawn[drawn["grade"] == grade]
+        if rows.empty:
+            continue
+        figure.add_trace(_grade_trace(grade, rows, areas, labels))
+    for border in borders:
+        if border["lons"]:
+            figure.add_trace(
+                go.Scattergeo(
+                    lon=border["lons"],
+                    lat=border["lats"],
+                    mode="lines",
+                    line={"color": BORDER_COLOUR, "width": 1.6},
+                    hoverinfo="skip",
+                    name=border["name"],
+                )
+            )
+    if not compact and not drawn.empty:
+        figure.add_trace(_mark_trace(drawn))
+    if not compact:
+        named = [b for b in borders if b.get("label")]
+        if named:
+            figure.add_trace(
+                go.Scattergeo(
+                    lon=[b["label"][0] for b in named],
+                    lat=[b["label"][1] for b in named],
+                    mode="text",
+                    text=[b["name"] for b in named],
+                    textfont={"size": 15, "color": "#111111", "weight": "bold", "shadow": "auto"},
+                    textposition="top center",
+                    hoverinfo="skip",
+                )
+            )
+    if highlight is not None and highlight in areas:
+        figure.add_trace(_highlight_trace(areas[highlight]))
+    figure.update_layout(
+        geo={
+            "visible": False,
+            "fitbounds": "locations",
+            "projection": {"type": "mercator"},
+            "bgcolor": "rgba(0,0,0,0)",
+        },
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        height=height,
+        showlegend=False,
+        dragmode=False if compact else "pan",
+        uirevision="station-map",
+        paper_bgcolor="rgba(0,0,0,0)",
+    )
+    return figure
+
+
+def _grade_trace(
+    grade: str, rows: pd.DataFrame, areas: Mapping[int, dict], labels: MapLabels
+) -> go.Choropleth:
+    fill, ink = GRADE_COLOURS[grade]
+    features = [
+        {"type": "Feature", "id": code, "geometry": areas[key]}
+        for key, code in zip(rows["key"], rows["code"], strict=True)
+    ]
+    customdata = rows[
+        ["name", "county", "score_text", "rank_text", "grade_label", "change_text", "url"]
+    ]
+    return go.Choropleth(
+        geojson={"type": "FeatureCollection", "features": features},
+        locations=rows["code"].tolist(),
+        z=[1] * len(rows),
+        zmin=0,
+        zmax=1,
+        colorscale=[[0, fill], [1, fill]],
+        showscale=False,
+        marker={"line": {"color": AREA_OUTLINE, "width": 1.2}},
+        name=str(rows["grade_label"].iloc[0]),
+        customdata=customdata.to_numpy().tolist(),
+        hovertemplate=(
+            "<b>%{customdata[0]}</b><br>"
+            f"{labels.county}: %{{customdata[1]}}<br>"
+            f"{labels.score}: %{{customdata[2]}}<br>"
+            f"{labels.rank}: %{{customdata[3]}}<br>"
+            "%{customdata[4]}<br>"
+            f"{labels.change}: %{{customdata[5]}}<extra></extra>"
+        ),
+        hoverlabel={"bgcolor": fill, "font": {"color": ink}, "bordercolor": BORDER_COLOUR},
+    )
+
+
+def _mark_trace(rows: pd.DataFrame) -> go.Scattergeo:
+    """The grade's short label on each area: colour is never the only signal."""
+    return go.Scattergeo(
+        lon=rows["label_lon"].tolist(),
+        lat=rows["label_lat"].tolist(),
+        mode="text",
+        text=rows["mark"].tolist(),
+        textfont={
+            "size": 12,
+            "color": [GRADE_COLOURS[grade][1] for grade in rows["grade"]],
+        },
+        hoverinfo="skip",
+    )
+
+
+def _highlight_trace(geometry: dict) -> go.Scattergeo:
+    polygons = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        polygons = [polygons]
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for polygon in polygons:
+        for ring in polygon:
+            lons.extend(point[0] for point in ring)
+            lats.extend(point[1] for point in ring)
+            lons.append(None)
+            lats.append(None)
+    return go.Scattergeo(
+        lon=lons,
+        lat=lats,
+        mode="lines",
+        line={"color": HIGHLIGHT_COLOUR, "width": 4},
+        hoverinfo="skip",
+    )

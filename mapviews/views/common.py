@@ -1,0 +1,78 @@
+"""What every month page shares: the viewer's company, the chosen month and county."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+
+from indicators.periods import PeriodError, add_months, format_period, parse_period
+from mapviews import selectors
+from scoring.models import ScoreRun
+from scoring.selectors import current_runs, opening_period
+from stations.models import Company
+
+
+@dataclass(frozen=True)
+class MonthChoice:
+    company: Company | None
+    runs: list[ScoreRun]
+    period: date | None
+    run: ScoreRun | None
+    county_id: int | None
+
+    @property
+    def periods(self) -> list[date]:
+        return [run.period for run in self.runs]
+
+    def neighbour(self, step: int) -> str | None:
+        if self.period is None:
+            return None
+        neighbour = add_months(self.period, step)
+        return format_period(neighbour) if neighbour in self.periods else None
+
+
+def chosen_month(request: HttpRequest, parameter: str = "period") -> MonthChoice:
+    """The viewer's company, its scored months, and the ?period= / ?county= asked for."""
+    company = selectors.company_for_user(request.user)
+    runs = current_runs(company.pk) if company else []
+    period = parse_month(request.GET.get(parameter, "")) or opening_period(runs)
+    run = next((run for run in runs if run.period == period), None)
+    county_id = int_or_none(request.GET.get("county"))
+    return MonthChoice(company=company, runs=runs, period=period, run=run, county_id=county_id)
+
+
+def parse_month(text: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return parse_period(text)
+    except PeriodError:
+        raise Http404(_("No such month: %s") % text) from None
+
+
+def int_or_none(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
+
+
+def month_context(month: MonthChoice, request: HttpRequest) -> dict:
+    """Template variables of the month stepper and the empty states."""
+    company = month.company
+    return {
+        "company": company,
+        "period": format_period(month.period) if month.period else None,
+        "period_scored": month.run is not None,
+        "coverage_min_pct": month.run.method_params.get("coverage_min_pct") if month.run else None,
+        "latest_period": format_period(month.periods[0]) if month.periods else None,
+        "periods": [format_period(p) for p in month.periods],
+        "previous_period": month.neighbour(-1),
+        "next_period": month.neighbour(1),
+        "counties": selectors.counties(company.pk) if company else [],
+        "county_id": month.county_id,
+        "own_station_id": selectors.own_station_id(request.user),
+    }

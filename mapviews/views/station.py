@@ -1,0 +1,81 @@
+"""A station's page: its colour and why, its history, its county peers."""
+
+from __future__ import annotations
+
+import pandas as pd
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from indicators.periods import format_period
+from mapviews import selectors
+from mapviews.charts import figure_payload, score_history_figure
+from mapviews.staticfinders import plotly_static_path
+from scoring.grades import grade_display
+from scoring.selectors import current_runs, opening_period
+from stations.models import Station
+
+#: How many of the weakest indicators the page names in its summary.
+WEAKEST_NAMED = 3
+
+
+@require_GET
+def station_detail(request: HttpRequest, code: str) -> HttpResponse:
+    station = get_object_or_404(Station.objects.select_related("county__company"), code=code)
+    history = selectors.station_history(station)
+    opening_month = opening_period(current_runs(station.county.company_id))
+    latest = next((score for score in history if score.period == opening_month), None)
+    if latest is None and history:
+        latest = history[-1]
+    strip = [(format_period(score.period), score, grade_display(score.grade)) for score in history]
+    chart = None
+    if history:
+        frame = pd.DataFrame(
+            {
+                "period": [label for label, _score, _grade in strip],
+                "score": [score.score for score in history],
+                "grade": [score.grade for score in history],
+                "grade_label": [display.label for _label, _score, display in strip],
+                "median": [score.run.summary.get("median_score") for score in history],
+            }
+        )
+        chart = figure_payload(
+            score_history_figure(
+                frame,
+                score_label=_("Score"),
+                title=_("Score by month"),
+                median_label=_("Company median"),
+            )
+        )
+    lines = selectors.indicator_lines(station, latest)
+    weakest = [line for line in lines if line.normalised is not None][:WEAKEST_NAMED]
+    context = {
+        "station": station,
+        "latest": latest,
+        "latest_grade": grade_display(latest.grade if latest else None),
+        "latest_period": format_period(latest.period) if latest else None,
+        "strip": strip,
+        "history_rows": list(reversed(strip)),
+        "indicators": lines,
+        "weakest": weakest,
+        "peers": selectors.county_peers(station, latest.period) if latest else [],
+        "chart": chart,
+        "plotly_js": plotly_static_path(),
+        "is_own_station": selectors.own_station_id(request.user) == station.pk,
+    }
+    return render(request, "mapviews/station_detail.html", context)
+
+
+@login_not_required
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and docker-compose: is the database reachable?"""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok"})

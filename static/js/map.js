@@ -1,0 +1,104 @@
+// The five-colour map: draw the month's figure, open a station on click, and
+// play the months in order. Every control also works without this script.
+(function () {
+  var element = document.querySelector(".js-station-map");
+  if (!element || !window.Plotly) { return; }
+  var config = {
+    displayModeBar: false,
+    responsive: true,
+    scrollZoom: false,
+    // plotly fetches <topojsonURL>world_110m.json even with the base map hidden:
+    // point it at our own empty topology so nothing leaves the intranet.
+    topojsonURL: element.dataset.topojson
+  };
+  var periods = (element.dataset.periods || "").split(",").filter(Boolean).reverse();
+  var cache = {};
+  var heading = document.querySelector(".js-map-period");
+  var current = heading ? heading.textContent.trim() : periods[periods.length - 1];
+
+  function draw(figure) {
+    return window.Plotly.react(element, figure.data, figure.layout, config).then(function () {
+      element.dataset.ready = "true";
+    });
+  }
+
+  function monthUrl(period) {
+    var query = new URLSearchParams({ period: period });
+    if (element.dataset.county) { query.set("county", element.dataset.county); }
+    return query;
+  }
+
+  function fetchMonth(period) {
+    if (!cache[period]) {
+      cache[period] = fetch(element.dataset.monthUrl + "?" + monthUrl(period), {
+        credentials: "same-origin"
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.json();
+      });
+    }
+    return cache[period];
+  }
+
+  function showMonth(data) {
+    current = data.period;
+    if (heading) { heading.textContent = data.period; }
+    var select = document.getElementById("period-select");
+    if (select) { select.value = data.period; }
+    document.querySelectorAll("[data-count-for]").forEach(function (node) {
+      var count = data.counts[node.dataset.countFor] || 0;
+      node.textContent = node.textContent.replace(/\d+/, String(count));
+    });
+    document.querySelectorAll(".period-stepper .step").forEach(function (link) {
+      var target = link.classList.contains("step-previous") ? data.previous : data.next;
+      if (link.tagName === "A" && target) {
+        link.href = "?" + monthUrl(target);
+        link.textContent = link.classList.contains("step-previous") ? "‹ " + target : target + " ›";
+      }
+    });
+    history.replaceState(null, "", "?" + monthUrl(data.period));
+    return draw(data.figure);
+  }
+
+  var source = document.getElementById(element.dataset.figure);
+  draw(JSON.parse(source.textContent)).then(function () {
+    element.on("plotly_click", function (event) {
+      var point = event.points && event.points[0];
+      var url = point && point.customdata && point.customdata[6];
+      if (!url) { return; }
+      // In the homepage widget the station page opens in the whole window.
+      if (element.dataset.target === "_top" && window.top) { window.top.location.href = url; }
+      else { window.location.href = url; }
+    });
+  });
+
+  var play = document.querySelector(".js-map-play");
+  if (!play || periods.length < 2) { return; }
+  play.hidden = false;
+  var timer = null;
+
+  function stop() {
+    window.clearTimeout(timer);
+    timer = null;
+    play.textContent = "▶ " + play.dataset.play;
+    play.setAttribute("aria-pressed", "false");
+  }
+
+  function step(index) {
+    if (index >= periods.length) { stop(); return; }
+    fetchMonth(periods[index]).then(showMonth).then(function () {
+      if (index + 1 < periods.length) { fetchMonth(periods[index + 1]); }
+      if (timer !== null) { timer = window.setTimeout(function () { step(index + 1); }, 1200); }
+    }).catch(stop);
+  }
+
+  play.addEventListener("click", function () {
+    if (timer !== null) { stop(); return; }
+    var start = periods.indexOf(current);
+    start = start < 0 || start === periods.length - 1 ? 0 : start + 1;
+    play.textContent = "❚❚ " + play.dataset.pause;
+    play.setAttribute("aria-pressed", "true");
+    timer = 0;
+    step(start);
+  });
+})();

@@ -1,0 +1,164 @@
+"""GeoJSON imports: county boundaries (matched by county name) and station
+service areas (matched by station code). All-or-nothing, like every import:
+each defect is named by the line of its feature, and nothing is written unless
+the whole file is right."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import shapely
+from django.db import transaction
+from django.utils.translation import gettext as _
+from shapely.errors import GEOSException
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+
+from indicators.defects import Defect, FileRejected
+from stations.models import Company, County, CountyBoundary, ServiceArea, Station
+
+#: Largest GeoJSON file accepted (bytes). A city's areas simplified are well under this.
+MAX_GEOJSON_BYTES = 20 * 1024 * 1024
+POLYGONAL = ("Polygon", "MultiPolygon")
+_FEATURE_START = re.compile(r'"type"\s*:\s*"Feature"')
+
+
+@dataclass(frozen=True)
+class GeoFeature:
+    key: str
+    geometry: dict
+    line: int | None
+
+
+def read_features(data: bytes, file_name: str, key_property: str) -> list[GeoFeature]:
+    """Parse and check a FeatureCollection; raise FileRejected listing every defect."""
+    if len(data) > MAX_GEOJSON_BYTES:
+        raise FileRejected(
+            file_name,
+            [Defect("too_large", _("the file is larger than %(mb)d MB") % {"mb": 20})],
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileRejected(file_name, [Defect("encoding", _("not UTF-8 text"))]) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        message = _("not valid JSON: %(error)s") % {"error": error.msg}
+        raise FileRejected(file_name, [Defect("json", message, line=error.lineno)]) from None
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        message = _("a GeoJSON FeatureCollection is expected")
+        raise FileRejected(file_name, [Defect("not_collection", message)])
+    features = document.get("features")
+    if not isinstance(features, list) or not features:
+        raise FileRejected(file_name, [Defect("no_features", _("the collection has no features"))])
+
+    starts = [text.count("\n", 0, match.start()) + 1 for match in _FEATURE_START.finditer(text)]
+    lines: list[int | None] = starts if len(starts) == len(features) else [None] * len(features)
+    defects: list[Defect] = []
+    seen: dict[str, int | None] = {}
+    result = []
+    for number, (feature, line) in enumerate(zip(features, lines, strict=True), start=1):
+        where = {"line": line} if line else {"column": _("feature %(n)d") % {"n": number}}
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        key = str((properties or {}).get(key_property, "") or "").strip()
+        if not key:
+            message = _("the feature has no “%(key)s” property") % {"key": key_property}
+            defects.append(Defect("no_key", message, **where))
+            continue
+        if key in seen:
+            message = _("“%(key)s” appears twice (first at line %(line)s)") % {
+                "key": key,
+                "line": seen[key] or "?",
+            }
+            defects.append(Defect("duplicate", message, **where))
+            continue
+        seen[key] = line
+        geometry = feature.get("geometry")
+        problem = _geometry_problem(geometry)
+        if problem:
+            defects.append(Defect("geometry", f"{key}: {problem}", **where))
+            continue
+        result.append(GeoFeature(key=key, geometry=geometry, line=line))
+    if defects:
+        raise FileRejected(file_name, defects)
+    return result
+
+
+def _geometry_problem(geometry: object) -> str | None:
+    if not isinstance(geometry, dict) or geometry.get("type") not in POLYGONAL:
+        return _("the geometry must be a Polygon or MultiPolygon")
+    try:
+        polygon = shape(geometry)
+    except (GEOSException, ValueError, TypeError, IndexError, KeyError):
+        return _("the coordinates cannot be read as a polygon")
+    if polygon.is_empty:
+        return _("the polygon is empty")
+    west, south, east, north = polygon.bounds
+    if west < -180 or east > 180 or south < -90 or north > 90:
+        return _("coordinates must be WGS84 longitude, latitude (in that order)")
+    if not polygon.is_valid:
+        return _("the polygon is not valid (%(why)s)") % {"why": explain_validity(polygon)}
+    return None
+
+
+def import_county_boundaries(company: Company, path: Path, *, source: str = "") -> int:
+    """Replace the boundaries of the named counties. Returns how many were written."""
+    features = read_features(path.read_bytes(), path.name, "name")
+    counties = {county.name: county for county in County.objects.filter(company=company)}
+    unknown = [
+        Defect(
+            "unknown_county",
+            _("no county “%(name)s” in %(company)s") % {"name": f.key, "company": company},
+            line=f.line,
+        )
+        for f in features
+        if f.key not in counties
+    ]
+    if unknown:
+        raise FileRejected(path.name, unknown)
+    with transaction.atomic():
+        for feature in features:
+            CountyBoundary.objects.update_or_create(
+                county=counties[feature.key],
+                defaults={"geometry": _valid(feature.geometry), "source": source or path.name},
+            )
+    return len(features)
+
+
+def import_service_areas(company: Company, path: Path) -> int:
+    """Replace the uploaded service areas of the stations named by code."""
+    features = read_features(path.read_bytes(), path.name, "code")
+    stations = {
+        station.code: station
+        for station in Station.objects.filter(
+            county__company=company, code__in=[f.key for f in features]
+        )
+    }
+    unknown = [
+        Defect(
+            "unknown_station",
+            _("no station with code “%(code)s” in %(company)s")
+            % {"code": f.key, "company": company},
+            line=f.line,
+        )
+        for f in features
+        if f.key not in stations
+    ]
+    if unknown:
+        raise FileRejected(path.name, unknown)
+    with transaction.atomic():
+        for feature in features:
+            ServiceArea.objects.update_or_create(
+                station=stations[feature.key],
+                defaults={"geometry": _valid(feature.geometry), "source": path.name},
+            )
+    return len(features)
+
+
+def _valid(geometry: dict) -> dict:
+    """Stored as given once checked valid; normalised to plain lists."""
+    return json.loads(shapely.to_geojson(shape(geometry)))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+from django.db.models import F
 
 from indicators.models import Direction, IndicatorValue
 from scoring.engine import ScoringMethod
@@ -119,5 +120,5 @@ def current_scores(company_id: int, period: date):
     return (
         StationScore.objects.filter(run__company_id=company_id, run__is_current=True, period=period)
         .select_related("station__county")
-        .order_by("rank", "station__code")
+        .order_by(F("rank").asc(nulls_last=True), "station__code")
     )

@@ -120,6 +120,49 @@ def bench_recompute(size: int) -> tuple[float, float, float]:
     return statistics.median(timings), float(run.compute_ms or 0), peak
 
 
+PAGES = [
+    ("map", "/"),
+    ("map month (JSON, play control)", "/map/month.json?period={period}"),
+    ("station", "/stations/33022601/"),
+    ("ranking", "/ranking/"),
+    ("indicator matrix", "/matrix/"),
+    ("history", "/history/"),
+    ("widget", "/widget/"),
+]
+
+
+def bench_pages() -> list[tuple[str, float, int, int]]:
+    """The demo's pages as 梅林's staff see them: server time (median of 5 after a warm-up),
+    HTML + embedded data in bytes, and gzipped. plotly.js is a cached static file, not counted."""
+    import gzip
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from indicators.periods import format_period
+    from scoring.models import ScoreRun
+    from stations.demo import ensure_users, load_demo
+
+    load_demo()
+    ensure_users()
+    period = format_period(ScoreRun.objects.filter(is_current=True).latest("period").period)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(get_user_model().objects.get(username="meilin"))
+    results = []
+    for name, url in PAGES:
+        url = url.format(period=period)
+        client.get(url)
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        body = response.content
+        results.append((name, statistics.median(times), len(body), len(gzip.compress(body))))
+    return results
+
+
 def main() -> None:
     print("Engine (score_period: normalise, aggregate, rank, grade), best of 7")
     print(f"{'stations':>10} {'ms':>10}")
@@ -135,6 +178,17 @@ def main() -> None:
             total, compute, peak = bench_recompute(size)
             print(f"{size:>10} {total:>10.1f} {compute:>10.1f} {peak:>10.1f}")
         print("* Python allocations traced by tracemalloc during the run")
+        print()
+        print(
+            "Demo pages (60 stations, 24 months), server time median of 5, size without plotly.js"
+        )
+        print(f"{'page':<32} {'ms':>8} {'KB':>8} {'KB gzip':>8}")
+        for name, ms, size, packed in bench_pages():
+            print(f"{name:<32} {ms:>8.1f} {size / 1024:>8.1f} {packed / 1024:>8.1f}")
+        from mapviews.staticfinders import PlotlyFinder, plotly_static_path
+
+        plotly = Path(PlotlyFinder().find(plotly_static_path()))
+        print(f"plotly.js (static, cached by the browser): {plotly.stat().st_size / 1024:.0f} KB")
     finally:
         teardown_databases(old_config, verbosity=0)
 

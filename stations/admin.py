@@ -1,7 +1,18 @@
-from django.contrib import admin
+import tempfile
+from pathlib import Path
 
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from indicators.defects import FileRejected
 from scoring.services import create_initial_weights
-from stations.models import Company, County, Station, StationMember
+from stations.geoimport import import_county_boundaries, import_service_areas
+from stations.models import Company, County, CountyBoundary, ServiceArea, Station, StationMember
 
 
 @admin.register(Company)
@@ -37,3 +48,85 @@ class StationMemberAdmin(admin.ModelAdmin):
     list_select_related = ["user", "station"]
     search_fields = ["user__username", "station__name", "station__code"]
     autocomplete_fields = ["station"]
+
+
+class GeoJSONUploadForm(forms.Form):
+    company = forms.ModelChoiceField(Company.objects.all(), label=_("company"))
+    file = forms.FileField(label=_("GeoJSON file"))
+
+
+class GeoJSONUploadAdmin(admin.ModelAdmin):
+    """Shapes are replaced by uploading a whole GeoJSON file, checked all or nothing."""
+
+    change_list_template = "admin/stations/geojson_change_list.html"
+    upload_title = ""
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(self.upload_view),
+            name="{}_{}_upload".format(*info),
+        )
+        return [upload, *super().get_urls()]
+
+    def import_file(self, company: Company, file_path: Path) -> int:
+        raise NotImplementedError
+
+    def upload_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = GeoJSONUploadForm(request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            with tempfile.TemporaryDirectory() as folder:
+                file_path = Path(folder) / Path(upload.name).name
+                with file_path.open("wb") as target:
+                    for chunk in upload.chunks():
+                        target.write(chunk)
+                try:
+                    count = self.import_file(form.cleaned_data["company"], file_path)
+                except FileRejected as rejected:
+                    errors = rejected.report().splitlines()
+                else:
+                    self.message_user(
+                        request, _("%(count)d shapes loaded.") % {"count": count}, messages.SUCCESS
+                    )
+                    return redirect(
+                        f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": self.upload_title,
+            "form": form,
+            "errors": errors,
+        }
+        return TemplateResponse(request, "admin/stations/geojson_upload.html", context)
+
+
+@admin.register(ServiceArea)
+class ServiceAreaAdmin(GeoJSONUploadAdmin):
+    list_display = ["station", "source", "updated_at"]
+    list_select_related = ["station"]
+    search_fields = ["station__code", "station__name"]
+    readonly_fields = ["station", "geometry", "source", "updated_at"]
+    upload_title = _("Upload station service areas (GeoJSON, property “code”)")
+
+    def import_file(self, company, file_path):
+        return import_service_areas(company, file_path)
+
+
+@admin.register(CountyBoundary)
+class CountyBoundaryAdmin(GeoJSONUploadAdmin):
+    list_display = ["county", "source", "updated_at"]
+    list_select_related = ["county"]
+    readonly_fields = ["county", "geometry", "source", "updated_at"]
+    upload_title = _("Upload county boundaries (GeoJSON, property “name”)")
+
+    def import_file(self, company, file_path):
+        return import_county_boundaries(company, file_path)

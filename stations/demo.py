@@ -24,8 +24,8 @@ from indicators.models import ImportSource
 from indicators.periods import add_months, format_period, month_start
 from indicators.services import import_indicator_file
 from scoring.services import create_weight_set
-from stations.models import Company, Station, StationMember
 from stations.geoimport import import_county_boundaries
+from stations.models import Company, Station, StationMember
 from stations.services import import_stations
 
 COMPANY_NAME = "宁波供电公司"

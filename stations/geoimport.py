@@ -62,25 +62,26 @@ def read_features(data: bytes, file_name: str, key_property: str) -> list[GeoFea
     seen: dict[str, int | None] = {}
     result = []
     for number, (feature, line) in enumerate(zip(features, lines, strict=True), start=1):
-        where = {"line": line} if line else {"column": _("feature %(n)d") % {"n": number}}
+        where = {"line": line} if line else {}
+        prefix = "" if line else _("feature %(n)d: ") % {"n": number}
         properties = feature.get("properties") if isinstance(feature, dict) else None
         key = str((properties or {}).get(key_property, "") or "").strip()
         if not key:
             message = _("the feature has no “%(key)s” property") % {"key": key_property}
-            defects.append(Defect("no_key", message, **where))
+            defects.append(Defect("no_key", prefix + message, **where))
             continue
         if key in seen:
             message = _("“%(key)s” appears twice (first at line %(line)s)") % {
                 "key": key,
                 "line": seen[key] or "?",
             }
-            defects.append(Defect("duplicate", message, **where))
+            defects.append(Defect("duplicate", prefix + message, **where))
             continue
         seen[key] = line
         geometry = feature.get("geometry")
         problem = _geometry_problem(geometry)
         if problem:
-            defects.append(Defect("geometry", f"{key}: {problem}", **where))
+            defects.append(Defect("geometry", f"{prefix}{key}: {problem}", **where))
             continue
         result.append(GeoFeature(key=key, geometry=geometry, line=line))
     if defects:

@@ -83,14 +83,17 @@ def voronoi_cells(points: list[Point], region: BaseGeometry) -> list[BaseGeometr
     forward, back = _local_plane(region.centroid.y)
     plane_region = shapely.transform(region, forward)
     plane_points = [shapely.transform(point, forward) for point in points]
-    cells = list(
-        shapely.voronoi_polygons(
-            MultiPoint(plane_points), extend_to=plane_region.envelope.buffer(1.0), ordered=True
-        ).geoms
-    )
-    if len(cells) != len(plane_points):  # duplicate points share one cell
-        cells = [next(c for c in cells if c.covers(point)) for point in plane_points]
-    return [shapely.transform(shapely.intersection(cell, plane_region), back) for cell in cells]
+    places = list(dict.fromkeys((point.x, point.y) for point in plane_points))
+    if len(places) == 1:
+        return [region] * len(points)
+    cells = shapely.voronoi_polygons(
+        MultiPoint(places), extend_to=plane_region.envelope.buffer(1.0), ordered=True
+    ).geoms
+    clipped = {
+        place: shapely.transform(shapely.intersection(cell, plane_region), back)
+        for place, cell in zip(places, cells, strict=True)
+    }
+    return [clipped[(point.x, point.y)] for point in plane_points]
 
 
 def derive_service_areas(

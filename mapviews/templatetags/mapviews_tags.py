@@ -1,5 +1,6 @@
 from django import template
 
+from mapviews import text
 from scoring.grades import GradeDisplay, grade_display, ungraded_reason_text
 
 register = template.Library()
@@ -10,6 +11,11 @@ def grade_badge(grade: GradeDisplay | str | None, size: str = "") -> dict:
     """A grade as colour plus text label, never colour alone."""
     display = grade if isinstance(grade, GradeDisplay) else grade_display(grade)
     return {"grade": display, "size": size}
+
+
+@register.simple_tag
+def list_separator() -> str:
+    return text.list_separator()
 
 
 @register.simple_tag

@@ -18,6 +18,7 @@ from mapviews import selectors
 from mapviews.charts import figure_payload
 from mapviews.maps import STATION_COLUMNS, MapLabels, station_map_figure
 from mapviews.staticfinders import plotly_static_path
+from mapviews.text import list_separator
 from mapviews.views.common import MonthChoice, chosen_month, month_context
 from scoring.grades import NOT_SCORED, all_grade_displays, grade_display, ungraded_reason_text
 from scoring.selectors import current_scores
@@ -153,7 +154,7 @@ def _change_text(row) -> str:
         parts.append(_("same rank"))
     if row.grade_change and row.previous_grade:
         parts.append(_("was %(grade)s") % {"grade": row.previous_grade.label})
-    return ", ".join(parts)
+    return list_separator().join(parts)
 
 
 def _legend(counts: dict[str, int]) -> list:

@@ -11,6 +11,7 @@ from indicators.periods import add_months, format_period
 from mapviews import selectors
 from mapviews.charts import sparkline
 from mapviews.sorting import chosen_sort, sort_rows
+from mapviews.text import list_separator
 from mapviews.views.common import chosen_month, month_context
 from scoring.exports import score_export_frame, to_xlsx
 from scoring.grades import all_grade_displays
@@ -55,7 +56,9 @@ def ranking(request: HttpRequest) -> HttpResponse:
                 for m, s in zip(months, scores, strict=True)
                 if s is not None
             ]
-            line["title"] = _("Last 12 months: %(scores)s") % {"scores": ", ".join(shown) or "–"}
+            line["title"] = _("Last 12 months: %(scores)s") % {
+                "scores": list_separator().join(shown) or "–"
+            }
             sparklines[row.station.pk] = line
     context.update(
         rows=rows,

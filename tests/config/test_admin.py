@@ -28,6 +28,7 @@ def test_every_model_of_ours_is_registered():
     assert ours == {
         "company", "county", "station", "stationmember", "indicator",
         "importbatch", "indicatorvalue", "weightset", "scorerun", "stationscore",
+        "countyboundary", "servicearea",
     }  # fmt: skip
 
 

@@ -8,47 +8,12 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import ImportBatch, Indicator, IndicatorValue
-from scoring.models import RunTrigger, ScoreRun
+from scoring.models import ScoreRun
 from scoring.services import execute_run
-from stations.models import StationMember
 from tests.factories import StationFactory, UserFactory
+from tests.mapviews.months import OCTOBER, score_month
 
 pytestmark = pytest.mark.django_db
-
-SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
-
-
-def score_month(stations, period, values):
-    """Give each station one value per indicator (its entry in ``values``) and score the month."""
-    company = stations[0].county.company
-    batch = ImportBatch.objects.create(company=company, file_name="t.csv", source="cli")
-    IndicatorValue.objects.bulk_create(
-        IndicatorValue(
-            station=station, period=period, indicator=indicator, value=value, batch=batch
-        )
-        for station, value in zip(stations, values, strict=True)
-        if value is not None
-        for indicator in Indicator.objects.all()
-    )
-    run = ScoreRun.objects.create(company=company, period=period, trigger=RunTrigger.MANUAL)
-    execute_run(run.pk)
-
-
-@pytest.fixture
-def scored(three_stations):
-    # Six indicators are higher-is-better, four lower-is-better (weights equal):
-    # September S1 40, S2 50, S3 60 → yellow, blue, red (N = 3: cut-offs 1,1,2,2,3).
-    # October S1 60, S2 40, S3 no data → orange, green (N = 2: cut-offs 0,1,1,2,2).
-    score_month(three_stations, SEPTEMBER, [10, 20, 30])
-    score_month(three_stations, OCTOBER, [30, 20, None])
-    return three_stations
-
-
-@pytest.fixture
-def member(scored):
-    user = UserFactory()
-    StationMember.objects.create(user=user, station=scored[0])
-    return user
 
 
 def test_pages_need_login(client, scored):

@@ -1,0 +1,159 @@
+"""Chart builders are pure: DataFrame in, figure out, no database."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from mapviews.charts import grade_distribution_figure, score_history_figure, sparkline
+from mapviews.maps import STATION_COLUMNS, MapLabels, station_map_figure
+
+LABELS = MapLabels(county="County", score="Score", rank="Rank", change="Change")
+
+
+def square(x: float) -> dict:
+    return {
+        "type": "Polygon",
+        "coordinates": [[[x, 29], [x + 0.1, 29], [x + 0.1, 29.1], [x, 29.1], [x, 29]]],
+    }
+
+
+def stations(grades: list[str]) -> pd.DataFrame:
+    rows = []
+    for key, grade in enumerate(grades, start=1):
+        rows.append(
+            {
+                "key": key,
+                "code": f"C{key}",
+                "name": f"Station {key}",
+                "county": "North",
+                "grade": grade,
+                "grade_label": f"label-{grade}",
+                "mark": grade[:2],
+                "score_text": f"{90 - key:.2f}",
+                "rank_text": str(key),
+                "change_text": "up 1 place",
+                "url": f"/stations/C{key}/",
+                "label_lon": 121.0 + key / 10,
+                "label_lat": 29.05,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(STATION_COLUMNS))
+
+
+AREAS = {key: square(121.0 + key / 10) for key in range(1, 7)}
+BORDERS = [
+    {"name": "North", "lons": [121, 122, None], "lats": [29, 29, None], "label": (121.5, 29)}
+]
+
+
+def choropleths(figure):
+    return [trace for trace in figure.data if trace.type == "choropleth"]
+
+
+def test_one_trace_per_grade_carrying_only_its_own_areas():
+    figure = station_map_figure(
+        stations(["red", "red", "blue", "yellow", "ungraded"]), AREAS, BORDERS, LABELS
+    )
+    traces = choropleths(figure)
+    assert [trace.name for trace in traces] == [
+        "label-red",
+        "label-blue",
+        "label-yellow",
+        "label-ungraded",
+    ]
+    assert [list(trace.locations) for trace in traces] == [["C1", "C2"], ["C3"], ["C4"], ["C5"]]
+    for trace in traces:
+        ids = [feature["id"] for feature in trace.geojson["features"]]
+        assert ids == list(trace.locations)
+        assert trace.colorscale[0][1] == trace.colorscale[1][1]  # one flat colour
+    assert traces[0].colorscale[0][1] == "#d7191c"
+    assert traces[-1].colorscale[0][1] == "#bdbdbd"
+    payload = json.loads(figure.to_json())
+    features = sum(len(t["geojson"]["features"]) for t in payload["data"] if "geojson" in t)
+    assert features == 5  # each area sent once
+
+
+def test_hover_names_everything_and_click_data_carries_the_station_url():
+    figure = station_map_figure(stations(["orange"]), AREAS, BORDERS, LABELS)
+    trace = choropleths(figure)[0]
+    assert list(trace.customdata[0]) == [
+        "Station 1",
+        "North",
+        "89.00",
+        "1",
+        "label-orange",
+        "up 1 place",
+        "/stations/C1/",
+    ]
+    for word in ("County", "Score", "Rank", "Change", "%{customdata[4]}"):
+        assert word in trace.hovertemplate
+
+
+def test_grades_are_written_on_the_areas_and_counties_named():
+    figure = station_map_figure(stations(["red", "green"]), AREAS, BORDERS, LABELS)
+    texts = [trace for trace in figure.data if trace.type == "scattergeo" and trace.mode == "text"]
+    assert [list(trace.text) for trace in texts] == [["re", "gr"], ["North"]]
+    assert list(texts[0].textfont.color) == ["#ffffff", "#ffffff"]
+
+
+def test_the_map_needs_no_base_map_and_highlights_the_own_station():
+    figure = station_map_figure(stations(["red", "blue"]), AREAS, BORDERS, LABELS, highlight=2)
+    assert figure.layout.geo.visible is False
+    assert figure.layout.geo.fitbounds == "locations"
+    outline = figure.data[-1]
+    assert outline.type == "scattergeo" and outline.line.width == 4
+    assert list(outline.lon[:5]) == [121.2, 121.3, 121.3, 121.2, 121.2]
+
+
+def test_compact_map_has_no_labels_and_skips_stations_without_area():
+    frame = stations(["red", "blue"])
+    figure = station_map_figure(frame, {1: AREAS[1]}, BORDERS, LABELS, compact=True)
+    assert [t.type for t in figure.data] == ["choropleth", "scattergeo"]
+    assert list(choropleths(figure)[0].locations) == ["C1"]
+
+
+def test_sparkline_breaks_at_missing_months_and_colours_each_dot():
+    line = sparkline([100.0, 0.0, None, 50.0, 60.0], ["red", "yellow", "", "blue", "blue"])
+    assert line["segments"] == ["0.0,2.5 24.0,21.5", "72.0,12.0 96.0,10.1"]
+    assert [dot[2] for dot in line["dots"]] == ["#d7191c", "#ffd92f", "#2c7bb6", "#2c7bb6"]
+
+
+def test_sparkline_of_a_single_month_is_a_dot():
+    line = sparkline([40.0], ["green"])
+    assert line["segments"] == [] and len(line["dots"]) == 1
+
+
+def test_distribution_stacks_grades_best_first_with_counts_as_text():
+    counts = pd.DataFrame(
+        [("2026-09", "red", 2), ("2026-09", "yellow", 1), ("2026-10", "red", 3)],
+        columns=["period", "grade", "count"],
+    )
+    labels = {g: g.upper() for g in ("red", "orange", "blue", "green", "yellow", "ungraded")}
+    figure = grade_distribution_figure(counts, labels, count_label="Stations")
+    assert figure.layout.barmode == "stack"
+    assert [(t.name, list(t.x), list(t.y)) for t in figure.data] == [
+        ("RED", ["2026-09", "2026-10"], [2, 3]),
+        ("YELLOW", ["2026-09", "2026-10"], [1, 0]),
+    ]
+    assert list(figure.data[1].text) == ["1", ""]
+
+
+@pytest.mark.parametrize("with_median", [True, False])
+def test_score_history_with_the_company_median(with_median):
+    frame = pd.DataFrame(
+        {
+            "period": ["2026-09", "2026-10"],
+            "score": [40.0, 55.5],
+            "grade": ["green", "blue"],
+            "grade_label": ["g", "b"],
+        }
+    )
+    if with_median:
+        frame["median"] = [50.0, 51.0]
+    figure = score_history_figure(frame, score_label="Score", title="T", median_label="Median")
+    assert len(figure.data) == (2 if with_median else 1)
+    if with_median:
+        assert list(figure.data[1].y) == [50.0, 51.0] and figure.data[1].name == "Median"

@@ -1,0 +1,193 @@
+"""The map, matrix, history and widget pages, the ranking's sorting and downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.factories import StationFactory
+from tests.mapviews.months import OCTOBER, score_month
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def viewer(client, member):
+    client.force_login(member)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def map_traces(figure):
+    return {
+        trace["name"]: trace["locations"]
+        for trace in figure["data"]
+        if trace["type"] == "choropleth"
+    }
+
+
+def test_map_colours_each_station_area_by_its_grade(viewer):
+    response = viewer.get(reverse("mapviews:home"), {"period": "2026-10"})
+    assert response.status_code == 200
+    traces = map_traces(response.context["figure"])
+    assert traces == {
+        "Orange · Good": ["S1"],
+        "Green · Weak": ["S2"],
+        "Grey · Ungraded: no data for this month": ["S3"],
+    }
+    assert response.context["counts"] == {
+        "red": 0, "orange": 1, "blue": 0, "green": 1, "yellow": 0, "ungraded": 1,
+    }  # fmt: skip
+    html = response.content.decode()
+    assert 'id="station-map"' in html and "geo/" in html
+    assert "https://" not in html.split("<body")[1]
+
+
+def test_map_month_json_feeds_the_play_control(viewer):
+    response = viewer.get(reverse("mapviews:map_month"), {"period": "2026-09"})
+    data = response.json()
+    assert data["period"] == "2026-09" and data["next"] == "2026-10" and data["previous"] is None
+    assert data["counts"]["red"] == 1 and data["counts"]["yellow"] == 1
+    assert viewer.get(reverse("mapviews:map_month"), {"period": "2026-01"}).status_code == 404
+
+
+def test_the_own_station_is_outlined_on_the_map(viewer, member):
+    figure = viewer.get(reverse("mapviews:home")).context["figure"]
+    outlines = [t for t in figure["data"] if t.get("line", {}).get("width") == 4]
+    assert len(outlines) == 1
+
+
+def test_map_query_count_does_not_grow_with_stations(viewer, member, django_assert_max_num_queries):
+    # 14 with the shapes cached; a change to the stations rebuilds them (2 more).
+    viewer.get(reverse("mapviews:home"))
+    with django_assert_max_num_queries(14):
+        viewer.get(reverse("mapviews:home"))
+    county = member.station_membership.station.county
+    score_month([StationFactory(county=county) for _ in range(20)], OCTOBER, list(range(20)))
+    with django_assert_max_num_queries(16):
+        response = viewer.get(reverse("mapviews:home"))
+    assert sum(len(v) for v in map_traces(response.context["figure"]).values()) == 23
+
+
+def test_matrix_grades_each_indicator_and_sorts_by_any_column(
+    viewer, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12):
+        response = viewer.get(reverse("mapviews:matrix"), {"period": "2026-09"})
+    rows = response.context["rows"]
+    assert [row.score.station.code for row in rows] == ["S3", "S2", "S1"]
+    # Each station has the same value on every indicator: S3 the highest, so it is
+    # red where higher is better and yellow where lower is better (N = 3).
+    s3 = {cell.indicator.code: cell.grade.code for cell in rows[0].cells}
+    assert len(s3) == 10
+    assert s3["safety"] == "red" and s3["line_loss"] == "yellow"
+    assert {cell.grade.code for cell in rows[1].cells} == {"blue"}
+    weakest_first = viewer.get(reverse("mapviews:matrix"), {"period": "2026-09", "sort": "safety"})
+    assert [r.score.station.code for r in weakest_first.context["rows"]] == ["S1", "S2", "S3"]
+    html = weakest_first.content.decode()
+    assert 'aria-sort="ascending"' in html and "Company median" in html
+
+
+def test_ranking_sorts_and_draws_sparklines(viewer):
+    response = viewer.get(reverse("mapviews:ranking"), {"sort": "score", "dir": "desc"})
+    assert [row.station.code for row in response.context["rows"]] == ["S1", "S2", "S3"]
+    by_name = viewer.get(reverse("mapviews:ranking"), {"sort": "change", "dir": "desc"})
+    # S1 rose from 3rd to 1st, S2 fell from 2nd to 2nd of two, S3 has no rank.
+    assert [row.station.code for row in by_name.context["rows"]] == ["S1", "S2", "S3"]
+    html = response.content.decode()
+    assert html.count('<svg class="sparkline"') == 3
+    assert "Last 12 months: 2026-09 40.00, 2026-10 60.00" in html
+
+
+def test_ranking_downloads_neutralise_formulas(viewer, scored):
+    scored[0].name = "=HYPERLINK(1)"
+    scored[0].save()
+    response = viewer.get(reverse("mapviews:ranking_export", args=["csv"]), {"period": "2026-10"})
+    assert response["Content-Disposition"] == 'attachment; filename="station-scores-2026-10.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    first = rows[0]
+    assert (first["station_code"], first["station_name"], first["score"]) == (
+        "S1",
+        "'=HYPERLINK(1)",
+        "60.00",
+    )
+    workbook = viewer.get(reverse("mapviews:ranking_export", args=["xlsx"]), {"period": "2026-10"})
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    header = [cell.value for cell in sheet[1]]
+    first = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    assert first["station_name"] == "'=HYPERLINK(1)"
+    assert (
+        first["score"] == 60.0 and sheet.cell(2, header.index("score") + 1).number_format == "0.00"
+    )
+    assert viewer.get("/ranking/export.pdf").status_code == 404
+
+
+def test_history_counts_transitions_and_lists_who_moved(viewer, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        response = viewer.get(reverse("mapviews:history"))
+    assert (response.context["from_period"], response.context["to_period"]) == (
+        "2026-09",
+        "2026-10",
+    )
+    cells = {
+        (row.code, column.code): count
+        for row, columns in response.context["transition_rows"]
+        for column, count in columns
+        if count
+    }
+    assert cells == {("yellow", "orange"): 1, ("blue", "green"): 1, ("red", "ungraded"): 1}
+    assert [m.station_code for m in response.context["moved_up"]] == ["S1"]
+    assert [m.station_code for m in response.context["moved_down"]] == ["S2"]
+    bars = {t["name"]: t["y"] for t in response.context["figure"]["data"]}
+    assert bars["Red · Excellent"] == [1, 0] and bars["Orange · Good"] == [0, 1]
+
+
+def test_station_page_names_weakest_indicators_medians_and_peers(viewer, scored):
+    response = viewer.get(reverse("mapviews:station", args=["S2"]))
+    lines = response.context["indicators"]
+    normalised = [line.normalised for line in lines]
+    assert normalised == sorted(normalised)
+    assert lines[0].median is not None and lines[0].grade.code == "green"
+    assert [peer.station.code for peer in response.context["peers"]] == ["S1", "S2", "S3"]
+    chart = response.context["chart"]
+    assert chart["data"][1]["name"] == "Company median" and chart["data"][1]["y"] == [50.0, 50.0]
+
+
+def test_every_page_keeps_frames_denied(viewer):
+    for name in ("home", "matrix", "ranking", "history", "widget"):
+        response = viewer.get(reverse(f"mapviews:{name}"))
+        assert response["X-Frame-Options"] == "DENY", name
+        assert "Content-Security-Policy" not in response
+
+
+def test_widget_may_be_framed_only_by_the_listed_origins(viewer, settings):
+    settings.WIDGET_FRAME_ANCESTORS = ["https://portal.example.cn"]
+    response = viewer.get(reverse("mapviews:widget"))
+    assert response["Content-Security-Policy"] == "frame-ancestors 'self' https://portal.example.cn"
+    assert "X-Frame-Options" not in response
+    assert response.context["own_score"].station.code == "S1"
+    assert viewer.get(reverse("mapviews:ranking"))["X-Frame-Options"] == "DENY"
+
+
+def test_anonymous_widget_asks_to_log_in_unless_public(client, scored, settings):
+    response = client.get(reverse("mapviews:widget"))
+    assert response.status_code == 200 and "figure" not in response.context
+    assert reverse("login") in response.content.decode()
+    settings.WIDGET_PUBLIC = True
+    public = client.get(reverse("mapviews:widget"))
+    assert len(map_traces(public.context["figure"])) == 3
+
+
+def test_pages_without_scores_explain_instead_of_failing(client, db, django_user_model):
+    client.force_login(django_user_model.objects.create_user("nobody", password="x-long-pass-1"))
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        for name in ("home", "matrix", "ranking", "history", "widget"):
+            response = client.get(reverse(f"mapviews:{name}"))
+            assert response.status_code == 200, name
+            assert "No month has been scored yet" in response.content.decode(), name

@@ -1,0 +1,67 @@
+"""Each indicator graded on its own by the same quota rule; company medians of a month."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scoring.engine import indicator_grades, period_summary, quota_cutoffs, score_period
+from scoring.engine.grades import GRADE_ORDER, UNGRADED
+
+QUOTAS = (20, 20, 20, 20, 20)
+
+
+def test_indicator_grades_by_quota_ties_and_missing():
+    # Five stations with a value: one per grade. Ties share the better grade.
+    normalised = pd.DataFrame(
+        {
+            "a": [100.0, 80.0, 60.0, 40.0, 0.0, np.nan],
+            "b": [50.0, 50.0, 10.0, 0.0, 100.0, 70.0],
+        },
+        index=[1, 2, 3, 4, 5, 6],
+    )
+    grades = indicator_grades(normalised, QUOTAS)
+    assert grades["a"].tolist() == ["red", "orange", "blue", "green", "yellow", UNGRADED]
+    # b: N = 6, cut-offs 1, 2, 4, 5, 6 → ranks 1 (100), 2 (70), 3 (50, 50), 5 (10), 6 (0).
+    assert quota_cutoffs(6, QUOTAS).tolist() == [1, 2, 4, 5, 6]
+    assert grades["b"].tolist() == ["blue", "blue", "green", "yellow", "red", "orange"]
+
+
+def test_score_period_returns_indicator_grades_and_medians():
+    values = pd.DataFrame(
+        {"up": [1.0, 2.0, 3.0, np.nan], "down": [30.0, 20.0, 10.0, 5.0]}, index=[1, 2, 3, 4]
+    )
+    weights = pd.Series({"up": 50.0, "down": 50.0})
+    higher = pd.Series({"up": True, "down": False})
+    result = score_period(values, weights, higher)
+    assert result.indicator_grades.loc[4, "up"] == UNGRADED
+    assert result.indicator_grades.loc[4, "down"] == "red"  # lowest value is best
+    assert result.summary["indicator_medians"] == {"up": 2.0, "down": 15.0}
+    assert result.summary["normalised_medians"]["up"] == 50.0
+    # Station 4 has half the weight (< 80 %): its score is not in the median.
+    graded = result.stations["score"].dropna()
+    assert result.summary["median_score"] == round(float(graded.median()), 4)
+
+
+def test_summary_of_an_empty_month_has_no_medians():
+    values = pd.DataFrame({"up": [np.nan, np.nan]}, index=[1, 2])
+    summary = period_summary(values, values, pd.Series([np.nan, np.nan], index=[1, 2]))
+    assert summary == {
+        "median_score": None,
+        "indicator_medians": {"up": None},
+        "normalised_medians": {"up": None},
+    }
+
+
+@given(st.lists(st.one_of(st.none(), st.floats(0, 100)), min_size=1, max_size=60))
+def test_indicator_grade_counts_follow_the_quota_rule(column):
+    normalised = pd.DataFrame({"x": [np.nan if v is None else v for v in column]})
+    grades = indicator_grades(normalised, QUOTAS)["x"]
+    present = normalised["x"].notna()
+    assert (grades[~present] == UNGRADED).all()
+    positions = grades[present].map(GRADE_ORDER.index)
+    # Better value never gets a worse grade.
+    order = normalised["x"][present].sort_values(ascending=False).index
+    assert positions.loc[order].is_monotonic_increasing

@@ -126,6 +126,7 @@ def grade_distribution_figure(
         )
     figure.update_layout(
         barmode="stack",
+        uniformtext={"mode": "hide", "minsize": 9},
         height=360,
         margin={"l": 40, "r": 10, "t": 10, "b": 40},
         yaxis={"title": count_label},

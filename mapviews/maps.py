@@ -1,4 +1,4 @@
-"""The five-colour map as a plotly figure: DataFrame and shapes in, figure out.
+"""The five-colour map as a plotly figure (JSON form): DataFrame and shapes in, figure out.
 
 No ORM here. One choropleth trace per grade carries only its own stations'
 areas, so each area is sent once. Geo traces need no base map: the geo layer
@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from scoring.engine.grades import ALL_GRADES, GRADE_COLOURS
 
@@ -56,71 +55,78 @@ def station_map_figure(
     highlight: int | None = None,
     compact: bool = False,
     height: int = 560,
-) -> go.Figure:
-    """The company map for one month.
+) -> dict:
+    """The company map for one month, as a plotly figure in its JSON form.
 
     ``areas``: station id → GeoJSON geometry. ``borders``: one dict per county
     with ``name``, ``lons``/``lats`` (its outline, rings split by None) and
     ``label`` (lon, lat) or None. ``highlight``: a station id drawn with a heavy
     outline (the viewer's own station).
+
+    A plain dict rather than a ``go.Figure``: building the graph objects costs
+    most of a page's time (they copy and check every coordinate). The tests
+    load every variant into ``go.Figure``, which rejects any invalid property.
     """
     drawn = stations[stations["key"].isin(list(areas))]
-    figure = go.Figure()
+    data: list[dict] = []
     for grade in ALL_GRADES:
         rows = drawn[drawn["grade"] == grade]
-        if rows.empty:
-            continue
-        figure.add_trace(_grade_trace(grade, rows, areas, labels))
+        if not rows.empty:
+            data.append(_grade_trace(grade, rows, areas, labels))
+    lons: list = []
+    lats: list = []
     for border in borders:
-        if border["lons"]:
-            figure.add_trace(
-                go.Scattergeo(
-                    lon=border["lons"],
-                    lat=border["lats"],
-                    mode="lines",
-                    line={"color": BORDER_COLOUR, "width": 1.6},
-                    hoverinfo="skip",
-                    name=border["name"],
-                )
-            )
+        lons.extend(border["lons"])
+        lats.extend(border["lats"])
+    if lons:
+        data.append(
+            {
+                "type": "scattergeo",
+                "lon": lons,
+                "lat": lats,
+                "mode": "lines",
+                "line": {"color": BORDER_COLOUR, "width": 1.6},
+                "hoverinfo": "skip",
+            }
+        )
     if not compact and not drawn.empty:
-        figure.add_trace(_mark_trace(drawn))
-    if not compact:
-        named = [b for b in borders if b.get("label")]
-        if named:
-            figure.add_trace(
-                go.Scattergeo(
-                    lon=[b["label"][0] for b in named],
-                    lat=[b["label"][1] for b in named],
-                    mode="text",
-                    text=[b["name"] for b in named],
-                    textfont={"size": 15, "color": "#111111", "weight": "bold", "shadow": "auto"},
-                    textposition="top center",
-                    hoverinfo="skip",
-                )
-            )
+        data.append(_mark_trace(drawn))
+    named = [b for b in borders if b.get("label")]
+    if not compact and named:
+        data.append(
+            {
+                "type": "scattergeo",
+                "lon": [b["label"][0] for b in named],
+                "lat": [b["label"][1] for b in named],
+                "mode": "text",
+                "text": [b["name"] for b in named],
+                "textfont": {"size": 15, "color": "#111111", "weight": "bold", "shadow": "auto"},
+                "textposition": "top center",
+                "hoverinfo": "skip",
+            }
+        )
     if highlight is not None and highlight in areas:
-        figure.add_trace(_highlight_trace(areas[highlight]))
-    figure.update_layout(
-        geo={
+        data.append(_highlight_trace(areas[highlight]))
+    layout = {
+        "geo": {
             "visible": False,
             "fitbounds": "locations",
             "projection": {"type": "mercator"},
             "bgcolor": "rgba(0,0,0,0)",
         },
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        height=height,
-        showlegend=False,
-        dragmode=False if compact else "pan",
-        uirevision="station-map",
-        paper_bgcolor="rgba(0,0,0,0)",
-    )
-    return figure
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "height": height,
+        "showlegend": False,
+        "dragmode": False if compact else "pan",
+        "uirevision": "station-map",
+        "paper_bgcolor": "rgba(0,0,0,0)",
+    }
+    return {"data": data, "layout": layout}
 
 
 def _grade_trace(
     grade: str, rows: pd.DataFrame, areas: Mapping[int, dict], labels: MapLabels
-) -> go.Choropleth:
+) -> dict:
     fill, ink = GRADE_COLOURS[grade]
     features = [
         {"type": "Feature", "id": code, "geometry": areas[key]}
@@ -129,18 +135,19 @@ def _grade_trace(
     customdata = rows[
         ["name", "county", "score_text", "rank_text", "grade_label", "change_text", "url"]
     ]
-    return go.Choropleth(
-        geojson={"type": "FeatureCollection", "features": features},
-        locations=rows["code"].tolist(),
-        z=[1] * len(rows),
-        zmin=0,
-        zmax=1,
-        colorscale=[[0, fill], [1, fill]],
-        showscale=False,
-        marker={"line": {"color": AREA_OUTLINE, "width": 1.2}},
-        name=str(rows["grade_label"].iloc[0]),
-        customdata=customdata.to_numpy().tolist(),
-        hovertemplate=(
+    return {
+        "type": "choropleth",
+        "geojson": {"type": "FeatureCollection", "features": features},
+        "locations": rows["code"].tolist(),
+        "z": [1] * len(rows),
+        "zmin": 0,
+        "zmax": 1,
+        "colorscale": [[0, fill], [1, fill]],
+        "showscale": False,
+        "marker": {"line": {"color": AREA_OUTLINE, "width": 1.2}},
+        "name": str(rows["grade_label"].iloc[0]),
+        "customdata": customdata.to_numpy().tolist(),
+        "hovertemplate": (
             "<b>%{customdata[0]}</b><br>"
             f"{labels.county}: %{{customdata[1]}}<br>"
             f"{labels.score}: %{{customdata[2]}}<br>"
@@ -148,26 +155,24 @@ def _grade_trace(
             "%{customdata[4]}<br>"
             f"{labels.change}: %{{customdata[5]}}<extra></extra>"
         ),
-        hoverlabel={"bgcolor": fill, "font": {"color": ink}, "bordercolor": BORDER_COLOUR},
-    )
+        "hoverlabel": {"bgcolor": fill, "font": {"color": ink}, "bordercolor": BORDER_COLOUR},
+    }
 
 
-def _mark_trace(rows: pd.DataFrame) -> go.Scattergeo:
+def _mark_trace(rows: pd.DataFrame) -> dict:
     """The grade's short label on each area: colour is never the only signal."""
-    return go.Scattergeo(
-        lon=rows["label_lon"].tolist(),
-        lat=rows["label_lat"].tolist(),
-        mode="text",
-        text=rows["mark"].tolist(),
-        textfont={
-            "size": 12,
-            "color": [GRADE_COLOURS[grade][1] for grade in rows["grade"]],
-        },
-        hoverinfo="skip",
-    )
+    return {
+        "type": "scattergeo",
+        "lon": rows["label_lon"].tolist(),
+        "lat": rows["label_lat"].tolist(),
+        "mode": "text",
+        "text": rows["mark"].tolist(),
+        "textfont": {"size": 12, "color": [GRADE_COLOURS[g][1] for g in rows["grade"]]},
+        "hoverinfo": "skip",
+    }
 
 
-def _highlight_trace(geometry: dict) -> go.Scattergeo:
+def _highlight_trace(geometry: dict) -> dict:
     polygons = geometry["coordinates"]
     if geometry["type"] == "Polygon":
         polygons = [polygons]
@@ -179,10 +184,11 @@ def _highlight_trace(geometry: dict) -> go.Scattergeo:
             lats.extend(point[1] for point in ring)
             lons.append(None)
             lats.append(None)
-    return go.Scattergeo(
-        lon=lons,
-        lat=lats,
-        mode="lines",
-        line={"color": HIGHLIGHT_COLOUR, "width": 4},
-        hoverinfo="skip",
-    )
+    return {
+        "type": "scattergeo",
+        "lon": lons,
+        "lat": lats,
+        "mode": "lines",
+        "line": {"color": HIGHLIGHT_COLOUR, "width": 4},
+        "hoverinfo": "skip",
+    }

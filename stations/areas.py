@@ -10,7 +10,7 @@ is recomputed otherwise.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
@@ -31,6 +31,9 @@ class CountyShape:
     name: str
     geometry: dict | None
     label: tuple[float, float] | None
+    #: The outline as one longitude and one latitude list, rings split by None.
+    lons: list = field(default_factory=list)
+    lats: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,15 @@ def _build(stations: list, counties: list, uploaded_ids: list[int]) -> CompanySh
             county_shapes.append(CountyShape(county_id, name, None, None))
             continue
         simple = boundary.simplify(BORDER_TOLERANCE, preserve_topology=True)
+        lons, lats = geo.boundary_lines([simple])
         county_shapes.append(
-            CountyShape(county_id, name, geo.geometry_to_geojson(simple), geo.label_point(boundary))
+            CountyShape(
+                county_id,
+                name,
+                geo.geometry_to_geojson(simple),
+                geo.label_point(boundary),
+                lons,
+                lats,
+            )
         )
     return CompanyShapes(areas=areas, area_sources=sources, labels=labels, counties=county_shapes)

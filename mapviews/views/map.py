@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET
 
 from indicators.periods import format_period
 from mapviews import selectors
-from mapviews.charts import figure_payload
 from mapviews.maps import STATION_COLUMNS, MapLabels, station_map_figure
 from mapviews.staticfinders import plotly_static_path
 from mapviews.text import list_separator
@@ -23,7 +22,6 @@ from mapviews.views.common import MonthChoice, chosen_month, month_context
 from scoring.grades import NOT_SCORED, all_grade_displays, grade_display, ungraded_reason_text
 from scoring.selectors import current_scores
 from stations.areas import company_shapes
-from stations.geometry import boundary_lines, geometry_from_geojson
 
 
 @require_GET
@@ -61,10 +59,7 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
     minimum = month.run.method_params.get("coverage_min_pct")
     frame = _station_frame(rows, unscored, shapes.labels, minimum)
     counties = [c for c in shapes.counties if c.geometry and month.county_id in (None, c.county_id)]
-    borders = []
-    for county in counties:
-        lons, lats = boundary_lines([geometry_from_geojson(county.geometry)])
-        borders.append({"name": county.name, "lons": lons, "lats": lats, "label": county.label})
+    borders = [{"name": c.name, "lons": c.lons, "lats": c.lats, "label": c.label} for c in counties]
     labels = MapLabels(county=_("County"), score=_("Score"), rank=_("Rank"), change=_("Change"))
     figure = station_map_figure(
         frame,
@@ -82,7 +77,7 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
         "period": format_period(period),
         "previous": month.neighbour(-1),
         "next": month.neighbour(1),
-        "figure": figure_payload(figure),
+        "figure": figure,
         "counts": counts,
     }
 

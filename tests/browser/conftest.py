@@ -65,6 +65,7 @@ CHROMIUM_ARGUMENTS = [
     "--disable-sync",
     "--disable-default-apps",
     "--force-device-scale-factor=1",
+    "--hide-scrollbars",
     f"--window-size={WINDOW_SIZE[0]},{WINDOW_SIZE[1]}",
     # Outside hosts are unreachable: no name resolves except 127.0.0.1 ...
     f"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE {LOCAL_HOST}",

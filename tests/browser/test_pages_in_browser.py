@@ -269,6 +269,12 @@ def test_clicking_a_station_area_opens_its_station_page(demo_site):
     assert len(fills) == MAP_AREAS
     point = driver.execute_script(FIND_CLICK_POINT)
     assert point is not None, "no station area has a point where a click would land on it"
+    # For the failure message: what plotly made of the click (the page is gone on success).
+    driver.execute_script(
+        "window.seenClicks = [];"
+        'document.getElementById("station-map").on("plotly_click", (event) =>'
+        "    window.seenClicks.push(event.points.map((p) => p.customdata || p.location)));"
+    )
 
     click = ActionBuilder(driver)
     click.pointer_action.move_to_location(round(point["x"]), round(point["y"]))
@@ -281,7 +287,8 @@ def test_clicking_a_station_area_opens_its_station_page(demo_site):
     except TimeoutException:
         raise AssertionError(
             f"clicking station area #{point['index']} at ({point['x']:.0f}, {point['y']:.0f}) "
-            f"did not open a station page; the browser is on {driver.current_url}"
+            f"did not open a station page; the browser is on {driver.current_url}; "
+            f"plotly_click saw {driver.execute_script('return window.seenClicks')}"
         ) from None
     browser.wait_until_loaded()
 

@@ -85,3 +85,19 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    "origin", ["portal.example.cn", "https://portal.example.cn/path", "https://a.cn; script-src *"]
+)
+def test_widget_frame_ancestors_must_be_bare_origins(origin):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.env import check_origins
+
+    with pytest.raises(ImproperlyConfigured, match="is not an origin"):
+        check_origins("WIDGET_FRAME_ANCESTORS", [origin])
+    assert check_origins("X", ["https://portal.example.cn:8443", "http://10.0.0.5"]) == [
+        "https://portal.example.cn:8443",
+        "http://10.0.0.5",
+    ]

@@ -119,17 +119,26 @@ def indicator_grades(normalised: pd.DataFrame, quotas_pct: tuple[int, ...]) -> p
     normalised value (ties share the better rank) and cut by the same quotas.
     A station without a value for an indicator is ungraded on it.
     """
+    ranks = normalised.rank(method="min", ascending=False).to_numpy()
+    counts = normalised.notna().sum(axis=0).to_numpy()
+    labels = np.asarray((*GRADE_ORDER, UNGRADED), dtype=object)
     columns = {}
-    for code in normalised.columns:
-        rank = competition_rank(normalised[code])
-        cutoffs = quota_cutoffs(int(rank.notna().sum()), quotas_pct)
-        columns[code] = grades_for_ranks(rank, cutoffs)
+    for index, code in enumerate(normalised.columns):
+        cutoffs = quota_cutoffs(int(counts[index]), quotas_pct)
+        column = ranks[:, index]
+        present = ~np.isnan(column)
+        positions = np.full(len(column), len(GRADE_ORDER))
+        found = np.searchsorted(cutoffs, column[present], side="left")
+        positions[present] = np.minimum(found, len(GRADE_ORDER) - 1)
+        columns[code] = labels[positions]
     return pd.DataFrame(columns, index=normalised.index, dtype=object)
 
 
-def _median(series: pd.Series) -> float | None:
-    present = series.dropna()
-    return None if present.empty else round(float(present.median()), 4)
+def _medians(frame: pd.DataFrame) -> dict[str, float | None]:
+    medians = frame.median(axis=0, skipna=True)
+    return {
+        code: None if pd.isna(value) else round(float(value), 4) for code, value in medians.items()
+    }
 
 
 def period_summary(
@@ -138,9 +147,9 @@ def period_summary(
     """Company medians for the month: of the graded scores, of each indicator's raw
     value and of its normalised value (over the stations that have it)."""
     return {
-        "median_score": _median(scores),
-        "indicator_medians": {code: _median(values[code]) for code in values.columns},
-        "normalised_medians": {code: _median(normalised[code]) for code in normalised.columns},
+        "median_score": _medians(scores.to_frame("score"))["score"],
+        "indicator_medians": _medians(values),
+        "normalised_medians": _medians(normalised),
     }
 
 

@@ -191,3 +191,10 @@ def test_pages_without_scores_explain_instead_of_failing(client, db, django_user
             response = client.get(reverse(f"mapviews:{name}"))
             assert response.status_code == 200, name
             assert "No month has been scored yet" in response.content.decode(), name
+
+
+def test_widget_query_count(viewer, django_assert_max_num_queries):
+    viewer.get(reverse("mapviews:widget"))
+    with django_assert_max_num_queries(14):
+        response = viewer.get(reverse("mapviews:widget"))
+    assert response.context["own_score"].station.code == "S1"

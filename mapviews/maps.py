@@ -1,5 +1,8 @@
 """The five-colour map as a plotly figure (JSON form): DataFrame and shapes in, figure out.
 
+Plotly reads hover and label text as a small subset of HTML, so every name that
+comes from data (stations, counties) is HTML-escaped before it goes in.
+
 No ORM here. One choropleth trace per grade carries only its own stations'
 areas, so each area is sent once. Geo traces need no base map: the geo layer
 is hidden and the page points plotly's ``topojsonURL`` at a local stub, so the
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from html import escape
 
 import pandas as pd
 
@@ -22,7 +26,8 @@ STATION_COLUMNS = (
     "name",
     "county",
     "grade",  # grade code
-    "grade_label",  # e.g. "红 · 优秀"
+    "grade_name",  # e.g. "红 · 优秀"
+    "grade_label",  # the grade name, with the reason when ungraded
     "mark",  # short text drawn on the area, e.g. "优"
     "score_text",
     "rank_text",
@@ -99,13 +104,13 @@ def station_map_figure(
                 "lon": [b["label"][0] for b in named],
                 "lat": [b["label"][1] for b in named],
                 "mode": "text",
-                "text": [b["name"] for b in named],
+                "text": [escape(b["name"]) for b in named],
                 "textfont": {"size": 15, "color": "#111111", "weight": "bold", "shadow": "auto"},
                 "textposition": "top center",
                 "hoverinfo": "skip",
             }
         )
-    if highlight is not None and highlight in areas:
+    if highlight is not None and highlight in set(drawn["key"]):
         data.append(_highlight_trace(areas[highlight]))
     layout = {
         "geo": {
@@ -132,8 +137,10 @@ def _grade_trace(
         {"type": "Feature", "id": code, "geometry": areas[key]}
         for key, code in zip(rows["key"], rows["code"], strict=True)
     ]
-    customdata = rows[
-        ["name", "county", "score_text", "rank_text", "grade_label", "change_text", "url"]
+    texts = ["name", "county", "score_text", "rank_text", "grade_label", "change_text"]
+    customdata = [
+        [*(escape(str(value)) for value in row[:-1]), row[-1]]
+        for row in rows[[*texts, "url"]].itertuples(index=False, name=None)
     ]
     return {
         "type": "choropleth",
@@ -145,8 +152,8 @@ def _grade_trace(
         "colorscale": [[0, fill], [1, fill]],
         "showscale": False,
         "marker": {"line": {"color": AREA_OUTLINE, "width": 1.2}},
-        "name": str(rows["grade_label"].iloc[0]),
-        "customdata": customdata.to_numpy().tolist(),
+        "name": escape(str(rows["grade_name"].iloc[0])),
+        "customdata": customdata,
         "hovertemplate": (
             "<b>%{customdata[0]}</b><br>"
             f"{labels.county}: %{{customdata[1]}}<br>"
@@ -166,7 +173,7 @@ def _mark_trace(rows: pd.DataFrame) -> dict:
         "lon": rows["label_lon"].tolist(),
         "lat": rows["label_lat"].tolist(),
         "mode": "text",
-        "text": rows["mark"].tolist(),
+        "text": [escape(str(mark)) for mark in rows["mark"]],
         "textfont": {"size": 12, "color": [GRADE_COLOURS[g][1] for g in rows["grade"]]},
         "hoverinfo": "skip",
     }

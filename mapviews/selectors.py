@@ -5,14 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from indicators.models import Indicator, IndicatorValue
 from indicators.periods import add_months, previous_period
-from scoring.grades import GradeDisplay, grade_display
+from scoring.grades import NOT_SCORED, GradeDisplay, all_grade_displays, grade_display
 from scoring.models import StationScore
 from scoring.selectors import current_scores
 from stations.models import Company, County, Station
+
+
+def in_county(rows, county_id: int | None):
+    """Rows of a station-related queryset limited to one county (all when None)."""
+    return rows.filter(station__county_id=county_id) if county_id else rows
 
 
 def company_for_user(user) -> Company | None:
@@ -57,9 +62,10 @@ class RankingRow:
 
 
 def ranking_rows(company_id: int, period: date, county_id: int | None = None) -> list[RankingRow]:
-    scores = current_scores(company_id, period)
-    if county_id:
-        scores = scores.filter(station__county_id=county_id)
+    """Every station of the month: those of its shown run, best rank first, then
+    today's active stations the run did not include (added since), as ungraded
+    with the reason "not scored yet". The map, ranking and widget all count these."""
+    scores = current_scores(company_id, period, county_id)
     previous = {
         row["station_id"]: row
         for row in StationScore.objects.filter(
@@ -82,7 +88,30 @@ def ranking_rows(company_id: int, period: date, county_id: int | None = None) ->
             )
         )
     rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.station.code))
+    not_scored = grade_display(None)
+    for station in unscored_stations(company_id, period, county_id):
+        before = previous.get(station.pk)
+        rows.append(
+            RankingRow(
+                station=station,
+                score=None,
+                rank=None,
+                grade=not_scored,
+                ungraded_reason=NOT_SCORED,
+                coverage=0.0,
+                previous_rank=before["rank"] if before else None,
+                previous_grade=grade_display(before["grade"]) if before else None,
+            )
+        )
     return rows
+
+
+def grade_counts(rows: list[RankingRow]) -> dict[str, int]:
+    """Stations per grade, every grade present (the legends' numbers)."""
+    counts = {display.code: 0 for display in all_grade_displays()}
+    for row in rows:
+        counts[row.grade.code] += 1
+    return counts
 
 
 def counties(company_id: int) -> list[County]:
@@ -108,9 +137,10 @@ class IndicatorLine:
 
 
 def indicator_lines(station: Station, score: StationScore | None) -> list[IndicatorLine]:
-    """The station's indicators in the score's month, weakest first: raw value,
-    normalised value, the indicator's own grade and the company median of the raw
-    value (indicators without a value come last, in their usual order)."""
+    """The station's indicators in the score's month, weakest first (worst
+    indicator grade, then lowest normalised value): raw value, normalised value,
+    the indicator's own grade and the company median of the raw value.
+    Indicators without a value come last, in their usual order."""
     if score is None:
         return []
     raw = dict(
@@ -129,17 +159,25 @@ def indicator_lines(station: Station, score: StationScore | None) -> list[Indica
         )
         for indicator in active_indicators()
     ]
-    return sorted(lines, key=lambda line: (line.normalised is None, line.normalised or 0))
-
-
-def unscored_stations(company_id: int, period: date, scored_ids: set[int]) -> list[Station]:
-    """Active stations the month's run did not include (added after it ran)."""
-    return list(
-        Station.objects.filter(county__company_id=company_id, active=True)
-        .exclude(pk__in=scored_ids)
-        .select_related("county")
-        .order_by("code")
+    return sorted(
+        lines,
+        key=lambda line: (
+            line.normalised is None,
+            -(line.grade.position if line.grade.position is not None else -1),
+            line.normalised or 0,
+        ),
     )
+
+
+def unscored_stations(company_id: int, period: date, county_id: int | None = None) -> list[Station]:
+    """Active stations the month's shown run did not include (added after it ran)."""
+    scored = StationScore.objects.filter(
+        station=OuterRef("pk"), run__is_current=True, period=period
+    )
+    stations = Station.objects.filter(county__company_id=company_id, active=True)
+    if county_id:
+        stations = stations.filter(county_id=county_id)
+    return list(stations.filter(~Exists(scored)).select_related("county").order_by("code"))
 
 
 def score_trails(
@@ -150,8 +188,7 @@ def score_trails(
     rows = StationScore.objects.filter(
         run__company_id=company_id, run__is_current=True, period__gte=first, period__lte=period
     )
-    if county_id:
-        rows = rows.filter(station__county_id=county_id)
+    rows = in_county(rows, county_id)
     trails: dict[int, list[tuple[date, float | None, str]]] = {}
     for station_id, month, score, grade in rows.order_by("period").values_list(
         "station_id", "period", "score", "grade"
@@ -163,8 +200,7 @@ def score_trails(
 def month_values(company_id: int, period: date, county_id: int | None = None) -> dict:
     """Raw values of the month: {station id: {indicator code: value}}."""
     rows = IndicatorValue.objects.filter(station__county__company_id=company_id, period=period)
-    if county_id:
-        rows = rows.filter(station__county_id=county_id)
+    rows = in_county(rows, county_id)
     values: dict[int, dict[str, float]] = {}
     for station_id, code, value in rows.values_list("station_id", "indicator__code", "value"):
         values.setdefault(station_id, {})[code] = value
@@ -178,8 +214,7 @@ def active_indicators() -> list[Indicator]:
 def grade_counts_by_month(company_id: int, county_id: int | None = None) -> list[tuple]:
     """(month, grade, count) of every scored month, oldest first."""
     rows = StationScore.objects.filter(run__company_id=company_id, run__is_current=True)
-    if county_id:
-        rows = rows.filter(station__county_id=county_id)
+    rows = in_county(rows, county_id)
     return list(
         rows.values("period", "grade")
         .order_by("period", "grade")
@@ -188,23 +223,10 @@ def grade_counts_by_month(company_id: int, county_id: int | None = None) -> list
     )
 
 
-def grades_in(company_id: int, period: date, county_id: int | None = None) -> dict[int, dict]:
-    """{station id: {"grade", "score", "rank", "station"}} of one month's shown run."""
-    scores = current_scores(company_id, period)
-    if county_id:
-        scores = scores.filter(station__county_id=county_id)
-    return {
-        score.station_id: {
-            "grade": score.grade,
-            "score": score.score,
-            "rank": score.rank,
-            "station": score.station,
-        }
-        for score in scores
-    }
+def month_scores(company_id: int, period: date, county_id: int | None = None) -> dict:
+    """{station id: StationScore} of one month's shown run."""
+    return {score.station_id: score for score in current_scores(company_id, period, county_id)}
 
 
 def county_peers(station: Station, period: date) -> list[StationScore]:
-    return list(
-        current_scores(station.county.company_id, period).filter(station__county=station.county_id)
-    )
+    return list(current_scores(station.county.company_id, period, station.county_id))

@@ -1,14 +1,14 @@
 from django.urls import path, re_path
 
-from mapviews.views import history, map, matrix, ranking, station
+from mapviews.views import history, home, matrix, ranking, station
 
 app_name = "mapviews"
 
 urlpatterns = [
-    path("", map.map_page, name="home"),
-    path("map/", map.map_page, name="map"),
-    path("map/month.json", map.map_month, name="map_month"),
-    path("widget/", map.widget, name="widget"),
+    path("", home.map_page, name="home"),
+    path("map/", home.map_page, name="map"),
+    path("map/month.json", home.map_month, name="map_month"),
+    path("widget/", home.widget, name="widget"),
     path("matrix/", matrix.matrix, name="matrix"),
     path("ranking/", ranking.ranking, name="ranking"),
     re_path(

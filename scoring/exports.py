@@ -29,18 +29,20 @@ def _two_decimals(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
-def score_export_frame(company_id: int, period: date) -> pd.DataFrame:
+def score_export_frame(company_id: int, period: date, county_id: int | None = None) -> pd.DataFrame:
     """The month as it was scored: every station of the current run (even one
     deactivated since), plus today's active stations that have no score yet
     (added after the run), listed as ungraded with the reason ``not_scored``.
     """
     codes = list(Indicator.objects.order_by("display_order", "code").values_list("code", flat=True))
-    scores = {score.station_id: score for score in current_scores(company_id, period)}
+    scores = {score.station_id: score for score in current_scores(company_id, period, county_id)}
     unscored = (
         Station.objects.filter(county__company_id=company_id, active=True)
         .exclude(pk__in=list(scores))
         .select_related("county")
     )
+    if county_id:
+        unscored = unscored.filter(county_id=county_id)
     stations = [score.station for score in scores.values()] + list(unscored)
     rows = []
     for station in stations:
@@ -72,6 +74,7 @@ def to_xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
     """The export as an Excel workbook: scores as numbers shown with two decimals,
     text cells already neutralised, a frozen header row."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     numeric = {"score", "coverage"} | {c for c in frame.columns if c.startswith("norm_")}
     workbook = Workbook()
@@ -88,7 +91,9 @@ def to_xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
             elif column == "rank":
                 cells.append(int(value))
             else:
-                cells.append(value)
+                cells.append(
+                    ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+                )
         sheet.append(cells)
     for index, column in enumerate(frame.columns, start=1):
         if column in numeric and column != "coverage":

@@ -115,10 +115,14 @@ def periods_with_data(company_id: int, since: date | None = None) -> list[date]:
     return sorted(set(values.values_list("period", flat=True).distinct()))
 
 
-def current_scores(company_id: int, period: date):
-    """The shown result of a month: current-run scores with station and county."""
-    return (
-        StationScore.objects.filter(run__company_id=company_id, run__is_current=True, period=period)
-        .select_related("station__county")
-        .order_by(F("rank").asc(nulls_last=True), "station__code")
+def current_scores(company_id: int, period: date, county_id: int | None = None):
+    """The shown result of a month (optionally one county's): current-run scores
+    with station and county, best rank first."""
+    scores = StationScore.objects.filter(
+        run__company_id=company_id, run__is_current=True, period=period
+    )
+    if county_id:
+        scores = scores.filter(station__county_id=county_id)
+    return scores.select_related("station__county").order_by(
+        F("rank").asc(nulls_last=True), "station__code"
     )

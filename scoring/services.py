@@ -321,7 +321,7 @@ def _finish(run: ScoreRun, started: float, *, compute_ms: int) -> RunOutcome:
 
 
 def _score_rows(run: ScoreRun, result: engine.PeriodScores):
-    normalised = result.normalised.round(4)
+    normalised = result.normalised.round(engine.NORMALISED_DECIMALS)
     codes = list(normalised.columns)
     table = result.stations
     indicator_grades = result.indicator_grades.reindex(columns=codes)

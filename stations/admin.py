@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.defects import FileRejected
 from scoring.services import create_initial_weights
-from stations.geoimport import import_county_boundaries, import_service_areas
+from stations.geoimport import (
+    MAX_GEOJSON_BYTES,
+    import_county_boundaries,
+    import_service_areas,
+    too_large,
+)
 from stations.models import Company, County, CountyBoundary, ServiceArea, Station, StationMember
 
 
@@ -54,6 +59,12 @@ class GeoJSONUploadForm(forms.Form):
     company = forms.ModelChoiceField(Company.objects.all(), label=_("company"))
     file = forms.FileField(label=_("GeoJSON file"))
 
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_GEOJSON_BYTES:
+            raise forms.ValidationError(str(too_large()))
+        return upload
+
 
 class GeoJSONUploadAdmin(admin.ModelAdmin):
     """Shapes are replaced by uploading a whole GeoJSON file, checked all or nothing."""
@@ -76,8 +87,13 @@ class GeoJSONUploadAdmin(admin.ModelAdmin):
     def import_file(self, company: Company, file_path: Path) -> int:
         raise NotImplementedError
 
+    def has_add_permission_to_upload(self, request) -> bool:
+        """Uploading creates rows: it needs the model's add permission too."""
+        codename = f"{self.opts.app_label}.add_{self.opts.model_name}"
+        return request.user.has_perm(codename)
+
     def upload_view(self, request):
-        if not self.has_change_permission(request):
+        if not (self.has_change_permission(request) and self.has_add_permission_to_upload(request)):
             raise PermissionDenied
         form = GeoJSONUploadForm(request.POST or None, request.FILES or None)
         errors: list[str] = []

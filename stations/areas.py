@@ -12,12 +12,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+import shapely
 from django.core.cache import cache
 
 from stations import geometry as geo
 from stations.models import County, CountyBoundary, ServiceArea, Station
 
 CACHE_SECONDS = 24 * 3600
+#: Part of the cache key: bump it when the way shapes are derived or simplified changes.
+SHAPES_VERSION = 2
 #: Simplification (degrees) of shapes sent to browsers: ~50 m for areas, ~100 m for borders.
 AREA_TOLERANCE = 0.0005
 BORDER_TOLERANCE = 0.001
@@ -51,6 +54,7 @@ def company_shapes(company_id: int) -> CompanyShapes:
         .order_by("id")
         .values_list("id", "county_id", "longitude", "latitude")
     )
+    # Positions only: names are not part of the shapes (they come with each month's rows).
     counties = list(
         County.objects.filter(company_id=company_id).order_by("name").values_list("id", "name")
     )
@@ -67,7 +71,7 @@ def company_shapes(company_id: int) -> CompanyShapes:
     digest = hashlib.sha256(
         repr((stations, counties, boundary_stamps, area_stamps)).encode()
     ).hexdigest()
-    key = f"company-shapes:{company_id}:{digest}"
+    key = f"company-shapes:v{SHAPES_VERSION}:{company_id}:{digest}"
     shapes = cache.get(key)
     if shapes is None:
         shapes = _build(stations, counties, [s[0] for s in area_stamps])
@@ -90,7 +94,8 @@ def _build(stations: list, counties: list, uploaded_ids: list[int]) -> CompanySh
         for pk, county_id, lon, lat in stations
         if pk not in uploaded
     ]
-    derived = geo.derive_service_areas(points, boundaries)
+    taken = shapely.union_all(list(uploaded.values())) if uploaded else None
+    derived = geo.derive_service_areas(points, boundaries, taken)
     areas: dict[int, dict] = {}
     sources: dict[int, str] = {}
     labels: dict[int, tuple[float, float]] = {}

@@ -26,6 +26,11 @@ POLYGONAL = ("Polygon", "MultiPolygon")
 _FEATURE_START = re.compile(r'"type"\s*:\s*"Feature"')
 
 
+def too_large() -> Defect:
+    limit = MAX_GEOJSON_BYTES // (1024 * 1024)
+    return Defect("too_large", _("the file is larger than %(mb)d MB") % {"mb": limit})
+
+
 @dataclass(frozen=True)
 class GeoFeature:
     key: str
@@ -36,10 +41,7 @@ class GeoFeature:
 def read_features(data: bytes, file_name: str, key_property: str) -> list[GeoFeature]:
     """Parse and check a FeatureCollection; raise FileRejected listing every defect."""
     if len(data) > MAX_GEOJSON_BYTES:
-        raise FileRejected(
-            file_name,
-            [Defect("too_large", _("the file is larger than %(mb)d MB") % {"mb": 20})],
-        )
+        raise FileRejected(file_name, [too_large()])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -56,8 +58,7 @@ def read_features(data: bytes, file_name: str, key_property: str) -> list[GeoFea
     if not isinstance(features, list) or not features:
         raise FileRejected(file_name, [Defect("no_features", _("the collection has no features"))])
 
-    starts = [text.count("\n", 0, match.start()) + 1 for match in _FEATURE_START.finditer(text)]
-    lines: list[int | None] = starts if len(starts) == len(features) else [None] * len(features)
+    lines = _feature_lines(text, len(features))
     defects: list[Defect] = []
     seen: dict[str, int | None] = {}
     result = []
@@ -87,6 +88,20 @@ def read_features(data: bytes, file_name: str, key_property: str) -> list[GeoFea
     if defects:
         raise FileRejected(file_name, defects)
     return result
+
+
+def _feature_lines(text: str, count: int) -> list[int | None]:
+    """The file line where each feature starts, when each starts on its own line;
+    else None for all (defects are then named by feature number)."""
+    lines: list[int | None] = []
+    line, position = 1, 0
+    for match in _FEATURE_START.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        lines.append(line)
+    if len(lines) != count or len(set(lines)) != count:
+        return [None] * count
+    return lines
 
 
 def _geometry_problem(geometry: object) -> str | None:
@@ -125,7 +140,10 @@ def import_county_boundaries(company: Company, path: Path, *, source: str = "") 
         for feature in features:
             CountyBoundary.objects.update_or_create(
                 county=counties[feature.key],
-                defaults={"geometry": _valid(feature.geometry), "source": source or path.name},
+                defaults={
+                    "geometry": _valid(feature.geometry),
+                    "source": (source or path.name)[:200],
+                },
             )
     return len(features)
 
@@ -155,7 +173,7 @@ def import_service_areas(company: Company, path: Path) -> int:
         for feature in features:
             ServiceArea.objects.update_or_create(
                 station=stations[feature.key],
-                defaults={"geometry": _valid(feature.geometry), "source": path.name},
+                defaults={"geometry": _valid(feature.geometry), "source": path.name[:200]},
             )
     return len(features)
 

@@ -97,15 +97,19 @@ def voronoi_cells(points: list[Point], region: BaseGeometry) -> list[BaseGeometr
 
 
 def derive_service_areas(
-    stations: Iterable[StationPoint], county_boundaries: Mapping[int, BaseGeometry]
+    stations: Iterable[StationPoint],
+    county_boundaries: Mapping[int, BaseGeometry],
+    taken: BaseGeometry | None = None,
 ) -> dict[int, BaseGeometry]:
     """Voronoi cells of the station points, each clipped to its county.
 
+    ``taken``: areas already given to other stations (uploaded); the cells
+    share only what is left of each county.
     Stations of counties without a boundary are split among themselves over a
     region around all of them (their convex hull with a margin, less the
-    counties that have a boundary).
-    A station whose point lies outside its own county would get an empty or
-    far-away cell; it gets a small disc around its point instead.
+    counties that have a boundary; the whole of it if nothing is left).
+    A station whose point lies outside what is left of its county would get an
+    empty or far-away cell; it gets a small disc around its point instead.
     """
     stations = list(stations)
     by_county: dict[int, list[StationPoint]] = {}
@@ -119,7 +123,8 @@ def derive_service_areas(
         fallback_region = hull.buffer(HULL_MARGIN)
         known = [county_boundaries[c] for c in by_county if c in county_boundaries]
         if known:
-            fallback_region = fallback_region.difference(shapely.union_all(known))
+            remainder = fallback_region.difference(shapely.union_all(known))
+            fallback_region = remainder if remainder.area > 0 else fallback_region
 
     groups = [
         (members, county_boundaries[county])
@@ -130,8 +135,10 @@ def derive_service_areas(
         groups.append((unbounded, fallback_region))
     areas: dict[int, BaseGeometry] = {}
     for members, region in groups:
+        if taken is not None and not taken.is_empty:
+            region = region.difference(taken)
         points = [Point(s.longitude, s.latitude) for s in members]
-        cells = voronoi_cells(points, region)
+        cells = [region] * len(points) if region.is_empty else voronoi_cells(points, region)
         for station, point, cell in zip(members, points, cells, strict=True):
             if cell.is_empty or not cell.buffer(1e-9).covers(point):
                 cell = point.buffer(FALLBACK_RADIUS, quad_segs=8)

@@ -14,24 +14,20 @@ from indicators.periods import format_period
 from mapviews import selectors
 from mapviews.charts import figure_payload, grade_distribution_figure
 from mapviews.staticfinders import plotly_static_path
+from mapviews.transitions import ABSENT, CATEGORIES, grade_transitions
 from mapviews.views.common import chosen_month, int_or_none, parse_month
-from scoring.engine.grades import ALL_GRADES, UNGRADED
 from scoring.grades import GradeDisplay, all_grade_displays, grade_display
+from scoring.models import StationScore
+
+#: Longest list of stations that moved up (or down) shown on the page.
+MOVES_SHOWN = 50
 
 
 @dataclass(frozen=True)
 class Move:
-    station_name: str
-    station_code: str
-    county: str
+    score: StationScore
     before: GradeDisplay
     after: GradeDisplay
-    score_before: float | None
-    score_after: float | None
-
-    @property
-    def steps(self) -> int:
-        return (self.before.position or 0) - (self.after.position or 0)
 
 
 @require_GET
@@ -47,15 +43,16 @@ def history(request: HttpRequest) -> HttpResponse:
         "county_id": county_id,
         "plotly_js": plotly_static_path(),
     }
-    if len(periods) == 0 or month.period not in periods:
+    if not periods:
         return render(request, "mapviews/history.html", context)
-    to_period = month.period
+    to_period = month.period if month.period in periods else periods[-1]
     earlier = [p for p in periods if p < to_period]
-    from_period = parse_month(request.GET.get("from", "")) or (
-        earlier[-1] if earlier else to_period
-    )
+    default_from = earlier[-1] if earlier else to_period
+    from_period = parse_month(request.GET.get("from", "")) or default_from
     if from_period not in periods:
-        from_period = earlier[-1] if earlier else to_period
+        from_period = default_from
+    if from_period > to_period:
+        from_period, to_period = to_period, from_period
 
     counts = pd.DataFrame(
         selectors.grade_counts_by_month(company.pk, county_id), columns=["period", "grade", "count"]
@@ -64,38 +61,33 @@ def history(request: HttpRequest) -> HttpResponse:
     labels = {display.code: display.label for display in all_grade_displays()}
     figure = grade_distribution_figure(counts, labels, count_label=_("Stations"))
 
-    before = selectors.grades_in(company.pk, from_period, county_id)
-    after = selectors.grades_in(company.pk, to_period, county_id)
-    table = {(a, b): 0 for a in ALL_GRADES for b in ALL_GRADES}
-    moves = []
-    for station_id in before.keys() | after.keys():
-        old = before.get(station_id, {"grade": UNGRADED, "score": None})
-        new = after.get(station_id, {"grade": UNGRADED, "score": None})
-        table[(old["grade"], new["grade"])] += 1
-        station = new.get("station") or old.get("station")
-        move = Move(
-            station.name,
-            station.code,
-            station.county.name,
-            grade_display(old["grade"]),
-            grade_display(new["grade"]),
-            old["score"],
-            new["score"],
-        )
-        if move.before.position is not None and move.after.position is not None and move.steps:
-            moves.append(move)
-    moves.sort(key=lambda m: (-abs(m.steps), m.station_code))
-    displays = all_grade_displays()
+    before = selectors.month_scores(company.pk, from_period, county_id)
+    after = selectors.month_scores(company.pk, to_period, county_id)
+    result = grade_transitions(
+        {key: score.grade for key, score in before.items()},
+        {key: score.grade for key, score in after.items()},
+    )
+    moves = [
+        Move(after[key], grade_display(before[key].grade), grade_display(after[key].grade))
+        for key, _steps in result.moves
+    ]
+    displays = {display.code: display for display in all_grade_displays()}
+    displays[ABSENT] = None
+    categories = [(code, displays[code]) for code in CATEGORIES]
+    moved_up = [m for m in moves if m.after.position < m.before.position]
+    moved_down = [m for m in moves if m.after.position > m.before.position]
     context.update(
         figure=figure_payload(figure),
         from_period=format_period(from_period),
         to_period=format_period(to_period),
-        grades=displays,
+        categories=categories,
         transition_rows=[
-            (row, [(column, table[(row.code, column.code)]) for column in displays])
-            for row in displays
+            (display, [result.counts[(row, column)] for column, _d in categories])
+            for row, display in categories
         ],
-        moved_up=[m for m in moves if m.steps > 0],
-        moved_down=[m for m in moves if m.steps < 0],
+        moved_up=moved_up[:MOVES_SHOWN],
+        moved_down=moved_down[:MOVES_SHOWN],
+        moved_up_count=len(moved_up),
+        moved_down_count=len(moved_down),
     )
     return render(request, "mapviews/history.html", context)

@@ -43,9 +43,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
     indicators = selectors.active_indicators()
     rows: list[MatrixRow] = []
     if month.run is not None:
-        scores = current_scores(month.company.pk, month.period)
-        if month.county_id:
-            scores = scores.filter(station__county_id=month.county_id)
+        scores = current_scores(month.company.pk, month.period, month.county_id)
         values = selectors.month_values(month.company.pk, month.period, month.county_id)
         for score in scores:
             raw = values.get(score.station_id, {})
@@ -66,7 +64,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         "score": lambda row: row.score.score,
     }
     for indicator in indicators:
-        keys[indicator.code] = lambda row, code=indicator.code: row.normalised(code)
+        keys[f"i-{indicator.code}"] = lambda row, code=indicator.code: row.normalised(code)
     sort = chosen_sort(request, list(keys), "rank")
     medians = month.run.summary.get("indicator_medians", {}) if month.run else {}
     context.update(

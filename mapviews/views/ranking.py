@@ -35,9 +35,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         rows = selectors.ranking_rows(month.company.pk, month.period, month.county_id)
     sort = chosen_sort(request, list(SORT_KEYS), "rank")
     rows = sort_rows(rows, SORT_KEYS[sort.key], sort.descending)
-    counts = {display.code: 0 for display in all_grade_displays()}
-    for row in rows:
-        counts[row.grade.code] += 1
+    counts = selectors.grade_counts(rows)
     sparklines = {}
     if rows:
         trails = selectors.score_trails(
@@ -75,10 +73,7 @@ def ranking_export(request: HttpRequest, file_format: str) -> HttpResponse:
     month = chosen_month(request)
     if month.run is None:
         return HttpResponse(_("This month has no scores."), status=404, content_type="text/plain")
-    frame = score_export_frame(month.company.pk, month.period)
-    if month.county_id:
-        names = {c.pk: c.name for c in selectors.counties(month.company.pk)}
-        frame = frame[frame["county"] == names.get(month.county_id)]
+    frame = score_export_frame(month.company.pk, month.period, month.county_id)
     name = f"station-scores-{format_period(month.period)}"
     if file_format == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")

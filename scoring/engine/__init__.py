@@ -3,6 +3,7 @@
 from scoring.engine.compute import (
     LOW_COVERAGE,
     NO_DATA,
+    NORMALISED_DECIMALS,
     PeriodScores,
     competition_rank,
     grades_for_ranks,
@@ -24,6 +25,7 @@ __all__ = [
     "GRADE_COLOURS",
     "GRADE_ORDER",
     "LOW_COVERAGE",
+    "NORMALISED_DECIMALS",
     "NO_DATA",
     "UNGRADED",
     "PeriodScores",

@@ -27,6 +27,8 @@ LOW_COVERAGE = "low_coverage"
 # exactly x.xx5 on paper may come out of binary arithmetic a hair below it; this
 # tolerance (far above float error, far below a hundredth) rounds it up as written.
 _ROUNDING_TOLERANCE = 1e-7
+#: Normalised values are stored, shown and graded per indicator at this precision.
+NORMALISED_DECIMALS = 4
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,9 @@ def weighted_score(normalised: pd.DataFrame, weights: pd.Series, decimals: int) 
     return pd.Series(round_half_up(mean, decimals), index=normalised.index)
 
 
-def competition_rank(scores: pd.Series) -> pd.Series:
-    """1, 2, 2, 4: tied scores share the best rank; NaN scores get no rank."""
+def competition_rank(scores: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """1, 2, 2, 4: tied scores share the best rank; NaN scores get no rank.
+    A DataFrame is ranked column by column."""
     return scores.rank(method="min", ascending=False).astype("Int64")
 
 
@@ -116,22 +119,18 @@ def grades_for_ranks(ranks: pd.Series, cutoffs: np.ndarray) -> pd.Series:
 
 def indicator_grades(normalised: pd.DataFrame, quotas_pct: tuple[int, ...]) -> pd.DataFrame:
     """Each indicator graded on its own: the stations that have it, ranked by their
-    normalised value (ties share the better rank) and cut by the same quotas.
-    A station without a value for an indicator is ungraded on it.
+    normalised value as stored (``NORMALISED_DECIMALS``; ties share the better
+    rank) and cut by the same quotas. A station without a value is ungraded on it.
     """
-    ranks = normalised.rank(method="min", ascending=False).to_numpy()
-    counts = normalised.notna().sum(axis=0).to_numpy()
-    labels = np.asarray((*GRADE_ORDER, UNGRADED), dtype=object)
-    columns = {}
-    for index, code in enumerate(normalised.columns):
-        cutoffs = quota_cutoffs(int(counts[index]), quotas_pct)
-        column = ranks[:, index]
-        present = ~np.isnan(column)
-        positions = np.full(len(column), len(GRADE_ORDER))
-        found = np.searchsorted(cutoffs, column[present], side="left")
-        positions[present] = np.minimum(found, len(GRADE_ORDER) - 1)
-        columns[code] = labels[positions]
-    return pd.DataFrame(columns, index=normalised.index, dtype=object)
+    ranks = competition_rank(normalised.round(NORMALISED_DECIMALS))
+    return pd.DataFrame(
+        {
+            code: grades_for_ranks(ranks[code], quota_cutoffs(int(ranks[code].count()), quotas_pct))
+            for code in normalised.columns
+        },
+        index=normalised.index,
+        dtype=object,
+    )
 
 
 def _medians(frame: pd.DataFrame) -> dict[str, float | None]:

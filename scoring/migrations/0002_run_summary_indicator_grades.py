@@ -16,7 +16,8 @@ def backfill(apps, schema_editor):
     ScoreRun = apps.get_model("scoring", "ScoreRun")
     StationScore = apps.get_model("scoring", "StationScore")
     IndicatorValue = apps.get_model("indicators", "IndicatorValue")
-    for run in ScoreRun.objects.filter(status="done", summary={}).iterator():
+    for run_id in list(ScoreRun.objects.filter(status="done").values_list("pk", flat=True)):
+        run = ScoreRun.objects.get(pk=run_id)
         scores = list(StationScore.objects.filter(run=run))
         if not scores:
             continue

@@ -46,8 +46,8 @@
     var select = document.getElementById("period-select");
     if (select) { select.value = data.period; }
     document.querySelectorAll("[data-count-for]").forEach(function (node) {
-      var count = data.counts[node.dataset.countFor] || 0;
-      node.textContent = node.textContent.replace(/\d+/, String(count));
+      var text = data.count_texts[node.dataset.countFor];
+      if (text) { node.textContent = text; }
     });
     document.querySelectorAll(".period-stepper .step").forEach(function (link) {
       var target = link.classList.contains("step-previous") ? data.previous : data.next;

@@ -40,6 +40,7 @@ def stations(grades: list[str]) -> pd.DataFrame:
                 "name": f"Station {key}",
                 "county": "North",
                 "grade": grade,
+                "grade_name": f"label-{grade}",
                 "grade_label": f"label-{grade}",
                 "mark": grade[:2],
                 "score_text": f"{90 - key:.2f}",
@@ -169,3 +170,15 @@ def test_score_history_with_the_company_median(with_median):
     assert len(figure.data) == (2 if with_median else 1)
     if with_median:
         assert list(figure.data[1].y) == [50.0, 51.0] and figure.data[1].name == "Median"
+
+
+def test_names_from_data_cannot_inject_markup_into_the_map():
+    frame = stations(["red"])
+    frame.loc[0, "name"] = '<a href="https://evil.example">%{x}</a>'
+    borders = [{**BORDERS[0], "name": "<b>North</b>"}]
+    figure = station_map_figure(frame, AREAS, borders, LABELS)
+    trace = choropleths(figure)[0]
+    assert trace.customdata[0][0] == "&lt;a href=&quot;https://evil.example&quot;&gt;%{x}&lt;/a&gt;"
+    assert trace.customdata[0][6] == "/stations/C1/"  # the URL is data, never shown
+    names = [t for t in figure.data if t.type == "scattergeo" and t.mode == "text"][-1]
+    assert list(names.text) == ["&lt;b&gt;North&lt;/b&gt;"]

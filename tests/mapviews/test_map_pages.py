@@ -38,8 +38,10 @@ def test_map_colours_each_station_area_by_its_grade(viewer):
     assert traces == {
         "Orange · Good": ["S1"],
         "Green · Weak": ["S2"],
-        "Grey · Ungraded: no data for this month": ["S3"],
+        "Grey · Ungraded": ["S3"],
     }
+    grey = next(t for t in response.context["figure"]["data"] if t.get("name") == "Grey · Ungraded")
+    assert grey["customdata"][0][4] == "Grey · Ungraded: no data for this month"
     assert response.context["counts"] == {
         "red": 0, "orange": 1, "blue": 0, "green": 1, "yellow": 0, "ungraded": 1,
     }  # fmt: skip
@@ -87,18 +89,31 @@ def test_matrix_grades_each_indicator_and_sorts_by_any_column(
     assert len(s3) == 10
     assert s3["safety"] == "red" and s3["line_loss"] == "yellow"
     assert {cell.grade.code for cell in rows[1].cells} == {"blue"}
-    weakest_first = viewer.get(reverse("mapviews:matrix"), {"period": "2026-09", "sort": "safety"})
+    weakest_first = viewer.get(
+        reverse("mapviews:matrix"), {"period": "2026-09", "sort": "i-safety"}
+    )
     assert [r.score.station.code for r in weakest_first.context["rows"]] == ["S1", "S2", "S3"]
     html = weakest_first.content.decode()
     assert 'aria-sort="ascending"' in html and "Company median" in html
 
 
-def test_ranking_sorts_and_draws_sparklines(viewer):
-    response = viewer.get(reverse("mapviews:ranking"), {"sort": "score", "dir": "desc"})
-    assert [row.station.code for row in response.context["rows"]] == ["S1", "S2", "S3"]
-    by_name = viewer.get(reverse("mapviews:ranking"), {"sort": "change", "dir": "desc"})
-    # S1 rose from 3rd to 1st, S2 fell from 2nd to 2nd of two, S3 has no rank.
-    assert [row.station.code for row in by_name.context["rows"]] == ["S1", "S2", "S3"]
+@pytest.mark.parametrize(
+    ("sort", "direction", "expected"),
+    [
+        ("rank", "asc", ["S1", "S2", "S3"]),
+        ("rank", "desc", ["S2", "S1", "S3"]),  # no rank: always last
+        ("score", "asc", ["S2", "S1", "S3"]),
+        ("change", "asc", ["S2", "S1", "S3"]),  # S2 kept 2nd (0), S1 rose from 3rd (+2)
+        ("nonsense", "desc", ["S1", "S2", "S3"]),  # unknown key: the default order
+    ],
+)
+def test_ranking_sorts_by_any_column(viewer, sort, direction, expected):
+    response = viewer.get(reverse("mapviews:ranking"), {"sort": sort, "dir": direction})
+    assert [row.station.code for row in response.context["rows"]] == expected
+
+
+def test_ranking_draws_sparklines(viewer):
+    response = viewer.get(reverse("mapviews:ranking"))
     html = response.content.decode()
     assert html.count('<svg class="sparkline"') == 3
     assert "Last 12 months: 2026-09 40.00, 2026-10 60.00" in html
@@ -127,6 +142,28 @@ def test_ranking_downloads_neutralise_formulas(viewer, scored):
     assert viewer.get("/ranking/export.pdf").status_code == 404
 
 
+def transition_cells(response) -> dict:
+    codes = [code for code, _display in response.context["categories"]]
+    return {
+        (codes[i], codes[j]): count
+        for i, (_row, counts) in enumerate(response.context["transition_rows"])
+        for j, count in enumerate(counts)
+        if count
+    }
+
+
+def test_history_counts_stations_added_between_the_months_apart(viewer, member, scored):
+    newcomer = StationFactory(county=scored[0].county)
+    score_month([newcomer], OCTOBER, [25])  # October: S1 30, S2 20, newcomer 25
+    response = viewer.get(reverse("mapviews:history"), {"from": "2026-10", "to": "2026-09"})
+    shown = (response.context["from_period"], response.context["to_period"])
+    assert shown == ("2026-09", "2026-10")  # a reversed pair is put in order
+    cells = transition_cells(response)
+    assert cells[("absent", "blue")] == 1  # the newcomer: not a move to a better grade
+    assert sum(cells.values()) == 4
+    assert "Not in that month" in response.content.decode()
+
+
 def test_history_counts_transitions_and_lists_who_moved(viewer, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         response = viewer.get(reverse("mapviews:history"))
@@ -134,15 +171,13 @@ def test_history_counts_transitions_and_lists_who_moved(viewer, django_assert_ma
         "2026-09",
         "2026-10",
     )
-    cells = {
-        (row.code, column.code): count
-        for row, columns in response.context["transition_rows"]
-        for column, count in columns
-        if count
+    assert transition_cells(response) == {
+        ("yellow", "orange"): 1,
+        ("blue", "green"): 1,
+        ("red", "ungraded"): 1,
     }
-    assert cells == {("yellow", "orange"): 1, ("blue", "green"): 1, ("red", "ungraded"): 1}
-    assert [m.station_code for m in response.context["moved_up"]] == ["S1"]
-    assert [m.station_code for m in response.context["moved_down"]] == ["S2"]
+    assert [m.score.station.code for m in response.context["moved_up"]] == ["S1"]
+    assert [m.score.station.code for m in response.context["moved_down"]] == ["S2"]
     bars = {t["name"]: t["y"] for t in response.context["figure"]["data"]}
     assert bars["Red · Excellent"] == [1, 0] and bars["Orange · Good"] == [0, 1]
 
@@ -150,8 +185,8 @@ def test_history_counts_transitions_and_lists_who_moved(viewer, django_assert_ma
 def test_station_page_names_weakest_indicators_medians_and_peers(viewer, scored):
     response = viewer.get(reverse("mapviews:station", args=["S2"]))
     lines = response.context["indicators"]
-    normalised = [line.normalised for line in lines]
-    assert normalised == sorted(normalised)
+    order = [(-line.grade.position, line.normalised) for line in lines]
+    assert order == sorted(order)  # worst indicator grade first, then lowest value
     assert lines[0].median is not None and lines[0].grade.code == "green"
     assert [peer.station.code for peer in response.context["peers"]] == ["S1", "S2", "S3"]
     chart = response.context["chart"]
@@ -170,7 +205,7 @@ def test_widget_may_be_framed_only_by_the_listed_origins(viewer, settings):
     response = viewer.get(reverse("mapviews:widget"))
     assert response["Content-Security-Policy"] == "frame-ancestors 'self' https://portal.example.cn"
     assert "X-Frame-Options" not in response
-    assert response.context["own_score"].station.code == "S1"
+    assert response.context["own_row"].station.code == "S1"
     assert viewer.get(reverse("mapviews:ranking"))["X-Frame-Options"] == "DENY"
 
 
@@ -197,4 +232,21 @@ def test_widget_query_count(viewer, django_assert_max_num_queries):
     viewer.get(reverse("mapviews:widget"))
     with django_assert_max_num_queries(14):
         response = viewer.get(reverse("mapviews:widget"))
-    assert response.context["own_score"].station.code == "S1"
+    assert response.context["own_row"].station.code == "S1"
+
+
+def test_export_of_one_county_and_names_with_control_characters(viewer, scored, company):
+    other = StationFactory(code="X1", name="=bad\x07name", county__company=company)
+    url = reverse("mapviews:ranking_export", args=["xlsx"])
+    response = viewer.get(url, {"period": "2026-10", "county": other.county_id})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[1]) for row in rows] == [("X1", "'=badname")]
+
+
+def test_widget_public_shows_the_chosen_month_to_anonymous_visitors(client, scored, settings):
+    settings.WIDGET_PUBLIC = True
+    response = client.get(reverse("mapviews:widget"), {"period": "2026-09"})
+    assert response.context["period"] == "2026-09"
+    assert response.context["own_row"] is None
+    assert dict((g.code, n) for g, n in response.context["legend"])["red"] == 1

@@ -69,7 +69,11 @@ def test_ranking_filters_by_county(client, member, company):
     other = StationFactory(code="X1", county__company=company, county__name="江北")
     client.force_login(member)
     response = client.get(reverse("mapviews:ranking"), {"county": other.county_id})
-    assert response.context["rows"] == []
+    # Only 江北's station, added after the month was scored: listed as not scored yet.
+    assert [(row.station.code, row.ungraded_reason) for row in response.context["rows"]] == [
+        ("X1", "not_scored")
+    ]
+    assert response.context["legend"][-1][1] == 1
 
 
 def test_ranking_bad_month_is_404_not_a_traceback(client, member):

@@ -56,7 +56,7 @@ def test_summary_of_an_empty_month_has_no_medians():
 
 
 @given(st.lists(st.one_of(st.none(), st.floats(0, 100)), min_size=1, max_size=60))
-def test_indicator_grade_counts_follow_the_quota_rule(column):
+def test_indicator_grades_are_monotone_and_missing_is_ungraded(column):
     normalised = pd.DataFrame({"x": [np.nan if v is None else v for v in column]})
     grades = indicator_grades(normalised, QUOTAS)["x"]
     present = normalised["x"].notna()

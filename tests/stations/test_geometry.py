@@ -84,3 +84,20 @@ def test_boundary_lines_separate_rings_with_none():
     lons, lats = boundary_lines([box(0, 0, 1, 1), box(2, 2, 3, 3)])
     assert lons.count(None) == 2 and lats.count(None) == 2
     assert len(lons) == 2 * (5 + 1)
+
+
+def test_a_county_without_boundary_inside_known_counties_still_gets_areas():
+    # Its stations sit inside county A's boundary: nothing of their hull is left over.
+    stations = [point(1, "A", 121.2, 29.2), point(2, "X", 121.1, 29.1), point(3, "X", 121.3, 29.3)]
+    areas = derive_service_areas(stations, {"A": COUNTY_A})
+    assert set(areas) == {1, 2, 3}
+    assert all(not area.is_empty for area in areas.values())
+
+
+def test_derived_areas_leave_uploaded_areas_alone():
+    uploaded = box(121.0, 29.0, 121.2, 29.4)
+    stations = [point(2, "A", 121.25, 29.2), point(3, "A", 121.35, 29.2)]
+    areas = derive_service_areas(stations, {"A": COUNTY_A}, taken=uploaded)
+    for area in areas.values():
+        assert area.intersection(uploaded).area == pytest.approx(0, abs=1e-12)
+    assert sum(a.area for a in areas.values()) == pytest.approx(COUNTY_A.area - uploaded.area)

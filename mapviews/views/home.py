@@ -19,8 +19,7 @@ from mapviews.maps import STATION_COLUMNS, MapLabels, station_map_figure
 from mapviews.staticfinders import plotly_static_path
 from mapviews.text import list_separator
 from mapviews.views.common import MonthChoice, chosen_month, month_context
-from scoring.grades import NOT_SCORED, all_grade_displays, grade_display, ungraded_reason_text
-from scoring.selectors import current_scores
+from scoring.grades import all_grade_displays, ungraded_reason_text
 from stations.areas import company_shapes
 
 
@@ -30,7 +29,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     context = month_context(month, request)
     context["plotly_js"] = plotly_static_path()
     if month.run is not None:
-        data = map_data(month, request)
+        data, _rows = map_data(month, request)
         context.update(figure=data["figure"], counts=data["counts"])
         context["legend"] = _legend(data["counts"])
     return render(request, "mapviews/map.html", context)
@@ -42,24 +41,26 @@ def map_month(request: HttpRequest) -> JsonResponse:
     month = chosen_month(request)
     if month.run is None:
         return JsonResponse({"error": _("This month has no scores.")}, status=404)
-    return JsonResponse(map_data(month, request, compact=request.GET.get("compact") == "1"))
+    data, _rows = map_data(month, request, compact=request.GET.get("compact") == "1")
+    return JsonResponse(data)
 
 
-def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False) -> dict:
+def map_data(
+    month: MonthChoice, request: HttpRequest, *, compact: bool = False
+) -> tuple[dict, list[selectors.RankingRow]]:
+    """The month's map figure, counts and stepper neighbours (JSON-ready), and the rows."""
     company, period = month.company, month.period
     rows = selectors.ranking_rows(company.pk, period, month.county_id)
-    unscored = [
-        station
-        for station in selectors.unscored_stations(
-            company.pk, period, {row.station.pk for row in rows}
-        )
-        if not month.county_id or station.county_id == month.county_id
-    ]
     shapes = company_shapes(company.pk)
     minimum = month.run.method_params.get("coverage_min_pct")
-    frame = _station_frame(rows, unscored, shapes.labels, minimum)
-    counties = [c for c in shapes.counties if c.geometry and month.county_id in (None, c.county_id)]
-    borders = [{"name": c.name, "lons": c.lons, "lats": c.lats, "label": c.label} for c in counties]
+    frame = pd.DataFrame.from_records(
+        [_record(row, shapes.labels, minimum) for row in rows], columns=list(STATION_COLUMNS)
+    )
+    borders = [
+        {"name": c.name, "lons": c.lons, "lats": c.lats, "label": c.label}
+        for c in shapes.counties
+        if c.geometry and month.county_id in (None, c.county_id)
+    ]
     labels = MapLabels(county=_("County"), score=_("Score"), rank=_("Rank"), change=_("Change"))
     figure = station_map_figure(
         frame,
@@ -70,56 +71,28 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
         compact=compact,
         height=320 if compact else 600,
     )
-    counts = {display.code: 0 for display in all_grade_displays()}
-    for grade in frame["grade"]:
-        counts[grade] += 1
+    counts = selectors.grade_counts(rows)
     return {
         "period": format_period(period),
         "previous": month.neighbour(-1),
         "next": month.neighbour(1),
         "figure": figure,
         "counts": counts,
-    }
+        "count_texts": {code: station_count_text(count) for code, count in counts.items()},
+    }, rows
 
 
-def _station_frame(rows, unscored, label_points, minimum_pct) -> pd.DataFrame:
-    records = []
-    for row in rows:
-        grade = row.grade
-        records.append(
-            _record(
-                row.station,
-                grade,
-                score_text="–" if row.score is None else f"{row.score:.2f}",
-                rank_text=str(row.rank) if row.rank else "–",
-                change_text=_change_text(row),
-                reason=row.ungraded_reason,
-                coverage=row.coverage,
-                minimum_pct=minimum_pct,
-                label_points=label_points,
-            )
-        )
-    for station in unscored:
-        records.append(
-            _record(
-                station,
-                grade_display(None),
-                score_text="–",
-                rank_text="–",
-                change_text="–",
-                reason=NOT_SCORED,
-                coverage=None,
-                minimum_pct=minimum_pct,
-                label_points=label_points,
-            )
-        )
-    return pd.DataFrame.from_records(records, columns=list(STATION_COLUMNS))
+def station_count_text(count: int) -> str:
+    """ "12 stations": the legend's wording (the template uses the same message)."""
+    return ngettext("%(counter)s station", "%(counter)s stations", count) % {"counter": count}
 
 
-def _record(station, grade, *, reason, coverage, minimum_pct, label_points, **texts) -> dict:
+def _record(row: selectors.RankingRow, label_points: dict, minimum_pct: float | None) -> dict:
+    station, grade = row.station, row.grade
     label = grade.label
-    if reason:
-        label = f"{label}: {ungraded_reason_text(reason, coverage, minimum_pct)}"
+    if row.ungraded_reason:
+        reason = ungraded_reason_text(row.ungraded_reason, row.coverage, minimum_pct)
+        label = f"{label}: {reason}"
     lon, lat = label_points.get(station.pk, (station.longitude, station.latitude))
     return {
         "key": station.pk,
@@ -127,12 +100,15 @@ def _record(station, grade, *, reason, coverage, minimum_pct, label_points, **te
         "name": station.name,
         "county": station.county.name,
         "grade": grade.code,
+        "grade_name": grade.label,
         "grade_label": label,
         "mark": grade.short_name,
+        "score_text": "–" if row.score is None else f"{row.score:.2f}",
+        "rank_text": str(row.rank) if row.rank else "–",
+        "change_text": _change_text(row),
         "url": reverse("mapviews:station", args=[station.code]),
         "label_lon": lon,
         "label_lat": lat,
-        **texts,
     }
 
 
@@ -172,13 +148,10 @@ def widget(request: HttpRequest) -> HttpResponse:
         month = chosen_month(request)
         context.update(month_context(month, request))
         if month.run is not None:
-            data = map_data(month, request, compact=True)
+            data, rows = map_data(month, request, compact=True)
             context.update(figure=data["figure"], legend=_legend(data["counts"]))
             own = selectors.own_station_id(request.user)
-            if own is not None:
-                context["own_score"] = (
-                    current_scores(month.company.pk, month.period).filter(station_id=own).first()
-                )
+            context["own_row"] = next((row for row in rows if row.station.pk == own), None)
     response = render(request, "mapviews/widget.html", context)
     return frame_policy(response)
 

@@ -43,7 +43,7 @@ HIGHLIGHT_COLOUR = "#000000"
 
 @dataclass(frozen=True)
 class MapLabels:
-    """Translated words for the hover box."""
+    """Translated labels for the hover box, each with its colon ("County:" / "区县：")."""
 
     county: str
     score: str
@@ -59,7 +59,6 @@ def station_map_figure(
     *,
     highlight: int | None = None,
     compact: bool = False,
-    height: int = 560,
 ) -> dict:
     """The company map for one month, as a plotly figure in its JSON form.
 
@@ -94,8 +93,8 @@ def station_map_figure(
                 "hoverinfo": "skip",
             }
         )
-    if not compact and not drawn.empty:
-        data.append(_mark_trace(drawn))
+    if not drawn.empty:
+        data.append(_mark_trace(drawn, size=9 if compact else 12))
     named = [b for b in borders if b.get("label")]
     if not compact and named:
         data.append(
@@ -111,7 +110,7 @@ def station_map_figure(
             }
         )
     if highlight is not None and highlight in set(drawn["key"]):
-        data.append(_highlight_trace(areas[highlight]))
+        data.append(own_station_trace(areas[highlight]))
     layout = {
         "geo": {
             "visible": False,
@@ -120,7 +119,7 @@ def station_map_figure(
             "bgcolor": "rgba(0,0,0,0)",
         },
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-        "height": height,
+        "autosize": True,  # the page's CSS gives the height (smaller on phones)
         "showlegend": False,
         "dragmode": False if compact else "pan",
         "uirevision": "station-map",
@@ -156,17 +155,17 @@ def _grade_trace(
         "customdata": customdata,
         "hovertemplate": (
             "<b>%{customdata[0]}</b><br>"
-            f"{labels.county}: %{{customdata[1]}}<br>"
-            f"{labels.score}: %{{customdata[2]}}<br>"
-            f"{labels.rank}: %{{customdata[3]}}<br>"
+            f"{labels.county} %{{customdata[1]}}<br>"
+            f"{labels.score} %{{customdata[2]}}<br>"
+            f"{labels.rank} %{{customdata[3]}}<br>"
             "%{customdata[4]}<br>"
-            f"{labels.change}: %{{customdata[5]}}<extra></extra>"
+            f"{labels.change} %{{customdata[5]}}<extra></extra>"
         ),
         "hoverlabel": {"bgcolor": fill, "font": {"color": ink}, "bordercolor": BORDER_COLOUR},
     }
 
 
-def _mark_trace(rows: pd.DataFrame) -> dict:
+def _mark_trace(rows: pd.DataFrame, size: int) -> dict:
     """The grade's short label on each area: colour is never the only signal."""
     return {
         "type": "scattergeo",
@@ -174,12 +173,13 @@ def _mark_trace(rows: pd.DataFrame) -> dict:
         "lat": rows["label_lat"].tolist(),
         "mode": "text",
         "text": [escape(str(mark)) for mark in rows["mark"]],
-        "textfont": {"size": 12, "color": [GRADE_COLOURS[g][1] for g in rows["grade"]]},
+        "textfont": {"size": size, "color": [GRADE_COLOURS[g][1] for g in rows["grade"]]},
         "hoverinfo": "skip",
     }
 
 
-def _highlight_trace(geometry: dict) -> dict:
+def own_station_trace(geometry: dict) -> dict:
+    """A heavy outline around the viewer's own station."""
     polygons = geometry["coordinates"]
     if geometry["type"] == "Polygon":
         polygons = [polygons]

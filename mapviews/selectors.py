@@ -28,6 +28,14 @@ def company_for_user(user) -> Company | None:
     return Company.objects.order_by("pk").first()
 
 
+def own_score(user, company_id: int, period: date) -> StationScore | None:
+    """The viewer's own station's shown result for the month, if they have a station."""
+    station_id = own_station_id(user)
+    if station_id is None:
+        return None
+    return current_scores(company_id, period).filter(station_id=station_id).first()
+
+
 def own_station_id(user) -> int | None:
     membership = getattr(user, "station_membership", None)
     return membership.station_id if membership is not None else None
@@ -181,14 +189,13 @@ def unscored_stations(company_id: int, period: date, county_id: int | None = Non
 
 
 def score_trails(
-    company_id: int, period: date, months: int, county_id: int | None = None
+    station_ids: list[int], period: date, months: int
 ) -> dict[int, list[tuple[date, float | None, str]]]:
-    """Each station's (month, score, grade) for the ``months`` months up to ``period``."""
+    """Each listed station's (month, score, grade) for the ``months`` months up to ``period``."""
     first = add_months(period, -(months - 1))
     rows = StationScore.objects.filter(
-        run__company_id=company_id, run__is_current=True, period__gte=first, period__lte=period
+        station_id__in=station_ids, run__is_current=True, period__gte=first, period__lte=period
     )
-    rows = in_county(rows, county_id)
     trails: dict[int, list[tuple[date, float | None, str]]] = {}
     for station_id, month, score, grade in rows.order_by("period").values_list(
         "station_id", "period", "score", "grade"
@@ -197,10 +204,9 @@ def score_trails(
     return trails
 
 
-def month_values(company_id: int, period: date, county_id: int | None = None) -> dict:
+def month_values(station_ids: list[int], period: date) -> dict[int, dict[str, float]]:
     """Raw values of the month: {station id: {indicator code: value}}."""
-    rows = IndicatorValue.objects.filter(station__county__company_id=company_id, period=period)
-    rows = in_county(rows, county_id)
+    rows = IndicatorValue.objects.filter(station_id__in=station_ids, period=period)
     values: dict[int, dict[str, float]] = {}
     for station_id, code, value in rows.values_list("station_id", "indicator__code", "value"):
         values.setdefault(station_id, {})[code] = value

@@ -17,12 +17,19 @@ class Sort:
     descending: bool
     query: QueryDict
 
+    def page_link(self, number: int) -> str:
+        """Query string of another page of the same table."""
+        query = self.query.copy()
+        query["page"] = str(number)
+        return "?" + query.urlencode()
+
     def link(self, key: str, descending_first: bool = False) -> str:
         """Query string of a header link: the same key flips the order."""
         query = self.query.copy()
         descending = not self.descending if key == self.key else descending_first
         query["sort"] = key
         query["dir"] = "desc" if descending else "asc"
+        query.pop("page", None)  # a new order starts on its first page
         return "?" + query.urlencode()
 
 

@@ -70,9 +70,10 @@ def score_export_frame(company_id: int, period: date, county_id: int | None = No
     return frame
 
 
-def to_xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
+def to_xlsx(frame: pd.DataFrame, sheet_name: str, headers: dict[str, str] | None = None) -> bytes:
     """The export as an Excel workbook: scores as numbers shown with two decimals,
-    text cells already neutralised, a frozen header row."""
+    text cells already neutralised, a frozen header row (``headers`` renames
+    columns for people; the column names stay the machine ones otherwise)."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -80,7 +81,7 @@ def to_xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_name
-    sheet.append(list(frame.columns))
+    sheet.append([(headers or {}).get(column, column) for column in frame.columns])
     for row in frame.itertuples(index=False, name=None):
         cells = []
         for column, value in zip(frame.columns, row, strict=True):
@@ -100,6 +101,9 @@ def to_xlsx(frame: pd.DataFrame, sheet_name: str) -> bytes:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = "0.00"
     sheet.freeze_panes = "A2"
+    for index, column in enumerate(frame.columns, start=1):
+        width = max(len(str((headers or {}).get(column, column))), 8) * 1.6
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(width, 40)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -71,6 +71,7 @@ class GeoJSONUploadAdmin(admin.ModelAdmin):
 
     change_list_template = "admin/stations/geojson_change_list.html"
     upload_title = ""
+    upload_help = ""
 
     def has_add_permission(self, request):
         return False
@@ -95,7 +96,9 @@ class GeoJSONUploadAdmin(admin.ModelAdmin):
     def upload_view(self, request):
         if not (self.has_change_permission(request) and self.has_add_permission_to_upload(request)):
             raise PermissionDenied
-        form = GeoJSONUploadForm(request.POST or None, request.FILES or None)
+        companies = Company.objects.all()
+        initial = {"company": companies[0]} if len(companies[:2]) == 1 else {}
+        form = GeoJSONUploadForm(request.POST or None, request.FILES or None, initial=initial)
         errors: list[str] = []
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
@@ -119,6 +122,7 @@ class GeoJSONUploadAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": self.upload_title,
+            "help_text": self.upload_help,
             "form": form,
             "errors": errors,
         }
@@ -132,6 +136,12 @@ class ServiceAreaAdmin(GeoJSONUploadAdmin):
     search_fields = ["station__code", "station__name"]
     readonly_fields = ["station", "geometry", "source", "updated_at"]
     upload_title = _("Upload station service areas (GeoJSON, property “code”)")
+    upload_help = _(
+        "A FeatureCollection of Polygon or MultiPolygon features in WGS84 longitude, latitude, "
+        "each with a “code” property equal to a station code. A file with any problem is refused "
+        "whole and nothing is changed. Stations without an uploaded area get one derived from "
+        "the station points (a Voronoi cell clipped to the county, outside uploaded areas)."
+    )
 
     def import_file(self, company, file_path):
         return import_service_areas(company, file_path)
@@ -143,6 +153,11 @@ class CountyBoundaryAdmin(GeoJSONUploadAdmin):
     list_select_related = ["county"]
     readonly_fields = ["county", "geometry", "source", "updated_at"]
     upload_title = _("Upload county boundaries (GeoJSON, property “name”)")
+    upload_help = _(
+        "A FeatureCollection of Polygon or MultiPolygon features in WGS84 longitude, latitude, "
+        "each with a “name” property equal to a county name. A file with any problem is refused "
+        "whole and nothing is changed."
+    )
 
     def import_file(self, company, file_path):
         return import_county_boundaries(company, file_path)

@@ -45,6 +45,8 @@ class CompanyShapes:
     area_sources: dict[int, str]
     labels: dict[int, tuple[float, float]]
     counties: list[CountyShape]
+    #: Fingerprint of everything the shapes depend on (part of other cache keys).
+    digest: str = ""
 
 
 def company_shapes(company_id: int) -> CompanyShapes:
@@ -74,12 +76,12 @@ def company_shapes(company_id: int) -> CompanyShapes:
     key = f"company-shapes:v{SHAPES_VERSION}:{company_id}:{digest}"
     shapes = cache.get(key)
     if shapes is None:
-        shapes = _build(stations, counties, [s[0] for s in area_stamps])
+        shapes = _build(stations, counties, [s[0] for s in area_stamps], digest)
         cache.set(key, shapes, CACHE_SECONDS)
     return shapes
 
 
-def _build(stations: list, counties: list, uploaded_ids: list[int]) -> CompanyShapes:
+def _build(stations: list, counties: list, uploaded_ids: list[int], digest: str) -> CompanyShapes:
     county_ids = [county_id for county_id, _name in counties]
     boundaries = {
         row.county_id: geo.geometry_from_geojson(row.geometry)
@@ -122,4 +124,6 @@ def _build(stations: list, counties: list, uploaded_ids: list[int]) -> CompanySh
                 lats,
             )
         )
-    return CompanyShapes(areas=areas, area_sources=sources, labels=labels, counties=county_shapes)
+    return CompanyShapes(
+        areas=areas, area_sources=sources, labels=labels, counties=county_shapes, digest=digest
+    )

@@ -224,8 +224,10 @@ def ensure_users() -> tuple[list[DemoUser], list[DemoUser]]:
         user.first_name = demo.full_name
         user.is_staff = demo.is_superuser
         user.is_superuser = demo.is_superuser
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        if not user.check_password(DEMO_PASSWORD):
+            # Only when it changed: a new password hash would log out open sessions.
+            user.set_password(DEMO_PASSWORD)
+            user.save()
         group, _new = Group.objects.get_or_create(name=ROLE_GROUPS[demo.role])
         user.groups.add(group, marker)
         if demo.station_name:

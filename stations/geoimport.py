@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +39,14 @@ class GeoFeature:
     line: int | None
 
 
-def read_features(data: bytes, file_name: str, key_property: str) -> list[GeoFeature]:
-    """Parse and check a FeatureCollection; raise FileRejected listing every defect."""
+def read_features(
+    data: bytes, file_name: str, key_property: str, known: Callable[[str], str | None]
+) -> list[GeoFeature]:
+    """Parse and check a FeatureCollection; raise FileRejected listing every defect.
+
+    ``known(key)`` returns None for a key that names a station/county of the
+    company, else the message saying it does not.
+    """
     if len(data) > MAX_GEOJSON_BYTES:
         raise FileRejected(file_name, [too_large()])
     try:
@@ -49,8 +56,9 @@ def read_features(data: bytes, file_name: str, key_property: str) -> list[GeoFea
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        message = _("not valid JSON: %(error)s") % {"error": error.msg}
-        raise FileRejected(file_name, [Defect("json", message, line=error.lineno)]) from None
+        message = _("not valid JSON (the parser stopped here: %(error)s)") % {"error": error.msg}
+        defect = Defect("json", message, line=error.lineno, column=str(error.colno))
+        raise FileRejected(file_name, [defect]) from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         message = _("a GeoJSON FeatureCollection is expected")
         raise FileRejected(file_name, [Defect("not_collection", message)])
@@ -79,12 +87,15 @@ def read_features(data: bytes, file_name: str, key_property: str) -> list[GeoFea
             defects.append(Defect("duplicate", prefix + message, **where))
             continue
         seen[key] = line
+        unknown = known(key)
+        if unknown:
+            defects.append(Defect("unknown", prefix + unknown, **where))
         geometry = feature.get("geometry")
         problem = _geometry_problem(geometry)
         if problem:
             defects.append(Defect("geometry", f"{prefix}{key}: {problem}", **where))
-            continue
-        result.append(GeoFeature(key=key, geometry=geometry, line=line))
+        if not unknown and not problem:
+            result.append(GeoFeature(key=key, geometry=geometry, line=line))
     if defects:
         raise FileRejected(file_name, defects)
     return result
@@ -117,25 +128,42 @@ def _geometry_problem(geometry: object) -> str | None:
     if west < -180 or east > 180 or south < -90 or north > 90:
         return _("coordinates must be WGS84 longitude, latitude (in that order)")
     if not polygon.is_valid:
-        return _("the polygon is not valid (%(why)s)") % {"why": explain_validity(polygon)}
+        return _invalid_reason(explain_validity(polygon))
     return None
+
+
+_VALIDITY = re.compile(r"^(?P<reason>[A-Za-z -]+)\[(?P<x>[-\d.e]+) (?P<y>[-\d.e]+)\]$")
+
+
+def _invalid_reason(explanation: str) -> str:
+    """GEOS's English reason (e.g. "Self-intersection[121.42 29.3]") in the user's words."""
+    match = _VALIDITY.match(explanation)
+    if not match:
+        return _("the polygon is not valid (%(why)s)") % {"why": explanation}
+    point = f"{float(match['x']):.4f}, {float(match['y']):.4f}"
+    reason = match["reason"].strip().lower()
+    if "self-intersection" in reason:
+        return _("the outline crosses itself near %(point)s") % {"point": point}
+    if "hole" in reason:
+        return _("a hole lies outside its polygon near %(point)s") % {"point": point}
+    if "too few points" in reason:
+        return _("a ring has too few points near %(point)s") % {"point": point}
+    return _("the polygon is not valid near %(point)s (%(why)s)") % {
+        "point": point,
+        "why": match["reason"].strip(),
+    }
 
 
 def import_county_boundaries(company: Company, path: Path, *, source: str = "") -> int:
     """Replace the boundaries of the named counties. Returns how many were written."""
-    features = read_features(path.read_bytes(), path.name, "name")
     counties = {county.name: county for county in County.objects.filter(company=company)}
-    unknown = [
-        Defect(
-            "unknown_county",
-            _("no county “%(name)s” in %(company)s") % {"name": f.key, "company": company},
-            line=f.line,
-        )
-        for f in features
-        if f.key not in counties
-    ]
-    if unknown:
-        raise FileRejected(path.name, unknown)
+
+    def known(name: str) -> str | None:
+        if name in counties:
+            return None
+        return _("no county “%(name)s” in %(company)s") % {"name": name, "company": company}
+
+    features = read_features(path.read_bytes(), path.name, "name", known)
     with transaction.atomic():
         for feature in features:
             CountyBoundary.objects.update_or_create(
@@ -150,29 +178,21 @@ def import_county_boundaries(company: Company, path: Path, *, source: str = "") 
 
 def import_service_areas(company: Company, path: Path) -> int:
     """Replace the uploaded service areas of the stations named by code."""
-    features = read_features(path.read_bytes(), path.name, "code")
-    stations = {
-        station.code: station
-        for station in Station.objects.filter(
-            county__company=company, code__in=[f.key for f in features]
-        )
-    }
-    unknown = [
-        Defect(
-            "unknown_station",
-            _("no station with code “%(code)s” in %(company)s")
-            % {"code": f.key, "company": company},
-            line=f.line,
-        )
-        for f in features
-        if f.key not in stations
-    ]
-    if unknown:
-        raise FileRejected(path.name, unknown)
+    stations = dict(Station.objects.filter(county__company=company).values_list("code", "pk"))
+
+    def known(code: str) -> str | None:
+        if code in stations:
+            return None
+        return _("no station with code “%(code)s” in %(company)s") % {
+            "code": code,
+            "company": company,
+        }
+
+    features = read_features(path.read_bytes(), path.name, "code", known)
     with transaction.atomic():
         for feature in features:
             ServiceArea.objects.update_or_create(
-                station=stations[feature.key],
+                station_id=stations[feature.key],
                 defaults={"geometry": _valid(feature.geometry), "source": path.name[:200]},
             )
     return len(features)

@@ -21,3 +21,8 @@ def sort_th(sort, key: str, label: str, css: str = "", descending_first: bool = 
         label,
         arrow,
     )
+
+
+@register.filter
+def page_link(sort, number: int) -> str:
+    return sort.page_link(number)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,15 @@ def chosen_month(request: HttpRequest, parameter: str = "period") -> MonthChoice
     run = next((run for run in runs if run.period == period), None)
     county_id = int_or_none(request.GET.get("county"))
     return MonthChoice(company=company, runs=runs, period=period, run=run, county_id=county_id)
+
+
+#: Rows per page of the long tables (ranking, matrix); a company of 60 fits on one.
+PAGE_SIZE = 100
+
+
+def paginate(request: HttpRequest, rows: list) -> Page:
+    """The ?page= slice of the rows (the first page for a missing or bad number)."""
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def parse_month(text: str) -> date | None:

@@ -42,6 +42,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "counties": selectors.counties(company.pk) if company else [],
         "county_id": county_id,
         "plotly_js": plotly_static_path(),
+        "own_station_id": selectors.own_station_id(request.user),
     }
     if not periods:
         return render(request, "mapviews/history.html", context)

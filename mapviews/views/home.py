@@ -5,22 +5,23 @@ from __future__ import annotations
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from indicators.periods import format_period
+from indicators.periods import format_period, previous_period
 from mapviews import selectors
-from mapviews.maps import STATION_COLUMNS, MapLabels, station_map_figure
+from mapviews.maps import STATION_COLUMNS, MapLabels, own_station_trace, station_map_figure
 from mapviews.staticfinders import plotly_static_path
-from mapviews.text import list_separator
+from mapviews.text import change_text
 from mapviews.views.common import MonthChoice, chosen_month, month_context
 from scoring.grades import all_grade_displays, ungraded_reason_text
-from stations.areas import company_shapes
+from stations.areas import CompanyShapes, company_shapes
 
 
 @require_GET
@@ -29,7 +30,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     context = month_context(month, request)
     context["plotly_js"] = plotly_static_path()
     if month.run is not None:
-        data, _rows = map_data(month, request)
+        data = map_data(month, request)
         context.update(figure=data["figure"], counts=data["counts"])
         context["legend"] = _legend(data["counts"])
     return render(request, "mapviews/map.html", context)
@@ -41,17 +42,52 @@ def map_month(request: HttpRequest) -> JsonResponse:
     month = chosen_month(request)
     if month.run is None:
         return JsonResponse({"error": _("This month has no scores.")}, status=404)
-    data, _rows = map_data(month, request, compact=request.GET.get("compact") == "1")
-    return JsonResponse(data)
+    return JsonResponse(map_data(month, request, compact=request.GET.get("compact") == "1"))
 
 
-def map_data(
-    month: MonthChoice, request: HttpRequest, *, compact: bool = False
-) -> tuple[dict, list[selectors.RankingRow]]:
-    """The month's map figure, counts and stepper neighbours (JSON-ready), and the rows."""
-    company, period = month.company, month.period
-    rows = selectors.ranking_rows(company.pk, period, month.county_id)
+#: How long a month's map stays cached. Scores, shapes, stations added or moved and the
+#: previous month's run are all in the key; only a renamed station can show its old name,
+#: for at most this long.
+MAP_CACHE_SECONDS = 600
+
+
+def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False) -> dict:
+    """The month's map figure, counts and stepper neighbours, ready for JSON.
+
+    Everything but the viewer's own outline is the same for every viewer, so it is
+    cached; the outline is added per request.
+    """
+    company = month.company
     shapes = company_shapes(company.pk)
+    previous = next(
+        (run for run in month.runs if run.period == previous_period(month.period)), None
+    )
+    key = ":".join(
+        str(part)
+        for part in (
+            "map-month",
+            month.run.pk,
+            previous.pk if previous else 0,
+            shapes.digest,
+            get_language(),
+            month.county_id or 0,
+            int(compact),
+        )
+    )
+    shared = cache.get(key)
+    if shared is None:
+        shared = _shared_map_data(month, shapes, compact)
+        cache.set(key, shared, MAP_CACHE_SECONDS)
+    data = {name: value for name, value in shared.items() if name != "keys"}
+    own = selectors.own_station_id(request.user)
+    if own is not None and own in shared["keys"]:
+        figure = data["figure"]
+        data["figure"] = {**figure, "data": [*figure["data"], own_station_trace(shapes.areas[own])]}
+    return data
+
+
+def _shared_map_data(month: MonthChoice, shapes: CompanyShapes, compact: bool) -> dict:
+    rows = selectors.ranking_rows(month.company.pk, month.period, month.county_id)
     minimum = month.run.method_params.get("coverage_min_pct")
     frame = pd.DataFrame.from_records(
         [_record(row, shapes.labels, minimum) for row in rows], columns=list(STATION_COLUMNS)
@@ -61,25 +97,20 @@ def map_data(
         for c in shapes.counties
         if c.geometry and month.county_id in (None, c.county_id)
     ]
-    labels = MapLabels(county=_("County"), score=_("Score"), rank=_("Rank"), change=_("Change"))
-    figure = station_map_figure(
-        frame,
-        shapes.areas,
-        borders,
-        labels,
-        highlight=selectors.own_station_id(request.user),
-        compact=compact,
-        height=320 if compact else 600,
+    labels = MapLabels(
+        county=_("County:"), score=_("Score:"), rank=_("Rank:"), change=_("Since last month:")
     )
+    figure = station_map_figure(frame, shapes.areas, borders, labels, compact=compact)
     counts = selectors.grade_counts(rows)
     return {
-        "period": format_period(period),
+        "period": format_period(month.period),
         "previous": month.neighbour(-1),
         "next": month.neighbour(1),
         "figure": figure,
         "counts": counts,
         "count_texts": {code: station_count_text(count) for code, count in counts.items()},
-    }, rows
+        "keys": [row.station.pk for row in rows if row.station.pk in shapes.areas],
+    }
 
 
 def station_count_text(count: int) -> str:
@@ -105,27 +136,11 @@ def _record(row: selectors.RankingRow, label_points: dict, minimum_pct: float | 
         "mark": grade.short_name,
         "score_text": "–" if row.score is None else f"{row.score:.2f}",
         "rank_text": str(row.rank) if row.rank else "–",
-        "change_text": _change_text(row),
+        "change_text": change_text(row.rank_change, row.grade_change, row.previous_grade),
         "url": reverse("mapviews:station", args=[station.code]),
         "label_lon": lon,
         "label_lat": lat,
     }
-
-
-def _change_text(row) -> str:
-    parts = []
-    change = row.rank_change
-    if change is None:
-        parts.append(_("no rank last month"))
-    elif change > 0:
-        parts.append(ngettext("up %(n)d place", "up %(n)d places", change) % {"n": change})
-    elif change < 0:
-        parts.append(ngettext("down %(n)d place", "down %(n)d places", -change) % {"n": -change})
-    else:
-        parts.append(_("same rank"))
-    if row.grade_change and row.previous_grade:
-        parts.append(_("was %(grade)s") % {"grade": row.previous_grade.label})
-    return list_separator().join(parts)
 
 
 def _legend(counts: dict[str, int]) -> list:
@@ -148,10 +163,9 @@ def widget(request: HttpRequest) -> HttpResponse:
         month = chosen_month(request)
         context.update(month_context(month, request))
         if month.run is not None:
-            data, rows = map_data(month, request, compact=True)
+            data = map_data(month, request, compact=True)
             context.update(figure=data["figure"], legend=_legend(data["counts"]))
-            own = selectors.own_station_id(request.user)
-            context["own_row"] = next((row for row in rows if row.station.pk == own), None)
+            context["own_row"] = selectors.own_score(request.user, month.company.pk, month.period)
     response = render(request, "mapviews/widget.html", context)
     return frame_policy(response)
 

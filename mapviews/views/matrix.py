@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from indicators.models import Indicator
+from indicators.models import Direction, Indicator
 from mapviews import selectors
 from mapviews.sorting import chosen_sort, sort_rows
-from mapviews.views.common import chosen_month, month_context
+from mapviews.views.common import chosen_month, month_context, paginate
 from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import GradeDisplay, grade_display
 from scoring.models import StationScore
@@ -32,46 +32,55 @@ class MatrixRow:
     grade: GradeDisplay
     cells: list[MatrixCell]
 
-    def normalised(self, code: str) -> float | None:
-        return self.score.normalised.get(code)
-
 
 @require_GET
 def matrix(request: HttpRequest) -> HttpResponse:
     month = chosen_month(request)
     context = month_context(month, request)
     indicators = selectors.active_indicators()
-    rows: list[MatrixRow] = []
+    scores: list[StationScore] = []
     if month.run is not None:
-        scores = current_scores(month.company.pk, month.period, month.county_id)
-        values = selectors.month_values(month.company.pk, month.period, month.county_id)
-        for score in scores:
-            raw = values.get(score.station_id, {})
-            cells = [
-                MatrixCell(
-                    indicator,
-                    raw.get(indicator.code),
-                    score.normalised.get(indicator.code),
-                    grade_display(score.indicator_grades.get(indicator.code)),
-                )
-                for indicator in indicators
-            ]
-            rows.append(MatrixRow(score, grade_display(score.grade), cells))
+        scores = list(current_scores(month.company.pk, month.period, month.county_id))
     keys = {
-        "rank": lambda row: row.score.rank,
-        "station": lambda row: row.score.station.name,
-        "county": lambda row: row.score.station.county.name,
-        "score": lambda row: row.score.score,
+        "rank": lambda score: score.rank,
+        "station": lambda score: score.station.name,
+        "county": lambda score: score.station.county.name,
+        "score": lambda score: score.score,
     }
     for indicator in indicators:
-        keys[f"i-{indicator.code}"] = lambda row, code=indicator.code: row.normalised(code)
+        keys[f"i-{indicator.code}"] = lambda score, code=indicator.code: score.normalised.get(code)
     sort = chosen_sort(request, list(keys), "rank")
+    page = paginate(request, sort_rows(scores, keys[sort.key], sort.descending))
+    values = (
+        selectors.month_values([score.station_id for score in page], month.period) if page else {}
+    )
     medians = month.run.summary.get("indicator_medians", {}) if month.run else {}
     context.update(
         indicators=indicators,
-        rows=sort_rows(rows, keys[sort.key], sort.descending),
+        columns=[(indicator, _heading(indicator)) for indicator in indicators],
+        rows=[_matrix_row(score, values.get(score.station_id, {}), indicators) for score in page],
+        page=page,
         sort=sort,
         medians=[medians.get(indicator.code) for indicator in indicators],
         grades=[grade_display(code) for code in GRADE_ORDER],
     )
     return render(request, "mapviews/matrix.html", context)
+
+
+def _heading(indicator: Indicator) -> str:
+    arrow = "↑" if indicator.direction == Direction.HIGHER_IS_BETTER else "↓"
+    unit = f"{indicator.unit_label} " if indicator.unit_label else ""
+    return f"{indicator.name} ({unit}{arrow})"
+
+
+def _matrix_row(score: StationScore, raw: dict, indicators: list[Indicator]) -> MatrixRow:
+    cells = [
+        MatrixCell(
+            indicator,
+            raw.get(indicator.code),
+            score.normalised.get(indicator.code),
+            grade_display(score.indicator_grades.get(indicator.code)),
+        )
+        for indicator in indicators
+    ]
+    return MatrixRow(score, grade_display(score.grade), cells)

@@ -12,9 +12,9 @@ from mapviews import selectors
 from mapviews.charts import sparkline
 from mapviews.sorting import chosen_sort, sort_rows
 from mapviews.text import list_separator
-from mapviews.views.common import chosen_month, month_context
+from mapviews.views.common import MonthChoice, chosen_month, month_context, paginate
 from scoring.exports import score_export_frame, to_xlsx
-from scoring.grades import all_grade_displays
+from scoring.grades import all_grade_displays, grade_display, ungraded_reason_text
 
 SPARKLINE_MONTHS = 12
 SORT_KEYS = {
@@ -36,35 +36,60 @@ def ranking(request: HttpRequest) -> HttpResponse:
     sort = chosen_sort(request, list(SORT_KEYS), "rank")
     rows = sort_rows(rows, SORT_KEYS[sort.key], sort.descending)
     counts = selectors.grade_counts(rows)
-    sparklines = {}
-    if rows:
-        trails = selectors.score_trails(
-            month.company.pk, month.period, SPARKLINE_MONTHS, month.county_id
-        )
-        months = [add_months(month.period, -k) for k in range(SPARKLINE_MONTHS - 1, -1, -1)]
-        for row in rows:
-            by_month = {
-                when: (score, grade) for when, score, grade in trails.get(row.station.pk, [])
-            }
-            scores = [by_month.get(when, (None, ""))[0] for when in months]
-            grades = [by_month.get(when, (None, ""))[1] for when in months]
-            line = sparkline(scores, grades)
-            shown = [
-                f"{format_period(m)} {s:.2f}"
-                for m, s in zip(months, scores, strict=True)
-                if s is not None
-            ]
-            line["title"] = _("Last 12 months: %(scores)s") % {
-                "scores": list_separator().join(shown) or "–"
-            }
-            sparklines[row.station.pk] = line
+    page = paginate(request, rows)
+    sparklines = _sparklines(month, [row.station.pk for row in page]) if rows else {}
     context.update(
         rows=rows,
-        table=[(row, sparklines.get(row.station.pk)) for row in rows],
+        page=page,
+        table=[(row, sparklines.get(row.station.pk)) for row in page],
         legend=[(display, counts[display.code]) for display in all_grade_displays()],
         sort=sort,
     )
     return render(request, "mapviews/ranking.html", context)
+
+
+def _sparklines(month: MonthChoice, station_ids: list[int]) -> dict[int, dict]:
+    """The last 12 months of each listed station as an inline-SVG sparkline."""
+    trails = selectors.score_trails(station_ids, month.period, SPARKLINE_MONTHS)
+    months = [add_months(month.period, -k) for k in range(SPARKLINE_MONTHS - 1, -1, -1)]
+    lines = {}
+    for station_id in station_ids:
+        by_month = {when: (score, grade) for when, score, grade in trails.get(station_id, [])}
+        scores = [by_month.get(when, (None, ""))[0] for when in months]
+        grades = [by_month.get(when, (None, ""))[1] for when in months]
+        line = sparkline(scores, grades)
+        shown = [
+            f"{format_period(when)} {score:.2f}"
+            for when, score in zip(months, scores, strict=True)
+            if score is not None
+        ]
+        line["title"] = _("Last 12 months: %(scores)s") % {
+            "scores": list_separator().join(shown) or "–"
+        }
+        lines[station_id] = line
+    return lines
+
+
+def export_headers(columns) -> dict[str, str]:
+    """Column headings of the page's download, in the viewer's language."""
+    names = {
+        "station_code": _("Station code"),
+        "station_name": _("Station"),
+        "county": _("County"),
+        "period": _("Month"),
+        "score": _("Score"),
+        "rank": _("Rank"),
+        "grade": _("Grade"),
+        "coverage": _("Data coverage"),
+        "ungraded_reason": _("Why ungraded"),
+    }
+    indicators = {i.code: i.name for i in selectors.active_indicators()}
+    for column in columns:
+        code = column.removeprefix("norm_")
+        if column.startswith("norm_"):
+            name = indicators.get(code, code)
+            names[column] = _("%(indicator)s (normalised)") % {"indicator": name}
+    return names
 
 
 @require_GET
@@ -74,13 +99,21 @@ def ranking_export(request: HttpRequest, file_format: str) -> HttpResponse:
     if month.run is None:
         return HttpResponse(_("This month has no scores."), status=404, content_type="text/plain")
     frame = score_export_frame(month.company.pk, month.period, month.county_id)
+    minimum = month.run.method_params.get("coverage_min_pct")
+    frame["grade"] = frame["grade"].map(lambda code: grade_display(code).label)
+    frame["ungraded_reason"] = [
+        ungraded_reason_text(reason, coverage, minimum) if reason else ""
+        for reason, coverage in zip(frame["ungraded_reason"], frame["coverage"], strict=True)
+    ]
+    headers = export_headers(frame.columns)
     name = f"station-scores-{format_period(month.period)}"
     if file_format == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response.write(frame.to_csv(index=False).encode("utf-8-sig"))
+        readable = frame.rename(columns=headers)
+        response.write(readable.to_csv(index=False).encode("utf-8-sig"))
     else:
         response = HttpResponse(
-            to_xlsx(frame, format_period(month.period)),
+            to_xlsx(frame, format_period(month.period), headers),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'

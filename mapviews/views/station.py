@@ -10,11 +10,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from indicators.periods import format_period
+from indicators.periods import format_period, previous_period
 from mapviews import selectors
 from mapviews.charts import figure_payload, score_history_figure
 from mapviews.staticfinders import plotly_static_path
+from mapviews.text import change_text
+from mapviews.views.common import parse_month
 from scoring.grades import grade_display
+from scoring.models import StationScore
 from scoring.selectors import current_runs, opening_period
 from stations.models import Station
 
@@ -26,9 +29,10 @@ WEAKEST_NAMED = 3
 def station_detail(request: HttpRequest, code: str) -> HttpResponse:
     station = get_object_or_404(Station.objects.select_related("county__company"), code=code)
     history = selectors.station_history(station)
-    opening_month = opening_period(current_runs(station.county.company_id))
-    latest = next((score for score in history if score.period == opening_month), None)
-    if latest is None and history:
+    asked = parse_month(request.GET.get("period", ""))
+    shown_month = asked or opening_period(current_runs(station.county.company_id))
+    latest = next((score for score in history if score.period == shown_month), None)
+    if latest is None and history and asked is None:
         latest = history[-1]
     strip = [(format_period(score.period), score, grade_display(score.grade)) for score in history]
     chart = None
@@ -51,12 +55,19 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
             )
         )
     lines = selectors.indicator_lines(station, latest)
+    before = (
+        next((s for s in history if s.period == previous_period(latest.period)), None)
+        if latest
+        else None
+    )
     weakest = [line for line in lines if line.normalised is not None][:WEAKEST_NAMED]
     context = {
         "station": station,
         "latest": latest,
         "latest_grade": grade_display(latest.grade if latest else None),
         "latest_period": format_period(latest.period) if latest else None,
+        "asked_period": format_period(asked) if asked and latest is None else None,
+        "since_last_month": _since_last_month(latest, before),
         "strip": strip,
         "history_rows": list(reversed(strip)),
         "indicators": lines,
@@ -67,6 +78,19 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         "is_own_station": selectors.own_station_id(request.user) == station.pk,
     }
     return render(request, "mapviews/station_detail.html", context)
+
+
+def _since_last_month(score: StationScore | None, before: StationScore | None) -> str | None:
+    if score is None or before is None:
+        return None
+    rank_change = before.rank - score.rank if score.rank and before.rank else None
+    now, then = grade_display(score.grade), grade_display(before.grade)
+    grade_change = (
+        then.position - now.position
+        if now.position is not None and then.position is not None
+        else None
+    )
+    return change_text(rank_change, grade_change, then)
 
 
 @login_not_required

@@ -50,11 +50,18 @@
       if (text) { node.textContent = text; }
     });
     document.querySelectorAll(".period-stepper .step").forEach(function (link) {
-      var target = link.classList.contains("step-previous") ? data.previous : data.next;
-      if (link.tagName === "A" && target) {
+      var previous = link.classList.contains("step-previous");
+      var target = previous ? data.previous : data.next;
+      link.classList.toggle("disabled", !target);
+      if (target) {
         link.href = "?" + monthUrl(target);
-        link.textContent = link.classList.contains("step-previous") ? "‹ " + target : target + " ›";
+        link.removeAttribute("aria-disabled");
+      } else {
+        link.removeAttribute("href");
+        link.setAttribute("aria-disabled", "true");
       }
+      var label = target || "";
+      link.textContent = previous ? ("‹ " + label).trim() : (label + " ›").trim();
     });
     history.replaceState(null, "", "?" + monthUrl(data.period));
     return draw(data.figure);
@@ -66,6 +73,7 @@
       var point = event.points && event.points[0];
       var url = point && point.customdata && point.customdata[6];
       if (!url) { return; }
+      url += "?period=" + encodeURIComponent(current);
       // In the homepage widget the station page opens in the whole window.
       if (element.dataset.target === "_top" && window.top) { window.top.location.href = url; }
       else { window.location.href = url; }

@@ -20,7 +20,7 @@ def station_map_figure(*args, **kwargs) -> go.Figure:
     return go.Figure(spec)
 
 
-LABELS = MapLabels(county="County", score="Score", rank="Rank", change="Change")
+LABELS = MapLabels(county="County:", score="Score:", rank="Rank:", change="Change:")
 
 
 def square(x: float) -> dict:
@@ -121,10 +121,15 @@ def test_the_map_needs_no_base_map_and_highlights_the_own_station():
     assert list(outline.lon[:5]) == [121.2, 121.3, 121.3, 121.2, 121.2]
 
 
-def test_compact_map_has_no_labels_and_skips_stations_without_area():
+def test_compact_map_has_no_county_names_and_skips_stations_without_area():
     frame = stations(["red", "blue"])
     figure = station_map_figure(frame, {1: AREAS[1]}, BORDERS, LABELS, compact=True)
-    assert [t.type for t in figure.data] == ["choropleth", "scattergeo"]
+    assert [(t.type, getattr(t, "mode", None)) for t in figure.data] == [
+        ("choropleth", None),
+        ("scattergeo", "lines"),
+        ("scattergeo", "text"),  # the grade marks stay: colour is never alone
+    ]
+    assert list(figure.data[2].text) == ["re"]
     assert list(choropleths(figure)[0].locations) == ["C1"]
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import StationFactory
+from tests.factories import StationFactory, UserFactory
 from tests.mapviews.months import OCTOBER, score_month
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +126,8 @@ def test_ranking_downloads_neutralise_formulas(viewer, scored):
     assert response["Content-Disposition"] == 'attachment; filename="station-scores-2026-10.csv"'
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     first = rows[0]
-    assert (first["station_code"], first["station_name"], first["score"]) == (
+    assert first["Grade"] == "Orange · Good" and first["Work safety index (normalised)"] == "100.00"
+    assert (first["Station code"], first["Station"], first["Score"]) == (
         "S1",
         "'=HYPERLINK(1)",
         "60.00",
@@ -135,10 +136,9 @@ def test_ranking_downloads_neutralise_formulas(viewer, scored):
     sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
     header = [cell.value for cell in sheet[1]]
     first = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
-    assert first["station_name"] == "'=HYPERLINK(1)"
-    assert (
-        first["score"] == 60.0 and sheet.cell(2, header.index("score") + 1).number_format == "0.00"
-    )
+    assert first["Station"] == "'=HYPERLINK(1)"
+    assert first["Score"] == 60.0
+    assert sheet.cell(2, header.index("Score") + 1).number_format == "0.00"
     assert viewer.get("/ranking/export.pdf").status_code == 404
 
 
@@ -250,3 +250,21 @@ def test_widget_public_shows_the_chosen_month_to_anonymous_visitors(client, scor
     assert response.context["period"] == "2026-09"
     assert response.context["own_row"] is None
     assert dict((g.code, n) for g, n in response.context["legend"])["red"] == 1
+
+
+def test_the_map_is_cached_per_month_but_the_outline_is_per_viewer(
+    viewer, client, scored, django_assert_max_num_queries
+):
+    first = viewer.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()
+    with django_assert_max_num_queries(9):
+        again = viewer.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()
+    assert again == first
+    outlines = [t for t in first["figure"]["data"] if t.get("line", {}).get("width") == 4]
+    assert len(outlines) == 1  # the member's own station
+    client.force_login(UserFactory())  # no station: the same map without an outline
+    other = client.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()
+    assert len(other["figure"]["data"]) == len(first["figure"]["data"]) - 1
+    # A new score run for the month is a new key: the map shows it at once.
+    score_month([StationFactory(county=scored[0].county)], OCTOBER, [25])
+    after = viewer.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()
+    assert sum(after["counts"].values()) == 4

@@ -62,7 +62,8 @@ def test_every_defect_is_listed_with_its_line_and_nothing_is_written(write_file,
     with pytest.raises(FileRejected) as rejected:
         import_service_areas(company, path)
     report = rejected.value.report()
-    assert "line 4: S2: the polygon is not valid (Self-intersection" in report
+    assert "line 3: no station with code “NOPE”" in report  # listed with the other defects
+    assert "line 4: S2: the outline crosses itself near 121.2500, 29.2500" in report
     assert "line 5: “S1” appears twice (first at line 2)" in report
     assert "line 6: the feature has no “code” property" in report
     assert "line 7: S3: the geometry must be a Polygon or MultiPolygon" in report
@@ -83,7 +84,7 @@ def test_unknown_station_codes_reject_the_file(write_file, three_stations):
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ('{"type": "FeatureCollection",\n "features": [}', "line 2: not valid JSON"),
+        ('{"type": "FeatureCollection",\n "features": [}', "line 2, column 15: not valid JSON"),
         ('{"type": "Feature"}', "a GeoJSON FeatureCollection is expected"),
         ('{"type": "FeatureCollection", "features": []}', "the collection has no features"),
         (b"\xff\xfe\x00junk", "not UTF-8 text"),

@@ -95,9 +95,8 @@ def weighted_score(normalised: pd.DataFrame, weights: pd.Series, decimals: int) 
     return pd.Series(round_half_up(mean, decimals), index=normalised.index)
 
 
-def competition_rank(scores: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
-    """1, 2, 2, 4: tied scores share the best rank; NaN scores get no rank.
-    A DataFrame is ranked column by column."""
+def competition_rank(scores: pd.Series) -> pd.Series:
+    """1, 2, 2, 4: tied scores share the best rank; NaN scores get no rank."""
     return scores.rank(method="min", ascending=False).astype("Int64")
 
 
@@ -117,38 +116,55 @@ def grades_for_ranks(ranks: pd.Series, cutoffs: np.ndarray) -> pd.Series:
     return grades
 
 
+_GRADES_THEN_UNGRADED = [*GRADE_ORDER, UNGRADED]
+
+
 def indicator_grades(normalised: pd.DataFrame, quotas_pct: tuple[int, ...]) -> pd.DataFrame:
-    """Each indicator graded on its own: the stations that have it, ranked by their
-    normalised value as stored (``NORMALISED_DECIMALS``; ties share the better
-    rank) and cut by the same quotas. A station without a value is ungraded on it.
+    """Each indicator graded on its own by the same rule as the composite score: the
+    stations that have it, ranked by their normalised value as stored
+    (``NORMALISED_DECIMALS``; ties share the better rank) and cut by the quotas.
+    A station without a value is ungraded on it.
+
+    Computed without ranks: a value's rank is at most a cut-off c exactly when the
+    value is at least the c-th highest value, so five thresholds per indicator
+    decide every grade (the tests check this equals ``grades_for_ranks``).
     """
-    ranks = competition_rank(normalised.round(NORMALISED_DECIMALS))
-    return pd.DataFrame(
-        {
-            code: grades_for_ranks(ranks[code], quota_cutoffs(int(ranks[code].count()), quotas_pct))
-            for code in normalised.columns
-        },
-        index=normalised.index,
-        dtype=object,
-    )
+    values = normalised.round(NORMALISED_DECIMALS).to_numpy(dtype=float)
+    columns = {}
+    for index, code in enumerate(normalised.columns):
+        column = values[:, index]
+        present = ~np.isnan(column)
+        negated = -column[present]
+        cutoffs = [int(c) for c in quota_cutoffs(len(negated), quotas_pct)]
+        kth = sorted({c - 1 for c in cutoffs if c >= 1})
+        # The c-th highest value for each cut-off c (a partial sort: linear time).
+        highest = -np.partition(negated, kth) if kth else negated
+        thresholds = [highest[c - 1] if c >= 1 else np.inf for c in cutoffs]
+        position = np.full(len(column), len(GRADE_ORDER), dtype=np.int8)
+        below = sum((column[present] < threshold).astype(np.int8) for threshold in thresholds)
+        position[present] = np.minimum(below, len(GRADE_ORDER) - 1)
+        columns[code] = pd.Categorical.from_codes(position, categories=_GRADES_THEN_UNGRADED)
+    return pd.DataFrame(columns, index=normalised.index)
 
 
 def _medians(frame: pd.DataFrame) -> dict[str, float | None]:
-    medians = frame.median(axis=0, skipna=True)
+    values = frame.to_numpy(dtype=float)
+    medians = np.full(values.shape[1], np.nan)
+    has_values = (~np.isnan(values)).any(axis=0)
+    if has_values.any():
+        medians[has_values] = np.nanmedian(values[:, has_values], axis=0)
     return {
-        code: None if pd.isna(value) else round(float(value), 4) for code, value in medians.items()
+        code: None if np.isnan(value) else round(float(value), 4)
+        for code, value in zip(frame.columns, medians, strict=True)
     }
 
 
-def period_summary(
-    values: pd.DataFrame, normalised: pd.DataFrame, scores: pd.Series
-) -> dict[str, object]:
-    """Company medians for the month: of the graded scores, of each indicator's raw
-    value and of its normalised value (over the stations that have it)."""
+def period_summary(values: pd.DataFrame, scores: pd.Series) -> dict[str, object]:
+    """Company medians for the month: of the graded scores and of each indicator's
+    raw value (over the stations that have it)."""
     return {
         "median_score": _medians(scores.to_frame("score"))["score"],
         "indicator_medians": _medians(values),
-        "normalised_medians": _medians(normalised),
     }
 
 
@@ -198,5 +214,5 @@ def score_period(
         stations=stations,
         normalised=normalised,
         indicator_grades=indicator_grades(normalised, method.quotas_pct),
-        summary=period_summary(values, normalised, score),
+        summary=period_summary(values, score),
     )

@@ -40,7 +40,7 @@ def backfill(apps, schema_editor):
         values = raw.pivot(index="station", columns="indicator", values="value").astype(float)
         values = values.reindex(columns=normalised.columns)
         score_series = pd.Series([s.score for s in scores], index=ids, dtype=float)
-        run.summary = period_summary(values, normalised, score_series)
+        run.summary = period_summary(values, score_series)
         run.save(update_fields=["summary"])
 
 

@@ -7,7 +7,14 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.engine import indicator_grades, period_summary, quota_cutoffs, score_period
+from scoring.engine import (
+    competition_rank,
+    grades_for_ranks,
+    indicator_grades,
+    period_summary,
+    quota_cutoffs,
+    score_period,
+)
 from scoring.engine.grades import GRADE_ORDER, UNGRADED
 
 QUOTAS = (20, 20, 20, 20, 20)
@@ -39,7 +46,6 @@ def test_score_period_returns_indicator_grades_and_medians():
     assert result.indicator_grades.loc[4, "up"] == UNGRADED
     assert result.indicator_grades.loc[4, "down"] == "red"  # lowest value is best
     assert result.summary["indicator_medians"] == {"up": 2.0, "down": 15.0}
-    assert result.summary["normalised_medians"]["up"] == 50.0
     # Station 4 has half the weight (< 80 %): its score is not in the median.
     graded = result.stations["score"].dropna()
     assert result.summary["median_score"] == round(float(graded.median()), 4)
@@ -47,21 +53,30 @@ def test_score_period_returns_indicator_grades_and_medians():
 
 def test_summary_of_an_empty_month_has_no_medians():
     values = pd.DataFrame({"up": [np.nan, np.nan]}, index=[1, 2])
-    summary = period_summary(values, values, pd.Series([np.nan, np.nan], index=[1, 2]))
-    assert summary == {
-        "median_score": None,
-        "indicator_medians": {"up": None},
-        "normalised_medians": {"up": None},
-    }
+    summary = period_summary(values, pd.Series([np.nan, np.nan], index=[1, 2]))
+    assert summary == {"median_score": None, "indicator_medians": {"up": None}}
 
 
 @given(st.lists(st.one_of(st.none(), st.floats(0, 100)), min_size=1, max_size=60))
 def test_indicator_grades_are_monotone_and_missing_is_ungraded(column):
     normalised = pd.DataFrame({"x": [np.nan if v is None else v for v in column]})
-    grades = indicator_grades(normalised, QUOTAS)["x"]
+    grades = indicator_grades(normalised, QUOTAS)["x"].astype(object)
     present = normalised["x"].notna()
     assert (grades[~present] == UNGRADED).all()
     positions = grades[present].map(GRADE_ORDER.index)
     # Better value never gets a worse grade.
     order = normalised["x"][present].sort_values(ascending=False).index
     assert positions.loc[order].is_monotonic_increasing
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.sampled_from([0.0, 12.5, 50.0, 87.5, 100.0])), max_size=40),
+    st.sampled_from([(20, 20, 20, 20, 20), (10, 20, 40, 20, 10), (0, 50, 0, 50, 0)]),
+)
+def test_indicator_grades_equal_the_rank_rule_of_the_composite(column, quotas):
+    # Few distinct values: many ties, the hard case.
+    normalised = pd.DataFrame({"x": [np.nan if v is None else v for v in column]}, dtype=float)
+    expected = grades_for_ranks(
+        competition_rank(normalised["x"]), quota_cutoffs(int(normalised["x"].count()), quotas)
+    )
+    assert indicator_grades(normalised, quotas)["x"].tolist() == expected.tolist()

@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef
 
 from indicators.models import Indicator, IndicatorValue
 from indicators.periods import add_months, previous_period
+from scoring.engine import grade_from_thresholds
 from scoring.grades import NOT_SCORED, GradeDisplay, all_grade_displays, grade_display
 from scoring.models import StationScore
 from scoring.selectors import current_scores
@@ -157,12 +158,17 @@ def indicator_lines(station: Station, score: StationScore | None) -> list[Indica
         )
     )
     medians = score.run.summary.get("indicator_medians", {})
+    thresholds = score.run.summary.get("indicator_thresholds", {})
     lines = [
         IndicatorLine(
             indicator,
             raw.get(indicator.code),
             score.normalised.get(indicator.code),
-            grade_display(score.indicator_grades.get(indicator.code)),
+            grade_display(
+                grade_from_thresholds(
+                    score.normalised.get(indicator.code), thresholds.get(indicator.code)
+                )
+            ),
             medians.get(indicator.code),
         )
         for indicator in active_indicators()

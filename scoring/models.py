@@ -138,7 +138,10 @@ class ScoreRun(models.Model):
         _("company medians"),
         default=dict,
         blank=True,
-        help_text=_("Median score and median of each indicator for the month."),
+        help_text=_(
+            "Median score and median of each indicator for the month, and each "
+            "indicator's grade thresholds."
+        ),
     )
     error = models.TextField(_("error"), blank=True)
 
@@ -184,7 +187,6 @@ class StationScore(models.Model):
     coverage = models.FloatField(_("coverage"))
     ungraded_reason = models.CharField(_("reason ungraded"), max_length=20, blank=True)
     normalised = models.JSONField(_("normalised scores"), default=dict)
-    indicator_grades = models.JSONField(_("indicator grades"), default=dict)
 
     class Meta:
         verbose_name = _("station score")

@@ -96,7 +96,7 @@ def current_runs(company_id: int) -> list[ScoreRun]:
     """The shown run of every scored month, newest first (one query)."""
     return list(
         ScoreRun.objects.filter(company_id=company_id, is_current=True)
-        .only("period", "graded_count", "method_params")
+        .only("period", "graded_count", "method_params", "summary")
         .order_by("-period")
     )
 

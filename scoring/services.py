@@ -30,7 +30,7 @@ from django.utils import timezone
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring import engine
-from scoring.engine import DEFAULT_METHOD, UNGRADED, ScoringMethod
+from scoring.engine import DEFAULT_METHOD, ScoringMethod
 from scoring.models import RunStatus, RunTrigger, ScoreRun, StationScore, Weight, WeightSet
 from scoring.selectors import NoWeightsError, load_period_inputs, periods_with_data
 from stations.models import Company
@@ -324,8 +324,7 @@ def _score_rows(run: ScoreRun, result: engine.PeriodScores):
     normalised = result.normalised.round(engine.NORMALISED_DECIMALS)
     codes = list(normalised.columns)
     table = result.stations
-    indicator_grades = result.indicator_grades.reindex(columns=codes)
-    for station_id, score, rank, grade, coverage, reason, norm, grades in zip(
+    for station_id, score, rank, grade, coverage, reason, norm in zip(
         table.index,
         table["score"],
         table["rank"],
@@ -333,7 +332,6 @@ def _score_rows(run: ScoreRun, result: engine.PeriodScores):
         table["coverage"],
         table["ungraded_reason"],
         normalised.itertuples(index=False, name=None),
-        indicator_grades.itertuples(index=False, name=None),
         strict=True,
     ):
         yield StationScore(
@@ -349,8 +347,5 @@ def _score_rows(run: ScoreRun, result: engine.PeriodScores):
                 code: float(value)
                 for code, value in zip(codes, norm, strict=True)
                 if not pd.isna(value)
-            },
-            indicator_grades={
-                code: grade for code, grade in zip(codes, grades, strict=True) if grade != UNGRADED
             },
         )

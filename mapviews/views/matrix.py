@@ -12,6 +12,7 @@ from indicators.models import Direction, Indicator
 from mapviews import selectors
 from mapviews.sorting import chosen_sort, sort_rows
 from mapviews.views.common import chosen_month, month_context, paginate
+from scoring.engine import grade_from_thresholds
 from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import GradeDisplay, grade_display
 from scoring.models import StationScore
@@ -54,11 +55,16 @@ def matrix(request: HttpRequest) -> HttpResponse:
     values = (
         selectors.month_values([score.station_id for score in page], month.period) if page else {}
     )
-    medians = month.run.summary.get("indicator_medians", {}) if month.run else {}
+    summary = month.run.summary if month.run else {}
+    medians = summary.get("indicator_medians", {})
+    thresholds = summary.get("indicator_thresholds", {})
     context.update(
         indicators=indicators,
         columns=[(indicator, _heading(indicator)) for indicator in indicators],
-        rows=[_matrix_row(score, values.get(score.station_id, {}), indicators) for score in page],
+        rows=[
+            _matrix_row(score, values.get(score.station_id, {}), indicators, thresholds)
+            for score in page
+        ],
         page=page,
         sort=sort,
         medians=[medians.get(indicator.code) for indicator in indicators],
@@ -73,13 +79,19 @@ def _heading(indicator: Indicator) -> str:
     return f"{indicator.name} ({unit}{arrow})"
 
 
-def _matrix_row(score: StationScore, raw: dict, indicators: list[Indicator]) -> MatrixRow:
+def _matrix_row(
+    score: StationScore, raw: dict, indicators: list[Indicator], thresholds: dict
+) -> MatrixRow:
     cells = [
         MatrixCell(
             indicator,
             raw.get(indicator.code),
             score.normalised.get(indicator.code),
-            grade_display(score.indicator_grades.get(indicator.code)),
+            grade_display(
+                grade_from_thresholds(
+                    score.normalised.get(indicator.code), thresholds.get(indicator.code)
+                )
+            ),
         )
         for indicator in indicators
     ]

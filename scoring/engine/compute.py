@@ -6,7 +6,7 @@ Steps, each a function with its own tests:
 3. ``weighted_score``: weighted mean over the present indicators, rounded half up.
 4. ``competition_rank``: 1, 2, 2, 4 by score, highest first.
 5. ``quota_cutoffs`` / ``grades_for_ranks``: five grades by quota; ties share the better.
-6. ``indicator_grades``: the same quota rule applied to each indicator on its own.
+6. ``indicator_thresholds``: the same quota rule applied to each indicator on its own.
 7. ``period_summary``: the company medians the pages compare a station with.
 """
 
@@ -39,14 +39,12 @@ class PeriodScores:
     (float, NaN when ungraded), ``rank`` (nullable int), ``grade``,
     ``coverage`` (0–1) and ``ungraded_reason`` (None, ``no_data`` or
     ``low_coverage``). ``normalised``: station × indicator, 0–100, NaN where the
-    station has no value. ``indicator_grades``: station × indicator grade codes
-    (``ungraded`` where the station has no value). ``summary``: company medians
-    (see ``period_summary``).
+    station has no value. ``summary``: company medians (``period_summary``) and
+    each indicator's grade thresholds (``indicator_thresholds``).
     """
 
     stations: pd.DataFrame
     normalised: pd.DataFrame
-    indicator_grades: pd.DataFrame
     summary: dict
 
 
@@ -119,29 +117,54 @@ def grades_for_ranks(ranks: pd.Series, cutoffs: np.ndarray) -> pd.Series:
 _GRADES_THEN_UNGRADED = [*GRADE_ORDER, UNGRADED]
 
 
-def indicator_grades(normalised: pd.DataFrame, quotas_pct: tuple[int, ...]) -> pd.DataFrame:
+def indicator_thresholds(
+    normalised: pd.DataFrame, quotas_pct: tuple[int, ...]
+) -> dict[str, list[float | None]]:
     """Each indicator graded on its own by the same rule as the composite score: the
     stations that have it, ranked by their normalised value as stored
-    (``NORMALISED_DECIMALS``; ties share the better rank) and cut by the quotas.
-    A station without a value is ungraded on it.
+    (``NORMALISED_DECIMALS``; ties share the better rank), cut by the quotas.
 
-    Computed without ranks: a value's rank is at most a cut-off c exactly when the
-    value is at least the c-th highest value, so five thresholds per indicator
-    decide every grade (the tests check this equals ``grades_for_ranks``).
+    Returned as five thresholds per indicator, one per grade: the c-th highest value
+    for each cut-off c (None when c = 0). A value's rank is at most c exactly when
+    the value is at least that threshold, so ``grade_from_thresholds`` gives every
+    station's grade from the stored thresholds and its own stored value (the tests
+    check this equals ``grades_for_ranks``). Stored with the run, they let a page
+    grade one station without loading the whole month.
     """
+    values = normalised.round(NORMALISED_DECIMALS).to_numpy(dtype=float)
+    result: dict[str, list[float | None]] = {}
+    for index, code in enumerate(normalised.columns):
+        column = values[:, index]
+        negated = -column[~np.isnan(column)]
+        cutoffs = [int(c) for c in quota_cutoffs(len(negated), quotas_pct)]
+        kth = sorted({c - 1 for c in cutoffs if c >= 1})
+        highest = -np.partition(negated, kth) if kth else negated  # linear time
+        result[code] = [float(highest[c - 1]) if c >= 1 else None for c in cutoffs]
+    return result
+
+
+def grade_from_thresholds(value: float | None, thresholds: list[float | None] | None) -> str:
+    """A station's grade on one indicator: the first whose threshold its value reaches."""
+    if value is None or not thresholds or np.isnan(value):
+        return UNGRADED
+    value = round(value, NORMALISED_DECIMALS)
+    for grade, threshold in zip(GRADE_ORDER, thresholds, strict=True):
+        if threshold is not None and value >= threshold:
+            return grade
+    return GRADE_ORDER[-1]
+
+
+def indicator_grades(normalised: pd.DataFrame, quotas_pct: tuple[int, ...]) -> pd.DataFrame:
+    """Every station's grade on every indicator (``indicator_thresholds`` applied)."""
+    thresholds = indicator_thresholds(normalised, quotas_pct)
     values = normalised.round(NORMALISED_DECIMALS).to_numpy(dtype=float)
     columns = {}
     for index, code in enumerate(normalised.columns):
         column = values[:, index]
         present = ~np.isnan(column)
-        negated = -column[present]
-        cutoffs = [int(c) for c in quota_cutoffs(len(negated), quotas_pct)]
-        kth = sorted({c - 1 for c in cutoffs if c >= 1})
-        # The c-th highest value for each cut-off c (a partial sort: linear time).
-        highest = -np.partition(negated, kth) if kth else negated
-        thresholds = [highest[c - 1] if c >= 1 else np.inf for c in cutoffs]
+        limits = [np.inf if t is None else t for t in thresholds[code]]
+        below = sum((column[present] < limit).astype(np.int8) for limit in limits)
         position = np.full(len(column), len(GRADE_ORDER), dtype=np.int8)
-        below = sum((column[present] < threshold).astype(np.int8) for threshold in thresholds)
         position[present] = np.minimum(below, len(GRADE_ORDER) - 1)
         columns[code] = pd.Categorical.from_codes(position, categories=_GRADES_THEN_UNGRADED)
     return pd.DataFrame(columns, index=normalised.index)
@@ -213,6 +236,8 @@ def score_period(
     return PeriodScores(
         stations=stations,
         normalised=normalised,
-        indicator_grades=indicator_grades(normalised, method.quotas_pct),
-        summary=period_summary(values, score),
+        summary={
+            **period_summary(values, score),
+            "indicator_thresholds": indicator_thresholds(normalised, method.quotas_pct),
+        },
     )

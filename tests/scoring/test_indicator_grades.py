@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 
 from scoring.engine import (
     competition_rank,
+    grade_from_thresholds,
     grades_for_ranks,
     indicator_grades,
+    indicator_thresholds,
     period_summary,
     quota_cutoffs,
     score_period,
@@ -36,15 +38,20 @@ def test_indicator_grades_by_quota_ties_and_missing():
     assert grades["b"].tolist() == ["blue", "blue", "green", "yellow", "red", "orange"]
 
 
-def test_score_period_returns_indicator_grades_and_medians():
+def test_score_period_records_indicator_thresholds_and_medians():
     values = pd.DataFrame(
         {"up": [1.0, 2.0, 3.0, np.nan], "down": [30.0, 20.0, 10.0, 5.0]}, index=[1, 2, 3, 4]
     )
     weights = pd.Series({"up": 50.0, "down": 50.0})
     higher = pd.Series({"up": True, "down": False})
     result = score_period(values, weights, higher)
-    assert result.indicator_grades.loc[4, "up"] == UNGRADED
-    assert result.indicator_grades.loc[4, "down"] == "red"  # lowest value is best
+    thresholds = result.summary["indicator_thresholds"]
+    # up: stations 1, 2, 3 normalised 0, 50, 100 (N = 3: cut-offs 1, 1, 2, 2, 3).
+    assert thresholds["up"] == [100.0, 100.0, 50.0, 50.0, 0.0]
+    assert grade_from_thresholds(None, thresholds["up"]) == UNGRADED
+    assert grade_from_thresholds(50.0, thresholds["up"]) == "blue"
+    # down: 5 is the best of four values (N = 4: cut-offs 1, 2, 2, 3, 4).
+    assert grade_from_thresholds(result.normalised.loc[4, "down"], thresholds["down"]) == "red"
     assert result.summary["indicator_medians"] == {"up": 2.0, "down": 15.0}
     # Station 4 has half the weight (< 80 %): its score is not in the median.
     graded = result.stations["score"].dropna()
@@ -80,3 +87,6 @@ def test_indicator_grades_equal_the_rank_rule_of_the_composite(column, quotas):
         competition_rank(normalised["x"]), quota_cutoffs(int(normalised["x"].count()), quotas)
     )
     assert indicator_grades(normalised, quotas)["x"].tolist() == expected.tolist()
+    thresholds = indicator_thresholds(normalised, quotas)["x"]
+    one_by_one = [grade_from_thresholds(v, thresholds) for v in normalised["x"]]
+    assert one_by_one == expected.tolist()

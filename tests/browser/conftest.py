@@ -25,7 +25,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -297,6 +297,15 @@ class DemoSite:
         driver.find_element(By.ID, "id_username").send_keys(username)
         driver.find_element(By.ID, "id_password").send_keys(DEMO_PASSWORD)
         driver.find_element(By.CSS_SELECTOR, ".login-box button[type=submit]").click()
+        # The click starts a navigation; the login page itself is already "complete",
+        # so wait for the address to leave it (or give up and report below).
+        from selenium.common.exceptions import TimeoutException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        with suppress(TimeoutException):
+            WebDriverWait(driver, PAGE_LOAD_TIMEOUT).until(
+                lambda d: urlsplit(d.current_url).path != "/accounts/login/"
+            )
         self.browser.wait_until_loaded()
         path = urlsplit(driver.current_url).path
         assert path != "/accounts/login/", f"logging in as {username} failed: still on {path}"

@@ -145,6 +145,29 @@ class IndicatorLine:
     median: float | None
 
 
+def indicator_row(
+    score: StationScore, raw: dict[str, float], indicators: list[Indicator], summary: dict
+) -> list[IndicatorLine]:
+    """One station's indicators in the month of ``summary`` (its run's): raw value,
+    normalised value, the indicator's own grade and the company median."""
+    medians = summary.get("indicator_medians", {})
+    thresholds = summary.get("indicator_thresholds", {})
+    return [
+        IndicatorLine(
+            indicator,
+            raw.get(indicator.code),
+            score.normalised.get(indicator.code),
+            grade_display(
+                grade_from_thresholds(
+                    score.normalised.get(indicator.code), thresholds.get(indicator.code)
+                )
+            ),
+            medians.get(indicator.code),
+        )
+        for indicator in indicators
+    ]
+
+
 def indicator_lines(station: Station, score: StationScore | None) -> list[IndicatorLine]:
     """The station's indicators in the score's month, weakest first (worst
     indicator grade, then lowest normalised value): raw value, normalised value,
@@ -157,22 +180,7 @@ def indicator_lines(station: Station, score: StationScore | None) -> list[Indica
             "indicator__code", "value"
         )
     )
-    medians = score.run.summary.get("indicator_medians", {})
-    thresholds = score.run.summary.get("indicator_thresholds", {})
-    lines = [
-        IndicatorLine(
-            indicator,
-            raw.get(indicator.code),
-            score.normalised.get(indicator.code),
-            grade_display(
-                grade_from_thresholds(
-                    score.normalised.get(indicator.code), thresholds.get(indicator.code)
-                )
-            ),
-            medians.get(indicator.code),
-        )
-        for indicator in active_indicators()
-    ]
+    lines = indicator_row(score, raw, active_indicators(), score.run.summary)
     return sorted(
         lines,
         key=lambda line: (

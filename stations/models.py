@@ -86,15 +86,23 @@ class StationMember(models.Model):
         return f"{self.user} @ {self.station}"
 
 
-class CountyBoundary(models.Model):
-    """A county's border as a GeoJSON (Multi)Polygon in WGS84 longitude/latitude."""
+class MapShape(models.Model):
+    """A GeoJSON (Multi)Polygon in WGS84 longitude/latitude, with where it came from."""
+
+    geometry = models.JSONField(_("geometry (GeoJSON, WGS84)"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CountyBoundary(MapShape):
+    """A county's border."""
 
     county = models.OneToOneField(
         County, on_delete=models.CASCADE, related_name="boundary", verbose_name=_("county")
     )
-    geometry = models.JSONField(_("geometry (GeoJSON, WGS84)"))
-    source = models.CharField(_("source"), max_length=200, blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("county boundary")
@@ -104,16 +112,13 @@ class CountyBoundary(models.Model):
         return str(self.county)
 
 
-class ServiceArea(models.Model):
+class ServiceArea(MapShape):
     """A station's service area uploaded by an admin. Stations without one get a
     derived area (Voronoi cell clipped to the county), see ``stations.areas``."""
 
     station = models.OneToOneField(
         Station, on_delete=models.CASCADE, related_name="service_area", verbose_name=_("station")
     )
-    geometry = models.JSONField(_("geometry (GeoJSON, WGS84)"))
-    source = models.CharField(_("source"), max_length=200, blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("service area")

@@ -12,7 +12,6 @@ from indicators.models import Direction, Indicator
 from mapviews import selectors
 from mapviews.sorting import chosen_sort, sort_rows
 from mapviews.views.common import chosen_month, month_context, paginate
-from scoring.engine import grade_from_thresholds
 from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import GradeDisplay, grade_display
 from scoring.models import StationScore
@@ -20,18 +19,10 @@ from scoring.selectors import current_scores
 
 
 @dataclass(frozen=True)
-class MatrixCell:
-    indicator: Indicator
-    value: float | None
-    normalised: float | None
-    grade: GradeDisplay
-
-
-@dataclass(frozen=True)
 class MatrixRow:
     score: StationScore
     grade: GradeDisplay
-    cells: list[MatrixCell]
+    cells: list[selectors.IndicatorLine]
 
 
 @require_GET
@@ -57,12 +48,17 @@ def matrix(request: HttpRequest) -> HttpResponse:
     )
     summary = month.run.summary if month.run else {}
     medians = summary.get("indicator_medians", {})
-    thresholds = summary.get("indicator_thresholds", {})
     context.update(
         indicators=indicators,
         columns=[(indicator, _heading(indicator)) for indicator in indicators],
         rows=[
-            _matrix_row(score, values.get(score.station_id, {}), indicators, thresholds)
+            MatrixRow(
+                score,
+                grade_display(score.grade),
+                selectors.indicator_row(
+                    score, values.get(score.station_id, {}), indicators, summary
+                ),
+            )
             for score in page
         ],
         page=page,
@@ -77,22 +73,3 @@ def _heading(indicator: Indicator) -> str:
     arrow = "↑" if indicator.direction == Direction.HIGHER_IS_BETTER else "↓"
     unit = f"{indicator.unit_label} " if indicator.unit_label else ""
     return f"{indicator.name} ({unit}{arrow})"
-
-
-def _matrix_row(
-    score: StationScore, raw: dict, indicators: list[Indicator], thresholds: dict
-) -> MatrixRow:
-    cells = [
-        MatrixCell(
-            indicator,
-            raw.get(indicator.code),
-            score.normalised.get(indicator.code),
-            grade_display(
-                grade_from_thresholds(
-                    score.normalised.get(indicator.code), thresholds.get(indicator.code)
-                )
-            ),
-        )
-        for indicator in indicators
-    ]
-    return MatrixRow(score, grade_display(score.grade), cells)

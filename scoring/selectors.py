@@ -7,7 +7,9 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
+from django.db import connection
 from django.db.models import F
 
 from indicators.models import Direction, IndicatorValue
@@ -69,23 +71,40 @@ def load_period_inputs(company_id: int, period: date) -> PeriodInputs:
         index=codes,
         dtype=bool,
     )
-    station_ids = list(
+    station_ids = np.fromiter(
         Station.objects.filter(county__company_id=company_id, active=True)
         .order_by("id")
-        .values_list("id", flat=True)
+        .values_list("id", flat=True),
+        dtype=np.int64,
     )
+    column_of = {row.indicator_id: index for index, row in enumerate(weight_rows)}
     rows = IndicatorValue.objects.filter(
         station__county__company_id=company_id,
         station__active=True,
         period=period,
-        indicator__code__in=codes,
-    ).values_list("station_id", "indicator__code", "value")
-    long = pd.DataFrame.from_records(list(rows), columns=["station", "indicator", "value"])
-    wide = long.pivot(index="station", columns="indicator", values="value")
-    values = wide.reindex(index=pd.Index(station_ids, name="station"), columns=codes).astype(float)
+        indicator_id__in=list(column_of),
+    ).values_list("station_id", "indicator_id", "value")
+    # A month can hold 300,000 values: read them as plain tuples, not model rows.
+    found = np.array(_fetch_all(rows), dtype=float).reshape(-1, 3)
+    matrix = np.full((len(station_ids), len(codes)), np.nan)
+    if len(found):
+        row_index = np.searchsorted(station_ids, found[:, 0].astype(np.int64))
+        column_lookup = np.zeros(max(column_of) + 1, dtype=np.int64)
+        column_lookup[list(column_of)] = list(column_of.values())
+        column_index = column_lookup[found[:, 1].astype(np.int64)]
+        matrix[row_index, column_index] = found[:, 2]
+    values = pd.DataFrame(matrix, index=pd.Index(station_ids, name="station"), columns=codes)
     return PeriodInputs(
         values=values, weights=weights, higher_is_better=higher, weight_set=weight_set
     )
+
+
+def _fetch_all(queryset) -> list[tuple]:
+    """The queryset's rows straight from the database cursor (no per-row ORM work)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def current_run(company_id: int, period: date) -> ScoreRun | None:

@@ -271,3 +271,22 @@ def test_two_weight_versions_saved_at_once_get_distinct_numbers(company):
         thread.join(timeout=60)
     assert errors == []
     assert sorted(WeightSet.objects.values_list("version", flat=True)) == [1, 2, 3]
+
+
+def test_stored_rows_equal_the_engine_and_omit_missing_indicators(three_stations):
+    """The same rows whichever way they are written (COPY on PostgreSQL, bulk_create else)."""
+    from tests.mapviews.months import SEPTEMBER, score_month
+
+    score_month(three_stations, SEPTEMBER, [10, 20, None])
+    rows = {
+        row.station.code: row
+        for row in StationScore.objects.select_related("station").filter(run__is_current=True)
+    }
+    assert rows["S3"].normalised == {} and rows["S3"].ungraded_reason == "no_data"
+    assert rows["S3"].score is None and rows["S3"].rank is None
+    assert rows["S1"].normalised["safety"] == 0.0 and rows["S2"].normalised["safety"] == 100.0
+    assert rows["S1"].normalised["line_loss"] == 100.0  # lower is better
+    assert len(rows["S1"].normalised) == 10
+    # N = 2 graded: cut-offs 0, 1, 1, 2, 2, so the best of two is orange.
+    assert (rows["S2"].score, rows["S2"].rank, rows["S2"].grade) == (60.0, 1, "orange")
+    assert rows["S1"].coverage == 1.0

@@ -12,6 +12,7 @@ Steps, each a function with its own tests:
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,16 +56,21 @@ def normalise_min_max(values: pd.DataFrame, higher_is_better: pd.Series) -> pd.D
     A column whose present values are all equal gives those stations 100.
     """
     arr = values.to_numpy(dtype=float)
-    present = ~np.isnan(arr)
-    lo = values.min(axis=0).to_numpy(dtype=float)
-    hi = values.max(axis=0).to_numpy(dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: NaN
+        lo = np.nanmin(arr, axis=0)
+        hi = np.nanmax(arr, axis=0)
     span = hi - lo
     better_high = higher_is_better.reindex(values.columns).to_numpy(dtype=bool)
-    distance = np.where(better_high, arr - lo, hi - arr)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scaled = 100.0 * distance / span
-    scaled = np.where(span == 0, 100.0, scaled)
-    scaled = np.where(present, scaled, np.nan)
+    # v → 100·(v − lo)/span, or 100·(hi − v)/span (the sign flip is exact); NaN
+    # (missing) stays NaN; a constant column gives 100.
+    offset = np.where(better_high, lo, hi)
+    sign = np.where(better_high, 1.0, -1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a constant column: fixed below
+        scaled = 100.0 * ((arr - offset) * sign) / span
+    constant = span == 0
+    if constant.any():
+        scaled[:, constant] = np.where(np.isnan(arr[:, constant]), np.nan, 100.0)
     return pd.DataFrame(scaled, index=values.index, columns=values.columns)
 
 
@@ -95,7 +101,10 @@ def weighted_score(normalised: pd.DataFrame, weights: pd.Series, decimals: int) 
 
 def competition_rank(scores: pd.Series) -> pd.Series:
     """1, 2, 2, 4: tied scores share the best rank; NaN scores get no rank."""
-    return scores.rank(method="min", ascending=False).astype("Int64")
+    ranks = scores.rank(method="min", ascending=False).to_numpy()
+    missing = np.isnan(ranks)
+    integers = np.where(missing, 0, ranks).astype(np.int64)
+    return pd.Series(pd.arrays.IntegerArray(integers, missing), index=scores.index)
 
 
 def quota_cutoffs(graded_count: int, quotas_pct: tuple[int, ...]) -> np.ndarray:
@@ -132,14 +141,19 @@ def indicator_thresholds(
     grade one station without loading the whole month.
     """
     values = normalised.round(NORMALISED_DECIMALS).to_numpy(dtype=float)
+    best_first = -np.sort(-values, axis=0)  # highest first, NaN last
+    counts = (~np.isnan(values)).sum(axis=0)
+    return _thresholds(best_first, counts, list(normalised.columns), quotas_pct)
+
+
+def _thresholds(
+    best_first: np.ndarray, counts: np.ndarray, codes: list[str], quotas_pct: tuple[int, ...]
+) -> dict[str, list[float | None]]:
+    """The c-th highest value of each column (values sorted highest first) per cut-off c."""
     result: dict[str, list[float | None]] = {}
-    for index, code in enumerate(normalised.columns):
-        column = values[:, index]
-        negated = -column[~np.isnan(column)]
-        cutoffs = [int(c) for c in quota_cutoffs(len(negated), quotas_pct)]
-        kth = sorted({c - 1 for c in cutoffs if c >= 1})
-        highest = -np.partition(negated, kth) if kth else negated  # linear time
-        result[code] = [float(highest[c - 1]) if c >= 1 else None for c in cutoffs]
+    for index, code in enumerate(codes):
+        cutoffs = quota_cutoffs(int(counts[index]), quotas_pct)
+        result[code] = [float(best_first[c - 1, index]) if c >= 1 else None for c in cutoffs]
     return result
 
 
@@ -170,24 +184,59 @@ def indicator_grades(normalised: pd.DataFrame, quotas_pct: tuple[int, ...]) -> p
     return pd.DataFrame(columns, index=normalised.index)
 
 
-def _medians(frame: pd.DataFrame) -> dict[str, float | None]:
-    values = frame.to_numpy(dtype=float)
-    medians = np.full(values.shape[1], np.nan)
-    has_values = (~np.isnan(values)).any(axis=0)
-    if has_values.any():
-        medians[has_values] = np.nanmedian(values[:, has_values], axis=0)
-    return {
-        code: None if np.isnan(value) else round(float(value), 4)
-        for code, value in zip(frame.columns, medians, strict=True)
-    }
+def _sorted_medians(ascending: np.ndarray, counts: np.ndarray) -> list[float | None]:
+    """Median of each column of values sorted lowest first with NaN last."""
+    medians: list[float | None] = []
+    for index, count in enumerate(counts):
+        if count == 0:
+            medians.append(None)
+            continue
+        middle = (ascending[(count - 1) // 2, index] + ascending[count // 2, index]) / 2
+        medians.append(round(float(middle), 4))
+    return medians
 
 
 def period_summary(values: pd.DataFrame, scores: pd.Series) -> dict[str, object]:
     """Company medians for the month: of the graded scores and of each indicator's
     raw value (over the stations that have it)."""
+    raw = values.to_numpy(dtype=float)
+    return _summary(
+        np.sort(raw, axis=0), (~np.isnan(raw)).sum(axis=0), list(values.columns), scores
+    )
+
+
+def _summary(
+    ascending: np.ndarray, counts: np.ndarray, codes: list[str], scores: pd.Series
+) -> dict[str, object]:
+    graded = np.sort(scores.to_numpy(dtype=float))[:, None]
     return {
-        "median_score": _medians(scores.to_frame("score"))["score"],
-        "indicator_medians": _medians(values),
+        "median_score": _sorted_medians(graded, np.array([int(scores.notna().sum())]))[0],
+        "indicator_medians": dict(zip(codes, _sorted_medians(ascending, counts), strict=True)),
+    }
+
+
+def _month_summary(
+    values: pd.DataFrame, higher_is_better: pd.Series, scores: pd.Series, method: ScoringMethod
+) -> dict[str, object]:
+    """Medians and indicator thresholds from one sort of the raw values: normalising
+    the sorted values gives each indicator's stored normalised values in order
+    (the same numbers, the same formula), highest first once the lower-is-better
+    columns are read the other way round."""
+    codes = list(values.columns)
+    raw = values.to_numpy(dtype=float)
+    ascending = np.sort(raw, axis=0)  # lowest first, NaN last
+    counts = (~np.isnan(raw)).sum(axis=0)
+    ordered = normalise_min_max(pd.DataFrame(ascending, columns=codes), higher_is_better).round(
+        NORMALISED_DECIMALS
+    )
+    best_first = np.full(raw.shape, np.nan)
+    higher = higher_is_better.reindex(codes).to_numpy(dtype=bool)
+    for index, count in enumerate(counts):
+        column = ordered.iloc[:count, index].to_numpy()
+        best_first[:count, index] = column[::-1] if higher[index] else column
+    return {
+        **_summary(ascending, counts, codes, scores),
+        "indicator_thresholds": _thresholds(best_first, counts, codes, method.quotas_pct),
     }
 
 
@@ -236,8 +285,5 @@ def score_period(
     return PeriodScores(
         stations=stations,
         normalised=normalised,
-        summary={
-            **period_summary(values, score),
-            "indicator_thresholds": indicator_thresholds(normalised, method.quotas_pct),
-        },
+        summary=_month_summary(values, higher_is_better, score, method),
     )

@@ -90,3 +90,31 @@ def test_indicator_grades_equal_the_rank_rule_of_the_composite(column, quotas):
     thresholds = indicator_thresholds(normalised, quotas)["x"]
     one_by_one = [grade_from_thresholds(v, thresholds) for v in normalised["x"]]
     assert one_by_one == expected.tolist()
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.sampled_from([1.0, 2.5, 2.5, 7.0, 10.0])),
+            st.one_of(st.none(), st.floats(0, 50, allow_nan=False)),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_the_run_summary_equals_thresholds_and_medians_of_the_stored_values(rows):
+    values = pd.DataFrame(
+        [[np.nan if v is None else v for v in row] for row in rows],
+        columns=["up", "down"],
+        dtype=float,
+    )
+    result = score_period(
+        values, pd.Series({"up": 50.0, "down": 50.0}), pd.Series({"up": True, "down": False})
+    )
+    assert result.summary["indicator_thresholds"] == indicator_thresholds(
+        result.normalised, (20, 20, 20, 20, 20)
+    )
+    for code in ("up", "down"):
+        present = values[code].dropna()
+        expected = None if present.empty else round(float(present.median()), 4)
+        assert result.summary["indicator_medians"][code] == expected

@@ -12,7 +12,7 @@ from indicators.periods import add_months, previous_period
 from scoring.engine import grade_from_thresholds
 from scoring.grades import NOT_SCORED, GradeDisplay, all_grade_displays, grade_display
 from scoring.models import StationScore
-from scoring.selectors import current_scores
+from scoring.selectors import current_scores, month_rows
 from stations.models import Company, County, Station
 
 
@@ -77,9 +77,9 @@ def ranking_rows(company_id: int, period: date, county_id: int | None = None) ->
     scores = current_scores(company_id, period, county_id)
     previous = {
         row["station_id"]: row
-        for row in StationScore.objects.filter(
-            run__company_id=company_id, run__is_current=True, period=previous_period(period)
-        ).values("station_id", "rank", "grade")
+        for row in month_rows(company_id, previous_period(period)).values(
+            "station_id", "rank", "grade"
+        )
     }
     rows = []
     for score in scores:

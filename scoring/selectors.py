@@ -134,12 +134,23 @@ def periods_with_data(company_id: int, since: date | None = None) -> list[date]:
     return sorted(set(values.values_list("period", flat=True).distinct()))
 
 
+def _current_run_ids(company_id: int, period: date):
+    """The month's shown run as a subquery: its rows are then found by the run index
+    (filtering on the joined run's columns makes PostgreSQL scan every month's rows)."""
+    return ScoreRun.objects.filter(company_id=company_id, period=period, is_current=True).values(
+        "pk"
+    )
+
+
+def month_rows(company_id: int, period: date):
+    """Every row of the month's shown run."""
+    return StationScore.objects.filter(run__in=_current_run_ids(company_id, period))
+
+
 def current_scores(company_id: int, period: date, county_id: int | None = None):
     """The shown result of a month (optionally one county's): current-run scores
     with station and county, best rank first."""
-    scores = StationScore.objects.filter(
-        run__company_id=company_id, run__is_current=True, period=period
-    )
+    scores = StationScore.objects.filter(run__in=_current_run_ids(company_id, period))
     if county_id:
         scores = scores.filter(station__county_id=county_id)
     return scores.select_related("station__county").order_by(

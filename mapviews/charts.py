@@ -135,3 +135,32 @@ def grade_distribution_figure(
         plot_bgcolor="#ffffff",
     )
     return figure
+
+
+def contribution_figure(points: pd.DataFrame, *, title: str, points_label: str) -> go.Figure:
+    """Horizontal bars: what each indicator adds to the score; the bars sum to it.
+
+    ``points`` columns: ``name`` (indicator), ``points`` (score points), largest first.
+    """
+    figure = go.Figure(
+        go.Bar(
+            x=points["points"].tolist(),
+            y=points["name"].tolist(),
+            orientation="h",
+            marker={"color": "#5b7083", "line": {"color": "#1f2328", "width": 0.5}},
+            text=[f"{value:.2f}" for value in points["points"]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.2f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title={"text": title, "x": 0},
+        height=60 + 28 * len(points),
+        margin={"l": 10, "r": 40, "t": 40, "b": 30},
+        xaxis={"title": points_label, "rangemode": "tozero"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        plot_bgcolor="#ffffff",
+        showlegend=False,
+    )
+    return figure

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_GET
 
 from indicators.periods import format_period, previous_period
 from mapviews import selectors
-from mapviews.charts import figure_payload, score_history_figure
+from mapviews.charts import contribution_figure, figure_payload, score_history_figure
 from mapviews.staticfinders import plotly_static_path
 from mapviews.text import change_text
 from mapviews.views.common import parse_month
+from scoring.engine.explain import contributions, next_grade_paths
 from scoring.grades import grade_display
-from scoring.models import StationScore
+from scoring.models import StationScore, Weight
 from scoring.selectors import current_runs, opening_period
 from stations.models import Station
 
@@ -62,6 +63,7 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
     weakest = [line for line in lines if line.normalised is not None][:WEAKEST_NAMED]
     context = {
+        **_explanation(latest, lines),
         "station": station,
         "latest": latest,
         "latest_grade": grade_display(latest.grade if latest else None),
@@ -78,6 +80,59 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         "is_own_station": selectors.own_station_id(request.user) == station.pk,
     }
     return render(request, "mapviews/station_detail.html", context)
+
+
+def _explanation(score: StationScore | None, lines: list) -> dict:
+    """The score taken apart by indicator, and what would move the station up a colour."""
+    if score is None or score.score is None or not score.run.weight_set_id:
+        return {}
+    weights = {
+        code: float(weight)
+        for code, weight in Weight.objects.filter(
+            weight_set_id=score.run.weight_set_id
+        ).values_list("indicator__code", "weight")
+    }
+    names = {line.indicator.code: line.indicator for line in lines}
+    points = contributions(score.normalised, weights)
+    frame = pd.DataFrame(
+        [(names[c].name, p) for c, p in points.items() if c in names],
+        columns=["name", "points"],
+    ).sort_values("points", ascending=False)
+    chart = figure_payload(
+        contribution_figure(
+            frame,
+            title=_("Where the score of %(score).2f comes from") % {"score": score.score},
+            points_label=_("Points of the score"),
+        )
+    )
+    summary = score.run.summary
+    directions = score.run.method_params.get("directions", {})
+    way_up = None
+    if summary.get("score_thresholds") and summary.get("indicator_ranges"):
+        way_up = next_grade_paths(
+            score.score,
+            score.grade,
+            score.normalised,
+            weights,
+            summary["score_thresholds"],
+            summary["indicator_ranges"],
+            {code: direction == "higher" for code, direction in directions.items()},
+        )
+    steps = []
+    if way_up:
+        raw = {line.indicator.code: line.value for line in lines}
+        for path in way_up.paths:
+            indicator = names.get(path.code)
+            if indicator is None or raw.get(path.code) is None:
+                continue
+            steps.append((indicator, path, raw[path.code], raw[path.code] + path.raw_change))
+    return {
+        "contribution_chart": chart,
+        "way_up": way_up,
+        "way_up_grade": grade_display(way_up.grade) if way_up else None,
+        "way_up_steps": [step for step in steps if step[1].possible],
+        "way_up_impossible": [step[0] for step in steps if not step[1].possible],
+    }
 
 
 def _since_last_month(score: StationScore | None, before: StationScore | None) -> str | None:

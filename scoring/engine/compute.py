@@ -209,16 +209,31 @@ def _summary(
     ascending: np.ndarray, counts: np.ndarray, codes: list[str], scores: pd.Series
 ) -> dict[str, object]:
     graded = np.sort(scores.to_numpy(dtype=float))[:, None]
+    count = np.array([int(scores.notna().sum())])
     return {
-        "median_score": _sorted_medians(graded, np.array([int(scores.notna().sum())]))[0],
+        "median_score": _sorted_medians(graded, count)[0],
         "indicator_medians": dict(zip(codes, _sorted_medians(ascending, counts), strict=True)),
+        "indicator_ranges": {
+            code: [float(ascending[0, i]), float(ascending[counts[i] - 1, i])]
+            if counts[i]
+            else None
+            for i, code in enumerate(codes)
+        },
     }
 
 
-def _month_summary(
-    values: pd.DataFrame, higher_is_better: pd.Series, scores: pd.Series, method: ScoringMethod
+def month_summary(
+    values: pd.DataFrame,
+    higher_is_better: pd.Series,
+    scores: pd.Series,
+    quotas_pct: tuple[int, ...],
 ) -> dict[str, object]:
-    """Medians and indicator thresholds from one sort of the raw values: normalising
+    """Everything the pages compare a station with: medians, each indicator's range,
+    the score each grade starts at (``score_thresholds``: the c-th highest graded
+    score per cut-off c, so a score at least that high has at most that rank) and
+    each indicator's grade thresholds.
+
+    Medians and indicator thresholds come from one sort of the raw values: normalising
     the sorted values gives each indicator's stored normalised values in order
     (the same numbers, the same formula), highest first once the lower-is-better
     columns are read the other way round."""
@@ -234,10 +249,13 @@ def _month_summary(
     for index, count in enumerate(counts):
         column = ordered.iloc[:count, index].to_numpy()
         best_first[:count, index] = column[::-1] if higher[index] else column
-    return {
-        **_summary(ascending, counts, codes, scores),
-        "indicator_thresholds": _thresholds(best_first, counts, codes, method.quotas_pct),
-    }
+    summary = _summary(ascending, counts, codes, scores)
+    graded = np.sort(scores.dropna().to_numpy(dtype=float))[::-1][:, None]
+    summary["score_thresholds"] = _thresholds(
+        graded, np.array([len(graded)]), ["score"], quotas_pct
+    )["score"]
+    summary["indicator_thresholds"] = _thresholds(best_first, counts, codes, quotas_pct)
+    return summary
 
 
 def score_period(
@@ -285,5 +303,5 @@ def score_period(
     return PeriodScores(
         stations=stations,
         normalised=normalised,
-        summary=_month_summary(values, higher_is_better, score, method),
+        summary=month_summary(values, higher_is_better, score, method.quotas_pct),
     )

@@ -1,13 +1,13 @@
-"""Company medians and indicator grade thresholds for runs stored before they existed.
+"""The summary (medians, ranges, grade thresholds) of runs stored before it existed.
 
-Derived from what each run already recorded (its normalised values and quotas)
-and from the month's raw values; no score, rank or grade is touched.
+Derived from what each run recorded (its scores, directions and quotas) and the
+month's raw values as they are now; no score, rank or grade is touched.
 """
 
 import pandas as pd
 from django.db import migrations, models
 
-from scoring.engine import DEFAULT_METHOD, indicator_thresholds, period_summary
+from scoring.engine import DEFAULT_METHOD, month_summary
 
 
 def backfill(apps, schema_editor):
@@ -23,9 +23,6 @@ def backfill(apps, schema_editor):
         codes = list(run.method_params.get("directions", {})) or sorted(
             {code for score in scores for code in score.normalised}
         )
-        normalised = pd.DataFrame(
-            [score.normalised for score in scores], index=ids, columns=codes, dtype=float
-        )
         quotas = tuple(run.method_params.get("quotas_pct", DEFAULT_METHOD.quotas_pct))
         raw = pd.DataFrame.from_records(
             list(
@@ -38,10 +35,9 @@ def backfill(apps, schema_editor):
         values = raw.pivot(index="station", columns="indicator", values="value").astype(float)
         values = values.reindex(index=ids, columns=codes)
         score_series = pd.Series([s.score for s in scores], index=ids, dtype=float)
-        run.summary = {
-            **period_summary(values, score_series),
-            "indicator_thresholds": indicator_thresholds(normalised, quotas),
-        }
+        directions = run.method_params.get("directions", {})
+        higher = pd.Series({code: directions.get(code, "higher") == "higher" for code in codes})
+        run.summary = month_summary(values, higher, score_series, quotas)
         run.save(update_fields=["summary"])
 
 

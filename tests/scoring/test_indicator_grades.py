@@ -61,7 +61,11 @@ def test_score_period_records_indicator_thresholds_and_medians():
 def test_summary_of_an_empty_month_has_no_medians():
     values = pd.DataFrame({"up": [np.nan, np.nan]}, index=[1, 2])
     summary = period_summary(values, pd.Series([np.nan, np.nan], index=[1, 2]))
-    assert summary == {"median_score": None, "indicator_medians": {"up": None}}
+    assert summary == {
+        "median_score": None,
+        "indicator_medians": {"up": None},
+        "indicator_ranges": {"up": None},
+    }
 
 
 @given(st.lists(st.one_of(st.none(), st.floats(0, 100)), min_size=1, max_size=60))

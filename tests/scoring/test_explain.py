@@ -1,0 +1,56 @@
+"""Explanations, hand-computed on the worked example of docs/scoring.md (2026-09).
+
+Weights: safety 50, line_loss 30 (lower is better), customer_satisfaction 20.
+Ranges: safety 70–95, line_loss 3–6, customer_satisfaction 92–98.
+Scores: A01 100, A02 50, B01 50, B02 37.5 (N = 4, cut-offs 1, 2, 2, 3, 4), so the
+grades start at 100 (red), 50 (orange), 50 (blue), 50 (green), 37.5 (yellow).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring.engine.explain import contributions, next_grade_paths
+
+WEIGHTS = {"safety": 50.0, "line_loss": 30.0, "customer_satisfaction": 20.0, "financial": 0.0}
+RANGES = {"safety": [70.0, 95.0], "line_loss": [3.0, 6.0], "customer_satisfaction": [92.0, 98.0]}
+HIGHER = {"safety": True, "line_loss": False, "customer_satisfaction": True}
+THRESHOLDS = [100.0, 50.0, 50.0, 50.0, 37.5]
+A02 = {"safety": 80.0, "line_loss": 100 / 3, "customer_satisfaction": 0.0}
+B02 = {"safety": 60.0, "line_loss": 0.0}
+
+
+def test_contributions_add_up_to_the_score():
+    points = contributions(A02, WEIGHTS)
+    assert points == pytest.approx(
+        {"safety": 40.0, "line_loss": 10.0, "customer_satisfaction": 0.0}
+    )
+    assert sum(points.values()) == pytest.approx(50.0)
+    # B02 lacks customer_satisfaction: the other weights share the whole score.
+    assert contributions(B02, WEIGHTS) == pytest.approx({"safety": 37.5, "line_loss": 0.0})
+
+
+def test_the_way_up_from_yellow_most_effective_first():
+    result = next_grade_paths(37.5, "yellow", B02, WEIGHTS, THRESHOLDS, RANGES, HIGHER)
+    assert (result.grade, result.target_score, result.gap) == ("green", 50.0, 12.5)
+    safety, line_loss = result.paths
+    # 12.5 points of score over 80 % of the weight: safety +20 (raw 85 → 90),
+    # line_loss +33.33 (raw 6 → 5, lower is better).
+    assert (safety.code, safety.possible) == ("safety", True)
+    assert safety.normalised_gain == pytest.approx(20.0)
+    assert safety.raw_change == pytest.approx(5.0)
+    assert (line_loss.code, line_loss.possible) == ("line_loss", True)
+    assert line_loss.raw_change == pytest.approx(-1.0)
+
+
+def test_a_gain_beyond_the_best_station_is_not_possible_alone():
+    result = next_grade_paths(50.0, "orange", A02, WEIGHTS, THRESHOLDS, RANGES, HIGHER)
+    assert (result.grade, result.gap) == ("red", 50.0)
+    possible = {path.code: path.possible for path in result.paths}
+    # Safety would need +50 (80 → 130 > 100); customer_satisfaction +250.
+    assert possible == {"safety": False, "line_loss": False, "customer_satisfaction": False}
+
+
+@pytest.mark.parametrize(("score", "grade"), [(100.0, "red"), (None, "ungraded")])
+def test_nothing_to_explain_for_red_or_ungraded(score, grade):
+    assert next_grade_paths(score, grade, A02, WEIGHTS, THRESHOLDS, RANGES, HIGHER) is None

@@ -13,6 +13,17 @@ def grade_badge(grade: GradeDisplay | str | None, size: str = "") -> dict:
     return {"grade": display, "size": size}
 
 
+@register.filter
+def signed(value: float | None) -> str:
+    """+3.20 / −1.05 / ±0.00: a change with its sign, two decimals."""
+    if value is None:
+        return "–"
+    rounded = round(float(value), 2)
+    if rounded == 0:
+        return "±0.00"
+    return f"+{rounded:.2f}" if rounded > 0 else f"−{abs(rounded):.2f}"
+
+
 @register.simple_tag
 def list_separator() -> str:
     return text.list_separator()

@@ -16,7 +16,7 @@ from mapviews.charts import contribution_figure, figure_payload, score_history_f
 from mapviews.staticfinders import plotly_static_path
 from mapviews.text import change_text
 from mapviews.views.common import parse_month
-from scoring.engine.explain import contributions, next_grade_paths
+from scoring.engine.explain import change_breakdown, contributions, next_grade_paths
 from scoring.grades import grade_display
 from scoring.models import StationScore, Weight
 from scoring.selectors import current_runs, opening_period
@@ -62,8 +62,12 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         else None
     )
     weakest = [line for line in lines if line.normalised is not None][:WEAKEST_NAMED]
+    strongest = [line for line in reversed(lines) if line.grade.code in ("red", "orange")]
+    strongest = strongest[:WEAKEST_NAMED]
     context = {
         **_explanation(latest, lines),
+        "change_parts": _change_parts(latest, before, lines),
+        "strongest": strongest,
         "station": station,
         "latest": latest,
         "latest_grade": grade_display(latest.grade if latest else None),
@@ -82,16 +86,40 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "mapviews/station_detail.html", context)
 
 
+def _weights(weight_set_id: int | None) -> dict[str, float]:
+    return {
+        code: float(weight)
+        for code, weight in Weight.objects.filter(weight_set_id=weight_set_id).values_list(
+            "indicator__code", "weight"
+        )
+    }
+
+
+def _change_parts(score: StationScore | None, before: StationScore | None, lines: list):
+    """Why the score moved since last month: own data, other stations, weights/method."""
+    if score is None or before is None or score.score is None or before.score is None:
+        return None
+    ranges_now = score.run.summary.get("indicator_ranges")
+    ranges_before = before.run.summary.get("indicator_ranges")
+    if not ranges_now or not ranges_before:
+        return None
+    directions = score.run.method_params.get("directions", {})
+    return change_breakdown(
+        before.score,
+        score.score,
+        {line.indicator.code: line.value for line in lines if line.value is not None},
+        ranges_before,
+        ranges_now,
+        _weights(before.run.weight_set_id),
+        {code: direction == "higher" for code, direction in directions.items()},
+    )
+
+
 def _explanation(score: StationScore | None, lines: list) -> dict:
     """The score taken apart by indicator, and what would move the station up a colour."""
     if score is None or score.score is None or not score.run.weight_set_id:
         return {}
-    weights = {
-        code: float(weight)
-        for code, weight in Weight.objects.filter(
-            weight_set_id=score.run.weight_set_id
-        ).values_list("indicator__code", "weight")
-    }
+    weights = _weights(score.run.weight_set_id)
     names = {line.indicator.code: line.indicator for line in lines}
     points = contributions(score.normalised, weights)
     frame = pd.DataFrame(

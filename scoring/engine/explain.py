@@ -80,3 +80,67 @@ def next_grade_paths(
         )
     paths.sort(key=lambda path: (not path.possible, path.normalised_gain))
     return NextGrade(grade=target_grade, target_score=target, gap=gap, paths=paths)
+
+
+@dataclass(frozen=True)
+class ChangeBreakdown:
+    """Score change since last month, split so that the three parts add up to it."""
+
+    total: float
+    own_data: float  # the station's own values, on last month's scale and weights
+    other_stations: float  # the scale moved because the other stations' values moved
+    weights_and_method: float  # the rest: a new weight version or method
+
+
+def _weighted(normalised: dict[str, float], weights: dict[str, float]) -> float | None:
+    return sum(contributions(normalised, weights).values()) if normalised else None
+
+
+def _on_scale(
+    raw: dict[str, float],
+    ranges: dict[str, list[float] | None],
+    higher_is_better: dict[str, bool],
+) -> dict[str, float]:
+    """Raw values normalised on a given month's min-max scale, clipped to 0–100."""
+    result = {}
+    for code, value in raw.items():
+        bounds = ranges.get(code)
+        if not bounds:
+            continue
+        low, high = bounds
+        if high == low:
+            scaled = 100.0
+        elif higher_is_better.get(code, True):
+            scaled = 100 * (value - low) / (high - low)
+        else:
+            scaled = 100 * (high - value) / (high - low)
+        result[code] = min(100.0, max(0.0, scaled))
+    return result
+
+
+def change_breakdown(
+    score_before: float,
+    score_now: float,
+    raw_now: dict[str, float],
+    ranges_before: dict[str, list[float] | None],
+    ranges_now: dict[str, list[float] | None],
+    weights_before: dict[str, float],
+    higher_is_better: dict[str, bool],
+) -> ChangeBreakdown | None:
+    """Split ``score_now − score_before`` (both as published).
+
+    own data = this month's values on last month's scale and weights − last month's score;
+    other stations = the same values on this month's scale − that; weights and method =
+    the rest (this month's score − this month's values on this month's scale with last
+    month's weights). The three add up to the change exactly.
+    """
+    own_scale = _weighted(_on_scale(raw_now, ranges_before, higher_is_better), weights_before)
+    new_scale = _weighted(_on_scale(raw_now, ranges_now, higher_is_better), weights_before)
+    if own_scale is None or new_scale is None:
+        return None
+    return ChangeBreakdown(
+        total=score_now - score_before,
+        own_data=own_scale - score_before,
+        other_stations=new_scale - own_scale,
+        weights_and_method=score_now - new_scale,
+    )

@@ -285,5 +285,18 @@ def test_station_page_takes_the_score_apart_and_shows_the_way_up(viewer, scored)
     # equal weights from the worst value to the best (+100) closes the 10 points alone.
     september = best.context["way_up"]
     assert (september.grade, september.gap) == ("green", 10.0)
-    indicator, path, now, needed = best.context["way_up_steps"][0]
+    _indicator, path, now, needed = best.context["way_up_steps"][0]
     assert (path.normalised_gain, now, needed) == (100.0, 10.0, 30.0)
+
+
+def test_station_page_splits_the_change_since_last_month(viewer, scored):
+    response = viewer.get(reverse("mapviews:station", args=["S1"]), {"period": "2026-10"})
+    parts = response.context["change_parts"]
+    # S1: 40 → 60. Its own values rose from 10 to 30, past last month's best (30, S3):
+    # on September's scale that is the top of every indicator where higher is better
+    # and the bottom where lower is better: 60. The scale then moved, weights did not.
+    assert parts.total == pytest.approx(20.0)
+    assert parts.own_data == pytest.approx(20.0)
+    assert parts.other_stations == pytest.approx(0.0)
+    assert parts.weights_and_method == pytest.approx(0.0)
+    assert "Score +20.00: own data +20.00" in response.content.decode()

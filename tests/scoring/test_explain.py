@@ -54,3 +54,26 @@ def test_a_gain_beyond_the_best_station_is_not_possible_alone():
 @pytest.mark.parametrize(("score", "grade"), [(100.0, "red"), (None, "ungraded")])
 def test_nothing_to_explain_for_red_or_ungraded(score, grade):
     assert next_grade_paths(score, grade, A02, WEIGHTS, THRESHOLDS, RANGES, HIGHER) is None
+
+
+def test_a_change_of_score_splits_into_own_data_others_and_weights():
+    from scoring.engine.explain import change_breakdown
+
+    higher = {"a": True, "b": True}
+    # Last month: a 0–10, b 0–10; the station had a 5, b 5 → 50 with equal weights.
+    # This month: its a rose to 8; the best b of the company fell from 10 to 8 (b: 0–8);
+    # weights changed from 50/50 to 75/25.
+    result = change_breakdown(
+        score_before=50.0,
+        score_now=0.75 * 80 + 0.25 * 62.5,  # a 80, b 5/8 = 62.5
+        raw_now={"a": 8.0, "b": 5.0},
+        ranges_before={"a": [0.0, 10.0], "b": [0.0, 10.0]},
+        ranges_now={"a": [0.0, 10.0], "b": [0.0, 8.0]},
+        weights_before={"a": 50.0, "b": 50.0},
+        higher_is_better=higher,
+    )
+    assert result.own_data == pytest.approx(15.0)  # a 50 → 80 on the old scale: +30 × ½
+    assert result.other_stations == pytest.approx(6.25)  # b 50 → 62.5: +12.5 × ½
+    assert result.weights_and_method == pytest.approx(75.625 - 71.25)
+    parts = result.own_data + result.other_stations + result.weights_and_method
+    assert parts == pytest.approx(result.total)

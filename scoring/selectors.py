@@ -84,11 +84,16 @@ def load_period_inputs(company_id: int, period: date) -> PeriodInputs:
         period=period,
         indicator_id__in=list(column_of),
     ).values_list("station_id", "indicator_id", "value")
-    # A month can hold 300,000 values: read them as plain tuples, not model rows.
+    # A month can hold 300,000 values: read them straight from the cursor into one
+    # array (no per-row work by Django's result iterator).
     found = np.array(_fetch_all(rows), dtype=float).reshape(-1, 3)
     matrix = np.full((len(station_ids), len(codes)), np.nan)
-    if len(found):
-        row_index = np.searchsorted(station_ids, found[:, 0].astype(np.int64))
+    if len(found) and len(station_ids):
+        # A station made active or added between the two reads is not in this month.
+        ids = found[:, 0].astype(np.int64)
+        row_index = np.minimum(np.searchsorted(station_ids, ids), len(station_ids) - 1)
+        known = station_ids[row_index] == ids
+        found, row_index = found[known], row_index[known]
         column_lookup = np.zeros(max(column_of) + 1, dtype=np.int64)
         column_lookup[list(column_of)] = list(column_of.values())
         column_index = column_lookup[found[:, 1].astype(np.int64)]
@@ -150,7 +155,7 @@ def month_rows(company_id: int, period: date):
 def current_scores(company_id: int, period: date, county_id: int | None = None):
     """The shown result of a month (optionally one county's): current-run scores
     with station and county, best rank first."""
-    scores = StationScore.objects.filter(run__in=_current_run_ids(company_id, period))
+    scores = month_rows(company_id, period)
     if county_id:
         scores = scores.filter(station__county_id=county_id)
     return scores.select_related("station__county").order_by(

@@ -287,7 +287,11 @@ def _compute_and_store(run: ScoreRun, method: ScoringMethod, started: float) -> 
     }
     run.input_fingerprint = fingerprint
     run.station_count = len(inputs.values.index)
-    if current is not None and current.input_fingerprint == fingerprint:
+    if (
+        current is not None
+        and current.input_fingerprint == fingerprint
+        and current.summary.keys() >= SUMMARY_KEYS
+    ):
         run.unchanged = True
         run.graded_count = current.graded_count
         run.summary = current.summary
@@ -323,6 +327,12 @@ def _finish(run: ScoreRun, started: float, *, compute_ms: int) -> RunOutcome:
     )
 
 
+#: What a run's summary holds; a run stored without all of them is computed afresh.
+SUMMARY_KEYS = frozenset(
+    {"median_score", "indicator_medians", "indicator_ranges", "score_thresholds",
+     "indicator_thresholds"}
+)  # fmt: skip
+
 #: Columns written for each station score, in COPY order.
 _SCORE_COLUMNS = (
     "run_id", "station_id", "period", "score", "rank", "grade",
@@ -345,22 +355,34 @@ def _write_scores(run: ScoreRun, result: engine.PeriodScores) -> None:
             batch_size=2000,
         )
         return
-    table = StationScore._meta.db_table
-    statement = f"COPY {table} ({', '.join(_SCORE_COLUMNS)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    quote = connection.ops.quote_name
+    table = quote(StationScore._meta.db_table)
+    statement = f"COPY {table} ({', '.join(map(quote, _SCORE_COLUMNS))}) FROM STDIN"
+    # Django's wrapper turns psycopg's errors into Django's (a lost connection stays an
+    # OperationalError, retried like any other) and marks the connection as broken.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(statement) as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 
 
 _NULL_MEMBER = re.compile(r'"[^"]+":null,?')
+_PLAIN_CODE = re.compile(r"^[-\w]+$")
 
 
 def _normalised_json(normalised: pd.DataFrame) -> list[str]:
     """Each station's normalised values as a JSON object without its missing indicators,
     written for all stations at once by pandas' encoder (far faster than one
     ``json.dumps`` per row)."""
-    if normalised.empty:
+    if len(normalised.columns) == 0:
+        return [""] * len(normalised)
+    if len(normalised) == 0:
         return []
+    if not all(_PLAIN_CODE.match(code) for code in normalised.columns):
+        raise ValueError(f"indicator codes must be slugs: {list(normalised.columns)}")
     text = normalised.to_json(orient="records", double_precision=10)
     text = _NULL_MEMBER.sub("", text).replace(",}", "}")
     return text[2:-2].split("},{")

@@ -1,3 +1,5 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import template
 
 from mapviews import text
@@ -18,10 +20,10 @@ def signed(value: float | None) -> str:
     """+3.20 / −1.05 / ±0.00: a change with its sign, two decimals."""
     if value is None:
         return "–"
-    rounded = round(float(value), 2)
+    rounded = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if rounded == 0:
         return "±0.00"
-    return f"+{rounded:.2f}" if rounded > 0 else f"−{abs(rounded):.2f}"
+    return f"+{rounded}" if rounded > 0 else f"−{abs(rounded)}"
 
 
 @register.simple_tag

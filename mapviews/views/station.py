@@ -13,10 +13,17 @@ from django.views.decorators.http import require_GET
 from indicators.periods import format_period, previous_period
 from mapviews import selectors
 from mapviews.charts import contribution_figure, figure_payload, score_history_figure
+from mapviews.selectors import IndicatorLine
 from mapviews.staticfinders import plotly_static_path
 from mapviews.text import change_text
 from mapviews.views.common import parse_month
-from scoring.engine.explain import change_breakdown, contributions, next_grade_paths
+from scoring.engine.explain import (
+    ChangeBreakdown,
+    change_breakdown,
+    contributions,
+    next_grade_paths,
+)
+from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import grade_display
 from scoring.models import StationScore, Weight
 from scoring.selectors import current_runs, opening_period
@@ -62,8 +69,11 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         else None
     )
     weakest = [line for line in lines if line.normalised is not None][:WEAKEST_NAMED]
-    strongest = [line for line in reversed(lines) if line.grade.code in ("red", "orange")]
-    strongest = strongest[:WEAKEST_NAMED]
+    strongest = [
+        line
+        for line in reversed(lines)
+        if line.grade.code in GRADE_ORDER[:2] and line not in weakest
+    ][:WEAKEST_NAMED]
     context = {
         **_explanation(latest, lines),
         "change_parts": _change_parts(latest, before, lines),
@@ -87,6 +97,8 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _weights(weight_set_id: int | None) -> dict[str, float]:
+    if not weight_set_id:
+        return {}
     return {
         code: float(weight)
         for code, weight in Weight.objects.filter(weight_set_id=weight_set_id).values_list(
@@ -95,13 +107,16 @@ def _weights(weight_set_id: int | None) -> dict[str, float]:
     }
 
 
-def _change_parts(score: StationScore | None, before: StationScore | None, lines: list):
+def _change_parts(
+    score: StationScore | None, before: StationScore | None, lines: list[IndicatorLine]
+) -> ChangeBreakdown | None:
     """Why the score moved since last month: own data, other stations, weights/method."""
     if score is None or before is None or score.score is None or before.score is None:
         return None
     ranges_now = score.run.summary.get("indicator_ranges")
     ranges_before = before.run.summary.get("indicator_ranges")
-    if not ranges_now or not ranges_before:
+    weights_before = _weights(before.run.weight_set_id)
+    if not ranges_now or not ranges_before or not weights_before:
         return None
     directions = score.run.method_params.get("directions", {})
     return change_breakdown(
@@ -110,12 +125,12 @@ def _change_parts(score: StationScore | None, before: StationScore | None, lines
         {line.indicator.code: line.value for line in lines if line.value is not None},
         ranges_before,
         ranges_now,
-        _weights(before.run.weight_set_id),
+        weights_before,
         {code: direction == "higher" for code, direction in directions.items()},
     )
 
 
-def _explanation(score: StationScore | None, lines: list) -> dict:
+def _explanation(score: StationScore | None, lines: list[IndicatorLine]) -> dict[str, object]:
     """The score taken apart by indicator, and what would move the station up a colour."""
     if score is None or score.score is None or not score.run.weight_set_id:
         return {}
@@ -158,6 +173,7 @@ def _explanation(score: StationScore | None, lines: list) -> dict:
         "contribution_chart": chart,
         "way_up": way_up,
         "way_up_grade": grade_display(way_up.grade) if way_up else None,
+        "best_reachable": way_up is None and score.grade in GRADE_ORDER,
         "way_up_steps": [step for step in steps if step[1].possible],
         "way_up_impossible": [step[0] for step in steps if not step[1].possible],
     }

@@ -56,6 +56,8 @@ def normalise_min_max(values: pd.DataFrame, higher_is_better: pd.Series) -> pd.D
     A column whose present values are all equal gives those stations 100.
     """
     arr = values.to_numpy(dtype=float)
+    if arr.shape[0] == 0:
+        return values.astype(float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: NaN
         lo = np.nanmin(arr, axis=0)
@@ -67,7 +69,7 @@ def normalise_min_max(values: pd.DataFrame, higher_is_better: pd.Series) -> pd.D
     offset = np.where(better_high, lo, hi)
     sign = np.where(better_high, 1.0, -1.0)
     with np.errstate(invalid="ignore", divide="ignore"):  # a constant column: fixed below
-        scaled = 100.0 * ((arr - offset) * sign) / span
+        scaled = 100.0 * ((arr - offset) * sign) / span + 0.0  # + 0.0: no "-0.0"
     constant = span == 0
     if constant.any():
         scaled[:, constant] = np.where(np.isnan(arr[:, constant]), np.nan, 100.0)

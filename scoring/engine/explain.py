@@ -6,7 +6,8 @@
   each indicator the improvement that would close it alone, most effective first.
   "Alone" means with every other value and every other station unchanged and
   within the month's range of that indicator (min-max scores are relative: moving
-  beyond the best station would move the scale).
+  beyond the best station would move the scale, and so would improving a value at
+  the bottom of the range, which may be the lowest of the company: neither counts).
 """
 
 from __future__ import annotations
@@ -54,14 +55,20 @@ def next_grade_paths(
     if score is None or grade not in GRADE_ORDER or grade == GRADE_ORDER[0]:
         return None
     position = GRADE_ORDER.index(grade)
-    better = [
-        (GRADE_ORDER[p], score_thresholds[p])
+    targets = [
+        score_thresholds[p]
         for p in range(position - 1, -1, -1)
         if score_thresholds[p] is not None and score_thresholds[p] > score
     ]
-    if not better:
+    if not targets:
         return None
-    target_grade, target = better[0]
+    target = targets[0]
+    # Several grades can start at the same score: reaching it gives the best of them.
+    target_grade = next(
+        GRADE_ORDER[p]
+        for p in range(len(GRADE_ORDER))
+        if score_thresholds[p] is not None and score_thresholds[p] <= target
+    )
     gap = target - score
     present = {code: w for code, w in weights.items() if code in normalised and w}
     total = sum(present.values())
@@ -75,7 +82,11 @@ def next_grade_paths(
                 code=code,
                 normalised_gain=gain,
                 raw_change=step if higher_is_better.get(code, True) else -step,
-                possible=normalised[code] + gain <= 100 + 1e-9 and high > low,
+                # At 0 the station may be the indicator's lowest value: improving it
+                # would move the scale for every station, so it is no path "alone".
+                possible=normalised[code] > 0
+                and normalised[code] + gain <= 100 + 1e-9
+                and high > low,
             )
         )
     paths.sort(key=lambda path: (not path.possible, path.normalised_gain))
@@ -88,12 +99,14 @@ class ChangeBreakdown:
 
     total: float
     own_data: float  # the station's own values, on last month's scale and weights
-    other_stations: float  # the scale moved because the other stations' values moved
+    other_stations: float  # the scale moved (other stations' values, or the station's own
+    # when it is the lowest or highest of an indicator)
     weights_and_method: float  # the rest: a new weight version or method
 
 
 def _weighted(normalised: dict[str, float], weights: dict[str, float]) -> float | None:
-    return sum(contributions(normalised, weights).values()) if normalised else None
+    points = contributions(normalised, weights)
+    return sum(points.values()) if points else None
 
 
 def _on_scale(

@@ -122,3 +122,13 @@ def test_the_run_summary_equals_thresholds_and_medians_of_the_stored_values(rows
         present = values[code].dropna()
         expected = None if present.empty else round(float(present.median()), 4)
         assert result.summary["indicator_medians"][code] == expected
+
+
+@given(st.lists(st.one_of(st.none(), st.sampled_from([5.0, 10.0, 10.0, 20.0, 40.0])), max_size=30))
+def test_score_thresholds_give_back_every_station_grade(column):
+    values = pd.DataFrame({"x": [np.nan if v is None else v for v in column]}, dtype=float)
+    result = score_period(values, pd.Series({"x": 100.0}), pd.Series({"x": True}))
+    thresholds = result.summary["score_thresholds"]
+    for score, grade in zip(result.stations["score"], result.stations["grade"], strict=True):
+        expected = grade_from_thresholds(None if np.isnan(score) else score, thresholds)
+        assert expected == grade

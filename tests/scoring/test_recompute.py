@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 
+import numpy as np
+import pandas as pd
 import pytest
 from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
@@ -290,3 +292,25 @@ def test_stored_rows_equal_the_engine_and_omit_missing_indicators(three_stations
     # N = 2 graded: cut-offs 0, 1, 1, 2, 2, so the best of two is orange.
     assert (rows["S2"].score, rows["S2"].rank, rows["S2"].grade) == (60.0, 1, "orange")
     assert rows["S1"].coverage == 1.0
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ({"a": [1.0, np.nan], "b": [np.nan, np.nan]}, ['"a":1.0', ""]),
+        ({"a": [np.nan, 2.5], "b": [np.nan, 1e-07]}, ["", '"a":2.5,"b":0.0000001']),
+        ({}, []),
+    ],
+)
+def test_normalised_values_are_written_as_json_without_missing_indicators(rows, expected):
+    import json
+
+    frame = pd.DataFrame(rows, dtype=float)
+    cells = services._normalised_json(frame)
+    assert cells == expected
+    for cell, (_index, row) in zip(cells, frame.iterrows(), strict=True):
+        assert json.loads("{" + cell + "}") == {k: v for k, v in row.items() if v == v}
+
+
+def test_no_indicator_columns_still_gives_one_cell_per_station():
+    assert services._normalised_json(pd.DataFrame(index=[1, 2])) == ["", ""]

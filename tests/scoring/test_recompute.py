@@ -314,3 +314,21 @@ def test_normalised_values_are_written_as_json_without_missing_indicators(rows, 
 
 def test_no_indicator_columns_still_gives_one_cell_per_station():
     assert services._normalised_json(pd.DataFrame(index=[1, 2])) == ["", ""]
+
+
+def test_a_run_stored_without_a_complete_summary_is_computed_afresh(three_stations):
+    from tests.mapviews.months import SEPTEMBER, score_month
+
+    score_month(three_stations, SEPTEMBER, [10, 20, 30])
+    ScoreRun.objects.update(summary={"median_score": 50.0})  # as before the summary grew
+    company = three_stations[0].county.company
+    again = ScoreRun.objects.create(company=company, period=SEPTEMBER, trigger=RunTrigger.MANUAL)
+    services.execute_run(again.pk)
+    again.refresh_from_db()
+    assert again.unchanged is False and again.is_current
+    assert again.summary.keys() >= services.SUMMARY_KEYS
+    # With the summary complete, the same inputs are recognised as unchanged.
+    third = ScoreRun.objects.create(company=company, period=SEPTEMBER, trigger=RunTrigger.MANUAL)
+    services.execute_run(third.pk)
+    third.refresh_from_db()
+    assert third.unchanged is True

@@ -68,6 +68,30 @@ def bench_engine() -> list[tuple[int, float]]:
     return rows
 
 
+def bench_sensitivity() -> list[tuple[int, float]]:
+    """1,000 Monte Carlo draws of the weights (±20 %), best of 3."""
+    from scoring.engine.sensitivity import weight_sensitivity
+
+    weights = pd.Series(10.0, index=CODES)
+    higher = pd.Series(True, index=CODES)
+    results = []
+    for size in SIZES:
+        month = score_period(synthetic(size), weights, higher)
+        graded = month.stations["rank"].notna()
+        results.append(
+            (
+                size,
+                best_of(
+                    lambda m=month, g=graded: weight_sensitivity(
+                        m.normalised, weights, g, (20, 20, 20, 20, 20)
+                    ),
+                    repeat=3,
+                ),
+            )
+        )
+    return results
+
+
 def bench_recompute(size: int) -> tuple[float, float, float]:
     """Import-free end to end: values already stored; time execute_run (read, compute, write)."""
     from datetime import date
@@ -176,6 +200,12 @@ def main() -> None:
     print(f"{'stations':>10} {'ms':>10}")
     for size, ms in bench_engine():
         print(f"{size:>10} {ms:>10.2f}")
+
+    print()
+    print("Weight sensitivity (1,000 draws, weights ±20 %), best of 3")
+    print(f"{'stations':>10} {'ms':>10}")
+    for size, ms in bench_sensitivity():
+        print(f"{size:>10} {ms:>10.1f}")
 
     old_config = setup_databases(verbosity=0, interactive=False)
     try:

@@ -27,7 +27,7 @@ LOW_COVERAGE = "low_coverage"
 # Scores are compared at a fixed number of decimals. A weighted mean that is
 # exactly x.xx5 on paper may come out of binary arithmetic a hair below it; this
 # tolerance (far above float error, far below a hundredth) rounds it up as written.
-_ROUNDING_TOLERANCE = 1e-7
+ROUNDING_TOLERANCE = 1e-7
 #: Normalised values are stored, shown and graded per indicator at this precision.
 NORMALISED_DECIMALS = 4
 
@@ -86,7 +86,7 @@ def weight_coverage(present: pd.DataFrame, weights: pd.Series) -> pd.Series:
 
 def round_half_up(values: np.ndarray, decimals: int) -> np.ndarray:
     factor = 10.0**decimals
-    return np.floor(values * factor + 0.5 + _ROUNDING_TOLERANCE) / factor
+    return np.floor(values * factor + 0.5 + ROUNDING_TOLERANCE) / factor
 
 
 def weighted_score(normalised: pd.DataFrame, weights: pd.Series, decimals: int) -> pd.Series:

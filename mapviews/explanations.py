@@ -28,6 +28,7 @@ def higher_is_better(run: ScoreRun) -> dict[str, bool]:
 
 
 def run_weights(weight_set_id: int | None) -> dict[str, float]:
+    """A weight version's weights by indicator code (none for a run without one)."""
     if not weight_set_id:
         return {}
     return {

@@ -61,7 +61,7 @@ def weight_sensitivity(
 
     grade_counts = np.zeros((count, len(GRADE_ORDER)), dtype=np.int64)
     # Ranks kept for the interval: 2 bytes each while they fit (a 30,000-station month
-    # × 1,000 draws is 60 MB, and the partial sort below moves half as much memory).
+    # × 1,000 draws is 60 MB).
     ranks = np.empty((count, draws), dtype=np.uint16 if count < 2**16 else np.int32)
     station_keys = (np.arange(count) * len(GRADE_ORDER))[:, None]
     done = 0
@@ -89,7 +89,8 @@ def weight_sensitivity(
 
     tail = (1 - coverage) / 2
     low_k, high_k = int(np.floor(tail * (draws - 1))), int(np.ceil((1 - tail) * (draws - 1)))
-    ordered = np.partition(ranks, [low_k, high_k], axis=1) if count else ranks
+    # Sorting 2-byte integers is a radix sort: faster here than a partial sort.
+    ordered = np.sort(ranks, axis=1, kind="stable") if count else ranks
     return Sensitivity(
         grade_shares=pd.DataFrame(grade_counts / draws, index=stations, columns=GRADE_ORDER),
         rank_low=pd.Series(ordered[:, low_k] if count else [], index=stations, dtype=int),

@@ -16,11 +16,6 @@ from scoring.selectors import current_scores, month_rows
 from stations.models import Company, County, Station
 
 
-def in_county(rows, county_id: int | None):
-    """Rows of a station-related queryset limited to one county (all when None)."""
-    return rows.filter(station__county_id=county_id) if county_id else rows
-
-
 def company_for_user(user) -> Company | None:
     """The viewer's company: their station's, else the first one."""
     membership = getattr(user, "station_membership", None)
@@ -234,7 +229,8 @@ def active_indicators() -> list[Indicator]:
 def grade_counts_by_month(company_id: int, county_id: int | None = None) -> list[tuple]:
     """(month, grade, count) of every scored month, oldest first."""
     rows = StationScore.objects.filter(run__company_id=company_id, run__is_current=True)
-    rows = in_county(rows, county_id)
+    if county_id:
+        rows = rows.filter(station__county_id=county_id)
     return list(
         rows.values("period", "grade")
         .order_by("period", "grade")

@@ -15,7 +15,7 @@ from mapviews import selectors
 from mapviews.charts import figure_payload, grade_distribution_figure
 from mapviews.staticfinders import plotly_static_path
 from mapviews.transitions import ABSENT, CATEGORIES, grade_transitions
-from mapviews.views.common import chosen_month, int_or_none, parse_month
+from mapviews.views.common import chosen_month, parse_month
 from scoring.grades import GradeDisplay, all_grade_displays, grade_display
 from scoring.models import StationScore
 
@@ -34,7 +34,7 @@ class Move:
 def history(request: HttpRequest) -> HttpResponse:
     month = chosen_month(request, parameter="to")
     company = month.company
-    county_id = int_or_none(request.GET.get("county"))
+    county_id = month.county_id
     periods = sorted(month.periods)
     context = {
         "company": company,

@@ -7,7 +7,7 @@ Steps, each a function with its own tests:
 4. ``competition_rank``: 1, 2, 2, 4 by score, highest first.
 5. ``quota_cutoffs`` / ``grades_for_ranks``: five grades by quota; ties share the better.
 6. ``indicator_thresholds``: the same quota rule applied to each indicator on its own.
-7. ``period_summary``: the company medians the pages compare a station with.
+7. ``month_summary``: the company medians, ranges and grade thresholds the pages use.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class PeriodScores:
     (float, NaN when ungraded), ``rank`` (nullable int), ``grade``,
     ``coverage`` (0–1) and ``ungraded_reason`` (None, ``no_data`` or
     ``low_coverage``). ``normalised``: station × indicator, 0–100, NaN where the
-    station has no value. ``summary``: company medians (``period_summary``) and
+    station has no value. ``summary``: company medians (``month_summary``) and
     each indicator's grade thresholds (``indicator_thresholds``).
     """
 
@@ -125,9 +125,6 @@ def grades_for_ranks(ranks: pd.Series, cutoffs: np.ndarray) -> pd.Series:
     return grades
 
 
-_GRADES_THEN_UNGRADED = [*GRADE_ORDER, UNGRADED]
-
-
 def indicator_thresholds(
     normalised: pd.DataFrame, quotas_pct: tuple[int, ...]
 ) -> dict[str, list[float | None]]:
@@ -170,22 +167,6 @@ def grade_from_thresholds(value: float | None, thresholds: list[float | None] | 
     return GRADE_ORDER[-1]
 
 
-def indicator_grades(normalised: pd.DataFrame, quotas_pct: tuple[int, ...]) -> pd.DataFrame:
-    """Every station's grade on every indicator (``indicator_thresholds`` applied)."""
-    thresholds = indicator_thresholds(normalised, quotas_pct)
-    values = normalised.round(NORMALISED_DECIMALS).to_numpy(dtype=float)
-    columns = {}
-    for index, code in enumerate(normalised.columns):
-        column = values[:, index]
-        present = ~np.isnan(column)
-        limits = [np.inf if t is None else t for t in thresholds[code]]
-        below = sum((column[present] < limit).astype(np.int8) for limit in limits)
-        position = np.full(len(column), len(GRADE_ORDER), dtype=np.int8)
-        position[present] = np.minimum(below, len(GRADE_ORDER) - 1)
-        columns[code] = pd.Categorical.from_codes(position, categories=_GRADES_THEN_UNGRADED)
-    return pd.DataFrame(columns, index=normalised.index)
-
-
 def _sorted_medians(ascending: np.ndarray, counts: np.ndarray) -> list[float | None]:
     """Median of each column of values sorted lowest first with NaN last."""
     medians: list[float | None] = []
@@ -196,15 +177,6 @@ def _sorted_medians(ascending: np.ndarray, counts: np.ndarray) -> list[float | N
         middle = (ascending[(count - 1) // 2, index] + ascending[count // 2, index]) / 2
         medians.append(round(float(middle), 4))
     return medians
-
-
-def period_summary(values: pd.DataFrame, scores: pd.Series) -> dict[str, object]:
-    """Company medians for the month: of the graded scores and of each indicator's
-    raw value (over the stations that have it)."""
-    raw = values.to_numpy(dtype=float)
-    return _summary(
-        np.sort(raw, axis=0), (~np.isnan(raw)).sum(axis=0), list(values.columns), scores
-    )
 
 
 def _summary(

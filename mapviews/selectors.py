@@ -118,6 +118,11 @@ def grade_counts(rows: list[RankingRow]) -> dict[str, int]:
     return counts
 
 
+def legend(counts: dict[str, int]) -> list[tuple[GradeDisplay, int]]:
+    """(grade, stations) for the legend: the five grades best first, then grey."""
+    return [(display, counts.get(display.code, 0)) for display in all_grade_displays()]
+
+
 def counties(company_id: int) -> list[County]:
     return list(County.objects.filter(company_id=company_id).order_by("name"))
 

@@ -20,7 +20,7 @@ from mapviews.maps import STATION_COLUMNS, MapLabels, own_station_trace, station
 from mapviews.staticfinders import plotly_static_path
 from mapviews.text import change_text
 from mapviews.views.common import MonthChoice, chosen_month, month_context
-from scoring.grades import all_grade_displays, ungraded_reason_text
+from scoring.grades import ungraded_reason_text
 from stations.areas import CompanyShapes, company_shapes
 
 
@@ -32,7 +32,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     if month.run is not None:
         data = map_data(month, request)
         context.update(figure=data["figure"], counts=data["counts"])
-        context["legend"] = _legend(data["counts"])
+        context["legend"] = selectors.legend(data["counts"])
     return render(request, "mapviews/map.html", context)
 
 
@@ -143,10 +143,6 @@ def _record(row: selectors.RankingRow, label_points: dict, minimum_pct: float | 
     }
 
 
-def _legend(counts: dict[str, int]) -> list:
-    return [(display, counts.get(display.code, 0)) for display in all_grade_displays()]
-
-
 @login_not_required
 @require_GET
 @xframe_options_exempt
@@ -164,7 +160,7 @@ def widget(request: HttpRequest) -> HttpResponse:
         context.update(month_context(month, request))
         if month.run is not None:
             data = map_data(month, request, compact=True)
-            context.update(figure=data["figure"], legend=_legend(data["counts"]))
+            context.update(figure=data["figure"], legend=selectors.legend(data["counts"]))
             context["own_row"] = selectors.own_score(request.user, month.company.pk, month.period)
     response = render(request, "mapviews/widget.html", context)
     return frame_policy(response)

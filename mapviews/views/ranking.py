@@ -14,7 +14,7 @@ from mapviews.sorting import chosen_sort, sort_rows
 from mapviews.text import list_separator
 from mapviews.views.common import MonthChoice, chosen_month, month_context, paginate
 from scoring.exports import score_export_frame, to_xlsx
-from scoring.grades import all_grade_displays, grade_display, ungraded_reason_text
+from scoring.grades import grade_display, ungraded_reason_text
 
 SPARKLINE_MONTHS = 12
 SORT_KEYS = {
@@ -42,7 +42,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         rows=rows,
         page=page,
         table=[(row, sparklines.get(row.station.pk)) for row in page],
-        legend=[(display, counts[display.code]) for display in all_grade_displays()],
+        legend=selectors.legend(counts),
         sort=sort,
     )
     return render(request, "mapviews/ranking.html", context)

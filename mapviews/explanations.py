@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from mapviews.charts import contribution_figure, figure_payload
 from mapviews.selectors import IndicatorLine
 from mapviews.text import change_text
+from scoring.engine import ScoringMethod
 from scoring.engine.explain import (
     ChangeBreakdown,
     change_breakdown,
@@ -39,23 +40,44 @@ def run_weights(weight_set_id: int | None) -> dict[str, float]:
     }
 
 
+def run_scales(run: ScoreRun) -> dict[str, list[float] | None]:
+    """The raw values each indicator's 0 and 100 stood for in the run (runs stored
+    before methods were chosen were all min-max: their ranges are their scales)."""
+    summary = run.summary
+    return summary.get("indicator_scales") or summary.get("indicator_ranges") or {}
+
+
+def run_method(run: ScoreRun) -> ScoringMethod:
+    return ScoringMethod.from_record(run.method_params or {})
+
+
+def score_thresholds(score: StationScore) -> list[float | None] | None:
+    """The score each grade started at for this station: its peer group's when the
+    run graded within groups."""
+    summary = score.run.summary
+    group = (score.flags or {}).get("peer_group")
+    if group is not None and summary.get("peer_score_thresholds"):
+        return summary["peer_score_thresholds"].get(group)
+    return summary.get("score_thresholds")
+
+
 def change_parts(
     score: StationScore | None, before: StationScore | None, lines: list[IndicatorLine]
 ) -> ChangeBreakdown | None:
     """Why the score moved since last month: own data, other stations, weights/method."""
     if score is None or before is None or score.score is None or before.score is None:
         return None
-    ranges_now = score.run.summary.get("indicator_ranges")
-    ranges_before = before.run.summary.get("indicator_ranges")
+    scales_now = run_scales(score.run)
+    scales_before = run_scales(before.run)
     weights_before = run_weights(before.run.weight_set_id)
-    if not ranges_now or not ranges_before or not weights_before:
+    if not scales_now or not scales_before or not weights_before:
         return None
     return change_breakdown(
         before.score,
         score.score,
         {line.indicator.code: line.value for line in lines if line.value is not None},
-        ranges_before,
-        ranges_now,
+        scales_before,
+        scales_now,
         weights_before,
         higher_is_better(score.run),
     )
@@ -81,17 +103,19 @@ def station_explanation(
             points_label=_("Points of the score"),
         )
     )
-    summary = score.run.summary
+    thresholds, scales = score_thresholds(score), run_scales(score.run)
+    cap = (score.flags or {}).get("cap")
     way_up = None
-    if summary.get("score_thresholds") and summary.get("indicator_ranges"):
+    if thresholds and scales and not cap:
         way_up = next_grade_paths(
             score.score,
             score.grade,
             score.normalised,
             weights,
-            summary["score_thresholds"],
-            summary["indicator_ranges"],
+            thresholds,
+            scales,
             higher_is_better(score.run),
+            relative=run_method(score.run).relative,
         )
     steps = []
     if way_up:
@@ -100,12 +124,18 @@ def station_explanation(
             indicator = names.get(path.code)
             if indicator is None or raw.get(path.code) is None:
                 continue
-            steps.append((indicator, path, raw[path.code], raw[path.code] + path.raw_change))
+            target = None if path.raw_change is None else raw[path.code] + path.raw_change
+            steps.append((indicator, path, raw[path.code], target))
     return {
         "contribution_chart": chart,
         "way_up": way_up,
         "way_up_grade": grade_display(way_up.grade) if way_up else None,
-        "best_reachable": way_up is None and score.grade in GRADE_ORDER,
+        "best_reachable": way_up is None and not cap and score.grade in GRADE_ORDER,
+        "cap": cap_explanation(cap, names),
+        "carried": [
+            (names[code].name if code in names else code, months)
+            for code, months in (score.flags or {}).get("carried", {}).items()
+        ],
         "way_up_steps": [step for step in steps if step[1].possible],
         "way_up_impossible": [step[0] for step in steps if not step[1].possible],
     }
@@ -122,3 +152,18 @@ def since_last_month(score: StationScore | None, before: StationScore | None) ->
         else None
     )
     return change_text(rank_change, grade_change, then)
+
+
+def cap_explanation(cap: dict | None, indicators: dict) -> dict | None:
+    """Why the grade is limited: the rule, the station's value and the grade by score."""
+    if not cap:
+        return None
+    indicator = indicators.get(cap["indicator"])
+    return {
+        "indicator": indicator.name if indicator else cap["indicator"],
+        "unit": indicator.unit_label if indicator else "",
+        "rule": cap["rule"],
+        "value": cap["value"],
+        "grade": grade_display(cap["grade"]),
+        "uncapped": grade_display(cap["uncapped"]),
+    }

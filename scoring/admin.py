@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from config.admin import ReadOnlyModelAdmin, period_column
-from scoring.models import ScoreRun, StationScore, Weight, WeightSet
+from scoring.models import MethodVersion, ScoreRun, StationScore, Weight, WeightSet
 
 
 class WeightInline(admin.TabularInline):
@@ -27,6 +27,17 @@ class WeightSetAdmin(ReadOnlyModelAdmin):
         return obj is None or not obj.runs.exists()
 
 
+@admin.register(MethodVersion)
+class MethodVersionAdmin(ReadOnlyModelAdmin):
+    """Method versions are history: created with set_method, never edited."""
+
+    list_display = ["company", "version", "effective_from", "created_by", "created_at", "reason"]
+    list_filter = ["company"]
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.runs.exists()
+
+
 @admin.register(ScoreRun)
 class ScoreRunAdmin(ReadOnlyModelAdmin):
     """Every recompute with its state, timings and counts, for the admin to follow."""
@@ -38,6 +49,7 @@ class ScoreRunAdmin(ReadOnlyModelAdmin):
         "status",
         "trigger",
         "is_current",
+        "method",
         "unchanged",
         "graded_count",
         "station_count",

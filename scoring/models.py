@@ -75,6 +75,46 @@ class Weight(models.Model):
         return f"{self.indicator.code}={self.weight}"
 
 
+class MethodVersion(models.Model):
+    """A version of how the company's months are scored, effective from a month onwards.
+
+    ``params`` is a ``scoring.engine.ScoringMethod`` record (normalisation, missing-data
+    policies, grading, peer groups, caps). Months before ``effective_from`` keep the
+    method they were scored with; a company without any version uses the default.
+    """
+
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="method_versions", verbose_name=_("company")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    effective_from = models.DateField(_("effective from"), help_text=_("First day of the month."))
+    params = models.JSONField(_("method parameters"))
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scoring method version")
+        verbose_name_plural = _("scoring method versions")
+        ordering = ["company", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "version"], name="method_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return _("method v%(version)s from %(period)s") % {
+            "version": self.version,
+            "period": format_period(self.effective_from),
+        }
+
+
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     RUNNING = "running", _("running")
@@ -85,6 +125,7 @@ class RunStatus(models.TextChoices):
 class RunTrigger(models.TextChoices):
     IMPORT = "import", _("data import")
     WEIGHTS = "weights", _("weight change")
+    METHOD = "method", _("method change")
     MANUAL = "manual", _("manual recompute")
     DEMO = "demo", _("demo load")
 
@@ -122,6 +163,15 @@ class ScoreRun(models.Model):
         blank=True,
         related_name="runs",
         verbose_name=_("weight version"),
+    )
+    method_version = models.ForeignKey(
+        MethodVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="runs",
+        verbose_name=_("method version"),
+        help_text=_("Empty: the default method."),
     )
     method = models.CharField(_("method"), max_length=40, blank=True)
     method_params = models.JSONField(_("method parameters"), default=dict, blank=True)
@@ -187,6 +237,15 @@ class StationScore(models.Model):
     coverage = models.FloatField(_("coverage"))
     ungraded_reason = models.CharField(_("reason ungraded"), max_length=20, blank=True)
     normalised = models.JSONField(_("normalised scores"), default=dict)
+    flags = models.JSONField(
+        _("method notes"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "What the method did beyond the plain rules: indicators carried forward "
+            "(months back), the cap that limited the grade, the peer group graded in."
+        ),
+    )
 
     class Meta:
         verbose_name = _("station score")

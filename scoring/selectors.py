@@ -12,9 +12,11 @@ import pandas as pd
 from django.db import connection
 from django.db.models import F
 
-from indicators.models import Direction, IndicatorValue
-from scoring.engine import ScoringMethod
-from scoring.models import ScoreRun, StationScore, WeightSet
+from indicators.models import Direction, Indicator, IndicatorValue
+from indicators.periods import add_months
+from scoring.engine import DEFAULT_METHOD, ScoringMethod
+from scoring.engine.method import CARRY_FORWARD
+from scoring.models import MethodVersion, ScoreRun, StationScore, WeightSet
 from stations.models import Station
 
 
@@ -30,18 +32,46 @@ class PeriodInputs:
     weights: pd.Series  # indicator code → weight
     higher_is_better: pd.Series  # indicator code → bool
     weight_set: WeightSet
+    method: ScoringMethod = DEFAULT_METHOD
+    method_version: MethodVersion | None = None
+    #: The months before (the month before first), when the method carries values forward.
+    history: tuple[pd.DataFrame, ...] = ()
+    #: Station → peer group, when the method grades within peer groups.
+    peer_groups: pd.Series | None = None
+    #: Indicator → its valid range (the goalposts of an indicator the method names none for).
+    valid_ranges: dict[str, tuple[float, float]] | None = None
 
-    def fingerprint(self, method: ScoringMethod) -> str:
+    def fingerprint(self) -> str:
         """A hash of every input: equal fingerprints give equal scores."""
         digest = hashlib.sha256()
-        digest.update(json.dumps(method.as_record(), sort_keys=True).encode())
+        digest.update(json.dumps(self.method.as_record(), sort_keys=True).encode())
         digest.update(f"weights:{self.weight_set.pk}".encode())
         digest.update(self.weights.to_json().encode())
         digest.update(self.higher_is_better.to_json().encode())
         digest.update(self.values.index.to_numpy().tobytes())
         digest.update(",".join(self.values.columns).encode())
         digest.update(self.values.to_numpy(dtype=float).tobytes())
+        for month in self.history:
+            digest.update(month.to_numpy(dtype=float).tobytes())
+        if self.peer_groups is not None:
+            digest.update(json.dumps(self.peer_groups.tolist()).encode())
+        if self.valid_ranges is not None:
+            digest.update(json.dumps(self.valid_ranges, sort_keys=True).encode())
         return digest.hexdigest()
+
+    def score(self):
+        """The month scored by the engine with everything it needs."""
+        from scoring.engine import score_period
+
+        return score_period(
+            self.values,
+            self.weights,
+            self.higher_is_better,
+            self.method,
+            history=list(self.history),
+            peer_groups=self.peer_groups,
+            valid_ranges=self.valid_ranges,
+        )
 
 
 def effective_weight_set(company_id: int, period: date) -> WeightSet:
@@ -57,26 +87,101 @@ def effective_weight_set(company_id: int, period: date) -> WeightSet:
     return weight_set
 
 
-def load_period_inputs(company_id: int, period: date) -> PeriodInputs:
-    weight_set = effective_weight_set(company_id, period)
-    weight_rows = list(
+def effective_method(company_id: int, period: date) -> MethodVersion | None:
+    """The method version governing the month (None: the default method)."""
+    return (
+        MethodVersion.objects.filter(company_id=company_id, effective_from__lte=period)
+        .order_by("-effective_from", "-version")
+        .first()
+    )
+
+
+def load_period_inputs(
+    company_id: int,
+    period: date,
+    *,
+    method_version: MethodVersion | bool | None = True,
+    weight_set: WeightSet | None = None,
+) -> PeriodInputs:
+    """The month's inputs under its governing weights and method, or under the given
+    ones (``method_version=None``: the default method) for a comparison or a preview."""
+    if method_version is True:
+        method_version = effective_method(company_id, period)
+    method = ScoringMethod.from_record(method_version.params) if method_version else DEFAULT_METHOD
+    weight_set = weight_set or effective_weight_set(company_id, period)
+    values = _month_values(company_id, period, weight_set)
+    codes = list(values.columns)
+    history = ()
+    forward = [code for code in method.codes_with(CARRY_FORWARD) if code in codes]
+    if forward:
+        history = tuple(
+            _month_values(company_id, add_months(period, -back), weight_set, values.index)
+            for back in range(1, method.carry_forward_months + 1)
+        )
+    peer_groups = None
+    if method.peer_groups:
+        groups = dict(
+            Station.objects.filter(pk__in=values.index.tolist()).values_list("pk", "peer_group")
+        )
+        peer_groups = pd.Series([groups.get(pk, "") for pk in values.index], index=values.index)
+    valid_ranges = None
+    if method.normalisation == "goalposts":
+        valid_ranges = {
+            code: (low, high)
+            for code, low, high in Indicator.objects.filter(code__in=codes).values_list(
+                "code", "min_value", "max_value"
+            )
+        }
+    weights, higher = _weights(weight_set)
+    return PeriodInputs(
+        values=values,
+        weights=weights,
+        higher_is_better=higher,
+        weight_set=weight_set,
+        method=method,
+        method_version=method_version or None,
+        history=history,
+        peer_groups=peer_groups,
+        valid_ranges=valid_ranges,
+    )
+
+
+def _weight_rows(weight_set: WeightSet) -> list:
+    return list(
         weight_set.weights.select_related("indicator").order_by(
             "indicator__display_order", "indicator__code"
         )
     )
-    codes = [row.indicator.code for row in weight_rows]
-    weights = pd.Series([float(row.weight) for row in weight_rows], index=codes, dtype=float)
+
+
+def _weights(weight_set: WeightSet) -> tuple[pd.Series, pd.Series]:
+    rows = _weight_rows(weight_set)
+    codes = [row.indicator.code for row in rows]
+    weights = pd.Series([float(row.weight) for row in rows], index=codes, dtype=float)
     higher = pd.Series(
-        [row.indicator.direction == Direction.HIGHER_IS_BETTER for row in weight_rows],
+        [row.indicator.direction == Direction.HIGHER_IS_BETTER for row in rows],
         index=codes,
         dtype=bool,
     )
-    station_ids = np.fromiter(
-        Station.objects.filter(county__company_id=company_id, active=True)
-        .order_by("id")
-        .values_list("id", flat=True),
-        dtype=np.int64,
-    )
+    return weights, higher
+
+
+def _month_values(
+    company_id: int, period: date, weight_set: WeightSet, stations: pd.Index | None = None
+) -> pd.DataFrame:
+    """Station × indicator raw values of the month (every active station, or the given
+    ones), NaN where missing."""
+    weight_rows = _weight_rows(weight_set)
+    codes = [row.indicator.code for row in weight_rows]
+    if stations is None:
+        station_ids = np.fromiter(
+            Station.objects.filter(county__company_id=company_id, active=True)
+            .order_by("id")
+            .values_list("id", flat=True),
+            dtype=np.int64,
+        )
+    else:
+        station_ids = stations.to_numpy(dtype=np.int64)
     column_of = {row.indicator_id: index for index, row in enumerate(weight_rows)}
     rows = IndicatorValue.objects.filter(
         station__county__company_id=company_id,
@@ -98,10 +203,7 @@ def load_period_inputs(company_id: int, period: date) -> PeriodInputs:
         column_lookup[list(column_of)] = list(column_of.values())
         column_index = column_lookup[found[:, 1].astype(np.int64)]
         matrix[row_index, column_index] = found[:, 2]
-    values = pd.DataFrame(matrix, index=pd.Index(station_ids, name="station"), columns=codes)
-    return PeriodInputs(
-        values=values, weights=weights, higher_is_better=higher, weight_set=weight_set
-    )
+    return pd.DataFrame(matrix, index=pd.Index(station_ids, name="station"), columns=codes)
 
 
 def _fetch_all(queryset) -> list[tuple]:

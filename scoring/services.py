@@ -33,8 +33,16 @@ from django.utils import timezone
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring import engine
-from scoring.engine import DEFAULT_METHOD, ScoringMethod
-from scoring.models import RunStatus, RunTrigger, ScoreRun, StationScore, Weight, WeightSet
+from scoring.engine import ScoringMethod
+from scoring.models import (
+    MethodVersion,
+    RunStatus,
+    RunTrigger,
+    ScoreRun,
+    StationScore,
+    Weight,
+    WeightSet,
+)
 from scoring.selectors import NoWeightsError, load_period_inputs, periods_with_data
 from stations.models import Company
 
@@ -103,18 +111,50 @@ def create_weight_set(
     return weight_set
 
 
-def months_governed_by(weight_set: WeightSet) -> list[date]:
-    """Months with data from its effective month up to the next later version's."""
+def months_governed_by(version: WeightSet | MethodVersion) -> list[date]:
+    """Months with data from a version's effective month up to the next later version's
+    (of the same kind: weights or method)."""
     later = (
-        WeightSet.objects.filter(
-            company_id=weight_set.company_id, effective_from__gt=weight_set.effective_from
-        )
+        type(version)
+        .objects.filter(company_id=version.company_id, effective_from__gt=version.effective_from)
         .order_by("effective_from")
         .values_list("effective_from", flat=True)
         .first()
     )
-    months = periods_with_data(weight_set.company_id, since=weight_set.effective_from)
+    months = periods_with_data(version.company_id, since=version.effective_from)
     return [month for month in months if later is None or month < later]
+
+
+# --- Methods -------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_method_version(
+    *,
+    company: Company,
+    method: ScoringMethod,
+    effective_from: date,
+    reason: str,
+    user=None,
+    recompute: bool = True,
+) -> MethodVersion:
+    """Save a new method version and request the recompute of every month it governs.
+    Earlier months keep the runs (and methods) they were published with."""
+    Company.objects.select_for_update().filter(pk=company.pk).first()
+    latest = MethodVersion.objects.filter(company=company).order_by("-version")
+    version = (latest.values_list("version", flat=True).first() or 0) + 1
+    method_version = MethodVersion.objects.create(
+        company=company,
+        version=version,
+        effective_from=effective_from,
+        params=method.as_record(),
+        reason=reason,
+        created_by=user,
+    )
+    if recompute:
+        for period in months_governed_by(method_version):
+            request_recompute(company, period, trigger=RunTrigger.METHOD, user=user)
+    return method_version
 
 
 # --- Requesting a recompute ------------------------------------------------------
@@ -228,7 +268,7 @@ def _lock_company_month(company_id: int, period: date) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def execute_run(run_id: int, method: ScoringMethod = DEFAULT_METHOD) -> RunOutcome:
+def execute_run(run_id: int) -> RunOutcome:
     """Compute the run's month and make it current. Safe to call any number of times."""
     claimed = ScoreRun.objects.filter(
         pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
@@ -246,7 +286,7 @@ def execute_run(run_id: int, method: ScoringMethod = DEFAULT_METHOD) -> RunOutco
             run = ScoreRun.objects.select_for_update().get(pk=run_id)
             if run.status != RunStatus.RUNNING:  # a twin delivery finished it meanwhile
                 return RunOutcome(run_id, run.status, unchanged=run.unchanged)
-            return _compute_and_store(run, method, started)
+            return _compute_and_store(run, started)
     except NoWeightsError as exc:
         period = format_period(exc.args[0])
         return _fail(run_id, f"No weight version is effective for {period}")
@@ -268,15 +308,17 @@ def _fail(run_id: int, message: str) -> RunOutcome:
     return RunOutcome(run_id, status or "missing")
 
 
-def _compute_and_store(run: ScoreRun, method: ScoringMethod, started: float) -> RunOutcome:
+def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
     inputs = load_period_inputs(run.company_id, run.period)
-    fingerprint = inputs.fingerprint(method)
+    method = inputs.method
+    fingerprint = inputs.fingerprint()
     current = (
         ScoreRun.objects.filter(company_id=run.company_id, period=run.period, is_current=True)
         .exclude(pk=run.pk)
         .first()
     )
     run.weight_set = inputs.weight_set
+    run.method_version = inputs.method_version
     run.method = method.label
     run.method_params = {
         **method.as_record(),
@@ -298,7 +340,7 @@ def _compute_and_store(run: ScoreRun, method: ScoringMethod, started: float) -> 
         return _finish(run, started, compute_ms=0)
 
     compute_started = time.perf_counter()
-    result = engine.score_period(inputs.values, inputs.weights, inputs.higher_is_better, method)
+    result = inputs.score()
     compute_ms = int((time.perf_counter() - compute_started) * 1000)
 
     _write_scores(run, result)
@@ -336,7 +378,7 @@ SUMMARY_KEYS = frozenset(
 #: Columns written for each station score, in COPY order.
 _SCORE_COLUMNS = (
     "run_id", "station_id", "period", "score", "rank", "grade",
-    "coverage", "ungraded_reason", "normalised",
+    "coverage", "ungraded_reason", "normalised", "flags",
 )  # fmt: skip
 
 
@@ -348,7 +390,13 @@ def _write_scores(run: ScoreRun, result: engine.PeriodScores) -> None:
         StationScore.objects.bulk_create(
             (
                 StationScore(
-                    **dict(zip(_SCORE_COLUMNS, (*row[:-1], json.loads(row[-1])), strict=True))
+                    **dict(
+                        zip(
+                            _SCORE_COLUMNS,
+                            (*row[:-2], json.loads(row[-2]), json.loads(row[-1])),
+                            strict=True,
+                        )
+                    )
                 )
                 for row in rows
             ),
@@ -393,7 +441,7 @@ def _score_values(run: ScoreRun, result: engine.PeriodScores):
     normalised = result.normalised.round(engine.NORMALISED_DECIMALS)
     table = result.stations
     ranks = table["rank"].to_numpy(dtype=float, na_value=np.nan)
-    for station_id, score, rank, grade, coverage, reason, cell in zip(
+    for station_id, score, rank, grade, coverage, reason, cell, flags in zip(
         table.index,
         table["score"].to_numpy(dtype=float),
         ranks,
@@ -401,6 +449,7 @@ def _score_values(run: ScoreRun, result: engine.PeriodScores):
         table["coverage"].to_numpy(dtype=float),
         table["ungraded_reason"],
         _normalised_json(normalised),
+        table["flags"],
         strict=True,
     ):
         yield (
@@ -413,4 +462,5 @@ def _score_values(run: ScoreRun, result: engine.PeriodScores):
             round(float(coverage), 6),
             "" if reason is None or reason != reason else str(reason),
             "{" + cell + "}",
+            json.dumps(flags, ensure_ascii=False) if flags else "{}",
         )

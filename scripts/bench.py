@@ -82,9 +82,7 @@ def bench_sensitivity() -> list[tuple[int, float]]:
             (
                 size,
                 best_of(
-                    lambda m=month, g=graded: weight_sensitivity(
-                        m.normalised, weights, g, (20, 20, 20, 20, 20)
-                    ),
+                    lambda m=month, g=graded: weight_sensitivity(m.normalised, weights, g),
                     repeat=3,
                 ),
             )

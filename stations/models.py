@@ -53,6 +53,15 @@ class Station(models.Model):
     )
     staff_count = models.PositiveIntegerField(_("staff count"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    peer_group = models.CharField(
+        _("peer group"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Stations compared with each other when the scoring method grades within "
+            "peer groups (e.g. urban, rural)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("station")

@@ -2,6 +2,7 @@
 
 from scoring.engine.compute import (
     LOW_COVERAGE,
+    MISSING_REQUIRED,
     NO_DATA,
     NORMALISED_DECIMALS,
     PeriodScores,
@@ -26,6 +27,7 @@ __all__ = [
     "GRADE_COLOURS",
     "GRADE_ORDER",
     "LOW_COVERAGE",
+    "MISSING_REQUIRED",
     "NORMALISED_DECIMALS",
     "NO_DATA",
     "UNGRADED",

@@ -1,28 +1,43 @@
-"""The default scoring of one month, as plain pandas/numpy (no Django, no ORM).
+"""The scoring of one month, as plain pandas/numpy (no Django, no ORM).
 
 Steps, each a function with its own tests:
-1. ``normalise_min_max``: each indicator to 0–100 over the stations that have it.
-2. ``weight_coverage``: share of the total weight a station has data for.
-3. ``weighted_score``: weighted mean over the present indicators, rounded half up.
-4. ``competition_rank``: 1, 2, 2, 4 by score, highest first.
-5. ``quota_cutoffs`` / ``grades_for_ranks``: five grades by quota; ties share the better.
-6. ``indicator_thresholds``: the same quota rule applied to each indicator on its own.
-7. ``month_summary``: the company medians, ranges and grade thresholds the pages use.
+1. ``missing.carry_forward``: for indicators whose missing-data policy says so, a
+   station's last value of the few months before fills a gap (flagged).
+2. ``normalise.normalise``: each indicator to 0–100 (min-max by default).
+3. ``weight_coverage``: share of the total weight a station has data for; below the
+   minimum, or missing an indicator whose policy is *disqualify*, it is ungraded.
+4. ``weighted_score``: weighted mean over the present indicators, rounded half up.
+5. ``competition_rank``: 1, 2, 2, 4 by score, highest first.
+6. ``grading.grade_scores``: five grades by quotas, fixed thresholds or natural breaks,
+   over the company or within each peer group; then ``grading.cap_positions``.
+7. ``month_summary``: the medians, scales and grade thresholds the pages use.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from scoring.engine.grades import GRADE_ORDER, UNGRADED
-from scoring.engine.method import DEFAULT_METHOD, ScoringMethod
+from scoring.engine.grading import (
+    Thresholds,
+    cap_positions,
+    grade_scores,
+    grades_for_ranks,
+    quota_cutoffs,
+    thresholds_for,
+)
+from scoring.engine.method import CARRY_FORWARD, DEFAULT_METHOD, DISQUALIFY, ScoringMethod
+from scoring.engine.missing import carry_forward
+from scoring.engine.normalise import Scales, normalise, normalise_min_max
+
+__all__ = ["grades_for_ranks", "normalise_min_max", "quota_cutoffs"]
 
 NO_DATA = "no_data"
 LOW_COVERAGE = "low_coverage"
+MISSING_REQUIRED = "missing_required"
 
 # Scores are compared at a fixed number of decimals. A weighted mean that is
 # exactly x.xx5 on paper may come out of binary arithmetic a hair below it; this
@@ -37,43 +52,17 @@ class PeriodScores:
     """The result for one month.
 
     ``stations``: one row per station (index = station id) with ``score``
-    (float, NaN when ungraded), ``rank`` (nullable int), ``grade``,
-    ``coverage`` (0–1) and ``ungraded_reason`` (None, ``no_data`` or
-    ``low_coverage``). ``normalised``: station × indicator, 0–100, NaN where the
-    station has no value. ``summary``: company medians (``month_summary``) and
-    each indicator's grade thresholds (``indicator_thresholds``).
+    (float, NaN when ungraded), ``rank`` (nullable int, over the whole company),
+    ``grade``, ``coverage`` (0–1), ``ungraded_reason`` (None, ``no_data``,
+    ``missing_required`` or ``low_coverage``) and ``flags`` (a dict or None: the
+    indicators carried forward and how many months back, the cap that limited the
+    grade, the peer group graded in). ``normalised``: station × indicator, 0–100, NaN
+    where the station has no value. ``summary``: ``month_summary``.
     """
 
     stations: pd.DataFrame
     normalised: pd.DataFrame
     summary: dict
-
-
-def normalise_min_max(values: pd.DataFrame, higher_is_better: pd.Series) -> pd.DataFrame:
-    """Scale each column to 0–100 over its non-missing values.
-
-    Higher is better: 100·(v−min)/(max−min); lower is better: 100·(max−v)/(max−min).
-    A column whose present values are all equal gives those stations 100.
-    """
-    arr = values.to_numpy(dtype=float)
-    if arr.shape[0] == 0:
-        return values.astype(float)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: NaN
-        lo = np.nanmin(arr, axis=0)
-        hi = np.nanmax(arr, axis=0)
-    span = hi - lo
-    better_high = higher_is_better.reindex(values.columns).to_numpy(dtype=bool)
-    # v → 100·(v − lo)/span, or 100·(hi − v)/span (the sign flip is exact); NaN
-    # (missing) stays NaN; a constant column gives 100.
-    offset = np.where(better_high, lo, hi)
-    sign = np.where(better_high, 1.0, -1.0)
-    with np.errstate(invalid="ignore", divide="ignore"):  # a constant column: fixed below
-        scaled = 100.0 * ((arr - offset) * sign) / span + 0.0  # + 0.0: no "-0.0"
-    constant = span == 0
-    if constant.any():
-        scaled[:, constant] = np.where(np.isnan(arr[:, constant]), np.nan, 100.0)
-    return pd.DataFrame(scaled, index=values.index, columns=values.columns)
 
 
 def weight_coverage(present: pd.DataFrame, weights: pd.Series) -> pd.Series:
@@ -109,127 +98,131 @@ def competition_rank(scores: pd.Series) -> pd.Series:
     return pd.Series(pd.arrays.IntegerArray(integers, missing), index=scores.index)
 
 
-def quota_cutoffs(graded_count: int, quotas_pct: tuple[int, ...]) -> np.ndarray:
-    """Cumulative last rank of each grade: floor(N·q_cum + 0.5), in exact integers."""
-    cumulative = np.cumsum(quotas_pct)
-    return (2 * graded_count * cumulative + 100) // 200
-
-
-def grades_for_ranks(ranks: pd.Series, cutoffs: np.ndarray) -> pd.Series:
-    """A station's grade is the first whose cut-off is at least its rank."""
-    grades = pd.Series(UNGRADED, index=ranks.index, dtype=object)
-    ranked = ranks.notna()
-    positions = np.searchsorted(cutoffs, ranks[ranked].to_numpy(dtype=int), side="left")
-    positions = np.minimum(positions, len(GRADE_ORDER) - 1)
-    grades[ranked] = np.asarray(GRADE_ORDER, dtype=object)[positions]
-    return grades
-
-
 def indicator_thresholds(
-    normalised: pd.DataFrame, quotas_pct: tuple[int, ...]
-) -> dict[str, list[float | None]]:
-    """Each indicator graded on its own by the same rule as the composite score: the
-    stations that have it, ranked by their normalised value as stored
-    (``NORMALISED_DECIMALS``; ties share the better rank), cut by the quotas.
-
-    Returned as five thresholds per indicator, one per grade: the c-th highest value
-    for each cut-off c (None when c = 0). A value's rank is at most c exactly when
-    the value is at least that threshold, so ``grade_from_thresholds`` gives every
-    station's grade from the stored thresholds and its own stored value (the tests
-    check this equals ``grades_for_ranks``). Stored with the run, they let a page
-    grade one station without loading the whole month.
-    """
-    values = normalised.round(NORMALISED_DECIMALS).to_numpy(dtype=float)
-    best_first = -np.sort(-values, axis=0)  # highest first, NaN last
-    counts = (~np.isnan(values)).sum(axis=0)
-    return _thresholds(best_first, counts, list(normalised.columns), quotas_pct)
+    normalised: pd.DataFrame, method: ScoringMethod = DEFAULT_METHOD
+) -> dict[str, Thresholds]:
+    """Each indicator graded on its own by the method's grading rule (over the whole
+    company): the stations that have it, by their normalised value as stored
+    (``NORMALISED_DECIMALS``), as five thresholds per indicator (see ``grading``).
+    ``grade_from_thresholds`` then gives any station's grade from its own stored
+    value, so a page grades one station without loading the whole month."""
+    stored = normalised.round(NORMALISED_DECIMALS)
+    return {
+        code: thresholds_for(_present(stored[code].to_numpy()), method, NORMALISED_DECIMALS)
+        for code in normalised.columns
+    }
 
 
-def _thresholds(
-    best_first: np.ndarray, counts: np.ndarray, codes: list[str], quotas_pct: tuple[int, ...]
-) -> dict[str, list[float | None]]:
-    """The c-th highest value of each column (values sorted highest first) per cut-off c."""
-    result: dict[str, list[float | None]] = {}
-    for index, code in enumerate(codes):
-        cutoffs = quota_cutoffs(int(counts[index]), quotas_pct)
-        result[code] = [float(best_first[c - 1, index]) if c >= 1 else None for c in cutoffs]
-    return result
-
-
-def grade_from_thresholds(value: float | None, thresholds: list[float | None] | None) -> str:
-    """A station's grade on one indicator: the first whose threshold its value reaches."""
+def grade_from_thresholds(value: float | None, thresholds: Thresholds | None) -> str:
+    """A grade from stored thresholds: the first whose threshold the value reaches
+    (compared at ``NORMALISED_DECIMALS``, so it serves scores and indicators alike)."""
     if value is None or not thresholds or np.isnan(value):
         return UNGRADED
     value = round(value, NORMALISED_DECIMALS)
     for grade, threshold in zip(GRADE_ORDER, thresholds, strict=True):
-        if threshold is not None and value >= threshold:
+        if threshold is not None and value >= round(threshold, NORMALISED_DECIMALS):
             return grade
     return GRADE_ORDER[-1]
 
 
-def _sorted_medians(ascending: np.ndarray, counts: np.ndarray) -> list[float | None]:
-    """Median of each column of values sorted lowest first with NaN last."""
-    medians: list[float | None] = []
-    for index, count in enumerate(counts):
-        if count == 0:
-            medians.append(None)
-            continue
-        middle = (ascending[(count - 1) // 2, index] + ascending[count // 2, index]) / 2
-        medians.append(round(float(middle), 4))
-    return medians
+def _present(column: np.ndarray) -> np.ndarray:
+    return column[~np.isnan(column)]
 
 
-def _summary(
-    ascending: np.ndarray, counts: np.ndarray, codes: list[str], scores: pd.Series
-) -> dict[str, object]:
-    graded = np.sort(scores.to_numpy(dtype=float))[:, None]
-    count = np.array([int(scores.notna().sum())])
-    return {
-        "median_score": _sorted_medians(graded, count)[0],
-        "indicator_medians": dict(zip(codes, _sorted_medians(ascending, counts), strict=True)),
-        "indicator_ranges": {
-            code: [float(ascending[0, i]), float(ascending[counts[i] - 1, i])]
-            if counts[i]
-            else None
-            for i, code in enumerate(codes)
-        },
-    }
+def median_and_range(values: np.ndarray) -> tuple[float | None, list[float] | None]:
+    """Median (4 decimals) and [lowest, highest] of the present values, found by a
+    partial sort (linear time)."""
+    present = _present(values)
+    count = len(present)
+    if count == 0:
+        return None, None
+    middle = sorted({0, (count - 1) // 2, count // 2, count - 1})
+    ordered = np.partition(present, middle)
+    median = (ordered[(count - 1) // 2] + ordered[count // 2]) / 2
+    return round(float(median), 4), [float(ordered[0]), float(ordered[count - 1])]
 
 
 def month_summary(
     values: pd.DataFrame,
     higher_is_better: pd.Series,
     scores: pd.Series,
-    quotas_pct: tuple[int, ...],
+    method: ScoringMethod = DEFAULT_METHOD,
+    *,
+    normalised: pd.DataFrame | None = None,
+    scales: Scales | None = None,
+    score_thresholds: dict[str, Thresholds] | None = None,
 ) -> dict[str, object]:
-    """Everything the pages compare a station with: medians, each indicator's range,
-    the score each grade starts at (``score_thresholds``: the c-th highest graded
-    score per cut-off c, so a score at least that high has at most that rank) and
-    each indicator's grade thresholds.
+    """Everything the pages compare a station with:
 
-    Medians and indicator thresholds come from one sort of the raw values: normalising
-    the sorted values gives each indicator's stored normalised values in order
-    (the same numbers, the same formula), highest first once the lower-is-better
-    columns are read the other way round."""
-    codes = list(values.columns)
+    - ``median_score``, ``indicator_medians`` (raw) and ``indicator_ranges`` (raw
+      lowest and highest present value);
+    - ``indicator_scales``: the raw values each indicator's 0 and 100 stand for (None
+      for percentile);
+    - ``score_thresholds``: the score each grade starts at (see ``grading``); with peer
+      groups it is None and ``peer_score_thresholds`` holds each group's;
+    - ``indicator_thresholds``: each indicator graded on its own.
+    """
+    if normalised is None or scales is None:
+        normalised, scales = normalise(values, higher_is_better, method)
     raw = values.to_numpy(dtype=float)
-    ascending = np.sort(raw, axis=0)  # lowest first, NaN last
-    counts = (~np.isnan(raw)).sum(axis=0)
-    ordered = normalise_min_max(pd.DataFrame(ascending, columns=codes), higher_is_better).round(
-        NORMALISED_DECIMALS
-    )
-    best_first = np.full(raw.shape, np.nan)
-    higher = higher_is_better.reindex(codes).to_numpy(dtype=bool)
-    for index, count in enumerate(counts):
-        column = ordered.iloc[:count, index].to_numpy()
-        best_first[:count, index] = column[::-1] if higher[index] else column
-    summary = _summary(ascending, counts, codes, scores)
-    graded = np.sort(scores.dropna().to_numpy(dtype=float))[::-1][:, None]
-    summary["score_thresholds"] = _thresholds(
-        graded, np.array([len(graded)]), ["score"], quotas_pct
-    )["score"]
-    summary["indicator_thresholds"] = _thresholds(best_first, counts, codes, quotas_pct)
+    medians, ranges = {}, {}
+    for index, code in enumerate(values.columns):
+        medians[code], ranges[code] = median_and_range(raw[:, index])
+    summary: dict[str, object] = {
+        "median_score": median_and_range(scores.to_numpy(dtype=float))[0],
+        "indicator_medians": medians,
+        "indicator_ranges": ranges,
+        "indicator_scales": {
+            code: list(bounds) if bounds else None for code, bounds in scales.items()
+        },
+    }
+    if score_thresholds is None:
+        graded = _present(scores.to_numpy(dtype=float))
+        score_thresholds = {"": thresholds_for(graded, method, method.decimals)}
+    if list(score_thresholds) == [""]:
+        summary["score_thresholds"] = score_thresholds[""]
+    else:
+        summary["score_thresholds"] = None
+        summary["peer_score_thresholds"] = score_thresholds
+    summary["indicator_thresholds"] = indicator_thresholds(normalised, method)
     return summary
+
+
+def _flags(
+    index: pd.Index,
+    carried: pd.DataFrame | None,
+    capped: np.ndarray,
+    cap_index: np.ndarray,
+    uncapped: np.ndarray,
+    method: ScoringMethod,
+    values: pd.DataFrame,
+    groups: pd.Series | None,
+) -> np.ndarray:
+    """Per station: what the method did beyond the plain rules (None when nothing)."""
+    flags = np.full(len(index), None, dtype=object)
+
+    def flag(row: int) -> dict:
+        if flags[row] is None:
+            flags[row] = {}
+        return flags[row]
+
+    if carried is not None:
+        ages = carried.to_numpy()
+        for row, column in zip(*np.nonzero(ages), strict=True):
+            flag(row).setdefault("carried", {})[carried.columns[column]] = int(ages[row, column])
+    for row in np.nonzero(capped)[0]:
+        cap = method.caps[cap_index[row]]
+        flag(row)["cap"] = {
+            "indicator": cap.indicator,
+            "rule": cap.rule,
+            "value": float(values.iloc[row][cap.indicator]),
+            "grade": cap.grade,
+            "uncapped": GRADE_ORDER[uncapped[row]],
+        }
+    if groups is not None:
+        for row, group in enumerate(groups.reindex(index).fillna("").astype(str)):
+            flag(row)["peer_group"] = group
+    return flags
 
 
 def score_period(
@@ -237,30 +230,56 @@ def score_period(
     weights: pd.Series,
     higher_is_better: pd.Series,
     method: ScoringMethod = DEFAULT_METHOD,
+    *,
+    history: list[pd.DataFrame] | None = None,
+    peer_groups: pd.Series | None = None,
+    valid_ranges: dict[str, tuple[float, float]] | None = None,
 ) -> PeriodScores:
     """Score one month.
 
     ``values``: index = every active station of the company (a station with no
     data is a row of NaN), columns = indicator codes, raw values. ``weights`` and
     ``higher_is_better``: indexed by indicator code; only weighted indicators count.
+    ``history``: the months before, the month before first (for carry-forward).
+    ``peer_groups``: station → group (used when the method grades within groups).
+    ``valid_ranges``: indicator → (lowest, highest) valid value (default goalposts).
     """
     codes = list(weights.index)
     values = values.reindex(columns=codes).astype(float)
-    normalised = normalise_min_max(values, higher_is_better)
+    carried = None
+    forward = [code for code in method.codes_with(CARRY_FORWARD) if code in codes]
+    if forward and history:
+        history = [month.reindex(columns=codes) for month in history]
+        values, carried = carry_forward(values, history, forward, method.carry_forward_months)
+    normalised, scales = normalise(values, higher_is_better, method, valid_ranges)
     present = values.notna()
 
     coverage = weight_coverage(present, weights)
-    has_data = present.any(axis=1)
+    has_data = present.any(axis=1).to_numpy()
+    required = [code for code in method.codes_with(DISQUALIFY) if code in codes]
+    lacks_required = (
+        (~present[required]).any(axis=1).to_numpy() if required else np.zeros(len(values), bool)
+    )
     coverage_pct = round_half_up(coverage.to_numpy() * 100, 6)
-    graded = has_data & (coverage_pct >= method.coverage_min_pct)
+    covered = coverage_pct >= method.coverage_min_pct
+    graded = has_data & ~lacks_required & covered
 
     score = weighted_score(normalised, weights, method.decimals).where(graded)
     rank = competition_rank(score)
-    cutoffs = quota_cutoffs(int(graded.sum()), method.quotas_pct)
-    grade = grades_for_ranks(rank, cutoffs)
+    groups = peer_groups if method.peer_groups and peer_groups is not None else None
+    uncapped, used_thresholds = grade_scores(score, method, groups)
+    limit, cap_index = cap_positions(values, method.caps)
+    positions = np.where(uncapped >= 0, np.maximum(uncapped, limit), -1)
+    capped = positions > uncapped
+    grade_names = np.asarray((*GRADE_ORDER, UNGRADED), dtype=object)
+    grade = pd.Series(grade_names[positions], index=values.index, dtype=object)
 
     reason = pd.Series(
-        np.where(~has_data, NO_DATA, np.where(~graded, LOW_COVERAGE, None)),
+        np.where(
+            ~has_data,
+            NO_DATA,
+            np.where(lacks_required, MISSING_REQUIRED, np.where(~covered, LOW_COVERAGE, None)),
+        ),
         index=values.index,
         dtype=object,
     )
@@ -272,10 +291,21 @@ def score_period(
             "grade": grade,
             "coverage": coverage,
             "ungraded_reason": reason,
+            "flags": _flags(
+                values.index, carried, capped, cap_index, uncapped, method, values, groups
+            ),
         }
     )
     return PeriodScores(
         stations=stations,
         normalised=normalised,
-        summary=month_summary(values, higher_is_better, score, method.quotas_pct),
+        summary=month_summary(
+            values,
+            higher_is_better,
+            score,
+            method,
+            normalised=normalised,
+            scales=scales,
+            score_thresholds=used_thresholds,
+        ),
     )

@@ -5,9 +5,11 @@
 - ``next_grade_paths``: the gap to the next better grade's starting score, and for
   each indicator the improvement that would close it alone, most effective first.
   "Alone" means with every other value and every other station unchanged and
-  within the month's range of that indicator (min-max scores are relative: moving
-  beyond the best station would move the scale, and so would improving a value at
-  the bottom of the range, which may be the lowest of the company: neither counts).
+  within the indicator's scale (the raw values its 0 and 100 stand for). Under a
+  relative method (min-max) moving beyond the best station would move the scale,
+  and so would improving a value at 0, which may be the lowest of the company:
+  neither counts. Under percentile normalisation no raw figure is given (the
+  scale is the other stations' values themselves).
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ def contributions(normalised: dict[str, float], weights: dict[str, float]) -> di
 class Path:
     code: str
     normalised_gain: float  # points of the indicator's 0–100 scale needed
-    raw_change: float  # change of the raw value, in its unit (signed: + up, − down)
-    possible: bool  # within the indicator's current range
+    raw_change: float | None  # change of the raw value, in its unit (signed: + up, − down)
+    possible: bool  # within the indicator's scale
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,15 @@ def next_grade_paths(
     normalised: dict[str, float],
     weights: dict[str, float],
     score_thresholds: list[float | None],
-    ranges: dict[str, list[float] | None],
+    scales: dict[str, list[float] | None],
     higher_is_better: dict[str, bool],
+    *,
+    relative: bool = True,
 ) -> NextGrade | None:
-    """What would move a graded station up one colour; None for red or ungraded."""
+    """What would move a graded station up one colour; None for red or ungraded.
+
+    ``scales``: each indicator's raw values at 0 and 100 (None: not linear).
+    ``relative``: the scale is set by the month's lowest value (min-max)."""
     if score is None or grade not in GRADE_ORDER or grade == GRADE_ORDER[0]:
         return None
     position = GRADE_ORDER.index(grade)
@@ -75,18 +82,20 @@ def next_grade_paths(
     paths = []
     for code, weight in present.items():
         gain = gap * total / weight
-        low, high = ranges.get(code) or (0.0, 0.0)
-        step = gain * (high - low) / 100
+        scale = scales.get(code)
+        step = None if scale is None else gain * (scale[1] - scale[0]) / 100
         paths.append(
             Path(
                 code=code,
                 normalised_gain=gain,
-                raw_change=step if higher_is_better.get(code, True) else -step,
+                raw_change=None
+                if step is None
+                else (step if higher_is_better.get(code, True) else -step),
                 # At 0 the station may be the indicator's lowest value: improving it
-                # would move the scale for every station, so it is no path "alone".
-                possible=normalised[code] > 0
+                # would move a relative scale for every station: no path "alone".
+                possible=(normalised[code] > 0 or not relative)
                 and normalised[code] + gain <= 100 + 1e-9
-                and high > low,
+                and (scale is None or scale[1] > scale[0]),
             )
         )
     paths.sort(key=lambda path: (not path.possible, path.normalised_gain))
@@ -111,13 +120,13 @@ def _weighted(normalised: dict[str, float], weights: dict[str, float]) -> float 
 
 def _on_scale(
     raw: dict[str, float],
-    ranges: dict[str, list[float] | None],
+    scales: dict[str, list[float] | None],
     higher_is_better: dict[str, bool],
 ) -> dict[str, float]:
-    """Raw values normalised on a given month's min-max scale, clipped to 0–100."""
+    """Raw values normalised on a given month's linear scale, clipped to 0–100."""
     result = {}
     for code, value in raw.items():
-        bounds = ranges.get(code)
+        bounds = scales.get(code)
         if not bounds:
             continue
         low, high = bounds
@@ -135,8 +144,8 @@ def change_breakdown(
     score_before: float,
     score_now: float,
     raw_now: dict[str, float],
-    ranges_before: dict[str, list[float] | None],
-    ranges_now: dict[str, list[float] | None],
+    scales_before: dict[str, list[float] | None],
+    scales_now: dict[str, list[float] | None],
     weights_before: dict[str, float],
     higher_is_better: dict[str, bool],
 ) -> ChangeBreakdown | None:
@@ -145,10 +154,12 @@ def change_breakdown(
     own data = this month's values on last month's scale and weights − last month's score;
     other stations = the same values on this month's scale − that; weights and method =
     the rest (this month's score − this month's values on this month's scale with last
-    month's weights). The three add up to the change exactly.
+    month's weights). The three add up to the change exactly. Scales are the linear
+    ones a run stores (``indicator_scales``); under fixed goalposts both are the same,
+    so the other stations' part is 0.
     """
-    own_scale = _weighted(_on_scale(raw_now, ranges_before, higher_is_better), weights_before)
-    new_scale = _weighted(_on_scale(raw_now, ranges_now, higher_is_better), weights_before)
+    own_scale = _weighted(_on_scale(raw_now, scales_before, higher_is_better), weights_before)
+    new_scale = _weighted(_on_scale(raw_now, scales_now, higher_is_better), weights_before)
     if own_scale is None or new_scale is None:
         return None
     return ChangeBreakdown(

@@ -9,6 +9,11 @@ Ranks use the published precision: scores rounded half up to ``decimals`` are wh
 numbers of hundredths, so one ``bincount`` per chunk of draws counts, for every score,
 how many stations score strictly higher: that is the competition rank minus one, for
 all stations of all draws at once, without sorting.
+
+The draws are graded by the method's own rule: quotas (from those ranks, within each
+peer group when the method has them), fixed thresholds, or natural breaks (k-means
+once per draw and group: slower, about a second per 100 draws at 30,000 stations);
+a cap limits a station's grade in every draw as it does in the month.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scoring.engine.compute import ROUNDING_TOLERANCE, quota_cutoffs
+from scoring.engine.compute import ROUNDING_TOLERANCE
 from scoring.engine.grades import GRADE_ORDER
+from scoring.engine.grading import grade_positions, natural_break_thresholds, quota_cutoffs
+from scoring.engine.method import DEFAULT_METHOD, NATURAL_BREAKS, QUOTAS, ScoringMethod
 
 
 @dataclass(frozen=True)
@@ -37,16 +44,21 @@ def weight_sensitivity(
     normalised: pd.DataFrame,
     weights: pd.Series,
     graded: pd.Series,
-    quotas_pct: tuple[int, ...],
+    method: ScoringMethod = DEFAULT_METHOD,
     *,
-    decimals: int = 2,
+    groups: pd.Series | None = None,
+    cap_limit: pd.Series | None = None,
     spread: float = 0.2,
     draws: int = 1000,
     seed: int = 0,
     coverage: float = 0.9,
     chunk: int = 100,
 ) -> Sensitivity:
-    """Grade shares and rank intervals of the graded stations under perturbed weights."""
+    """Grade shares and rank intervals of the graded stations under perturbed weights.
+
+    ``groups``: station → peer group (used when the method grades within groups);
+    ``cap_limit``: station → the best grade position its caps allow (0 = none)."""
+    decimals = method.decimals
     codes = list(weights.index)
     stations = normalised.index[graded.reindex(normalised.index, fill_value=False).to_numpy()]
     values = normalised.loc[stations, codes].to_numpy(dtype=float)
@@ -54,7 +66,16 @@ def weight_sensitivity(
     filled = np.where(present, values, 0.0)
     base = weights.to_numpy(dtype=float)
     count = len(stations)
-    cutoffs = quota_cutoffs(count, quotas_pct)
+    if method.peer_groups and groups is not None:
+        group_keys = pd.factorize(groups.reindex(stations).fillna("").astype(str))[0]
+    else:
+        group_keys = np.zeros(count, dtype=np.int64)
+    members = [np.nonzero(group_keys == key)[0] for key in range(group_keys.max(initial=-1) + 1)]
+    limit = (
+        np.zeros(count, dtype=np.int8)
+        if cap_limit is None
+        else cap_limit.reindex(stations, fill_value=0).to_numpy(dtype=np.int8)
+    )
     scale = 10**decimals
     top = 100 * scale + 1  # scores are 0 … 100·scale in whole units
     rng = np.random.default_rng(seed)
@@ -74,13 +95,11 @@ def weight_sensitivity(
         # round_half_up(scores, decimals) · scale, kept in whole units.
         units = np.floor(scores * scale + 0.5 + ROUNDING_TOLERANCE).astype(np.int64)
         # For every draw, how many stations score strictly higher than each score.
-        offsets = units + np.arange(size) * top
-        histogram = np.bincount(offsets.ravel(), minlength=size * top).reshape(size, top)
-        higher = np.cumsum(histogram[:, ::-1], axis=1)[:, ::-1] - histogram  # strictly above
-        rank = higher[np.arange(size)[None, :], units] + 1  # stations × size
-        ranks[:, done : done + size] = rank
-        # grades_for_ranks: the first grade whose cut-off is at least the rank.
-        position = sum((rank > cutoff).astype(np.int8) for cutoff in cutoffs[:-1])
+        ranks[:, done : done + size] = _ranks(units, top)
+        position = np.empty(units.shape, dtype=np.int8)
+        for rows in members:
+            position[rows] = _positions(units[rows], method, top, scale)
+        position = np.maximum(position, limit[:, None])
         keys = (station_keys + position).ravel()
         grade_counts += np.bincount(keys, minlength=count * len(GRADE_ORDER)).reshape(
             count, len(GRADE_ORDER)
@@ -96,13 +115,43 @@ def weight_sensitivity(
         rank_low=pd.Series(ordered[:, low_k] if count else [], index=stations, dtype=int),
         rank_high=pd.Series(ordered[:, high_k] if count else [], index=stations, dtype=int),
         params={
-            "method": "weights × U(1 − spread, 1 + spread), independent per indicator",
+            "perturbation": "weights × U(1 − spread, 1 + spread), independent per indicator",
             "spread": spread,
             "draws": draws,
             "seed": seed,
             "rank_interval": coverage,
-            "quotas_pct": list(quotas_pct),
-            "decimals": decimals,
+            "method": method.as_record(),
+            "peer_groups": len(members) if method.peer_groups else None,
+            "capped_stations": int((limit > 0).sum()),
             "weights": {code: float(w) for code, w in zip(codes, base, strict=True)},
         },
     )
+
+
+def _ranks(units: np.ndarray, top: int) -> np.ndarray:
+    """Competition ranks of each column of whole-unit scores (stations × draws): for
+    every score, one plus how many stations of its draw score strictly higher."""
+    size = units.shape[1]
+    offsets = units + np.arange(size) * top
+    histogram = np.bincount(offsets.ravel(), minlength=size * top).reshape(size, top)
+    higher = np.cumsum(histogram[:, ::-1], axis=1)[:, ::-1] - histogram  # strictly above
+    return higher[np.arange(size)[None, :], units] + 1
+
+
+def _positions(units: np.ndarray, method: ScoringMethod, top: int, scale: int) -> np.ndarray:
+    """Grade positions (0 red … 4 yellow) of one group's scores in every draw."""
+    if method.grading == QUOTAS:
+        rank = _ranks(units, top)
+        cutoffs = quota_cutoffs(units.shape[0], method.quotas_pct)
+        # grades_for_ranks: the first grade whose cut-off is at least the rank.
+        return sum((rank > cutoff).astype(np.int8) for cutoff in cutoffs[:-1])
+    if method.grading == NATURAL_BREAKS:
+        scores = units / scale
+        position = np.empty(units.shape, dtype=np.int8)
+        for draw in range(units.shape[1]):
+            thresholds = natural_break_thresholds(np.sort(scores[:, draw]), method.decimals)
+            position[:, draw] = grade_positions(scores[:, draw], thresholds, method.decimals)
+        return position
+    cuts = np.rint(np.asarray(method.thresholds) * scale)
+    # Falling thresholds: the number a score is below is its grade position.
+    return sum((units < cut).astype(np.int8) for cut in cuts)

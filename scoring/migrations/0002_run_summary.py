@@ -7,7 +7,7 @@ month's raw values as they are now; no score, rank or grade is touched.
 import pandas as pd
 from django.db import migrations, models
 
-from scoring.engine import DEFAULT_METHOD, month_summary
+from scoring.engine import DEFAULT_METHOD, ScoringMethod, month_summary
 
 
 def backfill(apps, schema_editor):
@@ -37,7 +37,7 @@ def backfill(apps, schema_editor):
         score_series = pd.Series([s.score for s in scores], index=ids, dtype=float)
         directions = run.method_params.get("directions", {})
         higher = pd.Series({code: directions.get(code, "higher") == "higher" for code in codes})
-        run.summary = month_summary(values, higher, score_series, quotas)
+        run.summary = month_summary(values, higher, score_series, ScoringMethod(quotas_pct=quotas))
         run.save(update_fields=["summary"])
 
 

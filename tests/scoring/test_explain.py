@@ -69,8 +69,8 @@ def test_a_change_of_score_splits_into_own_data_others_and_weights():
         score_before=50.0,
         score_now=0.75 * 80 + 0.25 * 62.5,  # a 80, b 5/8 = 62.5
         raw_now={"a": 8.0, "b": 5.0},
-        ranges_before={"a": [0.0, 10.0], "b": [0.0, 10.0]},
-        ranges_now={"a": [0.0, 10.0], "b": [0.0, 8.0]},
+        scales_before={"a": [0.0, 10.0], "b": [0.0, 10.0]},
+        scales_now={"a": [0.0, 10.0], "b": [0.0, 8.0]},
         weights_before={"a": 50.0, "b": 50.0},
         higher_is_better=higher,
     )

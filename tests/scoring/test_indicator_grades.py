@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scoring.engine import (
+    ScoringMethod,
     competition_rank,
     grade_from_thresholds,
     grades_for_ranks,
@@ -24,7 +25,7 @@ QUOTAS = (20, 20, 20, 20, 20)
 def indicator_grades(normalised: pd.DataFrame, quotas: tuple[int, ...]) -> pd.DataFrame:
     """Every station's grade on every indicator, the way the pages find them: from the
     stored thresholds and each station's own normalised value."""
-    thresholds = indicator_thresholds(normalised, quotas)
+    thresholds = indicator_thresholds(normalised, ScoringMethod(quotas_pct=quotas))
     return pd.DataFrame(
         {
             code: [grade_from_thresholds(value, thresholds[code]) for value in normalised[code]]
@@ -73,12 +74,13 @@ def test_score_period_records_indicator_thresholds_and_medians():
 def test_summary_of_an_empty_month_has_no_medians():
     values = pd.DataFrame({"up": [np.nan, np.nan]}, index=[1, 2])
     summary = month_summary(
-        values, pd.Series({"up": True}), pd.Series([np.nan, np.nan], index=[1, 2]), QUOTAS
+        values, pd.Series({"up": True}), pd.Series([np.nan, np.nan], index=[1, 2])
     )
     assert summary == {
         "median_score": None,
         "indicator_medians": {"up": None},
         "indicator_ranges": {"up": None},
+        "indicator_scales": {"up": None},
         "score_thresholds": [None] * 5,
         "indicator_thresholds": {"up": [None] * 5},
     }
@@ -129,7 +131,7 @@ def test_the_run_summary_equals_thresholds_and_medians_of_the_stored_values(rows
         values, pd.Series({"up": 50.0, "down": 50.0}), pd.Series({"up": True, "down": False})
     )
     assert result.summary["indicator_thresholds"] == indicator_thresholds(
-        result.normalised, (20, 20, 20, 20, 20)
+        result.normalised, ScoringMethod()
     )
     for code in ("up", "down"):
         present = values[code].dropna()

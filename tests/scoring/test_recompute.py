@@ -62,7 +62,7 @@ class TestExecuteRun:
         assert outcome.status == RunStatus.DONE
         assert run.is_current and run.status == RunStatus.DONE
         assert run.weight_set.version == 1
-        assert run.method == "minmax_quota/v1"
+        assert run.method == "minmax/quotas"
         assert run.method_params["quotas_pct"] == [20, 20, 20, 20, 20]
         assert run.method_params["coverage_min_pct"] == 80.0
         assert run.method_params["directions"]["line_loss"] == "lower"

@@ -101,13 +101,20 @@ def load_period_inputs(
     period: date,
     *,
     method_version: MethodVersion | bool | None = True,
+    method: ScoringMethod | None = None,
     weight_set: WeightSet | None = None,
 ) -> PeriodInputs:
     """The month's inputs under its governing weights and method, or under the given
-    ones (``method_version=None``: the default method) for a comparison or a preview."""
-    if method_version is True:
+    ones for a comparison or a preview: a saved ``method_version`` (None: the default
+    method) or an unsaved ``method``."""
+    if method is not None:
+        method_version = None
+    elif method_version is True:
         method_version = effective_method(company_id, period)
-    method = ScoringMethod.from_record(method_version.params) if method_version else DEFAULT_METHOD
+    if method is None:
+        method = (
+            ScoringMethod.from_record(method_version.params) if method_version else DEFAULT_METHOD
+        )
     weight_set = weight_set or effective_weight_set(company_id, period)
     values = _month_values(company_id, period, weight_set)
     codes = list(values.columns)

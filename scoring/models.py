@@ -259,3 +259,39 @@ class StationScore(models.Model):
     def __str__(self) -> str:
         score = "–" if self.score is None else f"{self.score:.2f}"
         return f"{self.station} {format_period(self.period)}: {score} ({self.get_grade_display()})"
+
+
+class SensitivityRun(models.Model):
+    """A Monte Carlo weight-sensitivity run of one published month (a score run).
+
+    ``results`` maps each graded station id to its share of draws per grade (only the
+    grades it got) and its rank interval; ``params`` records every parameter of the run.
+    A station is *uncertain* when the share of its published grade is below
+    ``certain_share``.
+    """
+
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, related_name="sensitivity_runs", verbose_name=_("run")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    params = models.JSONField(_("parameters"))
+    certain_share = models.FloatField(_("share of draws for a certain colour"), default=0.8)
+    uncertain_count = models.PositiveIntegerField(_("stations with an uncertain colour"))
+    compute_ms = models.PositiveIntegerField(_("compute time (ms)"))
+    results = models.JSONField(_("results"))
+
+    class Meta:
+        verbose_name = _("weight sensitivity run")
+        verbose_name_plural = _("weight sensitivity runs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.run} ±{self.params.get('spread', 0):.0%} × {self.params.get('draws')}"

@@ -20,7 +20,8 @@ from mapviews.maps import STATION_COLUMNS, MapLabels, own_station_trace, station
 from mapviews.staticfinders import plotly_static_path
 from mapviews.text import change_text
 from mapviews.views.common import MonthChoice, chosen_month, month_context
-from scoring.grades import ungraded_reason_text
+from scoring.grades import grade_display, ungraded_reason_text
+from scoring.models import SensitivityRun
 from stations.areas import CompanyShapes, company_shapes
 
 
@@ -62,11 +63,13 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
     previous = next(
         (run for run in month.runs if run.period == previous_period(month.period)), None
     )
+    sensitivity = latest_sensitivity(month.run.pk)
     key = ":".join(
         str(part)
         for part in (
             "map-month",
             month.run.pk,
+            sensitivity.pk if sensitivity else 0,
             previous.pk if previous else 0,
             shapes.digest,
             get_language(),
@@ -76,7 +79,7 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
     )
     shared = cache.get(key)
     if shared is None:
-        shared = _shared_map_data(month, shapes, compact)
+        shared = _shared_map_data(month, shapes, compact, uncertain_colours(sensitivity))
         cache.set(key, shared, MAP_CACHE_SECONDS)
     data = {name: value for name, value in shared.items() if name != "keys"}
     own = selectors.own_station_id(request.user)
@@ -86,11 +89,14 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
     return data
 
 
-def _shared_map_data(month: MonthChoice, shapes: CompanyShapes, compact: bool) -> dict:
+def _shared_map_data(
+    month: MonthChoice, shapes: CompanyShapes, compact: bool, uncertain: dict[int, str]
+) -> dict:
     rows = selectors.ranking_rows(month.company.pk, month.period, month.county_id)
     minimum = month.run.method_params.get("coverage_min_pct")
     frame = pd.DataFrame.from_records(
-        [_record(row, shapes.labels, minimum) for row in rows], columns=list(STATION_COLUMNS)
+        [_record(row, shapes.labels, minimum, uncertain) for row in rows],
+        columns=list(STATION_COLUMNS),
     )
     borders = [
         {"name": c.name, "lons": c.lons, "lats": c.lats, "label": c.label}
@@ -118,12 +124,20 @@ def station_count_text(count: int) -> str:
     return ngettext("%(counter)s station", "%(counter)s stations", count) % {"counter": count}
 
 
-def _record(row: selectors.RankingRow, label_points: dict, minimum_pct: float | None) -> dict:
+def _record(
+    row: selectors.RankingRow,
+    label_points: dict,
+    minimum_pct: float | None,
+    uncertain: dict[int, str],
+) -> dict:
     station, grade = row.station, row.grade
-    label = grade.label
+    label, mark = grade.label, grade.short_name
     if row.ungraded_reason:
         reason = ungraded_reason_text(row.ungraded_reason, row.coverage, minimum_pct)
         label = f"{label}: {reason}"
+    if station.pk in uncertain:
+        label = f"{label} · {uncertain[station.pk]}"
+        mark = f"{mark}?"
     lon, lat = label_points.get(station.pk, (station.longitude, station.latitude))
     return {
         "key": station.pk,
@@ -133,7 +147,7 @@ def _record(row: selectors.RankingRow, label_points: dict, minimum_pct: float | 
         "grade": grade.code,
         "grade_name": grade.label,
         "grade_label": label,
-        "mark": grade.short_name,
+        "mark": mark,
         "score_text": "–" if row.score is None else f"{row.score:.2f}",
         "rank_text": str(row.rank) if row.rank else "–",
         "change_text": change_text(row.rank_change, row.grade_change, row.previous_grade),
@@ -173,3 +187,29 @@ def frame_policy(response: HttpResponse) -> HttpResponse:
     else:
         response["X-Frame-Options"] = "DENY"
     return response
+
+
+def latest_sensitivity(run_id: int) -> SensitivityRun | None:
+    return SensitivityRun.objects.filter(run_id=run_id).order_by("-created_at", "-id").first()
+
+
+def uncertain_colours(sensitivity: SensitivityRun | None) -> dict[int, str]:
+    """Station → "colour uncertain: 橙 55%, 蓝 45%" for the stations whose published
+    grade came out in fewer than the run's certain share of the draws."""
+    if sensitivity is None:
+        return {}
+    published = dict(
+        sensitivity.run.scores.filter(rank__isnull=False).values_list("station_id", "grade")
+    )
+    texts = {}
+    for key, found in sensitivity.results.items():
+        station = int(key)
+        shares = found["shares"]
+        if shares.get(published.get(station), 0.0) >= sensitivity.certain_share:
+            continue
+        likely = sorted(shares.items(), key=lambda item: -item[1])[:3]
+        parts = ", ".join(
+            f"{grade_display(grade).colour_name} {share:.0%}" for grade, share in likely
+        )
+        texts[station] = _("colour uncertain under other weights: %(shares)s") % {"shares": parts}
+    return texts

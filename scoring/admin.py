@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from config.admin import ReadOnlyModelAdmin, period_column
-from scoring.models import MethodVersion, ScoreRun, StationScore, Weight, WeightSet
+from scoring.models import (
+    MethodVersion,
+    ScoreRun,
+    SensitivityRun,
+    StationScore,
+    Weight,
+    WeightSet,
+)
 
 
 class WeightInline(admin.TabularInline):
@@ -68,3 +75,11 @@ class StationScoreAdmin(ReadOnlyModelAdmin):
     list_filter = ["grade", "run__is_current", "period"]
     search_fields = ["station__code", "station__name"]
     list_select_related = ["station", "run"]
+
+
+@admin.register(SensitivityRun)
+class SensitivityRunAdmin(ReadOnlyModelAdmin):
+    """Weight-sensitivity runs with every parameter; created with the sensitivity command."""
+
+    list_display = ["run", "created_at", "uncertain_count", "certain_share", "compute_ms"]
+    list_select_related = ["run__company"]

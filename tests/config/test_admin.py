@@ -10,7 +10,10 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-HISTORY = {"importbatch", "indicatorvalue", "weightset", "scorerun", "stationscore"}
+HISTORY = {
+    "importbatch", "indicatorvalue", "weightset", "methodversion", "scorerun", "stationscore",
+    "sensitivityrun",
+}  # fmt: skip
 
 
 @pytest.fixture
@@ -28,7 +31,7 @@ def test_every_model_of_ours_is_registered():
     assert ours == {
         "company", "county", "station", "stationmember", "indicator",
         "importbatch", "indicatorvalue", "weightset", "scorerun", "stationscore",
-        "countyboundary", "servicearea",
+        "countyboundary", "servicearea", "methodversion", "sensitivityrun",
     }  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from scoring.models import ScoreRun, SensitivityRun
 from scoring.services import run_sensitivity
@@ -63,7 +64,8 @@ def test_the_map_marks_a_station_whose_colour_is_uncertain(viewer, scored):
 def test_the_sensitivity_command_needs_a_scored_month(scored, capsys):
     call_command("sensitivity", "--period=2026-09", "--draws=20")
     assert SensitivityRun.objects.count() == 1
-    with pytest.raises(CommandError, match="has not been scored"):
-        call_command("sensitivity", "--period=2025-01")
-    with pytest.raises(CommandError, match="spread of 0–99"):
-        call_command("sensitivity", "--period=2026-09", "--spread=150")
+    with translation.override("en"):
+        with pytest.raises(CommandError, match="has not been scored"):
+            call_command("sensitivity", "--period=2025-01")
+        with pytest.raises(CommandError, match="spread of 0–99"):
+            call_command("sensitivity", "--period=2026-09", "--spread=150")

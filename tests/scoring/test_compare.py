@@ -47,7 +47,8 @@ def test_compare_scoring_lists_the_changes_and_saves_nothing(three_stations, wri
     assert "60.00 → 60.00, Red · Excellent → Green · Weak" in out
     assert "50.00 → 50.00, Blue · Average → Yellow · Lagging" in out
     assert "Yellow · Lagging: 1 → 2" in out
-    with pytest.raises(CommandError, match="no method version 7"):
-        call_command("compare_scoring", "--period=2026-10", "--method-b=7")
-    with pytest.raises(CommandError, match="no indicator data"):
-        call_command("compare_scoring", "--period=2026-01")
+    with translation.override("en"):
+        with pytest.raises(CommandError, match="no method version 7"):
+            call_command("compare_scoring", "--period=2026-10", "--method-b=7")
+        with pytest.raises(CommandError, match="no indicator data"):
+            call_command("compare_scoring", "--period=2026-01")

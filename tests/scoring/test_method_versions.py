@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from indicators.models import IndicatorValue
 from scoring.engine import ScoringMethod
@@ -67,6 +68,7 @@ def test_the_station_page_says_why_the_grade_is_capped(
             reason="",
         )
     client.force_login(member_factory(scored[0]))
+    client.cookies["django_language"] = "en"
     page = client.get(
         reverse("mapviews:station", args=[scored[0].code]),
         {"period": "2026-10"},
@@ -99,6 +101,7 @@ def test_carried_values_are_flagged_on_the_station_page(client, three_stations, 
     assert score.normalised["safety"] == 0.0  # September's 10, the lowest of 10, 20, 10
     user = member_factory(three_stations[0])
     client.force_login(user)
+    client.cookies["django_language"] = "en"
     page = client.get(
         reverse("mapviews:station", args=[three_stations[0].code]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
@@ -137,19 +140,20 @@ def member_factory(db):
 )
 def test_set_method_refuses_a_bad_file_and_saves_nothing(company, write_file, content, message):
     path = write_file("method.json", content)
-    with pytest.raises(CommandError, match=message):
+    with translation.override("en"), pytest.raises(CommandError, match=message):
         call_command("set_method", str(path), "--effective-from=2026-10")
     assert not MethodVersion.objects.exists()
 
 
 @pytest.mark.django_db
 def test_set_method_saves_a_version_from_the_documented_example(scored, capsys):
-    call_command(
-        "set_method",
-        "docs/examples/method-safety-cap.json",
-        "--effective-from=2026-10",
-        reason="example",
-    )
+    with translation.override("en"):
+        call_command(
+            "set_method",
+            "docs/examples/method-safety-cap.json",
+            "--effective-from=2026-10",
+            reason="example",
+        )
     version = MethodVersion.objects.get()
     assert version.version == 1 and version.reason == "example"
     record = json.loads(Path("docs/examples/method-safety-cap.json").read_text(encoding="utf-8"))

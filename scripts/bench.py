@@ -68,6 +68,50 @@ def bench_engine() -> list[tuple[int, float]]:
     return rows
 
 
+def bench_methods(size: int = 30_000) -> list[tuple[str, float]]:
+    """Each method choice on its own at ``size`` stations, best of 5."""
+    from scoring.engine import ScoringMethod
+
+    weights = pd.Series(10.0, index=CODES)
+    higher = pd.Series([c not in {"line_loss", "integrity_risk"} for c in CODES], index=CODES)
+    values = synthetic(size)
+    history = [synthetic(size, seed=2 + n) for n in range(3)]
+    groups = pd.Series(np.where(np.arange(size) % 3 == 0, "urban", "rural"), index=values.index)
+    valid = dict.fromkeys(CODES, (0.0, 100.0))
+    choices = {
+        "min-max, quotas (default)": ScoringMethod(),
+        "winsorised min-max 5–95": ScoringMethod(winsor_pct=(5, 95)),
+        "goalposts": ScoringMethod(normalisation="goalposts"),
+        "z-score": ScoringMethod(normalisation="zscore"),
+        "percentile": ScoringMethod(normalisation="percentile"),
+        "fixed thresholds": ScoringMethod(grading="thresholds"),
+        "natural breaks": ScoringMethod(grading="natural_breaks"),
+        "peer groups (2)": ScoringMethod(peer_groups=True),
+        "carry forward 1 indicator, 3 months": ScoringMethod(missing={"safety": "carry_forward"}),
+        "cap on 1 indicator": ScoringMethod(
+            caps=[{"indicator": "safety", "operator": "<", "value": 20, "grade": "blue"}]
+        ),
+    }
+    return [
+        (
+            label,
+            best_of(
+                lambda m=method: score_period(
+                    values,
+                    weights,
+                    higher,
+                    m,
+                    history=history,
+                    peer_groups=groups,
+                    valid_ranges=valid,
+                ),
+                repeat=5,
+            ),
+        )
+        for label, method in choices.items()
+    ]
+
+
 def bench_sensitivity() -> list[tuple[int, float]]:
     """1,000 Monte Carlo draws of the weights (±20 %), best of 3."""
     from scoring.engine.sensitivity import weight_sensitivity
@@ -198,6 +242,11 @@ def main() -> None:
     print(f"{'stations':>10} {'ms':>10}")
     for size, ms in bench_engine():
         print(f"{size:>10} {ms:>10.2f}")
+
+    print()
+    print("Engine by method at 30,000 stations, best of 5")
+    for label, ms in bench_methods():
+        print(f"{label:<40} {ms:>8.1f} ms")
 
     print()
     print("Weight sensitivity (1,000 draws, weights ±20 %), best of 3")

@@ -18,12 +18,10 @@ from scoring.grades import Grade
 from stations.models import Company, Station
 
 
-class WeightSet(models.Model):
-    """A version of the indicator weights, effective from a month onwards."""
+class Version(models.Model):
+    """A version of how a company's months are judged, effective from a month onwards
+    until a later version's month; never edited once saved."""
 
-    company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="weight_sets", verbose_name=_("company")
-    )
     version = models.PositiveIntegerField(_("version"))
     effective_from = models.DateField(_("effective from"), help_text=_("First day of the month."))
     reason = models.TextField(_("reason"), blank=True)
@@ -38,9 +36,20 @@ class WeightSet(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        abstract = True
+        ordering = ["company", "-version"]
+
+
+class WeightSet(Version):
+    """A version of the indicator weights, effective from a month onwards."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="weight_sets", verbose_name=_("company")
+    )
+
+    class Meta(Version.Meta):
         verbose_name = _("weight version")
         verbose_name_plural = _("weight versions")
-        ordering = ["company", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["company", "version"], name="weightset_unique_version"),
         ]
@@ -75,7 +84,7 @@ class Weight(models.Model):
         return f"{self.indicator.code}={self.weight}"
 
 
-class MethodVersion(models.Model):
+class MethodVersion(Version):
     """A version of how the company's months are scored, effective from a month onwards.
 
     ``params`` is a ``scoring.engine.ScoringMethod`` record (normalisation, missing-data
@@ -86,24 +95,11 @@ class MethodVersion(models.Model):
     company = models.ForeignKey(
         Company, on_delete=models.PROTECT, related_name="method_versions", verbose_name=_("company")
     )
-    version = models.PositiveIntegerField(_("version"))
-    effective_from = models.DateField(_("effective from"), help_text=_("First day of the month."))
     params = models.JSONField(_("method parameters"))
-    reason = models.TextField(_("reason"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Version.Meta):
         verbose_name = _("scoring method version")
         verbose_name_plural = _("scoring method versions")
-        ordering = ["company", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["company", "version"], name="method_unique_version"),
         ]

@@ -12,6 +12,7 @@ from scoring.engine import MISSING_REQUIRED, ScoringMethod, grade_from_threshold
 from scoring.engine.grades import GRADE_ORDER
 from scoring.engine.grading import natural_break_thresholds
 from scoring.engine.normalise import normalise
+from tests.scoring.test_engine import HIGHER, WEIGHTS, _values, matrices
 
 NAN = np.nan
 
@@ -284,29 +285,7 @@ METHODS = [
     ScoringMethod(grading="natural_breaks"),
     ScoringMethod(normalisation="zscore", grading="natural_breaks"),
 ]
-WEIGHTS = pd.Series({"a": 50.0, "b": 30.0, "c": 20.0})
-HIGHER = pd.Series({"a": True, "b": False, "c": True})
 VALID = {"a": (0.0, 1000.0), "b": (0.0, 1000.0), "c": (0.0, 1000.0)}
-
-matrices = st.integers(min_value=1, max_value=30).flatmap(
-    lambda n: st.lists(
-        st.lists(
-            st.one_of(st.none(), st.floats(min_value=0, max_value=1000, allow_nan=False)),
-            min_size=3,
-            max_size=3,
-        ),
-        min_size=n,
-        max_size=n,
-    )
-)
-
-
-def _values(rows) -> pd.DataFrame:
-    return pd.DataFrame(
-        [[NAN if v is None else v for v in row] for row in rows],
-        columns=["a", "b", "c"],
-        index=[f"S{n}" for n in range(len(rows))],
-    )
 
 
 def _score(values, method):

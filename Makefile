@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate demo serve lint format messages bench clean
+.PHONY: run test install install-dev migrate demo serve lint format messages bench bench-months clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,15 @@ messages: install
 
 bench: install-dev
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench.py
+	@echo
+	@echo "Not run here: all 120 months of a 30,000-station company recomputed by two Celery"
+	@echo "workers (about 4 minutes, PostgreSQL + Redis, ~8 GB of disk). Run it with"
+	@echo "  make bench-months"
+	@echo "  make bench-months BENCH_MONTHS_ARGS='--stations 3000 --months 12'   # quick try"
+
+## make bench-months: every month recomputed by two real Celery workers (PostgreSQL + Redis db 7)
+bench-months: install-dev
+	$(PY) scripts/test_services.py -- $(PY) scripts/bench_months.py $(BENCH_MONTHS_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

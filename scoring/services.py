@@ -90,13 +90,9 @@ def create_weight_set(
 
     ``weights`` must already be validated (known codes, sum 100).
     """
-    # Lock the company row: two versions saved at once must not both take N + 1.
-    Company.objects.select_for_update().filter(pk=company.pk).first()
-    latest = WeightSet.objects.filter(company=company).order_by("-version")
-    version = (latest.values_list("version", flat=True).first() or 0) + 1
     weight_set = WeightSet.objects.create(
         company=company,
-        version=version,
+        version=_next_version(WeightSet, company),
         effective_from=effective_from,
         reason=reason,
         created_by=user,
@@ -107,9 +103,21 @@ def create_weight_set(
         for code, value in weights.items()
     )
     if recompute:
-        for period in months_governed_by(weight_set):
-            request_recompute(company, period, trigger=RunTrigger.WEIGHTS, user=user)
+        _recompute_governed(weight_set, RunTrigger.WEIGHTS, user)
     return weight_set
+
+
+def _next_version(model: type[WeightSet | MethodVersion], company: Company) -> int:
+    """The company's next version number of a kind. Locks the company row (inside the
+    caller's transaction): two versions saved at once must not both take N + 1."""
+    Company.objects.select_for_update().filter(pk=company.pk).first()
+    latest = model.objects.filter(company=company).order_by("-version")
+    return (latest.values_list("version", flat=True).first() or 0) + 1
+
+
+def _recompute_governed(version: WeightSet | MethodVersion, trigger: str, user) -> None:
+    for period in months_governed_by(version):
+        request_recompute(version.company, period, trigger=trigger, user=user)
 
 
 def months_governed_by(version: WeightSet | MethodVersion) -> list[date]:
@@ -141,20 +149,16 @@ def create_method_version(
 ) -> MethodVersion:
     """Save a new method version and request the recompute of every month it governs.
     Earlier months keep the runs (and methods) they were published with."""
-    Company.objects.select_for_update().filter(pk=company.pk).first()
-    latest = MethodVersion.objects.filter(company=company).order_by("-version")
-    version = (latest.values_list("version", flat=True).first() or 0) + 1
     method_version = MethodVersion.objects.create(
         company=company,
-        version=version,
+        version=_next_version(MethodVersion, company),
         effective_from=effective_from,
         params=method.as_record(),
         reason=reason,
         created_by=user,
     )
     if recompute:
-        for period in months_governed_by(method_version):
-            request_recompute(company, period, trigger=RunTrigger.METHOD, user=user)
+        _recompute_governed(method_version, RunTrigger.METHOD, user)
     return method_version
 
 

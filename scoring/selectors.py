@@ -116,13 +116,14 @@ def load_period_inputs(
             ScoringMethod.from_record(method_version.params) if method_version else DEFAULT_METHOD
         )
     weight_set = weight_set or effective_weight_set(company_id, period)
-    values = _month_values(company_id, period, weight_set)
+    weight_rows = _weight_rows(weight_set)
+    values = _month_values(company_id, period, weight_rows)
     codes = list(values.columns)
     history = ()
     forward = [code for code in method.codes_with(CARRY_FORWARD) if code in codes]
     if forward:
         history = tuple(
-            _month_values(company_id, add_months(period, -back), weight_set, values.index)
+            _month_values(company_id, add_months(period, -back), weight_rows, values.index)
             for back in range(1, method.carry_forward_months + 1)
         )
     peer_groups = None
@@ -139,7 +140,7 @@ def load_period_inputs(
                 "code", "min_value", "max_value"
             )
         }
-    weights, higher = _weights(weight_set)
+    weights, higher = _weight_series(weight_rows)
     return PeriodInputs(
         values=values,
         weights=weights,
@@ -161,8 +162,13 @@ def _weight_rows(weight_set: WeightSet) -> list:
     )
 
 
-def _weights(weight_set: WeightSet) -> tuple[pd.Series, pd.Series]:
-    rows = _weight_rows(weight_set)
+def weight_series(weight_set: WeightSet) -> tuple[pd.Series, pd.Series]:
+    """A version's weights and each indicator's direction (higher is better), by code in
+    display order."""
+    return _weight_series(_weight_rows(weight_set))
+
+
+def _weight_series(rows: list) -> tuple[pd.Series, pd.Series]:
     codes = [row.indicator.code for row in rows]
     weights = pd.Series([float(row.weight) for row in rows], index=codes, dtype=float)
     higher = pd.Series(
@@ -174,11 +180,10 @@ def _weights(weight_set: WeightSet) -> tuple[pd.Series, pd.Series]:
 
 
 def _month_values(
-    company_id: int, period: date, weight_set: WeightSet, stations: pd.Index | None = None
+    company_id: int, period: date, weight_rows: list, stations: pd.Index | None = None
 ) -> pd.DataFrame:
-    """Station × indicator raw values of the month (every active station, or the given
-    ones), NaN where missing."""
-    weight_rows = _weight_rows(weight_set)
+    """Station × weighted-indicator raw values of the month (every active station, or
+    the given ones), NaN where missing."""
     codes = [row.indicator.code for row in weight_rows]
     if stations is None:
         station_ids = np.fromiter(

@@ -44,7 +44,12 @@ from scoring.models import (
     Weight,
     WeightSet,
 )
-from scoring.selectors import NoWeightsError, load_period_inputs, periods_with_data
+from scoring.selectors import (
+    NoWeightsError,
+    load_period_inputs,
+    periods_with_data,
+    weight_series,
+)
 from stations.models import Company
 
 logger = logging.getLogger(__name__)
@@ -494,14 +499,7 @@ def run_sensitivity(
             "station_id", "rank", "grade", "normalised", "flags"
         )
     )
-    weights = pd.Series(
-        dict(
-            Weight.objects.filter(weight_set_id=run.weight_set_id)
-            .order_by("indicator__display_order", "indicator__code")
-            .values_list("indicator__code", "weight")
-        ),
-        dtype=float,
-    )
+    weights, _higher = weight_series(run.weight_set)
     ids = [row[0] for row in rows]
     normalised = pd.DataFrame.from_records(
         [row[3] for row in rows], index=ids, columns=list(weights.index)

@@ -492,7 +492,7 @@ def run_sensitivity(
     graded station's share of draws per grade and rank interval, with every parameter."""
     from indicators.models import IndicatorValue
     from scoring.engine.grading import cap_positions
-    from scoring.engine.sensitivity import weight_sensitivity
+    from scoring.engine.sensitivity import colour_is_uncertain, weight_sensitivity
 
     rows = list(
         StationScore.objects.filter(run=run).values_list(
@@ -541,7 +541,7 @@ def run_sensitivity(
             "shares": {grade: round(float(share), 4) for grade, share in shares.items() if share},
             "rank": [int(found.rank_low[station]), int(found.rank_high[station])],
         }
-        uncertain += shares.get(published[station], 0.0) < certain_share
+        uncertain += colour_is_uncertain(shares, published[station], certain_share)
     return SensitivityRun.objects.create(
         run=run,
         requested_by=user,

@@ -20,6 +20,7 @@ from mapviews.maps import STATION_COLUMNS, MapLabels, own_station_trace, station
 from mapviews.staticfinders import plotly_static_path
 from mapviews.text import change_text
 from mapviews.views.common import MonthChoice, chosen_month, month_context
+from scoring.engine.sensitivity import colour_is_uncertain
 from scoring.grades import grade_display, ungraded_reason_text
 from scoring.models import SensitivityRun
 from stations.areas import CompanyShapes, company_shapes
@@ -205,7 +206,7 @@ def uncertain_colours(sensitivity: SensitivityRun | None) -> dict[int, str]:
     for key, found in sensitivity.results.items():
         station = int(key)
         shares = found["shares"]
-        if shares.get(published.get(station), 0.0) >= sensitivity.certain_share:
+        if not colour_is_uncertain(shares, published.get(station), sensitivity.certain_share):
             continue
         likely = sorted(shares.items(), key=lambda item: -item[1])[:3]
         parts = ", ".join(

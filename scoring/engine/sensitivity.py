@@ -18,6 +18,7 @@ a cap limits a station's grade in every draw as it does in the month.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,10 +96,13 @@ def weight_sensitivity(
         # round_half_up(scores, decimals) · scale, kept in whole units.
         units = np.floor(scores * scale + 0.5 + ROUNDING_TOLERANCE).astype(np.int64)
         # For every draw, how many stations score strictly higher than each score.
-        ranks[:, done : done + size] = _ranks(units, top)
+        company_ranks = _ranks(units, top)
+        ranks[:, done : done + size] = company_ranks
         position = np.empty(units.shape, dtype=np.int8)
         for rows in members:
-            position[rows] = _positions(units[rows], method, top, scale)
+            # One group holding every station: its ranks are the company's, already found.
+            known = company_ranks if len(rows) == count else None
+            position[rows] = _positions(units[rows], method, top, scale, known)
         position = np.maximum(position, limit[:, None])
         keys = (station_keys + position).ravel()
         grade_counts += np.bincount(keys, minlength=count * len(GRADE_ORDER)).reshape(
@@ -138,10 +142,17 @@ def _ranks(units: np.ndarray, top: int) -> np.ndarray:
     return higher[np.arange(size)[None, :], units] + 1
 
 
-def _positions(units: np.ndarray, method: ScoringMethod, top: int, scale: int) -> np.ndarray:
-    """Grade positions (0 red … 4 yellow) of one group's scores in every draw."""
+def _positions(
+    units: np.ndarray,
+    method: ScoringMethod,
+    top: int,
+    scale: int,
+    rank: np.ndarray | None = None,
+) -> np.ndarray:
+    """Grade positions (0 red … 4 yellow) of one group's scores in every draw
+    (``rank``: the group's ranks when already known)."""
     if method.grading == QUOTAS:
-        rank = _ranks(units, top)
+        rank = _ranks(units, top) if rank is None else rank
         cutoffs = quota_cutoffs(units.shape[0], method.quotas_pct)
         # grades_for_ranks: the first grade whose cut-off is at least the rank.
         return sum((rank > cutoff).astype(np.int8) for cutoff in cutoffs[:-1])
@@ -155,3 +166,9 @@ def _positions(units: np.ndarray, method: ScoringMethod, top: int, scale: int) -
     cuts = np.rint(np.asarray(method.thresholds) * scale)
     # Falling thresholds: the number a score is below is its grade position.
     return sum((units < cut).astype(np.int8) for cut in cuts)
+
+
+def colour_is_uncertain(shares: Mapping[str, float], grade: str, certain_share: float) -> bool:
+    """Whether a station's published grade came out in fewer than ``certain_share`` of
+    the draws (``shares``: its share of draws per grade)."""
+    return shares.get(grade, 0.0) < certain_share

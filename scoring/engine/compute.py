@@ -249,7 +249,6 @@ def score_period(
     carried = None
     forward = [code for code in method.codes_with(CARRY_FORWARD) if code in codes]
     if forward and history:
-        history = [month.reindex(columns=codes) for month in history]
         values, carried = carry_forward(values, history, forward, method.carry_forward_months)
     normalised, scales = normalise(values, higher_is_better, method, valid_ranges)
     present = values.notna()

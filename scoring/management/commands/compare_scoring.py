@@ -7,7 +7,7 @@ from scoring.cli import company_or_error, period_argument
 from scoring.engine import DEFAULT_METHOD
 from scoring.engine.compare import compare_months, transition_counts
 from scoring.grades import grade_display
-from scoring.management.commands.set_method import read_method
+from scoring.methodfile import read_method
 from scoring.models import MethodVersion, WeightSet
 from scoring.selectors import NoWeightsError, load_period_inputs, periods_with_data
 from stations.models import Station

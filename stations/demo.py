@@ -23,7 +23,8 @@ from django.utils import timezone
 from indicators.models import ImportSource
 from indicators.periods import add_months, format_period, month_start
 from indicators.services import import_indicator_file
-from scoring.services import create_weight_set
+from scoring.models import RunStatus, ScoreRun
+from scoring.services import create_weight_set, run_sensitivity
 from stations.geoimport import import_county_boundaries
 from stations.models import Company, Station, StationMember
 from stations.services import import_stations
@@ -266,4 +267,11 @@ def load_demo(today: date | None = None) -> bool:
                 recompute=False,
             )
         import_indicator_file(values_csv, source=ImportSource.DEMO, today=today)
+    latest = (
+        ScoreRun.objects.filter(company=result.company, is_current=True, status=RunStatus.DONE)
+        .order_by("-period")
+        .first()
+    )
+    if latest is not None:  # with a real broker the runs may still be queued
+        run_sensitivity(latest)  # the map's "?" marks for the latest month
     return True

@@ -33,7 +33,9 @@ def map_page(request: HttpRequest) -> HttpResponse:
     context["plotly_js"] = plotly_static_path()
     if month.run is not None:
         data = map_data(month, request)
-        context.update(figure=data["figure"], counts=data["counts"])
+        context.update(
+            figure=data["figure"], counts=data["counts"], uncertain_note=data["uncertain_note"]
+        )
         context["legend"] = selectors.legend(data["counts"])
     return render(request, "mapviews/map.html", context)
 
@@ -80,7 +82,10 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
     )
     shared = cache.get(key)
     if shared is None:
-        shared = _shared_map_data(month, shapes, compact, uncertain_colours(sensitivity))
+        uncertain = uncertain_colours(sensitivity)
+        shared = _shared_map_data(month, shapes, compact, uncertain)
+        shown = sum(station in uncertain for station in shared["keys"])
+        shared["uncertain_note"] = uncertain_note(sensitivity, shown)
         cache.set(key, shared, MAP_CACHE_SECONDS)
     data = {name: value for name, value in shared.items() if name != "keys"}
     own = selectors.own_station_id(request.user)
@@ -192,6 +197,32 @@ def frame_policy(response: HttpResponse) -> HttpResponse:
 
 def latest_sensitivity(run_id: int) -> SensitivityRun | None:
     return SensitivityRun.objects.filter(run_id=run_id).order_by("-created_at", "-id").first()
+
+
+def uncertain_note(sensitivity: SensitivityRun | None, count: int) -> str:
+    """The legend's line explaining the "?" after a grade mark ("" when none is shown)."""
+    if sensitivity is None or count == 0:
+        return ""
+    params = sensitivity.params
+    return ngettext(
+        "“?” after a grade: %(count)s station could have another colour under slightly "
+        "different weights (weights varied by ±%(spread)s %%, %(draws)s draws; its colour "
+        "held in fewer than %(certain)s %% of them). Point at it for the likely colours.",
+        "“?” after a grade: %(count)s stations could have another colour under slightly "
+        "different weights (weights varied by ±%(spread)s %%, %(draws)s draws; their colour "
+        "held in fewer than %(certain)s %% of them). Point at one for the likely colours.",
+        count,
+    ) % {
+        "count": count,
+        "spread": _number(round(params.get("spread", 0) * 100, 1)),
+        "draws": params.get("draws"),
+        "certain": _number(round(sensitivity.certain_share * 100, 1)),
+    }
+
+
+def _number(value: object) -> str:
+    """20.0 → "20", 12.5 → "12.5"."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def uncertain_colours(sensitivity: SensitivityRun | None) -> dict[int, str]:

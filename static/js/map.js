@@ -49,6 +49,11 @@
       var text = data.count_texts[node.dataset.countFor];
       if (text) { node.textContent = text; }
     });
+    var note = document.querySelector(".js-map-uncertain");
+    if (note) {
+      note.textContent = data.uncertain_note || "";
+      note.hidden = !data.uncertain_note;
+    }
     document.querySelectorAll(".period-stepper .step").forEach(function (link) {
       var previous = link.classList.contains("step-previous");
       var target = previous ? data.previous : data.next;

@@ -38,7 +38,7 @@ def test_the_map_marks_a_station_whose_colour_is_uncertain(viewer, scored):
     run = ScoreRun.objects.get(period=SEPTEMBER, is_current=True)
     SensitivityRun.objects.create(
         run=run,
-        params={"spread": 0.2},
+        params={"spread": 0.2, "draws": 1000},
         uncertain_count=1,
         compute_ms=1,
         results={
@@ -58,6 +58,25 @@ def test_the_map_marks_a_station_whose_colour_is_uncertain(viewer, scored):
     assert "uncertain" not in rows[scored[1].code][1][4]  # blue in 90 % of draws
     marks = next(t for t in data["figure"]["data"] if t.get("mode") == "text")["text"]
     assert "Lg?" in marks and "Av?" not in marks
+    assert data["uncertain_note"].startswith("“?” after a grade: 1 station could have another")
+    assert "±20 %, 1000 draws" in data["uncertain_note"]
+    assert "fewer than 80 %" in data["uncertain_note"]
+    page = viewer.get(reverse("mapviews:map"), {"period": "2026-09"})
+    assert data["uncertain_note"] in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_map_explains_no_question_mark_when_every_colour_is_certain(viewer, scored):
+    run = ScoreRun.objects.get(period=SEPTEMBER, is_current=True)
+    SensitivityRun.objects.create(
+        run=run,
+        params={"spread": 0.2, "draws": 1000},
+        uncertain_count=0,
+        compute_ms=1,
+        results={str(scored[1].pk): {"shares": {"blue": 1.0}, "rank": [2, 2]}},
+    )
+    data = viewer.get(reverse("mapviews:map_month"), {"period": "2026-09"}).json()
+    assert data["uncertain_note"] == ""
 
 
 @pytest.mark.django_db

@@ -29,9 +29,16 @@ from scoring.engine.grading import (
     quota_cutoffs,
     thresholds_for,
 )
-from scoring.engine.method import CARRY_FORWARD, DEFAULT_METHOD, DISQUALIFY, ScoringMethod
+from scoring.engine.method import (
+    CARRY_FORWARD,
+    DEFAULT_METHOD,
+    DISQUALIFY,
+    PERCENTILE,
+    QUOTAS,
+    ScoringMethod,
+)
 from scoring.engine.missing import carry_forward
-from scoring.engine.normalise import Scales, normalise, normalise_min_max
+from scoring.engine.normalise import Scales, normalise, normalise_min_max, scale_array
 
 __all__ = ["grades_for_ranks", "normalise_min_max", "quota_cutoffs"]
 
@@ -165,9 +172,16 @@ def month_summary(
     if normalised is None or scales is None:
         normalised, scales = normalise(values, higher_is_better, method)
     raw = values.to_numpy(dtype=float)
-    medians, ranges = {}, {}
+    linear_quotas = method.grading == QUOTAS and method.normalisation != PERCENTILE
+    medians, ranges, by_indicator = {}, {}, {}
     for index, code in enumerate(values.columns):
-        medians[code], ranges[code] = median_and_range(raw[:, index])
+        if linear_quotas:
+            found = _raw_order_statistics(
+                raw[:, index], bool(higher_is_better[code]), scales.get(code), method
+            )
+            medians[code], ranges[code], by_indicator[code] = found
+        else:
+            medians[code], ranges[code] = median_and_range(raw[:, index])
     summary: dict[str, object] = {
         "median_score": median_and_range(scores.to_numpy(dtype=float))[0],
         "indicator_medians": medians,
@@ -184,8 +198,39 @@ def month_summary(
     else:
         summary["score_thresholds"] = None
         summary["peer_score_thresholds"] = score_thresholds
-    summary["indicator_thresholds"] = indicator_thresholds(normalised, method)
+    summary["indicator_thresholds"] = (
+        by_indicator if linear_quotas else indicator_thresholds(normalised, method)
+    )
     return summary
+
+
+def _raw_order_statistics(
+    column: np.ndarray,
+    higher_is_better: bool,
+    scale: tuple[float, float] | None,
+    method: ScoringMethod,
+) -> tuple[float | None, list[float] | None, Thresholds]:
+    """Median, range and quota thresholds of one indicator from a single partial sort of
+    its raw values. A linear scale (clipped, then rounded to ``NORMALISED_DECIMALS``)
+    never changes the order of two values, so the c-th best stored normalised value is
+    the normalised c-th best raw value: the same thresholds ``indicator_thresholds``
+    finds by partially sorting the normalised column, for one partial sort instead of
+    two (a test compares both ways)."""
+    present = _present(column)
+    count = len(present)
+    cutoffs = quota_cutoffs(count, method.quotas_pct)
+    if count == 0 or scale is None:
+        return None, None, [None if c < 1 else 0.0 for c in cutoffs]
+    # The c-th best is the c-th highest raw value, or the c-th lowest when lower is better.
+    picks = [(count - int(c)) if higher_is_better else int(c) - 1 for c in cutoffs if c >= 1]
+    middle = {0, (count - 1) // 2, count // 2, count - 1}
+    ordered = np.partition(present, sorted(middle.union(picks)))
+    median = round(float((ordered[(count - 1) // 2] + ordered[count // 2]) / 2), 4)
+    low, high = (np.array([bound]) for bound in scale)
+    scaled = scale_array(ordered[picks][:, None], np.array([higher_is_better]), low, high)
+    stored = iter(np.round(scaled[:, 0], NORMALISED_DECIMALS).tolist())
+    thresholds = [next(stored) if c >= 1 else None for c in cutoffs]
+    return median, [float(ordered[0]), float(ordered[count - 1])], thresholds
 
 
 def _flags(

@@ -103,9 +103,16 @@ def linear_scale(
 ) -> pd.DataFrame:
     """v → 100·(v − low)/(high − low), or 100·(high − v)/(high − low), clipped to 0–100;
     NaN stays NaN; a column with low = high gives its present values 100."""
-    arr = values.to_numpy(dtype=float)
-    span = high - low
     better_high = higher_is_better.reindex(values.columns).to_numpy(dtype=bool)
+    scaled = scale_array(values.to_numpy(dtype=float), better_high, low, high)
+    return pd.DataFrame(scaled, index=values.index, columns=values.columns)
+
+
+def scale_array(
+    arr: np.ndarray, better_high: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> np.ndarray:
+    """``linear_scale`` on a plain array (rows × indicators)."""
+    span = high - low
     offset = np.where(better_high, low, high)
     sign = np.where(better_high, 1.0, -1.0)  # the sign flip is exact
     with np.errstate(invalid="ignore", divide="ignore"):  # a constant column: fixed below
@@ -114,7 +121,7 @@ def linear_scale(
     constant = span == 0
     if constant.any():
         scaled[:, constant] = np.where(np.isnan(arr[:, constant]), np.nan, 100.0)
-    return pd.DataFrame(scaled, index=values.index, columns=values.columns)
+    return scaled
 
 
 def _percentile(values: pd.DataFrame, higher_is_better: pd.Series) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import MISSING_REQUIRED, ScoringMethod, grade_from_thresholds, score_period
+from scoring.engine.compute import indicator_thresholds
 from scoring.engine.grades import GRADE_ORDER
 from scoring.engine.grading import natural_break_thresholds
 from scoring.engine.normalise import normalise
@@ -320,3 +321,12 @@ def test_stored_thresholds_give_back_every_grade(rows, method):
     thresholds = result.summary["score_thresholds"]
     for score, grade in zip(result.stations["score"], result.stations["grade"], strict=True):
         assert grade_from_thresholds(None if np.isnan(score) else score, thresholds) == grade
+
+
+@settings(max_examples=60, deadline=None)
+@given(matrices, st.sampled_from([m for m in METHODS if m.grading == "quotas"]))
+def test_indicator_thresholds_from_the_raw_values_equal_those_of_the_stored_values(rows, method):
+    # The summary finds linear methods' indicator thresholds from one partial sort of the
+    # raw values; partially sorting the stored normalised values must give the same.
+    result = _score(_values(rows), method)
+    assert result.summary["indicator_thresholds"] == indicator_thresholds(result.normalised, method)

@@ -14,6 +14,7 @@ from scoring.grades import NOT_SCORED, GradeDisplay, all_grade_displays, grade_d
 from scoring.models import StationScore
 from scoring.selectors import current_scores, month_rows
 from stations.models import Company, County, Station
+from stations.roles import own_station_id
 
 
 def company_for_user(user) -> Company | None:
@@ -30,11 +31,6 @@ def own_score(user, company_id: int, period: date) -> StationScore | None:
     if station_id is None:
         return None
     return current_scores(company_id, period).filter(station_id=station_id).first()
-
-
-def own_station_id(user) -> int | None:
-    membership = getattr(user, "station_membership", None)
-    return membership.station_id if membership is not None else None
 
 
 @dataclass(frozen=True)

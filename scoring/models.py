@@ -39,6 +39,12 @@ class Version(models.Model):
         abstract = True
         ordering = ["company", "-version"]
 
+    @property
+    def author(self) -> str:
+        """Who saved it ("" when saved from the command line)."""
+        user = self.created_by
+        return (user.get_full_name() or user.get_username()) if user else ""
+
 
 class WeightSet(Version):
     """A version of the indicator weights, effective from a month onwards."""
@@ -180,6 +186,15 @@ class ScoreRun(models.Model):
         help_text=_("The inputs matched the current run, so no new scores were written."),
     )
     is_current = models.BooleanField(_("current"), default=False)
+    publish = models.BooleanField(
+        _("publish when done"),
+        default=True,
+        help_text=_(
+            "Off for a re-grade asked by a weight or rule change of a month already "
+            "published: its result waits beside the published one until an "
+            "administrator publishes it."
+        ),
+    )
     summary = models.JSONField(
         _("company medians"),
         default=dict,

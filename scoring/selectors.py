@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from indicators.models import Direction, Indicator, IndicatorValue
 from indicators.periods import add_months
 from scoring.engine import DEFAULT_METHOD, ScoringMethod
 from scoring.engine.method import CARRY_FORWARD
-from scoring.models import MethodVersion, ScoreRun, StationScore, WeightSet
+from scoring.models import MethodVersion, ScoreRun, StationScore, Weight, WeightSet
 from stations.models import Station
 
 
@@ -103,10 +104,12 @@ def load_period_inputs(
     method_version: MethodVersion | bool | None = True,
     method: ScoringMethod | None = None,
     weight_set: WeightSet | None = None,
+    weights: dict[str, Decimal] | None = None,
 ) -> PeriodInputs:
     """The month's inputs under its governing weights and method, or under the given
     ones for a comparison or a preview: a saved ``method_version`` (None: the default
-    method) or an unsaved ``method``."""
+    method) or an unsaved ``method``; a saved ``weight_set`` or unsaved ``weights``
+    (indicator code → weight)."""
     if method is not None:
         method_version = None
     elif method_version is True:
@@ -115,8 +118,11 @@ def load_period_inputs(
         method = (
             ScoringMethod.from_record(method_version.params) if method_version else DEFAULT_METHOD
         )
-    weight_set = weight_set or effective_weight_set(company_id, period)
-    weight_rows = _weight_rows(weight_set)
+    if weights is not None:
+        weight_set, weight_rows = _unsaved_weights(company_id, weights)
+    else:
+        weight_set = weight_set or effective_weight_set(company_id, period)
+        weight_rows = _weight_rows(weight_set)
     values = _month_values(company_id, period, weight_rows)
     codes = list(values.columns)
     history = ()
@@ -152,6 +158,13 @@ def load_period_inputs(
         peer_groups=peer_groups,
         valid_ranges=valid_ranges,
     )
+
+
+def _unsaved_weights(company_id: int, weights: dict[str, Decimal]) -> tuple[WeightSet, list]:
+    """Weights not saved yet (a preview), as ``_weight_rows`` gives a saved version's."""
+    indicators = Indicator.objects.filter(code__in=list(weights)).order_by("display_order", "code")
+    rows = [Weight(indicator=indicator, weight=weights[indicator.code]) for indicator in indicators]
+    return WeightSet(company_id=company_id), rows
 
 
 def _weight_rows(weight_set: WeightSet) -> list:

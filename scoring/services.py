@@ -29,6 +29,7 @@ from django.db import (
 )
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from indicators.models import Indicator
 from indicators.periods import format_period
@@ -90,8 +91,11 @@ def create_weight_set(
     reason: str,
     user=None,
     recompute: bool = True,
+    publish: bool = True,
 ) -> WeightSet:
-    """Save a new weight version and request the recompute of every month it now governs.
+    """Save a new weight version and request the recompute of every month it now governs
+    (``publish`` off: months already published get a proposal to review, see
+    ``ScoreRun.publish``).
 
     ``weights`` must already be validated (known codes, sum 100).
     """
@@ -108,7 +112,7 @@ def create_weight_set(
         for code, value in weights.items()
     )
     if recompute:
-        _recompute_governed(weight_set, RunTrigger.WEIGHTS, user)
+        _recompute_governed(weight_set, RunTrigger.WEIGHTS, user, publish=publish)
     return weight_set
 
 
@@ -120,9 +124,15 @@ def _next_version(model: type[WeightSet | MethodVersion], company: Company) -> i
     return (latest.values_list("version", flat=True).first() or 0) + 1
 
 
-def _recompute_governed(version: WeightSet | MethodVersion, trigger: str, user) -> None:
-    for period in months_governed_by(version):
-        request_recompute(version.company, period, trigger=trigger, user=user)
+def _recompute_governed(
+    version: WeightSet | MethodVersion, trigger: str, user, *, publish: bool
+) -> list[ScoreRun]:
+    """Request every month the version governs. With ``publish`` off, a month that is
+    already published gets a proposal instead (see ``ScoreRun.publish``)."""
+    return [
+        request_recompute(version.company, period, trigger=trigger, user=user, publish=publish)
+        for period in months_governed_by(version)
+    ]
 
 
 def months_governed_by(version: WeightSet | MethodVersion) -> list[date]:
@@ -151,9 +161,11 @@ def create_method_version(
     reason: str,
     user=None,
     recompute: bool = True,
+    publish: bool = True,
 ) -> MethodVersion:
     """Save a new method version and request the recompute of every month it governs.
-    Earlier months keep the runs (and methods) they were published with."""
+    Earlier months keep the runs (and methods) they were published with; ``publish``
+    as for ``create_weight_set``."""
     method_version = MethodVersion.objects.create(
         company=company,
         version=_next_version(MethodVersion, company),
@@ -163,20 +175,22 @@ def create_method_version(
         created_by=user,
     )
     if recompute:
-        _recompute_governed(method_version, RunTrigger.METHOD, user)
+        _recompute_governed(method_version, RunTrigger.METHOD, user, publish=publish)
     return method_version
 
 
 # --- Requesting a recompute ------------------------------------------------------
 
 
-def request_recompute(company: Company, period: date, *, trigger: str, user=None) -> ScoreRun:
+def request_recompute(
+    company: Company, period: date, *, trigger: str, user=None, publish: bool = True
+) -> ScoreRun:
     """Record that a month needs scoring; the task is sent when the transaction commits.
 
     A queued run that has not started yet reads the data when it runs, so a
-    second request for the same month reuses it. The waiting run is locked until
-    this transaction commits: a worker cannot claim it (and read the data) before
-    the change that asked for it is visible.
+    second request for the same month reuses it (one that must publish makes it
+    publish). The waiting run is locked until this transaction commits: a worker
+    cannot claim it (and read the data) before the change that asked for it is visible.
     """
     with transaction.atomic():
         waiting = (
@@ -185,9 +199,12 @@ def request_recompute(company: Company, period: date, *, trigger: str, user=None
             .first()
         )
         if waiting is not None:
+            if publish and not waiting.publish:
+                waiting.publish = True
+                waiting.save(update_fields=["publish"])
             return waiting
         run = ScoreRun.objects.create(
-            company=company, period=period, trigger=trigger, requested_by=user
+            company=company, period=period, trigger=trigger, requested_by=user, publish=publish
         )
         transaction.on_commit(lambda: enqueue_run(run.pk))
         return run
@@ -354,10 +371,11 @@ def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
     compute_ms = int((time.perf_counter() - compute_started) * 1000)
 
     _write_scores(run, result)
-    ScoreRun.objects.filter(company_id=run.company_id, period=run.period, is_current=True).update(
-        is_current=False
-    )
-    run.is_current = True
+    if run.publish or current is None:
+        ScoreRun.objects.filter(
+            company_id=run.company_id, period=run.period, is_current=True
+        ).update(is_current=False)
+        run.is_current = True
     run.graded_count = int(result.stations["rank"].notna().sum())
     run.summary = result.summary
     return _finish(run, started, compute_ms=compute_ms)
@@ -551,3 +569,36 @@ def run_sensitivity(
         compute_ms=compute_ms,
         results=results,
     )
+
+
+# --- Publishing a re-grade ------------------------------------------------------------
+
+
+class PublishRefused(Exception):
+    """A proposal that cannot be published (the message says why, translated)."""
+
+
+@transaction.atomic
+def publish_run(run_id: int, user=None) -> ScoreRun:
+    """Make a waiting re-grade (``ScoreRun.publish`` off) the month's published grades.
+    Refused when it is not finished, already published, or stale: a newer run of the
+    month exists (e.g. new data was imported after it was computed)."""
+    company_id, period = ScoreRun.objects.values_list("company_id", "period").get(pk=run_id)
+    _lock_company_month(company_id, period)
+    run = ScoreRun.objects.select_for_update().get(pk=run_id)
+    if run.is_current:
+        raise PublishRefused(_("These grades are already published."))
+    if run.status != RunStatus.DONE:
+        raise PublishRefused(_("This re-grade has not finished yet."))
+    if ScoreRun.objects.filter(company_id=company_id, period=period, pk__gt=run.pk).exists():
+        raise PublishRefused(
+            _("The month was scored again after this re-grade (new data or another change).")
+        )
+    if not run.unchanged:
+        ScoreRun.objects.filter(company_id=company_id, period=period, is_current=True).update(
+            is_current=False
+        )
+        run.is_current = True
+    run.publish = True
+    run.save(update_fields=["is_current", "publish"])
+    return run

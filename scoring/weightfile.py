@@ -26,6 +26,14 @@ def parse_weight(raw: str) -> Decimal | None:
     return value
 
 
+def weights_total_error(weights: dict[str, Decimal]) -> str | None:
+    """The rule every weight version keeps: the weights sum to exactly 100."""
+    total = sum(weights.values(), Decimal(0))
+    if total != WEIGHT_TOTAL:
+        return _("the weights sum to %(total)s, not 100") % {"total": total}
+    return None
+
+
 def parse_weight_table(
     table: Table, file_name: str, *, indicator_codes: list[str]
 ) -> dict[str, Decimal]:
@@ -81,15 +89,9 @@ def parse_weight_table(
                     column="indicator_code",
                 )
             )
-    total = sum(weights.values(), Decimal(0))
-    if not defects and total != WEIGHT_TOTAL:
-        defects.append(
-            Defect(
-                "bad_total",
-                _("the weights sum to %(total)s, not 100") % {"total": total},
-                column="weight",
-            )
-        )
+    total_error = weights_total_error(weights)
+    if not defects and total_error:
+        defects.append(Defect("bad_total", total_error, column="weight"))
     if defects:
         raise FileRejected(file_name, defects)
     return weights

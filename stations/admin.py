@@ -49,7 +49,7 @@ class StationAdmin(admin.ModelAdmin):
 
 @admin.register(StationMember)
 class StationMemberAdmin(admin.ModelAdmin):
-    list_display = ["user", "station", "is_secretary"]
+    list_display = ["user", "station"]
     list_select_related = ["user", "station"]
     search_fields = ["user__username", "station__name", "station__code"]
     autocomplete_fields = ["station"]

@@ -27,6 +27,13 @@ from scoring.models import RunStatus, ScoreRun
 from scoring.services import create_weight_set, run_sensitivity
 from stations.geoimport import import_county_boundaries
 from stations.models import Company, Station, StationMember
+from stations.roles import (
+    ADMINISTRATOR,
+    PARTY_COMMITTEE,
+    ROLES_BY_KEY,
+    STATION_SECRETARY,
+    STATION_STAFF,
+)
 from stations.services import import_stations
 
 COMPANY_NAME = "宁波供电公司"
@@ -116,17 +123,13 @@ class DemoUser:
 
 
 DEMO_USERS = [
-    DemoUser("meilin", "王旭东", "station_staff", station_name=MEILIN),
-    DemoUser("committee", "陈党委", "party_committee"),
-    DemoUser("admin", "系统管理员", "admin", is_superuser=True),
+    DemoUser("meilin", "王旭东", STATION_STAFF.key, station_name=MEILIN),
+    DemoUser("secretary", "李娟", STATION_SECRETARY.key, station_name=MEILIN),
+    DemoUser("committee", "陈党委", PARTY_COMMITTEE.key),
+    DemoUser("admin", "系统管理员", ADMINISTRATOR.key, is_superuser=True),
 ]
 #: Every user the demo made is in this group; users outside it are never changed.
 DEMO_GROUP = "Demo users"
-ROLE_GROUPS = {
-    "station_staff": "Station staff",
-    "party_committee": "Party committee",
-    "admin": "Administrators",
-}
 
 
 def demo_months(today: date) -> list[date]:
@@ -229,7 +232,7 @@ def ensure_users() -> tuple[list[DemoUser], list[DemoUser]]:
             # Only when it changed: a new password hash would log out open sessions.
             user.set_password(DEMO_PASSWORD)
             user.save()
-        group, _new = Group.objects.get_or_create(name=ROLE_GROUPS[demo.role])
+        group, _new = Group.objects.get_or_create(name=ROLES_BY_KEY[demo.role].group)
         user.groups.add(group, marker)
         if demo.station_name:
             station = Station.objects.get(

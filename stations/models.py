@@ -68,13 +68,19 @@ class Station(models.Model):
         verbose_name_plural = _("stations")
         ordering = ["code"]
         indexes = [models.Index(fields=["county", "active"])]
+        permissions = [
+            ("view_all_station_details", _("Can see every station's indicator detail")),
+            ("manage_all_stations", _("Can manage every station's improvement work")),
+            ("manage_own_station", _("Can manage own station's improvement work")),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class StationMember(models.Model):
-    """Links a user to the one station they work at (station staff, 所员)."""
+    """Links a user to the one station they work at (station staff, 所员). Whether they
+    are its branch secretary is their role (``stations.roles``), not a field here."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -85,7 +91,6 @@ class StationMember(models.Model):
     station = models.ForeignKey(
         Station, on_delete=models.CASCADE, related_name="members", verbose_name=_("station")
     )
-    is_secretary = models.BooleanField(_("branch secretary"), default=False)
 
     class Meta:
         verbose_name = _("station member")

@@ -48,3 +48,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("a-long-test-password")
+
+
+def user_with_role(role_key: str, station=None, **kwargs):
+    """A user in one role's group (``stations.roles``), linked to a station if given."""
+    from django.contrib.auth.models import Group
+
+    from stations.models import StationMember
+    from stations.roles import ROLES_BY_KEY
+
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=ROLES_BY_KEY[role_key].group))
+    if station is not None:
+        StationMember.objects.create(user=user, station=station)
+    return user

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -16,6 +17,7 @@ from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import GradeDisplay, grade_display
 from scoring.models import StationScore
 from scoring.selectors import current_scores
+from stations.roles import VIEW_ALL_DETAILS
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class MatrixRow:
 
 
 @require_GET
+@permission_required(VIEW_ALL_DETAILS, raise_exception=True)
 def matrix(request: HttpRequest) -> HttpResponse:
     month = chosen_month(request)
     context = month_context(month, request)

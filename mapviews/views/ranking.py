@@ -15,6 +15,7 @@ from mapviews.text import list_separator
 from mapviews.views.common import MonthChoice, chosen_month, month_context, paginate
 from scoring.exports import score_export_frame, to_xlsx
 from scoring.grades import grade_display, ungraded_reason_text
+from stations.roles import can_see_all_details
 
 SPARKLINE_MONTHS = 12
 SORT_KEYS = {
@@ -99,6 +100,8 @@ def ranking_export(request: HttpRequest, file_format: str) -> HttpResponse:
     if month.run is None:
         return HttpResponse(_("This month has no scores."), status=404, content_type="text/plain")
     frame = score_export_frame(month.company.pk, month.period, month.county_id)
+    if not can_see_all_details(request.user):  # indicator detail is not public
+        frame = frame.drop(columns=[c for c in frame.columns if c.startswith("norm_")])
     minimum = month.run.method_params.get("coverage_min_pct")
     frame["grade"] = frame["grade"].map(lambda code: grade_display(code).label)
     frame["ungraded_reason"] = [

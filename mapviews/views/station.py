@@ -19,6 +19,7 @@ from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import grade_display
 from scoring.selectors import current_runs, opening_period
 from stations.models import Station
+from stations.roles import can_see_station_detail, own_station_id
 
 #: How many of the weakest indicators the page names in its summary.
 WEAKEST_NAMED = 3
@@ -53,7 +54,9 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
                 median_label=_("Company median"),
             )
         )
-    lines = selectors.indicator_lines(station, latest)
+    detail = can_see_station_detail(request.user, station.pk)
+    # Indicator-level detail is not public: without the right, nothing of it is read.
+    lines = selectors.indicator_lines(station, latest) if detail else []
     before = (
         next((s for s in history if s.period == previous_period(latest.period)), None)
         if latest
@@ -66,8 +69,9 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         if line.grade.code in GRADE_ORDER[:2] and line not in weakest
     ][:WEAKEST_NAMED]
     context = {
-        **explanations.station_explanation(latest, lines),
-        "change_parts": explanations.change_parts(latest, before, lines),
+        **(explanations.station_explanation(latest, lines) if detail else {}),
+        "change_parts": explanations.change_parts(latest, before, lines) if detail else None,
+        "detail": detail,
         "strongest": strongest,
         "station": station,
         "latest": latest,
@@ -82,7 +86,7 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         "peers": selectors.county_peers(station, latest.period) if latest else [],
         "chart": chart,
         "plotly_js": plotly_static_path(),
-        "is_own_station": selectors.own_station_id(request.user) == station.pk,
+        "is_own_station": own_station_id(request.user) == station.pk,
     }
     return render(request, "mapviews/station_detail.html", context)
 

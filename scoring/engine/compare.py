@@ -11,8 +11,14 @@ from scoring.engine.grades import ALL_GRADES
 def compare_months(before: PeriodScores, after: PeriodScores) -> pd.DataFrame:
     """One row per station: score, rank and grade under each, and whether the colour
     changes; the stations that change colour first (biggest score change first)."""
-    table = before.stations[["score", "rank", "grade"]].join(
-        after.stations[["score", "rank", "grade"]], how="outer", lsuffix="_before", rsuffix="_after"
+    return compare_tables(before.stations, after.stations)
+
+
+def compare_tables(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """``compare_months`` on two tables of score, rank and grade by station (a stored
+    run's rows or the engine's ``stations``)."""
+    table = before[["score", "rank", "grade"]].join(
+        after[["score", "rank", "grade"]], how="outer", lsuffix="_before", rsuffix="_after"
     )
     table["grade_before"] = table["grade_before"].fillna("ungraded")
     table["grade_after"] = table["grade_after"].fillna("ungraded")

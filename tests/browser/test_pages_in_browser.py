@@ -37,16 +37,25 @@ pytestmark = pytest.mark.browser
 live_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 MEILIN_CODE = "33022601"  # 梅林供电所, the demo user meilin's station
-# Screenshot name and path of each page; "/" is the map too (it may redirect to /map/).
+# Screenshot name and path of each page as meilin (station staff) sees it; "/" is the
+# map too (it may redirect to /map/).
 PAGES = [
     ("home", "/"),
     ("map", "/map/"),
-    ("matrix", "/matrix/"),
     ("ranking", "/ranking/"),
     (f"station-{MEILIN_CODE}", f"/stations/{MEILIN_CODE}/"),
     ("history", "/history/"),
     ("widget", "/widget/"),
 ]
+# The pages of the other roles (demo user → pages).
+ROLE_PAGES = {
+    "committee": [("matrix", "/matrix/")],
+    "admin": [
+        ("weights", "/manage/weights/"),
+        ("weights-new", "/manage/weights/new/"),
+        ("methods-new", "/manage/methods/new/"),
+    ],
+}
 MAP_PATHS = {"/", "/map/"}
 MAP_AREAS = 60  # the demo's stations, all in the latest month (ungraded ones grey)
 MAP_TIMEOUT = 15
@@ -142,9 +151,9 @@ def check_page(site: DemoSite, name: str, path: str, *, language: str) -> list[s
     return [f"{path}: {problem}" for problem in problems]
 
 
-def walk(site: DemoSite, *, language: str, prefix: str = "") -> list[str]:
+def walk(site: DemoSite, *, language: str, prefix: str = "", pages=PAGES) -> list[str]:
     problems = []
-    for name, path in PAGES:
+    for name, path in pages:
         problems += check_page(site, prefix + name, path, language=language)
     return problems
 
@@ -196,7 +205,11 @@ def test_missing_browser_skips_locally_and_fails_in_ci(monkeypatch, tmp_path):
 @live_db
 def test_every_page_loads_locally_and_is_screenshotted(demo_site):
     problems = walk(demo_site, language="zh-hans")
-    for name, _path in PAGES:
+    for user, pages in ROLE_PAGES.items():
+        demo_site.browser.driver.delete_all_cookies()
+        demo_site.log_in(user)
+        problems += walk(demo_site, language="zh-hans", pages=pages)
+    for name, _path in PAGES + [page for pages in ROLE_PAGES.values() for page in pages]:
         assert (SCREENSHOT_DIR / f"{name}.png").stat().st_size > 1000
     assert not problems, "\n".join(problems)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stations.models import StationMember
-from tests.factories import UserFactory
+from tests.factories import UserFactory, user_with_role
 from tests.mapviews.months import OCTOBER, SEPTEMBER, score_month
 
 
@@ -24,3 +24,11 @@ def member(scored):
     user = UserFactory()
     StationMember.objects.create(user=user, station=scored[0])
     return user
+
+
+@pytest.fixture
+def committee_viewer(client, scored):
+    """A party committee member (sees every station's detail and the matrix), in English."""
+    client.force_login(user_with_role("party_committee"))
+    client.cookies["django_language"] = "en"
+    return client

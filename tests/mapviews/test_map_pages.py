@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import StationFactory, UserFactory
+from tests.factories import StationFactory, UserFactory, user_with_role
 from tests.mapviews.months import OCTOBER, score_month
+from tests.mapviews.test_pages import HEADER_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -65,20 +66,22 @@ def test_the_own_station_is_outlined_on_the_map(viewer, member):
 
 
 def test_map_query_count_does_not_grow_with_stations(viewer, member, django_assert_max_num_queries):
-    # 14 with the shapes cached; a change to the stations rebuilds them (2 more).
+    # 17 with the shapes cached (three of them the viewer's roles and permissions for
+    # the header); a change to the stations rebuilds them (2 more).
     viewer.get(reverse("mapviews:home"))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(17):
         viewer.get(reverse("mapviews:home"))
     county = member.station_membership.station.county
     score_month([StationFactory(county=county) for _ in range(20)], OCTOBER, list(range(20)))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):
         response = viewer.get(reverse("mapviews:home"))
     assert sum(len(v) for v in map_traces(response.context["figure"]).values()) == 23
 
 
 def test_matrix_grades_each_indicator_and_sorts_by_any_column(
-    viewer, django_assert_max_num_queries
+    committee_viewer, django_assert_max_num_queries
 ):
+    viewer = committee_viewer
     with django_assert_max_num_queries(12):
         response = viewer.get(reverse("mapviews:matrix"), {"period": "2026-09"})
     rows = response.context["rows"]
@@ -119,7 +122,8 @@ def test_ranking_draws_sparklines(viewer):
     assert "Last 12 months: 2026-09 40.00, 2026-10 60.00" in html
 
 
-def test_ranking_downloads_neutralise_formulas(viewer, scored):
+def test_ranking_downloads_neutralise_formulas(committee_viewer, scored):
+    viewer = committee_viewer  # another station's detail / every station's indicators
     scored[0].name = "=HYPERLINK(1)"
     scored[0].save()
     response = viewer.get(reverse("mapviews:ranking_export", args=["csv"]), {"period": "2026-10"})
@@ -165,7 +169,7 @@ def test_history_counts_stations_added_between_the_months_apart(viewer, member, 
 
 
 def test_history_counts_transitions_and_lists_who_moved(viewer, django_assert_max_num_queries):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(12 + HEADER_QUERIES):
         response = viewer.get(reverse("mapviews:history"))
     assert (response.context["from_period"], response.context["to_period"]) == (
         "2026-09",
@@ -182,7 +186,8 @@ def test_history_counts_transitions_and_lists_who_moved(viewer, django_assert_ma
     assert bars["Red · Excellent"] == [1, 0] and bars["Orange · Good"] == [0, 1]
 
 
-def test_station_page_names_weakest_indicators_medians_and_peers(viewer, scored):
+def test_station_page_names_weakest_indicators_medians_and_peers(committee_viewer, scored):
+    viewer = committee_viewer  # another station's detail / every station's indicators
     response = viewer.get(reverse("mapviews:station", args=["S2"]))
     lines = response.context["indicators"]
     order = [(-line.grade.position, line.normalised) for line in lines]
@@ -193,7 +198,8 @@ def test_station_page_names_weakest_indicators_medians_and_peers(viewer, scored)
     assert chart["data"][1]["name"] == "Company median" and chart["data"][1]["y"] == [50.0, 50.0]
 
 
-def test_every_page_keeps_frames_denied(viewer):
+def test_every_page_keeps_frames_denied(committee_viewer):
+    viewer = committee_viewer
     for name in ("home", "matrix", "ranking", "history", "widget"):
         response = viewer.get(reverse(f"mapviews:{name}"))
         assert response["X-Frame-Options"] == "DENY", name
@@ -218,8 +224,8 @@ def test_anonymous_widget_asks_to_log_in_unless_public(client, scored, settings)
     assert len(map_traces(public.context["figure"])) == 3
 
 
-def test_pages_without_scores_explain_instead_of_failing(client, db, django_user_model):
-    client.force_login(django_user_model.objects.create_user("nobody", password="x-long-pass-1"))
+def test_pages_without_scores_explain_instead_of_failing(client, db):
+    client.force_login(user_with_role("party_committee"))
     client.cookies["django_language"] = "en"
     with translation.override("en"):
         for name in ("home", "matrix", "ranking", "history", "widget"):
@@ -271,7 +277,8 @@ def test_the_map_is_cached_per_month_but_the_outline_is_per_viewer(
     assert sum(after["counts"].values()) == 4
 
 
-def test_station_page_takes_the_score_apart_and_shows_the_way_up(viewer, scored):
+def test_station_page_takes_the_score_apart_and_shows_the_way_up(committee_viewer, scored):
+    viewer = committee_viewer  # another station's detail / every station's indicators
     response = viewer.get(reverse("mapviews:station", args=["S2"]), {"period": "2026-10"})
     bars = response.context["contribution_chart"]["data"][0]
     assert sum(bars["x"]) == pytest.approx(40.0)  # S2's score

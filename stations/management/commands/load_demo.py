@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from scoring.models import RunStatus, ScoreRun
 from stations.demo import COMPANY_NAME, DEMO_PASSWORD, ensure_users, load_demo
+from stations.roles import ROLES_BY_KEY
 
 
 class Command(BaseCommand):
@@ -36,16 +37,11 @@ class Command(BaseCommand):
         else:
             self.stdout.write(_("%s is already loaded; demo logins reset.") % COMPANY_NAME)
         ready, skipped = ensure_users()
-        roles = {
-            "station_staff": _("station staff"),
-            "party_committee": _("party committee"),
-            "admin": _("administrator"),
-        }
         self.stdout.write("")
         self.stdout.write(_("Demo logins (password for all: %s):") % DEMO_PASSWORD)
         for demo in ready:
             where = f" — {demo.station_name}" if demo.station_name else ""
-            self.stdout.write(f"  {demo.username:<10} {roles[demo.role]}{where}")
+            self.stdout.write(f"  {demo.username:<10} {ROLES_BY_KEY[demo.role].label}{where}")
         for demo in skipped:
             self.stderr.write(
                 _("  %s already exists and is not a demo user: left unchanged, no demo login.")

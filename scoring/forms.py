@@ -1,0 +1,207 @@
+"""The admin's forms for a new weight version and a new grading-rule version."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from indicators.models import Indicator
+from indicators.periods import parse_period
+from scoring.engine import ScoringMethod
+from scoring.engine.grades import GRADE_ORDER
+from scoring.engine.method import NATURAL_BREAKS, QUOTAS, THRESHOLDS
+from scoring.grades import grade_display
+from scoring.weightfile import weights_total_error
+
+
+class VersionForm(forms.Form):
+    """What every new version needs: the month it governs from, and why."""
+
+    effective_from = forms.CharField(
+        label=gettext_lazy("Effective from (month)"),
+        max_length=7,
+        help_text=gettext_lazy("YYYY-MM. That month and every later one is graded by it."),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Recorded with the version and shown in its history."),
+        error_messages={"required": gettext_lazy("Say why: the reason is kept with the version.")},
+    )
+
+    def clean_effective_from(self) -> date:
+        text = self.cleaned_data["effective_from"].strip()
+        try:
+            return parse_period(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("%(value)s is not a month: write it as YYYY-MM, e.g. 2026-11.") % {"value": text}
+            ) from None
+
+
+class WeightsForm(VersionForm):
+    """The weight of each indicator (0–100, at most 2 decimals), summing to 100."""
+
+    field_order = ["effective_from"]
+
+    def __init__(self, *args, indicators: list[Indicator], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        for indicator in indicators:
+            self.fields[self.field_name(indicator.code)] = forms.DecimalField(
+                label=indicator.name,
+                min_value=0,
+                max_value=100,
+                max_digits=5,
+                decimal_places=2,
+                widget=forms.NumberInput(attrs={"step": "0.01", "class": "weight-input"}),
+            )
+        self.order_fields(["effective_from", *self.weight_fields(), "reason"])
+
+    @staticmethod
+    def field_name(code: str) -> str:
+        return f"weight_{code}"
+
+    def weight_fields(self) -> list[str]:
+        return [self.field_name(indicator.code) for indicator in self.indicators]
+
+    def bound_weight_fields(self) -> list:
+        return [self[name] for name in self.weight_fields()]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        weights = self.weights()
+        if weights is not None:
+            error = weights_total_error(weights)
+            if error:
+                raise forms.ValidationError(error)
+        return cleaned
+
+    def weights(self) -> dict[str, Decimal] | None:
+        """Indicator code → weight, once every weight field is valid."""
+        values = {}
+        for indicator in self.indicators:
+            value = self.cleaned_data.get(self.field_name(indicator.code))
+            if value is None:
+                return None
+            values[indicator.code] = value
+        return values
+
+
+class GradingForm(VersionForm):
+    """How the score gives the five colours, and the data coverage a grade needs.
+    The method's other settings (normalisation, missing data, caps, …) are kept."""
+
+    grading = forms.ChoiceField(
+        label=gettext_lazy("Grading"),
+        choices=[
+            (QUOTAS, gettext_lazy("Quotas: a share of the stations in each colour")),
+            (THRESHOLDS, gettext_lazy("Fixed score thresholds")),
+            (NATURAL_BREAKS, gettext_lazy("Natural breaks (groups of similar scores)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    coverage_min_pct = forms.DecimalField(
+        label=gettext_lazy("Minimum data coverage (%)"),
+        min_value=0,
+        max_value=100,
+        decimal_places=1,
+        help_text=gettext_lazy(
+            "A station is graded only when its indicators with data carry at least this "
+            "share of the total weight."
+        ),
+    )
+
+    def __init__(self, *args, method: ScoringMethod, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.method = method
+        for grade in GRADE_ORDER:
+            self.fields[f"quota_{grade}"] = forms.IntegerField(
+                label=str(grade_display(grade).label),
+                min_value=0,
+                max_value=100,
+                required=False,
+            )
+        for grade in GRADE_ORDER[:-1]:
+            self.fields[f"threshold_{grade}"] = forms.DecimalField(
+                label=str(grade_display(grade).label),
+                min_value=0,
+                max_value=100,
+                decimal_places=2,
+                required=False,
+            )
+        if not self.is_bound:
+            self.initial.update(
+                grading=method.grading,
+                coverage_min_pct=method.coverage_min_pct,
+                **{f"quota_{g}": q for g, q in zip(GRADE_ORDER, method.quotas_pct, strict=True)},
+                **{
+                    f"threshold_{g}": t
+                    for g, t in zip(GRADE_ORDER, method.thresholds, strict=False)
+                },
+            )
+
+    def quota_fields(self) -> list:
+        return [self[f"quota_{grade}"] for grade in GRADE_ORDER]
+
+    def threshold_fields(self) -> list:
+        return [self[f"threshold_{grade}"] for grade in GRADE_ORDER[:-1]]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        grading = cleaned.get("grading")
+        if grading == QUOTAS:
+            quotas = [cleaned.get(f"quota_{grade}") for grade in GRADE_ORDER]
+            if any(q is None for q in quotas):
+                raise forms.ValidationError(_("Give the share of every colour (0–100)."))
+            if sum(quotas) != 100:
+                raise forms.ValidationError(
+                    _("The colour shares sum to %(total)s %%, not 100 %%.") % {"total": sum(quotas)}
+                )
+        if grading == THRESHOLDS:
+            cuts = [cleaned.get(f"threshold_{grade}") for grade in GRADE_ORDER[:-1]]
+            if any(c is None for c in cuts):
+                raise forms.ValidationError(_("Give the score each colour starts at."))
+            if any(a <= b for a, b in itertools.pairwise(cuts)):
+                raise forms.ValidationError(
+                    _("The scores must fall from red to green (red starts highest).")
+                )
+        return cleaned
+
+    def new_method(self) -> ScoringMethod:
+        """The current method with this form's grading and coverage."""
+        cleaned = self.cleaned_data
+        changes: dict = {
+            "grading": cleaned["grading"],
+            "coverage_min_pct": float(cleaned["coverage_min_pct"]),
+        }
+        if cleaned["grading"] == QUOTAS:
+            changes["quotas_pct"] = tuple(cleaned[f"quota_{g}"] for g in GRADE_ORDER)
+        if cleaned["grading"] == THRESHOLDS:
+            changes["thresholds"] = tuple(
+                float(cleaned[f"threshold_{g}"]) for g in GRADE_ORDER[:-1]
+            )
+        return dataclasses.replace(self.method, **changes)
+
+
+def describe_grading(method: ScoringMethod) -> str:
+    """One line: how this method turns scores into colours."""
+    if method.grading == QUOTAS:
+        shares = " / ".join(f"{q}" for q in method.quotas_pct)
+        text = _("quotas %(shares)s %%") % {"shares": shares}
+    elif method.grading == THRESHOLDS:
+        cuts = " / ".join(f"{t:g}" for t in method.thresholds)
+        text = _("score thresholds %(cuts)s") % {"cuts": cuts}
+    else:
+        text = _("natural breaks")
+    return _("%(grading)s; coverage ≥ %(coverage)s %%") % {
+        "grading": text,
+        "coverage": f"{method.coverage_min_pct:g}",
+    }

@@ -1,0 +1,144 @@
+"""Grading-rule versions (the scoring method's grading and coverage), like weights:
+history, a new version with its preview, and the review of the months it re-grades."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from indicators.periods import format_period
+from scoring.engine import ScoringMethod
+from scoring.forms import GradingForm, describe_grading
+from scoring.models import MethodVersion
+from scoring.review import preview
+from scoring.selectors import effective_method
+from scoring.services import create_method_version
+from scoring.views.common import (
+    company_or_404,
+    preview_month,
+    progress_context,
+    publish_from_request,
+    regrade_plan,
+)
+
+MANAGE_RULES = "scoring.add_methodversion"
+
+
+def _method(version: MethodVersion | None) -> ScoringMethod:
+    return ScoringMethod.from_record(version.params) if version else ScoringMethod()
+
+
+def _other_settings(method: ScoringMethod) -> dict:
+    """The settings this page keeps as they are (changed with ``manage.py set_method``)."""
+    record = method.as_record()
+    for name in ("grading", "quotas_pct", "thresholds", "coverage_min_pct"):
+        record.pop(name, None)
+    return record
+
+
+@permission_required(MANAGE_RULES, raise_exception=True)
+def method_list(request: HttpRequest) -> HttpResponse:
+    company = company_or_404(request)
+    versions = list(
+        MethodVersion.objects.filter(company=company)
+        .select_related("created_by")
+        .order_by("-version")
+    )
+    rows = []
+    for index, version in enumerate(versions):
+        previous = versions[index + 1] if index + 1 < len(versions) else None
+        rows.append(
+            {
+                "version": version,
+                "grading": describe_grading(_method(version)),
+                "before": describe_grading(_method(previous)),
+            }
+        )
+    return render(
+        request,
+        "scoring/method_list.html",
+        {"company": company, "rows": rows, "default": describe_grading(ScoringMethod())},
+    )
+
+
+@permission_required(MANAGE_RULES, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def method_new(request: HttpRequest) -> HttpResponse:
+    company = company_or_404(request)
+    latest = (
+        MethodVersion.objects.filter(company=company)
+        .order_by("-effective_from", "-version")
+        .first()
+    )
+    current = _method(latest)
+    form = GradingForm(request.POST or None, method=current)
+    context: dict = {"company": company, "form": form, "other": _other_settings(current)}
+    if request.method == "POST" and form.is_valid():
+        effective_from = form.cleaned_data["effective_from"]
+        method = form.new_method()
+        if request.POST.get("action") == "save":
+            with transaction.atomic():
+                version = create_method_version(
+                    company=company,
+                    method=method,
+                    effective_from=effective_from,
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                    publish=False,
+                )
+            messages.success(
+                request,
+                _("Saved grading rules version %(version)d, effective from %(period)s.")
+                % {"version": version.version, "period": format_period(effective_from)},
+            )
+            return redirect("scoring:method_detail", version=version.version)
+        month = preview_month(company, effective_from)
+        context.update(
+            previewed=True,
+            before=describe_grading(_method(effective_method(company.pk, effective_from))),
+            after=describe_grading(method),
+            comparison=preview(company.pk, month, method=method) if month else None,
+            preview_period=format_period(month) if month else None,
+            effective_period=format_period(effective_from),
+            plan=regrade_plan(company, effective_from, MethodVersion),
+        )
+    return render(request, "scoring/method_new.html", context)
+
+
+@permission_required(MANAGE_RULES, raise_exception=True)
+def method_detail(request: HttpRequest, version: int) -> HttpResponse:
+    company = company_or_404(request)
+    method_version = get_object_or_404(
+        MethodVersion.objects.select_related("created_by"), company=company, version=version
+    )
+    previous = (
+        MethodVersion.objects.filter(company=company, version__lt=version)
+        .order_by("-version")
+        .first()
+    )
+    return render(
+        request,
+        "scoring/method_detail.html",
+        {
+            "company": company,
+            "version": method_version,
+            "grading": describe_grading(_method(method_version)),
+            "before": describe_grading(_method(previous)),
+            "previous": previous,
+            **progress_context(method_version),
+        },
+    )
+
+
+@permission_required(MANAGE_RULES, raise_exception=True)
+@require_POST
+def method_publish(request: HttpRequest, version: int) -> HttpResponse:
+    company = company_or_404(request)
+    get_object_or_404(MethodVersion, company=company, version=version)
+    publish_from_request(request, company)
+    return redirect("scoring:method_detail", version=version)

@@ -1,0 +1,163 @@
+"""Weight versions: the history with diffs, a new version with its preview, and the
+review and publishing of the months it re-grades."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from indicators.models import Indicator
+from indicators.periods import format_period
+from scoring.forms import WeightsForm
+from scoring.models import WeightSet
+from scoring.review import preview
+from scoring.selectors import NoWeightsError, effective_weight_set
+from scoring.services import create_weight_set
+from scoring.views.common import (
+    company_or_404,
+    preview_month,
+    progress_context,
+    publish_from_request,
+    regrade_plan,
+)
+
+MANAGE_WEIGHTS = "scoring.add_weightset"
+
+
+def _weights_of(weight_set: WeightSet | None) -> dict[str, Decimal]:
+    if weight_set is None:
+        return {}
+    return {
+        row.indicator.code: row.weight for row in weight_set.weights.select_related("indicator")
+    }
+
+
+def weight_diff(
+    indicators: list[Indicator], before: dict[str, Decimal], after: dict[str, Decimal]
+) -> list[dict]:
+    """One line per indicator: the weight before and after, and whether it changed."""
+    return [
+        {
+            "indicator": indicator,
+            "before": before.get(indicator.code),
+            "after": after.get(indicator.code),
+            "changed": before.get(indicator.code) != after.get(indicator.code),
+        }
+        for indicator in indicators
+        if indicator.code in before or indicator.code in after
+    ]
+
+
+def _indicators() -> list[Indicator]:
+    return list(Indicator.objects.order_by("display_order", "code"))
+
+
+@permission_required(MANAGE_WEIGHTS, raise_exception=True)
+def weight_list(request: HttpRequest) -> HttpResponse:
+    company = company_or_404(request)
+    versions = list(
+        WeightSet.objects.filter(company=company)
+        .select_related("created_by")
+        .prefetch_related("weights__indicator")
+        .order_by("-version")
+    )
+    indicators = _indicators()
+    rows = []
+    for index, version in enumerate(versions):
+        previous = versions[index + 1] if index + 1 < len(versions) else None
+        diff = weight_diff(indicators, _weights_of(previous), _weights_of(version))
+        rows.append(
+            {
+                "version": version,
+                "changes": [line for line in diff if line["changed"]],
+                "first": previous is None,
+            }
+        )
+    return render(request, "scoring/weight_list.html", {"company": company, "rows": rows})
+
+
+@permission_required(MANAGE_WEIGHTS, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def weight_new(request: HttpRequest) -> HttpResponse:
+    """GET: the form, filled with the latest version. POST "preview": the form checked
+    and the month graded under it, nothing saved. POST "save": the version saved."""
+    company = company_or_404(request)
+    indicators = [i for i in _indicators() if i.active]
+    latest = WeightSet.objects.filter(company=company).order_by("-effective_from", "-version")
+    initial = {
+        WeightsForm.field_name(code): weight for code, weight in _weights_of(latest.first()).items()
+    }
+    form = WeightsForm(request.POST or None, indicators=indicators, initial=initial)
+    context: dict = {"company": company, "form": form}
+    if request.method == "POST" and form.is_valid():
+        weights = form.weights()
+        effective_from = form.cleaned_data["effective_from"]
+        if request.POST.get("action") == "save":
+            with transaction.atomic():
+                weight_set = create_weight_set(
+                    company=company,
+                    weights=weights,
+                    effective_from=effective_from,
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                    publish=False,
+                )
+            messages.success(
+                request,
+                _("Saved weight version %(version)d, effective from %(period)s.")
+                % {"version": weight_set.version, "period": format_period(effective_from)},
+            )
+            return redirect("scoring:weight_detail", version=weight_set.version)
+        month = preview_month(company, effective_from)
+        try:
+            before = _weights_of(effective_weight_set(company.pk, effective_from))
+        except NoWeightsError:
+            before = {}
+        context.update(
+            previewed=True,
+            diff=weight_diff(indicators, before, weights),
+            comparison=preview(company.pk, month, weights=weights) if month else None,
+            preview_period=format_period(month) if month else None,
+            effective_period=format_period(effective_from),
+            plan=regrade_plan(company, effective_from, WeightSet),
+        )
+    return render(request, "scoring/weight_new.html", context)
+
+
+@permission_required(MANAGE_WEIGHTS, raise_exception=True)
+def weight_detail(request: HttpRequest, version: int) -> HttpResponse:
+    company = company_or_404(request)
+    weight_set = get_object_or_404(
+        WeightSet.objects.select_related("created_by"), company=company, version=version
+    )
+    previous = (
+        WeightSet.objects.filter(company=company, version__lt=version).order_by("-version").first()
+    )
+    return render(
+        request,
+        "scoring/weight_detail.html",
+        {
+            "company": company,
+            "version": weight_set,
+            "previous": previous,
+            "diff": weight_diff(_indicators(), _weights_of(previous), _weights_of(weight_set)),
+            **progress_context(weight_set),
+        },
+    )
+
+
+@permission_required(MANAGE_WEIGHTS, raise_exception=True)
+@require_POST
+def weight_publish(request: HttpRequest, version: int) -> HttpResponse:
+    """Publish the re-grades asked for (the run ids in the form)."""
+    company = company_or_404(request)
+    get_object_or_404(WeightSet, company=company, version=version)
+    publish_from_request(request, company)
+    return redirect("scoring:weight_detail", version=version)

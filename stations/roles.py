@@ -1,0 +1,132 @@
+"""Who may see and do what: the four roles, as Django groups with permissions.
+
+- **Station staff** (站所员工): linked to one station (``StationMember``). They see the
+  map, the ranking and every station's colour, score and rank; indicator-level detail
+  only of their own station.
+- **Station secretaries** (支部书记): staff who also manage their own station's
+  improvement work.
+- **Party committee** (党委): every station's detail and the review pages.
+- **Administrators** (管理员): all of that, plus indicators, weights, grading rules,
+  data imports and users.
+
+The groups and their permissions are written here only; ``sync_role_groups`` (run after
+every ``migrate``) makes the database match. The checks below are the only place the
+rules are applied, so a view asks ``can_see_station_detail`` rather than testing groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
+
+#: Custom permissions (declared on ``Station.Meta``).
+VIEW_ALL_DETAILS = "stations.view_all_station_details"
+MANAGE_ALL_STATIONS = "stations.manage_all_stations"
+MANAGE_OWN_STATION = "stations.manage_own_station"
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    group: str  # the Django group's name (stored; not translated)
+    label: object  # translated label
+    permissions: tuple[str, ...]
+
+
+_COMMITTEE = (
+    VIEW_ALL_DETAILS,
+    MANAGE_ALL_STATIONS,
+    MANAGE_OWN_STATION,
+    "scoring.view_weightset",
+    "scoring.view_methodversion",
+    "scoring.view_scorerun",
+    "scoring.view_sensitivityrun",
+)
+_ADMIN = (
+    *_COMMITTEE,
+    "indicators.view_indicator",
+    "indicators.add_indicator",
+    "indicators.change_indicator",
+    "indicators.view_importbatch",
+    "indicators.add_importbatch",
+    "indicators.view_indicatorvalue",
+    "scoring.add_weightset",
+    "scoring.add_methodversion",
+    "scoring.add_scorerun",
+    "scoring.add_sensitivityrun",
+    "stations.view_station",
+    "stations.add_station",
+    "stations.change_station",
+    "stations.view_stationmember",
+    "stations.add_stationmember",
+    "stations.change_stationmember",
+    "stations.delete_stationmember",
+    "auth.view_user",
+    "auth.add_user",
+    "auth.change_user",
+    "auth.view_group",
+    "audit.view_auditentry",
+)
+
+STATION_STAFF = Role("station_staff", "Station staff", _("station staff"), ())
+STATION_SECRETARY = Role(
+    "station_secretary", "Station secretaries", _("station secretary"), (MANAGE_OWN_STATION,)
+)
+PARTY_COMMITTEE = Role("party_committee", "Party committee", _("party committee"), _COMMITTEE)
+ADMINISTRATOR = Role("admin", "Administrators", _("administrator"), _ADMIN)
+ROLES = (STATION_STAFF, STATION_SECRETARY, PARTY_COMMITTEE, ADMINISTRATOR)
+ROLES_BY_KEY = {role.key: role for role in ROLES}
+
+
+def sync_role_groups() -> None:
+    """Create the role groups and give each exactly its permissions (those of apps
+    that are installed)."""
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role.group)
+        wanted = []
+        for name in role.permissions:
+            app_label, codename = name.split(".")
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is not None:
+                wanted.append(found)
+        group.permissions.set(wanted)
+
+
+def own_station_id(user) -> int | None:
+    """The station the user works at, if any."""
+    membership = getattr(user, "station_membership", None)
+    return membership.station_id if membership is not None else None
+
+
+def can_see_station_detail(user, station_id: int) -> bool:
+    """Indicator-level detail: one's own station, or every station for the committee."""
+    return user.has_perm(VIEW_ALL_DETAILS) or own_station_id(user) == station_id
+
+
+def can_see_all_details(user) -> bool:
+    return user.has_perm(VIEW_ALL_DETAILS)
+
+
+def can_manage_station(user, station_id: int) -> bool:
+    """Improvement work of a station: its own secretary, the committee, administrators."""
+    if user.has_perm(MANAGE_ALL_STATIONS):
+        return True
+    return user.has_perm(MANAGE_OWN_STATION) and own_station_id(user) == station_id
+
+
+def role_labels(user) -> list[str]:
+    """The user's roles, best known first (for the header and the user list)."""
+    if not user.is_authenticated:
+        return []
+    names = set(user.groups.values_list("name", flat=True))
+    if user.is_superuser:
+        names.add(ADMINISTRATOR.group)
+    labels = [str(role.label) for role in reversed(ROLES) if role.group in names]
+    # A secretary is staff too: name the larger role only.
+    if str(STATION_SECRETARY.label) in labels and str(STATION_STAFF.label) in labels:
+        labels.remove(str(STATION_STAFF.label))
+    return labels

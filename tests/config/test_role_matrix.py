@@ -1,0 +1,178 @@
+"""Every URL against every role: allowed pages render, the others answer 403 (or send an
+anonymous visitor to the login page), and no page shows another station's detail.
+
+``ACCESS`` must name every route of the project (a test fails when a new URL is added
+without deciding who may open it); the Django admin's own routes are checked through
+its index.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from scoring.models import ScoreRun
+from stations.models import Station
+from tests.factories import user_with_role
+from tests.mapviews.months import SEPTEMBER, score_month
+
+ROLES = ("anonymous", "staff", "secretary", "committee", "admin")
+LOGIN = "login"  # a redirect to the login page
+EVERYONE = dict.fromkeys(ROLES[1:], 200) | {"anonymous": LOGIN}
+COMMITTEE_UP = {"anonymous": LOGIN, "staff": 403, "secretary": 403, "committee": 200, "admin": 200}
+ADMIN_ONLY = {"anonymous": LOGIN, "staff": 403, "secretary": 403, "committee": 403, "admin": 200}
+ADMIN_POST = ADMIN_ONLY | {"admin": 302}  # a form's target: redirects back when done
+
+# route name → (method, args, query, expected status per role)
+ACCESS: dict[str, tuple[str, list, dict, dict]] = {
+    "mapviews:home": ("get", [], {}, EVERYONE),
+    "mapviews:map": ("get", [], {"period": "2026-09"}, EVERYONE),
+    "mapviews:map_month": ("get", [], {"period": "2026-09"}, EVERYONE),
+    "mapviews:widget": ("get", [], {}, dict.fromkeys(ROLES, 200)),  # says "log in" when anonymous
+    "mapviews:ranking": ("get", [], {"period": "2026-09"}, EVERYONE),
+    "mapviews:ranking_export": ("get", ["csv"], {"period": "2026-09"}, EVERYONE),
+    "mapviews:history": ("get", [], {}, EVERYONE),
+    "mapviews:station": ("get", ["S2"], {}, EVERYONE),  # the summary is public
+    "mapviews:matrix": ("get", [], {"period": "2026-09"}, COMMITTEE_UP),
+    "scoring:weights": ("get", [], {}, ADMIN_ONLY),
+    "scoring:weight_new": ("get", [], {}, ADMIN_ONLY),
+    "scoring:weight_detail": ("get", [1], {}, ADMIN_ONLY),
+    "scoring:weight_publish": ("post", [1], {}, ADMIN_POST),
+    "scoring:methods": ("get", [], {}, ADMIN_ONLY),
+    "scoring:method_new": ("get", [], {}, ADMIN_ONLY),
+    "scoring:method_detail": ("get", [1], {}, ADMIN_ONLY),
+    "scoring:method_publish": ("post", [1], {}, ADMIN_POST),
+    "scoring:month_review": ("get", ["2026-09"], {}, ADMIN_ONLY),
+    "scoring:month_publish": ("post", ["2026-09"], {}, ADMIN_POST),
+    "login": ("get", [], {}, dict.fromkeys(ROLES[1:], 302) | {"anonymous": 200}),
+    "logout": ("post", [], {}, dict.fromkeys(ROLES, 302)),
+    "set_language": ("post", [], {}, dict.fromkeys(ROLES, 302)),
+    "health": ("get", [], {}, dict.fromkeys(ROLES, 200)),
+    # The admin sends everyone without is_staff to its own login page.
+    "admin:index": ("get", [], {}, dict.fromkeys(ROLES, 302) | {"admin": 200}),
+}
+
+
+def _route_names(patterns, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's own admin: checked through admin:index
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _route_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_the_matrix_names_every_route():
+    routes = _route_names(get_resolver().url_patterns)
+    assert routes - set(ACCESS) == set(), "decide who may open these URLs"
+    assert set(ACCESS) - routes - {"admin:index"} == set()
+
+
+@pytest.fixture
+def scored(three_stations):
+    score_month(three_stations, SEPTEMBER, [10, 20, 30])
+    return three_stations
+
+
+@pytest.fixture
+def users(scored):
+    from scoring.engine import ScoringMethod
+    from scoring.services import create_method_version
+
+    s1 = scored[0]
+    company = s1.county.company
+    create_method_version(  # so that the method pages have a version 1
+        company=company,
+        method=ScoringMethod(),
+        effective_from=SEPTEMBER,
+        reason="t",
+        recompute=False,
+    )
+    admin = user_with_role("admin", is_staff=True)
+    return {
+        "anonymous": None,
+        "staff": user_with_role("station_staff", station=s1),
+        "secretary": user_with_role("station_secretary", station=s1),
+        "committee": user_with_role("party_committee"),
+        "admin": admin,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_answers_each_role_as_the_matrix_says(client, users, role):
+    failures = []
+    for name, (method, args, query, expected) in ACCESS.items():
+        client.logout()  # a fresh session each time (logout and login pages change it)
+        if users[role] is not None:
+            client.force_login(users[role])
+        url = reverse(name, args=args)
+        response = getattr(client, method)(url, query)
+        want = expected[role]
+        if want == LOGIN:
+            ok = response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        else:
+            ok = response.status_code == want
+        if not ok:
+            failures.append(f"{name}: {response.status_code}, expected {want}")
+    assert failures == []
+
+
+def _station_page(client, user, code):
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client.get(reverse("mapviews:station", args=[code])).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["staff", "secretary"])
+def test_station_staff_see_only_their_own_stations_detail(client, users, role):
+    own = _station_page(client, users[role], "S1")
+    other = _station_page(client, users[role], "S2")
+    assert "Company median" in own and "Normalised (0–100)" in own
+    assert "Indicator detail is shown only to this station" not in own
+    # Another station: colour, score, rank and history, but no indicator detail.
+    assert "Indicator detail is shown only to this station" in other
+    assert "Normalised (0–100)" not in other
+    assert "What would move us up a colour" not in other
+    assert "Weakest indicators" not in other
+    run = ScoreRun.objects.get(period=SEPTEMBER, is_current=True)
+    s2_score = run.scores.get(station__code="S2").score
+    assert f"{s2_score:.2f}" in other  # the public summary is there
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["committee", "admin"])
+def test_the_committee_and_admins_see_every_stations_detail(client, users, role):
+    other = _station_page(client, users[role], "S2")
+    assert "Normalised (0–100)" in other
+    assert "Indicator detail is shown only to this station" not in other
+
+
+@pytest.mark.django_db
+def test_the_ranking_download_has_indicator_detail_only_for_the_committee(client, users):
+    url = reverse("mapviews:ranking_export", args=["csv"])
+    client.cookies["django_language"] = "en"
+    client.force_login(users["staff"])
+    staff_csv = client.get(url, {"period": "2026-09"}).content.decode("utf-8-sig")
+    client.force_login(users["committee"])
+    committee_csv = client.get(url, {"period": "2026-09"}).content.decode("utf-8-sig")
+    assert "normalised" not in staff_csv.splitlines()[0].lower()
+    assert committee_csv.splitlines()[0].count("(normalised)") == 10
+
+
+@pytest.mark.django_db
+def test_the_header_links_match_the_role(client, users):
+    client.cookies["django_language"] = "en"
+    client.force_login(users["staff"])
+    staff = client.get(reverse("mapviews:map")).content.decode()
+    client.force_login(users["admin"])
+    admin = client.get(reverse("mapviews:map")).content.decode()
+    assert 'class="own-station-link"' in staff and Station.objects.get(code="S1").name in staff
+    assert reverse("mapviews:matrix") not in staff and reverse("scoring:weights") not in staff
+    assert reverse("mapviews:matrix") in admin and reverse("scoring:weights") in admin
+    assert "station staff" in staff and "administrator" in admin

@@ -1,0 +1,255 @@
+"""The administrators' weight and grading-rule pages: preview, save, review, publish."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from django.urls import reverse
+
+from indicators.models import ImportBatch, Indicator, IndicatorValue
+from scoring.models import MethodVersion, RunStatus, RunTrigger, ScoreRun, WeightSet
+from scoring.review import review
+from scoring.services import PublishRefused, execute_run, publish_run
+from tests.factories import StationFactory, user_with_role
+
+AUGUST, SEPTEMBER = date(2026, 8, 1), date(2026, 9, 1)
+
+
+def _score(company, period, stations, seed):
+    """Varied values (each station differs on each indicator) and a published run."""
+    rng = np.random.default_rng(seed)
+    batch = ImportBatch.objects.create(company=company, file_name="t.csv", source="cli")
+    indicators = list(Indicator.objects.order_by("code"))
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            station=station,
+            period=period,
+            indicator=indicator,
+            value=round(float(rng.uniform(indicator.min_value, indicator.max_value)), 2),
+            batch=batch,
+        )
+        for station in stations
+        for indicator in indicators
+    )
+    run = ScoreRun.objects.create(company=company, period=period, trigger=RunTrigger.MANUAL)
+    execute_run(run.pk)
+
+
+@pytest.fixture
+def company_months(company):
+    county = company.counties.create(name="鄞州")
+    stations = [StationFactory(code=f"T{n:02d}", county=county) for n in range(12)]
+    _score(company, AUGUST, stations, seed=1)
+    _score(company, SEPTEMBER, stations, seed=2)
+    return company
+
+
+@pytest.fixture
+def admin_client(client, company_months):
+    client.force_login(user_with_role("admin"))
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def _weights_post(company, changes: dict[str, str], **extra) -> dict:
+    current = WeightSet.objects.filter(company=company).order_by("-version").first()
+    data = {f"weight_{w.indicator.code}": str(w.weight) for w in current.weights.all()}
+    data.update({f"weight_{code}": value for code, value in changes.items()})
+    return {"effective_from": "2026-09", "reason": "安全优先", **data, **extra}
+
+
+# Ten indicators at 10 each: move 10 points from team performance to safety.
+SAFETY_FIRST = {"safety": "20", "team_performance": "0"}
+
+
+@pytest.fixture
+def save(admin_client, django_capture_on_commit_callbacks):
+    """POST a form with action=save, running what it enqueues (eager Celery)."""
+
+    def post(url, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return admin_client.post(url, {**data, "action": "save"})
+
+    return post
+
+
+def _rows(comparison):
+    return {
+        row.station.code: (row.score_after, row.rank_after, row.grade_after.code)
+        for row in comparison.rows
+    }
+
+
+@pytest.mark.django_db
+def test_the_preview_shows_exactly_what_saving_then_produces(admin_client, company_months, save):
+    url = reverse("scoring:weight_new")
+    shown = admin_client.post(url, _weights_post(company_months, SAFETY_FIRST, action="preview"))
+    assert shown.status_code == 200
+    previewed = shown.context["comparison"]
+    assert previewed.period == SEPTEMBER and previewed.station_count == 12
+    assert not WeightSet.objects.filter(version=2).exists()  # a preview saves nothing
+    assert shown.context["plan"]["regraded"] == ["2026-09"]
+
+    saved = save(url, _weights_post(company_months, SAFETY_FIRST))
+    version = WeightSet.objects.get(company=company_months, version=2)
+    assert saved.status_code == 302 and saved["Location"] == reverse(
+        "scoring:weight_detail", args=[2]
+    )
+    assert version.reason == "安全优先" and version.effective_from == SEPTEMBER
+    proposal = ScoreRun.objects.get(period=SEPTEMBER, weight_set=version)
+    assert proposal.status == RunStatus.DONE and not proposal.is_current  # waits
+    assert _rows(review(proposal)) == _rows(previewed)
+    # The colour changes shown first in the preview are the ones the re-grade makes.
+    assert previewed.changed == review(proposal).changed
+
+
+@pytest.mark.django_db
+def test_publishing_a_regrade_keeps_the_published_run_in_history(
+    admin_client, company_months, save
+):
+    published = ScoreRun.objects.get(period=SEPTEMBER, is_current=True)
+    save(reverse("scoring:weight_new"), _weights_post(company_months, SAFETY_FIRST))
+    proposal = ScoreRun.objects.get(period=SEPTEMBER, weight_set__version=2)
+    page = admin_client.get(reverse("scoring:weight_detail", args=[2]))
+    assert [month.period for month in page.context["ready"]] == [SEPTEMBER]
+    response = admin_client.post(
+        reverse("scoring:weight_publish", args=[2]), {"run": [proposal.pk]}, follow=True
+    )
+    assert "Published the new grades of 1 month." in response.content.decode()
+    proposal.refresh_from_db()
+    published.refresh_from_db()
+    assert proposal.is_current and not published.is_current
+    assert published.scores.count() == 12  # the old grades are still there
+    assert ScoreRun.objects.get(period=AUGUST, is_current=True).weight_set.version == 1
+
+
+@pytest.mark.django_db
+def test_a_regrade_overtaken_by_new_data_cannot_be_published(company_months, save):
+    save(reverse("scoring:weight_new"), _weights_post(company_months, SAFETY_FIRST))
+    proposal = ScoreRun.objects.get(period=SEPTEMBER, weight_set__version=2)
+    newer = ScoreRun.objects.create(
+        company=company_months, period=SEPTEMBER, trigger=RunTrigger.IMPORT
+    )
+    execute_run(newer.pk)  # published at once (an import), under version 2
+    with pytest.raises(PublishRefused):
+        publish_run(proposal.pk)
+    proposal.refresh_from_db()
+    assert not proposal.is_current
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"safety": "25"}, "the weights sum to 115.00, not 100"),
+        ({"safety": "-1", "team_performance": "21"}, "greater than or equal to 0"),
+        ({"safety": "10.001"}, "no more than 2 decimal places"),
+        ({"effective_from": "2026/09"}, "2026/09 is not a month"),
+        ({"reason": "  "}, "Say why"),
+    ],
+)
+def test_bad_weights_are_refused_and_nothing_is_saved(
+    admin_client, company_months, changes, message
+):
+    weights = {k: v for k, v in changes.items() if k not in ("effective_from", "reason")}
+    data = _weights_post(company_months, weights, action="save")
+    data.update({k: v for k, v in changes.items() if k in ("effective_from", "reason")})
+    response = admin_client.post(reverse("scoring:weight_new"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert WeightSet.objects.filter(company=company_months).count() == 1
+    assert ScoreRun.objects.filter(publish=False).count() == 0
+
+
+@pytest.mark.django_db
+def test_the_version_list_says_who_when_why_and_what_changed(admin_client, company_months, save):
+    save(reverse("scoring:weight_new"), _weights_post(company_months, SAFETY_FIRST))
+    page = admin_client.get(reverse("scoring:weights")).content.decode()
+    assert "安全优先" in page
+    changes = admin_client.get(reverse("scoring:weights")).context["rows"][0]["changes"]
+    assert [(c["indicator"].code, c["before"], c["after"]) for c in changes] == [
+        ("safety", Decimal("10.00"), Decimal("20.00")),
+        ("team_performance", Decimal("10.00"), Decimal("0.00")),
+    ]
+
+
+@pytest.mark.django_db
+def test_grading_rules_preview_then_save_match(admin_client, company_months, save):
+    data = {
+        "effective_from": "2026-09",
+        "reason": "固定分数线",
+        "grading": "thresholds",
+        "coverage_min_pct": "80",
+        "threshold_red": "70",
+        "threshold_orange": "60",
+        "threshold_blue": "50",
+        "threshold_green": "40",
+    }
+    url = reverse("scoring:method_new")
+    shown = admin_client.post(url, {**data, "action": "preview"})
+    assert shown.status_code == 200, shown.context["form"].errors
+    previewed = shown.context["comparison"]
+    assert not MethodVersion.objects.exists()
+    save(url, data)
+    version = MethodVersion.objects.get()
+    assert version.params["grading"] == "thresholds"
+    assert version.params["thresholds"] == [70.0, 60.0, 50.0, 40.0]
+    proposal = ScoreRun.objects.get(period=SEPTEMBER, method_version=version)
+    assert _rows(review(proposal)) == _rows(previewed)
+    for code, (score, _rank, grade) in _rows(previewed).items():
+        expected = (
+            "red"
+            if score >= 70
+            else "orange"
+            if score >= 60
+            else "blue"
+            if score >= 50
+            else "green"
+            if score >= 40
+            else "yellow"
+        )
+        assert grade == expected, code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"quota_red": "30"}, "The colour shares sum to 110 %, not 100 %."),
+        (
+            {
+                "grading": "thresholds",
+                "threshold_red": "50",
+                "threshold_orange": "60",
+                "threshold_blue": "40",
+                "threshold_green": "30",
+            },
+            "must fall from red to green",
+        ),
+        ({"coverage_min_pct": "120"}, "less than or equal to 100"),
+    ],
+)
+def test_bad_grading_rules_are_refused(admin_client, company_months, changes, message):
+    data = {
+        "effective_from": "2026-09",
+        "reason": "r",
+        "grading": "quotas",
+        "coverage_min_pct": "80",
+        **{f"quota_{g}": "20" for g in ("red", "orange", "blue", "green", "yellow")},
+        **changes,
+        "action": "save",
+    }
+    response = admin_client.post(reverse("scoring:method_new"), data)
+    assert message in response.content.decode()
+    assert not MethodVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_month_beside_the_latest_rules_when_no_regrade_waits(admin_client, company_months):
+    response = admin_client.get(reverse("scoring:month_review", args=["2026-08"]))
+    assert response.context["against"] == "latest"
+    assert response.context["comparison"].changed == 0  # same weights and rules
+    assert admin_client.get(reverse("scoring:month_review", args=["2030-01"])).status_code == 404

@@ -156,7 +156,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "mapviews:home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# A login lasts at most SESSION_COOKIE_AGE (counted from the login; the server drops
+# the session then) and, by default, ends when the browser closes: station PCs are shared.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 # Failed logins (config/loginguard.py): this many failures for one user name, or from
 # one address, within the window (seconds) refuse further tries for a whole window;
 # 0 switches a limit off. Behind a reverse proxy, TRUSTED_PROXY_COUNT says how many

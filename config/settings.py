@@ -34,7 +34,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.StationMapAdminConfig",  # django.contrib.admin, login guarded
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -157,7 +157,18 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "mapviews:home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# A login lasts at most SESSION_COOKIE_AGE (counted from the login; the server drops
+# the session then) and, by default, ends when the browser closes: station PCs are shared.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+# Failed logins (config/loginguard.py): this many failures for one user name, or from
+# one address, within the window (seconds) refuse further tries for a whole window;
+# 0 switches a limit off. Behind a reverse proxy, TRUSTED_PROXY_COUNT says how many
+# proxies append to X-Forwarded-For; otherwise every login seems to come from the proxy.
+LOGIN_FAILURE_LIMIT_PER_USER = env_int("LOGIN_FAILURE_LIMIT_PER_USER", 5, minimum=0)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20, minimum=0)
+LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # --- Language: Chinese first, English available ------------------------------
 LANGUAGE_CODE = "zh-hans"

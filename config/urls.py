@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from config.login import GuardedLoginView
 from mapviews.views.station import health
 
 admin.site.site_header = _("Five-colour station map administration")
@@ -12,11 +13,8 @@ admin.site.site_title = _("Five-colour station map")
 
 urlpatterns = [
     path("", include("mapviews.urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    # Failed logins are limited here and at /admin/login/ (config/login.py).
+    path("accounts/login/", GuardedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch works before login too (it is on the login page).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

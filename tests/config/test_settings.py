@@ -40,6 +40,14 @@ def test_env_int_and_list(monkeypatch):
         env_int("N", 1)
 
 
+def test_env_int_refuses_a_value_below_its_minimum(monkeypatch):
+    monkeypatch.setenv("N", "-1")
+    with pytest.raises(ImproperlyConfigured, match="below the smallest allowed value, 0"):
+        env_int("N", 5, minimum=0)
+    monkeypatch.setenv("N", "0")
+    assert env_int("N", 5, minimum=0) == 0
+
+
 @pytest.mark.parametrize("key", ["", "short", "django-insecure-" + "x" * 40])
 def test_production_refuses_a_weak_secret_key(key):
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):

@@ -31,9 +31,17 @@ class IndicatorImportResult:
 def value_reference(today: date | None = None) -> ValueReference:
     """What the validation needs to know, read in two queries."""
     stations = dict(Station.objects.values_list("code", "county__company_id"))
+    # Every indicator, retired ones too: a value is checked against the months its
+    # indicator is in force, so a retired indicator's months are refused by name.
     indicators = {
-        indicator.code: IndicatorRule(indicator.code, indicator.min_value, indicator.max_value)
-        for indicator in Indicator.objects.filter(active=True)
+        indicator.code: IndicatorRule(
+            indicator.code,
+            indicator.min_value,
+            indicator.max_value,
+            active_from=indicator.active_from,
+            retired_from=indicator.retired_from,
+        )
+        for indicator in Indicator.objects.all()
     }
     return ValueReference(
         station_company=stations,

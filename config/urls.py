@@ -12,6 +12,7 @@ admin.site.site_title = _("Five-colour station map")
 
 urlpatterns = [
     path("", include("mapviews.urls")),
+    path("manage/indicators/", include("indicators.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -15,11 +15,21 @@ class IndicatorAdmin(admin.ModelAdmin):
         "unit_en",
         "min_value",
         "max_value",
+        "department",
+        "active_from",
+        "retired_from",
         "active",
     ]
-    # Code, direction and the active flag change how months are scored; they are
-    # changed through a recorded, versioned process, not edited here.
-    readonly_fields = ["code", "direction", "active"]
+    # Code, direction and the months in force change how months are scored; they are
+    # changed on the indicators page (/manage/indicators/), not edited here.
+    readonly_fields = [
+        "code",
+        "direction",
+        "active",
+        "active_from",
+        "retired_from",
+        "retirement_reason",
+    ]
 
     def has_add_permission(self, request):
         return False

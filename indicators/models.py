@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from indicators.periods import in_span
 from stations.models import Company, Station
 
 
@@ -20,7 +23,30 @@ class Direction(models.TextChoices):
     LOWER_IS_BETTER = "lower", _("lower is better")
 
 
+class IndicatorQuerySet(models.QuerySet):
+    def in_force(self, period: date) -> IndicatorQuerySet:
+        """The indicators that count in the month (see ``Indicator.in_force``)."""
+        return self.filter(
+            models.Q(active_from__isnull=True) | models.Q(active_from__lte=period),
+            models.Q(retired_from__isnull=True) | models.Q(retired_from__gt=period),
+        )
+
+
 class Indicator(models.Model):
+    """One measured indicator.
+
+    It counts in a month when it is *in force* that month: from ``active_from`` (None:
+    from the start) up to, not including, ``retired_from`` (None: never retired). Only
+    then is it scored, imported and listed on the month's pages.
+
+    ``active`` is True exactly when no retirement month is set (a constraint holds it;
+    the retirement service sets both): it marks the indicators still in use, the ones a
+    weight file must list and a new company is weighted on, and stays True for an
+    indicator that starts in a later month so that a weight version can give it a
+    weight. Whether an indicator counts in a given month is ``in_force(period)``,
+    never ``active``.
+    """
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)
@@ -29,8 +55,27 @@ class Indicator(models.Model):
     unit_en = models.CharField(_("unit in English"), max_length=20, blank=True)
     min_value = models.FloatField(_("lowest valid value"))
     max_value = models.FloatField(_("highest valid value"))
+    department = models.CharField(_("responsible department"), max_length=100, blank=True)
+    department_en = models.CharField(
+        _("responsible department in English"), max_length=100, blank=True
+    )
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    active_from = models.DateField(
+        _("in force from"),
+        null=True,
+        blank=True,
+        help_text=_("First month it counts (first day of the month; empty: always)."),
+    )
+    retired_from = models.DateField(
+        _("retired from"),
+        null=True,
+        blank=True,
+        help_text=_("First month it no longer counts (first day of the month; empty: never)."),
+    )
+    retirement_reason = models.TextField(_("reason for retiring"), blank=True)
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator")
@@ -40,6 +85,17 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=models.Q(min_value__lt=models.F("max_value")),
                 name="indicator_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(active=True, retired_from__isnull=True)
+                | models.Q(active=False, retired_from__isnull=False),
+                name="indicator_active_unless_retired",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(active_from__isnull=True)
+                | models.Q(retired_from__isnull=True)
+                | models.Q(retired_from__gt=models.F("active_from")),
+                name="indicator_retired_after_start",
             ),
         ]
 
@@ -59,8 +115,20 @@ class Indicator(models.Model):
         return self.unit
 
     @property
+    def department_label(self) -> str:
+        """The responsible department in the active language (the Chinese one when no
+        English one is set)."""
+        if _is_english() and self.department_en:
+            return self.department_en
+        return self.department
+
+    @property
     def higher_is_better(self) -> bool:
         return self.direction == Direction.HIGHER_IS_BETTER
+
+    def in_force(self, period: date) -> bool:
+        """Whether the indicator counts in the month: ``active_from <= period < retired_from``."""
+        return in_span(period, self.active_from, self.retired_from)
 
 
 class ImportSource(models.TextChoices):

@@ -66,6 +66,12 @@ def period_range(first: date, last: date) -> list[date]:
     return months
 
 
+def in_span(period: date, first: date | None, stop: date | None) -> bool:
+    """``first <= period < stop``: a month inside a span of months that starts at
+    ``first`` (None: always began) and ends before ``stop`` (None: never ends)."""
+    return (first is None or first <= period) and (stop is None or period < stop)
+
+
 def is_future(period: date, today: date) -> bool:
     """A period after the current month has no data yet."""
     return period > month_start(today)

@@ -1,19 +1,31 @@
-"""Writes for indicator data: an import is checked whole, then written in one transaction."""
+"""Writes for indicators and their data: an admin's edits, additions and retirements of
+indicators, each checked whole before anything is saved; an import is checked whole,
+then written in one transaction."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import math
+import re
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from pathlib import Path
 
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from indicators.models import ImportBatch, Indicator, IndicatorValue
-from indicators.periods import format_period
+from indicators.periods import format_period, month_start
 from indicators.tabular import limits_from_settings, read_table
-from indicators.validation import IndicatorRule, ValueReference, parse_indicator_table
+from indicators.validation import (
+    LONG_COLUMNS,
+    IndicatorRule,
+    ValueReference,
+    parse_indicator_table,
+)
 from scoring.models import RunTrigger, ScoreRun
 from scoring.services import request_recompute
 from stations.models import Company, Station
@@ -31,9 +43,17 @@ class IndicatorImportResult:
 def value_reference(today: date | None = None) -> ValueReference:
     """What the validation needs to know, read in two queries."""
     stations = dict(Station.objects.values_list("code", "county__company_id"))
+    # Every indicator, retired ones too: a value is checked against the months its
+    # indicator is in force, so a retired indicator's months are refused by name.
     indicators = {
-        indicator.code: IndicatorRule(indicator.code, indicator.min_value, indicator.max_value)
-        for indicator in Indicator.objects.filter(active=True)
+        indicator.code: IndicatorRule(
+            indicator.code,
+            indicator.min_value,
+            indicator.max_value,
+            active_from=indicator.active_from,
+            retired_from=indicator.retired_from,
+        )
+        for indicator in Indicator.objects.all()
     }
     return ValueReference(
         station_company=stations,
@@ -113,3 +133,166 @@ def import_indicator_file(
         empty_cells=parsed.empty_cells,
         layout=parsed.layout,
     )
+
+
+# --- The indicator list, edited by admins ------------------------------------------
+
+#: An indicator code as the import files and weight files can name it.
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class IndicatorFields:
+    """What an admin may change on an indicator (its code and months have their own
+    services)."""
+
+    name_zh: str
+    name_en: str
+    direction: str
+    unit: str
+    unit_en: str
+    min_value: float
+    max_value: float
+    department: str
+    department_en: str
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [field.name for field in fields(cls)]
+
+
+@dataclass(frozen=True)
+class IndicatorChange:
+    indicator: Indicator
+    #: The direction or the valid range changed: a recompute would score it differently.
+    scoring_changed: bool
+    #: Stored values outside a changed valid range (they stay as they are).
+    values_outside_range: int
+
+
+def _range_errors(details: IndicatorFields) -> dict[str, list[str]]:
+    low, high = details.min_value, details.max_value
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (low, high)):
+        return {"min_value": [_("The valid range must be two finite numbers.")]}
+    if low >= high:
+        return {"min_value": [_("The lowest valid value must be below the highest valid value.")]}
+    return {}
+
+
+def _raise_if_invalid(indicator: Indicator, errors: dict[str, list]) -> None:
+    """Raise every problem at once: the rules found by the caller, then each field's
+    own (required, length, choices). Fields already named are not checked twice."""
+    try:
+        indicator.full_clean(exclude=list(errors), validate_constraints=False)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def update_indicator(*, indicator: Indicator, details: IndicatorFields) -> IndicatorChange:
+    """Save an admin's edit of an indicator. Raises ValidationError (nothing saved).
+
+    Months already scored keep their results: a changed direction or valid range only
+    counts when a month is recomputed (history is never rewritten on the side)."""
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    old_range = (indicator.min_value, indicator.max_value)
+    old_direction = indicator.direction
+    for name, value in asdict(details).items():
+        setattr(indicator, name, value)
+    _raise_if_invalid(indicator, _range_errors(details))
+    indicator.save()
+    range_changed = old_range != (indicator.min_value, indicator.max_value)
+    outside = 0
+    if range_changed:
+        outside = indicator.values.exclude(
+            value__gte=indicator.min_value, value__lte=indicator.max_value
+        ).count()
+    return IndicatorChange(
+        indicator=indicator,
+        scoring_changed=range_changed or old_direction != indicator.direction,
+        values_outside_range=outside,
+    )
+
+
+def _code_errors(code: str) -> dict[str, list[str]]:
+    if not CODE_PATTERN.match(code):
+        message = _(
+            "Use lower-case letters a–z, digits and underscores, starting with a letter "
+            "(for example service_quality)."
+        )
+    elif code in LONG_COLUMNS:
+        message = _("%(code)s is a column name of the import files; choose another code.") % {
+            "code": code
+        }
+    else:
+        used = Indicator.objects.filter(code=code).first()
+        if used is None:
+            return {}
+        message = _("The code %(code)s is already used by %(name)s.") % {
+            "code": code,
+            "name": used.name,
+        }
+    return {"code": [message]}
+
+
+@transaction.atomic
+def add_indicator(*, code: str, details: IndicatorFields, active_from: date) -> Indicator:
+    """Add an indicator that counts from the month ``active_from``; listed last.
+    Raises ValidationError (nothing saved).
+
+    It has no weight in any existing weight version, so it counts in a company's score
+    only once a new weight version gives it one."""
+    indicator = Indicator(
+        code=code,
+        active_from=month_start(active_from),
+        display_order=(Indicator.objects.aggregate(last=Max("display_order"))["last"] or 0) + 1,
+        **asdict(details),
+    )
+    _raise_if_invalid(indicator, {**_code_errors(code), **_range_errors(details)})
+    try:
+        with transaction.atomic():
+            indicator.save()
+    except IntegrityError:  # the same code added at the same moment by someone else
+        raise ValidationError(_code_errors(code) or {"code": [_("This code is taken.")]}) from None
+    return indicator
+
+
+def check_retirement(*, indicator: Indicator, retired_from: date, reason: str) -> None:
+    """Raise ValidationError when the indicator cannot be retired from that month."""
+    errors: dict[str, list[str]] = {}
+    if indicator.retired_from is not None:
+        errors[NON_FIELD_ERRORS] = [
+            _("%(name)s is already retired from %(month)s.")
+            % {"name": indicator.name, "month": format_period(indicator.retired_from)}
+        ]
+    if indicator.active_from is not None and retired_from <= indicator.active_from:
+        errors["retired_from"] = [
+            _(
+                "%(name)s counts only from %(month)s: it cannot be retired before or in that "
+                "month. Choose a later month."
+            )
+            % {"name": indicator.name, "month": format_period(indicator.active_from)}
+        ]
+    if not reason.strip():
+        errors["reason"] = [_("Say why the indicator is retired.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def retire_indicator(*, indicator: Indicator, retired_from: date, reason: str) -> Indicator:
+    """Retire an indicator from the month ``retired_from`` on: it no longer counts in
+    that month and after. Raises ValidationError (nothing saved).
+
+    Months already scored keep their results until they are recomputed; its stored
+    values stay (they are simply not read for those months)."""
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    retired_from = month_start(retired_from)
+    check_retirement(indicator=indicator, retired_from=retired_from, reason=reason)
+    indicator.retired_from = retired_from
+    indicator.retirement_reason = reason.strip()
+    indicator.active = False
+    indicator.save()
+    return indicator

@@ -19,6 +19,7 @@ from indicators.periods import (
     PeriodError,
     coerce_period,
     format_period,
+    in_span,
     is_future,
 )
 from indicators.tabular import Table, cell_text, header_defects
@@ -35,6 +36,10 @@ class IndicatorRule:
     code: str
     min_value: float
     max_value: float
+    #: The months it is in force: from ``active_from`` (None: always) until, not
+    #: including, ``retired_from`` (None: never).
+    active_from: date | None = None
+    retired_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,30 @@ class _Checker:
             return None
         return number
 
+    def in_force(self, indicator: str, period: date, line: int, column: str) -> bool:
+        """A value counts only for a month the indicator is in force."""
+        rule = self.reference.indicators[indicator]
+        if in_span(period, rule.active_from, rule.retired_from):
+            return True
+        if rule.retired_from is not None and period >= rule.retired_from:
+            message = _(
+                "%(code)s is retired from %(retired)s: no values for %(period)s are accepted"
+            ) % {
+                "code": rule.code,
+                "retired": format_period(rule.retired_from),
+                "period": format_period(period),
+            }
+        else:
+            message = _(
+                "%(code)s counts only from %(start)s: no values for %(period)s are accepted"
+            ) % {
+                "code": rule.code,
+                "start": format_period(rule.active_from),
+                "period": format_period(period),
+            }
+        self.add("not_in_force", message, line, column)
+        return False
+
     def keep(
         self, station: str, period: date, indicator: str, value: float, line: int, column: str
     ) -> None:
@@ -249,14 +278,20 @@ def parse_indicator_table(table: Table, reference: ValueReference, file_name: st
                     continue
                 filled += 1
                 number = checker.value(raw, code, line, code)
-                if station and period and number is not None:
+                allowed = period is not None and checker.in_force(code, period, line, code)
+                if station and allowed and number is not None:
                     checker.keep(station, period, code, number, line, code)
             if filled == 0:
                 checker.add("empty_value", _("the row has no indicator values"), line, None)
         else:
             indicator = checker.indicator(cell(cells, INDICATOR), line)
             number = checker.value(cell(cells, VALUE), indicator, line, VALUE)
-            if station and period and indicator and number is not None:
+            allowed = (
+                period is not None
+                and indicator is not None
+                and checker.in_force(indicator, period, line, INDICATOR)
+            )
+            if station and allowed and number is not None:
                 checker.keep(station, period, indicator, number, line, VALUE)
 
     if len(checker.companies) > 1:

@@ -176,7 +176,7 @@ def indicator_lines(station: Station, score: StationScore | None) -> list[Indica
             "indicator__code", "value"
         )
     )
-    lines = indicator_row(score, raw, active_indicators(), score.run.summary)
+    lines = indicator_row(score, raw, indicators_in_force(score.period), score.run.summary)
     return sorted(
         lines,
         key=lambda line: (
@@ -223,8 +223,10 @@ def month_values(station_ids: list[int], period: date) -> dict[int, dict[str, fl
     return values
 
 
-def active_indicators() -> list[Indicator]:
-    return list(Indicator.objects.filter(active=True).order_by("display_order", "code"))
+def indicators_in_force(period: date) -> list[Indicator]:
+    """The indicators that count in the month, in display order (a retired one is
+    listed for the months before its retirement only)."""
+    return list(Indicator.objects.in_force(period).order_by("display_order", "code"))
 
 
 def grade_counts_by_month(company_id: int, county_id: int | None = None) -> list[tuple]:

@@ -33,8 +33,13 @@ def score_export_frame(company_id: int, period: date, county_id: int | None = No
     """The month as it was scored: every station of the current run (even one
     deactivated since), plus today's active stations that have no score yet
     (added after the run), listed as ungraded with the reason ``not_scored``.
+    One normalised column per indicator in force in the month.
     """
-    codes = list(Indicator.objects.order_by("display_order", "code").values_list("code", flat=True))
+    codes = list(
+        Indicator.objects.in_force(period)
+        .order_by("display_order", "code")
+        .values_list("code", flat=True)
+    )
     scores = {score.station_id: score for score in current_scores(company_id, period, county_id)}
     unscored = (
         Station.objects.filter(county__company_id=company_id, active=True)

@@ -123,6 +123,9 @@ def load_period_inputs(
     else:
         weight_set = weight_set or effective_weight_set(company_id, period)
         weight_rows = _weight_rows(weight_set)
+    # An indicator not in force this month is left out, weight and all: coverage and
+    # the weighted mean are then relative to the weights of the indicators in force.
+    weight_rows = [row for row in weight_rows if row.indicator.in_force(period)]
     values = _month_values(company_id, period, weight_rows)
     codes = list(values.columns)
     history = ()

@@ -32,7 +32,7 @@ class MatrixRow:
 def matrix(request: HttpRequest) -> HttpResponse:
     month = chosen_month(request)
     context = month_context(month, request)
-    indicators = selectors.active_indicators()
+    indicators = selectors.indicators_in_force(month.period) if month.period else []
     scores: list[StationScore] = []
     if month.run is not None:
         scores = list(current_scores(month.company.pk, month.period, month.county_id))

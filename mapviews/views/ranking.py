@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from indicators.models import Indicator
 from indicators.periods import add_months, format_period
 from mapviews import selectors
 from mapviews.charts import sparkline
@@ -84,7 +85,7 @@ def export_headers(columns) -> dict[str, str]:
         "coverage": _("Data coverage"),
         "ungraded_reason": _("Why ungraded"),
     }
-    indicators = {i.code: i.name for i in selectors.active_indicators()}
+    indicators = {i.code: i.name for i in Indicator.objects.all()}
     for column in columns:
         code = column.removeprefix("norm_")
         if column.startswith("norm_"):

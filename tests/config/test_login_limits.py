@@ -61,6 +61,7 @@ def clock(monkeypatch, settings):
 
 
 def log_in(client, username, password, address=ADDRESS, url=None, **headers):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # client.logout() clears cookies
     return client.post(
         url or reverse("login"),
         {"username": username, "password": password},

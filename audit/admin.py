@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.changes import entry_changes
 from audit.models import AuditEntry
+from audit.selectors import indicator_names
 from config.admin import ReadOnlyModelAdmin
 
 
@@ -27,7 +28,7 @@ class AuditEntryAdmin(ReadOnlyModelAdmin):
     def changes(self, entry: AuditEntry) -> str:
         rows = [
             (change.label, change.old or "–", change.new or "–")
-            for change in entry_changes(entry).changed
+            for change in entry_changes(entry, indicator_names=indicator_names()).changed
         ]
         if not rows:
             return "–"

@@ -13,7 +13,11 @@ from django.template.defaultfilters import yesno
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
+from scoring.engine import ScoringMethod
 
+#: Shown first, in this order; then the target model's fields in their order. (PostgreSQL
+#: does not keep the order of a JSON object's keys.)
+LEADING_KEYS = ("company", "version", "effective_from", "reason")
 #: Labels of recorded keys that are not fields of the target's model.
 KEY_LABELS = {
     "weights": _("weights"),
@@ -39,35 +43,47 @@ class EntryChanges:
     unchanged: list[FieldChange]  # recorded for context: a version's other weights
 
 
-def entry_changes(entry: AuditEntry) -> EntryChanges:
-    rows = field_changes(entry)
+def entry_changes(
+    entry: AuditEntry, *, indicator_names: dict[str, str] | None = None
+) -> EntryChanges:
+    """The rows that changed and those that did not. With ``indicator_names`` (code → name),
+    weights are labelled by indicator name instead of code."""
+    rows = _rows(entry, indicator_names=indicator_names or {})
     return EntryChanges(
         changed=[row for row in rows if row.changed],
         unchanged=[row for row in rows if not row.changed],
     )
 
 
-def field_changes(entry: AuditEntry) -> list[FieldChange]:
+def _rows(entry: AuditEntry, *, indicator_names: dict[str, str]) -> list[FieldChange]:
     before, after = entry.before or {}, entry.after or {}
     model = entry.target_model
+    fields = [field.name for field in model._meta.concrete_fields] if model else []
+    sub_orders = {"weights": list(indicator_names), "params": list(ScoringMethod().as_record())}
     rows = []
-    for key in _keys(before, after):
+    for key in _keys(before, after, order=[*LEADING_KEYS, *fields]):
         field = _field(model, key)
         label = str(field.verbose_name) if field else str(KEY_LABELS.get(key, key))
         old, new = before.get(key), after.get(key)
         if isinstance(old, dict) or isinstance(new, dict):
             old, new = old or {}, new or {}
+            names = indicator_names if key == "weights" else {}
             rows += [
-                FieldChange(f"{label} › {sub}", _text(old.get(sub)), _text(new.get(sub)))
-                for sub in _keys(old, new)
+                FieldChange(
+                    f"{label} › {names.get(sub, sub)}", _text(old.get(sub)), _text(new.get(sub))
+                )
+                for sub in _keys(old, new, order=sub_orders.get(key, []))
             ]
         else:
             rows.append(FieldChange(label, _text(old, field), _text(new, field)))
     return rows
 
 
-def _keys(before: dict, after: dict) -> list[str]:
-    return [*before, *(key for key in after if key not in before)]
+def _keys(before: dict, after: dict, *, order: list[str]) -> list[str]:
+    """Every key of either, those in ``order`` first and in that order."""
+    rank = {key: position for position, key in enumerate(order)}
+    keys = [*before, *(key for key in after if key not in before)]
+    return sorted(keys, key=lambda key: rank.get(key, len(rank)))
 
 
 def _field(model: type[models.Model] | None, name: str) -> models.Field | None:

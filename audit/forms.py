@@ -17,8 +17,8 @@ class DayInput(forms.DateInput):
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.ChoiceField(label=_("By"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DayInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DayInput())
+    date_from = forms.DateField(label=_("First day"), required=False, widget=DayInput())
+    date_to = forms.DateField(label=_("Last day"), required=False, widget=DayInput())
 
     def __init__(self, *args, actor_names: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -97,6 +97,11 @@ class AuditEntry(models.Model):
         return self.actor_name or str(_("system / command line"))
 
     @property
+    def reason_is_a_value(self) -> bool:
+        """Whether the reason is among the values after (a version's reason is)."""
+        return "reason" in (self.after or {})
+
+    @property
     def target_model(self) -> type[models.Model] | None:
         try:
             return apps.get_model(self.target_type)

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from indicators.models import Indicator
 
 #: The actor filter's value for entries made without a user (commands, tasks). Not a
 #: valid user name, so no user can be mistaken for it.
@@ -42,3 +43,8 @@ def actor_names() -> list[str]:
     """Everyone who has an entry, deleted users included (their name is kept)."""
     names = AuditEntry.objects.exclude(actor_name="").values_list("actor_name", flat=True)
     return list(names.order_by("actor_name").distinct())
+
+
+def indicator_names() -> dict[str, str]:
+    """Every indicator's name in the active language, by code (weights are kept by code)."""
+    return {indicator.code: indicator.name for indicator in Indicator.objects.all()}

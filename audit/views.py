@@ -25,10 +25,11 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         filters = form.cleaned_data
     paginator = Paginator(selectors.audit_entries(**filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    names = selectors.indicator_names()
     context = {
         "form": form,
         "filtered": any(filters.values()),
         "page": page,
-        "rows": [(entry, entry_changes(entry)) for entry in page],
+        "rows": [(entry, entry_changes(entry, indicator_names=names)) for entry in page],
     }
     return render(request, "audit/entry_list.html", context)

@@ -57,7 +57,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
 
 
 def test_the_page_shows_each_change_newest_first_as_before_and_after(client, auditor):
-    change_indicator("safety", max_value=110)
+    change_indicator("safety", max_value=110, name_en="Safety")
     committee = Group.objects.create(name="Party committee")
     UserFactory(username="chen").groups.add(committee)
     response = english(client, auditor).get(URL)
@@ -68,7 +68,10 @@ def test_the_page_shows_each_change_newest_first_as_before_and_after(client, aud
         "indicator.changed",
         "permission.granted",  # the auditor's own right to read the trail
     ]
-    assert indicator.changed == [FieldChange("highest valid value", "100.0", "110.0")]
+    assert indicator.changed == [  # in the model's field order
+        FieldChange("English name", "Work safety index", "Safety"),
+        FieldChange("highest valid value", "100.0", "110.0"),
+    ]
     assert role.changed == [FieldChange("group", None, "Party committee")]
     html = response.content.decode()
     assert "indicator changed" in html and "role granted" in html
@@ -83,13 +86,16 @@ def test_unchanged_values_of_a_version_are_listed_apart(client, auditor):
     record(
         Action.WEIGHTS_CREATED,
         safety,
-        before={"weights": {"safety": "10.00", "financial": "10.00"}},
-        after={"weights": {"safety": "20.00", "financial": "10.00"}},
+        before={"weights": {"financial": "10.00", "line_loss": "10.00", "safety": "10.00"}},
+        after={"weights": {"financial": "5.00", "line_loss": "10.00", "safety": "15.00"}},
     )
     response = english(client, auditor).get(URL, {"action": "weights.created"})
     [(_entry, changes)] = response.context["rows"]
-    assert changes.changed == [FieldChange("weights › safety", "10.00", "20.00")]
-    assert changes.unchanged == [FieldChange("weights › financial", "10.00", "10.00")]
+    assert changes.changed == [  # in the indicators' display order
+        FieldChange("weights › Work safety index", "10.00", "15.00"),
+        FieldChange("weights › Financial performance index", "10.00", "5.00"),
+    ]
+    assert changes.unchanged == [FieldChange("weights › Line loss index", "10.00", "10.00")]
     assert "1 value unchanged" in response.content.decode()
 
 
@@ -161,7 +167,9 @@ def test_fifty_entries_per_page_and_the_pages_keep_the_filters(
     for number in range(51):
         record(Action.INDICATOR_CHANGED, safety, after={"max_value": number})
     client = english(client, auditor)
-    with django_assert_max_num_queries(8):
+    # Session, user, 2 × permissions, actor names, count, indicator names, entries, the
+    # base template's station membership: none per entry.
+    with django_assert_max_num_queries(9):
         first = client.get(URL, {"action": "indicator.changed"})
     assert len(first.context["rows"]) == 50
     assert first.context["rows"][0][0].after == {"max_value": 50}

@@ -24,7 +24,9 @@ class AuditEntryIsAppendOnly(Exception):
 
 class Action(models.TextChoices):
     WEIGHTS_CREATED = "weights.created", _("weight version created")
+    WEIGHTS_DELETED = "weights.deleted", _("weight version deleted")
     METHOD_CREATED = "method.created", _("scoring method version created")
+    METHOD_DELETED = "method.deleted", _("scoring method version deleted")
     INDICATOR_CREATED = "indicator.created", _("indicator created")
     INDICATOR_CHANGED = "indicator.changed", _("indicator changed")
     IMPORT_LOADED = "import.loaded", _("indicator file loaded")

@@ -2,8 +2,10 @@
 command or a task. ``connect`` is called by ``AuditConfig.ready``.
 
 Bulk writes (``QuerySet.update``, ``bulk_create``) send no signals. A weight version's
-weights are bulk-created after its row, so a weight version is recorded when its
-transaction commits; everything else is recorded in the transaction of the change.
+weights are bulk-created after its row, so a new weight version is recorded when its
+transaction commits (``create_weight_set`` is atomic; a bare ``WeightSet.objects.create``
+outside a transaction would be recorded at once, with no weights yet); everything else is
+recorded in the transaction of the change.
 """
 
 from __future__ import annotations
@@ -120,6 +122,16 @@ def method_version_saved(sender, instance: MethodVersion, created: bool, raw=Fal
         reason=instance.reason,
         actor=_actor(instance),
     )
+
+
+def version_deleted(sender, instance: WeightSet | MethodVersion, **kwargs):
+    """An unused version (a typo) may be deleted in the admin; recorded with what it held."""
+    if isinstance(instance, WeightSet):
+        action, before = Action.WEIGHTS_DELETED, {"weights": _weights(instance)}
+    else:
+        action, before = Action.METHOD_DELETED, {"params": instance.params}
+    before = _version_values(instance, **before)
+    record(action, instance, before=before, reason=instance.reason, actor=current_user())
 
 
 def import_batch_saved(sender, instance: ImportBatch, created: bool, raw=False, **kwargs):
@@ -326,6 +338,9 @@ def connect() -> None:
     uid = "audit."
     post_save.connect(weight_set_saved, sender=WeightSet, dispatch_uid=uid + "weights")
     post_save.connect(method_version_saved, sender=MethodVersion, dispatch_uid=uid + "method")
+    for version in (WeightSet, MethodVersion):
+        name = version._meta.label_lower
+        pre_delete.connect(version_deleted, sender=version, dispatch_uid=uid + "del." + name)
     post_save.connect(import_batch_saved, sender=ImportBatch, dispatch_uid=uid + "import")
     for model in WATCHES:
         name = model._meta.label_lower

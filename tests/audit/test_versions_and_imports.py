@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import translation
 
 from audit.models import Action, AuditEntry
@@ -158,3 +159,51 @@ def test_an_import_is_recorded_with_its_file_and_the_user_who_loaded_it(three_st
         "periods": ["2026-05"],
     }
     assert len(entry.after["file_sha256"]) == 64
+
+
+def test_an_unused_weight_version_deleted_in_the_admin_is_recorded_with_what_it_held(
+    client, superuser
+):
+    company = CompanyFactory(name="宁波")
+    typo = create_weight_set(
+        company=company,
+        weights={code: Decimal(value) for code, value in SAFETY_FIRST.items()},
+        effective_from=date(2030, 1, 1),
+        reason="typo",
+        recompute=False,
+    )
+    client.force_login(superuser)
+    url = reverse("admin:scoring_weightset_delete", args=[typo.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    [entry] = entries(Action.WEIGHTS_DELETED)
+    assert (entry.actor, entry.target_id, entry.after, entry.reason) == (
+        superuser,
+        str(typo.pk),
+        None,
+        "typo",
+    )
+    assert entry.before == {
+        "company": "宁波",
+        "version": 2,
+        "effective_from": "2030-01",
+        "reason": "typo",
+        "weights": SAFETY_FIRST,
+    }
+
+
+def test_a_deleted_method_version_is_recorded_with_its_parameters():
+    company = CompanyFactory(name="宁波")
+    method = ScoringMethod(normalisation="zscore")
+    version = create_method_version(
+        company=company, method=method, effective_from=date(2030, 1, 1), reason="", recompute=False
+    )
+    version.delete()
+    [entry] = entries(Action.METHOD_DELETED)
+    assert (entry.actor, entry.after) == (None, None)
+    assert entry.before == {
+        "company": "宁波",
+        "version": 1,
+        "effective_from": "2030-01",
+        "reason": "",
+        "params": json.loads(json.dumps(method.as_record())),
+    }

@@ -226,16 +226,13 @@ def watched_row_deleted(sender, instance, **kwargs):
     who deletes themselves is cleared from it like from their earlier entries."""
     watch = WATCHES[sender]
     before = _values(instance, watch.fields)
-    record(watch.deleted, instance, before=before, actor=_actor(instance))
+    record(watch.deleted, instance, before=before, actor=current_user())
 
 
 def user_deleted(sender, instance, **kwargs):
-    before = {**_values(instance, USER_RIGHTS), "groups": _names(instance.groups.all())}
+    groups = sorted(instance.groups.values_list("name", flat=True))
+    before = {**_values(instance, USER_RIGHTS), "groups": groups}
     record(Action.USER_DELETED, instance, before=before, actor=current_user())
-
-
-def _names(groups) -> list[str]:
-    return sorted(group.name for group in groups)
 
 
 # --- Memberships: groups (roles) and permissions -----------------------------------------

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch works before login too (it is on the login page).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("manage/audit/", include("audit.urls")),
     path("manage/", include("scoring.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),

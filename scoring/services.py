@@ -31,6 +31,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import Action
+from audit.services import record
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring import engine
@@ -594,11 +596,32 @@ def publish_run(run_id: int, user=None) -> ScoreRun:
         raise PublishRefused(
             _("The month was scored again after this re-grade (new data or another change).")
         )
+    published = ScoreRun.objects.filter(
+        company_id=company_id, period=period, is_current=True
+    ).first()
     if not run.unchanged:
-        ScoreRun.objects.filter(company_id=company_id, period=period, is_current=True).update(
-            is_current=False
-        )
+        ScoreRun.objects.filter(pk=getattr(published, "pk", None)).update(is_current=False)
         run.is_current = True
     run.publish = True
     run.save(update_fields=["is_current", "publish"])
+    record(
+        Action.GRADES_PUBLISHED,
+        run,
+        before=_run_record(published),
+        after=_run_record(run),
+        actor=user,
+    )
     return run
+
+
+def _run_record(run: ScoreRun | None) -> dict | None:
+    """What the audit trail keeps of a month's published run."""
+    if run is None:
+        return None
+    return {
+        "run": run.pk,
+        "month": format_period(run.period),
+        "weights_version": run.weight_set.version if run.weight_set_id else None,
+        "method_version": run.method_version.version if run.method_version_id else None,
+        "method": run.method,
+    }

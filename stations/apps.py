@@ -14,9 +14,11 @@ def _sync_roles(sender, using="default", **kwargs) -> None:
         return
     for config in apps.get_app_configs():
         create_permissions(config, verbosity=0, using=using)
+    from audit.services import not_recorded
     from stations.roles import sync_role_groups
 
-    sync_role_groups()
+    with not_recorded():  # the groups' permissions are defined in the code, not by a person
+        sync_role_groups()
 
 
 class StationsConfig(AppConfig):

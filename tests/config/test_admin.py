@@ -11,8 +11,9 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 HISTORY = {
-    "importbatch", "indicatorvalue", "weightset", "methodversion", "scorerun", "stationscore",
-    "sensitivityrun",
+    ("indicators", "importbatch"), ("indicators", "indicatorvalue"), ("scoring", "weightset"),
+    ("scoring", "methodversion"), ("scoring", "scorerun"), ("scoring", "stationscore"),
+    ("scoring", "sensitivityrun"), ("audit", "auditentry"),
 }  # fmt: skip
 
 
@@ -27,11 +28,12 @@ def registered():
 
 
 def test_every_model_of_ours_is_registered():
-    ours = {name for app, name in registered() if app in {"stations", "indicators", "scoring"}}
+    apps = {"stations", "indicators", "scoring", "audit"}
+    ours = {name for app, name in registered() if app in apps}
     assert ours == {
         "company", "county", "station", "stationmember", "indicator",
         "importbatch", "indicatorvalue", "weightset", "scorerun", "stationscore",
-        "countyboundary", "servicearea", "methodversion", "sensitivityrun",
+        "countyboundary", "servicearea", "methodversion", "sensitivityrun", "auditentry",
     }  # fmt: skip
 
 
@@ -41,9 +43,8 @@ def test_changelist_renders(superuser_client, app, model):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("model", sorted(HISTORY))
-def test_history_cannot_be_added(superuser_client, model):
-    app = "indicators" if model in {"importbatch", "indicatorvalue"} else "scoring"
+@pytest.mark.parametrize(("app", "model"), sorted(HISTORY))
+def test_history_cannot_be_added(superuser_client, app, model):
     response = superuser_client.get(reverse(f"admin:{app}_{model}_add"))
     assert response.status_code == 403
 

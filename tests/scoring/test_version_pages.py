@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 from scoring.models import MethodVersion, RunStatus, RunTrigger, ScoreRun, WeightSet
 from scoring.review import review
@@ -123,6 +124,13 @@ def test_publishing_a_regrade_keeps_the_published_run_in_history(
     published.refresh_from_db()
     assert proposal.is_current and not published.is_current
     assert published.scores.count() == 12  # the old grades are still there
+    entry = AuditEntry.objects.get(action="grades.published")
+    assert entry.actor == page.wsgi_request.user
+    assert (entry.before["weights_version"], entry.after["weights_version"]) == (1, 2)
+    assert entry.after["month"] == "2026-09"
+    # Saving the version was recorded too, with the weights before and after.
+    saved = AuditEntry.objects.get(action="weights.created")
+    assert saved.reason == "安全优先" and saved.actor == entry.actor
     assert ScoreRun.objects.get(period=AUGUST, is_current=True).weight_set.version == 1
 
 

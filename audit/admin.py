@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from audit.changes import entry_changes
+from audit.models import AuditEntry
+from audit.selectors import indicator_names
+from config.admin import ReadOnlyModelAdmin
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyModelAdmin):
+    """The audit trail: seen here, never added, changed or deleted."""
+
+    list_display = ["at", "actor_column", "action", "target_type", "target_repr"]
+    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), "at"]
+    search_fields = ["target_repr", "target_id", "actor_name", "reason"]
+    date_hierarchy = "at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "changes"]
+
+    @admin.display(description=_("by"), ordering="actor_name")
+    def actor_column(self, entry: AuditEntry) -> str:
+        return entry.actor_label
+
+    @admin.display(description=_("before → after"))
+    def changes(self, entry: AuditEntry) -> str:
+        rows = [
+            (change.label, change.old or "–", change.new or "–")
+            for change in entry_changes(entry, indicator_names=indicator_names()).changed
+        ]
+        if not rows:
+            return "–"
+        items = format_html_join("", "<li>{}: {} → {}</li>", rows)
+        return format_html("<ul>{}</ul>", items)

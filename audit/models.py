@@ -1,0 +1,118 @@
+"""The audit trail: who changed what, when, and the values before and after.
+
+Entries are append-only. ``save()`` only inserts, ``delete()`` and the queryset's
+``update()``/``delete()`` refuse, and the only permission is "view". (Deleting a
+user still works: it clears ``actor`` through Django's base manager and keeps
+``actor_name``.)
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntryIsAppendOnly(Exception):
+    """Raised on any attempt to change or delete an audit entry."""
+
+    def __init__(self) -> None:
+        super().__init__("Audit entries are append-only: they cannot be changed or deleted.")
+
+
+class Action(models.TextChoices):
+    WEIGHTS_CREATED = "weights.created", _("weight version created")
+    WEIGHTS_DELETED = "weights.deleted", _("weight version deleted")
+    METHOD_CREATED = "method.created", _("scoring method version created")
+    METHOD_DELETED = "method.deleted", _("scoring method version deleted")
+    INDICATOR_CREATED = "indicator.created", _("indicator created")
+    INDICATOR_CHANGED = "indicator.changed", _("indicator changed")
+    IMPORT_LOADED = "import.loaded", _("indicator file loaded")
+    ROLE_GRANTED = "role.granted", _("role granted")
+    ROLE_REVOKED = "role.revoked", _("role revoked")
+    PERMISSION_GRANTED = "permission.granted", _("permission granted")
+    PERMISSION_REVOKED = "permission.revoked", _("permission revoked")
+    STATION_MEMBER_CHANGED = "station_member.changed", _("station membership changed")
+    USER_CHANGED = "user.changed", _("user rights changed")
+    USER_DELETED = "user.deleted", _("user deleted")
+    GRADES_PUBLISHED = "grades.published", _("re-grade published")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditEntryIsAppendOnly()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditEntryIsAppendOnly()
+
+    def delete(self):
+        raise AuditEntryIsAppendOnly()
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_name = models.CharField(
+        _("by (user name)"),
+        max_length=150,
+        blank=True,
+        help_text=_("Kept when the user is deleted; empty for the system or the command line."),
+    )
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
+    target_type = models.CharField(_("what (type)"), max_length=100)
+    target_id = models.CharField(_("what (id)"), max_length=64, blank=True)
+    target_repr = models.CharField(_("what"), max_length=200)
+    before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.target_repr}"
+
+    def save(self, *, force_insert=False, force_update=False, using=None, update_fields=None):
+        if not self._state.adding or force_update or update_fields is not None:
+            raise AuditEntryIsAppendOnly()
+        super().save(force_insert=True, using=using)
+
+    def delete(self, using=None, keep_parents=False):
+        raise AuditEntryIsAppendOnly()
+
+    @property
+    def actor_label(self) -> str:
+        return self.actor_name or str(_("system / command line"))
+
+    @property
+    def reason_is_a_value(self) -> bool:
+        """Whether the reason is among the values after (a version's reason is)."""
+        return "reason" in (self.after or {})
+
+    @property
+    def target_model(self) -> type[models.Model] | None:
+        try:
+            return apps.get_model(self.target_type)
+        except (LookupError, ValueError):
+            return None
+
+    @property
+    def target_kind(self) -> str:
+        """The target's type in the active language ("indicator", "user"…)."""
+        model = self.target_model
+        return str(model._meta.verbose_name) if model else self.target_type

@@ -3,6 +3,8 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -45,6 +47,30 @@ class StationAdmin(admin.ModelAdmin):
     list_filter = ["active", "county__company", "county"]
     search_fields = ["code", "name"]
     list_select_related = ["county"]
+
+
+class StationMemberInline(admin.StackedInline):
+    """A user's station, set where their roles (groups) are set."""
+
+    model = StationMember
+    can_delete = True
+    autocomplete_fields = ["station"]
+    extra = 0
+    max_num = 1
+    verbose_name_plural = _("station (for station staff and secretaries)")
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithStationAdmin(UserAdmin):
+    inlines = [StationMemberInline]
+    list_display = [*UserAdmin.list_display, "station_membership"]
+    list_select_related = ["station_membership__station"]
+    list_filter = [*UserAdmin.list_filter, "station_membership__station__county"]
 
 
 @admin.register(StationMember)

@@ -10,11 +10,11 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indicators.periods import format_period
+from indicators.periods import add_months, format_period
 from mapviews.selectors import company_for_user
 from scoring.models import MethodVersion, RunStatus, ScoreRun, WeightSet
 from scoring.review import waiting_proposal
-from scoring.selectors import current_run, periods_with_data
+from scoring.selectors import current_run, current_runs, periods_with_data
 from scoring.services import PublishRefused, months_governed_by, publish_run
 from stations.models import Company
 
@@ -141,3 +141,20 @@ def progress_context(version: WeightSet | MethodVersion) -> dict:
         "ready": [month for month in months if month.ready],
         "refresh_seconds": PROGRESS_REFRESH_SECONDS if pending else None,
     }
+
+
+#: How many of the latest scored months the version lists offer to review.
+REVIEW_MONTHS = 6
+
+
+def review_months(company: Company) -> list[str]:
+    """The latest scored months, newest first (links to compare each with the latest
+    weights and grading rules)."""
+    periods = sorted({run.period for run in current_runs(company.pk)}, reverse=True)
+    return [format_period(period) for period in periods[:REVIEW_MONTHS]]
+
+
+def next_month_label(company: Company) -> str:
+    """The month after the latest scored one: the usual start of a new version."""
+    periods = [run.period for run in current_runs(company.pk)]
+    return format_period(add_months(max(periods), 1)) if periods else ""

@@ -20,10 +20,12 @@ from scoring.selectors import effective_method
 from scoring.services import create_method_version
 from scoring.views.common import (
     company_or_404,
+    next_month_label,
     preview_month,
     progress_context,
     publish_from_request,
     regrade_plan,
+    review_months,
 )
 
 MANAGE_RULES = "scoring.add_methodversion"
@@ -62,7 +64,12 @@ def method_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scoring/method_list.html",
-        {"company": company, "rows": rows, "default": describe_grading(ScoringMethod())},
+        {
+            "company": company,
+            "rows": rows,
+            "default": describe_grading(ScoringMethod()),
+            "review_months": review_months(company),
+        },
     )
 
 
@@ -76,7 +83,9 @@ def method_new(request: HttpRequest) -> HttpResponse:
         .first()
     )
     current = _method(latest)
-    form = GradingForm(request.POST or None, method=current)
+    form = GradingForm(
+        request.POST or None, method=current, initial={"effective_from": next_month_label(company)}
+    )
     context: dict = {"company": company, "form": form, "other": _other_settings(current)}
     if request.method == "POST" and form.is_valid():
         effective_from = form.cleaned_data["effective_from"]

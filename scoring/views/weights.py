@@ -26,6 +26,7 @@ from scoring.views.common import (
     progress_context,
     publish_from_request,
     regrade_plan,
+    review_months,
 )
 
 MANAGE_WEIGHTS = "scoring.add_weightset"
@@ -80,7 +81,11 @@ def weight_list(request: HttpRequest) -> HttpResponse:
                 "first": previous is None,
             }
         )
-    return render(request, "scoring/weight_list.html", {"company": company, "rows": rows})
+    return render(
+        request,
+        "scoring/weight_list.html",
+        {"company": company, "rows": rows, "review_months": review_months(company)},
+    )
 
 
 @permission_required(MANAGE_WEIGHTS, raise_exception=True)

@@ -234,6 +234,11 @@ def test_groups_and_rights_changed_in_the_admin_are_recorded_with_the_admin(clie
             "groups": [committee.pk],
             "date_joined_0": joined.date().isoformat(),
             "date_joined_1": joined.time().isoformat(timespec="seconds"),
+            # The user's station (an inline form): none.
+            "station_membership-TOTAL_FORMS": "0",
+            "station_membership-INITIAL_FORMS": "0",
+            "station_membership-MIN_NUM_FORMS": "0",
+            "station_membership-MAX_NUM_FORMS": "1",
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors

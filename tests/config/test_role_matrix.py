@@ -181,3 +181,14 @@ def test_the_header_links_match_the_role(client, users):
     assert reverse("mapviews:matrix") not in staff and reverse("scoring:weights") not in staff
     assert reverse("mapviews:matrix") in admin and reverse("scoring:weights") in admin
     assert "station staff" in staff and "administrator" in admin
+
+
+@pytest.mark.django_db
+def test_a_refused_page_says_why_and_leads_back(client, users):
+    client.force_login(users["staff"])
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("mapviews:matrix"))
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "This page is not open to your role" in page
+    assert reverse("mapviews:station", args=["S1"]) in page  # their own station, one click

@@ -14,6 +14,7 @@ admin.site.site_title = _("Five-colour station map")
 urlpatterns = [
     path("", include("mapviews.urls")),
     path("manage/indicators/", include("indicators.urls")),
+    path("manage/imports/", include("indicators.upload_urls")),
     # Failed logins are limited here and at /admin/login/ (config/login.py).
     path("accounts/login/", GuardedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -49,6 +49,7 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "indicators:edit": ("get", ["safety"], {}, ADMIN_ONLY),
     "indicators:retire": ("get", ["safety"], {}, ADMIN_ONLY),
     "audit:list": ("get", [], {}, ADMIN_ONLY),
+    "imports:upload": ("get", [], {}, ADMIN_ONLY),
     "login": ("get", [], {}, dict.fromkeys(ROLES[1:], 302) | {"anonymous": 200}),
     "logout": ("post", [], {}, dict.fromkeys(ROLES, 302)),
     "set_language": ("post", [], {}, dict.fromkeys(ROLES, 302)),

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from indicators import upload
+
+app_name = "imports"
+
+urlpatterns = [path("", upload.upload, name="upload")]

@@ -23,6 +23,12 @@ KEY_LABELS = {
     "weights": _("weights"),
     "group": _("group"),
     "permission": _("permission"),
+    # a published re-grade (scoring.services.publish_run)
+    "run": _("score run"),
+    "month": _("month"),
+    "weights_version": _("weight version"),
+    "method_version": _("method version"),
+    "method": _("method"),
 }
 
 

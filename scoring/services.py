@@ -138,17 +138,33 @@ def _recompute_governed(
 
 
 def months_governed_by(version: WeightSet | MethodVersion) -> list[date]:
-    """Months with data from a version's effective month up to the next later version's
-    (of the same kind: weights or method)."""
-    later = (
-        type(version)
-        .objects.filter(company_id=version.company_id, effective_from__gt=version.effective_from)
+    """Months with data from a version's effective month up to the next version's (of
+    the same kind: weights or method)."""
+    later = next_version_start(
+        type(version), version.company_id, version.effective_from, version.version
+    )
+    months = periods_with_data(version.company_id, since=version.effective_from)
+    return [month for month in months if later is None or month < later]
+
+
+def next_version_start(
+    model: type[WeightSet | MethodVersion],
+    company_id: int,
+    effective_from: date,
+    version: int | None = None,
+) -> date | None:
+    """Where the version after one effective from a month takes over: a later month, or
+    the same month for a newer version of it (``version``: the one asked about; None for
+    a version not saved yet, which would be the newest)."""
+    later = Q(effective_from__gt=effective_from)
+    if version is not None:
+        later |= Q(effective_from=effective_from, version__gt=version)
+    return (
+        model.objects.filter(later, company_id=company_id)
         .order_by("effective_from")
         .values_list("effective_from", flat=True)
         .first()
     )
-    months = periods_with_data(version.company_id, since=version.effective_from)
-    return [month for month in months if later is None or month < later]
 
 
 # --- Methods -------------------------------------------------------------------
@@ -190,20 +206,24 @@ def request_recompute(
     """Record that a month needs scoring; the task is sent when the transaction commits.
 
     A queued run that has not started yet reads the data when it runs, so a
-    second request for the same month reuses it (one that must publish makes it
-    publish). The waiting run is locked until this transaction commits: a worker
-    cannot claim it (and read the data) before the change that asked for it is visible.
+    second request for the same month reuses it (when both publish, or both wait for
+    review: see ``ScoreRun.publish``). The waiting run is locked until this transaction
+    commits: a worker cannot claim it (and read the data) before the change that asked
+    for it is visible.
     """
     with transaction.atomic():
         waiting = (
             ScoreRun.objects.select_for_update()
-            .filter(company=company, period=period, status=RunStatus.QUEUED, started_at=None)
+            .filter(
+                company=company,
+                period=period,
+                status=RunStatus.QUEUED,
+                started_at=None,
+                publish=publish,
+            )
             .first()
         )
         if waiting is not None:
-            if publish and not waiting.publish:
-                waiting.publish = True
-                waiting.save(update_fields=["publish"])
             return waiting
         run = ScoreRun.objects.create(
             company=company, period=period, trigger=trigger, requested_by=user, publish=publish
@@ -338,14 +358,26 @@ def _fail(run_id: int, message: str) -> RunOutcome:
 
 
 def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
-    inputs = load_period_inputs(run.company_id, run.period)
-    method = inputs.method
-    fingerprint = inputs.fingerprint()
     current = (
         ScoreRun.objects.filter(company_id=run.company_id, period=run.period, is_current=True)
         .exclude(pk=run.pk)
+        .select_related("weight_set", "method_version")
         .first()
     )
+    inputs = load_period_inputs(run.company_id, run.period)
+    keep_versions = _keeps_published_versions(run, current, inputs)
+    if keep_versions:
+        # New data for a month published under older versions than those now in force:
+        # publish it under the versions it was published with (the administrator has not
+        # chosen to re-grade it), and leave a re-grade under the new ones to review.
+        inputs = load_period_inputs(
+            run.company_id,
+            run.period,
+            weight_set=current.weight_set,
+            method_version=current.method_version,
+        )
+    method = inputs.method
+    fingerprint = inputs.fingerprint()
     run.weight_set = inputs.weight_set
     run.method_version = inputs.method_version
     run.method = method.label
@@ -373,6 +405,10 @@ def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
     compute_ms = int((time.perf_counter() - compute_started) * 1000)
 
     _write_scores(run, result)
+    if keep_versions:  # the waiting re-grade no longer has this month's data
+        request_recompute(
+            run.company, run.period, trigger=RunTrigger.WEIGHTS, user=None, publish=False
+        )
     if run.publish or current is None:
         ScoreRun.objects.filter(
             company_id=run.company_id, period=run.period, is_current=True
@@ -381,6 +417,18 @@ def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
     run.graded_count = int(result.stations["rank"].notna().sum())
     run.summary = result.summary
     return _finish(run, started, compute_ms=compute_ms)
+
+
+def _keeps_published_versions(run: ScoreRun, current: ScoreRun | None, inputs) -> bool:
+    """Whether a run that publishes must keep the month's published weight and method
+    versions: true for every run but one asked by a version change (a command-line
+    ``set_weights``/``set_method``), when newer versions than the published ones govern."""
+    if not run.publish or current is None or current.weight_set_id is None:
+        return False
+    if run.trigger in (RunTrigger.WEIGHTS, RunTrigger.METHOD):
+        return False
+    governing = (inputs.weight_set.pk, getattr(inputs.method_version, "pk", None))
+    return governing != (current.weight_set_id, current.method_version_id)
 
 
 def _finish(run: ScoreRun, started: float, *, compute_ms: int) -> RunOutcome:
@@ -592,16 +640,18 @@ def publish_run(run_id: int, user=None) -> ScoreRun:
         raise PublishRefused(_("These grades are already published."))
     if run.status != RunStatus.DONE:
         raise PublishRefused(_("This re-grade has not finished yet."))
-    if ScoreRun.objects.filter(company_id=company_id, period=period, pk__gt=run.pk).exists():
+    if run.unchanged:
+        raise PublishRefused(_("This re-grade changes nothing: the published grades stay."))
+    newer = ScoreRun.objects.filter(company_id=company_id, period=period, pk__gt=run.pk)
+    if newer.exclude(status=RunStatus.FAILED).exclude(unchanged=True).exists():
         raise PublishRefused(
             _("The month was scored again after this re-grade (new data or another change).")
         )
     published = ScoreRun.objects.filter(
         company_id=company_id, period=period, is_current=True
     ).first()
-    if not run.unchanged:
-        ScoreRun.objects.filter(pk=getattr(published, "pk", None)).update(is_current=False)
-        run.is_current = True
+    ScoreRun.objects.filter(pk=getattr(published, "pk", None)).update(is_current=False)
+    run.is_current = True
     run.publish = True
     run.save(update_fields=["is_current", "publish"])
     record(

@@ -72,6 +72,17 @@ class UserWithStationAdmin(UserAdmin):
     list_select_related = ["station_membership__station"]
     list_filter = [*UserAdmin.list_filter, "station_membership__station__county"]
 
+    def get_queryset(self, request):
+        # An administrator who is not a superuser cannot change (or even see) one.
+        users = super().get_queryset(request)
+        return users if request.user.is_superuser else users.filter(is_superuser=False)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:  # no way up to superuser or extra rights
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
 
 @admin.register(StationMember)
 class StationMemberAdmin(admin.ModelAdmin):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import secrets
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import messages
+from django.core import signing
+from django.core.cache import cache
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -13,9 +18,13 @@ from django.utils.translation import ngettext
 from indicators.periods import add_months, format_period
 from mapviews.selectors import company_for_user
 from scoring.models import MethodVersion, RunStatus, ScoreRun, WeightSet
-from scoring.review import waiting_proposal
-from scoring.selectors import current_run, current_runs, periods_with_data
-from scoring.services import PublishRefused, months_governed_by, publish_run
+from scoring.selectors import current_runs, periods_with_data
+from scoring.services import (
+    PublishRefused,
+    months_governed_by,
+    next_version_start,
+    publish_run,
+)
 from stations.models import Company
 
 #: How long the version page waits before looking at its re-grades again.
@@ -56,16 +65,33 @@ class GovernedMonth:
 
 
 def governed_months(version: WeightSet | MethodVersion) -> list[GovernedMonth]:
-    months = []
-    for period in months_governed_by(version):
-        months.append(
-            GovernedMonth(
-                period=period,
-                published=current_run(version.company_id, period),
-                waiting=waiting_proposal(version.company_id, period),
-            )
+    """The months a version governs, each with its published run and the newest re-grade
+    under this version that waits (or is still being computed), in three queries."""
+    periods = months_governed_by(version)
+    published = {
+        run.period: run
+        for run in ScoreRun.objects.filter(
+            company_id=version.company_id, period__in=periods, is_current=True
+        ).select_related("weight_set", "method_version")
+    }
+    mine = {"weight_set" if isinstance(version, WeightSet) else "method_version": version}
+    proposals = (
+        ScoreRun.objects.filter(
+            Q(**mine) | Q(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]),
+            company_id=version.company_id,
+            period__in=periods,
+            publish=False,
+            is_current=False,
         )
-    return months
+        .select_related("weight_set", "method_version")
+        .order_by("pk")
+    )
+    waiting: dict[date, ScoreRun] = {}
+    for run in proposals:  # oldest first: the newest of a month wins
+        shown = published.get(run.period)
+        if shown is None or run.pk > shown.pk:
+            waiting[run.period] = run
+    return [GovernedMonth(period, published.get(period), waiting.get(period)) for period in periods]
 
 
 def preview_month(company: Company, effective_from: date) -> date | None:
@@ -81,12 +107,7 @@ def preview_month(company: Company, effective_from: date) -> date | None:
 def regrade_plan(company: Company, effective_from: date, model) -> dict:
     """What saving a version from the month will do: months already published get a
     re-grade to review; the others are graded at once (until a later version's month)."""
-    later = (
-        model.objects.filter(company=company, effective_from__gt=effective_from)
-        .order_by("effective_from")
-        .values_list("effective_from", flat=True)
-        .first()
-    )
+    later = next_version_start(model, company.pk, effective_from)
     months = [
         month
         for month in periods_with_data(company.pk, since=effective_from)
@@ -130,16 +151,20 @@ def publish_from_request(request: HttpRequest, company: Company) -> None:
         )
 
 
-def progress_context(version: WeightSet | MethodVersion) -> dict:
-    """The version page's months, its re-grades' progress and what can be published."""
+def progress_context(version: WeightSet | MethodVersion, request: HttpRequest) -> dict:
+    """The version page's months, its re-grades' progress and what can be published
+    (by whom: those who may make such versions)."""
     months = governed_months(version)
     pending = any(month.pending for month in months)
     return {
         "months": months,
-        "computed": sum(1 for month in months if month.waiting and not month.pending),
+        "computed": sum(
+            1 for month in months if month.waiting and month.waiting.status == RunStatus.DONE
+        ),
         "waiting": sum(1 for month in months if month.waiting),
         "ready": [month for month in months if month.ready],
         "refresh_seconds": PROGRESS_REFRESH_SECONDS if pending else None,
+        "can_publish": request.user.has_perm(f"scoring.add_{type(version)._meta.model_name}"),
     }
 
 
@@ -158,3 +183,37 @@ def next_month_label(company: Company) -> str:
     """The month after the latest scored one: the usual start of a new version."""
     periods = [run.period for run in current_runs(company.pk)]
     return format_period(add_months(max(periods), 1)) if periods else ""
+
+
+#: How long a preview stays valid for saving (seconds).
+PREVIEW_MAX_AGE = 3600
+
+
+def preview_token(values: dict) -> str:
+    """A signed copy of what a preview showed: saving must send it back unchanged."""
+    return signing.dumps({**values, "nonce": secrets.token_hex(8)}, salt="version-preview")
+
+
+def previewed_unchanged(request: HttpRequest, values: dict) -> bool:
+    """Whether the form is saved with exactly the values its preview showed, once (a
+    second click on "save" does not save a second version). If not, says so: the page
+    then shows the preview of the values as they are."""
+    if not _matches_preview(request, values):
+        messages.warning(
+            request, _("Check this preview before saving: it shows the values as they are now.")
+        )
+        return False
+    return True
+
+
+def _matches_preview(request: HttpRequest, values: dict) -> bool:
+    try:
+        shown = signing.loads(
+            request.POST.get("previewed", ""), salt="version-preview", max_age=PREVIEW_MAX_AGE
+        )
+    except signing.BadSignature:
+        return False
+    nonce = shown.pop("nonce", "")
+    if shown != json.loads(json.dumps(values)):  # as signed: tuples came back as lists
+        return False
+    return cache.add(f"version-preview:{nonce}", True, PREVIEW_MAX_AGE)

@@ -22,6 +22,8 @@ from scoring.views.common import (
     company_or_404,
     next_month_label,
     preview_month,
+    preview_token,
+    previewed_unchanged,
     progress_context,
     publish_from_request,
     regrade_plan,
@@ -29,6 +31,7 @@ from scoring.views.common import (
 )
 
 MANAGE_RULES = "scoring.add_methodversion"
+VIEW_RULES = "scoring.view_methodversion"
 
 
 def _method(version: MethodVersion | None) -> ScoringMethod:
@@ -43,7 +46,7 @@ def _other_settings(method: ScoringMethod) -> dict:
     return record
 
 
-@permission_required(MANAGE_RULES, raise_exception=True)
+@permission_required(VIEW_RULES, raise_exception=True)
 def method_list(request: HttpRequest) -> HttpResponse:
     company = company_or_404(request)
     versions = list(
@@ -89,8 +92,23 @@ def method_new(request: HttpRequest) -> HttpResponse:
     context: dict = {"company": company, "form": form, "other": _other_settings(current)}
     if request.method == "POST" and form.is_valid():
         effective_from = form.cleaned_data["effective_from"]
+        # The other settings are those in force at the effective month (a version dated
+        # before the newest one must not take that one's settings back in time).
+        form.method = _method(effective_method(company.pk, effective_from))
+        context["other"] = _other_settings(form.method)
         method = form.new_method()
-        if request.POST.get("action") == "save":
+        shown = {
+            "method": method.as_record(),
+            "effective_from": effective_from.isoformat(),
+            "reason": form.cleaned_data["reason"],
+        }
+        saving = request.POST.get("action") == "save"
+        if saving and not previewed_unchanged(request, shown):
+            messages.warning(
+                request, _("Check this preview before saving: it shows the values as they are now.")
+            )
+            saving = False
+        if saving:
             with transaction.atomic():
                 version = create_method_version(
                     company=company,
@@ -108,7 +126,7 @@ def method_new(request: HttpRequest) -> HttpResponse:
             return redirect("scoring:method_detail", version=version.version)
         month = preview_month(company, effective_from)
         context.update(
-            previewed=True,
+            previewed=preview_token(shown),
             before=describe_grading(_method(effective_method(company.pk, effective_from))),
             after=describe_grading(method),
             comparison=preview(company.pk, month, method=method) if month else None,
@@ -119,7 +137,7 @@ def method_new(request: HttpRequest) -> HttpResponse:
     return render(request, "scoring/method_new.html", context)
 
 
-@permission_required(MANAGE_RULES, raise_exception=True)
+@permission_required(VIEW_RULES, raise_exception=True)
 def method_detail(request: HttpRequest, version: int) -> HttpResponse:
     company = company_or_404(request)
     method_version = get_object_or_404(
@@ -139,7 +157,7 @@ def method_detail(request: HttpRequest, version: int) -> HttpResponse:
             "grading": describe_grading(_method(method_version)),
             "before": describe_grading(_method(previous)),
             "previous": previous,
-            **progress_context(method_version),
+            **progress_context(method_version, request),
         },
     )
 

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from indicators.periods import PeriodError, format_period, parse_period
 from scoring.engine import ScoringMethod
-from scoring.models import MethodVersion, WeightSet
+from scoring.models import MethodVersion, RunStatus, WeightSet
 from scoring.review import preview, review, waiting_proposal
 from scoring.selectors import current_run
 from scoring.views.common import company_or_404, publish_from_request
-from scoring.views.weights import MANAGE_WEIGHTS, _weights_of
+from scoring.views.weights import MANAGE_WEIGHTS, VIEW_WEIGHTS, _weights_of
 
 
 def _period(text: str):
@@ -25,7 +25,7 @@ def _period(text: str):
         raise Http404(_("No such month: %s") % text) from None
 
 
-@permission_required(MANAGE_WEIGHTS, raise_exception=True)
+@permission_required(VIEW_WEIGHTS, raise_exception=True)
 def month_review(request: HttpRequest, period: str) -> HttpResponse:
     company = company_or_404(request)
     month = _period(period)
@@ -41,7 +41,7 @@ def month_review(request: HttpRequest, period: str) -> HttpResponse:
         .order_by("-effective_from", "-version")
         .first()
     )
-    if waiting is not None and waiting.status == "done":
+    if waiting is not None and waiting.status == RunStatus.DONE:
         comparison, against = review(waiting), "waiting"
     else:
         method = ScoringMethod.from_record(latest_method.params) if latest_method else None

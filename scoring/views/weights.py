@@ -23,6 +23,8 @@ from scoring.services import create_weight_set
 from scoring.views.common import (
     company_or_404,
     preview_month,
+    preview_token,
+    previewed_unchanged,
     progress_context,
     publish_from_request,
     regrade_plan,
@@ -30,6 +32,7 @@ from scoring.views.common import (
 )
 
 MANAGE_WEIGHTS = "scoring.add_weightset"
+VIEW_WEIGHTS = "scoring.view_weightset"  # the committee reads the versions and reviews
 
 
 def _weights_of(weight_set: WeightSet | None) -> dict[str, Decimal]:
@@ -60,7 +63,7 @@ def _indicators() -> list[Indicator]:
     return list(Indicator.objects.order_by("display_order", "code"))
 
 
-@permission_required(MANAGE_WEIGHTS, raise_exception=True)
+@permission_required(VIEW_WEIGHTS, raise_exception=True)
 def weight_list(request: HttpRequest) -> HttpResponse:
     company = company_or_404(request)
     versions = list(
@@ -104,7 +107,18 @@ def weight_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         weights = form.weights()
         effective_from = form.cleaned_data["effective_from"]
-        if request.POST.get("action") == "save":
+        shown = {
+            "weights": {code: str(value) for code, value in weights.items()},
+            "effective_from": effective_from.isoformat(),
+            "reason": form.cleaned_data["reason"],
+        }
+        saving = request.POST.get("action") == "save"
+        if saving and not previewed_unchanged(request, shown):
+            messages.warning(
+                request, _("Check this preview before saving: it shows the values as they are now.")
+            )
+            saving = False
+        if saving:
             with transaction.atomic():
                 weight_set = create_weight_set(
                     company=company,
@@ -126,17 +140,17 @@ def weight_new(request: HttpRequest) -> HttpResponse:
         except NoWeightsError:
             before = {}
         context.update(
-            previewed=True,
             diff=weight_diff(indicators, before, weights),
             comparison=preview(company.pk, month, weights=weights) if month else None,
             preview_period=format_period(month) if month else None,
             effective_period=format_period(effective_from),
             plan=regrade_plan(company, effective_from, WeightSet),
+            previewed=preview_token(shown),
         )
     return render(request, "scoring/weight_new.html", context)
 
 
-@permission_required(MANAGE_WEIGHTS, raise_exception=True)
+@permission_required(VIEW_WEIGHTS, raise_exception=True)
 def weight_detail(request: HttpRequest, version: int) -> HttpResponse:
     company = company_or_404(request)
     weight_set = get_object_or_404(
@@ -153,7 +167,7 @@ def weight_detail(request: HttpRequest, version: int) -> HttpResponse:
             "version": weight_set,
             "previous": previous,
             "diff": weight_diff(_indicators(), _weights_of(previous), _weights_of(weight_set)),
-            **progress_context(weight_set),
+            **progress_context(weight_set, request),
         },
     )
 

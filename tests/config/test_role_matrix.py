@@ -34,15 +34,15 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "mapviews:history": ("get", [], {}, EVERYONE),
     "mapviews:station": ("get", ["S2"], {}, EVERYONE),  # the summary is public
     "mapviews:matrix": ("get", [], {"period": "2026-09"}, COMMITTEE_UP),
-    "scoring:weights": ("get", [], {}, ADMIN_ONLY),
+    "scoring:weights": ("get", [], {}, COMMITTEE_UP),
     "scoring:weight_new": ("get", [], {}, ADMIN_ONLY),
-    "scoring:weight_detail": ("get", [1], {}, ADMIN_ONLY),
+    "scoring:weight_detail": ("get", [1], {}, COMMITTEE_UP),
     "scoring:weight_publish": ("post", [1], {}, ADMIN_POST),
-    "scoring:methods": ("get", [], {}, ADMIN_ONLY),
+    "scoring:methods": ("get", [], {}, COMMITTEE_UP),
     "scoring:method_new": ("get", [], {}, ADMIN_ONLY),
-    "scoring:method_detail": ("get", [1], {}, ADMIN_ONLY),
+    "scoring:method_detail": ("get", [1], {}, COMMITTEE_UP),
     "scoring:method_publish": ("post", [1], {}, ADMIN_POST),
-    "scoring:month_review": ("get", ["2026-09"], {}, ADMIN_ONLY),
+    "scoring:month_review": ("get", ["2026-09"], {}, COMMITTEE_UP),
     "scoring:month_publish": ("post", ["2026-09"], {}, ADMIN_POST),
     "indicators:list": ("get", [], {}, ADMIN_ONLY),
     "indicators:add": ("get", [], {}, ADMIN_ONLY),
@@ -193,3 +193,15 @@ def test_a_refused_page_says_why_and_leads_back(client, users):
     assert response.status_code == 403
     assert "This page is not open to your role" in page
     assert reverse("mapviews:station", args=["S1"]) in page  # their own station, one click
+
+
+@pytest.mark.django_db
+def test_an_administrator_cannot_make_anyone_a_superuser(client, users, django_user_model):
+    root = django_user_model.objects.create_superuser("root", password="a-long-pass-123")
+    admin = users["admin"]
+    client.force_login(admin)
+    assert client.get(reverse("admin:auth_user_change", args=[root.pk])).status_code == 302
+    page = client.get(reverse("admin:auth_user_change", args=[admin.pk]))
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert "is_superuser" not in form.fields and "user_permissions" not in form.fields

@@ -12,7 +12,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 from scoring.models import MethodVersion, RunStatus, RunTrigger, ScoreRun, WeightSet
-from scoring.review import review
+from scoring.review import review, waiting_proposal
 from scoring.services import PublishRefused, execute_run, publish_run
 from tests.factories import StationFactory, user_with_role
 
@@ -71,8 +71,10 @@ def save(admin_client, django_capture_on_commit_callbacks):
     """POST a form with action=save, running what it enqueues (eager Celery)."""
 
     def post(url, data):
+        shown = admin_client.post(url, {**data, "action": "preview"})
+        token = shown.context["previewed"]  # saving needs the preview it confirms
         with django_capture_on_commit_callbacks(execute=True):
-            return admin_client.post(url, {**data, "action": "save"})
+            return admin_client.post(url, {**data, "action": "save", "previewed": token})
 
     return post
 
@@ -108,6 +110,34 @@ def test_the_preview_shows_exactly_what_saving_then_produces(admin_client, compa
 
 
 @pytest.mark.django_db
+def test_saving_needs_the_preview_of_exactly_these_values_and_saves_once(
+    admin_client, company_months
+):
+    url = reverse("scoring:weight_new")
+    data = _weights_post(company_months, SAFETY_FIRST)
+    token = admin_client.post(url, {**data, "action": "preview"}).context["previewed"]
+    # Saving without a preview, or after changing a weight, shows the preview again.
+    for sent in (
+        {**data, "action": "save"},
+        {
+            **data,
+            "weight_safety": "19",
+            "weight_team_performance": "1",
+            "action": "save",
+            "previewed": token,
+        },
+    ):
+        response = admin_client.post(url, sent)
+        assert response.status_code == 200 and response.context["comparison"] is not None
+        assert "Check this preview before saving" in response.content.decode()
+    assert WeightSet.objects.filter(company=company_months).count() == 1
+    saved = admin_client.post(url, {**data, "action": "save", "previewed": token})
+    again = admin_client.post(url, {**data, "action": "save", "previewed": token})
+    assert saved.status_code == 302 and again.status_code == 200  # a double click
+    assert WeightSet.objects.filter(company=company_months).count() == 2
+
+
+@pytest.mark.django_db
 def test_publishing_a_regrade_keeps_the_published_run_in_history(
     admin_client, company_months, save
 ):
@@ -135,17 +165,40 @@ def test_publishing_a_regrade_keeps_the_published_run_in_history(
 
 
 @pytest.mark.django_db
-def test_a_regrade_overtaken_by_new_data_cannot_be_published(company_months, save):
+def test_new_data_keeps_the_published_versions_and_renews_the_waiting_regrade(
+    company_months, save, django_capture_on_commit_callbacks
+):
     save(reverse("scoring:weight_new"), _weights_post(company_months, SAFETY_FIRST))
     proposal = ScoreRun.objects.get(period=SEPTEMBER, weight_set__version=2)
+    value = IndicatorValue.objects.filter(period=SEPTEMBER).first()
+    value.value = value.indicator.max_value  # a corrected value arrives
+    value.save()
     newer = ScoreRun.objects.create(
         company=company_months, period=SEPTEMBER, trigger=RunTrigger.IMPORT
     )
-    execute_run(newer.pk)  # published at once (an import), under version 2
-    with pytest.raises(PublishRefused):
-        publish_run(proposal.pk)
-    proposal.refresh_from_db()
-    assert not proposal.is_current
+    with django_capture_on_commit_callbacks(execute=True):
+        execute_run(newer.pk)
+    newer.refresh_from_db()
+    # Published with the new data but still under version 1: nobody chose to re-grade.
+    assert newer.is_current and newer.weight_set.version == 1
+    with pytest.raises(PublishRefused, match="scored again"):
+        publish_run(proposal.pk)  # computed from the old data
+    renewed = waiting_proposal(company_months.pk, SEPTEMBER)
+    assert renewed.pk > newer.pk and renewed.weight_set.version == 2
+    assert renewed.status == RunStatus.DONE and not renewed.is_current
+    publish_run(renewed.pk)
+    assert ScoreRun.objects.get(period=SEPTEMBER, is_current=True).pk == renewed.pk
+
+
+@pytest.mark.django_db
+def test_an_import_does_not_take_over_a_queued_regrade(company_months):
+    from scoring.services import request_recompute
+
+    proposal = request_recompute(
+        company_months, SEPTEMBER, trigger=RunTrigger.WEIGHTS, publish=False
+    )
+    imported = request_recompute(company_months, SEPTEMBER, trigger=RunTrigger.IMPORT)
+    assert imported.pk != proposal.pk and imported.publish and not proposal.publish
 
 
 @pytest.mark.django_db
@@ -261,3 +314,17 @@ def test_a_month_beside_the_latest_rules_when_no_regrade_waits(admin_client, com
     assert response.context["against"] == "latest"
     assert response.context["comparison"].changed == 0  # same weights and rules
     assert admin_client.get(reverse("scoring:month_review", args=["2030-01"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_newer_version_of_the_same_month_takes_the_month_over(
+    admin_client, company_months, save, django_assert_max_num_queries
+):
+    url = reverse("scoring:weight_new")
+    save(url, _weights_post(company_months, SAFETY_FIRST))
+    save(url, _weights_post(company_months, {"safety": "15", "team_performance": "5"}))
+    v2 = admin_client.get(reverse("scoring:weight_detail", args=[2])).context["months"]
+    with django_assert_max_num_queries(16):  # not a few per month
+        v3 = admin_client.get(reverse("scoring:weight_detail", args=[3])).context["months"]
+    assert v2 == [] and [month.period for month in v3] == [SEPTEMBER]
+    assert v3[0].waiting.weight_set.version == 3 and v3[0].ready

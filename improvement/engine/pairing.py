@@ -110,9 +110,13 @@ class BenefitRule:
         pair's benefit is the same to the last bit whichever way it was computed."""
         gaps = self._scaled_gaps(weak)
         total = np.zeros((len(weak), len(strong)))
+        part = np.empty_like(total)  # one buffer: no new 600 × 600 array per indicator
         for i in range(len(self.codes)):
-            total += gaps[:, i, None] * np.fmax(strong[None, :, i] - weak[:, i, None], 0.0)
-        return np.round(total, BENEFIT_DECIMALS)
+            np.subtract(strong[None, :, i], weak[:, i, None], out=part)
+            np.fmax(part, 0.0, out=part)
+            part *= gaps[:, i, None]
+            total += part
+        return np.round(total, BENEFIT_DECIMALS, out=total)
 
     def _scaled_gaps(self, weak: np.ndarray) -> np.ndarray:
         gaps = np.fmax(np.asarray(self.medians) - weak, 0.0)

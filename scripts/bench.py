@@ -134,6 +134,37 @@ def bench_sensitivity() -> list[tuple[int, float]]:
     return results
 
 
+def bench_pairing() -> list[tuple[int, str, float]]:
+    """The month's branch-pairing proposal (both assignments, reasons), best of 3. Not at
+    30,000 stations: the dense assignment grows with the cube (about a minute there)."""
+    from improvement.engine import propose_pairing
+
+    weights = pd.Series(10.0, index=CODES)
+    higher = pd.Series(True, index=CODES)
+    rng = np.random.default_rng(3)
+    results = []
+    for size in SIZES[:2]:
+        month = score_period(synthetic(size), weights, higher)
+        grades = month.stations["grade"]
+        where = pd.DataFrame(
+            {
+                "latitude": rng.uniform(28.8, 30.4, size),
+                "longitude": rng.uniform(120.9, 122.3, size),
+            },
+            index=grades.index,
+        )
+        counts = grades.value_counts()
+        sides = f"{counts.get('green', 0)} × {counts.get('orange', 0)}"
+        ms = best_of(
+            lambda m=month, g=grades, w=where: propose_pairing(
+                m.normalised, g, weights, coordinates=w
+            ),
+            repeat=3,
+        )
+        results.append((size, sides, ms))
+    return results
+
+
 def bench_recompute(size: int) -> tuple[float, float, float]:
     """Import-free end to end: values already stored; time execute_run (read, compute, write)."""
     from datetime import date
@@ -253,6 +284,12 @@ def main() -> None:
     print(f"{'stations':>10} {'ms':>10}")
     for size, ms in bench_sensitivity():
         print(f"{size:>10} {ms:>10.1f}")
+
+    print()
+    print("Branch pairing (yellow–red and green–orange assignments, reasons), best of 3")
+    print(f"{'stations':>10} {'green × orange':>16} {'ms':>10}")
+    for size, sides, ms in bench_pairing():
+        print(f"{size:>10} {sides:>16} {ms:>10.1f}")
 
     old_config = setup_databases(verbosity=0, interactive=False)
     try:

@@ -1,0 +1,33 @@
+"""The improvement engine: branch pairing and department help. No Django imports here."""
+
+from improvement.engine.department_help import department_help
+from improvement.engine.pairing import (
+    NO_PARTNER_GRADE,
+    NOT_NEEDED,
+    PAIRING_RULE,
+    PARTNERS_FULL,
+    BenefitRule,
+    Pair,
+    PairingEvaluation,
+    PairingProposal,
+    Strength,
+    Unpaired,
+    evaluate_pairing,
+    propose_pairing,
+)
+
+__all__ = [
+    "NOT_NEEDED",
+    "NO_PARTNER_GRADE",
+    "PAIRING_RULE",
+    "PARTNERS_FULL",
+    "BenefitRule",
+    "Pair",
+    "PairingEvaluation",
+    "PairingProposal",
+    "Strength",
+    "Unpaired",
+    "department_help",
+    "evaluate_pairing",
+    "propose_pairing",
+]

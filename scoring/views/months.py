@@ -15,7 +15,7 @@ from scoring.models import MethodVersion, RunStatus, WeightSet
 from scoring.review import preview, review, waiting_proposal
 from scoring.selectors import current_run
 from scoring.views.common import company_or_404, publish_from_request
-from scoring.views.weights import MANAGE_WEIGHTS, VIEW_WEIGHTS, _weights_of
+from scoring.views.weights import MANAGE_WEIGHTS, VIEW_WEIGHTS, weights_of
 
 
 def _period(text: str):
@@ -48,7 +48,7 @@ def month_review(request: HttpRequest, period: str) -> HttpResponse:
         comparison = preview(
             company.pk,
             month,
-            weights=_weights_of(latest_weights),
+            weights=weights_of(latest_weights),
             method=method or ScoringMethod(),
         )
         against = "latest"

@@ -35,7 +35,7 @@ MANAGE_WEIGHTS = "scoring.add_weightset"
 VIEW_WEIGHTS = "scoring.view_weightset"  # the committee reads the versions and reviews
 
 
-def _weights_of(weight_set: WeightSet | None) -> dict[str, Decimal]:
+def weights_of(weight_set: WeightSet | None) -> dict[str, Decimal]:
     if weight_set is None:
         return {}
     return {
@@ -76,7 +76,7 @@ def weight_list(request: HttpRequest) -> HttpResponse:
     rows = []
     for index, version in enumerate(versions):
         previous = versions[index + 1] if index + 1 < len(versions) else None
-        diff = weight_diff(indicators, _weights_of(previous), _weights_of(version))
+        diff = weight_diff(indicators, weights_of(previous), weights_of(version))
         rows.append(
             {
                 "version": version,
@@ -100,7 +100,7 @@ def weight_new(request: HttpRequest) -> HttpResponse:
     indicators = [i for i in _indicators() if i.active]
     latest = WeightSet.objects.filter(company=company).order_by("-effective_from", "-version")
     initial = {
-        WeightsForm.field_name(code): weight for code, weight in _weights_of(latest.first()).items()
+        WeightsForm.field_name(code): weight for code, weight in weights_of(latest.first()).items()
     }
     form = WeightsForm(request.POST or None, indicators=indicators, initial=initial)
     context: dict = {"company": company, "form": form}
@@ -136,7 +136,7 @@ def weight_new(request: HttpRequest) -> HttpResponse:
             return redirect("scoring:weight_detail", version=weight_set.version)
         month = preview_month(company, effective_from)
         try:
-            before = _weights_of(effective_weight_set(company.pk, effective_from))
+            before = weights_of(effective_weight_set(company.pk, effective_from))
         except NoWeightsError:
             before = {}
         context.update(
@@ -166,7 +166,7 @@ def weight_detail(request: HttpRequest, version: int) -> HttpResponse:
             "company": company,
             "version": weight_set,
             "previous": previous,
-            "diff": weight_diff(_indicators(), _weights_of(previous), _weights_of(weight_set)),
+            "diff": weight_diff(_indicators(), weights_of(previous), weights_of(weight_set)),
             **progress_context(weight_set, request),
         },
     )

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators.periods import add_months, format_period
 from mapviews.selectors import company_for_user
 from scoring.models import MethodVersion, RunStatus, ScoreRun, WeightSet
+from scoring.review import Comparison
 from scoring.selectors import current_runs, periods_with_data
 from scoring.services import (
     PublishRefused,
@@ -217,3 +221,44 @@ def _matches_preview(request: HttpRequest, values: dict) -> bool:
     if shown != json.loads(json.dumps(values)):  # as signed: tuples came back as lists
         return False
     return cache.add(f"version-preview:{nonce}", True, PREVIEW_MAX_AGE)
+
+
+def save_if_previewed(
+    request: HttpRequest,
+    shown: dict,
+    create: Callable[[], WeightSet | MethodVersion],
+    saved_text: str,
+    detail_route: str,
+) -> HttpResponse | None:
+    """Step 2 of a version form: save when "save" was pressed with exactly the values
+    its preview showed, and go to the version's page; otherwise None (show the preview).
+    ``saved_text`` takes ``%(version)d`` and ``%(period)s``."""
+    if request.POST.get("action") != "save" or not previewed_unchanged(request, shown):
+        return None
+    with transaction.atomic():
+        version = create()
+    messages.success(
+        request,
+        saved_text % {"version": version.version, "period": format_period(version.effective_from)},
+    )
+    return redirect(detail_route, version=version.version)
+
+
+def preview_context(
+    company: Company,
+    shown: dict,
+    model: type[WeightSet | MethodVersion],
+    compare: Callable[[date], Comparison],
+) -> dict:
+    """Step 1 of a version form: the effective month (or the latest with data) graded
+    the new way beside its published grades, what saving re-grades, and the token that
+    lets exactly these values be saved."""
+    effective_from = date.fromisoformat(shown["effective_from"])
+    month = preview_month(company, effective_from)
+    return {
+        "comparison": compare(month) if month else None,
+        "preview_period": format_period(month) if month else None,
+        "effective_period": format_period(effective_from),
+        "plan": regrade_plan(company, effective_from, model),
+        "previewed": preview_token(shown),
+    }

@@ -3,15 +3,12 @@ history, a new version with its preview, and the review of the months it re-grad
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from indicators.periods import format_period
 from scoring.engine import ScoringMethod
 from scoring.forms import GradingForm, describe_grading
 from scoring.models import MethodVersion
@@ -21,13 +18,11 @@ from scoring.services import create_method_version
 from scoring.views.common import (
     company_or_404,
     next_month_label,
-    preview_month,
-    preview_token,
-    previewed_unchanged,
+    preview_context,
     progress_context,
     publish_from_request,
-    regrade_plan,
     review_months,
+    save_if_previewed,
 )
 
 MANAGE_RULES = "scoring.add_methodversion"
@@ -102,37 +97,31 @@ def method_new(request: HttpRequest) -> HttpResponse:
             "effective_from": effective_from.isoformat(),
             "reason": form.cleaned_data["reason"],
         }
-        saving = request.POST.get("action") == "save"
-        if saving and not previewed_unchanged(request, shown):
-            messages.warning(
-                request, _("Check this preview before saving: it shows the values as they are now.")
-            )
-            saving = False
-        if saving:
-            with transaction.atomic():
-                version = create_method_version(
-                    company=company,
-                    method=method,
-                    effective_from=effective_from,
-                    reason=form.cleaned_data["reason"],
-                    user=request.user,
-                    publish=False,
-                )
-            messages.success(
-                request,
-                _("Saved grading rules version %(version)d, effective from %(period)s.")
-                % {"version": version.version, "period": format_period(effective_from)},
-            )
-            return redirect("scoring:method_detail", version=version.version)
-        month = preview_month(company, effective_from)
+        saved = save_if_previewed(
+            request,
+            shown,
+            lambda: create_method_version(
+                company=company,
+                method=method,
+                effective_from=effective_from,
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+                publish=False,
+            ),
+            _("Saved grading rules version %(version)d, effective from %(period)s."),
+            "scoring:method_detail",
+        )
+        if saved:
+            return saved
         context.update(
-            previewed=preview_token(shown),
-            before=describe_grading(_method(effective_method(company.pk, effective_from))),
+            before=describe_grading(form.method),
             after=describe_grading(method),
-            comparison=preview(company.pk, month, method=method) if month else None,
-            preview_period=format_period(month) if month else None,
-            effective_period=format_period(effective_from),
-            plan=regrade_plan(company, effective_from, MethodVersion),
+            **preview_context(
+                company,
+                shown,
+                MethodVersion,
+                lambda month: preview(company.pk, month, method=method),
+            ),
         )
     return render(request, "scoring/method_new.html", context)
 

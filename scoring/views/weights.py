@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from indicators.models import Indicator
-from indicators.periods import format_period
 from scoring.forms import WeightsForm
 from scoring.models import WeightSet
 from scoring.review import preview
@@ -22,13 +19,11 @@ from scoring.selectors import NoWeightsError, effective_weight_set
 from scoring.services import create_weight_set
 from scoring.views.common import (
     company_or_404,
-    preview_month,
-    preview_token,
-    previewed_unchanged,
+    preview_context,
     progress_context,
     publish_from_request,
-    regrade_plan,
     review_months,
+    save_if_previewed,
 )
 
 MANAGE_WEIGHTS = "scoring.add_weightset"
@@ -112,40 +107,34 @@ def weight_new(request: HttpRequest) -> HttpResponse:
             "effective_from": effective_from.isoformat(),
             "reason": form.cleaned_data["reason"],
         }
-        saving = request.POST.get("action") == "save"
-        if saving and not previewed_unchanged(request, shown):
-            messages.warning(
-                request, _("Check this preview before saving: it shows the values as they are now.")
-            )
-            saving = False
-        if saving:
-            with transaction.atomic():
-                weight_set = create_weight_set(
-                    company=company,
-                    weights=weights,
-                    effective_from=effective_from,
-                    reason=form.cleaned_data["reason"],
-                    user=request.user,
-                    publish=False,
-                )
-            messages.success(
-                request,
-                _("Saved weight version %(version)d, effective from %(period)s.")
-                % {"version": weight_set.version, "period": format_period(effective_from)},
-            )
-            return redirect("scoring:weight_detail", version=weight_set.version)
-        month = preview_month(company, effective_from)
+        saved = save_if_previewed(
+            request,
+            shown,
+            lambda: create_weight_set(
+                company=company,
+                weights=weights,
+                effective_from=effective_from,
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+                publish=False,
+            ),
+            _("Saved weight version %(version)d, effective from %(period)s."),
+            "scoring:weight_detail",
+        )
+        if saved:
+            return saved
         try:
             before = weights_of(effective_weight_set(company.pk, effective_from))
         except NoWeightsError:
             before = {}
         context.update(
             diff=weight_diff(indicators, before, weights),
-            comparison=preview(company.pk, month, weights=weights) if month else None,
-            preview_period=format_period(month) if month else None,
-            effective_period=format_period(effective_from),
-            plan=regrade_plan(company, effective_from, WeightSet),
-            previewed=preview_token(shown),
+            **preview_context(
+                company,
+                shown,
+                WeightSet,
+                lambda month: preview(company.pk, month, weights=weights),
+            ),
         )
     return render(request, "scoring/weight_new.html", context)
 

@@ -95,6 +95,7 @@ def test_the_preview_shows_exactly_what_saving_then_produces(admin_client, compa
     assert previewed.period == SEPTEMBER and previewed.station_count == 12
     assert not WeightSet.objects.filter(version=2).exists()  # a preview saves nothing
     assert shown.context["plan"]["regraded"] == ["2026-09"]
+    assert "2026-09 as published → under the new weights" in shown.content.decode()
 
     saved = save(url, _weights_post(company_months, SAFETY_FIRST))
     version = WeightSet.objects.get(company=company_months, version=2)
@@ -129,7 +130,7 @@ def test_saving_needs_the_preview_of_exactly_these_values_and_saves_once(
     ):
         response = admin_client.post(url, sent)
         assert response.status_code == 200 and response.context["comparison"] is not None
-        assert "Check this preview before saving" in response.content.decode()
+        assert response.content.decode().count("Check this preview before saving") == 1
     assert WeightSet.objects.filter(company=company_months).count() == 1
     saved = admin_client.post(url, {**data, "action": "save", "previewed": token})
     again = admin_client.post(url, {**data, "action": "save", "previewed": token})

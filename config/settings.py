@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "scoring",
     "mapviews",
     "audit",
+    "improvement",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     # The language switch works before login too (it is on the login page).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("manage/audit/", include("audit.urls")),
+    path("improvement/", include("improvement.urls")),
     path("manage/", include("scoring.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),

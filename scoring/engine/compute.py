@@ -24,6 +24,7 @@ from scoring.engine.grades import GRADE_ORDER, UNGRADED
 from scoring.engine.grading import (
     Thresholds,
     cap_positions,
+    grade_positions,
     grade_scores,
     grades_for_ranks,
     quota_cutoffs,
@@ -130,6 +131,27 @@ def grade_from_thresholds(value: float | None, thresholds: Thresholds | None) ->
         if threshold is not None and value >= round(threshold, NORMALISED_DECIMALS):
             return grade
     return GRADE_ORDER[-1]
+
+
+def indicator_grades(
+    normalised: pd.DataFrame, thresholds: dict[str, Thresholds | None]
+) -> pd.DataFrame:
+    """Every station's grade on each indicator, from a month's stored thresholds
+    (``summary["indicator_thresholds"]``): ``grade_from_thresholds`` for a whole month
+    at once. UNGRADED where a station has no value or the indicator no thresholds."""
+    codes = np.asarray(GRADE_ORDER, dtype=object)
+    columns = {}
+    for code in normalised.columns:
+        found = thresholds.get(code)
+        column = np.full(len(normalised), UNGRADED, dtype=object)
+        if found:
+            positions = grade_positions(
+                normalised[code].to_numpy(dtype=float), found, NORMALISED_DECIMALS
+            )
+            graded = positions >= 0
+            column[graded] = codes[positions[graded]]
+        columns[code] = column
+    return pd.DataFrame(columns, index=normalised.index, columns=normalised.columns)
 
 
 def _present(column: np.ndarray) -> np.ndarray:

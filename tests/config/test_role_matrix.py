@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from indicators.models import Indicator
 from scoring.models import ScoreRun
 from stations.models import Station
 from tests.factories import user_with_role
@@ -22,6 +23,11 @@ EVERYONE = dict.fromkeys(ROLES[1:], 200) | {"anonymous": LOGIN}
 COMMITTEE_UP = {"anonymous": LOGIN, "staff": 403, "secretary": 403, "committee": 200, "admin": 200}
 ADMIN_ONLY = {"anonymous": LOGIN, "staff": 403, "secretary": 403, "committee": 403, "admin": 200}
 ADMIN_POST = ADMIN_ONLY | {"admin": 302}  # a form's target: redirects back when done
+COMMITTEE_POST = COMMITTEE_UP | {"committee": 302, "admin": 302}
+# The improvement work of S1 (the staff and the secretary users are S1's): its own secretary,
+# the committee and admins change it; its staff read it.
+MANAGE_S1 = COMMITTEE_UP | {"secretary": 200}
+MANAGE_S1_POST = MANAGE_S1 | {"secretary": 302, "committee": 302, "admin": 302}
 
 # route name → (method, args, query, expected status per role)
 ACCESS: dict[str, tuple[str, list, dict, dict]] = {
@@ -50,6 +56,32 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "indicators:retire": ("get", ["safety"], {}, ADMIN_ONLY),
     "audit:list": ("get", [], {}, ADMIN_ONLY),
     "imports:upload": ("get", [], {}, ADMIN_ONLY),
+    # Improvement work; "{measure}" and the like are the ids of the ``records`` fixture.
+    "improvement:review": ("get", [], {"period": "2026-09"}, COMMITTEE_UP),
+    "improvement:measure_new": ("get", ["S1"], {"period": "2026-09"}, MANAGE_S1),
+    "improvement:measure_detail": ("get", ["{measure}"], {}, EVERYONE),
+    "improvement:measure_edit": ("get", ["{measure}"], {}, MANAGE_S1),
+    "improvement:measure_check_in": ("post", ["{measure}"], {}, MANAGE_S1),  # empty: errors
+    "improvement:pairing": ("get", [], {"period": "2026-09"}, COMMITTEE_UP),
+    "improvement:pairing_end": ("post", ["{pairing}"], {}, COMMITTEE_POST),
+    "improvement:help": ("get", [], {"period": "2026-09"}, COMMITTEE_UP),
+    "improvement:help_end": ("post", ["{help}"], {}, COMMITTEE_POST),
+    "improvement:project_new": ("get", ["S1"], {}, MANAGE_S1),
+    "improvement:project_detail": ("get", ["{project}"], {}, EVERYONE),
+    "improvement:project_edit": ("get", ["{project}"], {}, MANAGE_S1),
+    "improvement:project_check_in": ("post", ["{project}"], {}, MANAGE_S1),  # empty: errors
+    "improvement:milestone_add": ("post", ["{project}"], {}, MANAGE_S1),  # empty: errors
+    "improvement:milestone_done": ("post", ["{milestone}"], {}, MANAGE_S1_POST),
+    "improvement:bulletin": ("get", [], {"period": "2026-09"}, COMMITTEE_UP),
+    "improvement:bulletin_download": ("get", ["2026-09", "xlsx"], {}, COMMITTEE_UP),
+    "improvement:notifications": ("get", [], {}, EVERYONE),
+    "improvement:notifications_read": (
+        "post",
+        [],
+        {},
+        dict.fromkeys(ROLES[1:], 302) | {"anonymous": LOGIN},
+    ),
+    "improvement:all_red": ("get", [], {}, EVERYONE),
     "login": ("get", [], {}, dict.fromkeys(ROLES[1:], 302) | {"anonymous": 200}),
     "logout": ("post", [], {}, dict.fromkeys(ROLES, 302)),
     "set_language": ("post", [], {}, dict.fromkeys(ROLES, 302)),
@@ -108,14 +140,57 @@ def users(scored):
     }
 
 
+@pytest.fixture
+def records(scored, users):
+    """One of each improvement record, all of S1 (paired with S3)."""
+    from improvement.models import BranchPairing, DepartmentHelp, Measure, SecretaryProject
+    from tests.mapviews.months import OCTOBER
+
+    s1, _s2, s3 = scored
+    company = s1.county.company
+    measure = Measure.objects.create(
+        station=s1, title="m", owner="o", due_month=OCTOBER, based_on=SEPTEMBER
+    )
+    project = SecretaryProject.objects.create(
+        station=s1,
+        secretary=users["secretary"],
+        indicator_id=Indicator.objects.get(code="safety").pk,
+        title="p",
+        plan="p",
+        start_month=OCTOBER,
+        goal_grade="blue",
+        goal_month=OCTOBER,
+    )
+    span = {"company": company, "based_on": SEPTEMBER, "start_month": OCTOBER,
+            "end_month": OCTOBER}  # fmt: skip
+    pairing = BranchPairing.objects.create(
+        weak_station=s1, strong_station=s3, weak_grade="yellow", strong_grade="red",
+        benefit=1.0, as_proposed=True, **span,
+    )  # fmt: skip
+    help_row = DepartmentHelp.objects.create(
+        department="d", indicator=project.indicator, station=s1, **span
+    )
+    return {
+        "measure": measure.pk,
+        "project": project.pk,
+        "milestone": project.milestones.create(title="t", due_month=OCTOBER).pk,
+        "pairing": pairing.pk,
+        "help": help_row.pk,
+    }
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_every_url_answers_each_role_as_the_matrix_says(client, users, role):
+def test_every_url_answers_each_role_as_the_matrix_says(client, users, records, role):
     failures = []
     for name, (method, args, query, expected) in ACCESS.items():
         client.logout()  # a fresh session each time (logout and login pages change it)
         if users[role] is not None:
             client.force_login(users[role])
+        args = [
+            records[arg[1:-1]] if isinstance(arg, str) and arg.startswith("{") else arg
+            for arg in args
+        ]
         url = reverse(name, args=args)
         response = getattr(client, method)(url, query)
         want = expected[role]

@@ -1,0 +1,362 @@
+"""The committee's improvement work on weak stations, tied to the monthly grades.
+
+- ``Measure`` (提升举措): what a station does about its weak indicators, with a cause
+  classification per indicator and check-ins over time.
+- ``BranchPairing`` (支部联建) and ``DepartmentHelp`` (帮扶): accepted pairings, each
+  recorded with the months it runs and the grades it was based on.
+- ``SecretaryProject`` (书记项目): a station secretary takes on one weak indicator; its
+  progress is read from the data (``improvement.engine.progress``), never typed in.
+- ``Notification``: in-app (and e-mailed) notices, e.g. a station dropped a grade.
+
+Months are stored as the first day of the month (``indicators.periods``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Indicator
+from indicators.periods import format_period
+from scoring.grades import Grade
+from stations.models import Company, Station
+
+
+class MeasureStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    IN_PROGRESS = "in_progress", _("in progress")
+    DONE = "done", _("done")
+    DROPPED = "dropped", _("dropped")
+
+
+#: A measure still being worked on.
+OPEN_STATUSES = (MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS)
+
+
+class Cause(models.TextChoices):
+    """Why an indicator lags: the station's own doing or not (查找原因：所内责任与否)."""
+
+    STATION = "station", _("the station's responsibility")
+    EXTERNAL = "external", _("not the station's responsibility")
+    UNKNOWN = "unknown", _("cause still being analysed")
+
+
+class ProjectStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    COMPLETED = "completed", _("completed")
+    STOPPED = "stopped", _("stopped")
+
+
+#: The grades a goal can name (a project aims at a colour, never at "ungraded").
+GOAL_GRADES = [(code, label) for code, label in Grade.choices if code != Grade.UNGRADED]
+
+
+class Recorded(models.Model):
+    """Who recorded a row and when."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Measure(Recorded):
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="measures", verbose_name=_("station")
+    )
+    title = models.CharField(_("what"), max_length=200)
+    details = models.TextField(_("details"), blank=True)
+    owner = models.CharField(_("owner"), max_length=100)
+    due_month = models.DateField(_("due month"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED
+    )
+    based_on = models.DateField(
+        _("based on the grades of"), help_text=_("The month whose grades prompted it.")
+    )
+    indicators = models.ManyToManyField(
+        Indicator, through="MeasureIndicator", related_name="+", verbose_name=_("indicators")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("improvement measure")
+        verbose_name_plural = _("improvement measures")
+        ordering = ["station", "due_month", "pk"]
+        indexes = [models.Index(fields=["station", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.station}: {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class MeasureIndicator(models.Model):
+    """An indicator a measure works on, with why it lags."""
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="links", verbose_name=_("measure")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator")
+    )
+    cause = models.CharField(
+        _("cause"), max_length=10, choices=Cause.choices, default=Cause.UNKNOWN
+    )
+    cause_note = models.CharField(_("about the cause"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator of a measure")
+        verbose_name_plural = _("indicators of measures")
+        ordering = ["measure", "indicator__display_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "indicator"], name="measure_indicator_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.title} · {self.indicator}"
+
+
+class SecretaryProject(Recorded):
+    station = models.ForeignKey(
+        Station,
+        on_delete=models.PROTECT,
+        related_name="secretary_projects",
+        verbose_name=_("station"),
+    )
+    secretary = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="secretary_projects",
+        verbose_name=_("secretary"),
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    plan = models.TextField(_("plan"))
+    start_month = models.DateField(
+        _("first month"), help_text=_("The first month whose data counts for the project.")
+    )
+    goal_grade = models.CharField(_("goal: at least"), max_length=10, choices=GOAL_GRADES)
+    goal_month = models.DateField(_("goal: by the month"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.ACTIVE
+    )
+
+    class Meta:
+        verbose_name = _("secretary project")
+        verbose_name_plural = _("secretary projects")
+        ordering = ["station", "-start_month", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goal_month__gte=models.F("start_month")),
+                name="project_goal_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station}: {self.title}"
+
+
+class Milestone(models.Model):
+    project = models.ForeignKey(
+        SecretaryProject,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        verbose_name=_("project"),
+    )
+    title = models.CharField(_("milestone"), max_length=200)
+    due_month = models.DateField(_("due month"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["project", "due_month", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({format_period(self.due_month)})"
+
+
+class CheckIn(Recorded):
+    """A dated note on a measure or a project (exactly one), optionally changing its status."""
+
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="check_ins",
+        verbose_name=_("measure"),
+    )
+    project = models.ForeignKey(
+        SecretaryProject,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="check_ins",
+        verbose_name=_("project"),
+    )
+    note = models.TextField(_("note"))
+    new_status = models.CharField(_("status set to"), max_length=12, blank=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(measure__isnull=False, project__isnull=True)
+                | Q(measure__isnull=True, project__isnull=False),
+                name="check_in_on_one_thing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.note[:60]
+
+
+class Partnership(Recorded):
+    """An accepted pairing: it runs from ``start_month`` to ``end_month`` (both included)
+    and was chosen from the grades of ``based_on``."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("company")
+    )
+    based_on = models.DateField(_("based on the grades of"))
+    start_month = models.DateField(_("first month"))
+    end_month = models.DateField(_("last month"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def span_text(self) -> str:
+        return f"{format_period(self.start_month)} – {format_period(self.end_month)}"
+
+
+class BranchPairing(Partnership):
+    """支部联建: a weak station's branch with a strong station's (yellow–red, green–orange)."""
+
+    weak_station = models.ForeignKey(
+        Station,
+        on_delete=models.PROTECT,
+        related_name="pairings_as_weak",
+        verbose_name=_("weak station"),
+    )
+    strong_station = models.ForeignKey(
+        Station,
+        on_delete=models.PROTECT,
+        related_name="pairings_as_strong",
+        verbose_name=_("partner station"),
+    )
+    weak_grade = models.CharField(_("weak station's grade"), max_length=10, choices=Grade.choices)
+    strong_grade = models.CharField(_("partner's grade"), max_length=10, choices=Grade.choices)
+    benefit = models.FloatField(_("benefit"))
+    as_proposed = models.BooleanField(
+        _("as proposed"), help_text=_("Off: the committee chose this partner itself.")
+    )
+    reasons = models.JSONField(
+        _("reasons"),
+        default=list,
+        help_text=_("Indicators where the partner is strong and the station weak."),
+    )
+
+    class Meta:
+        verbose_name = _("branch pairing")
+        verbose_name_plural = _("branch pairings")
+        ordering = ["-start_month", "weak_station"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_month__gte=models.F("start_month")), name="pairing_span"
+            ),
+            models.CheckConstraint(
+                condition=~Q(weak_station=models.F("strong_station")), name="pairing_two_stations"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weak_station} – {self.strong_station} ({self.span_text})"
+
+
+class DepartmentHelp(Partnership):
+    """帮扶: the branch of the department responsible for an indicator helps a station
+    graded yellow on it."""
+
+    department = models.CharField(_("department"), max_length=100)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator")
+    )
+    station = models.ForeignKey(
+        Station,
+        on_delete=models.PROTECT,
+        related_name="department_help",
+        verbose_name=_("station"),
+    )
+
+    class Meta:
+        verbose_name = _("department help")
+        verbose_name_plural = _("department help")
+        ordering = ["-start_month", "department", "station"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_month__gte=models.F("start_month")), name="help_span"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} → {self.station}: {self.indicator} ({self.span_text})"
+
+
+class NotificationKind(models.TextChoices):
+    GRADE_DROP = "grade_drop", _("a station dropped a grade")
+
+
+class Notification(models.Model):
+    """One notice to one user; the text is rendered in the reader's language from
+    ``kind`` and ``data``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    station = models.ForeignKey(
+        Station, on_delete=models.CASCADE, related_name="+", verbose_name=_("station")
+    )
+    period = models.DateField(_("month"))
+    data = models.JSONField(_("details"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "station", "period"], name="one_notice_per_event"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.station} {format_period(self.period)} ({self.kind})"

@@ -1,0 +1,32 @@
+from django.urls import path, re_path
+
+from improvement.views import allred, bulletin, measures, notifications, pairing, projects, review
+
+app_name = "improvement"
+
+urlpatterns = [
+    path("review/", review.review, name="review"),
+    path("stations/<str:code>/measures/new/", measures.measure_new, name="measure_new"),
+    path("measures/<int:pk>/", measures.measure_detail, name="measure_detail"),
+    path("measures/<int:pk>/edit/", measures.measure_edit, name="measure_edit"),
+    path("measures/<int:pk>/check-in/", measures.measure_check_in, name="measure_check_in"),
+    path("pairing/", pairing.pairing, name="pairing"),
+    path("pairing/<int:pk>/end/", pairing.pairing_end, name="pairing_end"),
+    path("help/", pairing.department_help, name="help"),
+    path("help/<int:pk>/end/", pairing.help_end, name="help_end"),
+    path("stations/<str:code>/projects/new/", projects.project_new, name="project_new"),
+    path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
+    path("projects/<int:pk>/check-in/", projects.project_check_in, name="project_check_in"),
+    path("projects/<int:pk>/milestones/", projects.milestone_add, name="milestone_add"),
+    path("milestones/<int:pk>/done/", projects.milestone_done, name="milestone_done"),
+    path("bulletin/", bulletin.bulletin, name="bulletin"),
+    re_path(
+        r"^bulletin/(?P<period>\d{4}-\d{2})\.(?P<file_format>xlsx|pdf)$",
+        bulletin.bulletin_download,
+        name="bulletin_download",
+    ),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.mark_read, name="notifications_read"),
+    path("all-red/", allred.all_red, name="all_red"),
+]

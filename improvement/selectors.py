@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from django.db.models import Prefetch, Q
 
+from improvement.engine.progress import Progress, ProgressMonth, judge_progress
 from improvement.models import (
     OPEN_STATUSES,
     BranchPairing,
@@ -21,9 +22,11 @@ from improvement.models import (
 )
 from indicators.models import Indicator
 from indicators.periods import add_months
-from scoring.engine import indicator_grades
-from scoring.models import ScoreRun
+from scoring.engine import grade_from_thresholds, indicator_grades
+from scoring.engine.grades import grade_position
+from scoring.models import ScoreRun, StationScore
 from scoring.selectors import current_run, month_rows
+from stations.models import Station
 
 
 @dataclass(frozen=True)
@@ -142,8 +145,6 @@ def month_rows_between(
     company_id: int, station_ids: list[int], first: date, last: date
 ) -> list[tuple]:
     """(period, station, score, rank, grade, normalised) of the published months."""
-    from scoring.models import StationScore
-
     return list(
         StationScore.objects.filter(
             run__company_id=company_id,
@@ -220,3 +221,67 @@ def work_by_station(station_ids: list[int], period: date) -> dict[int, StationWo
     for project in projects.order_by("start_month", "pk"):
         work[project.station_id].projects.append(project)
     return work
+
+
+# --- Secretary projects -----------------------------------------------------------------
+
+
+def projects_progress(projects: list[SecretaryProject], until: date | None = None) -> dict:
+    """Each project's ``Progress`` (by project id), read from the published months from
+    the month before its start up to ``until`` (default: the newest published month)."""
+    if not projects:
+        return {}
+    first = min(add_months(project.start_month, -1) for project in projects)
+    station_ids = sorted({project.station_id for project in projects})
+    company_ids = set(
+        Station.objects.filter(pk__in=station_ids).values_list("county__company_id", flat=True)
+    )
+    runs = ScoreRun.objects.filter(
+        company_id__in=company_ids, is_current=True, period__gte=first
+    ).only("period", "summary", "company_id")
+    if until is not None:
+        runs = runs.filter(period__lte=until)
+    thresholds = {
+        (run.company_id, run.period): run.summary.get("indicator_thresholds", {}) for run in runs
+    }
+    rows = StationScore.objects.filter(
+        station_id__in=station_ids, run__is_current=True, period__gte=first
+    ).values_list("station_id", "station__county__company_id", "period", "normalised")
+    values = {
+        (station_id, period): (company_id, normalised)
+        for station_id, company_id, period, normalised in rows
+        if (company_id, period) in thresholds
+    }
+    return {project.pk: _progress(project, values, thresholds) for project in projects}
+
+
+def _progress(project: SecretaryProject, values: dict, thresholds: dict) -> Progress:
+    code = project.indicator.code
+    goal = grade_position(project.goal_grade)
+
+    def month(period: date) -> ProgressMonth | None:
+        found = values.get((project.station_id, period))
+        if found is None:
+            return None
+        company_id, normalised = found
+        bars = thresholds[(company_id, period)].get(code)
+        value = (normalised or {}).get(code)
+        return ProgressMonth(
+            period=period,
+            value=value,
+            grade=grade_from_thresholds(value, bars),
+            goal_threshold=bars[goal] if bars else None,
+        )
+
+    periods = sorted(
+        period
+        for station_id, period in values
+        if station_id == project.station_id and period >= project.start_month
+    )
+    months = [found for found in map(month, periods) if found is not None]
+    return judge_progress(
+        month(add_months(project.start_month, -1)),
+        months,
+        goal_grade=project.goal_grade,
+        goal_month=project.goal_month,
+    )

@@ -52,6 +52,11 @@ def add_months(period: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def months_between(first: date, last: date) -> int:
+    """How many months ``last`` is after ``first`` (negative when before)."""
+    return (last.year - first.year) * 12 + (last.month - first.month)
+
+
 def previous_period(period: date) -> date:
     return add_months(period, -1)
 

@@ -1,0 +1,83 @@
+"""A secretary project's progress, measured from the data (pure Python, no Django).
+
+A project aims to bring one indicator of its station to at least ``goal_grade`` by
+``goal_month``. Its *baseline* is the month before ``start_month`` (the grades that
+prompted it); every published month from ``start_month`` on is a step. The state:
+
+- ``waiting``: no month since the start has a value for the indicator yet;
+- ``reached``: the latest month's indicator grade is the goal or better;
+- ``missed``: the goal month has come and the goal is not reached;
+- ``on_track`` / ``off_track``: otherwise, whether the indicator has covered at least
+  the share of the way to the goal that the share of time gone asks for. The way is
+  from the baseline value to the value the goal grade starts at in the latest month
+  (the thresholds move with the other stations, so the latest bar is the one to beat).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from indicators.periods import months_between
+from scoring.engine.grades import UNGRADED, grade_position
+
+WAITING = "waiting"
+REACHED = "reached"
+MISSED = "missed"
+ON_TRACK = "on_track"
+OFF_TRACK = "off_track"
+#: States the bulletin counts as "on track" (the others, but waiting, are off track).
+GOOD_STATES = (REACHED, ON_TRACK)
+
+
+@dataclass(frozen=True)
+class ProgressMonth:
+    period: date
+    value: float | None  # the indicator's normalised value (0–100), None: no value
+    grade: str  # the indicator's own grade that month (UNGRADED: no value)
+    goal_threshold: float | None  # the value the goal grade started at that month
+
+
+@dataclass(frozen=True)
+class Progress:
+    state: str
+    baseline: ProgressMonth | None
+    months: tuple[ProgressMonth, ...]  # the published months from the start, oldest first
+    latest: ProgressMonth | None  # the newest month with a value
+    #: latest value − baseline value (None without both).
+    change: float | None
+    #: What is still missing to the goal in the latest month (0 once reached).
+    still_needed: float | None
+    #: Share of the time from the baseline to the goal month gone by the latest month.
+    time_share: float | None
+
+
+def judge_progress(
+    baseline: ProgressMonth | None,
+    months: Sequence[ProgressMonth],
+    *,
+    goal_grade: str,
+    goal_month: date,
+) -> Progress:
+    months = tuple(months)
+    with_value = [month for month in months if month.value is not None]
+    if not with_value:
+        return Progress(WAITING, baseline, months, None, None, None, None)
+    latest = with_value[-1]
+    start = baseline if baseline is not None and baseline.value is not None else with_value[0]
+    change = round(latest.value - start.value, 2)
+    goal = latest.goal_threshold
+    still = None if goal is None else round(max(goal - latest.value, 0.0), 2)
+    total = months_between(start.period, goal_month)
+    time_share = 1.0 if total <= 0 else min(months_between(start.period, latest.period) / total, 1)
+    position = grade_position(latest.grade) if latest.grade != UNGRADED else None
+    if position is not None and position <= grade_position(goal_grade):
+        state = REACHED
+    elif latest.period >= goal_month:
+        state = MISSED
+    else:
+        way = None if goal is None else goal - start.value
+        on_track = way is None or way <= 0 or change >= time_share * way - 1e-9
+        state = ON_TRACK if on_track else OFF_TRACK
+    return Progress(state, baseline, months, latest, change, still, round(time_share, 4))

@@ -229,6 +229,12 @@ class CheckIn(Recorded):
     def __str__(self) -> str:
         return self.note[:60]
 
+    @property
+    def status_label(self) -> str:
+        """The translated name of the status it set."""
+        statuses = MeasureStatus if self.measure_id else ProjectStatus
+        return str(dict(statuses.choices).get(self.new_status, self.new_status))
+
 
 class Partnership(Recorded):
     """An accepted pairing: it runs from ``start_month`` to ``end_month`` (both included)

@@ -223,6 +223,50 @@ def work_by_station(station_ids: list[int], period: date) -> dict[int, StationWo
     return work
 
 
+def station_records(station_id: int) -> StationWork:
+    """Every measure, pairing, help and project a station ever had (newest first), for its
+    page: what was done next to how its colour moved."""
+    measures = list(
+        measures_with_indicators().filter(station_id=station_id).order_by("-based_on", "-pk")
+    )
+    for measure in measures:
+        measure.indicator_codes = [link.indicator.code for link in measure.links.all()]
+    return StationWork(
+        measures=measures,
+        pairings=list(
+            BranchPairing.objects.filter(
+                Q(weak_station_id=station_id) | Q(strong_station_id=station_id)
+            )
+            .select_related("weak_station", "strong_station")
+            .order_by("-start_month", "-pk")
+        ),
+        help=list(
+            DepartmentHelp.objects.filter(station_id=station_id)
+            .select_related("indicator")
+            .order_by("-start_month", "-pk")
+        ),
+        projects=list(
+            SecretaryProject.objects.filter(station_id=station_id)
+            .select_related("indicator", "secretary")
+            .order_by("-start_month", "-pk")
+        ),
+    )
+
+
+def work_started(work: StationWork) -> dict[date, list[tuple[str, object]]]:
+    """Month → (kind, record) of the work that began that month: a measure the month
+    after the grades that prompted it, the others in their first month."""
+    started: dict[date, list[tuple[str, object]]] = {}
+    for measure in work.measures:
+        started.setdefault(add_months(measure.based_on, 1), []).append(("measure", measure))
+    for pairing in work.pairings:
+        started.setdefault(pairing.start_month, []).append(("pairing", pairing))
+    for item in work.help:
+        started.setdefault(item.start_month, []).append(("help", item))
+    for project in work.projects:
+        started.setdefault(project.start_month, []).append(("project", project))
+    return started
+
 # --- Secretary projects -----------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from improvement.views.station import station_work_context
 from indicators.periods import format_period, previous_period
 from mapviews import explanations, selectors
 from mapviews.charts import figure_payload, score_history_figure
@@ -55,6 +56,10 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
             )
         )
     detail = can_see_station_detail(request.user, station.pk)
+    # The improvement work names the weak indicators: detail too.
+    work = station_work_context(request.user, station) if detail else {}
+    started = work.get("started", {})
+    cells = [(label, score, grade, started.get(score.period, [])) for label, score, grade in strip]
     # Indicator-level detail is not public: without the right, nothing of it is read.
     lines = selectors.indicator_lines(station, latest) if detail else []
     before = (
@@ -80,7 +85,9 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         "asked_period": format_period(asked) if asked and latest is None else None,
         "since_last_month": explanations.since_last_month(latest, before),
         "strip": strip,
-        "history_rows": list(reversed(strip)),
+        "strip_cells": cells,
+        "history_rows": list(reversed(cells)),
+        **work,
         "indicators": lines,
         "weakest": weakest,
         "peers": selectors.county_peers(station, latest.period) if latest else [],

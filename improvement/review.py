@@ -1,0 +1,142 @@
+"""The committee's review of a month's weak stations: for each, its weak indicators
+against the company median, how long it has been weak, its trend, and what is being done.
+
+The weak stations are found for the whole month at once (``engine.weakness``); their
+details are read only for the rows shown (a page of them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from improvement.engine.weakness import WEAK_GRADES, score_change, streak
+from improvement.selectors import MonthGrades, StationWork, grade_history, work_by_station
+from indicators.models import Indicator
+from indicators.periods import add_months
+from mapviews.selectors import month_values
+from scoring.engine.grades import grade_position
+from scoring.grades import GradeDisplay, grade_display
+from stations.models import Station
+
+#: How far back the review looks for streaks and the trend line.
+HISTORY_MONTHS = 12
+#: The trend is the score change over this many months.
+TREND_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class WeakIndicator:
+    indicator: Indicator
+    value: float | None  # raw value, in the indicator's unit
+    median: float | None  # company median of the raw values
+    normalised: float | None
+    grade: GradeDisplay
+    months_weak: int  # months in a row graded green or yellow on it, up to this one
+    attended: bool  # some open measure, help or project works on it
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    station: Station
+    score: float | None
+    rank: int | None
+    grade: GradeDisplay
+    previous_grade: GradeDisplay | None
+    months_weak: int  # months in a row graded green or yellow, up to this one
+    weak_indicators: list[WeakIndicator]
+    trend: float | None  # score change over TREND_MONTHS months
+    scores: list[float | None]  # the last HISTORY_MONTHS months, oldest first
+    grades: list[str]
+    work: StationWork
+
+    @property
+    def unattended(self) -> bool:
+        return self.work.is_empty
+
+    @property
+    def worst_indicator(self) -> WeakIndicator | None:
+        return self.weak_indicators[0] if self.weak_indicators else None
+
+
+def review_rows(
+    month: MonthGrades,
+    company_id: int,
+    station_ids: list[int],
+    work: dict[int, StationWork] | None = None,
+) -> list[ReviewRow]:
+    """The review rows of the given weak stations (in the order given); ``work``: what is
+    being done for them, when already read."""
+    if not station_ids:
+        return []
+    history = grade_history(company_id, station_ids, month.period, HISTORY_MONTHS)
+    months = [add_months(month.period, -k) for k in range(HISTORY_MONTHS - 1, -1, -1)]
+    stations = Station.objects.select_related("county").in_bulk(station_ids)
+    indicators = {
+        indicator.code: indicator for indicator in Indicator.objects.filter(code__in=month.codes)
+    }
+    raw = month_values(station_ids, month.period)
+    if work is None:
+        work = work_by_station(station_ids, month.period)
+    medians = month.raw_medians
+    rows = []
+    for station_id in station_ids:
+        past = [history.get(when) for when in months]
+        grades = [_cell(found, station_id, "grade") for found in past]
+        scores = [_cell(found, station_id, "score") for found in past]
+        lines = []
+        for code in month.codes:
+            grade = month.indicator_grades.at[station_id, code]
+            if grade not in WEAK_GRADES:
+                continue
+            trail = [
+                found.indicator_grades.at[station_id, code]
+                if found is not None and station_id in found.indicator_grades.index
+                else None
+                for found in past
+            ]
+            normalised = _plain(month.normalised.at[station_id, code])
+            lines.append(
+                WeakIndicator(
+                    indicator=indicators[code],
+                    value=raw.get(station_id, {}).get(code),
+                    median=medians.get(code),
+                    normalised=normalised,
+                    grade=grade_display(grade),
+                    months_weak=streak(trail, WEAK_GRADES),
+                    attended=work[station_id].covers(code),
+                )
+            )
+        lines.sort(key=lambda line: (-(grade_position(line.grade.code) or 0), line.normalised or 0))
+        previous = grades[-2]
+        score = _cell(month, station_id, "score")
+        rank = _cell(month, station_id, "rank")
+        rows.append(
+            ReviewRow(
+                station=stations[station_id],
+                score=None if score is None else float(score),
+                rank=None if rank is None else int(rank),
+                grade=grade_display(month.grades.at[station_id]),
+                previous_grade=grade_display(previous) if previous else None,
+                months_weak=streak(grades, WEAK_GRADES),
+                weak_indicators=lines,
+                trend=score_change(scores, TREND_MONTHS),
+                scores=scores,
+                grades=[grade or "" for grade in grades],
+                work=work[station_id],
+            )
+        )
+    return rows
+
+
+def _cell(month: MonthGrades | None, station_id: int, column: str):
+    if month is None or station_id not in month.scores.index:
+        return None
+    return _plain(month.scores.at[station_id, column])
+
+
+def _plain(value):
+    """A pandas cell as plain Python: None for NaN/NA, numpy scalars unwrapped."""
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value

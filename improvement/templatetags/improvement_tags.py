@@ -1,0 +1,11 @@
+from django import template
+
+from improvement.labels import PROGRESS_STATES
+
+register = template.Library()
+
+
+@register.filter
+def progress_label(state: str) -> str:
+    """A secretary project's progress state in the reader's language."""
+    return str(PROGRESS_STATES.get(state, state))

@@ -1,0 +1,119 @@
+"""The committee's weak-station review."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from improvement.engine.weakness import score_change, streak, weak_stations
+from improvement.services import IndicatorCause, MeasureFields, create_measure
+from tests.mapviews.months import OCTOBER, SEPTEMBER
+
+pytestmark = pytest.mark.django_db
+URL = reverse("improvement:review")
+HIGHER = ["safety", "customer_satisfaction", "getting_electricity", "party_building",
+          "financial", "team_performance"]  # fmt: skip
+
+
+def _codes(rows):
+    return [row.station.code for row in rows]
+
+
+def test_the_weak_stations_of_a_month_worst_first_with_their_weak_indicators(login, people):
+    response = login(people["committee"]).get(URL, {"period": "2026-09"})
+    rows = [row for row, _spark, _can in response.context["rows"]]
+    # September: S1 40 (yellow), S2 50 (blue), S3 60 (red). S3 has the highest raw values,
+    # the worst where lower is better: red, but yellow on four indicators.
+    assert _codes(rows) == ["S1", "S3"]
+    s1, s3 = rows
+    assert (s1.grade.code, s1.score, s1.rank, s1.months_weak) == ("yellow", 40.0, 3, 1)
+    assert sorted(line.indicator.code for line in s1.weak_indicators) == sorted(HIGHER)
+    assert {line.indicator.code for line in s3.weak_indicators} == {
+        "fault_outage", "frequent_outage", "line_loss", "integrity_risk"
+    }  # fmt: skip
+    line = s3.weak_indicators[0]
+    assert (line.value, line.median, line.grade.code, line.months_weak) == (30.0, 20.0, "yellow", 1)
+    assert s3.months_weak == 0  # red: only its indicators are weak
+    assert all(row.unattended for row in rows)
+    assert response.context["unattended_count"] == 2
+    html = response.content.decode()
+    assert "Nothing is being done yet." in html and "Yellow · Lagging" in html
+
+
+def test_how_long_weak_and_the_previous_grade(login, people):
+    response = login(people["committee"]).get(URL, {"period": "2026-10"})
+    rows = [row for row, _spark, _can in response.context["rows"]]
+    assert _codes(rows) == ["S2"]  # October: S1 60 orange, S2 40 green, S3 no data
+    (s2,) = rows
+    assert (s2.grade.code, s2.previous_grade.code, s2.months_weak) == ("green", "blue", 1)
+    assert s2.scores[-2:] == [50.0, 40.0]
+    assert "last month Blue · Average" in response.content.decode()
+
+
+def test_work_under_way_is_shown_and_the_filter_keeps_the_unattended(login, people, scored):
+    measure = create_measure(
+        station=scored[0],
+        fields=MeasureFields(title="Safety drills", owner="o", due_month=OCTOBER),
+        based_on=SEPTEMBER,
+        causes=[IndicatorCause("safety", "station")],
+    )
+    client = login(people["committee"])
+    rows = [row for row, _s, _c in client.get(URL, {"period": "2026-09"}).context["rows"]]
+    s1 = rows[0]
+    assert s1.work.measures == [measure] and not s1.unattended
+    attended = {line.indicator.code for line in s1.weak_indicators if line.attended}
+    assert attended == {"safety"}
+    only = client.get(URL, {"period": "2026-09", "unattended": "1"})
+    assert _codes(row for row, _s, _c in only.context["rows"]) == ["S3"]
+    assert only.context["unattended_count"] == 1
+
+
+def test_a_month_without_scores_says_so(login, people):
+    response = login(people["committee"]).get(URL, {"period": "2026-08"})
+    assert response.status_code == 200
+    assert "rows" not in response.context
+
+
+def test_the_review_is_for_the_committee(login, people):
+    assert login(people["secretary"]).get(URL).status_code == 403
+
+
+def test_review_queries_do_not_grow_with_the_rows(login, people, django_assert_max_num_queries):
+    client = login(people["committee"])
+    with django_assert_max_num_queries(22):  # pinned; no query per row
+        client.get(URL, {"period": "2026-09"})
+
+
+@pytest.mark.parametrize(
+    ("grades", "expected"),
+    [
+        (["green", "yellow", "yellow"], 3),
+        (["yellow", "blue", "green"], 1),
+        (["yellow", None, "green"], 1),
+        (["red"], 0),
+        ([], 0),
+    ],
+)
+def test_streak_counts_the_months_in_a_row_up_to_the_last(grades, expected):
+    assert streak(grades, ("green", "yellow")) == expected
+
+
+def test_score_change_needs_both_ends():
+    assert score_change([40.0, 41.0, 42.5, 45.0], 3) == 5.0
+    assert score_change([None, 41.0, 42.5, 45.0], 3) is None
+    assert score_change([42.5, 45.0], 3) is None
+
+
+def test_weak_stations_order_yellow_first_then_most_lagging_indicators():
+    import pandas as pd
+
+    grades = pd.Series(["red", "green", "yellow", "blue", "green"], index=[1, 2, 3, 4, 5])
+    indicators = pd.DataFrame(
+        {
+            "a": ["yellow", "blue", "red", "red", "yellow"],
+            "b": ["red", "red", "red", "red", "yellow"],
+        },
+        index=[1, 2, 3, 4, 5],
+    )
+    # 3 yellow; 5 and 2 green (5 has two yellow indicators); 1 red with one; 4 is not weak.
+    assert weak_stations(grades, indicators) == [3, 5, 2, 1]

@@ -170,7 +170,7 @@ def test_the_station_page_lists_the_work_for_those_who_see_its_detail(login, peo
     html = own.content.decode()
     assert "Fix feeders" in html and "Work began" in html
     # The month after September's grades is when the measure began.
-    october = [cell for cell in own.context["strip_cells"] if cell[0] == "2026-10"][0]
+    october = next(cell for cell in own.context["strip_cells"] if cell[0] == "2026-10")
     assert october[3] == [("measure", measure)]
     other = login(people["other_secretary"]).get(url).content.decode()
     assert "Fix feeders" not in other and "Improvement work" not in other

@@ -267,6 +267,7 @@ def work_started(work: StationWork) -> dict[date, list[tuple[str, object]]]:
         started.setdefault(project.start_month, []).append(("project", project))
     return started
 
+
 # --- Secretary projects -----------------------------------------------------------------
 
 

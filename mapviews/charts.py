@@ -164,3 +164,44 @@ def contribution_figure(points: pd.DataFrame, *, title: str, points_label: str) 
         showlegend=False,
     )
     return figure
+
+
+def red_over_time_figure(
+    counts: pd.DataFrame, *, red_label: str, total_label: str, count_label: str
+) -> go.Figure:
+    """The "all red" aim: red stations month by month (bars, with their count) against
+    the stations graded that month (a line: the aim is to reach it).
+
+    ``counts`` columns: ``period`` (YYYY-MM), ``red``, ``graded``."""
+    fill, ink = GRADE_COLOURS["red"]
+    figure = go.Figure(
+        go.Bar(
+            x=counts["period"].tolist(),
+            y=counts["red"].tolist(),
+            name=red_label,
+            marker={"color": fill, "line": {"color": "#1f2328", "width": 0.5}},
+            text=[str(value) for value in counts["red"]],
+            textposition="inside",
+            insidetextfont={"color": ink},
+            hovertemplate="%{x}<br>" + red_label + ": %{y}<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=counts["period"].tolist(),
+            y=counts["graded"].tolist(),
+            mode="lines",
+            name=total_label,
+            line={"color": "#1f2328", "width": 1.5, "dash": "dash"},
+            hovertemplate="%{x}<br>" + total_label + ": %{y}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=320,
+        margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        yaxis={"title": count_label, "rangemode": "tozero"},
+        xaxis={"type": "category"},
+        legend={"orientation": "h", "y": -0.2},
+        plot_bgcolor="#ffffff",
+    )
+    return figure

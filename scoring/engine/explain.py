@@ -44,21 +44,12 @@ class NextGrade:
     paths: list[Path]
 
 
-def next_grade_paths(
-    score: float | None,
-    grade: str,
-    normalised: dict[str, float],
-    weights: dict[str, float],
-    score_thresholds: list[float | None],
-    scales: dict[str, list[float] | None],
-    higher_is_better: dict[str, bool],
-    *,
-    relative: bool = True,
-) -> NextGrade | None:
-    """What would move a graded station up one colour; None for red or ungraded.
-
-    ``scales``: each indicator's raw values at 0 and 100 (None: not linear).
-    ``relative``: the scale is set by the month's lowest value (min-max)."""
+def next_grade_target(
+    score: float | None, grade: str, score_thresholds: list[float | None]
+) -> tuple[str, float] | None:
+    """The next better colour within reach and the score it starts at: the lowest
+    threshold of a better grade above the score. None for red, ungraded, or when no
+    better grade starts above the score."""
     if score is None or grade not in GRADE_ORDER or grade == GRADE_ORDER[0]:
         return None
     position = GRADE_ORDER.index(grade)
@@ -76,6 +67,28 @@ def next_grade_paths(
         for p in range(len(GRADE_ORDER))
         if score_thresholds[p] is not None and score_thresholds[p] <= target
     )
+    return target_grade, target
+
+
+def next_grade_paths(
+    score: float | None,
+    grade: str,
+    normalised: dict[str, float],
+    weights: dict[str, float],
+    score_thresholds: list[float | None],
+    scales: dict[str, list[float] | None],
+    higher_is_better: dict[str, bool],
+    *,
+    relative: bool = True,
+) -> NextGrade | None:
+    """What would move a graded station up one colour; None for red or ungraded.
+
+    ``scales``: each indicator's raw values at 0 and 100 (None: not linear).
+    ``relative``: the scale is set by the month's lowest value (min-max)."""
+    found = next_grade_target(score, grade, score_thresholds)
+    if found is None:
+        return None
+    target_grade, target = found
     gap = target - score
     present = {code: w for code, w in weights.items() if code in normalised and w}
     total = sum(present.values())

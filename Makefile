@@ -49,9 +49,10 @@ lint: install-dev
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-## make messages: refresh and compile the translation files (needs GNU gettext)
-messages: install
+## make messages: refresh the catalogue, fill it from locale/pending/*.json, compile (needs GNU gettext)
+messages: install-dev
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=docs --ignore=scripts
+	$(PY) scripts/translations.py merge || true
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: install-dev

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Chinese translations: fill the catalogue from pending files, and check it is complete.
+
+    translations.py merge   # locale/pending/*.json → locale/zh_Hans/LC_MESSAGES/django.po
+    translations.py check   # exit 1 when an entry is untranslated or fuzzy
+
+A pending file is a flat JSON object {"msgid": "中文"}; a plural is keyed "singular|plural"
+with a list of the Chinese forms (Chinese has one). A context-qualified message
+(pgettext) is keyed "context\\u0004msgid". Run ``make messages`` first so that the
+catalogue has every msgid of the code; a merged pending file is deleted, entries it
+has that the code no longer uses are reported and dropped. Needs polib (a dev
+dependency).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+PENDING = ROOT / "locale" / "pending"
+
+
+def _key(entry: polib.POEntry) -> str:
+    key = entry.msgid if not entry.msgid_plural else f"{entry.msgid}|{entry.msgid_plural}"
+    return f"{entry.msgctxt}\x04{key}" if entry.msgctxt else key
+
+
+def merge() -> int:
+    catalogue = polib.pofile(str(CATALOGUE), wrapwidth=100)
+    entries = {_key(entry): entry for entry in catalogue if not entry.obsolete}
+    files = sorted(PENDING.glob("*.json"))
+    unused = []
+    for path in files:
+        for key, chinese in json.loads(path.read_text(encoding="utf-8")).items():
+            entry = entries.get(key)
+            if entry is None:
+                unused.append(f"{path.name}: {key!r}")
+                continue
+            if entry.msgid_plural:
+                forms = chinese if isinstance(chinese, list) else [chinese]
+                entry.msgstr_plural = dict(enumerate(forms))
+            else:
+                entry.msgstr = chinese
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+                entry.previous_msgid = entry.previous_msgid_plural = None
+    catalogue.save(str(CATALOGUE))
+    for path in files:
+        path.unlink()
+    for line in unused:
+        print(f"not in the code (dropped): {line}")
+    print(f"merged {len(files)} pending file(s)")
+    return check()
+
+
+def check() -> int:
+    catalogue = polib.pofile(str(CATALOGUE))
+    missing = [entry for entry in catalogue.untranslated_entries() if not entry.obsolete]
+    fuzzy = [entry for entry in catalogue.fuzzy_entries() if not entry.obsolete]
+    for entry in missing:
+        print(f"untranslated: {_key(entry)!r}")
+    for entry in fuzzy:
+        print(f"fuzzy: {_key(entry)!r} (was {entry.previous_msgid!r})")
+    print(f"{catalogue.percent_translated()} % translated, {len(fuzzy)} fuzzy")
+    return 1 if missing or fuzzy else 0
+
+
+if __name__ == "__main__":
+    commands = {"merge": merge, "check": check}
+    if len(sys.argv) != 2 or sys.argv[1] not in commands:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    sys.exit(commands[sys.argv[1]]())

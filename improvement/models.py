@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from indicators.models import Indicator
 from indicators.periods import format_period
@@ -44,7 +45,7 @@ class Cause(models.TextChoices):
 
 
 class ProjectStatus(models.TextChoices):
-    ACTIVE = "active", _("active")
+    ACTIVE = "active", pgettext_lazy("project status", "active")
     COMPLETED = "completed", _("completed")
     STOPPED = "stopped", _("stopped")
 
@@ -74,7 +75,7 @@ class Measure(Recorded):
     station = models.ForeignKey(
         Station, on_delete=models.PROTECT, related_name="measures", verbose_name=_("station")
     )
-    title = models.CharField(_("what"), max_length=200)
+    title = models.CharField(_("what will be done"), max_length=200)
     details = models.TextField(_("details"), blank=True)
     owner = models.CharField(_("owner"), max_length=100)
     due_month = models.DateField(_("due month"))

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('title', models.CharField(max_length=200, verbose_name='what')),
+                ('title', models.CharField(max_length=200, verbose_name='what will be done')),
                 ('details', models.TextField(blank=True, verbose_name='details')),
                 ('owner', models.CharField(max_length=100, verbose_name='owner')),
                 ('due_month', models.DateField(verbose_name='due month')),

@@ -13,7 +13,7 @@ from indicators.models import IndicatorValue
 from scoring.models import RunStatus, ScoreRun, StationScore, WeightSet
 from stations.demo import COMPANY_NAME, DEMO_PASSWORD, ensure_users, load_demo
 from stations.models import Company, County, Station
-from tests.factories import CompanyFactory, StationFactory, UserFactory
+from tests.factories import CompanyFactory, CountyFactory, StationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,9 @@ def test_demo_company_is_complete_and_loads_once(django_capture_on_commit_callba
 
 def test_demo_logins_never_take_over_a_real_user():
     # stands in for the loaded demo
-    StationFactory(name="梅林供电所", county__company=CompanyFactory(name=COMPANY_NAME))
+    county = CountyFactory(company=CompanyFactory(name=COMPANY_NAME))
+    for name in ("梅林供电所", "大碶供电所"):  # the demo secretaries' stations
+        StationFactory(name=name, county=county)
     real_admin = UserFactory(username="admin", is_superuser=False)
     ready, skipped = ensure_users()
     assert [demo.username for demo in skipped] == ["admin"]

@@ -1,0 +1,128 @@
+"""A realistic month of the committee's work in the demo company, recorded through the
+real services: measures with causes and check-ins, accepted branch pairings and
+department help, and two secretary projects whose progress the data measures (梅林's
+line-loss project works: ``stations.demo.PROJECT_GAINS``; 大碶's does not).
+
+Dates are set as if the work had been recorded month by month (``_backdate``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from improvement import services
+from improvement.models import CheckIn, Measure
+from improvement.services import IndicatorCause, MeasureFields
+from indicators.periods import add_months
+from stations.models import Station
+
+
+@dataclass(frozen=True)
+class DemoMeasure:
+    station: str
+    months_before: int  # based on the grades of this many months before the last
+    title: str
+    owner: str
+    due_in: int  # months after the month it is based on
+    causes: tuple[IndicatorCause, ...]
+    details: str = ""
+    check_ins: tuple[tuple[int, str, str], ...] = ()  # (days after recording, note, status)
+    recorded_by: str = "committee"  # a demo user name
+
+
+DEMO_MEASURES = (
+    DemoMeasure(
+        "梅林供电所",
+        4,
+        "台区线损逐户排查与计量装置更换",
+        "王旭东（所长）",
+        4,
+        (
+            IndicatorCause("line_loss", "station", "计量装置老化，抄表不同步"),
+            IndicatorCause("frequent_outage", "external", "山区线路长，雷雨季节跳闸多"),
+        ),
+        details="对全所 126 个台区逐户核对户变关系，更换老旧电能表，每周通报线损率。",
+        recorded_by="secretary",
+        check_ins=(
+            (12, "完成 43 个高损台区的户变关系核对。", "in_progress"),
+            (40, "更换老旧电能表 210 只，高损台区降至 18 个。", ""),
+            (75, "线损率连续两个月下降，继续跟踪剩余高损台区。", ""),
+        ),
+    ),
+    DemoMeasure(
+        "梅林供电所",
+        3,
+        "故障抢修“一小时到场”承诺",
+        "陈建国（运维班班长）",
+        2,
+        (IndicatorCause("fault_outage", "station", "抢修力量分散，夜间响应慢"),),
+        recorded_by="secretary",
+        check_ins=(
+            (20, "设立两个抢修驻点，夜间值班表已公布。", "in_progress"),
+            (58, "近两个月平均到场时间 48 分钟，措施完成。", "done"),
+        ),
+    ),
+    DemoMeasure(
+        "大碶供电所",
+        2,
+        "客户回访与投诉闭环管理",
+        "周敏（营业班班长）",
+        3,
+        (
+            IndicatorCause("customer_satisfaction", "station", "投诉回访不及时"),
+            IndicatorCause("getting_electricity", "unknown"),
+        ),
+        check_ins=((15, "建立投诉工单日清制度。", "in_progress"),),
+        recorded_by="daqi",
+    ),
+    DemoMeasure(
+        "溪口供电所",
+        1,
+        "频繁停电线路专项治理",
+        "何立新（运维班）",
+        3,
+        (IndicatorCause("frequent_outage", "external", "林区线路树障多，需政府协调砍伐"),),
+    ),
+)
+
+
+def record_demo_work(company, last: date, users: dict) -> None:
+    """The committee's work up to the demo's last month ``last``, recorded by the demo
+    ``users`` (user name → user; a missing one records as nobody)."""
+    for demo in DEMO_MEASURES:
+        _record_measure(company, demo, last, users.get(demo.recorded_by))
+
+
+def _record_measure(company, demo: DemoMeasure, last: date, user) -> Measure:
+    station = Station.objects.get(name=demo.station, county__company=company)
+    based_on = add_months(last, -demo.months_before)
+    measure = services.create_measure(
+        station=station,
+        fields=MeasureFields(
+            title=demo.title,
+            owner=demo.owner,
+            due_month=add_months(based_on, demo.due_in),
+            details=demo.details,
+        ),
+        based_on=based_on,
+        causes=list(demo.causes),
+        user=user,
+    )
+    recorded = _backdate(Measure, measure.pk, add_months(based_on, 1), days=3)
+    for days, note, status in demo.check_ins:
+        check_in = services.add_check_in(measure=measure, note=note, new_status=status, user=user)
+        _backdate(CheckIn, check_in.pk, recorded, days=days)
+    return measure
+
+
+def _backdate(model, pk: int, start: date | datetime, *, days: int) -> datetime:
+    """Set a row's ``created_at`` to ``days`` after ``start`` (a month's first day or a
+    time), as if it had been recorded then."""
+    if isinstance(start, datetime):
+        when = start + timedelta(days=days)
+    else:
+        when = timezone.make_aware(datetime.combine(start, time(9, 30))) + timedelta(days=days)
+    model.objects.filter(pk=pk).update(created_at=when)
+    return when

@@ -1,0 +1,99 @@
+"""The bulletin as an Excel workbook: a summary sheet, then one sheet per section, each
+with a frozen header row; grade cells filled with the grade's colour and carrying its
+label, so the workbook reads the same printed in black and white."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from improvement.bulletin import Bulletin
+from improvement.reports import text
+from improvement.reports.text import Alert, GradeCell, Section
+from indicators.periods import format_period
+from scoring.exports import neutralise_cell
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="E8ECF1")
+ALERT_FONT = Font(bold=True, color="B00020")
+TOP = Alignment(vertical="top", wrap_text=True)
+#: Excel refuses sheet names longer than this, or with any of these characters.
+SHEET_NAME_LIMIT = 31
+SHEET_NAME_REFUSED = str.maketrans("", "", "[]:*?/\\")
+
+
+def bulletin_xlsx(bulletin: Bulletin) -> bytes:
+    workbook = Workbook()
+    _summary_sheet(workbook.active, bulletin)
+    for section in text.sections(bulletin):
+        _section_sheet(workbook.create_sheet(sheet_name(section.sheet)), section)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def sheet_name(name: str) -> str:
+    return name.translate(SHEET_NAME_REFUSED)[:SHEET_NAME_LIMIT]
+
+
+def _summary_sheet(sheet: Worksheet, bulletin: Bulletin) -> None:
+    from django.utils.translation import gettext as _
+
+    sheet.title = sheet_name(_("Summary"))
+    sheet.append([text.title(bulletin)])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([_clean(bulletin.company.name)])
+    sheet.append([_("Month"), format_period(bulletin.period)])
+    sheet.append([])
+    sheet.append([_clean(text.summary(bulletin))])
+    sheet["A5"].alignment = TOP
+    sheet.column_dimensions["A"].width = 100
+    sheet.row_dimensions[5].height = 48
+
+
+def _section_sheet(sheet: Worksheet, section: Section) -> None:
+    sheet.append([column.header for column in section.columns])
+    for cell in sheet[1]:
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, TOP
+    for row in section.rows:
+        sheet.append([_value(value) for value in row])
+        for cell, value, column in zip(sheet[sheet.max_row], row, section.columns, strict=True):
+            _style(cell, value, column.kind)
+    if not section.rows and section.empty:
+        sheet.append([section.empty])
+    if section.note:
+        sheet.append([])
+        sheet.append([section.note])
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(section.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width * 1.2
+
+
+def _value(value):
+    if isinstance(value, GradeCell | Alert):
+        return value.text
+    if isinstance(value, str):
+        return _clean(value)
+    return value
+
+
+def _clean(value: str):
+    return neutralise_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
+
+
+def _style(cell, value, kind: str) -> None:
+    cell.alignment = TOP
+    if isinstance(value, GradeCell):
+        cell.fill = PatternFill("solid", fgColor=value.grade.fill.lstrip("#").upper())
+        cell.font = Font(color=value.grade.text.lstrip("#").upper(), bold=True)
+    elif isinstance(value, Alert):
+        cell.font = ALERT_FONT
+    elif kind == "score" and value is not None:
+        cell.number_format = "0.00"
+    elif kind == "change" and value is not None:
+        cell.number_format = "+0;-0;±0"

@@ -26,6 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def bulletin(request: HttpRequest) -> HttpResponse:
     month = chosen_month(request)
     context = month_context(month, request)
+    context.update(counties=[], county_id=None)  # the bulletin is of the whole company
     report = read_bulletin(month.company, month.period) if month.run is not None else None
     if report is not None:
         context.update(_page_context(report))

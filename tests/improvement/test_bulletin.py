@@ -327,7 +327,9 @@ def test_the_workbook_has_a_sheet_per_section_with_filled_labelled_grades(commit
     book = _workbook(response)
     assert book.sheetnames == ["Summary", "Colours", "Moves", "Weak stations", "Secretary projects"]
     assert book["Summary"]["A1"].value == "Five-colour map monthly bulletin 2026-10"
-    assert book["Summary"]["A5"].value.startswith("2026-10: 1 Red · Excellent station (±0)")
+    summary = book["Summary"]
+    assert [summary["A3"].value, summary["B3"].value] == ["Month", "2026-10"]
+    assert summary["B4"].value.startswith("2026-10: 1 Red · Excellent station (±0)")
     weak = book["Weak stations"]
     assert weak.freeze_panes == "A2"
     assert [cell.value for cell in weak[1]][:3] == ["Station", "County", "Grade"]

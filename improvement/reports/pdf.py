@@ -164,7 +164,8 @@ def _cell(value, kind: str, styles: Styles) -> Paragraph:
             textColor=colors.HexColor(value.grade.text),
             alignment=TA_CENTER,
         )
-        return Paragraph(styles.para(value.text), style)
+        label = styles.para(value.grade.label)
+        return Paragraph(label + (f"<br/>{styles.para(value.note)}" if value.note else ""), style)
     if isinstance(value, Alert):
         style = ParagraphStyle("alert", parent=styles.cell, textColor=ALERT_INK)
         return Paragraph(styles.para(value.text), style)

@@ -238,6 +238,17 @@ def test_the_summary_line(work, stations):
     )
 
 
+@pytest.mark.django_db
+def test_the_bulletin_is_read_in_a_fixed_number_of_queries(
+    work, stations, django_assert_num_queries
+):
+    """Two months, the streak history, the work and the projects: no query per station."""
+    with django_assert_num_queries(21):
+        bulletin = read_bulletin(stations[0].county.company, OCT)
+    with django_assert_num_queries(0):
+        text.sections(bulletin)  # the renderers read nothing more
+
+
 def _english(function, bulletin):
     """Read the bulletin again in English (grades carry their labels as text), word it."""
     with translation.override("en"):

@@ -53,6 +53,15 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_file(name: str) -> str:
+    """A path to an existing file, or "" when unset; a path that is not a file stops
+    the start-up (a mistyped font path must not quietly fall back)."""
+    raw = env_str(name)
+    if raw and not os.path.isfile(raw):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a file that exists.")
+    return raw
+
+
 INSECURE_KEY_PREFIX = "django-insecure-"
 
 

@@ -18,6 +18,7 @@ from config.env import (
     check_origins,
     check_secret_key,
     env_bool,
+    env_file,
     env_int,
     env_list,
     env_str,
@@ -231,6 +232,12 @@ if not DEBUG:
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 64 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000)
+
+# --- The monthly bulletin PDF ----------------------------------------------------
+# A TrueType CJK font to embed (.ttf, or a .ttc of TrueType outlines, e.g. Debian's
+# fonts-wqy-microhei or Windows' simsun.ttc). Empty: the common system paths are tried
+# (improvement/reports/fonts.py), then the PDF uses the viewer's built-in STSong-Light.
+PDF_CJK_FONT = env_file("PDF_CJK_FONT")
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,95 @@
-"""Not built yet."""
+"""The monthly bulletin (月度通报) for the party committee: a printable page, and the same
+bulletin as Excel and PDF downloads, in the viewer's language."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from improvement.bulletin import PROJECT_GROUPS, Bulletin, read_bulletin
+from improvement.reports import text
+from indicators.periods import PeriodError, format_period, parse_period
+from mapviews.selectors import company_for_user
+from mapviews.views.common import chosen_month, month_context
+from stations.roles import VIEW_ALL_DETAILS
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def bulletin(request, **kwargs):
-    raise Http404
+@require_GET
+@permission_required(VIEW_ALL_DETAILS, raise_exception=True)
+def bulletin(request: HttpRequest) -> HttpResponse:
+    month = chosen_month(request)
+    context = month_context(month, request)
+    context.update(counties=[], county_id=None)  # the bulletin is of the whole company
+    report = read_bulletin(month.company, month.period) if month.run is not None else None
+    if report is not None:
+        context.update(_page_context(report))
+    context["bulletin"] = report
+    return render(request, "improvement/bulletin.html", context)
 
 
-def bulletin_download(request, **kwargs):
-    raise Http404
+def _page_context(report: Bulletin) -> dict:
+    """The bulletin with the words the files use, shaped for the template."""
+    return {
+        "title": text.title(report),
+        "summary": text.summary(report),
+        "previous_period_text": (
+            format_period(report.previous_period) if report.previous_period else None
+        ),
+        "moves": [(move, text.move_text(move)) for move in (*report.moved_up, *report.moved_down)],
+        "weak_rows": [
+            (station, text.weak_months_value(station), _work(station)) for station in report.weak
+        ],
+        "project_groups": [
+            (group, text.group_text(group), [(line, text.state_text(line)) for line in lines])
+            for group in PROJECT_GROUPS
+            if (lines := report.projects_in(group))
+        ],
+    }
+
+
+def _work(station) -> list[str]:
+    return text.work_lines(station.work, station.station.pk)
+
+
+@require_GET
+@permission_required(VIEW_ALL_DETAILS, raise_exception=True)
+def bulletin_download(request: HttpRequest, period: str, file_format: str) -> HttpResponse:
+    company = company_for_user(request.user)
+    try:
+        month = parse_period(period)
+    except PeriodError:
+        return _not_found(_("No such month: %s") % period)
+    report = read_bulletin(company, month) if company is not None else None
+    if report is None:
+        return _not_found(
+            _("%(period)s has no scores, so there is no bulletin for it.") % {"period": period}
+        )
+    if file_format == "pdf":
+        from improvement.reports.pdf import bulletin_pdf
+
+        response = HttpResponse(bulletin_pdf(report), content_type="application/pdf")
+    else:
+        from improvement.reports.xlsx import bulletin_xlsx
+
+        response = HttpResponse(bulletin_xlsx(report), content_type=XLSX)
+    response["Content-Disposition"] = attachment(
+        f"{text.file_stem(report)}.{file_format}", f"bulletin-{period}.{file_format}"
+    )
+    return response
+
+
+def attachment(name: str, ascii_name: str) -> str:
+    """A download's header with the real (Chinese) name for every current browser
+    (RFC 5987 ``filename*``) and a plain ASCII name for the rest."""
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _not_found(message: str) -> HttpResponse:
+    return HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")

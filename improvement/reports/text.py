@@ -1,0 +1,339 @@
+"""The bulletin in words: its summary line and its sections as tables of cells, in the
+active language. The Excel and PDF renderers draw these tables; the page uses the same
+wording, so the three say the same thing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
+from improvement.bulletin import (
+    NO_DATA_YET,
+    OFF_TRACK,
+    ON_TRACK,
+    STREAK_MONTHS,
+    Bulletin,
+    ProjectLine,
+    StationMove,
+    WeakStation,
+)
+from improvement.engine.progress import MISSED, REACHED, WAITING
+from improvement.engine.progress import OFF_TRACK as STATE_OFF_TRACK
+from improvement.engine.progress import ON_TRACK as STATE_ON_TRACK
+from improvement.models import ProjectStatus
+from improvement.selectors import StationWork
+from indicators.periods import format_period
+from scoring.engine.grades import RED
+from scoring.grades import GradeDisplay
+
+
+@dataclass(frozen=True)
+class GradeCell:
+    """A grade: drawn filled with its colour and always carrying its label."""
+
+    grade: GradeDisplay
+    note: str = ""  # e.g. the month: "Blue · Average (2026-11)"
+
+    @property
+    def text(self) -> str:
+        return f"{self.grade.label} ({self.note})" if self.note else self.grade.label
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Text that must stand out (a weak station with nothing being done)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float  # in characters (Excel); the PDF shares the page width in proportion
+    kind: str = "text"  # text, number, score (two decimals), change (signed), grade
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    sheet: str  # a short name for the Excel sheet (at most 31 characters)
+    columns: tuple[Column, ...]
+    rows: tuple[tuple, ...]
+    empty: str  # said instead of the table when it has no rows
+    note: str = ""
+
+
+def title(bulletin: Bulletin) -> str:
+    return _("Five-colour map monthly bulletin %(period)s") % {
+        "period": format_period(bulletin.period)
+    }
+
+
+def file_stem(bulletin: Bulletin) -> str:
+    """The downloaded file's name without extension: 通报-2026-11 / bulletin-2026-11."""
+    stem = _("bulletin")
+    return f"{stem}-{format_period(bulletin.period)}"
+
+
+def signed(change: int | None) -> str:
+    """+1 / -2 / ±0; "–" when there is nothing to compare with."""
+    if change is None:
+        return "–"
+    return f"+{change}" if change > 0 else ("±0" if change == 0 else f"-{-change}")
+
+
+def summary(bulletin: Bulletin) -> str:
+    """One line for the top: red stations and moves, weak stations, secretary projects."""
+    red = bulletin.count_of(RED)
+    colours = ngettext("%(count)d %(grade)s station", "%(count)d %(grade)s stations", red.now) % {
+        "count": red.now,
+        "grade": red.grade.label,
+    }
+    if bulletin.previous_period is None:
+        colours += _(", last month not scored")
+    else:
+        up, down = len(bulletin.moved_up), len(bulletin.moved_down)
+        colours += _(" (%(change)s)") % {"change": signed(red.change)}
+        colours += ngettext(
+            ", %(up)d station moved up, %(down)d down",
+            ", %(up)d stations moved up, %(down)d down",
+            up,
+        ) % {"up": up, "down": down}
+    weak = ngettext(
+        "%(count)d weak station, %(nothing)d with nothing being done",
+        "%(count)d weak stations, %(nothing)d with nothing being done",
+        len(bulletin.weak),
+    ) % {"count": len(bulletin.weak), "nothing": bulletin.nothing_done_count}
+    projects = ngettext(
+        "%(count)d secretary project, %(on_track)d on track",
+        "%(count)d secretary projects, %(on_track)d on track",
+        len(bulletin.projects),
+    ) % {"count": len(bulletin.projects), "on_track": len(bulletin.projects_in(ON_TRACK))}
+    return _("%(period)s: %(colours)s; %(weak)s; %(projects)s.") % {
+        "period": format_period(bulletin.period),
+        "colours": colours,
+        "weak": weak,
+        "projects": projects,
+    }
+
+
+def sections(bulletin: Bulletin) -> list[Section]:
+    return [
+        counts_section(bulletin),
+        moves_section(bulletin),
+        weak_section(bulletin),
+        projects_section(bulletin),
+    ]
+
+
+def counts_section(bulletin: Bulletin) -> Section:
+    before = format_period(bulletin.previous_period) if bulletin.previous_period else "–"
+    return Section(
+        key="counts",
+        title=_("Stations per colour"),
+        sheet=_("Colours"),
+        columns=(
+            Column(_("Grade"), 16, "grade"),
+            Column(
+                _("This month (%(period)s)") % {"period": format_period(bulletin.period)},
+                16,
+                "number",
+            ),
+            Column(_("Last month (%(month)s)") % {"month": before}, 16, "number"),
+            Column(_("Change"), 10, "change"),
+        ),
+        rows=tuple(
+            (GradeCell(count.grade), count.now, count.before, count.change)
+            for count in bulletin.counts
+        ),
+        empty="",
+        note="" if bulletin.previous_period else _("Last month was not scored."),
+    )
+
+
+def moves_section(bulletin: Bulletin) -> Section:
+    moves = (*bulletin.moved_up, *bulletin.moved_down)
+    return Section(
+        key="moves",
+        title=_("Stations that moved a grade"),
+        sheet=_("Moves"),
+        columns=(
+            Column(_("Station"), 16),
+            Column(_("County"), 9),
+            Column(_("Change"), 12),
+            Column(_("Last month"), 15, "grade"),
+            Column(_("This month"), 15, "grade"),
+            Column(_("Score then"), 9, "score"),
+            Column(_("Score now"), 9, "score"),
+            Column(_("Rank then"), 8, "number"),
+            Column(_("Rank now"), 8, "number"),
+        ),
+        rows=tuple(_move_row(move) for move in moves),
+        empty=(
+            _("No station changed its grade since last month.")
+            if bulletin.previous_period
+            else _("Last month was not scored, so there is nothing to compare with.")
+        ),
+    )
+
+
+def move_text(move: StationMove) -> str:
+    if move.steps > 0:
+        return ngettext("up %(n)d grade", "up %(n)d grades", move.steps) % {"n": move.steps}
+    return ngettext("down %(n)d grade", "down %(n)d grades", -move.steps) % {"n": -move.steps}
+
+
+def _move_row(move: StationMove) -> tuple:
+    return (
+        move.station.name,
+        move.station.county.name,
+        move_text(move),
+        GradeCell(move.before),
+        GradeCell(move.after),
+        move.score_before,
+        move.score_now,
+        move.rank_before,
+        move.rank_now,
+    )
+
+
+def weak_months_value(station: WeakStation) -> int | str:
+    """The weak streak: a number, or "24+" when it runs past the months read."""
+    if station.weak_months_capped:
+        return f"{STREAK_MONTHS}+"
+    return station.weak_months
+
+
+def work_lines(work: StationWork, station_id: int) -> list[str]:
+    """What is being done for a station, one line per measure, pairing, help, project."""
+    lines = [
+        _("Measure: %(title)s (due %(month)s)")
+        % {"title": measure.title, "month": format_period(measure.due_month)}
+        for measure in work.measures
+    ]
+    for pairing in work.pairings:
+        partner = (
+            pairing.strong_station
+            if pairing.weak_station_id == station_id
+            else pairing.weak_station
+        )
+        lines.append(
+            _("Branch pairing with %(station)s until %(month)s")
+            % {"station": partner.name, "month": format_period(pairing.end_month)}
+        )
+    for item in work.help:
+        lines.append(
+            _("Help from %(department)s on %(indicator)s until %(month)s")
+            % {
+                "department": item.department,
+                "indicator": item.indicator.name,
+                "month": format_period(item.end_month),
+            }
+        )
+    for project in work.projects:
+        lines.append(_("Secretary project: %(title)s") % {"title": project.title})
+    return lines
+
+
+def nothing_done_text() -> str:
+    return _("Nothing being done")
+
+
+def weak_section(bulletin: Bulletin) -> Section:
+    rows = []
+    for station in bulletin.weak:
+        lines = work_lines(station.work, station.station.pk)
+        rows.append(
+            (
+                station.station.name,
+                station.station.county.name,
+                GradeCell(station.grade),
+                _list([indicator.name for indicator in station.lagging]) or "–",
+                weak_months_value(station),
+                "\n".join(lines) if lines else Alert(nothing_done_text()),
+            )
+        )
+    return Section(
+        key="weak",
+        title=_("Weak stations"),
+        sheet=_("Weak stations"),
+        columns=(
+            Column(_("Station"), 14),
+            Column(_("County"), 9),
+            Column(_("Grade"), 12, "grade"),
+            Column(_("Indicators graded yellow"), 30),
+            Column(_("Months weak in a row"), 11, "number"),
+            Column(_("What is being done"), 38),
+        ),
+        rows=tuple(rows),
+        empty=_("No weak station this month."),
+        note=_(
+            "Weak: graded green or yellow, or yellow on any indicator. Months weak in a row "
+            "counts the months graded green or yellow."
+        ),
+    )
+
+
+def group_text(group: str) -> str:
+    return {
+        ON_TRACK: _("On track"),
+        OFF_TRACK: _("Off track"),
+        NO_DATA_YET: _("No data yet"),
+    }[group]
+
+
+def state_text(line: ProjectLine) -> str:
+    text = {
+        REACHED: _("goal reached"),
+        STATE_ON_TRACK: _("on track"),
+        STATE_OFF_TRACK: _("behind the time plan"),
+        MISSED: _("goal missed"),
+        WAITING: _("no data since the start"),
+    }[line.progress.state]
+    if line.ended_status == ProjectStatus.COMPLETED:
+        text += _(", completed this month")
+    elif line.ended_status == ProjectStatus.STOPPED:
+        text += _(", stopped this month")
+    return text
+
+
+def projects_section(bulletin: Bulletin) -> Section:
+    rows = []
+    for line in bulletin.projects:
+        latest = line.progress.latest
+        rows.append(
+            (
+                group_text(line.group),
+                line.project.station.name,
+                line.project.title,
+                line.project.indicator.name,
+                GradeCell(line.latest_grade, format_period(latest.period)) if latest else "–",
+                GradeCell(
+                    line.goal, _("by %(month)s") % {"month": format_period(line.project.goal_month)}
+                ),
+                state_text(line),
+            )
+        )
+    return Section(
+        key="projects",
+        title=_("Secretary projects"),
+        sheet=_("Secretary projects"),
+        columns=(
+            Column(_("Progress"), 12),
+            Column(_("Station"), 16),
+            Column(_("Project"), 28),
+            Column(_("Indicator"), 12),
+            Column(_("Indicator's latest grade"), 22, "grade"),
+            Column(_("Goal"), 22, "grade"),
+            Column(_("State"), 20),
+        ),
+        rows=tuple(rows),
+        empty=_("No secretary project was running this month."),
+    )
+
+
+def _list(items: list[str]) -> str:
+    return pgettext("list separator", ", ").join(items)

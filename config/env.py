@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -34,8 +35,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+def env_str(name: str, default: str = "", *, strip: bool = True) -> str:
+    value = os.environ.get(name, default)
+    return value.strip() if strip else value
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
@@ -87,3 +89,25 @@ def check_origins(name: str, origins: list[str]) -> list[str]:
                 f"{name} entry {origin!r} is not an origin like https://portal.example.cn"
             )
     return origins
+
+
+def check_site_url(name: str, url: str) -> str:
+    """The site's own address for links in e-mails (``https://host[:port][/path]``, no
+    query), without its trailing slash; empty when not set."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.query or parts.fragment or not _ORIGIN.match(f"{parts.scheme}://{parts.netloc}"):
+        raise ImproperlyConfigured(
+            f"{name}={url!r} is not a site address like https://stations.intranet.example"
+        )
+    return url.rstrip("/")
+
+
+def check_mail_security(use_tls: bool, use_ssl: bool) -> None:
+    """STARTTLS (usually port 587) or TLS from the start (usually 465): one, not both."""
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured(
+            "EMAIL_USE_TLS and EMAIL_USE_SSL are both on; set only one "
+            "(TLS: STARTTLS, usually port 587; SSL: TLS from the start, usually port 465)."
+        )

@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from config.env import (
     INSECURE_KEY_PREFIX,
+    check_mail_security,
     check_origins,
     check_secret_key,
+    check_site_url,
     env_bool,
     env_file,
     env_int,
@@ -79,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stations.context_processors.roles",
+                "improvement.context_processors.notifications",
             ],
         },
     },
@@ -226,6 +229,23 @@ if not DEBUG:
         # Deliberate: an intranet host cannot be on the browsers' public HSTS
         # preload list, so the check that asks for it is silenced (docs/operations.md).
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# --- E-mail: only where EMAIL_HOST is set ------------------------------------
+# Unset, nothing is e-mailed: notifications stay on the site. Set, grade-drop notices are
+# also mailed (one e-mail per user and month) through this SMTP server.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", strip=False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+check_mail_security(EMAIL_USE_TLS, EMAIL_USE_SSL)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "station-map@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address as users reach it (e.g. https://stations.intranet.example): e-mails
+# link to its pages when set, and are plain text without links otherwise.
+SITE_URL = check_site_url("SITE_URL", env_str("SITE_URL"))
 
 # --- Imports -------------------------------------------------------------------
 # Limits that keep a hostile or mistaken file from exhausting the server.

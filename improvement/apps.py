@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ImprovementConfig(AppConfig):
     name = "improvement"
     verbose_name = _("Improvement work")
+
+    def ready(self) -> None:
+        from improvement.receivers import queue_grade_drop_notices
+        from scoring.signals import grades_published
+
+        grades_published.connect(
+            queue_grade_drop_notices, dispatch_uid="improvement.queue_grade_drop_notices"
+        )

@@ -53,6 +53,7 @@ from scoring.selectors import (
     periods_with_data,
     weight_series,
 )
+from scoring.signals import announce_published
 from stations.models import Company
 
 logger = logging.getLogger(__name__)
@@ -414,6 +415,7 @@ def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
             company_id=run.company_id, period=run.period, is_current=True
         ).update(is_current=False)
         run.is_current = True
+        announce_published(company_id=run.company_id, period=run.period, run_id=run.pk)
     run.graded_count = int(result.stations["rank"].notna().sum())
     run.summary = result.summary
     return _finish(run, started, compute_ms=compute_ms)
@@ -654,6 +656,7 @@ def publish_run(run_id: int, user=None) -> ScoreRun:
     run.is_current = True
     run.publish = True
     run.save(update_fields=["is_current", "publish"])
+    announce_published(company_id=company_id, period=period, run_id=run.pk)
     record(
         Action.GRADES_PUBLISHED,
         run,

@@ -73,3 +73,38 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+def reset_connections() -> None:
+    """Drop pooled broker connections so the next publish uses the current broker_url.
+    kombu's own registry of producer pools goes too: it keys them by broker URL, so a
+    second test on the same Redis would otherwise get the pool closed by the first."""
+    from kombu import pools
+
+    from config.celery import app
+
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    pools.reset()
+
+
+@pytest.fixture
+def redis_app():
+    """The project's Celery app switched from eager mode to the test Redis."""
+    from config.celery import app
+
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set (Redis not reachable)")
+    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    reset_connections()
+    with app.connection_for_write() as connection:
+        connection.default_channel.client.flushdb()
+    try:
+        yield app
+    finally:
+        app.conf.update(saved)
+        reset_connections()

@@ -1,11 +1,52 @@
-"""Not built yet."""
+"""The viewer's own notifications: the list (newest first) and marking them read."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from improvement import notices
+from mapviews.views.common import int_or_none
+
+PAGE_SIZE = 30
 
 
-def notification_list(request, **kwargs):
-    raise Http404
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(notices.notices_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        (
+            notice,
+            notices.notice_text(notice),
+            notices.rank_text(notice),
+            notices.station_url(notice),
+        )
+        for notice in page
+    ]
+    return render(request, "improvement/notifications.html", {"page": page, "rows": rows})
 
 
-def mark_read(request, **kwargs):
-    raise Http404
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    """Mark the notice ``id`` read, or all of the viewer's notices without one."""
+    notice_id = int_or_none(request.POST.get("id"))
+    changed = notices.mark_read(user=request.user, notice_id=notice_id)
+    if notice_id is None and changed:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect(_back(request))
+
+
+def _back(request: HttpRequest) -> str:
+    """Where the form came from (on this site), else the notifications page."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("improvement:notifications")

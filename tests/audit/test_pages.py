@@ -168,8 +168,9 @@ def test_fifty_entries_per_page_and_the_pages_keep_the_filters(
         record(Action.INDICATOR_CHANGED, safety, after={"max_value": number})
     client = english(client, auditor)
     # Session, user, 2 × permissions, actor names, count, indicator names, entries, the
-    # base template's station membership and the viewer's roles: none per entry.
-    with django_assert_max_num_queries(10):
+    # base template's station membership, the viewer's roles and unread notifications:
+    # none per entry.
+    with django_assert_max_num_queries(11):
         first = client.get(URL, {"action": "indicator.changed"})
     assert len(first.context["rows"]) == 50
     assert first.context["rows"][0][0].after == {"max_value": 50}

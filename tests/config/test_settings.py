@@ -109,3 +109,28 @@ def test_widget_frame_ancestors_must_be_bare_origins(origin):
         "https://portal.example.cn:8443",
         "http://10.0.0.5",
     ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["stations.example.cn", "ftp://stations.example.cn", "https://a.cn/?x=1", "https://u@a.cn"],
+)
+def test_site_url_must_be_a_plain_address(url):
+    from config.env import check_site_url
+
+    with pytest.raises(ImproperlyConfigured, match="is not a site address"):
+        check_site_url("SITE_URL", url)
+    assert check_site_url("SITE_URL", "") == ""
+    assert (
+        check_site_url("SITE_URL", "https://stations.example.cn/") == "https://stations.example.cn"
+    )
+    assert check_site_url("SITE_URL", "http://10.0.0.5:8000/map") == "http://10.0.0.5:8000/map"
+
+
+def test_mail_tls_and_ssl_are_not_both_on():
+    from config.env import check_mail_security
+
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_USE_TLS and EMAIL_USE_SSL"):
+        check_mail_security(True, True)
+    for use_tls, use_ssl in [(True, False), (False, True), (False, False)]:
+        assert check_mail_security(use_tls, use_ssl) is None

@@ -134,8 +134,9 @@ def test_english_is_available(client, member):
     assert "Station ranking" in response.content.decode()
 
 
-#: The header's queries on every page: the viewer's roles, and their permissions (2).
-HEADER_QUERIES = 3
+#: The header's queries on every page: the viewer's roles, and their permissions (2), and
+#: the count of their unread notifications.
+HEADER_QUERIES = 4
 
 
 def test_ranking_query_count_does_not_grow_with_stations(

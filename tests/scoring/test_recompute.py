@@ -152,7 +152,8 @@ class TestRequests:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             run = services.request_recompute(company, PERIOD, trigger=RunTrigger.IMPORT)
             assert ScoreRun.objects.get(pk=run.pk).status == RunStatus.QUEUED
-        assert len(callbacks) == 1
+        # The enqueue, then the run's own: announcing the published grades (grades_published).
+        assert len(callbacks) == 2
         run.refresh_from_db()
         assert run.status == RunStatus.DONE  # eager Celery ran it on commit
         assert run.enqueued_at is not None

@@ -1,11 +1,11 @@
 """A real Celery worker, consuming from a real Redis, recomputes a month.
 
-Needs TEST_REDIS_URL (make test sets it when Redis answers; CI requires it).
+Needs TEST_REDIS_URL (make test sets it when Redis answers; CI requires it); the
+``redis_app`` fixture is in tests/conftest.py.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -13,7 +13,6 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
 
-from config.celery import app
 from scoring.models import RunStatus, ScoreRun, StationScore
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -22,32 +21,6 @@ pytestmark = [
     pytest.mark.services,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def reset_connections() -> None:
-    """Drop pooled broker connections so the next publish uses the current broker_url."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def redis_app():
-    """The project's Celery app switched from eager mode to the test Redis."""
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        pytest.skip("TEST_REDIS_URL is not set (Redis not reachable)")
-    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    reset_connections()
-    with app.connection_for_write() as connection:
-        connection.default_channel.client.flushdb()
-    try:
-        yield app
-    finally:
-        app.conf.update(saved)
-        reset_connections()
 
 
 def wait_for_runs(timeout: float = 60.0) -> list[ScoreRun]:

@@ -1,0 +1,296 @@
+"""Grade-drop notices: when a month's grades are published, tell each station that dropped
+a grade to its secretaries and to the party committee, in the site and by e-mail.
+
+Only the company's newest month with data counts: a re-grade of an older month, or a
+history import, is not news. A drop is a grade position worse than the previous month's
+published one (``scoring.engine.grades.grade_position``); ungraded on either side is not.
+
+Idempotent under at-least-once delivery: a notice is unique per user, kind, station and
+month, so a second delivery (or another run of the same month) adds nothing. A notice
+records the event as it was published (grades, scores, ranks, run); its text is written
+in the reader's language when shown (``notice_text``).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Max, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
+
+from improvement.models import Notification, NotificationKind
+from indicators.models import IndicatorValue
+from indicators.periods import add_months, format_period
+from scoring.engine.grades import grade_position
+from scoring.grades import grade_display
+from scoring.models import ScoreRun, StationScore
+from stations.roles import PARTY_COMMITTEE, STATION_SECRETARY
+
+logger = logging.getLogger(__name__)
+
+#: Errors of the mail server worth trying again later (the task retries on them).
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
+
+
+@dataclass(frozen=True)
+class NoticeOutcome:
+    drops: int
+    created: int
+    emailed: int
+
+
+def notify_grade_drops(*, run_id: int) -> NoticeOutcome:
+    """Create the notices of a published run's drops and e-mail those not mailed yet."""
+    run = ScoreRun.objects.filter(pk=run_id, is_current=True).first()
+    if run is None or run.period != newest_month(run.company_id):
+        return NoticeOutcome(0, 0, 0)  # superseded, gone, or not the newest month
+    drops = grade_drops(run)
+    if not drops:
+        return NoticeOutcome(0, 0, 0)
+    created = _create_notices(run, drops)
+    emailed = mail_grade_drops(period=run.period, station_ids=list(drops))
+    return NoticeOutcome(len(drops), created, emailed)
+
+
+def newest_month(company_id: int) -> date | None:
+    """The company's newest month with any indicator value."""
+    values = IndicatorValue.objects.filter(station__county__company_id=company_id)
+    return values.aggregate(newest=Max("period"))["newest"]
+
+
+def grade_drops(run: ScoreRun) -> dict[int, dict]:
+    """Station id → what a notice stores, for each station graded worse than in the
+    previous month's published grades."""
+    previous = ScoreRun.objects.filter(
+        company_id=run.company_id, period=add_months(run.period, -1), is_current=True
+    ).first()
+    if previous is None:
+        return {}
+    columns = ("station_id", "grade", "score", "rank")
+    before = {
+        row[0]: row for row in StationScore.objects.filter(run=previous).values_list(*columns)
+    }
+    drops = {}
+    for station_id, grade, score, rank in StationScore.objects.filter(run=run).values_list(
+        *columns
+    ):
+        old = before.get(station_id)
+        if old is None or not is_drop(old[1], grade):
+            continue
+        drops[station_id] = {
+            "from": old[1],
+            "to": grade,
+            "from_score": old[2],
+            "to_score": score,
+            "from_rank": old[3],
+            "to_rank": rank,
+            "run": run.pk,
+            "previous_run": previous.pk,
+        }
+    return drops
+
+
+def is_drop(before: str, after: str) -> bool:
+    """Worse than before; ungraded on either side is no drop."""
+    old, new = grade_position(before), grade_position(after)
+    return old is not None and new is not None and new > old
+
+
+def recipients(company_id: int, station_ids: list[int]) -> dict[int, list[int]]:
+    """Station id → the active users told of its drop: its secretaries and every party
+    committee member (but not one who works at another company's station)."""
+    users = get_user_model().objects.filter(is_active=True)
+    secretaries = users.filter(
+        groups__name=STATION_SECRETARY.group, station_membership__station_id__in=station_ids
+    ).values_list("pk", "station_membership__station_id")
+    committee = list(
+        users.filter(groups__name=PARTY_COMMITTEE.group)
+        .filter(
+            Q(station_membership__isnull=True)
+            | Q(station_membership__station__county__company_id=company_id)
+        )
+        .values_list("pk", flat=True)
+    )
+    told = {station_id: set(committee) for station_id in station_ids}
+    for user_id, station_id in secretaries:
+        told[station_id].add(user_id)
+    return {station_id: sorted(user_ids) for station_id, user_ids in told.items()}
+
+
+def _create_notices(run: ScoreRun, drops: dict[int, dict]) -> int:
+    """Add the notices not there yet; returns how many were added."""
+    wanted = {
+        (user_id, station_id)
+        for station_id, user_ids in recipients(run.company_id, list(drops)).items()
+        for user_id in user_ids
+    }
+    existing = set(
+        Notification.objects.filter(
+            kind=NotificationKind.GRADE_DROP, period=run.period, station_id__in=list(drops)
+        ).values_list("user_id", "station_id")
+    )
+    new = [
+        Notification(
+            user_id=user_id,
+            kind=NotificationKind.GRADE_DROP,
+            station_id=station_id,
+            period=run.period,
+            data=drops[station_id],
+        )
+        for user_id, station_id in sorted(wanted - existing)
+    ]
+    # ignore_conflicts: a twin delivery may have added some since the read above.
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+# --- E-mail ----------------------------------------------------------------------------
+
+
+def mail_grade_drops(*, period: date, station_ids: list[int]) -> int:
+    """One e-mail per user listing all their drops of the month not mailed yet, in the
+    site's language; returns how many were sent. Nothing without ``EMAIL_HOST`` or for
+    users without an address. A notice is claimed (``emailed_at``) before its mail is
+    sent, so two deliveries never mail it twice; a mail-server error releases the
+    user's claim and is raised for the task to retry the rest."""
+    if not settings.EMAIL_HOST:
+        return 0
+    pending = (
+        Notification.objects.filter(
+            kind=NotificationKind.GRADE_DROP,
+            period=period,
+            station_id__in=station_ids,
+            emailed_at=None,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .select_related("user", "station")
+        .order_by("user_id", "station__code")
+    )
+    by_user = defaultdict(list)
+    for notice in pending:
+        by_user[notice.user].append(notice)
+    if not by_user:
+        return 0
+    sent = 0
+    with get_connection() as connection:
+        for user, notices in by_user.items():
+            claimed = _claim(notices)
+            if not claimed:  # another delivery is mailing this user
+                continue
+            try:
+                _drop_message(user, claimed, connection).send()
+            except MAIL_ERRORS:
+                Notification.objects.filter(pk__in=[notice.pk for notice in claimed]).update(
+                    emailed_at=None
+                )
+                logger.exception("Could not e-mail %s the grade drops of %s", user, period)
+                raise
+            sent += 1
+    return sent
+
+
+def _claim(notices: list[Notification]) -> list[Notification]:
+    """The notices this delivery marks as mailed (none that another one already took)."""
+    stamp = timezone.now()
+    ids = [notice.pk for notice in notices]
+    claimed = Notification.objects.filter(pk__in=ids, emailed_at=None).update(emailed_at=stamp)
+    if claimed == len(notices):
+        return notices
+    mine = set(
+        Notification.objects.filter(pk__in=ids, emailed_at=stamp).values_list("pk", flat=True)
+    )
+    return [notice for notice in notices if notice.pk in mine]
+
+
+def _drop_message(user, notices: list[Notification], connection) -> EmailMessage:
+    month = format_period(notices[0].period)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = ngettext(
+            "Five-colour map: %(count)d station dropped a grade (%(month)s)",
+            "Five-colour map: %(count)d stations dropped a grade (%(month)s)",
+            len(notices),
+        ) % {"count": len(notices), "month": month}
+        body = render_to_string(
+            "improvement/email/grade_drops.txt",
+            {
+                "user": user,
+                "month": month,
+                "items": [
+                    (notice_text(notice), absolute_url(station_url(notice))) for notice in notices
+                ],
+                "notifications_url": absolute_url(reverse("improvement:notifications")),
+            },
+        )
+    return EmailMessage(subject, body, to=[user.email], connection=connection)
+
+
+def absolute_url(path: str) -> str:
+    """The address of a page for an e-mail: empty without ``SITE_URL`` (plain text then)."""
+    return f"{settings.SITE_URL}{path}" if settings.SITE_URL else ""
+
+
+# --- Texts and links -------------------------------------------------------------------
+
+
+def station_url(notice: Notification) -> str:
+    """The station page at the notice's month."""
+    path = reverse("mapviews:station", args=[notice.station.code])
+    return f"{path}?period={format_period(notice.period)}"
+
+
+def notice_text(notice: Notification) -> str:
+    """The notice in the active language; the colour always with its label."""
+    data = notice.data
+    return gettext(
+        "%(station)s dropped from %(before)s to %(after)s in %(month)s "
+        "(score %(before_score)s → %(after_score)s)"
+    ) % {
+        "station": notice.station.name,
+        "month": format_period(notice.period),
+        "before": grade_display(data.get("from")).label,
+        "after": grade_display(data.get("to")).label,
+        "before_score": _score(data.get("from_score")),
+        "after_score": _score(data.get("to_score")),
+    }
+
+
+def rank_text(notice: Notification) -> str:
+    before, after = notice.data.get("from_rank"), notice.data.get("to_rank")
+    if before is None or after is None:
+        return ""
+    return gettext("rank %(before)s → %(after)s") % {"before": before, "after": after}
+
+
+def _score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+# --- Reading and marking ---------------------------------------------------------------
+
+
+def notices_for(user):
+    """The user's notices, newest first."""
+    return Notification.objects.filter(user=user).select_related("station")
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at=None).count()
+
+
+def mark_read(*, user, notice_id: int | None = None) -> int:
+    """Mark one of the user's notices (or all of them) read; returns how many changed."""
+    unread = Notification.objects.filter(user=user, read_at=None)
+    if notice_id is not None:
+        unread = unread.filter(pk=notice_id)
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,27 @@
+"""Celery tasks: take ids, call one service, retry on database and mail-server trouble."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from improvement import notices
+
+
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError, *notices.MAIL_ERRORS),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=4,
+    acks_late=True,
+)
+def notify_grade_drops(run_id: int) -> dict:
+    """Tell of the drops in run ``run_id``'s month (idempotent; see notices.notify_grade_drops)."""
+    outcome = notices.notify_grade_drops(run_id=run_id)
+    return {
+        "run": run_id,
+        "drops": outcome.drops,
+        "created": outcome.created,
+        "emailed": outcome.emailed,
+    }

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from improvement.demo import record_demo_work
+from improvement.notices import notify_grade_drops
 from indicators.models import ImportSource
 from indicators.periods import add_months, format_period, month_start
 from indicators.services import import_indicator_file
@@ -301,4 +302,5 @@ def load_demo(today: date | None = None) -> bool:
             username__in=[demo.username for demo in ready], groups__name=DEMO_GROUP
         )
         record_demo_work(result.company, months[-1], {user.username: user for user in users})
+        notify_grade_drops(run_id=latest.pk)  # the users did not exist when it was published
     return True

@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from improvement.engine.progress import Progress, ProgressMonth, judge_progress
 from improvement.models import (
@@ -21,11 +22,13 @@ from improvement.models import (
     SecretaryProject,
 )
 from indicators.models import Indicator
-from indicators.periods import add_months
+from indicators.periods import add_months, month_start
+from mapviews.selectors import indicator_lines, indicators_in_force
 from scoring.engine import grade_from_thresholds, indicator_grades
 from scoring.engine.grades import grade_position
+from scoring.grades import GradeDisplay, grade_display
 from scoring.models import ScoreRun, StationScore
-from scoring.selectors import current_run, month_rows
+from scoring.selectors import current_run, current_runs, month_rows, opening_period
 from stations.models import Station
 
 
@@ -330,3 +333,88 @@ def _progress(project: SecretaryProject, values: dict, thresholds: dict) -> Prog
         goal_grade=project.goal_grade,
         goal_month=project.goal_month,
     )
+
+
+def station_secretaries(station_id: int) -> list:
+    """The active users who work at the station and hold the secretary role."""
+    from django.contrib.auth import get_user_model
+
+    from stations.roles import STATION_SECRETARY
+
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            station_membership__station_id=station_id,
+            groups__name=STATION_SECRETARY.group,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def baseline_month(project: SecretaryProject) -> ProgressMonth | None:
+    """The indicator's value and grade in the month before the project's start (None
+    when that month is not published or the station was not in it); the project need
+    not be saved."""
+    before = add_months(project.start_month, -1)
+    return projects_progress([project], until=before)[project.pk].baseline
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    """What a project's page shows besides the project itself."""
+
+    progress: Progress
+    milestones: list
+    check_ins: list
+
+
+def project_page(project: SecretaryProject) -> ProjectPage:
+    return ProjectPage(
+        progress=projects_progress([project])[project.pk],
+        milestones=list(project.milestones.order_by("due_month", "pk")),
+        check_ins=list(
+            project.check_ins.select_related("created_by").order_by("-created_at", "-pk")
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class IndicatorOption:
+    """An indicator a new project can take on, with the station's latest grade on it."""
+
+    indicator: Indicator
+    normalised: float | None
+    grade: GradeDisplay
+    active_project: SecretaryProject | None
+
+
+def project_indicator_options(station: Station) -> tuple[date | None, list[IndicatorOption]]:
+    """The latest published month and the indicators in force then, the station's
+    weakest first (as on its page), each with the active project already on it."""
+    latest = opening_period(current_runs(station.county.company_id))
+    score = (
+        StationScore.objects.filter(station=station, period=latest, run__is_current=True)
+        .select_related("run")
+        .first()
+        if latest
+        else None
+    )
+    if score is not None:
+        lines = [
+            (line.indicator, line.normalised, line.grade)
+            for line in indicator_lines(station, score)
+        ]
+    else:
+        in_force = indicators_in_force(latest or month_start(timezone.localdate()))
+        lines = [(indicator, None, grade_display(None)) for indicator in in_force]
+    active = {
+        project.indicator_id: project
+        for project in SecretaryProject.objects.filter(station=station, status=ProjectStatus.ACTIVE)
+    }
+    options = [
+        IndicatorOption(indicator, normalised, grade, active.get(indicator.pk))
+        for indicator, normalised, grade in lines
+    ]
+    return latest, options

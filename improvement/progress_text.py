@@ -1,0 +1,147 @@
+"""A secretary project's progress in plain words, in the reader's language: the state's
+label and one sentence that says why (``improvement.engine.progress`` decides the state)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from improvement.engine.progress import (
+    MISSED,
+    OFF_TRACK,
+    ON_TRACK,
+    REACHED,
+    WAITING,
+    Progress,
+    ProgressMonth,
+)
+from improvement.models import ProjectStatus
+from indicators.periods import format_period
+from scoring.grades import grade_display
+
+STATE_LABELS = {
+    WAITING: gettext_lazy("waiting for data"),
+    REACHED: gettext_lazy("goal reached"),
+    MISSED: gettext_lazy("goal missed"),
+    ON_TRACK: gettext_lazy("on track"),
+    OFF_TRACK: gettext_lazy("off track"),
+}
+
+#: A project's status in words of its own ("active" alone reads as "enabled" in Chinese).
+STATUS_LABELS = {
+    ProjectStatus.ACTIVE: pgettext_lazy("project status", "active"),
+    ProjectStatus.COMPLETED: pgettext_lazy("project status", "completed"),
+    ProjectStatus.STOPPED: pgettext_lazy("project status", "stopped"),
+}
+
+
+@dataclass(frozen=True)
+class ProgressText:
+    state: str
+    label: str
+    sentence: str
+
+
+def start_of(progress: Progress) -> ProgressMonth | None:
+    """The month the change is counted from: the baseline, or the first month with a
+    value when the baseline has none (as ``judge_progress`` does)."""
+    if progress.baseline is not None and progress.baseline.value is not None:
+        return progress.baseline
+    return next((month for month in progress.months if month.value is not None), None)
+
+
+def signed_number(value: float) -> str:
+    """+8.4 / −3.1 / ±0.0 on the 0–100 scale."""
+    rounded = round(value, 1)
+    if rounded == 0:
+        return "±0.0"
+    return f"+{rounded:.1f}" if rounded > 0 else f"−{abs(rounded):.1f}"
+
+
+def describe_progress(
+    progress: Progress, *, indicator: str, goal_grade: str, goal_month: date, start_month: date
+) -> ProgressText:
+    goal = grade_display(goal_grade).label
+    label = str(STATE_LABELS[progress.state])
+    if progress.state == WAITING:
+        sentence = _(
+            "Waiting for data: no month from %(start)s on has been published with a value "
+            "for %(indicator)s yet."
+        ) % {"start": format_period(start_month), "indicator": indicator}
+        return ProgressText(progress.state, label, sentence)
+    latest = progress.latest
+    start = start_of(progress)
+    facts = {
+        "indicator": indicator,
+        "goal": goal,
+        "goal_month": format_period(goal_month),
+        "grade": grade_display(latest.grade).label,
+        "latest": format_period(latest.period),
+        "change": signed_number(progress.change),
+        "since": format_period(start.period),
+        "still": f"{progress.still_needed or 0:.1f}",
+        "time": round((progress.time_share or 0) * 100),
+    }
+    return ProgressText(progress.state, label, _sentence(progress, start, facts))
+
+
+def _sentence(progress: Progress, start: ProgressMonth, facts: dict) -> str:
+    if progress.state == REACHED:
+        return (
+            _(
+                "Goal reached: %(indicator)s is %(grade)s in %(latest)s, at least %(goal)s "
+                "(%(change)s on its 0–100 scale since %(since)s)."
+            )
+            % facts
+        )
+    if progress.state == MISSED:
+        if progress.still_needed is None:
+            return (
+                _(
+                    "Goal missed: %(goal_month)s has come and %(indicator)s is %(grade)s in "
+                    "%(latest)s, below %(goal)s."
+                )
+                % facts
+            )
+        return (
+            _(
+                "Goal missed: %(goal_month)s has come and %(indicator)s is %(grade)s in "
+                "%(latest)s, %(still)s below where %(goal)s starts."
+            )
+            % facts
+        )
+    prefix = _("On track:") if progress.state == ON_TRACK else _("Off track:")
+    way = _way_share(progress, start)
+    if way is None:
+        body = (
+            _(
+                "%(change)s on its 0–100 scale since %(since)s; %(still)s still needed to "
+                "reach %(goal)s, with %(time)d %% of the time to %(goal_month)s gone."
+            )
+            % facts
+        )
+    elif progress.change < 0:
+        body = (
+            _(
+                "%(change)s on its 0–100 scale since %(since)s: further from %(goal)s than at "
+                "the start, with %(time)d %% of the time to %(goal_month)s gone."
+            )
+            % facts
+        )
+    else:
+        body = _(
+            "%(change)s on its 0–100 scale since %(since)s, %(way)d %% of the way to "
+            "%(goal)s with %(time)d %% of the time to %(goal_month)s gone."
+        ) % {**facts, "way": way}
+    return f"{prefix} {body}"
+
+
+def _way_share(progress: Progress, start: ProgressMonth) -> int | None:
+    """How much of the way from the start value to the latest goal bar is covered, in %."""
+    bar = progress.latest.goal_threshold
+    if bar is None or bar - start.value <= 0:
+        return None
+    return round(progress.change / (bar - start.value) * 100)

@@ -47,12 +47,13 @@ def project_progress_figure(
     )
     figure.update_layout(
         title={"text": title, "x": 0},
-        margin={"l": 40, "r": 10, "t": 40, "b": 40},
-        height=280,
+        margin={"l": 40, "r": 10, "t": 40, "b": 80},
+        height=320,
         yaxis={"range": [0, 100]},
         xaxis={"type": "category"},
         plot_bgcolor="#ffffff",
         showlegend=True,
-        legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"},
+        # Below the plot: beside the title it overlaps on a narrow column.
+        legend={"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
     )
     return figure

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 from improvement.engine.progress import (
     MISSED,
@@ -30,11 +30,12 @@ STATE_LABELS = {
     OFF_TRACK: gettext_lazy("off track"),
 }
 
-#: A project's status in words of its own ("active" alone reads as "enabled" in Chinese).
+#: A project's status in words of its own: the model's "active" is translated for
+#: indicators (启用, "enabled"), which reads oddly for a project.
 STATUS_LABELS = {
-    ProjectStatus.ACTIVE: pgettext_lazy("project status", "active"),
-    ProjectStatus.COMPLETED: pgettext_lazy("project status", "completed"),
-    ProjectStatus.STOPPED: pgettext_lazy("project status", "stopped"),
+    ProjectStatus.ACTIVE: gettext_lazy("in progress"),
+    ProjectStatus.COMPLETED: gettext_lazy("completed"),
+    ProjectStatus.STOPPED: gettext_lazy("stopped"),
 }
 
 
@@ -114,29 +115,29 @@ def _sentence(progress: Progress, start: ProgressMonth, facts: dict) -> str:
             % facts
         )
     prefix = _("On track:") if progress.state == ON_TRACK else _("Off track:")
+    facts = {**facts, "prefix": prefix}
     way = _way_share(progress, start)
     if way is None:
-        body = (
+        return (
             _(
-                "%(change)s on its 0–100 scale since %(since)s; %(still)s still needed to "
-                "reach %(goal)s, with %(time)d %% of the time to %(goal_month)s gone."
+                "%(prefix)s %(change)s on its 0–100 scale since %(since)s; %(still)s still "
+                "needed to reach %(goal)s, with %(time)d %% of the time to %(goal_month)s gone."
             )
             % facts
         )
-    elif progress.change < 0:
-        body = (
+    if progress.change < 0:
+        return (
             _(
-                "%(change)s on its 0–100 scale since %(since)s: further from %(goal)s than at "
-                "the start, with %(time)d %% of the time to %(goal_month)s gone."
+                "%(prefix)s %(change)s on its 0–100 scale since %(since)s: further from "
+                "%(goal)s than at the start, with %(time)d %% of the time to %(goal_month)s "
+                "gone."
             )
             % facts
         )
-    else:
-        body = _(
-            "%(change)s on its 0–100 scale since %(since)s, %(way)d %% of the way to "
-            "%(goal)s with %(time)d %% of the time to %(goal_month)s gone."
-        ) % {**facts, "way": way}
-    return f"{prefix} {body}"
+    return _(
+        "%(prefix)s %(change)s on its 0–100 scale since %(since)s, %(way)d %% of the way "
+        "to %(goal)s with %(time)d %% of the time to %(goal_month)s gone."
+    ) % {**facts, "way": way}
 
 
 def _way_share(progress: Progress, start: ProgressMonth) -> int | None:

@@ -40,8 +40,8 @@ class ProjectForm(forms.Form):
         label=_("First month"),
         help_text=_("The first month whose data counts; the month before it is the baseline."),
     )
-    goal_grade = forms.ChoiceField(label=_("Goal: at least"), choices=PROJECT_GOAL_GRADES)
-    goal_month = MonthField(label=_("Goal: by the month"))
+    goal_grade = forms.ChoiceField(label=_("At least"), choices=PROJECT_GOAL_GRADES)
+    goal_month = MonthField(label=_("By the month"))
     plan = forms.CharField(
         label=_("Plan"),
         widget=forms.Textarea(attrs={"rows": 6}),

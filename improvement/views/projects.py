@@ -226,7 +226,7 @@ def _chart(project: SecretaryProject, rows: list[dict]) -> dict | None:
     figure = project_progress_figure(
         frame,
         value_label=_("%(indicator)s (0–100)") % {"indicator": project.indicator.name},
-        goal_label=_("where %(grade)s starts") % {"grade": goal},
+        goal_label=_("Goal line: %(grade)s") % {"grade": goal},
         title=_("%(indicator)s by month") % {"indicator": project.indicator.name},
     )
     return figure_payload(figure)

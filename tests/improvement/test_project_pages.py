@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -410,3 +412,22 @@ def test_an_edit_breaking_a_rule_changes_nothing(client, people, project):
     assert "goal_month" in response.context["form"].errors
     project.refresh_from_db()
     assert (project.title, project.goal_month) == ("Safety first", date(2027, 1, 1))
+
+
+@pytest.mark.django_db
+def test_the_project_page_reads_in_as_many_queries_however_long_its_history(
+    client, people, project
+):
+    english(client, people["staff"])
+    url = reverse("improvement:project_detail", args=[project.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    before = count()
+    for n in range(5):
+        CheckIn.objects.create(project=project, note=f"n{n}", created_by=people["secretary"])
+        project.milestones.create(title=f"m{n}", due_month=NOVEMBER)
+    assert count() == before

@@ -31,9 +31,14 @@ class ProjectForm(forms.Form):
     """A project's fields; ``with_scope`` adds the indicator and the first month (a new
     project, or one nobody has checked in on yet)."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    # Title, secretary and plan are checked by the service, so that their messages come
+    # with the others (a goal already met …) in one round instead of two.
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
     secretary = SecretaryChoiceField(
-        label=_("Secretary"), queryset=None, empty_label=_("Choose the secretary")
+        label=_("Secretary"),
+        queryset=None,
+        required=False,
+        empty_label=_("Choose the secretary"),
     )
     indicator = forms.ChoiceField(label=_("Indicator"))
     start_month = MonthField(
@@ -44,6 +49,7 @@ class ProjectForm(forms.Form):
     goal_month = MonthField(label=_("By the month"))
     plan = forms.CharField(
         label=_("Plan"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What will be done, by whom, and how it should move the indicator."),
     )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from improvement import selectors, services
 from improvement.charts import project_progress_figure
@@ -105,7 +105,8 @@ def _new_project_initial(request, secretaries, latest, options) -> dict:
 
 
 def _users(users: list):
-    return get_user_model().objects.filter(pk__in=[user.pk for user in users])
+    users = get_user_model().objects.filter(pk__in=[user.pk for user in users])
+    return users.order_by("last_name", "first_name", "username")
 
 
 def _goal_grade_choices() -> list:
@@ -126,6 +127,7 @@ def _check_manage(request: HttpRequest, project: SecretaryProject) -> None:
         raise PermissionDenied
 
 
+@require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(pk)
     if not can_see_station_detail(request.user, project.station_id):

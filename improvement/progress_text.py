@@ -1,5 +1,6 @@
 """A secretary project's progress in plain words, in the reader's language: the state's
-label and one sentence that says why (``improvement.engine.progress`` decides the state)."""
+label (``improvement.labels``) and one sentence that says why (``improvement.engine.progress``
+decides the state)."""
 
 from __future__ import annotations
 
@@ -7,36 +8,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from improvement.engine.progress import (
     MISSED,
-    OFF_TRACK,
     ON_TRACK,
     REACHED,
     WAITING,
     Progress,
     ProgressMonth,
 )
-from improvement.models import ProjectStatus
+from improvement.labels import PROGRESS_STATES
 from indicators.periods import format_period
 from scoring.grades import grade_display
-
-STATE_LABELS = {
-    WAITING: gettext_lazy("waiting for data"),
-    REACHED: gettext_lazy("goal reached"),
-    MISSED: gettext_lazy("goal missed"),
-    ON_TRACK: gettext_lazy("on track"),
-    OFF_TRACK: gettext_lazy("off track"),
-}
-
-#: A project's status in words of its own: the model's "active" is translated for
-#: indicators (启用, "enabled"), which reads oddly for a project.
-STATUS_LABELS = {
-    ProjectStatus.ACTIVE: gettext_lazy("in progress"),
-    ProjectStatus.COMPLETED: gettext_lazy("completed"),
-    ProjectStatus.STOPPED: gettext_lazy("stopped"),
-}
 
 
 @dataclass(frozen=True)
@@ -66,7 +49,7 @@ def describe_progress(
     progress: Progress, *, indicator: str, goal_grade: str, goal_month: date, start_month: date
 ) -> ProgressText:
     goal = grade_display(goal_grade).label
-    label = str(STATE_LABELS[progress.state])
+    label = str(PROGRESS_STATES[progress.state])
     if progress.state == WAITING:
         sentence = _(
             "Waiting for data: no month from %(start)s on has been published with a value "

@@ -23,14 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from improvement import selectors, services
 from improvement.charts import project_progress_figure
+from improvement.forms import CheckInForm, MilestoneForm, ProjectForm
 from improvement.models import Milestone, ProjectStatus, SecretaryProject
-from improvement.progress_text import STATUS_LABELS, describe_progress
-from improvement.project_forms import (
-    MilestoneForm,
-    ProjectCheckInForm,
-    ProjectForm,
-    add_service_errors,
-)
+from improvement.progress_text import describe_progress
 from indicators.models import Indicator
 from indicators.periods import add_months, format_period, month_start
 from mapviews.charts import figure_payload
@@ -67,7 +62,7 @@ def project_new(request: HttpRequest, code: str) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            _add_errors(form, error)
         else:
             messages.success(request, _("The project was started."))
             return redirect("improvement:project_detail", pk=project.pk)
@@ -138,21 +133,19 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_detail(
     request: HttpRequest,
     project: SecretaryProject,
-    check_in_form: ProjectCheckInForm | None = None,
+    check_in_form: CheckInForm | None = None,
     milestone_form: MilestoneForm | None = None,
 ) -> HttpResponse:
+    can_manage = can_manage_station(request.user, project.station_id)
     page = selectors.project_page(project)
     progress = page.progress
     rows = _progress_rows(progress)
     this_month = month_start(timezone.localdate())
     for milestone in page.milestones:
         milestone.overdue = milestone.done_on is None and milestone.due_month < this_month
-    for check_in in page.check_ins:
-        check_in.status_label = STATUS_LABELS.get(check_in.new_status, check_in.new_status)
     context = {
         "project": project,
         "station": project.station,
-        "status_label": STATUS_LABELS.get(project.status, project.status),
         "is_active": project.status == ProjectStatus.ACTIVE,
         "goal_html": goal_html(project),
         "goal_label": grade_display(project.goal_grade).label,
@@ -172,8 +165,9 @@ def _render_detail(
         "plotly_js": plotly_static_path(),
         "milestones": page.milestones,
         "check_ins": page.check_ins,
-        "can_manage": can_manage_station(request.user, project.station_id),
-        "check_in_form": check_in_form or ProjectCheckInForm(),
+        "can_manage": can_manage,
+        "check_in_form": check_in_form or (_check_in_form() if can_manage else None),
+        "check_in_url": reverse("improvement:project_check_in", args=[project.pk]) + "#check-ins",
         "milestone_form": milestone_form or MilestoneForm(),
     }
     return render(request, "improvement/project_detail.html", context)
@@ -274,7 +268,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_project(project=project, fields=form.project_fields(), **scope)
         except ValidationError as error:
-            add_service_errors(form, error)
+            _add_errors(form, error)
         else:
             messages.success(request, _("The project was saved."))
             return redirect("improvement:project_detail", pk=project.pk)
@@ -295,7 +289,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def project_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(pk)
     _check_manage(request, project)
-    form = ProjectCheckInForm(request.POST)
+    form = _check_in_form(request.POST)
     if form.is_valid():
         try:
             check_in = services.check_in_on_project(
@@ -305,13 +299,13 @@ def project_check_in(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            _add_errors(form, error)
         else:
             if check_in.new_status:
                 messages.success(
                     request,
                     _("Check-in recorded; the project is now %(status)s.")
-                    % {"status": STATUS_LABELS[check_in.new_status]},
+                    % {"status": check_in.status_label},
                 )
             else:
                 messages.success(request, _("Check-in recorded."))
@@ -332,7 +326,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
                 due_month=form.cleaned_data["due_month"],
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            _add_errors(form, error)
         else:
             messages.success(request, _("Milestone added."))
             return redirect(_detail_url(project, "milestones"))
@@ -352,6 +346,19 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Nothing changed: say whether the milestone is done."))
     return redirect(_detail_url(milestone.project, "milestones"))
+
+
+def _check_in_form(data=None) -> CheckInForm:
+    return CheckInForm(data, statuses=ProjectStatus.choices)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's errors next to their fields (on the form when it has no such field)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
 
 
 def _detail_url(project: SecretaryProject, anchor: str) -> str:

@@ -17,23 +17,19 @@ from indicators.models import Indicator
 from scoring.engine.grades import grade_position
 from scoring.models import StationScore
 from tests.factories import user_with_role
-from tests.mapviews.months import OCTOBER, SEPTEMBER, score_month
+from tests.mapviews.months import OCTOBER, SEPTEMBER
 
 NOVEMBER = date(2026, 11, 1)
 
 
-@pytest.fixture
-def stations(three_stations):
-    # September S1 10, S2 20, S3 30; October S1 30, S2 20 (S3 no data). On the
-    # higher-is-better indicators (safety …) S1 is the weakest in September.
-    score_month(three_stations, SEPTEMBER, [10, 20, 30])
-    score_month(three_stations, OCTOBER, [30, 20, None])
-    return three_stations
+# ``scored`` (tests/improvement/conftest.py): September S1 10, S2 20, S3 30; October S1 30,
+# S2 20 (S3 no data). On the higher-is-better indicators (safety …) S1 is the weakest in
+# September.
 
 
 @pytest.fixture
-def people(stations):
-    s1, s2, _s3 = stations
+def people(scored):
+    s1, s2, _s3 = scored
     return {
         "secretary": user_with_role(
             "station_secretary", station=s1, first_name="娟", last_name="李"
@@ -69,9 +65,9 @@ def form_data(people, **changes) -> dict:
 
 
 @pytest.fixture
-def project(stations, people):
+def project(scored, people):
     return SecretaryProject.objects.create(
-        station=stations[0],
+        station=scored[0],
         secretary=people["secretary"],
         indicator=Indicator.objects.get(code="safety"),
         title="Safety first",
@@ -332,7 +328,7 @@ def test_a_check_in_with_a_status_change_is_recorded_on_both(client, people, pro
     url = reverse("improvement:project_check_in", args=[project.pk])
     empty = client.post(url, {})
     assert empty.status_code == 200
-    assert "Write what happened." in empty.content.decode()
+    assert empty.context["check_in_form"].errors["note"] == ["This field is required."]
     assert CheckIn.objects.count() == 0
 
     response = client.post(url, {"note": "Blue reached, done.", "new_status": "completed"})

@@ -13,8 +13,9 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from improvement import services
-from improvement.models import CheckIn, Measure
+from improvement.models import CheckIn, Measure, SecretaryProject
 from improvement.services import IndicatorCause, MeasureFields
+from indicators.models import Indicator
 from indicators.periods import add_months
 from stations.models import Station
 
@@ -93,6 +94,8 @@ def record_demo_work(company, last: date, users: dict) -> None:
     ``users`` (user name → user; a missing one records as nobody)."""
     for demo in DEMO_MEASURES:
         _record_measure(company, demo, last, users.get(demo.recorded_by))
+    for project in DEMO_PROJECTS:
+        _record_project(company, project, last, users)
 
 
 def _record_measure(company, demo: DemoMeasure, last: date, user) -> Measure:
@@ -126,3 +129,86 @@ def _backdate(model, pk: int, start: date | datetime, *, days: int) -> datetime:
         when = timezone.make_aware(datetime.combine(start, time(9, 30))) + timedelta(days=days)
     model.objects.filter(pk=pk).update(created_at=when)
     return when
+
+
+@dataclass(frozen=True)
+class DemoProject:
+    station: str
+    secretary: str  # a demo user name
+    indicator: str
+    months_before: int  # its first month is this many months before the last
+    goal_grade: str
+    goal_in: int  # the goal month, this many months after the last
+    title: str
+    plan: str
+    milestones: tuple[tuple[int, str, int | None], ...] = ()  # (due, title, done days after)
+    check_ins: tuple[tuple[int, str], ...] = ()  # (days after recording, note)
+
+
+DEMO_PROJECTS = (
+    DemoProject(  # the one that works (stations.demo.PROJECT_GAINS)
+        "梅林供电所",
+        "secretary",
+        "line_loss",
+        3,
+        "orange",
+        4,
+        "线损治理攻坚",
+        "书记任组长，成立线损治理攻坚小组：逐台区核对户变关系，更换老旧计量装置，"
+        "每周通报高损台区，每月在支部会上讲评。",
+        milestones=(
+            (0, "完成全部高损台区户变关系核对", 25),
+            (2, "更换老旧电能表 300 只", 70),
+            (4, "高损台区清零", None),
+        ),
+        check_ins=(
+            (10, "攻坚小组成立，43 个高损台区分包到人。"),
+            (45, "高损台区降至 18 个，线损指数回升。"),
+            (80, "线损指数连续上升，继续巩固剩余高损台区。"),
+        ),
+    ),
+    DemoProject(
+        "大碶供电所",
+        "daqi",
+        "team_performance",
+        2,
+        "green",
+        3,
+        "班组绩效提升",
+        "修订班组绩效考核细则，每月开展班组绩效讲评，党员班组长带头认领短板任务。",
+        milestones=((0, "修订班组绩效考核细则", None), (2, "每月班组绩效讲评会", None)),
+        check_ins=((20, "已召开班组长会议，考核细则初稿待讨论。"),),
+    ),
+)
+
+
+def _record_project(company, demo: DemoProject, last: date, users: dict) -> SecretaryProject:
+    station = Station.objects.get(name=demo.station, county__company=company)
+    start = add_months(last, -demo.months_before)
+    user = users.get(demo.secretary)
+    project = services.create_project(
+        station=station,
+        indicator=Indicator.objects.get(code=demo.indicator),
+        start_month=start,
+        fields=services.ProjectFields(
+            title=demo.title,
+            plan=demo.plan,
+            goal_grade=demo.goal_grade,
+            goal_month=add_months(last, demo.goal_in),
+            secretary=user,
+        ),
+        user=user,
+    )
+    recorded = _backdate(SecretaryProject, project.pk, start, days=3)
+    for due_in, title, done_after in demo.milestones:
+        milestone = services.add_milestone(
+            project=project, title=title, due_month=add_months(start, due_in)
+        )
+        if done_after is not None:
+            services.set_milestone_done(
+                milestone=milestone, done=True, today=(recorded + timedelta(days=done_after)).date()
+            )
+    for days, note in demo.check_ins:
+        check_in = services.check_in_on_project(project=project, note=note, user=user)
+        _backdate(CheckIn, check_in.pk, recorded, days=days)
+    return project

@@ -370,7 +370,7 @@ def help_in_force(company_id: int, period: date) -> list[DepartmentHelp]:
     return list(
         DepartmentHelp.objects.filter(company_id=company_id, end_month__gte=period)
         .select_related("station", "indicator")
-        .order_by("department", "indicator__display_order", "station__code", "start_month")
+        .order_by("indicator__display_order", "station__code", "start_month", "pk")
     )
 
 

@@ -357,11 +357,14 @@ def default_span(based_on: date) -> tuple[date, date]:
 
 
 def pairings_in_force(company_id: int, period: date) -> list[BranchPairing]:
-    """Accepted pairings not ended by ``period`` (those starting later included)."""
-    return list(
-        BranchPairing.objects.filter(company_id=company_id, end_month__gte=period)
-        .select_related("weak_station", "strong_station")
-        .order_by("start_month", "weak_station__code", "pk")
+    """Accepted pairings not ended by ``period`` (those starting later included): by first
+    month, then yellow–red before green–orange, the largest benefit first."""
+    pairings = BranchPairing.objects.filter(
+        company_id=company_id, end_month__gte=period
+    ).select_related("weak_station", "strong_station")
+    return sorted(
+        pairings,
+        key=lambda p: (p.start_month, -(grade_position(p.weak_grade) or 0), -p.benefit, p.pk),
     )
 
 
@@ -483,7 +486,9 @@ class HelpMonth:
 
 
 def help_month(company_id: int, period: date) -> HelpMonth | None:
-    """The department-help proposal of ``period`` (None when the month is not scored)."""
+    """The department-help proposal of ``period`` (None when the month is not scored), by
+    department as ``department_help`` orders them; within one, each indicator's stations
+    weakest first."""
     month = month_grades(company_id, period)
     if month is None:
         return None
@@ -518,6 +523,15 @@ def help_month(company_id: int, period: date) -> HelpMonth | None:
                 value=raw.get(station_id, {}).get(code),
                 median=medians.get(code),
                 in_force=in_force.get((station_id, code)),
+            )
+        )
+    position = {code: n for n, code in enumerate(month.codes)}
+    normalised = month.normalised
+    for rows in groups.values():  # each indicator's stations weakest first
+        rows.sort(
+            key=lambda row: (
+                position[row.indicator.code],
+                normalised.at[row.station.pk, row.indicator.code],
             )
         )
     return HelpMonth(month, start, list(groups.items()))

@@ -168,6 +168,7 @@ def test_stations_in_a_pairing_running_into_next_month_are_left_out(committee, s
     assert already == [("鄞江供电所", "2026-09 – 2026-10"), ("梅林供电所", "2026-09 – 2026-10")]
     html = response.content.decode()
     assert "Left out: already in a pairing" in html
+    assert "2 stations are in a pairing running into 2026-10 (listed above)." in html
     # Only the yellow–red assignment lost its stations: the green ones are paired as before.
     assert response.context["plan"].proposal.total_benefit == pytest.approx(8.3)
 
@@ -229,10 +230,10 @@ def test_the_pairings_in_force_are_listed_with_their_reasons(committee, stations
         (row.pairing.weak_station.name, row.weak_grade.code, row.strong_grade.code, row.end_initial)
         for row in response.context["in_force"]
     ]
-    assert listed == [  # by first month, then station code; an end form offers the earliest
-        ("洞桥供电所", "green", "orange", "2026-10"),
+    assert listed == [  # by first month, yellow–red first, the largest benefit first
+        ("梅林供电所", "yellow", "red", "2026-10"),  # an end form offers the earliest month
         ("横溪供电所", "green", "orange", "2026-10"),
-        ("梅林供电所", "yellow", "red", "2026-10"),
+        ("洞桥供电所", "green", "orange", "2026-10"),
     ]
     html = response.content.decode()
     assert (

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from improvement import selectors, services
-from improvement.engine import PAIRING_RULE, PairingEvaluation, Unpaired
+from improvement.engine import PAIRING_RULE, Pair, PairingEvaluation, Unpaired
 from improvement.models import BranchPairing, DepartmentHelp
 from improvement.pairing_forms import EndForm, HelpForm, PairingForm
 from improvement.pairing_text import (
@@ -239,7 +239,13 @@ def _weak_rows(
     return rows
 
 
-def _chosen_row(plan, weak: int, choice: tuple[int, float], pair, names: dict) -> ChosenRow:
+def _chosen_row(
+    plan: selectors.PairingMonth,
+    weak: int,
+    choice: tuple[int, float],
+    pair: Pair | None,
+    names: dict[str, str],
+) -> ChosenRow:
     strong, benefit = choice
     return ChosenRow(
         partner=plan.stations[strong],
@@ -267,16 +273,13 @@ def _check(plan: selectors.PairingMonth, evaluation: PairingEvaluation) -> Check
             _("%(weak)s and %(strong)s are not a yellow–red or green–orange pair.")
             % {"weak": name[weak], "strong": name[strong]}
         )
-    for weak, strong, _benefit in evaluation.benefits:
-        for station in (weak, strong):
-            if station in plan.busy:
-                warnings.append(
-                    _("%(station)s is already in a pairing until %(month)s: accepting is refused.")
-                    % {
-                        "station": name[station],
-                        "month": format_period(plan.busy[station].end_month),
-                    }
-                )
+    chosen = dict.fromkeys(s for weak, strong, _b in evaluation.benefits for s in (weak, strong))
+    for station in chosen:
+        if station in plan.busy:
+            warnings.append(
+                _("%(station)s is already in a pairing until %(month)s: accepting is refused.")
+                % {"station": name[station], "month": format_period(plan.busy[station].end_month)}
+            )
     if not evaluation.benefits:
         warnings.append(_("No station is given a partner."))
     share = evaluation.share

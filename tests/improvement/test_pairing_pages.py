@@ -476,3 +476,28 @@ def test_the_page_reads_in_a_bounded_number_of_queries(
     with django_assert_max_num_queries(18):
         more = committee.get(URL, {"period": "2026-09"})
     assert len(few.context["in_force"]) == 0 and len(more.context["in_force"]) == 4
+
+
+@pytest.mark.django_db
+def test_a_partner_already_paired_is_offered_marked_and_warned_about(committee, stations):
+    pairing_row(stations, "洞桥", "古林", start=SEPTEMBER, end=NOVEMBER)
+    data = proposal_post(stations, action="check") | partner(stations, "横溪", "古林")
+    data |= partner(stations, "洞桥")  # paired: the page has no select for it
+
+    shown = committee.get(URL, {"period": "2026-09"})
+    checked = committee.post(URL + "?period=2026-09", data)
+    refused = committee.post(URL + "?period=2026-09", data | {"action": "accept"})
+
+    field = {row.station.name: row.field for row in shown.context["rows"]}["横溪供电所"]
+    assert [label for _value, label in field.field.choices] == [
+        "no partner",
+        "古林供电所 (already paired until 2026-11)",
+        "石碶供电所",
+    ]
+    assert checked.context["check"].warnings == [
+        "古林供电所 is already in a pairing until 2026-11: accepting is refused."
+    ]
+    assert BranchPairing.objects.count() == 1
+    assert refused.context["form"].non_field_errors() == [
+        "古林供电所 already has a pairing in these months: with 洞桥供电所, 2026-09 – 2026-11."
+    ]

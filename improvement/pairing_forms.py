@@ -19,7 +19,7 @@ class SpanForm(forms.Form):
     unless changed), and a note."""
 
     start_month = MonthField(label=_("First month"))
-    end_month = MonthField(label=_("Last month"))
+    end_month = MonthField(label=_("End month"))
     note = forms.CharField(label=_("Note (optional)"), max_length=300, required=False)
 
     def __init__(self, *args, based_on: date, **kwargs):
@@ -88,4 +88,4 @@ class HelpForm(SpanForm):
 class EndForm(forms.Form):
     """Ending a pairing or help early: its new last month."""
 
-    end_month = MonthField(label=_("Last month"))
+    end_month = MonthField(label=_("End month"))

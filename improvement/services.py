@@ -24,6 +24,7 @@ from improvement.models import (
     ProjectStatus,
     SecretaryProject,
 )
+from improvement.pairing_text import record_reasons
 from indicators.models import Indicator
 from indicators.periods import format_period
 from stations.models import Company, Station
@@ -182,6 +183,25 @@ class ChosenPair:
     benefit: float
     as_proposed: bool
     reasons: list[dict]
+
+
+def chosen_pairs(plan, evaluation) -> list[ChosenPair]:
+    """The pairs of an evaluated pairing (``PairingMonth.evaluate``), ready to record: the
+    grades of the month, the evaluated benefit, whether each is the proposal's pair, and
+    its reasons as data."""
+    proposed = plan.proposed_partners()
+    return [
+        ChosenPair(
+            weak=plan.stations[weak],
+            strong=plan.stations[strong],
+            weak_grade=plan.grade(weak),
+            strong_grade=plan.grade(strong),
+            benefit=benefit,
+            as_proposed=proposed.get(weak) == strong,
+            reasons=record_reasons(plan.reasons(weak, strong)),
+        )
+        for weak, strong, benefit in evaluation.benefits
+    ]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from improvement.pairing_text import (
     lines_from_record,
     lines_from_strengths,
     pair_sentence,
-    record_reasons,
     unpaired_text,
 )
 from indicators.periods import PeriodError, format_period, parse_period
@@ -115,7 +114,7 @@ def pairing(request: HttpRequest) -> HttpResponse:
                 accepted = services.accept_pairing(
                     company=company,
                     based_on=period,
-                    pairs=_to_record(plan, evaluation),
+                    pairs=services.chosen_pairs(plan, evaluation),
                     span=form.span(),
                     user=request.user,
                 )
@@ -289,24 +288,6 @@ def _check(plan: selectors.PairingMonth, evaluation: PairingEvaluation) -> Check
         share_pct=round(share * 100) if share is not None else None,
         warnings=warnings,
     )
-
-
-def _to_record(
-    plan: selectors.PairingMonth, evaluation: PairingEvaluation
-) -> list[services.ChosenPair]:
-    proposed = plan.proposed_partners()
-    return [
-        services.ChosenPair(
-            weak=plan.stations[weak],
-            strong=plan.stations[strong],
-            weak_grade=plan.grade(weak),
-            strong_grade=plan.grade(strong),
-            benefit=benefit,
-            as_proposed=proposed.get(weak) == strong,
-            reasons=record_reasons(plan.reasons(weak, strong)),
-        )
-        for weak, strong, benefit in evaluation.benefits
-    ]
 
 
 def _report_accepted(request: HttpRequest, accepted: services.PairingAcceptance) -> None:

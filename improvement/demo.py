@@ -14,10 +14,14 @@ from django.utils import timezone
 
 from improvement import services
 from improvement.models import CheckIn, Measure, SecretaryProject
+from improvement.selectors import default_span, help_month, pairing_month
 from improvement.services import IndicatorCause, MeasureFields
 from indicators.models import Indicator
 from indicators.periods import add_months
+from scoring.engine.grades import GREEN
 from stations.models import Station
+
+MEILIN = "梅林供电所"
 
 
 @dataclass(frozen=True)
@@ -94,8 +98,72 @@ def record_demo_work(company, last: date, users: dict) -> None:
     ``users`` (user name → user; a missing one records as nobody)."""
     for demo in DEMO_MEASURES:
         _record_measure(company, demo, last, users.get(demo.recorded_by))
+    committee = users.get("committee")
+    _record_pairings(company, last, committee)
+    _record_help(company, last, committee)
     for project in DEMO_PROJECTS:
         _record_project(company, project, last, users)
+
+
+#: 梅林's pairing was chosen from the grades of this many months before the last.
+MEILIN_PAIRED_MONTHS_BEFORE = 4
+#: Last month's department help: this many stations of each of the first departments.
+HELP_PER_DEPARTMENT = 2
+HELP_DEPARTMENTS = 3
+
+
+def _record_pairings(company, last: date, user) -> None:
+    """梅林 paired with the red station the proposal gave it four months before the last,
+    until the last month; then last month's review: the whole proposal from the grades
+    of the month before the last, for a quarter, but for two partners the committee
+    swapped."""
+    meilin = Station.objects.get(name=MEILIN, county__company=company)
+    based_on = add_months(last, -MEILIN_PAIRED_MONTHS_BEFORE)
+    plan = pairing_month(company.pk, based_on)
+    partner = plan.proposed_partners()[meilin.pk]
+    services.accept_pairing(
+        company=company,
+        based_on=based_on,
+        pairs=services.chosen_pairs(plan, plan.evaluate([(meilin.pk, partner)])),
+        span=services.Span(add_months(based_on, 1), last, "党建联建：线损与抢修经验交流"),
+        user=user,
+    )
+    based_on = add_months(last, -1)
+    plan = pairing_month(company.pk, based_on)
+    pairs = plan.proposal.as_pairs()
+    green = [index for index, pair in enumerate(plan.proposal.pairs) if pair.weak_grade == GREEN]
+    if len(green) >= 2:  # the committee knows two partners better placed the other way
+        first, second = green[-2], green[-1]
+        pairs[first], pairs[second] = (
+            (pairs[first][0], pairs[second][1]),
+            (pairs[second][0], pairs[first][1]),
+        )
+    services.accept_pairing(
+        company=company,
+        based_on=based_on,
+        pairs=services.chosen_pairs(plan, plan.evaluate(pairs)),
+        span=services.Span(*default_span(based_on)),
+        user=user,
+    )
+
+
+def _record_help(company, last: date, user) -> None:
+    """Last month's review: the first departments help their first lagging stations."""
+    based_on = add_months(last, -1)
+    plan = help_month(company.pk, based_on)
+    rows = [
+        services.ChosenHelp(row.station, row.indicator, row.indicator.department)
+        for department, department_rows in plan.groups[:HELP_DEPARTMENTS]
+        if department
+        for row in department_rows[:HELP_PER_DEPARTMENT]
+    ]
+    services.accept_help(
+        company=company,
+        based_on=based_on,
+        rows=rows,
+        span=services.Span(*default_span(based_on)),
+        user=user,
+    )
 
 
 def _record_measure(company, demo: DemoMeasure, last: date, user) -> Measure:

@@ -13,6 +13,7 @@ from improvement.engine.pairing import (
     Strength,
     Unpaired,
     evaluate_pairing,
+    pair_reasons,
     propose_pairing,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "Unpaired",
     "department_help",
     "evaluate_pairing",
+    "pair_reasons",
     "propose_pairing",
 ]

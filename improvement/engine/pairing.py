@@ -363,6 +363,20 @@ def _reasons(
     )
 
 
+def pair_reasons(
+    rule: BenefitRule,
+    normalised: pd.DataFrame,
+    weak: Hashable,
+    strong: Hashable,
+    shown: int = REASONS_SHOWN,
+) -> tuple[Strength, ...]:
+    """The reason of any pair, as a proposal gives it (e.g. of a partner the committee
+    chose itself): the indicators that make its benefit, largest part first."""
+    values = rule.values(normalised, [weak, strong])
+    parts = rule.parts(values[0], values[1])
+    return _reasons(rule, parts, values[0], values[1], shown)
+
+
 def _km(value: float) -> float | None:
     return None if np.isnan(value) else float(value)
 

@@ -1,19 +1,499 @@
-"""Not built yet."""
+"""The committee's branch pairing (支部联建) and department help (帮扶) pages: the month's
+proposal from the engine, the committee's edit of it, and what is in force."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.forms import BoundField
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from improvement import selectors, services
+from improvement.engine import PAIRING_RULE, Pair, PairingEvaluation, Unpaired
+from improvement.models import BranchPairing, DepartmentHelp
+from improvement.pairing_forms import EndForm, HelpForm, PairingForm
+from improvement.pairing_text import (
+    lines_from_record,
+    lines_from_strengths,
+    pair_sentence,
+    unpaired_text,
+)
+from indicators.periods import PeriodError, format_period, parse_period
+from mapviews.selectors import company_for_user
+from mapviews.views.common import chosen_month, month_context
+from scoring.grades import GradeDisplay, grade_display
+from stations.models import Station
+from stations.roles import MANAGE_ALL_STATIONS
+
+WEAK_GRADES = [weak for weak, _strong in PAIRING_RULE]
+PAIRING_GRADES = {grade for rule in PAIRING_RULE for grade in rule}
 
 
-def pairing(request, **kwargs):
-    raise Http404
+# --- Branch pairing ---------------------------------------------------------------------
 
 
-def pairing_end(request, **kwargs):
-    raise Http404
+@dataclass(frozen=True)
+class InForceRow:
+    pairing: BranchPairing
+    weak_grade: GradeDisplay
+    strong_grade: GradeDisplay
+    sentence: str
+    end_initial: str
 
 
-def department_help(request, **kwargs):
-    raise Http404
+@dataclass(frozen=True)
+class ChosenRow:
+    """A weak station's partner as the committee chose it, scored by the month's rule."""
+
+    partner: Station
+    grade: GradeDisplay
+    benefit: float
+    as_proposed: bool
+    sentence: str
 
 
-def help_end(request, **kwargs):
-    raise Http404
+@dataclass(frozen=True)
+class WeakRow:
+    """A weak station's line of the proposal, with its partner choice."""
+
+    station: Station
+    grade: GradeDisplay
+    field: BoundField
+    partner: Station | None  # the proposal's
+    partner_grade: GradeDisplay | None
+    benefit: float | None
+    km: float | None
+    sentence: str  # the pair's reasons, or why it has no partner
+    chosen: ChosenRow | None  # after "Check"
+
+
+@dataclass(frozen=True)
+class Check:
+    total: float
+    optimal: float
+    share_pct: int | None
+    warnings: list[str]
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
+def pairing(request: HttpRequest) -> HttpResponse:
+    month = chosen_month(request)
+    context = month_context(month, request) | {"counties": [], "county_id": None}
+    if month.company is None or month.period is None:
+        return render(request, "improvement/pairing.html", context)
+    company, period = month.company, month.period
+    names = selectors.indicator_names()
+    context["in_force"] = [
+        _in_force_row(pairing, names, period)
+        for pairing in selectors.pairings_in_force(company.pk, period)
+    ]
+    plan = selectors.pairing_month(company.pk, period) if month.run else None
+    if plan is None:
+        return render(request, "improvement/pairing.html", context)
+    form = PairingForm(
+        request.POST if request.method == "POST" else None,
+        based_on=period,
+        weak=_weak_choices(plan),
+    )
+    check = evaluation = None
+    if form.is_bound and form.is_valid():
+        evaluation = plan.evaluate(form.chosen_pairs())
+        if request.POST.get("action") == "accept":
+            try:
+                accepted = services.accept_pairing(
+                    company=company,
+                    based_on=period,
+                    pairs=services.chosen_pairs(plan, evaluation),
+                    span=form.span(),
+                    user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                _report_accepted(request, accepted)
+                return redirect(_page_url("improvement:pairing", period))
+        check = _check(plan, evaluation)
+    context.update(
+        plan=plan,
+        form=form,
+        check=check,
+        start_period=format_period(plan.start),
+        rows=_weak_rows(plan, form, evaluation, names),
+        left_strong=_left_strong(plan),
+        already_paired=_already_paired(plan),
+    )
+    return render(request, "improvement/pairing.html", context)
+
+
+def _page_url(name: str, period: date | None) -> str:
+    url = reverse(name)
+    return f"{url}?period={format_period(period)}" if period else url
+
+
+def _in_force_row(pairing: BranchPairing, names: dict, period: date) -> InForceRow:
+    weak, strong = pairing.weak_station, pairing.strong_station
+    sentence = pair_sentence(
+        weak.name,
+        strong.name,
+        lines_from_record(pairing.reasons, names),
+        selectors.station_distance_km(weak, strong),
+    )
+    end = min(max(period, pairing.start_month), pairing.end_month)
+    return InForceRow(
+        pairing,
+        grade_display(pairing.weak_grade),
+        grade_display(pairing.strong_grade),
+        sentence,
+        format_period(end),
+    )
+
+
+def _weak_choices(plan: selectors.PairingMonth) -> list[tuple[int, str, list, int | None]]:
+    """Every yellow and green station (weakest first) with the stations of its partner
+    grade (best first); a station already paired is marked, and proposed to nobody."""
+    proposed = plan.proposed_partners()
+    weak = []
+    for weak_grade, strong_grade in PAIRING_RULE:
+        partners = [
+            (station_id, _partner_label(plan, station_id))
+            for station_id in plan.stations_graded(strong_grade, best_first=True)
+        ]
+        for station_id in plan.stations_graded(weak_grade, best_first=False):
+            name = plan.stations[station_id].name
+            weak.append((station_id, name, partners, proposed.get(station_id)))
+    return weak
+
+
+def _partner_label(plan: selectors.PairingMonth, station_id: int) -> str:
+    name = plan.stations[station_id].name
+    busy = plan.busy.get(station_id)
+    if busy is None:
+        return name
+    return _("%(station)s (already paired until %(month)s)") % {
+        "station": name,
+        "month": format_period(busy.end_month),
+    }
+
+
+def _sentence(plan: selectors.PairingMonth, weak: int, strong: int, names: dict) -> str:
+    return pair_sentence(
+        plan.stations[weak].name,
+        plan.stations[strong].name,
+        lines_from_strengths(plan.reasons(weak, strong), names),
+        plan.distance_km(weak, strong),
+    )
+
+
+def _weak_rows(
+    plan: selectors.PairingMonth,
+    form: PairingForm,
+    evaluation: PairingEvaluation | None,
+    names: dict[str, str],
+) -> list[WeakRow]:
+    """The rows of the weak stations not already paired (with the committee's choice
+    scored, once it was checked)."""
+    station_names = {pk: station.name for pk, station in plan.stations.items()}
+    pairs = {pair.weak: pair for pair in plan.proposal.pairs}
+    left = {item.station: item for item in plan.proposal.unpaired}
+    chosen = (
+        {weak: (strong, benefit) for weak, strong, benefit in evaluation.benefits}
+        if evaluation
+        else {}
+    )
+    rows = []
+    for station_id in form.weak_ids:
+        if station_id in plan.busy:
+            continue
+        pair = pairs.get(station_id)
+        if pair is not None:
+            sentence = _sentence(plan, station_id, pair.strong, names)
+        else:
+            item = left[station_id]
+            sentence = unpaired_text(item, station_names, _all_taken(plan, item))
+        choice = chosen.get(station_id)
+        rows.append(
+            WeakRow(
+                station=plan.stations[station_id],
+                grade=grade_display(plan.grade(station_id)),
+                field=form[form.partner_field(station_id)],
+                partner=plan.stations[pair.strong] if pair else None,
+                partner_grade=grade_display(pair.strong_grade) if pair else None,
+                benefit=pair.benefit if pair else None,
+                km=pair.distance_km if pair else None,
+                sentence=sentence,
+                chosen=_chosen_row(plan, station_id, choice, pair, names) if choice else None,
+            )
+        )
+    return rows
+
+
+def _chosen_row(
+    plan: selectors.PairingMonth,
+    weak: int,
+    choice: tuple[int, float],
+    pair: Pair | None,
+    names: dict[str, str],
+) -> ChosenRow:
+    strong, benefit = choice
+    return ChosenRow(
+        partner=plan.stations[strong],
+        grade=grade_display(plan.grade(strong)),
+        benefit=benefit,
+        as_proposed=pair is not None and pair.strong == strong,
+        sentence=_sentence(plan, weak, strong, names),
+    )
+
+
+def _check(plan: selectors.PairingMonth, evaluation: PairingEvaluation) -> Check:
+    """The committee's pairing against the proposal, and what is wrong with it."""
+    name = {pk: station.name for pk, station in plan.stations.items()}
+    warnings = []
+    partners = Counter(strong for _weak, strong, _benefit in evaluation.benefits)
+    for station in evaluation.over_capacity:
+        warnings.append(
+            _("%(station)s is chosen as the partner of %(count)d stations; a station takes one.")
+            % {"station": name[station], "count": partners[station]}
+        )
+    for weak, strong in evaluation.off_rule:
+        if weak in plan.busy or strong in plan.busy:
+            continue  # said below
+        warnings.append(
+            _("%(weak)s and %(strong)s are not a yellow–red or green–orange pair.")
+            % {"weak": name[weak], "strong": name[strong]}
+        )
+    chosen = dict.fromkeys(s for weak, strong, _b in evaluation.benefits for s in (weak, strong))
+    for station in chosen:
+        if station in plan.busy:
+            warnings.append(
+                _("%(station)s is already in a pairing until %(month)s: accepting is refused.")
+                % {"station": name[station], "month": format_period(plan.busy[station].end_month)}
+            )
+    if not evaluation.benefits:
+        warnings.append(_("No station is given a partner."))
+    share = evaluation.share
+    return Check(
+        total=evaluation.total_benefit,
+        optimal=evaluation.optimal_benefit,
+        share_pct=round(share * 100) if share is not None else None,
+        warnings=warnings,
+    )
+
+
+def _report_accepted(request: HttpRequest, accepted: services.PairingAcceptance) -> None:
+    if not accepted.created:
+        messages.info(request, _("These pairs were already recorded; nothing was added."))
+        return
+    first = accepted.pairings[0]
+    count = len(accepted.pairings)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d pair was recorded; it runs %(months)s.",
+            "%(count)d pairs were recorded; they run %(months)s.",
+            count,
+        )
+        % {"count": count, "months": first.span_text},
+    )
+
+
+def _left_strong(plan: selectors.PairingMonth) -> list[tuple[Station, GradeDisplay, str]]:
+    """The red and orange stations the proposal leaves without a partner, and why."""
+    weak = set(WEAK_GRADES)
+    names = {pk: station.name for pk, station in plan.stations.items()}
+    return [
+        (
+            plan.stations[item.station],
+            grade_display(item.grade),
+            unpaired_text(item, names, _all_taken(plan, item)),
+        )
+        for item in plan.proposal.unpaired
+        if item.grade not in weak
+    ]
+
+
+def _all_taken(plan: selectors.PairingMonth, item: Unpaired) -> bool:
+    """Whether stations of the partner grade exist this month, all already paired."""
+    return any(plan.grade(station_id) == item.partner_grade for station_id in plan.busy)
+
+
+def _already_paired(plan: selectors.PairingMonth) -> list[tuple[Station, GradeDisplay, object]]:
+    """Stations of a pairing grade left out because a pairing runs into the start month."""
+    rows = []
+    for station_id, pairing in plan.busy.items():
+        grade = plan.grade(station_id)
+        if grade in PAIRING_GRADES:
+            rows.append((plan.stations[station_id], grade_display(grade), pairing))
+    return sorted(rows, key=lambda row: (row[1].position, row[0].code))
+
+
+# --- Department help --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HelpInForceRow:
+    item: DepartmentHelp
+    department: str
+    end_initial: str
+
+
+def department_shown(item: DepartmentHelp) -> str:
+    """The department recorded, in the viewer's language while it is still the
+    indicator's responsible department."""
+    indicator = item.indicator
+    return (
+        indicator.department_label if item.department == indicator.department else item.department
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
+def department_help(request: HttpRequest) -> HttpResponse:
+    month = chosen_month(request)
+    context = month_context(month, request) | {"counties": [], "county_id": None}
+    if month.company is None or month.period is None:
+        return render(request, "improvement/help.html", context)
+    company, period = month.company, month.period
+    context["in_force"] = [
+        HelpInForceRow(
+            item,
+            department_shown(item),
+            format_period(min(max(period, item.start_month), item.end_month)),
+        )
+        for item in selectors.help_in_force(company.pk, period)
+    ]
+    plan = selectors.help_month(company.pk, period) if month.run else None
+    if plan is None:
+        return render(request, "improvement/help.html", context)
+    rows = {row.key: row for row in plan.rows}
+    form = HelpForm(
+        request.POST if request.method == "POST" else None,
+        based_on=period,
+        keys=[key for key, row in rows.items() if row.department],
+    )
+    if form.is_bound and form.is_valid():
+        chosen = [rows[key] for key in form.cleaned_data["rows"]]
+        try:
+            accepted = services.accept_help(
+                company=company,
+                based_on=period,
+                rows=[
+                    services.ChosenHelp(row.station, row.indicator, row.indicator.department)
+                    for row in chosen
+                ],
+                span=form.span(),
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            _report_help(request, accepted)
+            return redirect(_page_url("improvement:help", period))
+    context.update(
+        plan=plan,
+        form=form,
+        ticked=set(form["rows"].value() or []),
+        start_period=format_period(plan.start),
+    )
+    return render(request, "improvement/help.html", context)
+
+
+def _report_help(request: HttpRequest, accepted: services.HelpAcceptance) -> None:
+    if accepted.created:
+        count = len(accepted.created)
+        messages.success(
+            request,
+            ngettext(
+                "Department help was recorded for %(count)d station and indicator; it runs "
+                "%(months)s.",
+                "Department help was recorded for %(count)d stations and indicators; it runs "
+                "%(months)s.",
+                count,
+            )
+            % {"count": count, "months": accepted.created[0].span_text},
+        )
+    if accepted.skipped:
+        messages.warning(
+            request,
+            _("Already in force, not recorded again: %(rows)s.")
+            % {
+                "rows": "; ".join(
+                    f"{item.station.name} · {item.indicator.name} ({item.span_text})"
+                    for item in accepted.skipped
+                )
+            },
+        )
+
+
+# --- Ending early -----------------------------------------------------------------------
+
+
+@require_POST
+@permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
+def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
+    company = company_for_user(request.user)
+    item = get_object_or_404(
+        BranchPairing.objects.select_related("weak_station", "strong_station"),
+        pk=pk,
+        company=company,
+    )
+    label = f"{item.weak_station.name} – {item.strong_station.name}"
+    if _end(request, item, label, services.end_pairing, "pairing"):
+        messages.success(
+            request,
+            _("The pairing of %(weak)s and %(strong)s now ends in %(month)s.")
+            % {
+                "weak": item.weak_station.name,
+                "strong": item.strong_station.name,
+                "month": format_period(item.end_month),
+            },
+        )
+    return redirect(_page_url("improvement:pairing", _posted_period(request)))
+
+
+@require_POST
+@permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
+def help_end(request: HttpRequest, pk: int) -> HttpResponse:
+    company = company_for_user(request.user)
+    item = get_object_or_404(
+        DepartmentHelp.objects.select_related("station", "indicator"), pk=pk, company=company
+    )
+    label = f"{department_shown(item)} → {item.station.name} · {item.indicator.name}"
+    if _end(request, item, label, services.end_help, "help_item"):
+        messages.success(
+            request,
+            _("%(help)s now ends in %(month)s.")
+            % {"help": label, "month": format_period(item.end_month)},
+        )
+    return redirect(_page_url("improvement:help", _posted_period(request)))
+
+
+def _end(request: HttpRequest, item, label: str, service, keyword: str) -> bool:
+    """Run the end service with the posted month; on failure, say why (as a message)."""
+    form = EndForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        service(**{keyword: item, "end_month": form.cleaned_data["end_month"]})
+    except ValidationError as error:
+        messages.error(request, f"{label}: {' '.join(error.messages)}")
+        return False
+    item.refresh_from_db(fields=["end_month"])
+    return True
+
+
+def _posted_period(request: HttpRequest) -> date | None:
+    try:
+        return parse_period(request.POST.get("period", ""))
+    except PeriodError:
+        return None

@@ -15,6 +15,7 @@ from improvement.engine import (
     PARTNERS_FULL,
     BenefitRule,
     evaluate_pairing,
+    pair_reasons,
     propose_pairing,
 )
 from improvement.engine.pairing import BENEFIT_STEP, haversine_km, optimal_assignment
@@ -539,6 +540,31 @@ def test_the_reasons_list_where_the_weak_station_lags_and_the_partner_is_ahead()
     assert [r.indicator for r in two.pairs[0].reasons] == ["b", "c"]
     five = propose_pairing(normalised, grades, weights, medians=medians, reasons=5)
     assert [r.indicator for r in five.pairs[0].reasons] == ["b", "c", "a", "d"]
+
+
+def test_the_reasons_of_any_pair_are_those_a_proposal_gives():
+    """W2 lags on a (gap 40, S1 ahead by 70: part 14) and not on b (80 > median 60): its
+    pair with S1 has the one reason a; W1 with S1 has a (14) then b (14: ties in
+    indicator order). S2 is behind W1 on a and ahead on b by 0: no reason."""
+    normalised, grades = month(
+        {"W1": ("yellow", 20, 20), "W2": ("yellow", 20, 80), "S1": ("red", 90, 90),
+         "S2": ("red", 10, 20)}
+    )  # fmt: skip
+    proposal = propose_pairing(normalised, grades, EVEN, medians=MEDIANS_60)
+    by_pair = {(pair.weak, pair.strong): pair.reasons for pair in proposal.pairs}
+
+    reasons = {
+        (w, s): pair_reasons(proposal.rule, normalised, w, s)
+        for w, s in [("W1", "S1"), ("W2", "S1"), ("W1", "S2")]
+    }
+
+    assert [(r.indicator, r.weak_value, r.strong_value, r.median) for r in reasons["W2", "S1"]] == [
+        ("a", 20, 90, 60)
+    ]
+    assert [r.indicator for r in reasons["W1", "S1"]] == ["a", "b"]
+    assert reasons["W1", "S2"] == ()
+    for pair, given in by_pair.items():  # the proposal's own pairs: the same reasons
+        assert pair_reasons(proposal.rule, normalised, *pair) == given
 
 
 # --- a committee's pairing -------------------------------------------------------------------

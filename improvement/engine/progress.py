@@ -8,7 +8,9 @@ prompted it); every published month from ``start_month`` on is a step. The state
 - ``reached``: the latest month's indicator grade is the goal or better;
 - ``missed``: the goal month has come and the goal is not reached;
 - ``on_track`` / ``off_track``: otherwise, whether the indicator has covered at least
-  the share of the way to the goal that the share of time gone asks for. The way is
+  the share of the way to the goal that the share of time gone asks for (off track
+  when the goal's bar has fallen below the starting value and is still not reached:
+  the value fell further). The way is
   from the baseline value to the value the goal grade starts at in the latest month
   (the thresholds move with the other stations, so the latest bar is the one to beat).
 """
@@ -78,6 +80,8 @@ def judge_progress(
         state = MISSED
     else:
         way = None if goal is None else goal - start.value
-        on_track = way is None or way <= 0 or change >= time_share * way - 1e-9
+        # A bar that has fallen to or below where the project started is not reached
+        # (that was checked above): the value has fallen further, which is off track.
+        on_track = way is None or (way > 0 and change >= time_share * way - 1e-9)
         state = ON_TRACK if on_track else OFF_TRACK
     return Progress(state, baseline, months, latest, change, still, round(time_share, 4))

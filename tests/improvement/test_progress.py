@@ -198,6 +198,19 @@ CASES = [
         0.3333,
     ),
     (
+        # Baseline 45 (not blue: blue started at 50 then); blue now starts at 42, below
+        # the start, and the value fell to 40: still short of the bar, further than at
+        # the start. 1 of the 6 months gone.
+        "the bar fell below the start and the value fell further",
+        month("2026-06", 45.0, "green", goal=50.0),
+        [month("2026-07", 40.0, "green", goal=42.0)],
+        "2026-12",
+        OFF_TRACK,
+        -5.0,
+        2.0,
+        0.1667,
+    ),
+    (
         "no goal threshold known: on track unless reached or missed",
         JUNE_30,
         [month("2026-07", 30.0, "yellow", goal=None)],

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,16 @@ from improvement.services import (
 )
 from indicators.forms import MonthField
 from indicators.models import Indicator
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's ``ValidationError`` on the form: each message next to its field, on the
+    form itself when the form has no such field or the error names none."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
 
 
 def _label(model, name: str) -> str:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from improvement import services
 from improvement.engine.weakness import LAGGING_INDICATOR_GRADE
-from improvement.forms import CheckInForm, MeasureForm
+from improvement.forms import CheckInForm, MeasureForm, add_service_errors
 from improvement.models import Measure
 from improvement.selectors import grade_history, measures_with_indicators, month_grades
 from indicators.periods import add_months, months_between
@@ -74,7 +74,7 @@ def measure_new(request: HttpRequest, code: str) -> HttpResponse:
                     user=request.user,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The measure was saved."))
                 return redirect("improvement:measure_detail", pk=measure.pk)
@@ -116,12 +116,6 @@ def _station_grades(company_id: int, period: date, station_id: int) -> dict[str,
     if month is None or station_id not in month.indicator_grades.index:
         return {}
     return month.indicator_grades.loc[station_id].to_dict()
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's errors on the form: field errors where the form has the field."""
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 def _measure_page(request: HttpRequest, measure: Measure, check_in_form=None) -> HttpResponse:
@@ -181,7 +175,7 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The measure was saved."))
             return redirect("improvement:measure_detail", pk=measure.pk)
@@ -214,7 +208,7 @@ def measure_check_in(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The check-in was saved."))
             return redirect("improvement:measure_detail", pk=measure.pk)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from improvement import selectors, services
 from improvement.charts import project_progress_figure
-from improvement.forms import CheckInForm, MilestoneForm, ProjectForm
+from improvement.forms import CheckInForm, MilestoneForm, ProjectForm, add_service_errors
 from improvement.models import Milestone, ProjectStatus, SecretaryProject
 from improvement.progress_text import describe_progress
 from indicators.models import Indicator
@@ -62,7 +62,7 @@ def project_new(request: HttpRequest, code: str) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The project was started."))
             return redirect("improvement:project_detail", pk=project.pk)
@@ -268,7 +268,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_project(project=project, fields=form.project_fields(), **scope)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The project was saved."))
             return redirect("improvement:project_detail", pk=project.pk)
@@ -299,7 +299,7 @@ def project_check_in(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if check_in.new_status:
                 messages.success(
@@ -326,7 +326,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
                 due_month=form.cleaned_data["due_month"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Milestone added."))
             return redirect(_detail_url(project, "milestones"))
@@ -350,15 +350,6 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _check_in_form(data=None) -> CheckInForm:
     return CheckInForm(data, statuses=ProjectStatus.choices)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's errors next to their fields (on the form when it has no such field)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 def _detail_url(project: SecretaryProject, anchor: str) -> str:

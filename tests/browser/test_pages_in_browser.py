@@ -46,10 +46,23 @@ PAGES = [
     (f"station-{MEILIN_CODE}", f"/stations/{MEILIN_CODE}/"),
     ("history", "/history/"),
     ("widget", "/widget/"),
+    ("all-red", "/improvement/all-red/"),
+    ("notifications", "/improvement/notifications/"),
 ]
 # The pages of the other roles (demo user → pages).
 ROLE_PAGES = {
-    "committee": [("matrix", "/matrix/")],
+    "committee": [
+        ("matrix", "/matrix/"),
+        ("review", "/improvement/review/"),
+        ("pairing", "/improvement/pairing/"),
+        ("help", "/improvement/help/"),
+        ("bulletin", "/improvement/bulletin/"),
+        ("committee-notifications", "/improvement/notifications/"),
+    ],
+    "secretary": [
+        ("measure-new", f"/improvement/stations/{MEILIN_CODE}/measures/new/"),
+        ("project-new", f"/improvement/stations/{MEILIN_CODE}/projects/new/"),
+    ],
     "admin": [
         ("weights", "/manage/weights/"),
         ("weights-new", "/manage/weights/new/"),
@@ -202,10 +215,25 @@ def test_missing_browser_skips_locally_and_fails_in_ci(monkeypatch, tmp_path):
 # --- The demo ---------------------------------------------------------------------------
 
 
+def work_pages() -> list[tuple[str, str]]:
+    """梅林's measure and secretary project that the demo recorded (their ids vary)."""
+    from improvement.models import Measure, SecretaryProject
+
+    measure = Measure.objects.filter(station__code=MEILIN_CODE).order_by("pk").first()
+    project = SecretaryProject.objects.get(station__code=MEILIN_CODE)
+    return [
+        ("measure", f"/improvement/measures/{measure.pk}/"),
+        ("project", f"/improvement/projects/{project.pk}/"),
+    ]
+
+
 @live_db
 def test_every_page_loads_locally_and_is_screenshotted(demo_site):
-    problems = walk(demo_site, language="zh-hans")
-    for user, pages in ROLE_PAGES.items():
+    problems = walk(demo_site, language="zh-hans", pages=PAGES + work_pages())
+    # The secretary sees the same two pages with their forms.
+    secretary = [(f"secretary-{name}", path) for name, path in work_pages()]
+    role_pages = {**ROLE_PAGES, "secretary": ROLE_PAGES["secretary"] + secretary}
+    for user, pages in role_pages.items():
         demo_site.browser.driver.delete_all_cookies()
         demo_site.log_in(user)
         problems += walk(demo_site, language="zh-hans", pages=pages)

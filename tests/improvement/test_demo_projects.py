@@ -38,3 +38,27 @@ def test_the_demo_projects_progress_as_told(django_capture_on_commit_callbacks):
     assert daqi.secretary.username == "daqi"
     assert meilin.milestones.filter(done_on__isnull=False).count() == 2
     assert meilin.check_ins.count() == 3
+    # The rest of the month's work: measures with causes and check-ins, 梅林's pairing
+    # until the last month, last month's round (two partners swapped by the committee),
+    # and department help.
+    from improvement.models import BranchPairing, DepartmentHelp, Measure
+
+    measures = Measure.objects.prefetch_related("links", "check_ins")
+    assert sorted(m.station.name for m in measures) == [
+        "大碶供电所",
+        "梅林供电所",
+        "梅林供电所",
+        "溪口供电所",
+    ]
+    assert all(m.links.count() >= 1 for m in measures)
+    assert sum(m.check_ins.count() for m in measures) == 6
+    meilin_pairing = BranchPairing.objects.get(weak_station__name="梅林供电所")
+    assert (meilin_pairing.end_month, meilin_pairing.as_proposed) == (LAST, True)
+    latest_round = BranchPairing.objects.filter(start_month=LAST)
+    assert latest_round.count() >= 10
+    assert latest_round.filter(as_proposed=False).count() == 2
+    assert set(latest_round.values_list("weak_grade", "strong_grade").distinct()) == {
+        ("yellow", "red"),
+        ("green", "orange"),
+    }
+    assert DepartmentHelp.objects.filter(start_month=LAST).count() == 6

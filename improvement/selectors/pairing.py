@@ -1,0 +1,224 @@
+"""Reads of branch pairing and department help: the month's proposals, what is in force."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from improvement.engine import (
+    PairingEvaluation,
+    PairingProposal,
+    Strength,
+    department_help,
+    evaluate_pairing,
+    pair_reasons,
+    propose_pairing,
+)
+from improvement.engine.pairing import haversine_km
+from improvement.models import (
+    BranchPairing,
+    DepartmentHelp,
+)
+from improvement.selectors.months import MonthGrades, month_grades
+from indicators.models import Indicator
+from indicators.periods import add_months
+from mapviews.selectors import month_values
+from scoring.engine.grades import grade_position
+from scoring.selectors import (
+    effective_weight_set,
+    weight_series,
+)
+from stations.models import Station
+
+#: A pairing or help accepted now runs for this many months by default (from next month).
+DEFAULT_SPAN_MONTHS = 3
+
+
+def default_span(based_on: date) -> tuple[date, date]:
+    """The months a pairing or help chosen from ``based_on``'s grades runs by default:
+    the next month and the two after it."""
+    start = add_months(based_on, 1)
+    return start, add_months(start, DEFAULT_SPAN_MONTHS - 1)
+
+
+def pairings_in_force(company_id: int, period: date) -> list[BranchPairing]:
+    """Accepted pairings not ended by ``period`` (those starting later included): by first
+    month, then yellow–red before green–orange, the largest benefit first."""
+    pairings = BranchPairing.objects.filter(
+        company_id=company_id, end_month__gte=period
+    ).select_related("weak_station", "strong_station")
+    return sorted(
+        pairings,
+        key=lambda p: (p.start_month, -(grade_position(p.weak_grade) or 0), -p.benefit, p.pk),
+    )
+
+
+def help_in_force(company_id: int, period: date) -> list[DepartmentHelp]:
+    """Accepted department help not ended by ``period`` (those starting later included)."""
+    return list(
+        DepartmentHelp.objects.filter(company_id=company_id, end_month__gte=period)
+        .select_related("station", "indicator")
+        .order_by("indicator__display_order", "station__code", "start_month", "pk")
+    )
+
+
+def indicator_names() -> dict[str, str]:
+    """Every indicator's name in the active language, by code (retired ones included)."""
+    return {indicator.code: indicator.name for indicator in Indicator.objects.all()}
+
+
+@dataclass(frozen=True)
+class PairingMonth:
+    """A scored month's branch-pairing proposal, and what showing, editing and recording
+    it needs. ``busy``: station id → the pairing it is already in at ``start`` (the month
+    a pairing accepted now starts); those stations are left out of the proposal."""
+
+    month: MonthGrades
+    proposal: PairingProposal
+    start: date
+    stations: dict[int, Station]
+    busy: dict[int, BranchPairing]
+
+    def grade(self, station_id: int) -> str | None:
+        return self.month.grades.get(station_id)
+
+    def stations_graded(self, grade: str, *, best_first: bool) -> list[int]:
+        """The month's stations of ``grade``, by rank (busy ones included)."""
+        scores = self.month.scores
+        ranked = scores[scores["grade"] == grade].sort_values(
+            "rank", ascending=best_first, kind="stable"
+        )
+        return [int(station_id) for station_id in ranked.index]
+
+    def proposed_partners(self) -> dict[int, int]:
+        """weak station id → the proposal's partner."""
+        return {int(pair.weak): int(pair.strong) for pair in self.proposal.pairs}
+
+    def evaluate(self, pairs: list[tuple[int, int]]) -> PairingEvaluation:
+        return evaluate_pairing(pairs, self.month.normalised, self.proposal)
+
+    def reasons(self, weak: int, strong: int) -> tuple[Strength, ...]:
+        return pair_reasons(self.proposal.rule, self.month.normalised, weak, strong)
+
+    def distance_km(self, weak: int, strong: int) -> float:
+        return station_distance_km(self.stations[weak], self.stations[strong])
+
+
+def station_distance_km(one: Station, other: Station) -> float:
+    return float(haversine_km(one.latitude, one.longitude, other.latitude, other.longitude))
+
+
+def pairing_month(company_id: int, period: date) -> PairingMonth | None:
+    """The proposal from ``period``'s grades for pairings starting next month (None when
+    the month is not scored). Stations in a pairing that runs into next month are left
+    out; the medians are still those of every station of the month."""
+    month = month_grades(company_id, period)
+    if month is None:
+        return None
+    start, _end = default_span(period)
+    busy: dict[int, BranchPairing] = {}
+    for pairing in pairings_in_force(company_id, start):
+        busy.setdefault(pairing.weak_station_id, pairing)
+        busy.setdefault(pairing.strong_station_id, pairing)
+    stations = {
+        station.pk: station
+        for station in Station.objects.filter(county__company_id=company_id).select_related(
+            "county"
+        )
+    }
+    coordinates = pd.DataFrame.from_dict(
+        {pk: (s.latitude, s.longitude) for pk, s in stations.items()},
+        orient="index",
+        columns=["latitude", "longitude"],
+    )
+    grades = month.grades[~month.grades.index.isin(list(busy))]
+    weight_set = month.run.weight_set or effective_weight_set(company_id, period)
+    weights, _higher = weight_series(weight_set)
+    proposal = propose_pairing(month.normalised, grades, weights, coordinates=coordinates)
+    return PairingMonth(month, proposal, start, stations, busy)
+
+
+@dataclass(frozen=True)
+class HelpRow:
+    """A station graded yellow on an indicator, the department that should help it
+    (None: the indicator has none), its raw value against the company median, and the
+    help already in force at the start month for that station and indicator.
+    ``station_grade``: the station's composite grade of the month."""
+
+    department: str | None
+    indicator: Indicator
+    station: Station
+    station_grade: str
+    value: float | None
+    median: float | None
+    in_force: DepartmentHelp | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.station.pk}:{self.indicator.code}"
+
+
+@dataclass(frozen=True)
+class HelpMonth:
+    month: MonthGrades
+    start: date
+    #: (department in the active language or None, its rows), None last.
+    groups: list[tuple[str | None, list[HelpRow]]]
+
+    @property
+    def rows(self) -> list[HelpRow]:
+        return [row for _department, rows in self.groups for row in rows]
+
+
+def help_month(company_id: int, period: date) -> HelpMonth | None:
+    """The department-help proposal of ``period`` (None when the month is not scored), by
+    department as ``department_help`` orders them; within one, each indicator's stations
+    weakest first."""
+    month = month_grades(company_id, period)
+    if month is None:
+        return None
+    start, _end = default_span(period)
+    indicators = {
+        indicator.code: indicator for indicator in Indicator.objects.filter(code__in=month.codes)
+    }
+    frame = department_help(
+        month.indicator_grades, {code: item.department_label for code, item in indicators.items()}
+    )
+    station_ids = sorted({int(station_id) for station_id in frame["station"]})
+    stations = Station.objects.filter(pk__in=station_ids).select_related("county").in_bulk()
+    raw = month_values(station_ids, period)
+    medians = month.raw_medians
+    in_force = {
+        (item.station_id, item.indicator.code): item
+        for item in DepartmentHelp.objects.filter(
+            station_id__in=station_ids, end_month__gte=start
+        ).select_related("indicator")
+    }
+    groups: dict[str | None, list[HelpRow]] = {}
+    for department, code, station_id in frame[["department", "indicator", "station"]].itertuples(
+        index=False
+    ):
+        station_id = int(station_id)
+        groups.setdefault(department, []).append(
+            HelpRow(
+                department=department,
+                indicator=indicators[code],
+                station=stations[station_id],
+                station_grade=month.grades.get(station_id),
+                value=raw.get(station_id, {}).get(code),
+                median=medians.get(code),
+                in_force=in_force.get((station_id, code)),
+            )
+        )
+    position = {code: n for n, code in enumerate(month.codes)}
+    normalised = month.normalised
+    for rows in groups.values():  # each indicator's stations weakest first
+        rows.sort(
+            key=lambda row: (
+                position[row.indicator.code],
+                normalised.at[row.station.pk, row.indicator.code],
+            )
+        )
+    return HelpMonth(month, start, list(groups.items()))

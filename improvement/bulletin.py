@@ -14,21 +14,21 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from django.utils import timezone
 
-from improvement.engine.progress import GOOD_STATES, WAITING, Progress
+from improvement.engine.progress import PROGRESS_GROUPS, Progress, progress_group
 from improvement.engine.weakness import WEAK_GRADES, lagging_indicators, streak, weak_stations
-from improvement.models import CheckIn, ProjectStatus, SecretaryProject
+from improvement.models import SecretaryProject
 from improvement.selectors import (
     MonthGrades,
     StationWork,
+    current_projects,
     grade_history,
     month_grades,
     projects_progress,
     work_by_station,
 )
 from indicators.models import Indicator
-from indicators.periods import add_months, month_start, period_range
+from indicators.periods import add_months, period_range
 from scoring.engine.grades import GRADE_ORDER, UNGRADED
 from scoring.grades import GradeDisplay, grade_display
 from stations.models import Company, Station
@@ -37,8 +37,6 @@ from stations.models import Company, Station
 STREAK_MONTHS = 24
 
 #: Project groups in the order the bulletin lists them.
-ON_TRACK, OFF_TRACK, NO_DATA_YET = "on_track", "off_track", "waiting"
-PROJECT_GROUPS = (ON_TRACK, OFF_TRACK, NO_DATA_YET)
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ class WeakStation:
 class ProjectLine:
     project: SecretaryProject
     progress: Progress
-    group: str  # ON_TRACK, OFF_TRACK or NO_DATA_YET
+    group: str  # engine.progress.PROGRESS_GROUPS
     #: The project's end (completed or stopped) when it fell in the bulletin's month.
     ended_status: str | None
 
@@ -247,56 +245,21 @@ def _weak_streaks(company: Company, station_ids: list[int], period: date) -> dic
 
 
 def _projects(company: Company, period: date) -> tuple[ProjectLine, ...]:
-    """The projects running in the month: begun by next month (one accepted for next
-    month is listed, waiting for data) and not ended before the month. A project ends
-    with the check-in that set it completed or stopped; one ended in the month is listed
-    with that status, one ended later is listed as it stood in the month."""
-    ended = _project_ends(company)
-    candidates = (
-        SecretaryProject.objects.filter(
-            station__county__company=company, start_month__lte=add_months(period, 1)
-        )
-        .select_related("station__county", "indicator", "secretary")
-        .order_by("station__code", "start_month", "pk")
-    )
-    listed = []
-    for project in candidates:
-        end = ended.get(project.pk)
-        if project.status != ProjectStatus.ACTIVE and (end is None or end < period):
-            continue  # ended before the month (or with no dated end to go by)
-        listed.append((project, end))
-    progress = projects_progress([project for project, _ in listed], until=period)
+    """The projects running in the month (``current_projects``): one ended in the month
+    is listed with that status, one ended later as it stood in the month."""
+    listed = current_projects(period, company_id=company.pk)
+    progress = projects_progress([project for project, _ended in listed], until=period)
     lines = [
         ProjectLine(
             project=project,
             progress=progress[project.pk],
-            group=_group(progress[project.pk]),
-            ended_status=(
-                project.status if project.status != ProjectStatus.ACTIVE and end == period else None
-            ),
+            group=progress_group(progress[project.pk].state),
+            ended_status=project.status if ended == period else None,
         )
-        for project, end in listed
+        for project, ended in listed
     ]
-    lines.sort(key=lambda line: PROJECT_GROUPS.index(line.group))
+    lines.sort(key=lambda line: PROGRESS_GROUPS.index(line.group))
     return tuple(lines)
-
-
-def _project_ends(company: Company) -> dict[int, date]:
-    """The month each ended project was completed or stopped, by its last such check-in."""
-    ends: dict[int, date] = {}
-    check_ins = CheckIn.objects.filter(
-        project__station__county__company=company,
-        new_status__in=[ProjectStatus.COMPLETED, ProjectStatus.STOPPED],
-    ).order_by("created_at", "pk")
-    for project_id, created_at in check_ins.values_list("project_id", "created_at"):
-        ends[project_id] = month_start(timezone.localdate(created_at))
-    return ends
-
-
-def _group(progress: Progress) -> str:
-    if progress.state == WAITING:
-        return NO_DATA_YET
-    return ON_TRACK if progress.state in GOOD_STATES else OFF_TRACK
 
 
 def _number(value) -> float | None:

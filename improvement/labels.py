@@ -13,3 +13,10 @@ PROGRESS_STATES = {
     OFF_TRACK: _("off track"),
     MISSED: _("goal missed"),
 }
+
+#: The bulletin's groups of projects (``engine.progress.PROGRESS_GROUPS``).
+PROGRESS_GROUP_LABELS = {
+    ON_TRACK: _("On track"),
+    OFF_TRACK: _("Off track"),
+    WAITING: _("No data yet"),
+}

@@ -13,6 +13,9 @@ Months are stored as the first day of the month (``indicators.periods``).
 
 from __future__ import annotations
 
+from datetime import date
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -20,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from indicators.models import Indicator
-from indicators.periods import format_period
+from indicators.periods import add_months, format_period
 from scoring.grades import Grade
 from stations.models import Company, Station
 
@@ -32,8 +35,9 @@ class MeasureStatus(models.TextChoices):
     DROPPED = "dropped", _("dropped")
 
 
-#: A measure still being worked on.
+#: A measure still being worked on; the others are closed.
 OPEN_STATUSES = (MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS)
+CLOSED_STATUSES = (MeasureStatus.DONE, MeasureStatus.DROPPED)
 
 
 class Cause(models.TextChoices):
@@ -48,6 +52,10 @@ class ProjectStatus(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("project status", "active")
     COMPLETED = "completed", _("completed")
     STOPPED = "stopped", _("stopped")
+
+
+#: A project no longer worked on.
+ENDED_PROJECT_STATUSES = (ProjectStatus.COMPLETED, ProjectStatus.STOPPED)
 
 
 #: The grades a goal can name (a project aims at a colour, never at "ungraded").
@@ -167,6 +175,11 @@ class SecretaryProject(Recorded):
                 condition=Q(goal_month__gte=models.F("start_month")),
                 name="project_goal_after_start",
             ),
+            models.UniqueConstraint(
+                fields=["station", "indicator"],
+                condition=Q(status="active"),
+                name="one_active_project_per_indicator",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -237,6 +250,24 @@ class CheckIn(Recorded):
         return str(dict(statuses.choices).get(self.new_status, self.new_status))
 
 
+class PartnershipQuerySet(models.QuerySet):
+    """The months a pairing or help runs, as the pages ask for them."""
+
+    def not_ended(self, period: date) -> PartnershipQuerySet:
+        """Not ended by the month (those starting later included): what can still be
+        ended early."""
+        return self.filter(end_month__gte=period)
+
+    def current(self, period: date) -> PartnershipQuerySet:
+        """In force in the month, or accepted at its review (starting the month after):
+        what was being done as of the month."""
+        return self.not_ended(period).filter(start_month__lte=add_months(period, 1))
+
+    def overlapping(self, first: date, last: date) -> PartnershipQuerySet:
+        """Running in at least one month from ``first`` to ``last``."""
+        return self.filter(start_month__lte=last, end_month__gte=first)
+
+
 class Partnership(Recorded):
     """An accepted pairing: it runs from ``start_month`` to ``end_month`` (both included)
     and was chosen from the grades of ``based_on``."""
@@ -246,8 +277,10 @@ class Partnership(Recorded):
     )
     based_on = models.DateField(_("based on the grades of"))
     start_month = models.DateField(_("first month"))
-    end_month = models.DateField(_("last month"))
+    end_month = models.DateField(_("end month"))
     note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = PartnershipQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -255,6 +288,20 @@ class Partnership(Recorded):
     @property
     def span_text(self) -> str:
         return f"{format_period(self.start_month)} – {format_period(self.end_month)}"
+
+    def end_proposed(self, period: date) -> date:
+        """The month an end-early form offers when viewing ``period``: that month, kept
+        within the span."""
+        return min(max(period, self.start_month), self.end_month)
+
+
+class Partner(NamedTuple):
+    """A pairing's other station, its grade at acceptance, and whether the station it is
+    seen from is the weak one (helped) rather than the strong one (helping)."""
+
+    station: Station
+    grade: str
+    helped: bool
 
 
 class BranchPairing(Partnership):
@@ -300,6 +347,12 @@ class BranchPairing(Partnership):
     def __str__(self) -> str:
         return f"{self.weak_station} – {self.strong_station} ({self.span_text})"
 
+    def partner_of(self, station_id: int) -> Partner:
+        """The other station of the pair seen from ``station_id``."""
+        if station_id == self.weak_station_id:
+            return Partner(self.strong_station, self.strong_grade, helped=True)
+        return Partner(self.weak_station, self.weak_grade, helped=False)
+
 
 class DepartmentHelp(Partnership):
     """帮扶: the branch of the department responsible for an indicator helps a station
@@ -328,6 +381,14 @@ class DepartmentHelp(Partnership):
 
     def __str__(self) -> str:
         return f"{self.department} → {self.station}: {self.indicator} ({self.span_text})"
+
+    @property
+    def department_label(self) -> str:
+        """The department in the reader's language: the indicator's translated name while
+        it is still the department recorded (the record keeps the name at acceptance)."""
+        if self.department == self.indicator.department:
+            return self.indicator.department_label or self.department
+        return self.department
 
 
 class NotificationKind(models.TextChoices):

@@ -301,6 +301,7 @@ def load_demo(today: date | None = None) -> bool:
         users = get_user_model().objects.filter(
             username__in=[demo.username for demo in ready], groups__name=DEMO_GROUP
         )
-        record_demo_work(result.company, months[-1], {user.username: user for user in users})
+        with transaction.atomic():  # all of the month's work, or none of it
+            record_demo_work(result.company, months[-1], {user.username: user for user in users})
         notify_grade_drops(run_id=latest.pk)  # the users did not exist when it was published
     return True

@@ -31,6 +31,16 @@ ON_TRACK = "on_track"
 OFF_TRACK = "off_track"
 #: States the bulletin counts as "on track" (the others, but waiting, are off track).
 GOOD_STATES = (REACHED, ON_TRACK)
+#: The bulletin's groups of projects, in its order: on track (reached or on track), off
+#: track (missed or off track), waiting for data.
+PROGRESS_GROUPS = (ON_TRACK, OFF_TRACK, WAITING)
+
+
+def progress_group(state: str) -> str:
+    """The bulletin group of a progress state (``PROGRESS_GROUPS``)."""
+    if state == WAITING:
+        return WAITING
+    return ON_TRACK if state in GOOD_STATES else OFF_TRACK
 
 
 @dataclass(frozen=True)

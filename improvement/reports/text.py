@@ -10,18 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from improvement.bulletin import (
-    NO_DATA_YET,
-    OFF_TRACK,
-    ON_TRACK,
     STREAK_MONTHS,
     Bulletin,
     ProjectLine,
     StationMove,
     WeakStation,
 )
-from improvement.engine.progress import MISSED, REACHED, WAITING
-from improvement.engine.progress import OFF_TRACK as STATE_OFF_TRACK
-from improvement.engine.progress import ON_TRACK as STATE_ON_TRACK
+from improvement.engine.progress import ON_TRACK
+from improvement.labels import PROGRESS_GROUP_LABELS, PROGRESS_STATES
 from improvement.models import ProjectStatus
 from improvement.selectors import StationWork
 from indicators.periods import format_period
@@ -215,11 +211,7 @@ def work_lines(work: StationWork, station_id: int) -> list[str]:
         for measure in work.measures
     ]
     for pairing in work.pairings:
-        partner = (
-            pairing.strong_station
-            if pairing.weak_station_id == station_id
-            else pairing.weak_station
-        )
+        partner = pairing.partner_of(station_id).station
         lines.append(
             _("Branch pairing with %(station)s until %(month)s")
             % {"station": partner.name, "month": format_period(pairing.end_month)}
@@ -228,7 +220,7 @@ def work_lines(work: StationWork, station_id: int) -> list[str]:
         lines.append(
             _("Help from %(department)s on %(indicator)s until %(month)s")
             % {
-                "department": item.department,
+                "department": item.department_label,
                 "indicator": item.indicator.name,
                 "month": format_period(item.end_month),
             }
@@ -278,21 +270,11 @@ def weak_section(bulletin: Bulletin) -> Section:
 
 
 def group_text(group: str) -> str:
-    return {
-        ON_TRACK: _("On track"),
-        OFF_TRACK: _("Off track"),
-        NO_DATA_YET: _("No data yet"),
-    }[group]
+    return str(PROGRESS_GROUP_LABELS[group])
 
 
 def state_text(line: ProjectLine) -> str:
-    text = {
-        REACHED: _("goal reached"),
-        STATE_ON_TRACK: _("on track"),
-        STATE_OFF_TRACK: _("behind the time plan"),
-        MISSED: _("goal missed"),
-        WAITING: _("no data since the start"),
-    }[line.progress.state]
+    text = str(PROGRESS_STATES[line.progress.state])
     if line.ended_status == ProjectStatus.COMPLETED:
         text += _(", completed this month")
     elif line.ended_status == ProjectStatus.STOPPED:

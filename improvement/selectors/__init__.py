@@ -32,6 +32,9 @@ from improvement.selectors.projects import (
 )
 from improvement.selectors.work import (
     StationWork,
+    closing_months,
+    current_measures,
+    current_projects,
     measures_with_indicators,
     station_records,
     work_by_station,
@@ -48,6 +51,9 @@ __all__ = [
     "ProjectPage",
     "StationWork",
     "baseline_month",
+    "closing_months",
+    "current_measures",
+    "current_projects",
     "default_span",
     "grade_history",
     "help_in_force",

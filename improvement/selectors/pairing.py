@@ -46,9 +46,11 @@ def default_span(based_on: date) -> tuple[date, date]:
 def pairings_in_force(company_id: int, period: date) -> list[BranchPairing]:
     """Accepted pairings not ended by ``period`` (those starting later included): by first
     month, then yellow–red before green–orange, the largest benefit first."""
-    pairings = BranchPairing.objects.filter(
-        company_id=company_id, end_month__gte=period
-    ).select_related("weak_station", "strong_station")
+    pairings = (
+        BranchPairing.objects.not_ended(period)
+        .filter(company_id=company_id)
+        .select_related("weak_station", "strong_station")
+    )
     return sorted(
         pairings,
         key=lambda p: (p.start_month, -(grade_position(p.weak_grade) or 0), -p.benefit, p.pk),
@@ -58,7 +60,8 @@ def pairings_in_force(company_id: int, period: date) -> list[BranchPairing]:
 def help_in_force(company_id: int, period: date) -> list[DepartmentHelp]:
     """Accepted department help not ended by ``period`` (those starting later included)."""
     return list(
-        DepartmentHelp.objects.filter(company_id=company_id, end_month__gte=period)
+        DepartmentHelp.objects.not_ended(period)
+        .filter(company_id=company_id)
         .select_related("station", "indicator")
         .order_by("indicator__display_order", "station__code", "start_month", "pk")
     )
@@ -192,9 +195,9 @@ def help_month(company_id: int, period: date) -> HelpMonth | None:
     medians = month.raw_medians
     in_force = {
         (item.station_id, item.indicator.code): item
-        for item in DepartmentHelp.objects.filter(
-            station_id__in=station_ids, end_month__gte=start
-        ).select_related("indicator")
+        for item in DepartmentHelp.objects.not_ended(start)
+        .filter(station_id__in=station_ids)
+        .select_related("indicator")
     }
     groups: dict[str | None, list[HelpRow]] = {}
     for department, code, station_id in frame[["department", "indicator", "station"]].itertuples(

@@ -6,17 +6,20 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from improvement.models import (
-    OPEN_STATUSES,
+    CLOSED_STATUSES,
+    ENDED_PROJECT_STATUSES,
     BranchPairing,
+    CheckIn,
     DepartmentHelp,
     Measure,
     MeasureIndicator,
     ProjectStatus,
     SecretaryProject,
 )
-from indicators.periods import add_months
+from indicators.periods import add_months, month_start
 
 
 @dataclass
@@ -51,34 +54,102 @@ def measures_with_indicators():
 
 
 def work_by_station(station_ids: list[int], period: date) -> dict[int, StationWork]:
-    """Each station's current work as of ``period``: a pairing or help counts until its
-    last month has passed (one accepted for next month counts already)."""
+    """Each station's work as of ``period`` (``current_measures``, ``current_projects``, the
+    pairings and help ``current`` in the month), so that a month's review reads the same
+    later as on the day."""
     work = {station_id: StationWork() for station_id in station_ids}
-    measures = measures_with_indicators().filter(
-        station_id__in=station_ids, status__in=OPEN_STATUSES
-    )
-    for measure in measures.order_by("due_month", "pk"):
-        measure.indicator_codes = [link.indicator.code for link in measure.links.all()]
+    for measure in current_measures(station_ids, period):
         work[measure.station_id].measures.append(measure)
-    pairings = BranchPairing.objects.filter(
-        Q(weak_station_id__in=station_ids) | Q(strong_station_id__in=station_ids),
-        end_month__gte=period,
-    ).select_related("weak_station", "strong_station")
+    pairings = (
+        BranchPairing.objects.current(period)
+        .filter(Q(weak_station_id__in=station_ids) | Q(strong_station_id__in=station_ids))
+        .select_related("weak_station", "strong_station")
+    )
     for pairing in pairings.order_by("start_month", "pk"):
         for station_id in (pairing.weak_station_id, pairing.strong_station_id):
             if station_id in work:
                 work[station_id].pairings.append(pairing)
-    help_rows = DepartmentHelp.objects.filter(
-        station_id__in=station_ids, end_month__gte=period
-    ).select_related("indicator")
+    help_rows = (
+        DepartmentHelp.objects.current(period)
+        .filter(station_id__in=station_ids)
+        .select_related("indicator")
+    )
     for item in help_rows.order_by("start_month", "pk"):
         work[item.station_id].help.append(item)
-    projects = SecretaryProject.objects.filter(
-        station_id__in=station_ids, status=ProjectStatus.ACTIVE
-    ).select_related("indicator", "secretary")
-    for project in projects.order_by("start_month", "pk"):
+    for project, _ended in current_projects(period, station_ids=station_ids):
         work[project.station_id].projects.append(project)
     return work
+
+
+def closing_months(check_ins) -> dict[int, date]:
+    """The month each measure or project was closed in: its last check-in that set a
+    closed status (``check_ins`` filtered to those), by measure or project id."""
+    closed: dict[int, date] = {}
+    rows = check_ins.order_by("created_at", "pk").values_list(
+        "measure_id", "project_id", "created_at"
+    )
+    for measure_id, project_id, created_at in rows:
+        closed[measure_id or project_id] = month_start(timezone.localdate(created_at))
+    return closed
+
+
+def current_measures(station_ids: list[int], period: date) -> list[Measure]:
+    """The measures being worked on as of ``period``: based on the grades of that month
+    or before, and open, or closed in that month or later (by the check-in that closed
+    it; one closed without such a check-in counts as closed before)."""
+    measures = list(
+        measures_with_indicators()
+        .filter(station_id__in=station_ids, based_on__lte=period)
+        .order_by("due_month", "pk")
+    )
+    closed_ids = [measure.pk for measure in measures if not measure.is_open]
+    closed = (
+        closing_months(
+            CheckIn.objects.filter(measure__in=closed_ids, new_status__in=CLOSED_STATUSES)
+        )
+        if closed_ids
+        else {}
+    )
+    found = []
+    for measure in measures:
+        ended = closed.get(measure.pk)
+        if measure.is_open or (ended is not None and ended >= period):
+            measure.indicator_codes = [link.indicator.code for link in measure.links.all()]
+            found.append(measure)
+    return found
+
+
+def current_projects(
+    period: date, *, station_ids: list[int] | None = None, company_id: int | None = None
+) -> list[tuple[SecretaryProject, date | None]]:
+    """The secretary projects running as of ``period`` with the month each ended in (None:
+    still active): begun by the month after (one started at the month's review counts)
+    and not ended before the month. A project ends with the check-in that set it
+    completed or stopped; one ended without such a check-in is not listed."""
+    projects = SecretaryProject.objects.filter(start_month__lte=add_months(period, 1))
+    if station_ids is not None:
+        projects = projects.filter(station_id__in=station_ids)
+    if company_id is not None:
+        projects = projects.filter(station__county__company_id=company_id)
+    projects = list(
+        projects.select_related("station__county", "indicator", "secretary").order_by(
+            "station__code", "start_month", "pk"
+        )
+    )
+    ended_ids = [project.pk for project in projects if project.status != ProjectStatus.ACTIVE]
+    ended = (
+        closing_months(
+            CheckIn.objects.filter(project__in=ended_ids, new_status__in=ENDED_PROJECT_STATUSES)
+        )
+        if ended_ids
+        else {}
+    )
+    return [
+        (project, ended.get(project.pk))
+        for project in projects
+        if project.status == ProjectStatus.ACTIVE
+        or (ended.get(project.pk) is not None and ended[project.pk] >= period)
+    ]
 
 
 def station_records(station_id: int) -> StationWork:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from improvement.models import (
@@ -66,6 +68,18 @@ def _indicators(causes: list[IndicatorCause]) -> dict[str, Indicator]:
     return found
 
 
+#: A record the same user sent with the same values this recently is taken as the same
+#: form sent twice (a double click, a reload after posting), not as a second record.
+TWIN_SECONDS = 120
+
+
+def recent_twin(same: QuerySet, user):
+    """The newest of ``same`` (rows with the values just sent) that ``user`` recorded in
+    the last ``TWIN_SECONDS``, else None."""
+    since = timezone.now() - timedelta(seconds=TWIN_SECONDS)
+    return same.filter(created_by=user, created_at__gte=since).order_by("-pk").first()
+
+
 @transaction.atomic
 def create_measure(
     *,
@@ -77,6 +91,18 @@ def create_measure(
 ) -> Measure:
     _check_measure(fields, based_on, causes)
     indicators = _indicators(causes)
+    twin = recent_twin(
+        Measure.objects.filter(
+            station=station,
+            title=fields.title.strip(),
+            owner=fields.owner.strip(),
+            due_month=fields.due_month,
+            based_on=based_on,
+        ),
+        user,
+    )
+    if twin is not None:  # the same form sent twice: record it once
+        return twin
     measure = Measure.objects.create(
         station=station,
         title=fields.title.strip(),
@@ -141,6 +167,11 @@ def add_check_in(
         errors["new_status"] = _("Choose a status from the list.")
     if errors:
         raise ValidationError(errors)
+    twin = recent_twin(
+        CheckIn.objects.filter(measure=measure, project=project, note=note.strip()), user
+    )
+    if twin is not None:  # the same form sent twice: record it once
+        return twin
     if new_status == target.status:
         new_status = ""
     if new_status:

@@ -132,11 +132,9 @@ def accept_pairing(
     _lock_company(company)
     station_ids = [station.pk for pair in pairs for station in (pair.weak, pair.strong)]
     overlapping = list(
-        BranchPairing.objects.filter(
-            Q(weak_station_id__in=station_ids) | Q(strong_station_id__in=station_ids),
-            start_month__lte=span.end_month,
-            end_month__gte=span.start_month,
-        ).select_related("weak_station", "strong_station")
+        BranchPairing.objects.overlapping(span.start_month, span.end_month)
+        .filter(Q(weak_station_id__in=station_ids) | Q(strong_station_id__in=station_ids))
+        .select_related("weak_station", "strong_station")
     )
     if overlapping:
         same = {
@@ -228,12 +226,12 @@ def accept_help(
     _lock_company(company)
     existing = {
         (item.station_id, item.indicator_id): item
-        for item in DepartmentHelp.objects.filter(
+        for item in DepartmentHelp.objects.overlapping(span.start_month, span.end_month)
+        .filter(
             station_id__in=[row.station.pk for row in rows],
             indicator_id__in=[row.indicator.pk for row in rows],
-            start_month__lte=span.end_month,
-            end_month__gte=span.start_month,
-        ).select_related("station", "indicator")
+        )
+        .select_related("station", "indicator")
     }
     created, skipped, seen = [], [], set()
     for row in rows:

@@ -71,6 +71,7 @@ def update_project(
     moves = (indicator is not None and indicator.pk != project.indicator_id) or (
         start_month is not None and start_month != project.start_month
     )
+    _lock_station(project.station_id)
     if moves and project.check_ins.exists():
         raise ValidationError(
             _(
@@ -78,7 +79,6 @@ def update_project(
                 "in; stop this project and start a new one instead."
             )
         )
-    _lock_station(project.station_id)
     secretary_before = project.secretary_id
     _set_project(
         project,
@@ -183,11 +183,13 @@ def _check_goal_above_baseline(project: SecretaryProject) -> dict:
     }
 
 
+@transaction.atomic
 def check_in_on_project(
     *, project: SecretaryProject, note: str, new_status: str = "", user=None
 ) -> CheckIn:
     """``add_check_in`` on a project; setting a stopped or completed project active
     again is refused while another active project works on the same indicator."""
+    _lock_station(project.station_id)
     if new_status == ProjectStatus.ACTIVE and project.status != ProjectStatus.ACTIVE:
         clash = _check_indicator_free(
             SecretaryProject(
@@ -211,6 +213,8 @@ def add_milestone(*, project: SecretaryProject, title: str, due_month: date) -> 
         errors["due_month"] = _("The due month cannot be before the project's first month.")
     if project.status != ProjectStatus.ACTIVE:
         errors["title"] = _("Milestones are added to active projects only.")
+    if project.milestones.filter(title=title.strip(), due_month=due_month).exists():
+        errors["title"] = _("This milestone is already there.")
     if errors:
         raise ValidationError(errors)
     return project.milestones.create(title=title.strip(), due_month=due_month)

@@ -11,7 +11,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from improvement.bulletin import PROJECT_GROUPS, Bulletin, read_bulletin
+from improvement.bulletin import Bulletin, read_bulletin
+from improvement.engine.progress import PROGRESS_GROUPS
 from improvement.reports import text
 from indicators.periods import PeriodError, format_period, parse_period
 from mapviews.selectors import company_for_user
@@ -48,7 +49,7 @@ def _page_context(report: Bulletin) -> dict:
         ],
         "project_groups": [
             (group, text.group_text(group), [(line, text.state_text(line)) for line in lines])
-            for group in PROJECT_GROUPS
+            for group in PROGRESS_GROUPS
             if (lines := report.projects_in(group))
         ],
     }

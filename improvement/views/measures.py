@@ -7,7 +7,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +21,7 @@ from indicators.periods import add_months, months_between
 from mapviews.selectors import indicators_in_force
 from mapviews.views.common import parse_month
 from scoring.grades import grade_display
-from scoring.selectors import current_runs, opening_period
+from scoring.selectors import current_run, current_runs, opening_period
 from stations.models import Station
 from stations.roles import can_manage_station, can_see_station_detail
 
@@ -60,6 +60,8 @@ def measure_new(request: HttpRequest, code: str) -> HttpResponse:
     if based_on is None:
         messages.error(request, _("No month has been scored yet: a measure follows a month."))
         return redirect("mapviews:station", code=station.code)
+    if current_run(company_id, based_on) is None:
+        raise Http404(_("This month has no scores."))
     indicators = indicators_in_force(based_on)
     grades = _station_grades(company_id, based_on, station.pk)
     if request.method == "POST":

@@ -149,7 +149,7 @@ def _in_force_row(pairing: BranchPairing, names: dict, period: date) -> InForceR
         lines_from_record(pairing.reasons, names),
         selectors.station_distance_km(weak, strong),
     )
-    end = min(max(period, pairing.start_month), pairing.end_month)
+    end = pairing.end_proposed(period)
     return InForceRow(
         pairing,
         grade_display(pairing.weak_grade),
@@ -347,15 +347,6 @@ class HelpInForceRow:
     end_initial: str
 
 
-def department_shown(item: DepartmentHelp) -> str:
-    """The department recorded, in the viewer's language while it is still the
-    indicator's responsible department."""
-    indicator = item.indicator
-    return (
-        indicator.department_label if item.department == indicator.department else item.department
-    )
-
-
 @require_http_methods(["GET", "POST"])
 @permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
 def department_help(request: HttpRequest) -> HttpResponse:
@@ -367,8 +358,8 @@ def department_help(request: HttpRequest) -> HttpResponse:
     context["in_force"] = [
         HelpInForceRow(
             item,
-            department_shown(item),
-            format_period(min(max(period, item.start_month), item.end_month)),
+            item.department_label,
+            format_period(item.end_proposed(period)),
         )
         for item in selectors.help_in_force(company.pk, period)
     ]
@@ -468,7 +459,7 @@ def help_end(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
         DepartmentHelp.objects.select_related("station", "indicator"), pk=pk, company=company
     )
-    label = f"{department_shown(item)} → {item.station.name} · {item.indicator.name}"
+    label = f"{item.department_label} → {item.station.name} · {item.indicator.name}"
     if _end(request, item, label, services.end_help, "help_item"):
         messages.success(
             request,

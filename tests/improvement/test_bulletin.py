@@ -13,8 +13,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from improvement.bulletin import NO_DATA_YET, OFF_TRACK, ON_TRACK, read_bulletin
-from improvement.engine.progress import MISSED, REACHED, WAITING
+from improvement.bulletin import read_bulletin
+from improvement.engine.progress import (
+    MISSED,
+    OFF_TRACK,
+    ON_TRACK,
+    PROGRESS_GROUPS,
+    REACHED,
+    WAITING,
+)
 from improvement.models import (
     BranchPairing,
     CheckIn,
@@ -121,7 +128,7 @@ def work(stations):
         "reached": _project(s1, "safety", SEP, "orange", DEC, "安全提升"),
         "missed": _project(s4, "safety", SEP, "red", OCT, "安全攻坚"),
         "waiting": _project(s3, "safety", NOV, "blue", DEC, "新项目"),
-        "future": _project(s3, "safety", DEC, "blue", DEC, "明年项目"),
+        "future": _project(s3, "line_loss", DEC, "blue", DEC, "明年项目"),
         "completed": _project(s2, "safety", SEP, "red", DEC, "已完成", ProjectStatus.COMPLETED),
         "stopped": _project(s2, "line_loss", AUG, "red", DEC, "已终止", ProjectStatus.STOPPED),
     }
@@ -212,11 +219,11 @@ def test_projects_grouped_on_track_off_track_then_waiting(work, stations):
     assert listed["安全提升"].latest_grade.code == "red"
     assert listed["安全攻坚"].progress.state == MISSED
     assert listed["安全攻坚"].group == OFF_TRACK
-    assert listed["新项目"].progress.state == WAITING and listed["新项目"].group == NO_DATA_YET
+    assert listed["新项目"].progress.state == WAITING and listed["新项目"].group == WAITING
     assert listed["已完成"].ended_status == ProjectStatus.COMPLETED
     groups = [line.group for line in bulletin.projects]
-    assert groups == sorted(groups, key=[ON_TRACK, OFF_TRACK, NO_DATA_YET].index)
-    assert [line.project.title for line in bulletin.projects_in(NO_DATA_YET)] == ["新项目"]
+    assert groups == sorted(groups, key=PROGRESS_GROUPS.index)
+    assert [line.project.title for line in bulletin.projects_in(WAITING)] == ["新项目"]
 
 
 @pytest.mark.django_db
@@ -242,8 +249,9 @@ def test_the_summary_line(work, stations):
 def test_the_bulletin_is_read_in_a_fixed_number_of_queries(
     work, stations, django_assert_num_queries
 ):
-    """Two months, the streak history, the work and the projects: no query per station."""
-    with django_assert_num_queries(21):
+    """Two months, the streak history, the work as of the month (with the check-ins that
+    closed measures and projects) and the projects: no query per station."""
+    with django_assert_num_queries(22):
         bulletin = read_bulletin(stations[0].county.company, OCT)
     with django_assert_num_queries(0):
         text.sections(bulletin)  # the renderers read nothing more

@@ -8,9 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from improvement.models import Cause, CheckIn, Measure, MeasureStatus
+from improvement.models import GOAL_GRADES, Cause, CheckIn, Measure, MeasureStatus
 from improvement.services import (
-    PROJECT_GOAL_GRADES,
     IndicatorCause,
     MeasureFields,
     ProjectFields,
@@ -150,7 +149,7 @@ class ProjectForm(forms.Form):
         label=_("First month"),
         help_text=_("The first month whose data counts; the month before it is the baseline."),
     )
-    goal_grade = forms.ChoiceField(label=_("At least"), choices=PROJECT_GOAL_GRADES)
+    goal_grade = forms.ChoiceField(label=_("At least"), choices=GOAL_GRADES)
     goal_month = MonthField(label=_("By the month"))
     plan = forms.CharField(
         label=_("Plan"),

@@ -58,8 +58,10 @@ class ProjectStatus(models.TextChoices):
 ENDED_PROJECT_STATUSES = (ProjectStatus.COMPLETED, ProjectStatus.STOPPED)
 
 
-#: The grades a goal can name (a project aims at a colour, never at "ungraded").
-GOAL_GRADES = [(code, label) for code, label in Grade.choices if code != Grade.UNGRADED]
+#: The grades a project's goal can name: better than yellow (落后), the lowest grade.
+GOAL_GRADES = [
+    (code, label) for code, label in Grade.choices if code not in (Grade.UNGRADED, Grade.YELLOW)
+]
 
 
 class Recorded(models.Model):

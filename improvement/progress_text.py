@@ -29,14 +29,6 @@ class ProgressText:
     sentence: str
 
 
-def start_of(progress: Progress) -> ProgressMonth | None:
-    """The month the change is counted from: the baseline, or the first month with a
-    value when the baseline has none (as ``judge_progress`` does)."""
-    if progress.baseline is not None and progress.baseline.value is not None:
-        return progress.baseline
-    return next((month for month in progress.months if month.value is not None), None)
-
-
 def signed_number(value: float) -> str:
     """+8.4 / −3.1 / ±0.0 on the 0–100 scale."""
     rounded = round(value, 1)
@@ -57,7 +49,7 @@ def describe_progress(
         ) % {"start": format_period(start_month), "indicator": indicator}
         return ProgressText(progress.state, label, sentence)
     latest = progress.latest
-    start = start_of(progress)
+    start = progress.start
     facts = {
         "indicator": indicator,
         "goal": goal,
@@ -99,7 +91,7 @@ def _sentence(progress: Progress, start: ProgressMonth, facts: dict) -> str:
         )
     prefix = _("On track:") if progress.state == ON_TRACK else _("Off track:")
     facts = {**facts, "prefix": prefix}
-    way = _way_share(progress, start)
+    way = progress.way_share
     if way is None:
         return (
             _(
@@ -120,12 +112,4 @@ def _sentence(progress: Progress, start: ProgressMonth, facts: dict) -> str:
     return _(
         "%(prefix)s %(change)s on its 0–100 scale since %(since)s, %(way)d %% of the way "
         "to %(goal)s with %(time)d %% of the time to %(goal_month)s gone."
-    ) % {**facts, "way": way}
-
-
-def _way_share(progress: Progress, start: ProgressMonth) -> int | None:
-    """How much of the way from the start value to the latest goal bar is covered, in %."""
-    bar = progress.latest.goal_threshold
-    if bar is None or bar - start.value <= 0:
-        return None
-    return round(progress.change / (bar - start.value) * 100)
+    ) % {**facts, "way": round(way * 100)}

@@ -63,6 +63,19 @@ class Progress:
     still_needed: float | None
     #: Share of the time from the baseline to the goal month gone by the latest month.
     time_share: float | None
+    #: The month the change is counted from: the baseline, or the first month with a
+    #: value when the baseline has none.
+    start: ProgressMonth | None = None
+    #: The way to the goal: from the start value to the latest goal bar (None: no bar).
+    way: float | None = None
+
+    @property
+    def way_share(self) -> float | None:
+        """How much of the way is covered (None when there is no way: no bar, or the bar
+        is at or below the start)."""
+        if self.way is None or self.way <= 0 or self.change is None:
+            return None
+        return self.change / self.way
 
 
 def judge_progress(
@@ -83,15 +96,17 @@ def judge_progress(
     still = None if goal is None else round(max(goal - latest.value, 0.0), 2)
     total = months_between(start.period, goal_month)
     time_share = 1.0 if total <= 0 else min(months_between(start.period, latest.period) / total, 1)
+    way = None if goal is None else round(goal - start.value, 4)
     position = grade_position(latest.grade) if latest.grade != UNGRADED else None
     if position is not None and position <= grade_position(goal_grade):
         state = REACHED
     elif latest.period >= goal_month:
         state = MISSED
     else:
-        way = None if goal is None else goal - start.value
         # A bar that has fallen to or below where the project started is not reached
         # (that was checked above): the value has fallen further, which is off track.
         on_track = way is None or (way > 0 and change >= time_share * way - 1e-9)
         state = ON_TRACK if on_track else OFF_TRACK
-    return Progress(state, baseline, months, latest, change, still, round(time_share, 4))
+    return Progress(
+        state, baseline, months, latest, change, still, round(time_share, 4), start, way
+    )

@@ -17,6 +17,7 @@ from improvement.engine import (
     propose_pairing,
 )
 from improvement.engine.pairing import haversine_km
+from improvement.engine.weakness import LAGGING_INDICATOR_GRADE
 from improvement.models import (
     BranchPairing,
     DepartmentHelp,
@@ -187,7 +188,9 @@ def help_month(company_id: int, period: date) -> HelpMonth | None:
         indicator.code: indicator for indicator in Indicator.objects.filter(code__in=month.codes)
     }
     frame = department_help(
-        month.indicator_grades, {code: item.department_label for code, item in indicators.items()}
+        month.indicator_grades,
+        {code: item.department_label for code, item in indicators.items()},
+        lagging=(LAGGING_INDICATOR_GRADE,),
     )
     station_ids = sorted({int(station_id) for station_id in frame["station"]})
     stations = Station.objects.filter(pk__in=station_ids).select_related("county").in_bulk()

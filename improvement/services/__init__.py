@@ -3,10 +3,12 @@ transaction. Who may call them is checked by the views (``stations.roles``). One
 per kind of work; everything is importable from here."""
 
 from improvement.services.measures import (
+    TWIN_SECONDS,
     IndicatorCause,
     MeasureFields,
     add_check_in,
     create_measure,
+    recent_twin,
     update_measure,
 )
 from improvement.services.pairing import (
@@ -22,7 +24,6 @@ from improvement.services.pairing import (
     end_pairing,
 )
 from improvement.services.projects import (
-    PROJECT_GOAL_GRADES,
     ProjectFields,
     add_milestone,
     check_in_on_project,
@@ -32,7 +33,7 @@ from improvement.services.projects import (
 )
 
 __all__ = [
-    "PROJECT_GOAL_GRADES",
+    "TWIN_SECONDS",
     "ChosenHelp",
     "ChosenPair",
     "HelpAcceptance",
@@ -51,6 +52,7 @@ __all__ = [
     "create_project",
     "end_help",
     "end_pairing",
+    "recent_twin",
     "set_milestone_done",
     "update_measure",
     "update_project",

@@ -19,6 +19,7 @@ from improvement.models import (
 from improvement.pairing_text import record_reasons
 from indicators.models import Indicator
 from indicators.periods import format_period
+from scoring.selectors import current_runs, opening_period
 from stations.models import Company, Station
 
 
@@ -271,11 +272,16 @@ def end_help(*, help_item: DepartmentHelp, end_month: date) -> DepartmentHelp:
 
 
 def _end(item, end_month: date):
-    if not item.start_month <= end_month <= item.end_month:
+    """The last month becomes ``end_month``: from the latest published month on (a month
+    already published keeps the pairing it had) or its first month if later, and not
+    after its current last month."""
+    latest = opening_period(current_runs(item.company_id))
+    earliest = max(item.start_month, latest) if latest else item.start_month
+    if not earliest <= end_month <= item.end_month:
         raise ValidationError(
-            _("The last month must be from %(start)s (its first month) to %(end)s (its "
-              "current last month).")
-            % {"start": format_period(item.start_month), "end": format_period(item.end_month)}
+            _("The last month must be from %(start)s to %(end)s (its current last month): "
+              "published months keep what they had.")
+            % {"start": format_period(earliest), "end": format_period(item.end_month)}
         )  # fmt: skip
     if end_month != item.end_month:
         item.end_month = end_month

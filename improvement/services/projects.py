@@ -19,13 +19,13 @@ from improvement.models import (
 )
 from improvement.services.measures import add_check_in
 from indicators.models import Indicator
-from indicators.periods import format_period
-from scoring.engine.grades import YELLOW, grade_position
+from indicators.periods import add_months, format_period
+from scoring.engine.grades import grade_position
 from scoring.grades import grade_display
+from scoring.selectors import current_run, current_runs, opening_period
 from stations.models import Station
 
 #: A project aims above the worst grade: "at least yellow" is no goal.
-PROJECT_GOAL_GRADES = [(code, label) for code, label in GOAL_GRADES if code != YELLOW]
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,33 @@ def create_project(
     _lock_station(station.pk)
     project = SecretaryProject(station=station, created_by=user)
     _set_project(project, indicator=indicator, start_month=start_month, fields=fields)
-    _check_project(project, secretary_before=None)
+    problems = _check_new_months(project)
+    try:
+        _check_project(project, secretary_before=None)
+    except ValidationError as error:
+        problems = {**problems, **error.message_dict}
+    if problems:
+        raise ValidationError(problems)
     project.save()
     return project
+
+
+def _check_new_months(project: SecretaryProject) -> dict:
+    """A new project starts right after a published month (its baseline: the latest one
+    or an earlier one, to record a project begun before) and aims beyond the latest."""
+    company_id = project.station.county.company_id
+    latest = opening_period(current_runs(company_id))
+    errors = {}
+    if current_run(company_id, add_months(project.start_month, -1)) is None:
+        errors["start_month"] = _(
+            "A project starts the month after a published month (its baseline): at the "
+            "latest %(month)s."
+        ) % {"month": format_period(add_months(latest, 1)) if latest else "–"}
+    elif latest is not None and project.goal_month <= latest:
+        errors["goal_month"] = _(
+            "The goal month must come after %(month)s, the latest published month."
+        ) % {"month": format_period(latest)}
+    return errors
 
 
 @transaction.atomic
@@ -125,7 +149,7 @@ def _check_project(project: SecretaryProject, *, secretary_before: int | None) -
         secretary.pk for secretary in selectors.station_secretaries(project.station_id)
     }:
         errors["secretary"] = _("Choose one of this station's secretaries.")
-    if project.goal_grade not in dict(PROJECT_GOAL_GRADES):
+    if project.goal_grade not in dict(GOAL_GRADES):
         errors["goal_grade"] = _("Choose a goal grade from the list.")
     if project.goal_month < project.start_month:
         errors["goal_month"] = _("The goal month cannot be before the first month.")
@@ -213,6 +237,10 @@ def add_milestone(*, project: SecretaryProject, title: str, due_month: date) -> 
         errors["due_month"] = _("The due month cannot be before the project's first month.")
     if project.status != ProjectStatus.ACTIVE:
         errors["title"] = _("Milestones are added to active projects only.")
+    if due_month > project.goal_month:
+        errors["due_month"] = _("A milestone falls due by the project's goal month, %(month)s.") % {
+            "month": format_period(project.goal_month)
+        }
     if project.milestones.filter(title=title.strip(), due_month=due_month).exists():
         errors["title"] = _("This milestone is already there.")
     if errors:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,13 +17,13 @@ from improvement.engine.weakness import LAGGING_INDICATOR_GRADE
 from improvement.forms import CheckInForm, MeasureForm, add_service_errors
 from improvement.models import Measure
 from improvement.selectors import grade_history, measures_with_indicators, month_grades
+from improvement.views.access import check_station_access, record_or_404, station_or_404
 from indicators.periods import add_months, months_between
 from mapviews.selectors import indicators_in_force
 from mapviews.views.common import parse_month
 from scoring.grades import grade_display
 from scoring.selectors import current_run, current_runs, opening_period
-from stations.models import Station
-from stations.roles import can_manage_station, can_see_station_detail
+from stations.roles import can_manage_station
 
 #: A new measure is due this many months after the month it is based on, unless changed.
 DEFAULT_MONTHS_TO_DUE = 3
@@ -31,20 +31,11 @@ DEFAULT_MONTHS_TO_DUE = 3
 OUTCOME_MONTHS = 24
 
 
-def _managed_station(request: HttpRequest, code: str) -> Station:
-    station = get_object_or_404(Station.objects.select_related("county"), code=code)
-    if not can_manage_station(request.user, station.pk):
-        raise PermissionDenied
-    return station
-
-
 def _measure(request: HttpRequest, pk: int, *, manage: bool) -> Measure:
-    measure = get_object_or_404(
+    measure = record_or_404(
         measures_with_indicators().select_related("station__county", "created_by"), pk=pk
     )
-    allowed = can_manage_station if manage else can_see_station_detail
-    if not allowed(request.user, measure.station_id):
-        raise PermissionDenied
+    check_station_access(request, measure.station, manage=manage)
     return measure
 
 
@@ -54,7 +45,7 @@ def _latest_month(company_id: int) -> date | None:
 
 @require_http_methods(["GET", "POST"])
 def measure_new(request: HttpRequest, code: str) -> HttpResponse:
-    station = _managed_station(request, code)
+    station = station_or_404(request, code, manage=True)
     company_id = station.county.company_id
     based_on = parse_month(request.GET.get("period", "")) or _latest_month(company_id)
     if based_on is None:

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,6 +28,7 @@ from improvement.pairing_text import (
     pair_sentence,
     unpaired_text,
 )
+from improvement.views.access import record_or_404
 from indicators.periods import PeriodError, format_period, parse_period
 from mapviews.selectors import company_for_user
 from mapviews.views.common import chosen_month, month_context
@@ -35,7 +36,8 @@ from scoring.grades import GradeDisplay, grade_display
 from stations.models import Station
 from stations.roles import MANAGE_ALL_STATIONS
 
-WEAK_GRADES = [weak for weak, _strong in PAIRING_RULE]
+#: The grades that are given a partner (yellow, green).
+PAIRED_WEAK_GRADES = [weak for weak, _strong in PAIRING_RULE]
 PAIRING_GRADES = {grade for rule in PAIRING_RULE for grade in rule}
 
 
@@ -309,7 +311,7 @@ def _report_accepted(request: HttpRequest, accepted: services.PairingAcceptance)
 
 def _left_strong(plan: selectors.PairingMonth) -> list[tuple[Station, GradeDisplay, str]]:
     """The red and orange stations the proposal leaves without a partner, and why."""
-    weak = set(WEAK_GRADES)
+    weak = set(PAIRED_WEAK_GRADES)
     names = {pk: station.name for pk, station in plan.stations.items()}
     return [
         (
@@ -433,7 +435,7 @@ def _report_help(request: HttpRequest, accepted: services.HelpAcceptance) -> Non
 @permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
 def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
     company = company_for_user(request.user)
-    item = get_object_or_404(
+    item = record_or_404(
         BranchPairing.objects.select_related("weak_station", "strong_station"),
         pk=pk,
         company=company,
@@ -456,7 +458,7 @@ def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
 def help_end(request: HttpRequest, pk: int) -> HttpResponse:
     company = company_for_user(request.user)
-    item = get_object_or_404(
+    item = record_or_404(
         DepartmentHelp.objects.select_related("station", "indicator"), pk=pk, company=company
     )
     label = f"{item.department_label} → {item.station.name} · {item.indicator.name}"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -24,16 +24,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from improvement import selectors, services
 from improvement.charts import project_progress_figure
 from improvement.forms import CheckInForm, MilestoneForm, ProjectForm, add_service_errors
-from improvement.models import Milestone, ProjectStatus, SecretaryProject
+from improvement.models import GOAL_GRADES, Milestone, ProjectStatus, SecretaryProject
 from improvement.progress_text import describe_progress
+from improvement.views.access import check_station_access, record_or_404, station_or_404
 from indicators.models import Indicator
 from indicators.periods import add_months, format_period, month_start
 from mapviews.charts import figure_payload
 from mapviews.staticfinders import plotly_static_path
-from scoring.engine.grades import BLUE, GRADE_ORDER
+from scoring.engine.grades import UNGRADED, better_grade
 from scoring.grades import grade_display
-from stations.models import Station
-from stations.roles import can_manage_station, can_see_station_detail
+from stations.roles import can_manage_station
 
 #: A new project's goal month, counted from its first month, unless one is typed.
 DEFAULT_MONTHS = 6
@@ -41,9 +41,7 @@ DEFAULT_MONTHS = 6
 
 @require_http_methods(["GET", "POST"])
 def project_new(request: HttpRequest, code: str) -> HttpResponse:
-    station = get_object_or_404(Station.objects.select_related("county"), code=code)
-    if not can_manage_station(request.user, station.pk):
-        raise PermissionDenied
+    station = station_or_404(request, code, manage=True)
     secretaries = selectors.station_secretaries(station.pk)
     latest, options = selectors.project_indicator_options(station)
     form = ProjectForm(
@@ -89,12 +87,11 @@ def _new_project_initial(request, secretaries, latest, options) -> dict:
     secretary = next((user for user in secretaries if user.pk == request.user.pk), None)
     if secretary is None and len(secretaries) == 1:
         secretary = secretaries[0]
-    position = chosen.grade.position if chosen is not None else None
     return {
         "indicator": chosen.indicator.code if chosen else None,
         "start_month": start,
         "goal_month": add_months(start, DEFAULT_MONTHS - 1),
-        "goal_grade": GRADE_ORDER[max(position - 1, 0)] if position is not None else BLUE,
+        "goal_grade": better_grade(chosen.grade.code if chosen else UNGRADED),
         "secretary": secretary.pk if secretary else None,
     }
 
@@ -105,11 +102,11 @@ def _users(users: list):
 
 
 def _goal_grade_choices() -> list:
-    return [grade_display(code) for code, _label in services.PROJECT_GOAL_GRADES]
+    return [grade_display(code) for code, _label in GOAL_GRADES]
 
 
 def _project(pk: int) -> SecretaryProject:
-    return get_object_or_404(
+    return record_or_404(
         SecretaryProject.objects.select_related(
             "station__county", "indicator", "secretary", "created_by"
         ),
@@ -118,15 +115,13 @@ def _project(pk: int) -> SecretaryProject:
 
 
 def _check_manage(request: HttpRequest, project: SecretaryProject) -> None:
-    if not can_manage_station(request.user, project.station_id):
-        raise PermissionDenied
+    check_station_access(request, project.station, manage=True)
 
 
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(pk)
-    if not can_see_station_detail(request.user, project.station_id):
-        raise PermissionDenied
+    check_station_access(request, project.station, manage=False)
     return _render_detail(request, project)
 
 
@@ -336,13 +331,15 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
     """``done=1`` marks the milestone done today, ``done=0`` not done."""
-    milestone = get_object_or_404(Milestone.objects.select_related("project"), pk=pk)
+    milestone = record_or_404(Milestone.objects.select_related("project__station"), pk=pk)
     _check_manage(request, milestone.project)
     done = request.POST.get("done")
     if done in ("0", "1"):
         services.set_milestone_done(
             milestone=milestone, done=done == "1", today=timezone.localdate()
         )
+        message = _("“%(title)s” is done.") if done == "1" else _("“%(title)s” is not done.")
+        messages.success(request, message % {"title": milestone.title})
     else:
         messages.error(request, _("Nothing changed: say whether the milestone is done."))
     return redirect(_detail_url(milestone.project, "milestones"))

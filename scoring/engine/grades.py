@@ -34,3 +34,11 @@ def grade_position(grade: str) -> int | None:
         return GRADE_ORDER.index(grade)
     except ValueError:
         return None
+
+
+def better_grade(grade: str) -> str:
+    """The next better grade (red stays red); ungraded gives blue, the middle."""
+    position = grade_position(grade)
+    if position is None:
+        return BLUE
+    return GRADE_ORDER[max(position - 1, 0)]

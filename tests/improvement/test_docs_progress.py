@@ -23,6 +23,8 @@ def test_half_the_time_asks_for_half_the_way(value, state):
     assert progress.time_share == 0.5
     assert progress.change == round(value - 30.0, 2)
     assert progress.still_needed == round(50.0 - value, 2)
+    assert (progress.start, progress.way) == (BASELINE, 20.0)
+    assert progress.way_share == pytest.approx((value - 30.0) / 20.0)
 
 
 def test_the_example_is_in_the_docs():

@@ -174,3 +174,69 @@ def test_the_station_page_lists_the_work_for_those_who_see_its_detail(login, peo
     assert october[3] == [("measure", measure)]
     other = login(people["other_secretary"]).get(url).content.decode()
     assert "Fix feeders" not in other and "Improvement work" not in other
+
+
+def test_a_measure_follows_a_scored_month_only(login, people):
+    client = login(people["committee"])
+    url = reverse("improvement:measure_new", args=["S1"])
+    for month in ("2031-05", "1999-01"):
+        response = client.post(f"{url}?period={month}", _post())
+        assert response.status_code == 404
+        assert "This month has no scores." in response.content.decode()
+    assert Measure.objects.count() == 0
+
+
+def test_the_same_form_sent_twice_records_once(login, people, scored):
+    client = login(people["secretary"])
+    first = client.post(_new_url(), _post())
+    second = client.post(_new_url(), _post())
+    measure = Measure.objects.get()
+    assert first["Location"] == second["Location"]
+    url = reverse("improvement:measure_check_in", args=[measure.pk])
+    for _twice in range(2):
+        client.post(url, {"note": "Crews hired", "new_status": "in_progress"})
+    assert measure.check_ins.count() == 1
+    # Another measure with other values is another record.
+    client.post(_new_url(), _post(title="Weekly line patrols"))
+    assert Measure.objects.count() == 2
+
+
+@pytest.mark.parametrize("name", ["measure_detail", "measure_edit", "measure_check_in"])
+def test_another_stations_secretary_is_told_why_not(login, people, scored, name):
+    measure = _measure(scored[0])
+    client = login(people["other_secretary"])
+    url = reverse(f"improvement:{name}", args=[measure.pk])
+    response = client.post(url, {"note": "x"}) if name == "measure_check_in" else client.get(url)
+    assert response.status_code == 403
+    page = response.content.decode()
+    station = scored[0].name
+    if name == "measure_detail":
+        assert f"The improvement work of {station} is shown to its own staff" in page
+    else:
+        assert f"Only the branch secretary of {station}, the party committee" in page
+    assert CheckIn.objects.count() == 0
+
+
+def test_a_month_shows_the_work_as_of_that_month(login, people, scored):
+    """A measure based on October's grades was not being done in September; one closed in
+    October still was."""
+    from improvement.selectors import work_by_station
+
+    later = _measure(scored[0])
+    Measure.objects.filter(pk=later.pk).update(based_on=OCTOBER)
+    closed = _measure(scored[0])
+    from improvement.services import add_check_in
+
+    add_check_in(measure=closed, note="Done", new_status="done")
+    september = work_by_station([scored[0].pk], SEPTEMBER)[scored[0].pk]
+    october = work_by_station([scored[0].pk], OCTOBER)[scored[0].pk]
+    assert september.measures == [closed]  # closed this month (the test runs in 2026-12)
+    assert later in october.measures
+    CheckIn.objects.filter(measure=closed).update(created_at="2026-09-15T10:00:00+08:00")
+    assert work_by_station([scored[0].pk], OCTOBER)[scored[0].pk].measures == [later]
+
+
+def test_no_work_column_on_a_station_page_without_work(login, people):
+    html = login(people["staff"]).get(reverse("mapviews:station", args=["S1"])).content.decode()
+    assert "Work began" not in html and "▲ marks the months" not in html
+    assert "No improvement work recorded for this station." in html

@@ -14,7 +14,7 @@ from tests.improvement.pairing_month import make_stations, score_pairing_month
 from tests.mapviews.months import OCTOBER, SEPTEMBER
 
 URL = reverse("improvement:pairing")
-NOVEMBER, DECEMBER = date(2026, 11, 1), date(2026, 12, 1)
+AUGUST, NOVEMBER, DECEMBER = date(2026, 8, 1), date(2026, 11, 1), date(2026, 12, 1)
 
 
 @pytest.fixture
@@ -442,9 +442,24 @@ def test_an_end_month_outside_the_pairing_is_refused(committee, stations, month)
     assert "梅林供电所 – 鄞江供电所: " in page
     if month in ("2026-09", "2027-01"):
         assert (
-            "The last month must be from 2026-10 (its first month) to 2026-12 (its current "
-            "last month)." in page
+            "The last month must be from 2026-10 to 2026-12 (its current last month): "
+            "published months keep what they had." in page
         )
+
+
+@pytest.mark.django_db
+def test_a_published_month_keeps_its_pairing(committee, stations):
+    """September is published: a pairing that ran in it cannot end before it."""
+    pairing = pairing_row(stations, "梅林", "鄞江", start=AUGUST, end=DECEMBER)
+
+    page = committee.get(end(committee, pairing, "2026-08")["Location"]).content.decode()
+
+    pairing.refresh_from_db()
+    assert pairing.end_month == DECEMBER
+    assert "The last month must be from 2026-09 to 2026-12" in page
+    end(committee, pairing, "2026-09")
+    pairing.refresh_from_db()
+    assert pairing.end_month == SEPTEMBER
 
 
 @pytest.mark.django_db

@@ -180,6 +180,17 @@ def test_a_station_without_a_secretary_says_an_administrator_must_name_one(clien
         ({"goal_grade": "yellow"}, "goal_grade", "Select a valid choice."),
         ({"goal_month": "2027-13"}, "goal_month", "Enter the month as YYYY-MM"),
         ({"indicator": "nonsense"}, "indicator", "Select a valid choice."),
+        (  # no published month before it: no baseline to measure from
+            {"start_month": "2020-01", "goal_month": "2020-06"},
+            "start_month",
+            "A project starts the month after a published month (its baseline): at the "
+            "latest 2026-11.",
+        ),
+        (  # October is the latest published month
+            {"start_month": "2026-10", "goal_month": "2026-10"},
+            "goal_month",
+            "The goal month must come after 2026-10, the latest published month.",
+        ),
     ],
 )
 def test_a_project_that_breaks_a_rule_is_not_saved(client, people, changes, field, message):
@@ -294,6 +305,10 @@ def test_milestones_are_added_and_marked_done_and_undone(client, people, project
     assert Milestone.objects.count() == 0
     early = client.post(add, {"title": "Drill", "due_month": "2026-09"})
     assert "cannot be before the project&#x27;s first month" in early.content.decode()
+    late = client.post(add, {"title": "Drill", "due_month": "2027-02"})
+    assert "A milestone falls due by the project&#x27;s goal month, 2027-01." in (
+        late.content.decode()
+    )
     assert Milestone.objects.count() == 0
 
     response = client.post(add, {"title": "First drill", "due_month": "2026-10"})
@@ -309,7 +324,10 @@ def test_milestones_are_added_and_marked_done_and_undone(client, people, project
     assert shown.overdue is (timezone.localdate().replace(day=1) > OCTOBER)
 
     done = reverse("improvement:milestone_done", args=[milestone.pk])
-    assert client.post(done, {"done": "1"}).status_code == 302
+    marked = client.post(done, {"done": "1"}, follow=True)
+    assert "“First drill” is done." in marked.content.decode()
+    assert client.post(add, {"title": "First drill", "due_month": "2026-10"}).status_code == 200
+    assert Milestone.objects.count() == 1  # the same milestone twice: refused
     milestone.refresh_from_db()
     assert milestone.done_on == timezone.localdate()
     client.post(done, {"done": "0"})

@@ -119,10 +119,6 @@ class Bulletin:
     projects: tuple[ProjectLine, ...]  # on track, off track, no data yet
 
     @property
-    def station_count(self) -> int:
-        return sum(count.now for count in self.counts)
-
-    @property
     def nothing_done_count(self) -> int:
         return sum(1 for station in self.weak if station.nothing_done)
 

@@ -77,6 +77,11 @@ def in_span(period: date, first: date | None, stop: date | None) -> bool:
     return (first is None or first <= period) and (stop is None or period < stop)
 
 
+def is_past(period: date, today: date) -> bool:
+    """A month that has ended: before the current month (e.g. a due month gone by)."""
+    return period < month_start(today)
+
+
 def is_future(period: date, today: date) -> bool:
     """A period after the current month has no data yet."""
     return period > month_start(today)

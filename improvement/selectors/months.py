@@ -46,12 +46,6 @@ class MonthGrades:
         """Each indicator's company median of the raw values (as the run stored it)."""
         return self.run.summary.get("indicator_medians", {})
 
-    def goal_threshold(self, code: str, position: int) -> float | None:
-        """The normalised value grade ``position`` (0 red … 4 yellow) started at on the
-        indicator this month."""
-        found = self.run.summary.get("indicator_thresholds", {}).get(code)
-        return found[position] if found else None
-
 
 def month_codes(run: ScoreRun) -> list[str]:
     """The indicators the run graded, in display order."""

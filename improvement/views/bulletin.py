@@ -45,7 +45,12 @@ def _page_context(report: Bulletin) -> dict:
         ),
         "moves": [(move, text.move_text(move)) for move in (*report.moved_up, *report.moved_down)],
         "weak_rows": [
-            (station, text.weak_months_value(station), _work(station)) for station in report.weak
+            (
+                station,
+                text.weak_months_value(station),
+                text.work_lines(station.work, station.station.pk),
+            )
+            for station in report.weak
         ],
         "project_groups": [
             (group, text.group_text(group), [(line, text.state_text(line)) for line in lines])
@@ -53,10 +58,6 @@ def _page_context(report: Bulletin) -> dict:
             if (lines := report.projects_in(group))
         ],
     }
-
-
-def _work(station) -> list[str]:
-    return text.work_lines(station.work, station.station.pk)
 
 
 @require_GET

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,7 +19,7 @@ from improvement.forms import CheckInForm, MeasureForm, add_service_errors
 from improvement.models import Measure
 from improvement.selectors import grade_history, measures_with_indicators, month_grades
 from improvement.views.access import check_station_access, record_or_404, station_or_404
-from indicators.periods import add_months, months_between
+from indicators.periods import add_months, is_past, months_between
 from mapviews.selectors import indicators_in_force
 from mapviews.views.common import parse_month
 from scoring.grades import grade_display
@@ -139,7 +140,7 @@ def _measure_page(request: HttpRequest, measure: Measure, check_in_form=None) ->
             "station": measure.station,
             "links": list(measure.links.all()),
             "outcome": outcome,
-            "is_overdue": measure.is_open and latest is not None and measure.due_month < latest,
+            "is_overdue": measure.is_open and is_past(measure.due_month, timezone.localdate()),
             "check_ins": list(measure.check_ins.select_related("created_by")),
             "can_manage": can_manage,
             "check_in_form": check_in_form or (CheckInForm() if can_manage else None),

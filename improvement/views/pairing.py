@@ -31,6 +31,7 @@ from improvement.pairing_text import (
 from improvement.views.access import record_or_404
 from indicators.periods import PeriodError, format_period, parse_period
 from mapviews.selectors import company_for_user
+from mapviews.text import list_separator
 from mapviews.views.common import chosen_month, month_context
 from scoring.grades import GradeDisplay, grade_display
 from stations.models import Station
@@ -420,7 +421,7 @@ def _report_help(request: HttpRequest, accepted: services.HelpAcceptance) -> Non
             request,
             _("Already in force, not recorded again: %(rows)s.")
             % {
-                "rows": "; ".join(
+                "rows": list_separator().join(
                     f"{item.station.name} · {item.indicator.name} ({item.span_text})"
                     for item in accepted.skipped
                 )

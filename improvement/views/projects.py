@@ -22,14 +22,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from improvement import selectors, services
-from improvement.charts import project_progress_figure
 from improvement.forms import CheckInForm, MilestoneForm, ProjectForm, add_service_errors
 from improvement.models import GOAL_GRADES, Milestone, ProjectStatus, SecretaryProject
 from improvement.progress_text import describe_progress
 from improvement.views.access import check_station_access, record_or_404, station_or_404
 from indicators.models import Indicator
-from indicators.periods import add_months, format_period, month_start
-from mapviews.charts import figure_payload
+from indicators.periods import add_months, format_period, is_past, month_start
+from mapviews.charts import figure_payload, project_progress_figure
 from mapviews.staticfinders import plotly_static_path
 from scoring.engine.grades import UNGRADED, better_grade
 from scoring.grades import grade_display
@@ -135,9 +134,9 @@ def _render_detail(
     page = selectors.project_page(project)
     progress = page.progress
     rows = _progress_rows(progress)
-    this_month = month_start(timezone.localdate())
+    today = timezone.localdate()
     for milestone in page.milestones:
-        milestone.overdue = milestone.done_on is None and milestone.due_month < this_month
+        milestone.overdue = milestone.done_on is None and is_past(milestone.due_month, today)
     context = {
         "project": project,
         "station": project.station,

@@ -2,6 +2,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
+from indicators.periods import format_period
 from mapviews import text
 from scoring.grades import GradeDisplay, grade_display, ungraded_reason_text
 
@@ -24,6 +25,14 @@ def signed(value: float | None) -> str:
     if rounded == 0:
         return "±0.00"
     return f"+{rounded}" if rounded > 0 else f"−{abs(rounded)}"
+
+
+@register.filter
+def period(value) -> str:
+    """A month as ``YYYY-MM`` (``indicators.periods``, the one place of that format)."""
+    if not value:
+        return ""
+    return format_period(value)
 
 
 @register.simple_tag

@@ -84,7 +84,6 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         "latest_period": format_period(latest.period) if latest else None,
         "asked_period": format_period(asked) if asked and latest is None else None,
         "since_last_month": explanations.since_last_month(latest, before),
-        "strip": strip,
         "strip_cells": cells,
         "history_rows": list(reversed(cells)),
         **work,

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from django.utils import translation
 
-from improvement.charts import project_progress_figure
 from improvement.engine.progress import ProgressMonth, judge_progress
 from improvement.progress_text import describe_progress
+from mapviews.charts import project_progress_figure
 
 
 def month(text: str, value: float | None, grade: str = "green", goal: float | None = 40.0):

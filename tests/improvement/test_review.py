@@ -78,10 +78,52 @@ def test_the_review_is_for_the_committee(login, people):
     assert login(people["secretary"]).get(URL).status_code == 403
 
 
-def test_review_queries_do_not_grow_with_the_rows(login, people, django_assert_max_num_queries):
+def _work_for(stations, period, code="safety"):
+    """A measure, a pairing, department help and a project (on ``code``) for each station."""
+    from improvement.models import BranchPairing, DepartmentHelp, SecretaryProject
+    from indicators.models import Indicator
+
+    safety = Indicator.objects.get(code=code)
+    s1, _s2, s3 = stations
+    for station in stations:
+        create_measure(
+            station=station,
+            fields=MeasureFields(title=f"m{station.pk}{code}", owner="o", due_month=OCTOBER),
+            based_on=period,
+            causes=[IndicatorCause("safety"), IndicatorCause("line_loss")],
+        )
+        DepartmentHelp.objects.create(
+            company=station.county.company, based_on=period, start_month=OCTOBER,
+            end_month=OCTOBER, department="d", indicator=safety, station=station,
+        )  # fmt: skip
+        SecretaryProject.objects.create(
+            station=station, indicator=safety, title="p", plan="p", start_month=OCTOBER,
+            goal_grade="blue", goal_month=OCTOBER,
+        )  # fmt: skip
+    BranchPairing.objects.create(
+        company=s1.county.company, based_on=period, start_month=OCTOBER, end_month=OCTOBER,
+        weak_station=s1, strong_station=s3, weak_grade="yellow", strong_grade="red",
+        benefit=1.0, as_proposed=True,
+    )  # fmt: skip
+
+
+def test_review_queries_do_not_grow_with_the_work(login, people, scored):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     client = login(people["committee"])
-    with django_assert_max_num_queries(23):  # pinned; no query per row
-        client.get(URL, {"period": "2026-09"})
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(URL, {"period": "2026-09"})
+        assert response.status_code == 200 and len(response.context["rows"]) == 2
+        return len(captured)
+
+    assert queries() == 23  # no work: the measures' indicators are not even asked for
+    _work_for(scored, SEPTEMBER)
+    with_work = queries()
+    _work_for(scored, SEPTEMBER, "line_loss")  # twice the records
+    assert queries() == with_work == 24  # pinned: no query per row or per record
 
 
 @pytest.mark.parametrize(
@@ -117,3 +159,21 @@ def test_weak_stations_order_yellow_first_then_most_lagging_indicators():
     )
     # 3 yellow; 5 and 2 green (5 has two yellow indicators); 1 red with one; 4 is not weak.
     assert weak_stations(grades, indicators) == [3, 5, 2, 1]
+
+
+def test_the_station_pages_work_section_reads_in_a_fixed_number_of_queries(login, people, scored):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(people["staff"])
+    url = reverse("mapviews:station", args=["S1"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    _work_for(scored, SEPTEMBER)
+    with_work = queries()
+    _work_for(scored, SEPTEMBER, "line_loss")  # twice the records
+    assert queries() == with_work

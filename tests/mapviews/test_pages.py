@@ -92,9 +92,9 @@ def test_station_page_history_and_indicators(client, member):
     client.force_login(member)
     response = client.get(reverse("mapviews:station", args=["S1"]))
     assert response.status_code == 200
-    strip = response.context["strip"]
-    assert [label for label, _score, _grade in strip] == ["2026-09", "2026-10"]
-    assert [grade.code for _label, _score, grade in strip] == ["yellow", "orange"]
+    strip = response.context["strip_cells"]
+    assert [label for label, _score, _grade, _work in strip] == ["2026-09", "2026-10"]
+    assert [grade.code for _label, _score, grade, _work in strip] == ["yellow", "orange"]
     lines = response.context["indicators"]
     assert len(lines) == 10
     safety = next(line for line in lines if line.indicator.code == "safety")

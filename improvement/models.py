@@ -291,10 +291,17 @@ class Partnership(Recorded):
     def span_text(self) -> str:
         return f"{format_period(self.start_month)} – {format_period(self.end_month)}"
 
-    def end_proposed(self, period: date) -> date:
+    def earliest_end(self, latest_published: date | None) -> date:
+        """The earliest last month it can be given: a published month keeps the pairing
+        it had (its first month, if that is later)."""
+        if latest_published is None:
+            return self.start_month
+        return max(self.start_month, latest_published)
+
+    def end_proposed(self, period: date, latest_published: date | None) -> date:
         """The month an end-early form offers when viewing ``period``: that month, kept
-        within the span."""
-        return min(max(period, self.start_month), self.end_month)
+        from the earliest end to the current last month."""
+        return min(max(period, self.earliest_end(latest_published)), self.end_month)
 
 
 class Partner(NamedTuple):

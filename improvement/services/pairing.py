@@ -275,8 +275,7 @@ def _end(item, end_month: date):
     """The last month becomes ``end_month``: from the latest published month on (a month
     already published keeps the pairing it had) or its first month if later, and not
     after its current last month."""
-    latest = opening_period(current_runs(item.company_id))
-    earliest = max(item.start_month, latest) if latest else item.start_month
+    earliest = item.earliest_end(opening_period(current_runs(item.company_id)))
     if not earliest <= end_month <= item.end_month:
         raise ValidationError(
             _("The last month must be from %(start)s to %(end)s (its current last month): "

@@ -34,6 +34,7 @@ from mapviews.selectors import company_for_user
 from mapviews.text import list_separator
 from mapviews.views.common import chosen_month, month_context
 from scoring.grades import GradeDisplay, grade_display
+from scoring.selectors import opening_period
 from stations.models import Station
 from stations.roles import MANAGE_ALL_STATIONS
 
@@ -52,6 +53,7 @@ class InForceRow:
     strong_grade: GradeDisplay
     sentence: str
     end_initial: str
+    end_min: str
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def pairing(request: HttpRequest) -> HttpResponse:
     company, period = month.company, month.period
     names = selectors.indicator_names()
     context["in_force"] = [
-        _in_force_row(pairing, names, period)
+        _in_force_row(pairing, names, period, opening_period(month.runs))
         for pairing in selectors.pairings_in_force(company.pk, period)
     ]
     plan = selectors.pairing_month(company.pk, period) if month.run else None
@@ -144,7 +146,9 @@ def _page_url(name: str, period: date | None) -> str:
     return f"{url}?period={format_period(period)}" if period else url
 
 
-def _in_force_row(pairing: BranchPairing, names: dict, period: date) -> InForceRow:
+def _in_force_row(
+    pairing: BranchPairing, names: dict, period: date, latest: date | None
+) -> InForceRow:
     weak, strong = pairing.weak_station, pairing.strong_station
     sentence = pair_sentence(
         weak.name,
@@ -152,13 +156,14 @@ def _in_force_row(pairing: BranchPairing, names: dict, period: date) -> InForceR
         lines_from_record(pairing.reasons, names),
         selectors.station_distance_km(weak, strong),
     )
-    end = pairing.end_proposed(period)
+    end = pairing.end_proposed(period, latest)
     return InForceRow(
         pairing,
         grade_display(pairing.weak_grade),
         grade_display(pairing.strong_grade),
         sentence,
         format_period(end),
+        format_period(pairing.earliest_end(latest)),
     )
 
 
@@ -348,6 +353,7 @@ class HelpInForceRow:
     item: DepartmentHelp
     department: str
     end_initial: str
+    end_min: str
 
 
 @require_http_methods(["GET", "POST"])
@@ -358,11 +364,13 @@ def department_help(request: HttpRequest) -> HttpResponse:
     if month.company is None or month.period is None:
         return render(request, "improvement/help.html", context)
     company, period = month.company, month.period
+    latest = opening_period(month.runs)
     context["in_force"] = [
         HelpInForceRow(
             item,
             item.department_label,
-            format_period(item.end_proposed(period)),
+            format_period(item.end_proposed(period, latest)),
+            format_period(item.earliest_end(latest)),
         )
         for item in selectors.help_in_force(company.pk, period)
     ]

@@ -19,6 +19,7 @@ from improvement.engine.progress import (
 )
 from improvement.labels import PROGRESS_STATES
 from indicators.periods import format_period
+from mapviews.text import signed
 from scoring.grades import grade_display
 
 
@@ -27,14 +28,6 @@ class ProgressText:
     state: str
     label: str
     sentence: str
-
-
-def signed_number(value: float) -> str:
-    """+8.4 / −3.1 / ±0.0 on the 0–100 scale."""
-    rounded = round(value, 1)
-    if rounded == 0:
-        return "±0.0"
-    return f"+{rounded:.1f}" if rounded > 0 else f"−{abs(rounded):.1f}"
 
 
 def describe_progress(
@@ -56,7 +49,7 @@ def describe_progress(
         "goal_month": format_period(goal_month),
         "grade": grade_display(latest.grade).label,
         "latest": format_period(latest.period),
-        "change": signed_number(progress.change),
+        "change": signed(progress.change, 1),
         "since": format_period(start.period),
         "still": f"{progress.still_needed or 0:.1f}",
         "time": round((progress.time_share or 0) * 100),

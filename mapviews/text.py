@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from scoring.grades import GradeDisplay
+
+
+def signed(value: float | None, decimals: int = 2) -> str:
+    """A change with its sign: +3.20 / −1.05 / ±0.00 (``decimals`` places, half up);
+    "–" when there is nothing to compare with."""
+    if value is None:
+        return "–"
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        return f"±{abs(rounded)}"
+    return f"+{rounded}" if rounded > 0 else f"−{abs(rounded)}"
 
 
 def list_separator() -> str:

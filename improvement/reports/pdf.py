@@ -21,6 +21,7 @@ from improvement.bulletin import Bulletin
 from improvement.reports import text
 from improvement.reports.fonts import PdfFont, cjk_font
 from improvement.reports.text import Alert, GradeCell, Section
+from mapviews.text import signed
 
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#555555")
@@ -174,7 +175,7 @@ def _cell(value, kind: str, styles: Styles) -> Paragraph:
     if kind == "score":
         return Paragraph(f"{value:.2f}", styles.number)
     if kind == "change":
-        return Paragraph(text.signed(value), styles.number)
+        return Paragraph(styles.para(signed(value, 0)), styles.number)
     if kind == "number":
         return Paragraph(styles.para(str(value)), styles.number)
     return Paragraph(styles.para(str(value)), styles.cell)

@@ -21,6 +21,7 @@ from improvement.labels import PROGRESS_GROUP_LABELS, PROGRESS_STATES
 from improvement.models import ProjectStatus
 from improvement.selectors import StationWork
 from indicators.periods import format_period
+from mapviews.text import signed
 from scoring.engine.grades import RED
 from scoring.grades import GradeDisplay
 
@@ -74,13 +75,6 @@ def file_stem(bulletin: Bulletin) -> str:
     return f"{stem}-{format_period(bulletin.period)}"
 
 
-def signed(change: int | None) -> str:
-    """+1 / -2 / ±0; "–" when there is nothing to compare with."""
-    if change is None:
-        return "–"
-    return f"+{change}" if change > 0 else ("±0" if change == 0 else f"-{-change}")
-
-
 def summary(bulletin: Bulletin) -> str:
     """One line for the top: red stations and moves, weak stations, secretary projects."""
     red = bulletin.count_of(RED)
@@ -92,7 +86,7 @@ def summary(bulletin: Bulletin) -> str:
         colours += _(", last month not scored")
     else:
         up, down = len(bulletin.moved_up), len(bulletin.moved_down)
-        colours += _(" (%(change)s)") % {"change": signed(red.change)}
+        colours += _(" (%(change)s)") % {"change": signed(red.change, 0)}
         colours += ngettext(
             ", %(up)d station moved up, %(down)d down",
             ", %(up)d stations moved up, %(down)d down",

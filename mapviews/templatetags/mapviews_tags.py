@@ -1,5 +1,3 @@
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import template
 
 from indicators.periods import format_period
@@ -19,12 +17,7 @@ def grade_badge(grade: GradeDisplay | str | None, size: str = "") -> dict:
 @register.filter
 def signed(value: float | None) -> str:
     """+3.20 / −1.05 / ±0.00: a change with its sign, two decimals."""
-    if value is None:
-        return "–"
-    rounded = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if rounded == 0:
-        return "±0.00"
-    return f"+{rounded}" if rounded > 0 else f"−{abs(rounded)}"
+    return text.signed(value)
 
 
 @register.filter

@@ -30,3 +30,22 @@ def login(client):
         return client
 
     return as_user
+
+
+@pytest.fixture
+def stations(company):
+    """The seven scored stations of tests/improvement/pairing_month.py (the pairing and help
+    pages' month)."""
+    from tests.improvement.pairing_month import make_stations, score_pairing_month
+
+    found = make_stations(company)
+    score_pairing_month(found)
+    return found
+
+
+@pytest.fixture
+def committee(client, stations):
+    """A party committee member on the pairing and help pages, in English."""
+    client.force_login(user_with_role("party_committee"))
+    client.cookies["django_language"] = "en"
+    return client

@@ -12,25 +12,10 @@ from django.urls import reverse
 from improvement.models import DepartmentHelp
 from indicators.models import Indicator
 from tests.factories import CompanyFactory, StationFactory, user_with_role
-from tests.improvement.pairing_month import make_stations, score_pairing_month
 from tests.mapviews.months import OCTOBER, SEPTEMBER
 
 URL = reverse("improvement:help")
 NOVEMBER, DECEMBER = date(2026, 11, 1), date(2026, 12, 1)
-
-
-@pytest.fixture
-def stations(company):
-    found = make_stations(company)
-    score_pairing_month(found)
-    return found
-
-
-@pytest.fixture
-def committee(client, stations):
-    client.force_login(user_with_role("party_committee"))
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def key(stations, name, code):

@@ -25,12 +25,6 @@ REFUSED_15 = (
 MISMATCH = "Your user name and password did not match. Please try again."
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    """Dozens of logins per test: a quick hasher (before the users are made)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def client(client):
     """The test client, in English."""

@@ -87,3 +87,19 @@ def test_weak_passwords_are_refused(password, codes):
 def test_a_password_like_the_user_name_is_refused():
     user = get_user_model()(username="zhangweiming", email="zwm@example.cn")
     assert refusals("zhangweiming1", user) == {"password_too_similar"}
+
+
+def test_passwords_are_stored_with_djangos_default_hasher_outside_the_tests(settings):
+    """The suite hashes with MD5 for speed (tests/settings.py); the site itself uses
+    Django's defaults, PBKDF2 first, and a password survives the round trip."""
+    from django.conf import global_settings
+
+    import config.settings
+
+    assert not hasattr(config.settings, "PASSWORD_HASHERS")
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    user = UserFactory(username="hashed", password="a-long-test-password")
+
+    assert user.password.startswith("pbkdf2_sha256$")
+    assert user.check_password("a-long-test-password")
+    assert not user.check_password("another-password")

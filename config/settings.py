@@ -144,11 +144,17 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 if REDIS_URL:
+    # The cache only saves work: a slow or absent Redis is a miss (config/cache.py),
+    # after at most half a second, and is then skipped for BREAKER_SECONDS.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FaultTolerantRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_timeout": 5, "socket_connect_timeout": 5},
+            "OPTIONS": {
+                "socket_timeout": 0.5,
+                "socket_connect_timeout": 0.5,
+                "BREAKER_SECONDS": 10,
+            },
         }
     }
 else:

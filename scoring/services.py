@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import (
+    IntegrityError,
     InterfaceError,
     OperationalError,
     connection,
@@ -44,6 +45,7 @@ from scoring.models import (
     ScoreRun,
     SensitivityRun,
     StationScore,
+    UsedPreview,
     Weight,
     WeightSet,
 )
@@ -63,6 +65,8 @@ MAX_ATTEMPTS = 5
 #: A queued run not picked up after this long is sent to the broker again.
 REQUEUE_AFTER = timedelta(minutes=5)
 INITIAL_WEIGHTS_FROM = date(2000, 1, 1)
+#: How long a version form's preview stays valid for saving.
+PREVIEW_MAX_AGE = timedelta(hours=1)
 
 
 # --- Weights -------------------------------------------------------------------
@@ -117,6 +121,19 @@ def create_weight_set(
     if recompute:
         _recompute_governed(weight_set, RunTrigger.WEIGHTS, user, publish=publish)
     return weight_set
+
+
+def claim_preview(token: str) -> bool:
+    """Record that the preview ``token`` is being saved; False when it already was (a
+    double click). Call it in the transaction that saves the version: if that rolls back,
+    the preview can be saved again. Two clicks at once serialise on the unique token."""
+    UsedPreview.objects.filter(used_at__lt=timezone.now() - PREVIEW_MAX_AGE).delete()
+    try:
+        with transaction.atomic():
+            UsedPreview.objects.create(token=token)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _next_version(model: type[WeightSet | MethodVersion], company: Company) -> int:

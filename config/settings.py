@@ -135,20 +135,30 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must never hold a web request: one quick attempt, then the pending
 # run is left for the beat job to enqueue again.
 CELERY_TASK_PUBLISH_RETRY = False
+# A worker renews its run's heartbeat four times a lease; a run silent for a lease lost
+# its worker and is sent again by the sweep, which also re-sends runs that never
+# reached the broker (scoring.services.enqueue_pending_runs).
+SCORE_RUN_LEASE_SECONDS = env_int("SCORE_RUN_LEASE_SECONDS", 60, minimum=4)
 CELERY_BEAT_SCHEDULE = {
     "enqueue-pending-runs": {
         "task": "scoring.tasks.enqueue_pending_runs",
-        "schedule": 60.0,
+        "schedule": 30.0,
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 if REDIS_URL:
+    # The cache only saves work: a slow or absent Redis is a miss (config/cache.py),
+    # after at most half a second, and is then skipped for BREAKER_SECONDS.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FaultTolerantRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_timeout": 5, "socket_connect_timeout": 5},
+            "OPTIONS": {
+                "socket_timeout": 0.5,
+                "socket_connect_timeout": 0.5,
+                "BREAKER_SECONDS": 10,
+            },
         }
     }
 else:

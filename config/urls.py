@@ -5,8 +5,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from config.health import health
 from config.login import GuardedLoginView
-from mapviews.views.station import health
 
 admin.site.site_header = _("Five-colour station map administration")
 admin.site.site_title = _("Five-colour station map")
@@ -26,3 +26,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
 ]
+
+# A database or Redis that does not answer gets the "try again" page (503), not a 500.
+handler500 = "config.errors.server_error"

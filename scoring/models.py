@@ -154,6 +154,15 @@ class ScoreRun(models.Model):
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     enqueued_at = models.DateTimeField(_("last enqueued at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("worker last seen at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Renewed by the worker while it computes; a running run not renewed for a "
+            "minute has lost its worker and is sent again."
+        ),
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     compute_ms = models.PositiveIntegerField(_("compute time (ms)"), null=True, blank=True)
@@ -230,6 +239,23 @@ class ScoreRun(models.Model):
     @property
     def period_text(self) -> str:
         return format_period(self.period)
+
+
+class UsedPreview(models.Model):
+    """A version form's preview that has been saved. A second "save" of the same preview
+    (a double click) finds its token here and saves nothing. Kept in the database, in the
+    transaction that saves the version, so a lost or slow cache can neither lose a
+    version nor save it twice."""
+
+    token = models.CharField(_("preview token"), max_length=32, unique=True)
+    used_at = models.DateTimeField(_("saved at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("saved preview")
+        verbose_name_plural = _("saved previews")
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class StationScore(models.Model):

@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,6 +24,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import (
+    IntegrityError,
     InterfaceError,
     OperationalError,
     connection,
@@ -44,6 +48,7 @@ from scoring.models import (
     ScoreRun,
     SensitivityRun,
     StationScore,
+    UsedPreview,
     Weight,
     WeightSet,
 )
@@ -60,9 +65,14 @@ logger = logging.getLogger(__name__)
 
 #: A run is given up (failed) after this many attempts.
 MAX_ATTEMPTS = 5
-#: A queued run not picked up after this long is sent to the broker again.
+#: A run that never reached the broker (Redis was down) is sent again by the next sweep
+#: once this has passed: its own publish may still be under way until then.
+RESEND_UNSENT_AFTER = timedelta(seconds=20)
+#: A run handed to the broker but not picked up after this long is sent again.
 REQUEUE_AFTER = timedelta(minutes=5)
 INITIAL_WEIGHTS_FROM = date(2000, 1, 1)
+#: How long a version form's preview stays valid for saving.
+PREVIEW_MAX_AGE = timedelta(hours=1)
 
 
 # --- Weights -------------------------------------------------------------------
@@ -117,6 +127,19 @@ def create_weight_set(
     if recompute:
         _recompute_governed(weight_set, RunTrigger.WEIGHTS, user, publish=publish)
     return weight_set
+
+
+def claim_preview(token: str) -> bool:
+    """Record that the preview ``token`` is being saved; False when it already was (a
+    double click). Call it in the transaction that saves the version: if that rolls back,
+    the preview can be saved again. Two clicks at once serialise on the unique token."""
+    UsedPreview.objects.filter(used_at__lt=timezone.now() - PREVIEW_MAX_AGE).delete()
+    try:
+        with transaction.atomic():
+            UsedPreview.objects.create(token=token)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _next_version(model: type[WeightSet | MethodVersion], company: Company) -> int:
@@ -272,26 +295,39 @@ def _publish(run_id: int) -> None:
     ScoreRun.objects.filter(pk=run_id).update(enqueued_at=timezone.now())
 
 
+def run_lease() -> timedelta:
+    """How long a running run's worker may stay silent before the run counts as lost.
+    Its worker renews ``heartbeat_at`` four times in that span."""
+    return timedelta(seconds=settings.SCORE_RUN_LEASE_SECONDS)
+
+
 def enqueue_pending_runs(now=None) -> int:
-    """Send again runs left behind: never enqueued, lost by the broker, or whose worker died."""
+    """Send again runs left behind: never enqueued (the broker was down), lost by the
+    broker, or whose worker died (no heartbeat for a lease). A lost run that has had
+    its attempts is marked failed instead."""
     now = now or timezone.now()
-    stale_running = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - REQUEUE_AFTER
-    ScoreRun.objects.filter(
-        status=RunStatus.RUNNING, started_at__lt=stale_running, attempts__gte=MAX_ATTEMPTS
-    ).update(
+    lease = run_lease()
+    silent = Q(status=RunStatus.RUNNING) & (
+        Q(heartbeat_at__lt=now - lease) | Q(heartbeat_at__isnull=True, started_at__lt=now - lease)
+    )
+    ScoreRun.objects.filter(silent, attempts__gte=MAX_ATTEMPTS).update(
         status=RunStatus.FAILED,
         finished_at=now,
         error=f"Gave up after {MAX_ATTEMPTS} attempts",
     )
-    not_sent_lately = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REQUEUE_AFTER)
-    stale = ScoreRun.objects.filter(
-        (
-            Q(status=RunStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER)
-            | Q(status=RunStatus.RUNNING, started_at__lt=stale_running)
-        )
-        & not_sent_lately
-    ).values_list("pk", flat=True)
-    run_ids = list(stale)
+    never_sent = Q(
+        status=RunStatus.QUEUED,
+        enqueued_at__isnull=True,
+        created_at__lt=now - RESEND_UNSENT_AFTER,
+    )
+    not_picked_up = Q(status=RunStatus.QUEUED, enqueued_at__lt=now - REQUEUE_AFTER)
+    # A dead worker's run is sent once a lease: not again while that delivery waits.
+    worker_lost = silent & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - lease))
+    run_ids = list(
+        ScoreRun.objects.filter(never_sent | not_picked_up | worker_lost)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     for run_id in run_ids:
         enqueue_run(run_id)
     return len(run_ids)
@@ -318,11 +354,43 @@ def _lock_company_month(company_id: int, period: date) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
+@contextmanager
+def heartbeat(run_id: int) -> Iterator[None]:
+    """Renew the run's ``heartbeat_at`` from a thread while the block runs, so the sweep
+    can tell a worker that computes from one that died (``enqueue_pending_runs``).
+    SQLite serialises writers, so a heartbeat there would only wait: none is sent."""
+    if connection.vendor == "sqlite":
+        yield
+        return
+    stop = threading.Event()
+    every = run_lease().total_seconds() / 4
+
+    def renew() -> None:
+        try:
+            while not stop.wait(every):
+                ScoreRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except Exception:  # a missed heartbeat only risks a twin delivery
+            logger.warning("Heartbeat of score run %s stopped", run_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=renew, name=f"run-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every)
+
+
 def execute_run(run_id: int) -> RunOutcome:
     """Compute the run's month and make it current. Safe to call any number of times."""
+    now = timezone.now()
     claimed = ScoreRun.objects.filter(
         pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
-    ).update(status=RunStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1)
+    ).update(status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1)
     if not claimed:
         run = ScoreRun.objects.filter(pk=run_id).first()
         if run is None:
@@ -330,10 +398,12 @@ def execute_run(run_id: int) -> RunOutcome:
         return RunOutcome(run_id, run.status, unchanged=run.unchanged)
     started = time.perf_counter()
     try:
-        with transaction.atomic():
+        with heartbeat(run_id), transaction.atomic():
             company_id, period = ScoreRun.objects.values_list("company_id", "period").get(pk=run_id)
+            # Twin deliveries of a run (or two runs of a month) wait here for each other;
+            # the run row itself stays unlocked, so the heartbeat can renew it meanwhile.
             _lock_company_month(company_id, period)
-            run = ScoreRun.objects.select_for_update().get(pk=run_id)
+            run = ScoreRun.objects.get(pk=run_id)
             if run.status != RunStatus.RUNNING:  # a twin delivery finished it meanwhile
                 return RunOutcome(run_id, run.status, unchanged=run.unchanged)
             return _compute_and_store(run, started)

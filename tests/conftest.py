@@ -108,3 +108,20 @@ def redis_app():
     finally:
         app.conf.update(saved)
         reset_connections()
+
+
+@pytest.fixture
+def unreachable_cache(settings):
+    """The project's Redis cache pointed where nothing listens (our ports 18200-18209)."""
+    from config import cache as cache_module
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FaultTolerantRedisCache",
+            "LOCATION": "redis://127.0.0.1:18209/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    cache_module._breakers.clear()
+    yield
+    cache_module._breakers.clear()

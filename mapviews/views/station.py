@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -95,15 +93,3 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         "is_own_station": own_station_id(request.user) == station.pk,
     }
     return render(request, "mapviews/station_detail.html", context)
-
-
-@login_not_required
-@require_GET
-def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers and docker-compose: is the database reachable?"""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok"})

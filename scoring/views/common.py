@@ -10,7 +10,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,7 +23,9 @@ from scoring.models import MethodVersion, RunStatus, ScoreRun, WeightSet
 from scoring.review import Comparison
 from scoring.selectors import current_runs, periods_with_data
 from scoring.services import (
+    PREVIEW_MAX_AGE,
     PublishRefused,
+    claim_preview,
     months_governed_by,
     next_version_start,
     publish_run,
@@ -189,38 +190,25 @@ def next_month_label(company: Company) -> str:
     return format_period(add_months(max(periods), 1)) if periods else ""
 
 
-#: How long a preview stays valid for saving (seconds).
-PREVIEW_MAX_AGE = 3600
-
-
 def preview_token(values: dict) -> str:
     """A signed copy of what a preview showed: saving must send it back unchanged."""
     return signing.dumps({**values, "nonce": secrets.token_hex(8)}, salt="version-preview")
 
 
-def previewed_unchanged(request: HttpRequest, values: dict) -> bool:
-    """Whether the form is saved with exactly the values its preview showed, once (a
-    second click on "save" does not save a second version). If not, says so: the page
-    then shows the preview of the values as they are."""
-    if not _matches_preview(request, values):
-        messages.warning(
-            request, _("Check this preview before saving: it shows the values as they are now.")
-        )
-        return False
-    return True
-
-
-def _matches_preview(request: HttpRequest, values: dict) -> bool:
+def _previewed_nonce(request: HttpRequest, values: dict) -> str | None:
+    """The nonce of the preview the form sends back, when it showed exactly ``values``."""
     try:
         shown = signing.loads(
-            request.POST.get("previewed", ""), salt="version-preview", max_age=PREVIEW_MAX_AGE
+            request.POST.get("previewed", ""),
+            salt="version-preview",
+            max_age=PREVIEW_MAX_AGE.total_seconds(),
         )
     except signing.BadSignature:
-        return False
+        return None
     nonce = shown.pop("nonce", "")
-    if shown != json.loads(json.dumps(values)):  # as signed: tuples came back as lists
-        return False
-    return cache.add(f"version-preview:{nonce}", True, PREVIEW_MAX_AGE)
+    if not nonce or shown != json.loads(json.dumps(values)):  # tuples came back as lists
+        return None
+    return nonce
 
 
 def save_if_previewed(
@@ -231,12 +219,23 @@ def save_if_previewed(
     detail_route: str,
 ) -> HttpResponse | None:
     """Step 2 of a version form: save when "save" was pressed with exactly the values
-    its preview showed, and go to the version's page; otherwise None (show the preview).
-    ``saved_text`` takes ``%(version)d`` and ``%(period)s``."""
-    if request.POST.get("action") != "save" or not previewed_unchanged(request, shown):
+    its preview showed, once (a second click on "save" does not save a second version),
+    and go to the version's page; otherwise None: the page shows the preview of the
+    values as they are, and says why. ``saved_text`` takes ``%(version)d`` and
+    ``%(period)s``."""
+    if request.POST.get("action") != "save":
         return None
-    with transaction.atomic():
-        version = create()
+    nonce = _previewed_nonce(request, shown)
+    version = None
+    if nonce is not None:
+        with transaction.atomic():
+            if claim_preview(nonce):
+                version = create()
+    if version is None:
+        messages.warning(
+            request, _("Check this preview before saving: it shows the values as they are now.")
+        )
+        return None
     messages.success(
         request,
         saved_text % {"version": version.version, "period": format_period(version.effective_from)},

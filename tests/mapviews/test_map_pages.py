@@ -311,3 +311,11 @@ def test_station_page_splits_the_change_since_last_month(viewer, scored):
     assert parts.other_stations == pytest.approx(0.0)
     assert parts.weights_and_method == pytest.approx(0.0)
     assert "Score +20.00: own data +20.00" in response.content.decode()
+
+
+def test_the_map_and_its_month_data_render_without_the_cache(viewer, unreachable_cache):
+    """Redis down or hung: the map is built from the database (before: 500)."""
+    page = viewer.get(reverse("mapviews:home"))
+    month = viewer.get(reverse("mapviews:map_month"), {"period": "2026-09"})
+    assert page.status_code == 200 and page.context["counts"]["orange"] == 1
+    assert month.status_code == 200 and month.json()["counts"]["red"] == 1

@@ -189,12 +189,47 @@ class TestRequests:
         run.refresh_from_db()
         assert (run.status, run.attempts) == (RunStatus.DONE, 2)
 
-    def test_beat_job_does_not_resend_a_stuck_run_every_minute(self, three_stations):
-        sent_a_minute_ago = timezone.now() - timedelta(minutes=1)
-        run = stuck_run(three_stations, attempts=1, enqueued_at=sent_a_minute_ago)
+    def test_beat_job_resends_a_stuck_run_once_a_lease(self, three_stations):
+        sent_lately = timezone.now() - timedelta(seconds=20)
+        run = stuck_run(three_stations, attempts=1, enqueued_at=sent_lately)
         assert services.enqueue_pending_runs() == 0
         run.refresh_from_db()
         assert run.status == RunStatus.RUNNING
+
+    def test_beat_job_resends_a_run_whose_worker_stopped_its_heartbeat(self, three_stations):
+        """Before: a dead worker's run waited for the time limit plus 5 minutes (20 min)."""
+        now = timezone.now()
+        silent = stuck_run(three_stations, attempts=1)
+        ScoreRun.objects.filter(pk=silent.pk).update(
+            started_at=now - timedelta(seconds=90), heartbeat_at=now - timedelta(seconds=61)
+        )
+        assert services.enqueue_pending_runs(now=now) == 1
+        silent.refresh_from_db()
+        assert (silent.status, silent.attempts, StationScore.objects.count()) == (
+            RunStatus.DONE,
+            2,
+            3,
+        )
+
+    def test_beat_job_leaves_a_run_whose_worker_is_alive(self, three_stations):
+        now = timezone.now()
+        alive = stuck_run(three_stations, attempts=1)
+        ScoreRun.objects.filter(pk=alive.pk).update(
+            started_at=now - timedelta(minutes=10), heartbeat_at=now - timedelta(seconds=20)
+        )
+        assert services.enqueue_pending_runs(now=now) == 0
+        alive.refresh_from_db()
+        assert (alive.status, alive.attempts) == (RunStatus.RUNNING, 1)
+
+    def test_beat_job_sends_a_run_that_never_reached_the_broker_at_once(self, three_stations):
+        """Redis was down when the run was asked for: the next sweep sends it (before:
+        5 minutes after the request)."""
+        now = timezone.now()
+        unsent = new_run(add_values(three_stations))
+        ScoreRun.objects.filter(pk=unsent.pk).update(created_at=now - timedelta(seconds=30))
+        assert services.enqueue_pending_runs(now=now) == 1
+        unsent.refresh_from_db()
+        assert unsent.status == RunStatus.DONE
 
     def test_a_twin_delivery_cannot_fail_a_finished_run(self, three_stations):
         run = new_run(add_values(three_stations))
@@ -333,3 +368,28 @@ def test_a_run_stored_without_a_complete_summary_is_computed_afresh(three_statio
     services.execute_run(third.pk)
     third.refresh_from_db()
     assert third.unchanged is True
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_renews_the_heartbeat_of_the_run_it_computes(three_stations, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers, so no heartbeat is sent")
+    from django.conf import settings
+
+    monkeypatch.setattr(settings, "SCORE_RUN_LEASE_SECONDS", 0.4)  # renewed every 0.1 s
+    run = new_run(add_values(three_stations))
+    seen = []
+    real_score = services.engine.score_period
+
+    def slow_score(*args, **kwargs):
+        for _ in range(20):  # until the heartbeat thread has renewed the row
+            stamp = ScoreRun.objects.values_list("heartbeat_at", flat=True)
+            seen.append(stamp.get(pk=run.pk))
+            if len(set(seen)) > 1:
+                break
+            threading.Event().wait(0.1)
+        return real_score(*args, **kwargs)
+
+    monkeypatch.setattr(services.engine, "score_period", slow_score)
+    assert services.execute_run(run.pk).status == RunStatus.DONE
+    assert len(set(seen)) > 1

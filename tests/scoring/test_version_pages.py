@@ -329,3 +329,21 @@ def test_a_newer_version_of_the_same_month_takes_the_month_over(
         v3 = admin_client.get(reverse("scoring:weight_detail", args=[3])).context["months"]
     assert v2 == [] and [month.period for month in v3] == [SEPTEMBER]
     assert v3[0].waiting.weight_set.version == 3 and v3[0].ready
+
+
+@pytest.mark.django_db
+def test_a_save_after_its_preview_is_kept_without_the_cache_and_only_once(
+    admin_client, company_months, unreachable_cache
+):
+    """The double-save check lives in the database: with Redis down the version is
+    saved (before: 500 and the version lost), and a double click still saves one."""
+    url = reverse("scoring:weight_new")
+    data = _weights_post(company_months, SAFETY_FIRST)
+    token = admin_client.post(url, {**data, "action": "preview"}).context["previewed"]
+    saved = admin_client.post(url, {**data, "action": "save", "previewed": token})
+    again = admin_client.post(url, {**data, "action": "save", "previewed": token})
+    assert saved.status_code == 302 and saved.url == reverse("scoring:weight_detail", args=[2])
+    assert again.status_code == 200
+    assert "Check this preview before saving" in again.content.decode()
+    versions = WeightSet.objects.filter(company=company_months).values_list("version", flat=True)
+    assert sorted(versions) == [1, 2]

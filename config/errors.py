@@ -1,0 +1,40 @@
+"""Error pages: a request that failed because a service did not answer gets 503.
+
+A PostgreSQL restart makes every request in flight fail with OperationalError or
+InterfaceError, from the session lookup in a middleware as much as from a view; Django
+then calls ``handler500``. Those requests get a translated "try again" page with
+``Retry-After`` instead of the bare "Server Error (500)". The page is rendered without
+the request (no context processors, session or user), so it needs no database.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.views import defaults
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+#: Failures of a service that come back by themselves: the request may be tried again.
+UNAVAILABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+RETRY_AFTER_SECONDS = 10
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    body = render_to_string("503.html", {"path": request.get_full_path()})
+    return HttpResponse(body, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: 503 when the error (or what caused it) is a service that did not answer."""
+    error: BaseException | None = sys.exc_info()[1]
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, UNAVAILABLE):
+            return service_unavailable(request)
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return defaults.server_error(request)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import csv
 import io
 
@@ -203,13 +205,15 @@ def test_every_page_keeps_frames_denied(committee_viewer):
     for name in ("home", "matrix", "ranking", "history", "widget"):
         response = viewer.get(reverse(f"mapviews:{name}"))
         assert response["X-Frame-Options"] == "DENY", name
-        assert "Content-Security-Policy" not in response
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"], name
 
 
 def test_widget_may_be_framed_only_by_the_listed_origins(viewer, settings):
     settings.WIDGET_FRAME_ANCESTORS = ["https://portal.example.cn"]
     response = viewer.get(reverse("mapviews:widget"))
-    assert response["Content-Security-Policy"] == "frame-ancestors 'self' https://portal.example.cn"
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://portal.example.cn" in policy.split("; ")
+    assert "script-src 'self'" in policy.split("; ")  # the rest of the policy holds
     assert "X-Frame-Options" not in response
     assert response.context["own_row"].station.code == "S1"
     assert viewer.get(reverse("mapviews:ranking"))["X-Frame-Options"] == "DENY"
@@ -311,3 +315,15 @@ def test_station_page_splits_the_change_since_last_month(viewer, scored):
     assert parts.other_stations == pytest.approx(0.0)
     assert parts.weights_and_method == pytest.approx(0.0)
     assert "Score +20.00: own data +20.00" in response.content.decode()
+
+
+def test_a_plotly_page_allows_only_its_nonced_style_element(viewer):
+    """plotly.js fills the empty <style> we give it a nonce for; nothing else inline."""
+    response = viewer.get(reverse("mapviews:map"))
+    nonce = re.search(
+        r'<style id="plotly.js-style-global" nonce="([^"]+)"></style>', response.content.decode()
+    )
+    assert nonce, "the map page loads plotly.js"
+    policy = response["Content-Security-Policy"].split("; ")
+    assert f"style-src 'self' 'nonce-{nonce.group(1)}'" in policy
+    assert "script-src 'self'" in policy

@@ -27,6 +27,7 @@ from config.env import (
     env_list,
     env_str,
 )
+from mapviews.plotlybundle import inline_style_hashes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -247,15 +248,16 @@ WIDGET_FRAME_ANCESTORS = check_origins(
 WIDGET_PUBLIC = env_bool("WIDGET_PUBLIC", False)
 SESSION_COOKIE_HTTPONLY = True
 # Content-Security-Policy (django-csp) on every response: our own scripts, styles and
-# images only, no inline script or style (data goes through json_script). The one
-# nonce is for the empty <style> element plotly.js fills through the CSSOM
-# (templates/mapviews/_plotly.html). The widget widens frame-ancestors with
-# WIDGET_FRAME_ANCESTORS (mapviews.views.home.frame_policy).
+# images only, no inline script or style (data goes through json_script). Two
+# exceptions, both for plotly.js: a nonce for the empty <style> element it fills
+# through the CSSOM (templates/mapviews/_plotly.html), and the hash of the one fixed
+# stylesheet text its bundle inserts when it loads (mapviews/plotlybundle.py). The
+# widget widens frame-ancestors with WIDGET_FRAME_ANCESTORS (mapviews.views.home).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, *inline_style_hashes()],
         "img-src": [SELF, "data:"],
         "object-src": [NONE],
         "base-uri": [SELF],

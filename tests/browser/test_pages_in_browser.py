@@ -64,6 +64,12 @@ ROLE_PAGES = {
         ("project-new", f"/improvement/stations/{MEILIN_CODE}/projects/new/"),
     ],
     "admin": [
+        ("admin-index", "/admin/"),
+        ("admin-stations", "/admin/stations/station/"),
+        ("admin-station-add", "/admin/stations/station/add/"),
+        ("admin-users", "/admin/auth/user/"),
+        ("imports", "/manage/imports/"),
+        ("password-change", "/accounts/password/"),
         ("weights", "/manage/weights/"),
         ("weights-new", "/manage/weights/new/"),
         ("methods-new", "/manage/methods/new/"),
@@ -160,6 +166,7 @@ def check_page(site: DemoSite, name: str, path: str, *, language: str) -> list[s
     problems += [f"chart not drawn in time: {chart}" for chart in browser.wait_for_charts()]
     problems += [f"request to an outside host: {url}" for url in browser.outside_requests()]
     problems += [f"console error: {message}" for message in browser.console_errors()]
+    problems += [f"CSP violation: {message}" for message in browser.csp_violations()]
     browser.screenshot(name)
     return [f"{path}: {problem}" for problem in problems]
 
@@ -190,6 +197,26 @@ def test_outside_hosts_are_unreachable_and_reported(browser, live_server):
     assert sorted(browser.outside_requests()) == sorted(outside)
     browser.console_errors()  # the failed fetches are logged there; not this test's subject
     browser.screenshot("login")
+
+
+@live_db
+def test_a_content_security_policy_violation_is_reported(browser, live_server):
+    """The walk's CSP check can fail: an inline style and script are blocked and reported."""
+    browser.open(live_server.url + "/accounts/login/")
+    assert browser.csp_violations() == []
+    browser.driver.execute_script(
+        "const style = document.createElement('style');"
+        "style.textContent = 'body { background: red; }';"
+        "document.head.appendChild(style);"
+        "const script = document.createElement('script');"
+        "script.textContent = 'window.injected = true;';"
+        "document.body.appendChild(script);"
+    )
+    violations = browser.csp_violations()
+    assert any("style" in message for message in violations), violations
+    assert any("script" in message for message in violations), violations
+    assert browser.driver.execute_script("return window.injected === undefined")
+    browser.console_errors()  # the same messages; not this test's subject
 
 
 def test_only_loopback_and_inline_urls_are_local():

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from mapviews.gradecss import STYLESHEET, grade_stylesheet
+from mapviews.plotlybundle import inline_style_hashes, inline_style_texts
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,9 @@ def test_pages_carry_the_strict_policy(client, name):
     for directive in STRICT:
         assert policy[directive.split(" ", 1)[0]] == directive, name
     assert "unsafe" not in response["Content-Security-Policy"]
-    assert policy["style-src"] == "style-src 'self'"  # a nonce only where plotly needs it
+    # plotly.js's one fixed stylesheet text is allowed by its hash; a nonce only where
+    # a page loads plotly.js.
+    assert policy["style-src"] == " ".join(["style-src 'self'", *inline_style_hashes()])
 
 
 def test_error_answers_carry_the_policy_too(client):
@@ -86,3 +89,10 @@ def test_the_grade_stylesheet_matches_the_grade_colours():
     assert STYLESHEET.read_text(encoding="utf-8") == grade_stylesheet(), (
         "run: python -m mapviews.gradecss"
     )
+
+
+def test_the_plotly_stylesheet_hash_is_found_in_the_served_bundle():
+    """plotly.js 3 inserts maplibre's CSS when it loads; exactly that text is allowed."""
+    bundle = 'x=document.createElement("style");x.id="a",x.textContent=`.m{font:12px}`,y()'
+    assert inline_style_texts(bundle) == [".m{font:12px}"]
+    assert len(inline_style_hashes()) == 1  # the installed plotly.min.js has one

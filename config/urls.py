@@ -19,9 +19,7 @@ urlpatterns = [
     path("accounts/login/", SiteLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Every logged-in user changes their own password; the session stays logged in.
-    path(
-        "accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"
-    ),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -57,9 +57,7 @@ def test_error_answers_carry_the_policy_too(client):
 
 def test_permissions_policy_switches_the_devices_off(client):
     response = client.get(reverse("login"))
-    policy = dict(
-        part.strip().split("=", 1) for part in response["Permissions-Policy"].split(",")
-    )
+    policy = dict(part.strip().split("=", 1) for part in response["Permissions-Policy"].split(","))
     for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
         assert policy[feature] == "()", feature
 

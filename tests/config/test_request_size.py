@@ -75,9 +75,7 @@ def test_the_import_page_takes_files_up_to_its_limit(client, settings):
     assert post_declaring(client, upload, 5 * 1024 * 1024 + FORM_ROOM + 1).status_code == 413
     # A 4 MB file is over the default cap but reaches the import page (which rejects it
     # as no CSV: the point is that it was read and answered by the page).
-    response = client.post(
-        upload, {"file": io.BytesIO(b"x" * (4 * 1024 * 1024))}, follow=False
-    )
+    response = client.post(upload, {"file": io.BytesIO(b"x" * (4 * 1024 * 1024))}, follow=False)
     assert response.status_code in (200, 302)
     assert post_declaring(client, reverse("login"), 4 * 1024 * 1024).status_code == 413
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.contrib.auth import views as auth_views
@@ -36,6 +37,19 @@ class SiteLoginForm(AuthenticationForm):
 class SiteLoginView(auth_views.LoginView):
     form_class = SiteLoginForm
     redirect_authenticated_user = True
+
+
+class WebLoginAxesBackend(AxesStandaloneBackend):
+    """django-axes for logins made through a request (every web login passes one).
+
+    ``authenticate()`` without a request (the test client's ``login``, the shell) cannot
+    be counted per address; axes would raise there, this lets ModelBackend answer.
+    """
+
+    def authenticate(self, request=None, *args, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)
 
 
 def lockout_response(

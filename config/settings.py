@@ -186,7 +186,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Tr
 # proxies append to X-Forwarded-For (config/clientaddress.py); otherwise every login
 # seems to come from the proxy.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked pair unchecked
+    "config.login.WebLoginAxesBackend",  # first: refuses a locked pair unchecked
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)

@@ -177,6 +177,13 @@ def test_failures_are_kept_in_the_database(client, meilin):
     assert attempt.attempt_time <= timezone.now()
 
 
+def test_logins_without_a_request_still_work(client, meilin):
+    """The test client's login() and the shell pass no request: nothing to count, no crash."""
+    assert client.login(username="meilin", password=PASSWORD) is True
+    assert client.login(username="meilin", password=WRONG) is False
+    assert AccessAttempt.objects.count() == 0
+
+
 # --- the admin login ----------------------------------------------------------------
 
 

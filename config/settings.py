@@ -8,9 +8,11 @@ for PostgreSQL and REDIS_URL for a real broker, result backend and cache.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
@@ -25,6 +27,7 @@ from config.env import (
     env_list,
     env_str,
 )
+from mapviews.plotlybundle import inline_style_hashes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -37,7 +40,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "config.apps.StationMapAdminConfig",  # django.contrib.admin, login guarded
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,10 +53,14 @@ INSTALLED_APPS = [
     "mapviews",
     "audit",
     "improvement",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
@@ -61,9 +68,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.CurrentUserMiddleware",
+    # Before anything reads the body (CSRF's check reads the form): too large is refused.
+    "config.bodylimit.RequestBodyLimitMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the login views' answers: a locked-out login gets the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -178,14 +189,33 @@ LOGOUT_REDIRECT_URL = "login"
 # the session then) and, by default, ends when the browser closes: station PCs are shared.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
-# Failed logins (config/loginguard.py): this many failures for one user name, or from
-# one address, within the window (seconds) refuse further tries for a whole window;
-# 0 switches a limit off. Behind a reverse proxy, TRUSTED_PROXY_COUNT says how many
-# proxies append to X-Forwarded-For; otherwise every login seems to come from the proxy.
-LOGIN_FAILURE_LIMIT_PER_USER = env_int("LOGIN_FAILURE_LIMIT_PER_USER", 5, minimum=0)
-LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20, minimum=0)
-LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1)
+# Failed logins: django-axes, in the database (never the cache: a hung Redis must not
+# stall a login). LOGIN_FAILURE_LIMIT failures for one user name from one address lock
+# that pair (only) for LOGIN_LOCKOUT_SECONDS after the last counted failure; a success
+# clears the pair's count. Behind a reverse proxy, TRUSTED_PROXY_COUNT says how many
+# proxies append to X-Forwarded-For (config/clientaddress.py); otherwise every login
+# seems to come from the proxy.
+AUTHENTICATION_BACKENDS = [
+    "config.login.WebLoginAxesBackend",  # first: refuses a locked pair unchecked
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=60)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_LOCKOUT_SECONDS)
+# A refused try is not counted, so the time the page shows holds (a user retrying
+# does not push the end of the lock further away).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.clientaddress.client_address"
+AXES_LOCKOUT_CALLABLE = "config.login.lockout_response"
+# Successful logins are not logged by axes (the table would only grow); failures are.
+AXES_DISABLE_ACCESS_LOG = True
+# The logs name the user name and address of each failure and lockout (never the password).
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 
 # --- Language: Chinese first, English available ------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -227,6 +257,46 @@ WIDGET_FRAME_ANCESTORS = check_origins(
 # Whether the widget shows the map to visitors who are not logged in.
 WIDGET_PUBLIC = env_bool("WIDGET_PUBLIC", False)
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp) on every response: our own scripts, styles and
+# images only, no inline script or style (data goes through json_script). Two
+# exceptions, both for plotly.js: a nonce for the empty <style> element it fills
+# through the CSSOM (templates/mapviews/_plotly.html), and the hash of the one fixed
+# stylesheet text its bundle inserts when it loads (mapviews/plotlybundle.py). The
+# widget widens frame-ancestors with WIDGET_FRAME_ANCESTORS (mapviews.views.home).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE, *inline_style_hashes()],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): no page needs any of these.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -263,6 +333,16 @@ IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 64 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000)
 
+# --- Request sizes ----------------------------------------------------------------
+# No request body may exceed REQUEST_MAX_BODY_BYTES (config/bodylimit.py answers 413
+# before anything reads it), except the upload pages, which allow their file limit plus
+# room for the form around it. Form fields are held in memory up to
+# DATA_UPLOAD_MAX_MEMORY_SIZE; uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a
+# temporary file. The reverse proxy should refuse earlier (docs/operations.md).
+REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_BYTES", 2_621_440, minimum=65536)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # --- The monthly bulletin PDF ----------------------------------------------------
 # A TrueType CJK font to embed (.ttf, or a .ttc of TrueType outlines, e.g. Debian's
 # fonts-wqy-microhei or Windows' simsun.ttc). Empty: the common system paths are tried
@@ -279,5 +359,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # One line per task is noise in eager mode (every import runs its tasks inline).
         "celery.app.trace": {"level": env_str("CELERY_TRACE_LOG_LEVEL", "WARNING")},
+        # django-axes announces its configuration on every start (each manage.py command).
+        "axes.apps": {"level": "WARNING"},
     },
 }

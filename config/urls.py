@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from config.health import health
-from config.login import GuardedLoginView
+from config.login import SiteLoginView
 
 admin.site.site_header = _("Five-colour station map administration")
 admin.site.site_title = _("Five-colour station map")
@@ -15,9 +15,16 @@ urlpatterns = [
     path("", include("mapviews.urls")),
     path("manage/indicators/", include("indicators.urls")),
     path("manage/imports/", include("indicators.upload_urls")),
-    # Failed logins are limited here and at /admin/login/ (config/login.py).
-    path("accounts/login/", GuardedLoginView.as_view(), name="login"),
+    # Failed logins are limited here and at /admin/login/ by django-axes (config/login.py).
+    path("accounts/login/", SiteLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Every logged-in user changes their own password; the session stays logged in.
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     # The language switch works before login too (it is on the login page).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("manage/audit/", include("audit.urls")),

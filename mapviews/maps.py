@@ -153,8 +153,10 @@ def _grade_trace(
         "marker": {"line": {"color": AREA_OUTLINE, "width": 1.2}},
         "name": escape(str(rows["grade_name"].iloc[0])),
         "customdata": customdata,
+        # No <b>, <i>, <sup>…: plotly draws them as style attributes, which the
+        # Content-Security-Policy blocks (docs/operations.md, Security headers).
         "hovertemplate": (
-            "<b>%{customdata[0]}</b><br>"
+            "%{customdata[0]}<br>"
             f"{labels.county} %{{customdata[1]}}<br>"
             f"{labels.score} %{{customdata[2]}}<br>"
             f"{labels.rank} %{{customdata[3]}}<br>"

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.contrib.staticfiles.finders import BaseFinder
 from django.core.files.storage import FileSystemStorage
 
-PLOTLY_FILE = "plotly.min.js"
+from mapviews.plotlybundle import PLOTLY_FILE, plotly_package_dir
 
 
 @cache
@@ -31,9 +31,7 @@ def _prefix() -> str:
 
 
 def _package_dir() -> Path:
-    import plotly
-
-    return Path(plotly.__file__).parent / "package_data"
+    return plotly_package_dir()
 
 
 class PlotlyFinder(BaseFinder):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from csp.constants import SELF
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -187,9 +188,14 @@ def widget(request: HttpRequest) -> HttpResponse:
 
 
 def frame_policy(response: HttpResponse) -> HttpResponse:
+    """The widget's one exception to ``frame-ancestors 'none'`` (CONTENT_SECURITY_POLICY).
+
+    Sets what django-csp's ``csp_replace`` decorator sets, but reads the setting per
+    request; with no origins the page keeps the site-wide policy and X-Frame-Options.
+    """
     origins = settings.WIDGET_FRAME_ANCESTORS
     if origins:
-        response["Content-Security-Policy"] = "frame-ancestors 'self' " + " ".join(origins)
+        response._csp_replace = {"frame-ancestors": [SELF, *origins]}
     else:
         response["X-Frame-Options"] = "DENY"
     return response

@@ -172,6 +172,9 @@ class Browser:
     driver: WebDriver
     _requests: list[str] = field(default_factory=list)
     _documents: list[tuple[str, int]] = field(default_factory=list)
+    _console: list[dict[str, Any]] = field(default_factory=list)
+    _console_errors_from: int = 0
+    _csp_from: int = 0
 
     def _read_performance_log(self) -> None:
         # get_log empties Chrome's buffer, so everything is kept here until asked for.
@@ -190,6 +193,7 @@ class Browser:
         self.outside_requests()
         self.documents()
         self.console_errors()
+        self.csp_violations()
 
     def outside_requests(self) -> list[str]:
         """URLs requested since the last call that were not for 127.0.0.1 (nor data:/blob:)."""
@@ -203,13 +207,43 @@ class Browser:
         documents, self._documents = self._documents, []
         return documents
 
+    def _read_console(self) -> None:
+        # get_log empties Chrome's buffer too: keep what it said until asked for.
+        self._console.extend(self.driver.get_log("browser"))
+
     def console_errors(self) -> list[str]:
         """SEVERE console messages since the last call, except favicon misses."""
-        return [
+        self._read_console()
+        entries = self._console
+        errors = [
             entry["message"]
-            for entry in self.driver.get_log("browser")
+            for entry in entries[self._console_errors_from :]
             if entry["level"] == "SEVERE" and "favicon" not in entry["message"].lower()
         ]
+        self._console_errors_from = len(entries)
+        self._trim_console()
+        return errors
+
+    def csp_violations(self) -> list[str]:
+        """Console messages (any level) since the last call that report a
+        Content-Security-Policy violation: something the policy blocked."""
+        self._read_console()
+        entries = self._console
+        violations = [
+            entry["message"]
+            for entry in entries[self._csp_from :]
+            if "Content Security Policy" in entry["message"]
+        ]
+        self._csp_from = len(entries)
+        self._trim_console()
+        return violations
+
+    def _trim_console(self) -> None:
+        done = min(self._console_errors_from, self._csp_from)
+        if done:
+            del self._console[:done]
+            self._console_errors_from -= done
+            self._csp_from -= done
 
     def open(self, url: str) -> None:
         self.driver.get(url)

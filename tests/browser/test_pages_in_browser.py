@@ -64,6 +64,12 @@ ROLE_PAGES = {
         ("project-new", f"/improvement/stations/{MEILIN_CODE}/projects/new/"),
     ],
     "admin": [
+        ("admin-index", "/admin/"),
+        ("admin-stations", "/admin/stations/station/"),
+        ("admin-station-add", "/admin/stations/station/add/"),
+        ("admin-users", "/admin/auth/user/"),
+        ("imports", "/manage/imports/"),
+        ("password-change", "/accounts/password/"),
         ("weights", "/manage/weights/"),
         ("weights-new", "/manage/weights/new/"),
         ("methods-new", "/manage/methods/new/"),
@@ -160,6 +166,7 @@ def check_page(site: DemoSite, name: str, path: str, *, language: str) -> list[s
     problems += [f"chart not drawn in time: {chart}" for chart in browser.wait_for_charts()]
     problems += [f"request to an outside host: {url}" for url in browser.outside_requests()]
     problems += [f"console error: {message}" for message in browser.console_errors()]
+    problems += [f"CSP violation: {message}" for message in browser.csp_violations()]
     browser.screenshot(name)
     return [f"{path}: {problem}" for problem in problems]
 
@@ -174,22 +181,57 @@ def walk(site: DemoSite, *, language: str, prefix: str = "", pages=PAGES) -> lis
 # --- Without the demo: the isolation itself -------------------------------------------
 
 
+FETCH_ALL = (
+    "const done = arguments[arguments.length - 1];"
+    "Promise.all(arguments[0].map((url) => fetch(url, {mode: 'no-cors', cache: 'no-store'})"
+    "    .then(() => 'reached', () => 'failed'))).then(done);"
+)
+
+
 @live_db
 def test_outside_hosts_are_unreachable_and_reported(browser, live_server):
-    """The checks below can fail: an outside request is blocked and is reported."""
+    """The checks below can fail: an outside request is blocked and is reported.
+
+    On the site's pages the Content-Security-Policy already stops such a request in the
+    browser (connect-src falls back to 'self'); on a blank page, without a policy, the
+    isolation itself must stop it, and the request is reported.
+    """
     outside = ["https://cdn.plot.ly/plotly-3.0.0.min.js", "http://93.184.216.34/"]
     browser.open(live_server.url + "/accounts/login/")
     assert browser.outside_requests() == []
-    results = browser.driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "Promise.all(arguments[0].map((url) => fetch(url, {mode: 'no-cors', cache: 'no-store'})"
-        "    .then(() => 'reached', () => 'failed'))).then(done);",
-        outside,
-    )
-    assert results == ["failed", "failed"]
+    assert browser.driver.execute_async_script(FETCH_ALL, outside) == ["failed", "failed"]
+    violations = browser.csp_violations()  # blocked by the policy, never sent
+    assert all(any(url in message for message in violations) for url in outside), violations
+    assert browser.outside_requests() == []
+    browser.console_errors()  # the same messages; not this test's subject
+    browser.screenshot("login")
+
+    browser.open("about:blank")
+    browser.forget_logs()
+    assert browser.driver.execute_async_script(FETCH_ALL, outside) == ["failed", "failed"]
     assert sorted(browser.outside_requests()) == sorted(outside)
     browser.console_errors()  # the failed fetches are logged there; not this test's subject
-    browser.screenshot("login")
+
+
+@live_db
+def test_a_content_security_policy_violation_is_reported(browser, live_server):
+    """The walk's CSP check can fail: an inline style and script are blocked and reported."""
+    browser.forget_logs()
+    browser.open(live_server.url + "/accounts/login/")
+    assert browser.csp_violations() == []
+    browser.driver.execute_script(
+        "const style = document.createElement('style');"
+        "style.textContent = 'body { background: red; }';"
+        "document.head.appendChild(style);"
+        "const script = document.createElement('script');"
+        "script.textContent = 'window.injected = true;';"
+        "document.body.appendChild(script);"
+    )
+    violations = browser.csp_violations()
+    assert any("style" in message for message in violations), violations
+    assert any("script" in message for message in violations), violations
+    assert browser.driver.execute_script("return window.injected === undefined")
+    browser.console_errors()  # the same messages; not this test's subject
 
 
 def test_only_loopback_and_inline_urls_are_local():
@@ -341,4 +383,5 @@ def test_clicking_a_station_area_opens_its_station_page(demo_site):
         assert code == point["location"], "the click opened another station than the area's"
     assert browser.outside_requests() == []
     assert browser.console_errors() == []
+    assert browser.csp_violations() == []  # hovering drew no blocked style either
     browser.screenshot("map-click-station")

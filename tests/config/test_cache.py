@@ -117,7 +117,8 @@ def test_a_refused_connection_is_a_miss(settings):
 @pytest.mark.django_db
 def test_logging_in_asks_a_failing_cache_once(client, settings, clock, caplog):
     """Before: each login asked the hung Redis three times (10 s at a 5 s timeout);
-    now the first failure opens the breaker and the login goes on without it."""
+    now failed logins are counted in the database (django-axes) and a login never
+    waits on the cache."""
     settings.CACHES = {
         "default": {"BACKEND": "config.cache.FaultTolerantRedisCache", "LOCATION": CLOSED}
     }
@@ -134,4 +135,4 @@ def test_logging_in_asks_a_failing_cache_once(client, settings, clock, caplog):
     )
     assert wrong.status_code == 200 and "did not match" in wrong.content.decode()
     assert right.status_code == 302
-    assert failing.calls == ["get_many"]
+    assert failing.calls == []

@@ -84,6 +84,8 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "improvement:all_red": ("get", [], {}, EVERYONE),
     "login": ("get", [], {}, dict.fromkeys(ROLES[1:], 302) | {"anonymous": 200}),
     "logout": ("post", [], {}, dict.fromkeys(ROLES, 302)),
+    "password_change": ("get", [], {}, EVERYONE),
+    "password_change_done": ("get", [], {}, EVERYONE),
     "set_language": ("post", [], {}, dict.fromkeys(ROLES, 302)),
     "health": ("get", [], {}, dict.fromkeys(ROLES, 200)),
     # The admin sends everyone without is_staff to its own login page.

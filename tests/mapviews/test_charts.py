@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -187,3 +188,33 @@ def test_names_from_data_cannot_inject_markup_into_the_map():
     assert trace.customdata[0][6] == "/stations/C1/"  # the URL is data, never shown
     names = [t for t in figure.data if t.type == "scattergeo" and t.mode == "text"][-1]
     assert list(names.text) == ["&lt;b&gt;North&lt;/b&gt;"]
+
+
+#: plotly's rich-text tags that it draws as style attributes (blocked by the CSP).
+STYLED_TEXT = re.compile(r"<(b|i|em|sup|sub|span|s|u)[ >]", re.IGNORECASE)
+
+
+def plotly_texts(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in plotly_texts(item)]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in plotly_texts(item)]
+    return []
+
+
+def test_no_figure_uses_text_that_plotly_styles_inline():
+    """The site's CSP allows no style attribute: the map's hover once showed the station in
+    <b>, which plotly draws as <tspan style="font-weight:bold"> (a CSP violation)."""
+    history = pd.DataFrame(
+        {"period": ["2026-09"], "score": [40.0], "grade": ["green"], "grade_label": ["g"]}
+    )
+    counts = pd.DataFrame([("2026-09", "red", 2)], columns=["period", "grade", "count"])
+    figures = [
+        map_spec(stations(["red", "green"]), AREAS, BORDERS, LABELS),
+        score_history_figure(history, score_label="S", title="T").to_plotly_json(),
+        grade_distribution_figure(counts, {"red": "R"}, count_label="N").to_plotly_json(),
+    ]
+    texts = [text for figure in figures for text in plotly_texts(figure)]
+    assert [text for text in texts if STYLED_TEXT.search(text)] == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -203,13 +204,15 @@ def test_every_page_keeps_frames_denied(committee_viewer):
     for name in ("home", "matrix", "ranking", "history", "widget"):
         response = viewer.get(reverse(f"mapviews:{name}"))
         assert response["X-Frame-Options"] == "DENY", name
-        assert "Content-Security-Policy" not in response
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"], name
 
 
 def test_widget_may_be_framed_only_by_the_listed_origins(viewer, settings):
     settings.WIDGET_FRAME_ANCESTORS = ["https://portal.example.cn"]
     response = viewer.get(reverse("mapviews:widget"))
-    assert response["Content-Security-Policy"] == "frame-ancestors 'self' https://portal.example.cn"
+    policy = response["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://portal.example.cn" in policy.split("; ")
+    assert "script-src 'self'" in policy.split("; ")  # the rest of the policy holds
     assert "X-Frame-Options" not in response
     assert response.context["own_row"].station.code == "S1"
     assert viewer.get(reverse("mapviews:ranking"))["X-Frame-Options"] == "DENY"
@@ -319,3 +322,17 @@ def test_the_map_and_its_month_data_render_without_the_cache(viewer, unreachable
     month = viewer.get(reverse("mapviews:map_month"), {"period": "2026-09"})
     assert page.status_code == 200 and page.context["counts"]["orange"] == 1
     assert month.status_code == 200 and month.json()["counts"]["red"] == 1
+
+
+def test_a_plotly_page_allows_only_its_nonced_style_element(viewer):
+    """plotly.js fills the empty <style> we give it a nonce for; nothing else inline."""
+    response = viewer.get(reverse("mapviews:map"))
+    nonce = re.search(
+        r'<style id="plotly.js-style-global" nonce="([^"]+)"></style>', response.content.decode()
+    )
+    assert nonce, "the map page loads plotly.js"
+    policy = response["Content-Security-Policy"].split("; ")
+    style = next(directive for directive in policy if directive.startswith("style-src "))
+    assert style.split()[:3] == ["style-src", "'self'", f"'nonce-{nonce.group(1)}'"]
+    assert "'unsafe-inline'" not in style
+    assert "script-src 'self'" in policy

@@ -22,7 +22,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_sav
 from audit.middleware import current_user
 from audit.models import Action
 from audit.services import record
-from indicators.models import ImportBatch, Indicator
+from indicators.models import ImportBatch, ImportStatus, Indicator
 from indicators.periods import format_period
 from scoring.engine import ScoringMethod
 from scoring.models import MethodVersion, WeightSet
@@ -134,8 +134,15 @@ def version_deleted(sender, instance: WeightSet | MethodVersion, **kwargs):
     record(action, instance, before=before, reason=instance.reason, actor=current_user())
 
 
-def import_batch_saved(sender, instance: ImportBatch, created: bool, raw=False, **kwargs):
-    if created and not raw:
+def import_batch_saved(
+    sender, instance: ImportBatch, created: bool, raw=False, update_fields=None, **kwargs
+):
+    """Recorded when the file is loaded: a batch created loaded (command line), or a web
+    import job saved with its state ``done`` (``indicators.jobs``). Rejected files are not
+    recorded (nothing was written)."""
+    if raw or instance.status != ImportStatus.DONE:
+        return
+    if created or (update_fields is not None and "status" in update_fields):
         after = {"company": instance.company.name, **_values(instance, IMPORT_FIELDS)}
         record(Action.IMPORT_LOADED, instance, after=after, actor=_actor(instance))
 

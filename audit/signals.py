@@ -26,12 +26,13 @@ from indicators.models import ImportBatch, ImportStatus, Indicator
 from indicators.periods import format_period
 from scoring.engine import ScoringMethod
 from scoring.models import MethodVersion, WeightSet
-from stations.models import StationMember
+from stations.models import Station, StationMember
 
 #: The user fields that are rights; never the password hash or the last login.
 USER_RIGHTS = ("is_staff", "is_superuser", "is_active")
 #: A new user is recorded only when created with other rights than these.
 PLAIN_USER_RIGHTS = {"is_staff": False, "is_superuser": False, "is_active": True}
+STATION_FIELDS = ("code", "name", "county", "latitude", "longitude", "staff_count", "active")
 IMPORT_FIELDS = ("file_name", "file_sha256", "source", "row_count", "value_count", "periods")
 
 
@@ -167,6 +168,14 @@ def _watches() -> dict[type[models.Model], Watch]:
     return {
         Indicator: Watch(
             indicator_fields, Action.INDICATOR_CHANGED, created=Action.INDICATOR_CREATED
+        ),
+        # One by one (the Django admin, a shell); imports write in bulk and are recorded
+        # once per file by their service (stations.services, stations.geoimport).
+        Station: Watch(
+            STATION_FIELDS,
+            Action.STATION_CHANGED,
+            created=Action.STATION_CREATED,
+            deleted=Action.STATION_DELETED,
         ),
         StationMember: Watch(
             ("station",),

@@ -4,7 +4,6 @@ then written in one transaction."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import random
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from indicators.locks import is_lock_conflict, lock_company_months
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 from indicators.periods import format_period, month_start
-from indicators.tabular import limits_from_settings, read_table
+from indicators.tabular import file_sha256, limits_from_settings, read_table
 from indicators.validation import (
     LONG_COLUMNS,
     IndicatorRule,
@@ -70,14 +69,6 @@ def value_reference(today: date | None = None) -> ValueReference:
         indicators=indicators,
         today=today or timezone.localdate(),
     )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_indicator_file(
@@ -178,7 +169,7 @@ def import_indicator_file(
     path = Path(path)
     name = display_name or path.name
     parsed = check_indicator_file(path, display_name=name, today=today)
-    digest = _sha256(path)
+    digest = file_sha256(path)
 
     def write() -> tuple[ImportBatch, list[ScoreRun]]:
         with transaction.atomic():

@@ -8,6 +8,7 @@ one place. Row numbers are file lines: the header is line 1.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -296,3 +297,12 @@ def cell_text(value: object) -> str:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return str(value).strip() if value is not None else ""
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256 (hex), read in chunks: what an import records of its file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -135,4 +135,5 @@ def test_the_job_page_needs_the_upload_permission_and_an_existing_job(client, th
     client.force_login(user_with_role("party_committee"))
     assert client.get(reverse("imports:job", args=[1])).status_code == 403
     client.force_login(user_with_role("admin"))
-    assert client.get(reverse("imports:job", args=[999999])).status_code == 404
+    for unknown in (999999, 10**30):
+        assert client.get(reverse("imports:job", args=[unknown])).status_code == 404

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def _write(batch_id: int, parsed: ParsedValues) -> str:
         return batch.status
 
 
-def _fail(batch_id: int, *, defects: list[Defect] = (), error: str = "") -> str:
+def _fail(batch_id: int, *, defects: Sequence[Defect] = (), error: str = "") -> str:
     # Only a job this worker holds: a twin delivery must not fail a loaded job.
     ImportBatch.objects.filter(pk=batch_id, status__in=WORKING).update(
         status=ImportStatus.FAILED,

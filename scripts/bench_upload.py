@@ -187,9 +187,10 @@ def upload(args) -> None:
             f"job {state} after {total:.1f} s"
         )
     if health:
+        median = sorted(health)[len(health) // 2]
         print(
             f"/healthz while the jobs ran: {len(health)} checks, "
-            f"max {max(health) * 1000:.0f} ms, median {sorted(health)[len(health) // 2] * 1000:.0f} ms"
+            f"max {max(health) * 1000:.0f} ms, median {median * 1000:.0f} ms"
         )
 
 

@@ -18,7 +18,7 @@ COPY . .
 RUN pip install . \
     && DEBUG=false SECRET_KEY=collectstatic-only-not-a-real-secret-0123456789 \
        python manage.py collectstatic --no-input \
-    && mkdir -p /app/var && chown -R app:app /app/var
+    && mkdir -p /app/var/media && chown -R app:app /app/var
 
 USER app
 EXPOSE 8000

@@ -38,6 +38,12 @@ class Action(models.TextChoices):
     USER_CHANGED = "user.changed", _("user rights changed")
     USER_DELETED = "user.deleted", _("user deleted")
     GRADES_PUBLISHED = "grades.published", _("re-grade published")
+    STATIONS_IMPORTED = "stations.imported", _("station file loaded")
+    SERVICE_AREAS_IMPORTED = "areas.imported", _("service area file loaded")
+    BOUNDARIES_IMPORTED = "boundaries.imported", _("county boundary file loaded")
+    STATION_CREATED = "station.created", _("station created")
+    STATION_CHANGED = "station.changed", _("station changed")
+    STATION_DELETED = "station.deleted", _("station deleted")
 
 
 class AuditEntryQuerySet(models.QuerySet):

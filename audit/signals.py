@@ -22,16 +22,17 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_sav
 from audit.middleware import current_user
 from audit.models import Action
 from audit.services import record
-from indicators.models import ImportBatch, Indicator
+from indicators.models import ImportBatch, ImportStatus, Indicator
 from indicators.periods import format_period
 from scoring.engine import ScoringMethod
 from scoring.models import MethodVersion, WeightSet
-from stations.models import StationMember
+from stations.models import Station, StationMember
 
 #: The user fields that are rights; never the password hash or the last login.
 USER_RIGHTS = ("is_staff", "is_superuser", "is_active")
 #: A new user is recorded only when created with other rights than these.
 PLAIN_USER_RIGHTS = {"is_staff": False, "is_superuser": False, "is_active": True}
+STATION_FIELDS = ("code", "name", "county", "latitude", "longitude", "staff_count", "active")
 IMPORT_FIELDS = ("file_name", "file_sha256", "source", "row_count", "value_count", "periods")
 
 
@@ -134,8 +135,15 @@ def version_deleted(sender, instance: WeightSet | MethodVersion, **kwargs):
     record(action, instance, before=before, reason=instance.reason, actor=current_user())
 
 
-def import_batch_saved(sender, instance: ImportBatch, created: bool, raw=False, **kwargs):
-    if created and not raw:
+def import_batch_saved(
+    sender, instance: ImportBatch, created: bool, raw=False, update_fields=None, **kwargs
+):
+    """Recorded when the file is loaded: a batch created loaded (command line), or a web
+    import job saved with its state ``done`` (``indicators.jobs``). Rejected files are not
+    recorded (nothing was written)."""
+    if raw or instance.status != ImportStatus.DONE:
+        return
+    if created or (update_fields is not None and "status" in update_fields):
         after = {"company": instance.company.name, **_values(instance, IMPORT_FIELDS)}
         record(Action.IMPORT_LOADED, instance, after=after, actor=_actor(instance))
 
@@ -160,6 +168,14 @@ def _watches() -> dict[type[models.Model], Watch]:
     return {
         Indicator: Watch(
             indicator_fields, Action.INDICATOR_CHANGED, created=Action.INDICATOR_CREATED
+        ),
+        # One by one (the Django admin, a shell); imports write in bulk and are recorded
+        # once per file by their service (stations.services, stations.geoimport).
+        Station: Watch(
+            STATION_FIELDS,
+            Action.STATION_CHANGED,
+            created=Action.STATION_CREATED,
+            deleted=Action.STATION_DELETED,
         ),
         StationMember: Watch(
             ("station",),

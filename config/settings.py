@@ -155,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.enqueue_pending_runs",
         "schedule": 30.0,
     },
+    "enqueue-pending-imports": {
+        "task": "indicators.tasks.enqueue_pending_imports",
+        "schedule": 60.0,
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -332,6 +336,9 @@ SITE_URL = check_site_url("SITE_URL", env_str("SITE_URL"))
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 64 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000)
+# Uploaded import files wait here for the worker (the default storage) and are deleted
+# when their job finishes. Web and worker must share it; it is never served (no MEDIA_URL).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 
 # --- Request sizes ----------------------------------------------------------------
 # No request body may exceed REQUEST_MAX_BODY_BYTES (config/bodylimit.py answers 413

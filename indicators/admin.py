@@ -44,8 +44,10 @@ class IndicatorAdmin(admin.ModelAdmin):
 class ImportBatchAdmin(ReadOnlyModelAdmin):
     """Batches are the record of who loaded what: read-only."""
 
-    list_display = ["file_name", "company", "source", "created_by", "created_at", "value_count"]
-    list_filter = ["source", "company"]
+    list_display = [
+        "file_name", "company", "source", "status", "created_by", "created_at", "value_count"
+    ]  # fmt: skip
+    list_filter = ["status", "source", "company"]
 
 
 @admin.register(IndicatorValue)

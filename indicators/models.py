@@ -137,11 +137,36 @@ class ImportSource(models.TextChoices):
     DEMO = "demo", _("demo data")
 
 
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    VALIDATING = "validating", _("checking the file")
+    IMPORTING = "importing", _("writing the values")
+    DONE = "done", _("loaded")
+    FAILED = "failed", _("not loaded")
+
+
+#: The states of a job still to finish (a worker may hold it, or it waits for one).
+UNFINISHED = (ImportStatus.QUEUED, ImportStatus.VALIDATING, ImportStatus.IMPORTING)
+
+
 class ImportBatch(models.Model):
-    """One accepted file: who loaded it, when, from where. Every value points to its batch."""
+    """One file of indicator values: who loaded it, when, from where, and how it went.
+    Every value points to its batch.
+
+    A command-line import is checked and written at once and its batch is created
+    loaded (``done``). A web upload is a job: the file is stored, the batch created
+    ``queued`` and a worker checks and writes it (``indicators.jobs``); it ends ``done``
+    or ``failed`` with its defects, and the stored file is deleted. The company is known
+    once the file has been read.
+    """
 
     company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="import_batches", verbose_name=_("company")
+        Company,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+        verbose_name=_("company"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -158,14 +183,43 @@ class ImportBatch(models.Model):
     row_count = models.PositiveIntegerField(_("rows read"), default=0)
     value_count = models.PositiveIntegerField(_("values written"), default=0)
     periods = models.JSONField(_("periods"), default=list)
+    status = models.CharField(
+        _("state"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.DONE
+    )
+    upload = models.FileField(
+        _("stored upload"),
+        upload_to="imports/%Y/%m/",
+        blank=True,
+        help_text=_("Kept only until the job finishes; never served."),
+    )
+    language = models.CharField(_("language of the messages"), max_length=10, blank=True)
+    defects = models.JSONField(_("problems found"), default=list, blank=True)
+    defect_count = models.PositiveIntegerField(_("number of problems"), default=0)
+    error = models.TextField(_("why it failed"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    enqueued_at = models.DateTimeField(_("sent to a worker at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import batch")
         verbose_name_plural = _("import batches")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in UNFINISHED
+
+    @property
+    def duration(self):
+        """From the upload until the job finished (None while it runs)."""
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.created_at
 
 
 class IndicatorValue(models.Model):

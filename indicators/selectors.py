@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from indicators.models import Indicator, IndicatorValue
+from indicators.models import ImportBatch, Indicator, IndicatorValue
 from indicators.periods import month_start
 from scoring.models import ScoreRun, Weight, WeightSet
 from scoring.selectors import NoWeightsError, effective_weight_set
@@ -94,3 +94,13 @@ def retirement_effects(indicator: Indicator, retired_from: date) -> RetirementEf
         ).count(),
         scored_months=list(scored),
     )
+
+
+#: How many of the latest imports the imports page lists.
+RECENT_IMPORTS = 30
+
+
+def recent_imports(limit: int = RECENT_IMPORTS) -> list[ImportBatch]:
+    """The latest imports of every company and source, running ones included."""
+    batches = ImportBatch.objects.select_related("company", "created_by")
+    return list(batches.order_by("-created_at", "-id")[:limit])

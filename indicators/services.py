@@ -4,31 +4,40 @@ then written in one transaction."""
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import math
+import random
 import re
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from indicators.locks import is_lock_conflict, lock_company_months
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 from indicators.periods import format_period, month_start
-from indicators.tabular import limits_from_settings, read_table
+from indicators.tabular import file_sha256, limits_from_settings, read_table
 from indicators.validation import (
     LONG_COLUMNS,
     IndicatorRule,
+    ParsedValues,
     ValueReference,
     parse_indicator_table,
 )
 from scoring.models import RunTrigger, ScoreRun
 from scoring.services import request_recompute
 from stations.models import Company, Station
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -62,12 +71,86 @@ def value_reference(today: date | None = None) -> ValueReference:
     )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def check_indicator_file(
+    path: Path, *, display_name: str, today: date | None = None
+) -> ParsedValues:
+    """Read and check a whole file of indicator values; raises FileRejected listing every
+    defect. Writes nothing."""
+    table = read_table(path, limits_from_settings(), display_name=display_name)
+    return parse_indicator_table(table, value_reference(today), display_name)
+
+
+def write_values(batch: ImportBatch, parsed: ParsedValues, *, user=None) -> list[ScoreRun]:
+    """Store checked values under ``batch`` and request the months' recompute. Call inside
+    ``atomic``, after ``lock_company_months`` of the file's months: rows are written in
+    (station, month, indicator) order, so overlapping imports never lock rows crosswise."""
+    stations = dict(
+        Station.objects.filter(
+            code__in={record.station_code for record in parsed.records}
+        ).values_list("code", "id")
+    )
+    indicators = dict(Indicator.objects.values_list("code", "id"))
+
+    def row_key(record) -> tuple[int, date, int]:
+        return stations[record.station_code], record.period, indicators[record.indicator_code]
+
+    IndicatorValue.objects.bulk_create(
+        (
+            IndicatorValue(
+                station_id=station_id,
+                period=period,
+                indicator_id=indicator_id,
+                value=record.value,
+                batch=batch,
+            )
+            for record in sorted(parsed.records, key=row_key)
+            for station_id, period, indicator_id in (row_key(record),)
+        ),
+        batch_size=5000,
+        update_conflicts=True,
+        unique_fields=["station", "period", "indicator"],
+        update_fields=["value", "batch"],
+    )
+    return [
+        request_recompute(batch.company, period, trigger=RunTrigger.IMPORT, user=user)
+        for period in parsed.periods
+    ]
+
+
+#: Attempts at writing a file whose months another import holds (deadlock, lock timeout).
+CONFLICT_ATTEMPTS = 3
+#: Longest wait for another import of the same months before an attempt gives up.
+LOCK_TIMEOUT_SECONDS = 300
+
+
+class ImportConflict(Exception):
+    """Another import of the same months kept the rows locked; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Another import of the same month was running; try again."))
+
+
+def retry_on_conflict(write: Callable[[], T]) -> T:
+    """Run ``write`` (one transaction) again after a lock conflict, a few times; then
+    raise ImportConflict. Any other database error is raised as it is."""
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            return write()
+        except OperationalError as error:
+            if not is_lock_conflict(error):
+                raise
+            logger.warning("Import attempt %d met a lock conflict: %s", attempt, error)
+            if attempt < CONFLICT_ATTEMPTS:
+                time.sleep(random.uniform(0.2, 1.0) * attempt)
+    raise ImportConflict()
+
+
+def set_lock_timeout() -> None:
+    """Give up waiting for another transaction's locks after LOCK_TIMEOUT_SECONDS
+    (PostgreSQL; for the rest of the current transaction)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'")
 
 
 def import_indicator_file(
@@ -80,55 +163,34 @@ def import_indicator_file(
 ) -> IndicatorImportResult:
     """Read, check and store a file of indicator values; request the months' recompute.
 
-    All or nothing: any defect raises FileRejected before a row is written.
+    All or nothing: any defect raises FileRejected before a row is written. Waits for
+    another import of the same months; raises ImportConflict if that keeps failing.
     """
     path = Path(path)
     name = display_name or path.name
-    table = read_table(path, limits_from_settings(), display_name=name)
-    parsed = parse_indicator_table(table, value_reference(today), name)
+    parsed = check_indicator_file(path, display_name=name, today=today)
+    digest = file_sha256(path)
 
-    stations = dict(
-        Station.objects.filter(
-            code__in={record.station_code for record in parsed.records}
-        ).values_list("code", "id")
-    )
-    indicators = dict(Indicator.objects.values_list("code", "id"))
-    periods = parsed.periods
-    with transaction.atomic():
-        company = Company.objects.get(pk=parsed.company_id)
-        batch = ImportBatch.objects.create(
-            company=company,
-            created_by=user,
-            file_name=name[:255],
-            file_sha256=_sha256(path),
-            source=source,
-            row_count=parsed.row_count,
-            value_count=len(parsed.records),
-            periods=[format_period(period) for period in periods],
-        )
-        IndicatorValue.objects.bulk_create(
-            (
-                IndicatorValue(
-                    station_id=stations[record.station_code],
-                    period=record.period,
-                    indicator_id=indicators[record.indicator_code],
-                    value=record.value,
-                    batch=batch,
-                )
-                for record in parsed.records
-            ),
-            batch_size=5000,
-            update_conflicts=True,
-            unique_fields=["station", "period", "indicator"],
-            update_fields=["value", "batch"],
-        )
-        runs = [
-            request_recompute(company, period, trigger=RunTrigger.IMPORT, user=user)
-            for period in periods
-        ]
+    def write() -> tuple[ImportBatch, list[ScoreRun]]:
+        with transaction.atomic():
+            set_lock_timeout()
+            lock_company_months(parsed.company_id, parsed.periods)
+            batch = ImportBatch.objects.create(
+                company=Company.objects.get(pk=parsed.company_id),
+                created_by=user,
+                file_name=name[:255],
+                file_sha256=digest,
+                source=source,
+                row_count=parsed.row_count,
+                value_count=len(parsed.records),
+                periods=[format_period(period) for period in parsed.periods],
+            )
+            return batch, write_values(batch, parsed, user=user)
+
+    batch, runs = retry_on_conflict(write)
     return IndicatorImportResult(
         batch=batch,
-        periods=periods,
+        periods=parsed.periods,
         runs=runs,
         empty_cells=parsed.empty_cells,
         layout=parsed.layout,

@@ -8,8 +8,10 @@ one place. Row numbers are file lines: the header is line 1.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -210,29 +212,17 @@ def _read_xlsx(path: Path, name: str, limits: ReadLimits) -> Table:
     bad = FileRejected(name, [Defect("bad_xlsx", _("this is not a readable XLSX workbook"))])
     try:
         values = load_workbook(path, read_only=True, data_only=True)
-        formulas = load_workbook(path, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many types for a broken workbook
         raise bad from None
     try:
         table = Table(header=[], encoding="xlsx")
-        # The saved result of each formula is read; a formula saved without one
-        # (written by a program, never opened in Excel) would read as empty.
-        for line, (cells, sources) in enumerate(
-            zip(
-                values.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True),
-                formulas.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True),
-                strict=False,
-            ),
-            1,
-        ):
+        #: The empty cells of each line: they may be formulas saved without a result.
+        empty: dict[int, list[int]] = {}
+        for line, cells in enumerate(_sheet_rows(values), 1):
+            blanks = [index for index, cell in enumerate(cells) if cell is None]
+            if blanks:
+                empty[line] = blanks
             row = [_xlsx_cell(cell) for cell in cells]
-            unresolved = [
-                index
-                for index, (cell, source) in enumerate(zip(cells, sources, strict=False))
-                if cell is None and isinstance(source, str) and source.startswith("=")
-            ]
-            if unresolved:
-                raise _unresolved_formulas(name, line, unresolved)
             while row and row[-1] == "":
                 row.pop()
             if not row:
@@ -243,6 +233,8 @@ def _read_xlsx(path: Path, name: str, limits: ReadLimits) -> Table:
             if len(table.rows) >= limits.max_rows:
                 raise _too_many_rows(name, limits)
             table.rows.append((line, row))
+        if empty:
+            _check_formulas(path, name, empty)
         return table
     except FileRejected:
         raise
@@ -250,6 +242,36 @@ def _read_xlsx(path: Path, name: str, limits: ReadLimits) -> Table:
         raise bad from None
     finally:
         values.close()
+
+
+def _sheet_rows(workbook) -> Iterator[tuple]:
+    """The first sheet's rows as values, each as wide as its own cells (at most
+    MAX_COLUMNS): the sheet's stated dimensions are ignored, so a row is not padded to
+    the widest one (padding every row to MAX_COLUMNS cost more than reading the XML)."""
+    sheet = workbook.worksheets[0]
+    sheet.reset_dimensions()
+    for cells in sheet.iter_rows(values_only=True):
+        yield cells[:MAX_COLUMNS]
+
+
+def _check_formulas(path: Path, name: str, empty: dict[int, list[int]]) -> None:
+    """Refuse a formula saved without its result (written by a program, never opened in
+    Excel): it reads as an empty cell. Only files with empty cells are read again."""
+    from openpyxl import load_workbook
+
+    formulas = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for line, sources in enumerate(_sheet_rows(formulas), 1):
+            unresolved = [
+                index
+                for index in empty.get(line, ())
+                if index < len(sources)
+                and isinstance(sources[index], str)
+                and sources[index].startswith("=")
+            ]
+            if unresolved:
+                raise _unresolved_formulas(name, line, unresolved)
+    finally:
         formulas.close()
 
 
@@ -296,3 +318,12 @@ def cell_text(value: object) -> str:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return str(value).strip() if value is not None else ""
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256 (hex), read in chunks: what an import records of its file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -4,4 +4,7 @@ from indicators import upload
 
 app_name = "imports"
 
-urlpatterns = [path("", upload.upload, name="upload")]
+urlpatterns = [
+    path("", upload.upload, name="upload"),
+    path("<int:pk>/", upload.job, name="job"),
+]

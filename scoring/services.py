@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import record
+from indicators.locks import lock_company_months
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring import engine
@@ -348,10 +349,7 @@ class RunOutcome:
 def _lock_company_month(company_id: int, period: date) -> None:
     """Serialise recomputes of one company-month (PostgreSQL advisory lock;
     SQLite already serialises writers)."""
-    if connection.vendor == "postgresql":
-        key = company_id * 1_000_000 + period.year * 100 + period.month
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    lock_company_months(company_id, [period])
 
 
 @contextmanager

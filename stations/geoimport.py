@@ -18,7 +18,10 @@ from shapely.errors import GEOSException
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
+from audit.models import Action
+from audit.services import record
 from indicators.defects import Defect, FileRejected
+from indicators.tabular import file_sha256
 from stations.models import Company, County, CountyBoundary, ServiceArea, Station
 
 #: Largest GeoJSON file accepted (bytes). A city's areas simplified are well under this.
@@ -154,7 +157,7 @@ def _invalid_reason(explanation: str) -> str:
     }
 
 
-def import_county_boundaries(company: Company, path: Path, *, source: str = "") -> int:
+def import_county_boundaries(company: Company, path: Path, *, source: str = "", user=None) -> int:
     """Replace the boundaries of the named counties. Returns how many were written."""
     counties = {county.name: county for county in County.objects.filter(company=company)}
 
@@ -165,18 +168,21 @@ def import_county_boundaries(company: Company, path: Path, *, source: str = "") 
 
     features = read_features(path.read_bytes(), path.name, "name", known)
     with transaction.atomic():
-        for feature in features:
+        created = sum(
             CountyBoundary.objects.update_or_create(
                 county=counties[feature.key],
                 defaults={
                     "geometry": _valid(feature.geometry),
                     "source": (source or path.name)[:200],
                 },
-            )
+            )[1]
+            for feature in features
+        )
+        _record(Action.BOUNDARIES_IMPORTED, company, path, len(features), created, user)
     return len(features)
 
 
-def import_service_areas(company: Company, path: Path) -> int:
+def import_service_areas(company: Company, path: Path, *, user=None) -> int:
     """Replace the uploaded service areas of the stations named by code."""
     stations = dict(Station.objects.filter(county__company=company).values_list("code", "pk"))
 
@@ -190,12 +196,27 @@ def import_service_areas(company: Company, path: Path) -> int:
 
     features = read_features(path.read_bytes(), path.name, "code", known)
     with transaction.atomic():
-        for feature in features:
+        created = sum(
             ServiceArea.objects.update_or_create(
                 station_id=stations[feature.key],
                 defaults={"geometry": _valid(feature.geometry), "source": path.name[:200]},
-            )
+            )[1]
+            for feature in features
+        )
+        _record(Action.SERVICE_AREAS_IMPORTED, company, path, len(features), created, user)
     return len(features)
+
+
+def _record(action: str, company: Company, path: Path, count: int, created: int, user) -> None:
+    """One audit entry per file, with its counts (not one per shape)."""
+    after = {
+        "file_name": path.name,
+        "file_sha256": file_sha256(path),
+        "shapes": count,
+        "created": created,
+        "replaced": count - created,
+    }
+    record(action, company, after=after, actor=user)
 
 
 def _valid(geometry: dict) -> dict:

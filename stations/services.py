@@ -8,7 +8,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from indicators.tabular import cell_text, limits_from_settings, read_table
+from audit.models import Action
+from audit.services import record
+from indicators.tabular import cell_text, file_sha256, limits_from_settings, read_table
 from stations.importing import parse_station_table
 from stations.models import Company, County, Station
 
@@ -50,12 +52,26 @@ def resolve_company(name: str | None, *, create: bool) -> Company:
 class StationImportResult:
     company: Company
     created: int
+    #: Stations of the file that existed already (changed or not).
     updated: int
     counties_created: int
+    #: Of those, the ones whose fields changed, and the ones switched off / on.
+    changed: int = 0
+    deactivated: int = 0
+    reactivated: int = 0
 
 
-def import_stations(path: Path | str, *, company_name: str | None = None) -> StationImportResult:
-    """Upsert stations by code from a CSV. All or nothing: raises FileRejected."""
+#: The station fields an import sets (the code is the key).
+IMPORTED_FIELDS = ("name", "county", "latitude", "longitude", "staff_count", "active")
+
+
+def import_stations(
+    path: Path | str, *, company_name: str | None = None, user=None
+) -> StationImportResult:
+    """Upsert stations by code from a CSV. All or nothing: raises FileRejected.
+
+    Recorded in the audit trail as one entry with the counts (``user``: who loaded it;
+    without one, the request's user or "system / command line")."""
     path = Path(path)
     table = read_table(path, limits_from_settings())
     with transaction.atomic():
@@ -72,29 +88,60 @@ def import_stations(path: Path | str, *, company_name: str | None = None) -> Sta
         records = parse_station_table(table, path.name, foreign_codes=foreign)
         counties = {county.name: county for county in company.counties.all()}
         new_counties = 0
-        for name in sorted({record.county for record in records} - set(counties)):
+        for name in sorted({row.county for row in records} - set(counties)):
             counties[name] = County.objects.create(company=company, name=name)
             new_counties += 1
-        existing = Station.objects.in_bulk([record.code for record in records], field_name="code")
+        existing = Station.objects.in_bulk([row.code for row in records], field_name="code")
         to_create, to_update = [], []
-        for record in records:
+        changed, deactivated, reactivated = [], [], []
+        for row in records:
             fields = {
-                "name": record.name,
-                "county": counties[record.county],
-                "latitude": record.latitude,
-                "longitude": record.longitude,
-                "staff_count": record.staff_count,
-                "active": record.active,
+                "name": row.name,
+                "county": counties[row.county],
+                "latitude": row.latitude,
+                "longitude": row.longitude,
+                "staff_count": row.staff_count,
+                "active": row.active,
             }
-            station = existing.get(record.code)
+            station = existing.get(row.code)
             if station is None:
-                to_create.append(Station(code=record.code, **fields))
-            else:
-                for field, value in fields.items():
-                    setattr(station, field, value)
-                to_update.append(station)
+                to_create.append(Station(code=row.code, **fields))
+                continue
+            before = {name: getattr(station, name) for name in IMPORTED_FIELDS}
+            for field, value in fields.items():
+                setattr(station, field, value)
+            to_update.append(station)
+            if before != fields:
+                changed.append(station.code)
+            if before["active"] != station.active:
+                (reactivated if station.active else deactivated).append(station.code)
         Station.objects.bulk_create(to_create)
-        Station.objects.bulk_update(
-            to_update, ["name", "county", "latitude", "longitude", "staff_count", "active"]
+        Station.objects.bulk_update(to_update, list(IMPORTED_FIELDS))
+        result = StationImportResult(
+            company,
+            len(to_create),
+            len(to_update),
+            new_counties,
+            changed=len(changed),
+            deactivated=len(deactivated),
+            reactivated=len(reactivated),
         )
-    return StationImportResult(company, len(to_create), len(to_update), new_counties)
+        record(
+            Action.STATIONS_IMPORTED,
+            company,
+            after={
+                "file_name": path.name,
+                "file_sha256": file_sha256(path),
+                "rows": len(records),
+                "created": result.created,
+                "changed": result.changed,
+                "unchanged": result.updated - result.changed,
+                "deactivated": result.deactivated,
+                "reactivated": result.reactivated,
+                "counties_created": new_counties,
+                # Switching a station off matters most: name them (at most 100).
+                "deactivated_codes": sorted(deactivated)[:100],
+            },
+            actor=user,
+        )
+    return result

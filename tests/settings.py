@@ -9,3 +9,8 @@ cookiecutter-django's test settings do. Real hashing is checked by one test
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Uploaded import files go to a throwaway folder, not the developer's var/media.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="station-map-test-media-")

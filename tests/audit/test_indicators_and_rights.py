@@ -102,7 +102,7 @@ def test_station_membership_is_recorded_when_added_changed_and_removed():
     member.station = haishu
     member.save()
     member.delete()
-    assert [changes(entry) for entry in entries()] == [
+    assert [changes(entry) for entry in entries(Action.STATION_MEMBER_CHANGED)] == [
         ("station_member.changed", "wang @ 梅林供电所", None, {"station": "梅林供电所"}),
         (
             "station_member.changed",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from indicators.models import Indicator
+from indicators.models import ImportBatch, Indicator
 from scoring.models import ScoreRun
 from stations.models import Station
 from tests.factories import user_with_role
@@ -56,6 +56,7 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "indicators:retire": ("get", ["safety"], {}, ADMIN_ONLY),
     "audit:list": ("get", [], {}, ADMIN_ONLY),
     "imports:upload": ("get", [], {}, ADMIN_ONLY),
+    "imports:job": ("get", ["{import}"], {}, ADMIN_ONLY),
     # Improvement work; "{measure}" and the like are the ids of the ``records`` fixture.
     "improvement:review": ("get", [], {"period": "2026-09"}, COMMITTEE_UP),
     "improvement:measure_new": ("get", ["S1"], {"period": "2026-09"}, MANAGE_S1),
@@ -178,6 +179,7 @@ def records(scored, users):
         "milestone": project.milestones.create(title="t", due_month=OCTOBER).pk,
         "pairing": pairing.pk,
         "help": help_row.pk,
+        "import": ImportBatch.objects.order_by("pk").values_list("pk", flat=True).first(),
     }
 
 

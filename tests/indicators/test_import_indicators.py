@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 from django.utils import translation
 
+import indicators.services
 from indicators.defects import FileRejected
 from indicators.models import ImportBatch, ImportSource, IndicatorValue
 from indicators.services import import_indicator_file
@@ -320,3 +322,26 @@ def test_xlsx_formula_without_a_saved_result_is_refused(three_stations, write_fi
     )
     defect = only_defect(rejected(write_file("formula.xlsx", content)))
     assert (defect.line, defect.column, defect.code) == (3, "#3", "unresolved_formula")
+
+
+class Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def test_an_import_that_keeps_meeting_a_lock_conflict_says_so_without_a_traceback(
+    three_stations, write_file, monkeypatch
+):
+    attempts = []
+
+    def conflict(company_id, periods):
+        attempts.append(company_id)
+        raise OperationalError("deadlock detected") from Deadlock()
+
+    monkeypatch.setattr(indicators.services, "lock_company_months", conflict)
+    monkeypatch.setattr(indicators.services.time, "sleep", lambda seconds: None)
+    path = write_file("may.csv", HEADER + "S1,2026-05,safety,90\n")
+    with translation.override("en"), pytest.raises(CommandError) as caught:
+        call_command("import_indicators", str(path))
+    assert str(caught.value) == "Another import of the same month was running; try again."
+    assert len(attempts) == indicators.services.CONFLICT_ATTEMPTS
+    assert IndicatorValue.objects.count() == 0 and ImportBatch.objects.count() == 0

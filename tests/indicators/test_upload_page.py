@@ -1,17 +1,22 @@
-"""Indicator data uploaded by an administrator in the browser: all or nothing."""
+"""Indicator data uploaded by an administrator in the browser: stored, then checked and
+loaded all or nothing by a background job whose page shows how it went."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from indicators.models import ImportBatch, ImportSource, IndicatorValue
+from indicators.models import ImportBatch, ImportSource, ImportStatus, IndicatorValue
 from scoring.models import ScoreRun
 from tests.factories import user_with_role
 
 HEADER = "station_code,period,indicator_code,value\n"
+GOOD = HEADER + "S1,2026-05,safety,90\nS2,2026-05,safety,80\nS3,2026-05,safety,70\n"
 URL = reverse("imports:upload")
 
 
@@ -22,41 +27,113 @@ def admin_client(client, three_stations):
     return client
 
 
-def upload(client, name: str, text: str, capture=None):
-    file = SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
-    if capture is None:
-        return client.post(URL, {"file": file}, follow=True)
+def csv_file(name: str, text: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def upload(client, name: str, text: str, capture):
+    """Upload as the embedded default does (the job runs when the request's transaction
+    commits), then open the page the upload leads to."""
     with capture(execute=True):
-        return client.post(URL, {"file": file}, follow=True)
+        response = client.post(URL, {"file": csv_file(name, text)})
+    assert response.status_code == 302
+    return client.get(response["Location"])
+
+
+def stored_files() -> list[Path]:
+    return [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
+@pytest.mark.django_db
+def test_the_upload_answers_at_once_with_the_queued_job_which_the_worker_loads_later(
+    admin_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = admin_client.post(URL, {"file": csv_file("may.csv", GOOD)})
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("imports:job", args=[batch.pk])
+    assert (batch.status, batch.source, batch.file_name) == ("queued", "web", "may.csv")
+    assert IndicatorValue.objects.count() == 0, "nothing is loaded inside the request"
+    assert batch.upload.name and Path(batch.upload.path).is_file()
+
+    page = admin_client.get(response["Location"])
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Waiting for a worker." in text
+    assert '<meta http-equiv="refresh" content="3">' in text
+    assert "<script>" not in text and " style=" not in text
+
+    for callback in callbacks:  # what the worker does when it gets the task
+        callback()
+    batch.refresh_from_db()
+    assert (batch.status, batch.value_count, batch.upload.name) == ("done", 3, "")
+    finished = admin_client.get(response["Location"]).content.decode()
+    assert "Loaded 3 values of may.csv for 2026-05" in finished
+    assert 'http-equiv="refresh"' not in finished
 
 
 @pytest.mark.django_db
 def test_a_good_file_is_loaded_scored_and_recorded(
     admin_client, django_capture_on_commit_callbacks
 ):
-    text = HEADER + "S1,2026-05,safety,90\nS2,2026-05,safety,80\nS3,2026-05,safety,70\n"
-    page = upload(admin_client, "may.csv", text, django_capture_on_commit_callbacks)
+    page = upload(admin_client, "may.csv", GOOD, django_capture_on_commit_callbacks)
     assert "Loaded 3 values of may.csv for 2026-05" in page.content.decode()
     batch = ImportBatch.objects.get()
     assert (batch.source, batch.file_name, batch.value_count) == (ImportSource.WEB, "may.csv", 3)
+    assert batch.status == ImportStatus.DONE and batch.company is not None
     assert batch.created_by == page.wsgi_request.user
     assert ScoreRun.objects.get(period__year=2026, period__month=5).status == "done"
     assert AuditEntry.objects.filter(action="import.loaded", actor=batch.created_by).count() == 1
+    assert stored_files() == [], "the stored upload is deleted once the job is done"
 
 
 @pytest.mark.django_db
-def test_a_bad_file_writes_nothing_and_names_each_line(admin_client):
+def test_a_bad_file_writes_nothing_and_its_job_names_each_line(
+    admin_client, django_capture_on_commit_callbacks
+):
     text = HEADER + "S1,2026-05,safety,90\nS9,2026-05,safety,80\nS2,2026-13,safety,x\n"
-    response = upload(admin_client, "bad.csv", text)
+    response = upload(admin_client, "bad.csv", text, django_capture_on_commit_callbacks)
     page = response.content.decode()
-    assert response.status_code == 400
-    assert "bad.csv was not loaded" in page and "Nothing was written" in page
+    batch = ImportBatch.objects.get()
+    assert response.wsgi_request.path == reverse("imports:job", args=[batch.pk])
+    assert "bad.csv was not loaded: 3 problems" in page and "Nothing was written" in page
     assert "line 3" in page and "line 4" in page
-    assert IndicatorValue.objects.count() == 0 and ImportBatch.objects.count() == 0
+    assert batch.status == ImportStatus.FAILED and batch.defect_count == 3
+    assert IndicatorValue.objects.count() == 0 and ScoreRun.objects.count() == 0
+    assert not AuditEntry.objects.filter(action="import.loaded").exists()
+    assert stored_files() == []
 
 
 @pytest.mark.django_db
 def test_only_csv_or_xlsx_files_are_taken(admin_client):
-    response = upload(admin_client, "notes.txt", "hello")
+    response = admin_client.post(URL, {"file": csv_file("notes.txt", "hello")})
+    assert response.status_code == 400
     assert "notes.txt is not a .csv or .xlsx file." in response.content.decode()
     assert ImportBatch.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_imports_page_lists_jobs_with_their_state_and_a_link(
+    admin_client, django_capture_on_commit_callbacks
+):
+    upload(admin_client, "may.csv", GOOD, django_capture_on_commit_callbacks)
+    upload(
+        admin_client,
+        "bad.csv",
+        HEADER + "S9,2026-05,safety,1\n",
+        django_capture_on_commit_callbacks,
+    )
+    page = admin_client.get(URL).content.decode()
+    for batch in ImportBatch.objects.all():
+        assert reverse("imports:job", args=[batch.pk]) in page
+    assert "loaded" in page and "not loaded" in page
+
+
+@pytest.mark.django_db
+def test_the_job_page_needs_the_upload_permission_and_an_existing_job(client, three_stations):
+    client.force_login(user_with_role("party_committee"))
+    assert client.get(reverse("imports:job", args=[1])).status_code == 403
+    client.force_login(user_with_role("admin"))
+    for unknown in (999999, 10**30):
+        assert client.get(reverse("imports:job", args=[unknown])).status_code == 404

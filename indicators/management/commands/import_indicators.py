@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 from indicators.defects import FileRejected
 from indicators.models import ImportSource
 from indicators.periods import format_period
-from indicators.services import import_indicator_file
+from indicators.services import ImportConflict, import_indicator_file
 from scoring.cli import run_summary
 
 LAYOUTS = {"long": gettext_lazy("long"), "wide": gettext_lazy("wide")}
@@ -26,6 +26,8 @@ class Command(BaseCommand):
             result = import_indicator_file(file, source=ImportSource.COMMAND_LINE)
         except FileRejected as rejected:
             raise CommandError(rejected.report()) from None
+        except ImportConflict as conflict:
+            raise CommandError(str(conflict)) from None
         self.stdout.write(
             _("Imported %(values)d values from %(rows)d rows (%(layout)s form) for %(periods)s.")
             % {

@@ -37,3 +37,8 @@ class Command(BaseCommand):
                 "counties": result.counties_created,
             }
         )
+        if result.deactivated or result.reactivated:
+            self.stdout.write(
+                _("%(off)d stations switched off, %(on)d switched on again.")
+                % {"off": result.deactivated, "on": result.reactivated}
+            )

@@ -1,0 +1,194 @@
+"""Import jobs: a file uploaded from the web is stored, recorded as a queued import batch
+and checked and written by a Celery worker, so a large file never holds a web request.
+
+- ``submit_import`` (the web request): store the file, create the batch, send the task
+  when the transaction commits. In eager mode (no broker) the job runs right there.
+- ``run_import_job`` (the task): claim the batch by update, check the file, write it in
+  one transaction (the same ``check_indicator_file``/``write_values`` as the command
+  line), finish ``done`` or ``failed`` with its defects. Safe to run any number of times.
+- ``enqueue_pending_imports`` (the beat job): send again jobs never sent, lost by the
+  broker or whose worker died; delete stored files of finished jobs.
+
+The stored file is deleted as soon as the job finishes, loaded or not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from indicators.defects import MAX_LISTED_DEFECTS, Defect, FileRejected
+from indicators.locks import lock_company_months
+from indicators.models import UNFINISHED, ImportBatch, ImportSource, ImportStatus
+from indicators.periods import format_period
+from indicators.publishing import publish_soon
+from indicators.services import (
+    ImportConflict,
+    check_indicator_file,
+    retry_on_conflict,
+    set_lock_timeout,
+    write_values,
+)
+from indicators.validation import ParsedValues
+
+logger = logging.getLogger(__name__)
+
+#: A job is given up (failed) after this many attempts.
+MAX_ATTEMPTS = 5
+#: A queued job not picked up after this long is sent to the broker again.
+REQUEUE_AFTER = timedelta(minutes=5)
+#: The states in which a worker holds the job.
+WORKING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
+
+
+def submit_import(*, upload: UploadedFile, user, language: str = "") -> ImportBatch:
+    """Store an uploaded file and queue its import; the task is sent on commit."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    suffix = Path(upload.name).suffix.lower()
+    with transaction.atomic():
+        batch = ImportBatch(
+            status=ImportStatus.QUEUED,
+            source=ImportSource.WEB,
+            created_by=user,
+            file_name=Path(upload.name).name[:255],
+            file_sha256=digest.hexdigest(),
+            language=language[:10],
+        )
+        # The stored name is ours: the user's file name is kept only as text.
+        batch.upload.save(f"{uuid.uuid4().hex}{suffix}", upload, save=False)
+        batch.save()
+        transaction.on_commit(lambda: enqueue_import(batch.pk))
+    return batch
+
+
+def enqueue_import(batch_id: int) -> None:
+    """Hand the job to Celery (see ``indicators.publishing``)."""
+    from indicators.tasks import import_file
+
+    publish_soon(import_file, batch_id, sent=_mark_sent)
+
+
+def _mark_sent(batch_id: int) -> None:
+    ImportBatch.objects.filter(pk=batch_id).update(enqueued_at=timezone.now())
+
+
+def run_import_job(batch_id: int) -> str:
+    """Check and write the job's file; returns the job's state. Idempotent: a finished
+    job is left as it is, and a twin delivery finds it finished when it may write."""
+    claimed = ImportBatch.objects.filter(pk=batch_id, status__in=UNFINISHED).update(
+        status=ImportStatus.VALIDATING, started_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        return "missing"
+    if not claimed:
+        return batch.status
+    with translation.override(batch.language or settings.LANGUAGE_CODE):
+        try:
+            status = _check_and_write(batch)
+        except (OperationalError, InterfaceError):
+            raise  # transient database trouble: the task retries and claims the job again
+        except Exception as exc:  # anything else will not get better by retrying
+            logger.exception("Import job %s failed", batch_id)
+            status = _fail(batch_id, error=_("The import failed: %(error)s") % {"error": exc})
+    if status in (ImportStatus.DONE, ImportStatus.FAILED):
+        discard_upload(batch_id)
+    return status
+
+
+def _check_and_write(batch: ImportBatch) -> str:
+    if not batch.upload.name or not batch.upload.storage.exists(batch.upload.name):
+        return _fail(batch.pk, error=_("The uploaded file is no longer stored; upload it again."))
+    try:
+        parsed = check_indicator_file(Path(batch.upload.path), display_name=batch.file_name)
+    except FileRejected as refusal:
+        return _fail(batch.pk, defects=refusal.defects)
+    ImportBatch.objects.filter(pk=batch.pk, status__in=WORKING).update(
+        status=ImportStatus.IMPORTING,
+        company_id=parsed.company_id,
+        row_count=parsed.row_count,
+        value_count=len(parsed.records),
+        periods=[format_period(period) for period in parsed.periods],
+    )
+    try:
+        return retry_on_conflict(lambda: _write(batch.pk, parsed))
+    except ImportConflict as conflict:
+        return _fail(batch.pk, error=str(conflict))
+
+
+def _write(batch_id: int, parsed: ParsedValues) -> str:
+    with transaction.atomic():
+        set_lock_timeout()
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status not in WORKING:  # a twin delivery finished it meanwhile
+            return batch.status
+        lock_company_months(parsed.company_id, parsed.periods)
+        write_values(batch, parsed, user=batch.created_by)
+        batch.status = ImportStatus.DONE
+        batch.finished_at = timezone.now()
+        batch.error = ""
+        # Saved with its state: the audit trail records the loaded file (audit.signals).
+        batch.save(update_fields=["status", "finished_at", "error"])
+        return batch.status
+
+
+def _fail(batch_id: int, *, defects: Sequence[Defect] = (), error: str = "") -> str:
+    # Only a job this worker holds: a twin delivery must not fail a loaded job.
+    ImportBatch.objects.filter(pk=batch_id, status__in=WORKING).update(
+        status=ImportStatus.FAILED,
+        finished_at=timezone.now(),
+        defects=[str(defect) for defect in defects[:MAX_LISTED_DEFECTS]],
+        defect_count=len(defects),
+        error=error[:2000],
+    )
+    return ImportBatch.objects.filter(pk=batch_id).values_list("status", flat=True).first()
+
+
+def discard_upload(batch_id: int) -> None:
+    """Delete the job's stored file (after it finished)."""
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is None or not batch.upload.name:
+        return
+    batch.upload.delete(save=False)
+    ImportBatch.objects.filter(pk=batch_id).update(upload="")
+
+
+def enqueue_pending_imports(now=None) -> int:
+    """Send again jobs left behind (never sent, lost by the broker, or whose worker died);
+    give up on those tried MAX_ATTEMPTS times; delete files of finished jobs."""
+    now = now or timezone.now()
+    stale_working = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - REQUEUE_AFTER
+    for batch in ImportBatch.objects.filter(
+        status__in=WORKING, started_at__lt=stale_working, attempts__gte=MAX_ATTEMPTS
+    ):
+        with translation.override(batch.language or settings.LANGUAGE_CODE):
+            message = _("Gave up after %(count)d attempts.") % {"count": MAX_ATTEMPTS}
+        _fail(batch.pk, error=message)
+    finished = ImportBatch.objects.exclude(status__in=UNFINISHED).exclude(upload="")
+    for batch_id in finished.values_list("pk", flat=True):
+        discard_upload(batch_id)
+    not_sent_lately = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REQUEUE_AFTER)
+    stale = ImportBatch.objects.filter(
+        (
+            Q(status=ImportStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER)
+            | Q(status__in=WORKING, started_at__lt=stale_working)
+        )
+        & not_sent_lately
+    ).values_list("pk", flat=True)
+    batch_ids = list(stale)
+    for batch_id in batch_ids:
+        enqueue_import(batch_id)
+    return len(batch_ids)

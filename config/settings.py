@@ -146,10 +146,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must never hold a web request: one quick attempt, then the pending
 # run is left for the beat job to enqueue again.
 CELERY_TASK_PUBLISH_RETRY = False
-# A worker renews its run's heartbeat four times a lease; a run silent for a lease lost
-# its worker and is sent again by the sweep, which also re-sends runs that never
-# reached the broker (scoring.services.enqueue_pending_runs).
-SCORE_RUN_LEASE_SECONDS = env_int("SCORE_RUN_LEASE_SECONDS", 60, minimum=4)
+# A worker renews the heartbeat of the job it holds (a score run, an import) four times a
+# lease; a job silent for a lease lost its worker and is sent again by the sweeps, which
+# also re-send jobs that never reached the broker (indicators.jobqueue).
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60, minimum=4)
 CELERY_BEAT_SCHEDULE = {
     "enqueue-pending-runs": {
         "task": "scoring.tasks.enqueue_pending_runs",
@@ -157,7 +157,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "enqueue-pending-imports": {
         "task": "indicators.tasks.enqueue_pending_imports",
-        "schedule": 60.0,
+        "schedule": 30.0,
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -29,10 +29,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from indicators.defects import MAX_LISTED_DEFECTS, Defect, FileRejected
+from indicators.jobqueue import heartbeat, lease, publish_soon
 from indicators.locks import lock_company_months
 from indicators.models import UNFINISHED, ImportBatch, ImportSource, ImportStatus
 from indicators.periods import format_period
-from indicators.publishing import publish_soon
 from indicators.services import (
     ImportConflict,
     check_indicator_file,
@@ -46,7 +46,10 @@ logger = logging.getLogger(__name__)
 
 #: A job is given up (failed) after this many attempts.
 MAX_ATTEMPTS = 5
-#: A queued job not picked up after this long is sent to the broker again.
+#: A job that never reached the broker (Redis was down) is sent again by the next sweep
+#: once this has passed: its own publish may still be under way until then.
+RESEND_UNSENT_AFTER = timedelta(seconds=20)
+#: A job handed to the broker but not picked up after this long is sent again.
 REQUEUE_AFTER = timedelta(minutes=5)
 #: The states in which a worker holds the job.
 WORKING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
@@ -88,15 +91,22 @@ def _mark_sent(batch_id: int) -> None:
 def run_import_job(batch_id: int) -> str:
     """Check and write the job's file; returns the job's state. Idempotent: a finished
     job is left as it is, and a twin delivery finds it finished when it may write."""
+    now = timezone.now()
     claimed = ImportBatch.objects.filter(pk=batch_id, status__in=UNFINISHED).update(
-        status=ImportStatus.VALIDATING, started_at=timezone.now(), attempts=F("attempts") + 1
+        status=ImportStatus.VALIDATING,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
     )
     batch = ImportBatch.objects.filter(pk=batch_id).first()
     if batch is None:
         return "missing"
     if not claimed:
         return batch.status
-    with translation.override(batch.language or settings.LANGUAGE_CODE):
+    with (
+        translation.override(batch.language or settings.LANGUAGE_CODE),
+        heartbeat(ImportBatch, batch_id, working=WORKING),
+    ):
         try:
             status = _check_and_write(batch)
         except (OperationalError, InterfaceError):
@@ -132,10 +142,12 @@ def _check_and_write(batch: ImportBatch) -> str:
 def _write(batch_id: int, parsed: ParsedValues) -> str:
     with transaction.atomic():
         set_lock_timeout()
-        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        # Twin deliveries of a job wait here for each other; the job's row itself stays
+        # unlocked while the values are written, so the heartbeat can renew it meanwhile.
+        lock_company_months(parsed.company_id, parsed.periods)
+        batch = ImportBatch.objects.get(pk=batch_id)
         if batch.status not in WORKING:  # a twin delivery finished it meanwhile
             return batch.status
-        lock_company_months(parsed.company_id, parsed.periods)
         write_values(batch, parsed, user=batch.created_by)
         batch.status = ImportStatus.DONE
         batch.finished_at = timezone.now()
@@ -167,28 +179,35 @@ def discard_upload(batch_id: int) -> None:
 
 
 def enqueue_pending_imports(now=None) -> int:
-    """Send again jobs left behind (never sent, lost by the broker, or whose worker died);
-    give up on those tried MAX_ATTEMPTS times; delete files of finished jobs."""
+    """Send again jobs left behind: never sent (the broker was down), lost by the broker,
+    or whose worker died (no heartbeat for a lease); give up on a lost job tried
+    MAX_ATTEMPTS times; delete files of finished jobs."""
     now = now or timezone.now()
-    stale_working = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - REQUEUE_AFTER
-    for batch in ImportBatch.objects.filter(
-        status__in=WORKING, started_at__lt=stale_working, attempts__gte=MAX_ATTEMPTS
-    ):
+    silence = lease()
+    silent = Q(status__in=WORKING) & (
+        Q(heartbeat_at__lt=now - silence)
+        | Q(heartbeat_at__isnull=True, started_at__lt=now - silence)
+    )
+    for batch in ImportBatch.objects.filter(silent, attempts__gte=MAX_ATTEMPTS):
         with translation.override(batch.language or settings.LANGUAGE_CODE):
             message = _("Gave up after %(count)d attempts.") % {"count": MAX_ATTEMPTS}
         _fail(batch.pk, error=message)
     finished = ImportBatch.objects.exclude(status__in=UNFINISHED).exclude(upload="")
     for batch_id in finished.values_list("pk", flat=True):
         discard_upload(batch_id)
-    not_sent_lately = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REQUEUE_AFTER)
-    stale = ImportBatch.objects.filter(
-        (
-            Q(status=ImportStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER)
-            | Q(status__in=WORKING, started_at__lt=stale_working)
-        )
-        & not_sent_lately
-    ).values_list("pk", flat=True)
-    batch_ids = list(stale)
+    never_sent = Q(
+        status=ImportStatus.QUEUED,
+        enqueued_at__isnull=True,
+        created_at__lt=now - RESEND_UNSENT_AFTER,
+    )
+    not_picked_up = Q(status=ImportStatus.QUEUED, enqueued_at__lt=now - REQUEUE_AFTER)
+    # A dead worker's job is sent once a lease: not again while that delivery waits.
+    worker_lost = silent & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - silence))
+    batch_ids = list(
+        ImportBatch.objects.filter(never_sent | not_picked_up | worker_lost)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     for batch_id in batch_ids:
         enqueue_import(batch_id)
     return len(batch_ids)

@@ -199,6 +199,15 @@ class ImportBatch(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     enqueued_at = models.DateTimeField(_("sent to a worker at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("worker last seen at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Renewed by the worker while it holds the job; a job not renewed for a minute "
+            "has lost its worker and is sent again."
+        ),
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -10,25 +10,18 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cache
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db import (
     IntegrityError,
     InterfaceError,
     OperationalError,
     connection,
-    connections,
     transaction,
 )
 from django.db.models import F, Q
@@ -37,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import record
+from indicators.jobqueue import heartbeat, lease, publish_soon
 from indicators.locks import lock_company_months
 from indicators.models import Indicator
 from indicators.periods import format_period
@@ -258,48 +252,16 @@ def request_recompute(
 
 
 def enqueue_run(run_id: int) -> None:
-    """Hand the run to Celery without making the caller wait on the broker.
-
-    In eager mode (no broker) the run executes right here. With a broker the
-    message is published from a background thread: a down or hung Redis costs
-    that thread its socket timeout, never a web request. If publishing fails
-    the run stays queued and the beat job sends it again.
-    """
+    """Hand the run to Celery without making the caller wait on the broker (in eager mode
+    it executes right here); if publishing fails the run stays queued and the beat job
+    sends it again (``indicators.jobqueue``)."""
     from scoring.tasks import recompute_period
 
-    if recompute_period.app.conf.task_always_eager:
-        _publish(run_id)
-    else:
-        _publisher().submit(_publish_in_background, run_id)
+    publish_soon(recompute_period, run_id, sent=_mark_sent)
 
 
-@cache
-def _publisher() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="enqueue-run")
-
-
-def _publish_in_background(run_id: int) -> None:
-    try:
-        _publish(run_id)
-    finally:
-        connections.close_all()  # this thread's own database connections
-
-
-def _publish(run_id: int) -> None:
-    from scoring.tasks import recompute_period
-
-    try:
-        recompute_period.apply_async(args=[run_id])
-    except Exception:  # the broker is down or hung: the run stays queued
-        logger.warning("Could not enqueue score run %s; it stays queued", run_id, exc_info=True)
-        return
+def _mark_sent(run_id: int) -> None:
     ScoreRun.objects.filter(pk=run_id).update(enqueued_at=timezone.now())
-
-
-def run_lease() -> timedelta:
-    """How long a running run's worker may stay silent before the run counts as lost.
-    Its worker renews ``heartbeat_at`` four times in that span."""
-    return timedelta(seconds=settings.SCORE_RUN_LEASE_SECONDS)
 
 
 def enqueue_pending_runs(now=None) -> int:
@@ -307,9 +269,10 @@ def enqueue_pending_runs(now=None) -> int:
     broker, or whose worker died (no heartbeat for a lease). A lost run that has had
     its attempts is marked failed instead."""
     now = now or timezone.now()
-    lease = run_lease()
+    silence = lease()
     silent = Q(status=RunStatus.RUNNING) & (
-        Q(heartbeat_at__lt=now - lease) | Q(heartbeat_at__isnull=True, started_at__lt=now - lease)
+        Q(heartbeat_at__lt=now - silence)
+        | Q(heartbeat_at__isnull=True, started_at__lt=now - silence)
     )
     ScoreRun.objects.filter(silent, attempts__gte=MAX_ATTEMPTS).update(
         status=RunStatus.FAILED,
@@ -323,7 +286,7 @@ def enqueue_pending_runs(now=None) -> int:
     )
     not_picked_up = Q(status=RunStatus.QUEUED, enqueued_at__lt=now - REQUEUE_AFTER)
     # A dead worker's run is sent once a lease: not again while that delivery waits.
-    worker_lost = silent & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - lease))
+    worker_lost = silent & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - silence))
     run_ids = list(
         ScoreRun.objects.filter(never_sent | not_picked_up | worker_lost)
         .order_by("pk")
@@ -352,37 +315,6 @@ def _lock_company_month(company_id: int, period: date) -> None:
     lock_company_months(company_id, [period])
 
 
-@contextmanager
-def heartbeat(run_id: int) -> Iterator[None]:
-    """Renew the run's ``heartbeat_at`` from a thread while the block runs, so the sweep
-    can tell a worker that computes from one that died (``enqueue_pending_runs``).
-    SQLite serialises writers, so a heartbeat there would only wait: none is sent."""
-    if connection.vendor == "sqlite":
-        yield
-        return
-    stop = threading.Event()
-    every = run_lease().total_seconds() / 4
-
-    def renew() -> None:
-        try:
-            while not stop.wait(every):
-                ScoreRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
-        except Exception:  # a missed heartbeat only risks a twin delivery
-            logger.warning("Heartbeat of score run %s stopped", run_id, exc_info=True)
-        finally:
-            connections.close_all()  # this thread's own connection
-
-    thread = threading.Thread(target=renew, name=f"run-{run_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=every)
-
-
 def execute_run(run_id: int) -> RunOutcome:
     """Compute the run's month and make it current. Safe to call any number of times."""
     now = timezone.now()
@@ -396,7 +328,7 @@ def execute_run(run_id: int) -> RunOutcome:
         return RunOutcome(run_id, run.status, unchanged=run.unchanged)
     started = time.perf_counter()
     try:
-        with heartbeat(run_id), transaction.atomic():
+        with heartbeat(ScoreRun, run_id, working=[RunStatus.RUNNING]), transaction.atomic():
             company_id, period = ScoreRun.objects.values_list("company_id", "period").get(pk=run_id)
             # Twin deliveries of a run (or two runs of a month) wait here for each other;
             # the run row itself stays unlocked, so the heartbeat can renew it meanwhile.

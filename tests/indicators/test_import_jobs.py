@@ -41,7 +41,7 @@ def test_a_job_run_twice_loads_once(queued):
 
 
 def test_the_sweep_sends_again_a_job_that_never_reached_a_worker(queued):
-    later = timezone.now() + indicators.jobs.REQUEUE_AFTER + timedelta(seconds=1)
+    later = timezone.now() + indicators.jobs.RESEND_UNSENT_AFTER + timedelta(seconds=1)
     assert enqueue_pending_imports(now=timezone.now()) == 0, "too early to re-send"
     assert enqueue_pending_imports(now=later) == 1  # eager: the job runs here
     queued.refresh_from_db()
@@ -56,6 +56,23 @@ def test_the_sweep_sends_again_a_job_whose_worker_died(queued, settings):
     assert enqueue_pending_imports() == 1
     queued.refresh_from_db()
     assert (queued.status, queued.attempts) == ("done", 2)
+
+
+def test_the_sweep_sends_again_within_a_lease_a_job_whose_heartbeat_stopped(queued, settings):
+    """A worker killed mid-import: the job is sent again once its heartbeat is a lease old
+    (60 s), not after the task time limit (before: 20 minutes)."""
+    now = timezone.now()
+    ImportBatch.objects.filter(pk=queued.pk).update(
+        status=ImportStatus.IMPORTING,
+        started_at=now - timedelta(seconds=90),
+        heartbeat_at=now - timedelta(seconds=settings.JOB_LEASE_SECONDS - 5),
+        enqueued_at=now - timedelta(seconds=90),
+        attempts=1,
+    )
+    assert enqueue_pending_imports(now=now) == 0, "its worker was seen within the lease"
+    assert enqueue_pending_imports(now=now + timedelta(seconds=10)) == 1
+    queued.refresh_from_db()
+    assert (queued.status, queued.attempts, queued.value_count) == ("done", 2, 2)
 
 
 def test_the_sweep_gives_up_after_the_last_attempt_and_deletes_the_file(queued, settings):

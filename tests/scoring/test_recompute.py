@@ -376,7 +376,7 @@ def test_a_worker_renews_the_heartbeat_of_the_run_it_computes(three_stations, mo
         pytest.skip("needs PostgreSQL: SQLite serialises writers, so no heartbeat is sent")
     from django.conf import settings
 
-    monkeypatch.setattr(settings, "SCORE_RUN_LEASE_SECONDS", 0.4)  # renewed every 0.1 s
+    monkeypatch.setattr(settings, "JOB_LEASE_SECONDS", 0.4)  # renewed every 0.1 s
     run = new_run(add_values(three_stations))
     seen = []
     real_score = services.engine.score_period

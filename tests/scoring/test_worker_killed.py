@@ -45,7 +45,7 @@ def worker_environment(redis_url: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "SCORE_RUN_LEASE_SECONDS": str(LEASE_SECONDS),
+        "JOB_LEASE_SECONDS": str(LEASE_SECONDS),
         "PYTHONPATH": str(ROOT),
     }
 
@@ -84,7 +84,7 @@ def wait_until(condition, what: str, timeout: float = DEADLINE_SECONDS, every=No
 def test_a_run_whose_worker_was_killed_is_finished_once(redis_app, tmp_path, settings):
     if connection.vendor != "postgresql":
         pytest.skip("the workers need a database they can share: PostgreSQL")
-    settings.SCORE_RUN_LEASE_SECONDS = LEASE_SECONDS
+    settings.JOB_LEASE_SECONDS = LEASE_SECONDS
     environment = worker_environment(redis_app.conf.broker_url)
     marker = tmp_path / "scoring-started"
     call_command("import_stations", str(EXAMPLES / "stations.csv"))

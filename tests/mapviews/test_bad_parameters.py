@@ -171,3 +171,11 @@ def test_marking_read_with_a_bad_next_goes_back_to_the_notifications(admin):
         assert response.status_code == 302
         assert response["Location"] == reverse("improvement:notifications")
     assert admin.post(reverse("improvement:notifications_read"), {"id": "abc"}).status_code == 400
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"])
+def test_django_s_own_refusals_keep_their_reason_to_the_log(admin):
+    response = admin.get(reverse("mapviews:ranking"), HTTP_HOST="elsewhere.example")
+    assert response.status_code == 400
+    assert "elsewhere.example" not in response.content.decode()

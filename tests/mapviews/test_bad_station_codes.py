@@ -65,3 +65,16 @@ def test_odd_characters_in_a_stored_code_link_and_come_back(client, three_statio
         url = reverse("mapviews:station", args=[code])
         response = client.get(url)
         assert (response.status_code, response.context["station"].code) == (200, code)
+
+
+@pytest.mark.django_db
+def test_an_indicator_code_stored_with_a_slash_links_too(client):
+    """Indicator codes carry the same kind of URL (the form allows fewer characters)."""
+    from indicators.models import Indicator
+
+    Indicator.objects.filter(code="safety").update(code="safe/ty")
+    client.force_login(user_with_role("admin", is_staff=True))
+    listing = client.get(reverse("indicators:list"))
+    edit = reverse("indicators:edit", args=["safe/ty"])
+    assert listing.status_code == 200 and edit in listing.content.decode()
+    assert client.get(edit).status_code == 200

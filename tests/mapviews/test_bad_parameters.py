@@ -18,7 +18,6 @@ from tests.factories import user_with_role
 MONTH_PAGES = [
     "mapviews:home",
     "mapviews:map",
-    "mapviews:map_month",
     "mapviews:ranking",
     "mapviews:matrix",
     "mapviews:widget",
@@ -52,6 +51,15 @@ def test_a_month_out_of_range_or_malformed_is_a_400_page(admin, name, period):
 
 
 @pytest.mark.django_db
+def test_the_map_json_says_what_was_wrong_in_json(admin):
+    response = admin.get(reverse("mapviews:map_month"), {"period": "9999-12"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "9999-12 is not a month: write it as YYYY-MM, between 1900 and 2200."
+    }
+
+
+@pytest.mark.django_db
 @override_settings(DEBUG=False)
 @pytest.mark.parametrize(("parameter", "name"), [("to", "mapviews:history"),
                                                  ("from", "mapviews:history")])  # fmt: skip
@@ -82,7 +90,9 @@ def test_the_latest_allowed_month_steps_without_overflow(admin):
     """2200-12 is a month (with no scores): its page draws, its neighbours included."""
     for name in MONTH_PAGES:
         response = admin.get(reverse(name), {"period": "2200-12"})
-        assert response.status_code in (200, 404), name  # the map's JSON: 404 "no scores"
+        assert response.status_code == 200, name
+    json = admin.get(reverse("mapviews:map_month"), {"period": "2200-12"})
+    assert json.status_code == 404 and "error" in json.json()  # no scores that month
 
 
 @pytest.mark.django_db

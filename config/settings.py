@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "audit.middleware.CurrentUserMiddleware",
     # Before anything reads the body (CSRF's check reads the form): too large is refused.
     "config.bodylimit.RequestBodyLimitMiddleware",
+    "config.middleware.RefuseNullCharactersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -11,6 +11,9 @@ from config.login import SiteLoginView
 admin.site.site_header = _("Five-colour station map administration")
 admin.site.site_title = _("Five-colour station map")
 
+#: A bad query value (``BadRequest``) is answered on the site's page, with its reason.
+handler400 = "config.errors.bad_request"
+
 urlpatterns = [
     path("", include("mapviews.urls")),
     path("manage/indicators/", include("indicators.urls")),

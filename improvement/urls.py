@@ -6,7 +6,8 @@ app_name = "improvement"
 
 urlpatterns = [
     path("review/", review.review, name="review"),
-    path("stations/<str:code>/measures/new/", measures.measure_new, name="measure_new"),
+    # <path:code>: every stored code links, even one with a "/" (stations.codes).
+    path("stations/<path:code>/measures/new/", measures.measure_new, name="measure_new"),
     path("measures/<int:pk>/", measures.measure_detail, name="measure_detail"),
     path("measures/<int:pk>/edit/", measures.measure_edit, name="measure_edit"),
     path("measures/<int:pk>/check-in/", measures.measure_check_in, name="measure_check_in"),
@@ -14,7 +15,7 @@ urlpatterns = [
     path("pairing/<int:pk>/end/", pairing.pairing_end, name="pairing_end"),
     path("help/", pairing.department_help, name="help"),
     path("help/<int:pk>/end/", pairing.help_end, name="help_end"),
-    path("stations/<str:code>/projects/new/", projects.project_new, name="project_new"),
+    path("stations/<path:code>/projects/new/", projects.project_new, name="project_new"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
     path("projects/<int:pk>/check-in/", projects.project_check_in, name="project_check_in"),

@@ -11,6 +11,10 @@ from datetime import date, datetime
 
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 PERIOD_FORMAT_HINT = "YYYY-MM"
+#: The years a period may have. Later ones are typing mistakes, and every month a page
+#: steps to (a year back for a trend, the month after for a proposal) must still be a
+#: date that Python and pandas can hold (pandas stops in 2262).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 class PeriodError(ValueError):
@@ -23,8 +27,8 @@ def parse_period(text: str) -> date:
     if not match:
         raise PeriodError(f"{text!r} is not a period of the form {PERIOD_FORMAT_HINT}")
     year, month = int(match.group(1)), int(match.group(2))
-    if year < 1900:
-        raise PeriodError(f"{text!r} is before 1900")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(f"{text!r} is not between {FIRST_YEAR} and {LAST_YEAR}")
     return date(year, month, 1)
 
 

@@ -123,6 +123,10 @@ def counties(company_id: int) -> list[County]:
     return list(County.objects.filter(company_id=company_id).order_by("name"))
 
 
+def has_county(company_id: int, county_id: int) -> bool:
+    return County.objects.filter(company_id=company_id, pk=county_id).exists()
+
+
 def station_history(station: Station) -> list[StationScore]:
     """The station's shown result for every scored month, oldest first."""
     return list(

@@ -17,5 +17,6 @@ urlpatterns = [
         name="ranking_export",
     ),
     path("history/", history.history, name="history"),
-    path("stations/<str:code>/", station.station_detail, name="station"),
+    # <path:code>: every stored code links, even one with a "/" (stations.codes).
+    path("stations/<path:code>/", station.station_detail, name="station"),
 ]

@@ -24,6 +24,20 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
+#: The export's columns before the normalised indicators, in order.
+STATION_COLUMNS = (
+    "station_code",
+    "station_name",
+    "county",
+    "period",
+    "score",
+    "rank",
+    "grade",
+    "coverage",
+    "ungraded_reason",
+)
+
+
 def _two_decimals(value: float | None) -> str:
     """Scores are published with exactly two decimals (100.00, 37.50)."""
     return "" if value is None else f"{value:.2f}"
@@ -68,7 +82,8 @@ def score_export_frame(company_id: int, period: date, county_id: int | None = No
             value = normalised.get(code)
             row[f"norm_{code}"] = _two_decimals(value)
         rows.append({key: neutralise_cell(value) for key, value in row.items()})
-    frame = pd.DataFrame(rows)
+    columns = [*STATION_COLUMNS, *(f"norm_{code}" for code in codes)]
+    frame = pd.DataFrame(rows, columns=columns)  # the headings even when no station is listed
     if not frame.empty:
         frame["rank"] = frame["rank"].astype("Int64")
         frame = frame.sort_values(["rank", "station_code"], na_position="last", kind="stable")

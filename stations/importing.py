@@ -9,8 +9,16 @@ from django.utils.translation import gettext as _
 from indicators.defects import Defect, FileRejected
 from indicators.tabular import Table, cell_text, header_defects
 from indicators.validation import parse_number
+from stations.codes import is_station_code
+from stations.models import County, Station
 
 REQUIRED_COLUMNS = ("code", "name", "county", "latitude", "longitude", "staff_count")
+#: The longest text each column may hold: the model fields' own limits.
+MAX_LENGTHS = {
+    "code": Station._meta.get_field("code").max_length,
+    "name": Station._meta.get_field("name").max_length,
+    "county": County._meta.get_field("name").max_length,
+}
 TRUE_WORDS = {"1", "true", "yes", "y", "是"}
 FALSE_WORDS = {"0", "false", "no", "n", "否"}
 
@@ -54,6 +62,23 @@ def parse_station_table(
         for column, value in (("code", code), ("name", name), ("county", county)):
             if not value:
                 problem("empty_value", _("the %s is empty") % column, column)
+            elif len(value) > MAX_LENGTHS[column]:
+                problem(
+                    "too_long",
+                    _("the %(column)s has %(length)d characters, more than %(limit)d")
+                    % {"column": column, "length": len(value), "limit": MAX_LENGTHS[column]},
+                    column,
+                )
+        if code and not is_station_code(code):
+            problem(
+                "bad_station_code",
+                _(
+                    "%r is not a station code: use letters (A–Z, a–z) and digits, then also "
+                    "“.”, “-” and “_”"
+                )
+                % code,
+                "code",
+            )
         if code in first_line:
             problem(
                 "duplicate_station",

@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stations.codes import validate_station_code
+
 
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -40,7 +42,9 @@ class County(models.Model):
 
 
 class Station(models.Model):
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = models.CharField(
+        _("code"), max_length=32, unique=True, validators=[validate_station_code]
+    )
     name = models.CharField(_("name"), max_length=100)
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, related_name="stations", verbose_name=_("county")

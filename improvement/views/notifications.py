@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from improvement import notices
-from mapviews.views.common import int_or_none
+from mapviews.views.common import parse_id
 
 PAGE_SIZE = 30
 
@@ -35,17 +35,17 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
     """Mark the notice ``id`` read, or all of the viewer's notices without one."""
-    notice_id = int_or_none(request.POST.get("id"))
+    notice_id = parse_id(request.POST.get("id"))
     changed = notices.mark_read(user=request.user, notice_id=notice_id)
     if notice_id is None and changed:
         messages.success(request, _("All notifications are marked as read."))
-    return redirect(_back(request))
+    return HttpResponseRedirect(_back(request))
 
 
 def _back(request: HttpRequest) -> str:
-    """Where the form came from (on this site), else the notifications page."""
+    """Where the form came from (a path on this site), else the notifications page."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

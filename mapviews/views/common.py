@@ -1,15 +1,28 @@
-"""What every month page shares: the viewer's company, the chosen month and county."""
+"""What every month page shares: the viewer's company, the chosen month and county.
+
+Also the one place that reads a month or an id from a request: a value that is not one
+answers 400 with the reason (``BadRequest``, shown by templates/400.html), never a 500;
+page numbers and sort keys are clamped instead (``paginate``, ``mapviews.sorting``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import BadRequest
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from indicators.periods import PeriodError, add_months, format_period, parse_period
+from indicators.periods import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    PeriodError,
+    add_months,
+    format_period,
+    parse_period,
+)
 from mapviews import selectors
 from scoring.models import ScoreRun
 from scoring.selectors import current_runs, opening_period
@@ -41,7 +54,9 @@ def chosen_month(request: HttpRequest, parameter: str = "period") -> MonthChoice
     runs = current_runs(company.pk) if company else []
     period = parse_month(request.GET.get(parameter, "")) or opening_period(runs)
     run = next((run for run in runs if run.period == period), None)
-    county_id = int_or_none(request.GET.get("county"))
+    county_id = parse_id(request.GET.get("county"))
+    if county_id is not None and not (company and selectors.has_county(company.pk, county_id)):
+        raise BadRequest(_("There is no such county: %s") % county_id)
     return MonthChoice(company=company, runs=runs, period=period, run=run, county_id=county_id)
 
 
@@ -55,19 +70,35 @@ def paginate(request: HttpRequest, rows: list) -> Page:
 
 
 def parse_month(text: str) -> date | None:
+    """A ``YYYY-MM`` query parameter (None when empty); anything else is a bad request."""
     if not text:
         return None
     try:
         return parse_period(text)
     except PeriodError:
-        raise Http404(_("No such month: %s") % text) from None
+        raise BadRequest(
+            _("%(value)s is not a month: write it as YYYY-MM, between %(first)d and %(last)d.")
+            % {"value": _shortened(text), "first": FIRST_YEAR, "last": LAST_YEAR}
+        ) from None
 
 
-def int_or_none(text: str | None) -> int | None:
-    try:
-        return int(text) if text else None
-    except ValueError:
+#: The largest id a table holds (a 64-bit primary key).
+LARGEST_ID = 2**63 - 1
+
+
+def parse_id(text: str | None) -> int | None:
+    """A record id from the request (None when empty); anything else is a bad request."""
+    if not text:
         return None
+    if not (text.isascii() and text.isdigit() and 0 < int(text) <= LARGEST_ID):
+        raise BadRequest(_("%s is not a record number.") % _shortened(text))
+    return int(text)
+
+
+def _shortened(text: str, length: int = 40) -> str:
+    """A bad value as the error page repeats it: short, and without control characters."""
+    shown = "".join(c if c.isprintable() else "?" for c in text[:length])
+    return shown + ("…" if len(text) > length else "")
 
 
 def month_context(month: MonthChoice, request: HttpRequest) -> dict:

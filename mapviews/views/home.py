@@ -7,6 +7,7 @@ from csp.constants import SELF
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -43,8 +44,12 @@ def map_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def map_month(request: HttpRequest) -> JsonResponse:
-    """One month of the map as JSON, for the stepper and the play control."""
-    month = chosen_month(request)
+    """One month of the map as JSON, for the stepper and the play control; a bad month or
+    county is answered in JSON too, as a missing month is."""
+    try:
+        month = chosen_month(request)
+    except BadRequest as refusal:
+        return JsonResponse({"error": str(refusal)}, status=400)
     if month.run is None:
         return JsonResponse({"error": _("This month has no scores.")}, status=404)
     return JsonResponse(map_data(month, request, compact=request.GET.get("compact") == "1"))

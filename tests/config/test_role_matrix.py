@@ -11,11 +11,9 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from indicators.models import ImportBatch, Indicator
 from scoring.models import ScoreRun
 from stations.models import Station
-from tests.factories import user_with_role
-from tests.mapviews.months import SEPTEMBER, score_month
+from tests.mapviews.months import SEPTEMBER
 
 ROLES = ("anonymous", "staff", "secretary", "committee", "admin")
 LOGIN = "login"  # a redirect to the login page
@@ -111,76 +109,6 @@ def test_the_matrix_names_every_route():
     routes = _route_names(get_resolver().url_patterns)
     assert routes - set(ACCESS) == set(), "decide who may open these URLs"
     assert set(ACCESS) - routes - {"admin:index"} == set()
-
-
-@pytest.fixture
-def scored(three_stations):
-    score_month(three_stations, SEPTEMBER, [10, 20, 30])
-    return three_stations
-
-
-@pytest.fixture
-def users(scored):
-    from scoring.engine import ScoringMethod
-    from scoring.services import create_method_version
-
-    s1 = scored[0]
-    company = s1.county.company
-    create_method_version(  # so that the method pages have a version 1
-        company=company,
-        method=ScoringMethod(),
-        effective_from=SEPTEMBER,
-        reason="t",
-        recompute=False,
-    )
-    admin = user_with_role("admin", is_staff=True)
-    return {
-        "anonymous": None,
-        "staff": user_with_role("station_staff", station=s1),
-        "secretary": user_with_role("station_secretary", station=s1),
-        "committee": user_with_role("party_committee"),
-        "admin": admin,
-    }
-
-
-@pytest.fixture
-def records(scored, users):
-    """One of each improvement record, all of S1 (paired with S3)."""
-    from improvement.models import BranchPairing, DepartmentHelp, Measure, SecretaryProject
-    from tests.mapviews.months import OCTOBER
-
-    s1, _s2, s3 = scored
-    company = s1.county.company
-    measure = Measure.objects.create(
-        station=s1, title="m", owner="o", due_month=OCTOBER, based_on=SEPTEMBER
-    )
-    project = SecretaryProject.objects.create(
-        station=s1,
-        secretary=users["secretary"],
-        indicator_id=Indicator.objects.get(code="safety").pk,
-        title="p",
-        plan="p",
-        start_month=OCTOBER,
-        goal_grade="blue",
-        goal_month=OCTOBER,
-    )
-    span = {"company": company, "based_on": SEPTEMBER, "start_month": OCTOBER,
-            "end_month": OCTOBER}  # fmt: skip
-    pairing = BranchPairing.objects.create(
-        weak_station=s1, strong_station=s3, weak_grade="yellow", strong_grade="red",
-        benefit=1.0, as_proposed=True, **span,
-    )  # fmt: skip
-    help_row = DepartmentHelp.objects.create(
-        department="d", indicator=project.indicator, station=s1, **span
-    )
-    return {
-        "measure": measure.pk,
-        "project": project.pk,
-        "milestone": project.milestones.create(title="t", due_month=OCTOBER).pk,
-        "pairing": pairing.pk,
-        "help": help_row.pk,
-        "import": ImportBatch.objects.order_by("pk").values_list("pk", flat=True).first(),
-    }
 
 
 @pytest.mark.django_db

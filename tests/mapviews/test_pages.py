@@ -76,9 +76,9 @@ def test_ranking_filters_by_county(client, member, company):
     assert response.context["legend"][-1][1] == 1
 
 
-def test_ranking_bad_month_is_404_not_a_traceback(client, member):
+def test_ranking_bad_month_is_400_not_a_traceback(client, member):
     client.force_login(member)
-    assert client.get(reverse("mapviews:ranking"), {"period": "2026-13"}).status_code == 404
+    assert client.get(reverse("mapviews:ranking"), {"period": "2026-13"}).status_code == 400
 
 
 def test_ranking_without_scores_explains(client, db):

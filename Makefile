@@ -39,7 +39,7 @@ run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: ruff, migrations check, then the test suite (PostgreSQL/Redis when reachable)
-test: install-dev
+test: install-dev var
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run

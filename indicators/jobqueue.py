@@ -8,6 +8,11 @@
 - ``heartbeat`` renews a working job's ``heartbeat_at`` while a worker holds it, so the
   sweep can tell a worker that works from one that died: a job silent for ``lease()``
   is sent again.
+- ``left_behind`` says which rows a beat sweep sends again: never sent (the broker was
+  down), sent but never picked up, or whose worker died.
+
+A job's row has ``status``, ``created_at``, ``enqueued_at``, ``started_at`` and
+``heartbeat_at`` (``ScoreRun``, ``ImportBatch``).
 """
 
 from __future__ import annotations
@@ -17,15 +22,23 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
 from celery import Task
 from django.conf import settings
 from django.db import connection, connections, models
+from django.db.models import Q
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+
+#: A job that never reached the broker (Redis was down) is sent again by the next sweep
+#: once this has passed: its own publish may still be under way until then.
+RESEND_UNSENT_AFTER = timedelta(seconds=20)
+#: A job handed to the broker but not picked up after this long is sent again.
+REQUEUE_AFTER = timedelta(minutes=5)
 
 
 def publish_soon(task: Task, row_id: int, *, sent: Callable[[int], None]) -> None:
@@ -94,3 +107,27 @@ def heartbeat(model: type[models.Model], row_id: int, *, working: Iterable[str])
     finally:
         stop.set()
         thread.join(timeout=every)
+
+
+@dataclass(frozen=True)
+class LeftBehind:
+    """Filters for a sweep: ``silent`` working rows (their worker was not seen for a
+    lease: to give up on once their attempts are spent) and the rows to ``resend``."""
+
+    silent: Q
+    resend: Q
+
+
+def left_behind(*, queued: str, working: Iterable[str], now: datetime) -> LeftBehind:
+    silence = lease()
+    silent = Q(status__in=list(working)) & (
+        Q(heartbeat_at__lt=now - silence)
+        | Q(heartbeat_at__isnull=True, started_at__lt=now - silence)
+    )
+    never_sent = Q(
+        status=queued, enqueued_at__isnull=True, created_at__lt=now - RESEND_UNSENT_AFTER
+    )
+    not_picked_up = Q(status=queued, enqueued_at__lt=now - REQUEUE_AFTER)
+    # A dead worker's job is sent once a lease: not again while that delivery waits.
+    worker_lost = silent & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - silence))
+    return LeftBehind(silent=silent, resend=never_sent | not_picked_up | worker_lost)

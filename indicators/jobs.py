@@ -18,18 +18,17 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from indicators.defects import MAX_LISTED_DEFECTS, Defect, FileRejected
-from indicators.jobqueue import heartbeat, lease, publish_soon
+from indicators.jobqueue import heartbeat, left_behind, publish_soon
 from indicators.locks import lock_company_months
 from indicators.models import UNFINISHED, ImportBatch, ImportSource, ImportStatus
 from indicators.periods import format_period
@@ -46,11 +45,6 @@ logger = logging.getLogger(__name__)
 
 #: A job is given up (failed) after this many attempts.
 MAX_ATTEMPTS = 5
-#: A job that never reached the broker (Redis was down) is sent again by the next sweep
-#: once this has passed: its own publish may still be under way until then.
-RESEND_UNSENT_AFTER = timedelta(seconds=20)
-#: A job handed to the broker but not picked up after this long is sent again.
-REQUEUE_AFTER = timedelta(minutes=5)
 #: The states in which a worker holds the job.
 WORKING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
 
@@ -183,30 +177,16 @@ def enqueue_pending_imports(now=None) -> int:
     or whose worker died (no heartbeat for a lease); give up on a lost job tried
     MAX_ATTEMPTS times; delete files of finished jobs."""
     now = now or timezone.now()
-    silence = lease()
-    silent = Q(status__in=WORKING) & (
-        Q(heartbeat_at__lt=now - silence)
-        | Q(heartbeat_at__isnull=True, started_at__lt=now - silence)
-    )
-    for batch in ImportBatch.objects.filter(silent, attempts__gte=MAX_ATTEMPTS):
+    behind = left_behind(queued=ImportStatus.QUEUED, working=WORKING, now=now)
+    for batch in ImportBatch.objects.filter(behind.silent, attempts__gte=MAX_ATTEMPTS):
         with translation.override(batch.language or settings.LANGUAGE_CODE):
             message = _("Gave up after %(count)d attempts.") % {"count": MAX_ATTEMPTS}
         _fail(batch.pk, error=message)
     finished = ImportBatch.objects.exclude(status__in=UNFINISHED).exclude(upload="")
     for batch_id in finished.values_list("pk", flat=True):
         discard_upload(batch_id)
-    never_sent = Q(
-        status=ImportStatus.QUEUED,
-        enqueued_at__isnull=True,
-        created_at__lt=now - RESEND_UNSENT_AFTER,
-    )
-    not_picked_up = Q(status=ImportStatus.QUEUED, enqueued_at__lt=now - REQUEUE_AFTER)
-    # A dead worker's job is sent once a lease: not again while that delivery waits.
-    worker_lost = silent & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - silence))
     batch_ids = list(
-        ImportBatch.objects.filter(never_sent | not_picked_up | worker_lost)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+        ImportBatch.objects.filter(behind.resend).order_by("pk").values_list("pk", flat=True)
     )
     for batch_id in batch_ids:
         enqueue_import(batch_id)

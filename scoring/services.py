@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import record
-from indicators.jobqueue import heartbeat, lease, publish_soon
+from indicators.jobqueue import heartbeat, left_behind, publish_soon
 from indicators.locks import lock_company_months
 from indicators.models import Indicator
 from indicators.periods import format_period
@@ -60,11 +60,6 @@ logger = logging.getLogger(__name__)
 
 #: A run is given up (failed) after this many attempts.
 MAX_ATTEMPTS = 5
-#: A run that never reached the broker (Redis was down) is sent again by the next sweep
-#: once this has passed: its own publish may still be under way until then.
-RESEND_UNSENT_AFTER = timedelta(seconds=20)
-#: A run handed to the broker but not picked up after this long is sent again.
-REQUEUE_AFTER = timedelta(minutes=5)
 INITIAL_WEIGHTS_FROM = date(2000, 1, 1)
 #: How long a version form's preview stays valid for saving.
 PREVIEW_MAX_AGE = timedelta(hours=1)
@@ -269,28 +264,14 @@ def enqueue_pending_runs(now=None) -> int:
     broker, or whose worker died (no heartbeat for a lease). A lost run that has had
     its attempts is marked failed instead."""
     now = now or timezone.now()
-    silence = lease()
-    silent = Q(status=RunStatus.RUNNING) & (
-        Q(heartbeat_at__lt=now - silence)
-        | Q(heartbeat_at__isnull=True, started_at__lt=now - silence)
-    )
-    ScoreRun.objects.filter(silent, attempts__gte=MAX_ATTEMPTS).update(
+    behind = left_behind(queued=RunStatus.QUEUED, working=[RunStatus.RUNNING], now=now)
+    ScoreRun.objects.filter(behind.silent, attempts__gte=MAX_ATTEMPTS).update(
         status=RunStatus.FAILED,
         finished_at=now,
         error=f"Gave up after {MAX_ATTEMPTS} attempts",
     )
-    never_sent = Q(
-        status=RunStatus.QUEUED,
-        enqueued_at__isnull=True,
-        created_at__lt=now - RESEND_UNSENT_AFTER,
-    )
-    not_picked_up = Q(status=RunStatus.QUEUED, enqueued_at__lt=now - REQUEUE_AFTER)
-    # A dead worker's run is sent once a lease: not again while that delivery waits.
-    worker_lost = silent & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - silence))
     run_ids = list(
-        ScoreRun.objects.filter(never_sent | not_picked_up | worker_lost)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+        ScoreRun.objects.filter(behind.resend).order_by("pk").values_list("pk", flat=True)
     )
     for run_id in run_ids:
         enqueue_run(run_id)

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.utils import timezone
 
+import indicators.jobqueue
 import indicators.jobs
 import indicators.services
 from audit.models import AuditEntry
@@ -41,7 +42,7 @@ def test_a_job_run_twice_loads_once(queued):
 
 
 def test_the_sweep_sends_again_a_job_that_never_reached_a_worker(queued):
-    later = timezone.now() + indicators.jobs.RESEND_UNSENT_AFTER + timedelta(seconds=1)
+    later = timezone.now() + indicators.jobqueue.RESEND_UNSENT_AFTER + timedelta(seconds=1)
     assert enqueue_pending_imports(now=timezone.now()) == 0, "too early to re-send"
     assert enqueue_pending_imports(now=later) == 1  # eager: the job runs here
     queued.refresh_from_db()

@@ -1,6 +1,6 @@
 """A Redis cache that fails soft: an unreachable or hung Redis is a cache miss.
 
-The cache only saves work (map data, derived service areas, login counters): every
+The cache only saves work (map data, derived service areas): every
 page can be built from the database and no write depends on it. So an error of
 Redis must not become a 500, and a hung Redis must not hold each request for its
 socket timeout. Every call that fails is logged and answered like a miss or a

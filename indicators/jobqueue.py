@@ -28,7 +28,7 @@ from functools import cache
 
 from celery import Task
 from django.conf import settings
-from django.db import connection, connections, models
+from django.db import connection, connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -76,26 +76,80 @@ def lease() -> timedelta:
     return timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
 
+def claim(
+    model: type[models.Model], row_id: int, *, queued: str, working: Iterable[str], status: str
+) -> int | None:
+    """Take a job for this worker, moving it to ``status``: a queued row, or a working row
+    whose worker has not been seen for a lease (it died). Returns the attempt number that
+    now owns the job, which later writes are fenced by (``owned``), or None when the job
+    is not this worker's to run: finished, gone, or held by a live worker."""
+    now = timezone.now()
+    takeable = Q(status=queued) | (
+        Q(status__in=list(working))
+        & (Q(heartbeat_at__lt=now - lease()) | Q(heartbeat_at__isnull=True))
+    )
+    with transaction.atomic():
+        rows = model._default_manager.select_for_update().filter(takeable, pk=row_id)
+        attempts = rows.values_list("attempts", flat=True).first()
+        if attempts is None:
+            return None
+        model._default_manager.filter(pk=row_id).update(
+            status=status, started_at=now, heartbeat_at=now, attempts=attempts + 1
+        )
+    return attempts + 1
+
+
+def owned(row_id: int, attempt: int, working: Iterable[str]) -> Q:
+    """The job's row while the worker that claimed it as ``attempt`` still holds it."""
+    return Q(pk=row_id, attempts=attempt, status__in=list(working))
+
+
+def release(
+    model: type[models.Model], row_id: int, attempt: int, *, queued: str, working: Iterable[str]
+) -> None:
+    """Give a job back to the queue (its task is about to retry after a database error),
+    so that the retry can claim it at once. When even that fails, the sweep sends the job
+    again once its heartbeat is a lease old."""
+    try:
+        model._default_manager.filter(owned(row_id, attempt, working)).update(
+            status=queued, heartbeat_at=None
+        )
+    except Exception:
+        logger.warning("Could not release %s %s", model.__name__, row_id, exc_info=True)
+
+
 @contextmanager
-def heartbeat(model: type[models.Model], row_id: int, *, working: Iterable[str]) -> Iterator[None]:
+def heartbeat(
+    model: type[models.Model],
+    row_id: int,
+    *,
+    working: Iterable[str],
+    attempt: int | None = None,
+) -> Iterator[None]:
     """Renew row ``row_id``'s ``heartbeat_at`` from a thread while the block runs and the
-    row's status is one of ``working``. SQLite serialises writers, so a heartbeat there
-    would only wait: none is sent (the embedded default runs jobs eagerly anyway)."""
+    row is still this worker's (one of the ``working`` states; claimed as ``attempt``).
+    A failed renewal is logged and tried again at the next beat. SQLite serialises
+    writers, so a heartbeat there would only wait: none is sent (the embedded default
+    runs jobs eagerly anyway)."""
     if connection.vendor == "sqlite":
         yield
         return
-    statuses = list(working)
+    mine = Q(pk=row_id, status__in=list(working))
+    if attempt is not None:
+        mine &= Q(attempts=attempt)
     stop = threading.Event()
     every = lease().total_seconds() / 4
 
     def renew() -> None:
         try:
             while not stop.wait(every):
-                model._default_manager.filter(pk=row_id, status__in=statuses).update(
-                    heartbeat_at=timezone.now()
-                )
-        except Exception:  # a missed heartbeat only risks a twin delivery
-            logger.warning("Heartbeat of %s %s stopped", model.__name__, row_id, exc_info=True)
+                try:
+                    model._default_manager.filter(mine).update(heartbeat_at=timezone.now())
+                except Exception:  # a missed beat only risks a twin delivery
+                    logger.warning(
+                        "Heartbeat of %s %s failed", model.__name__, row_id, exc_info=True
+                    )
+                    connection.close_if_unusable_or_obsolete()
         finally:
             connections.close_all()  # this thread's own connection
 

@@ -23,12 +23,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from indicators.defects import MAX_LISTED_DEFECTS, Defect, FileRejected
-from indicators.jobqueue import heartbeat, left_behind, publish_soon
+from indicators.jobqueue import claim, heartbeat, left_behind, owned, publish_soon, release
 from indicators.locks import lock_company_months
 from indicators.models import UNFINISHED, ImportBatch, ImportSource, ImportStatus
 from indicators.periods import format_period
@@ -72,7 +72,7 @@ def submit_import(*, upload: UploadedFile, user, language: str = "") -> ImportBa
 
 
 def enqueue_import(batch_id: int) -> None:
-    """Hand the job to Celery (see ``indicators.publishing``)."""
+    """Hand the job to Celery (see ``indicators.jobqueue``)."""
     from indicators.tasks import import_file
 
     publish_soon(import_file, batch_id, sent=_mark_sent)
@@ -84,43 +84,49 @@ def _mark_sent(batch_id: int) -> None:
 
 def run_import_job(batch_id: int) -> str:
     """Check and write the job's file; returns the job's state. Idempotent: a finished
-    job is left as it is, and a twin delivery finds it finished when it may write."""
-    now = timezone.now()
-    claimed = ImportBatch.objects.filter(pk=batch_id, status__in=UNFINISHED).update(
+    job, or one a live worker holds, is left as it is (``jobqueue.claim``), and every
+    later write is fenced by the attempt that claimed it."""
+    attempt = claim(
+        ImportBatch,
+        batch_id,
+        queued=ImportStatus.QUEUED,
+        working=WORKING,
         status=ImportStatus.VALIDATING,
-        started_at=now,
-        heartbeat_at=now,
-        attempts=F("attempts") + 1,
     )
     batch = ImportBatch.objects.filter(pk=batch_id).first()
     if batch is None:
         return "missing"
-    if not claimed:
+    if attempt is None:
         return batch.status
+    mine = owned(batch_id, attempt, WORKING)
     with (
         translation.override(batch.language or settings.LANGUAGE_CODE),
-        heartbeat(ImportBatch, batch_id, working=WORKING),
+        heartbeat(ImportBatch, batch_id, working=WORKING, attempt=attempt),
     ):
         try:
-            status = _check_and_write(batch)
+            status = _check_and_write(batch, mine)
         except (OperationalError, InterfaceError):
-            raise  # transient database trouble: the task retries and claims the job again
+            # Transient database trouble: give the job back so the task's retry claims it.
+            release(ImportBatch, batch_id, attempt, queued=ImportStatus.QUEUED, working=WORKING)
+            raise
         except Exception as exc:  # anything else will not get better by retrying
             logger.exception("Import job %s failed", batch_id)
-            status = _fail(batch_id, error=_("The import failed: %(error)s") % {"error": exc})
+            status = _fail(batch_id, mine, error=_("The import failed: %(error)s") % {"error": exc})
     if status in (ImportStatus.DONE, ImportStatus.FAILED):
         discard_upload(batch_id)
     return status
 
 
-def _check_and_write(batch: ImportBatch) -> str:
+def _check_and_write(batch: ImportBatch, mine: Q) -> str:
     if not batch.upload.name or not batch.upload.storage.exists(batch.upload.name):
-        return _fail(batch.pk, error=_("The uploaded file is no longer stored; upload it again."))
+        return _fail(
+            batch.pk, mine, error=_("The uploaded file is no longer stored; upload it again.")
+        )
     try:
         parsed = check_indicator_file(Path(batch.upload.path), display_name=batch.file_name)
     except FileRejected as refusal:
-        return _fail(batch.pk, defects=refusal.defects)
-    ImportBatch.objects.filter(pk=batch.pk, status__in=WORKING).update(
+        return _fail(batch.pk, mine, defects=refusal.defects)
+    ImportBatch.objects.filter(mine).update(
         status=ImportStatus.IMPORTING,
         company_id=parsed.company_id,
         row_count=parsed.row_count,
@@ -128,20 +134,20 @@ def _check_and_write(batch: ImportBatch) -> str:
         periods=[format_period(period) for period in parsed.periods],
     )
     try:
-        return retry_on_conflict(lambda: _write(batch.pk, parsed))
+        return retry_on_conflict(lambda: _write(batch.pk, mine, parsed))
     except ImportConflict as conflict:
-        return _fail(batch.pk, error=str(conflict))
+        return _fail(batch.pk, mine, error=str(conflict))
 
 
-def _write(batch_id: int, parsed: ParsedValues) -> str:
+def _write(batch_id: int, mine: Q, parsed: ParsedValues) -> str:
     with transaction.atomic():
         set_lock_timeout()
-        # Twin deliveries of a job wait here for each other; the job's row itself stays
+        # Imports of the same months wait here for each other; the job's row itself stays
         # unlocked while the values are written, so the heartbeat can renew it meanwhile.
         lock_company_months(parsed.company_id, parsed.periods)
-        batch = ImportBatch.objects.get(pk=batch_id)
-        if batch.status not in WORKING:  # a twin delivery finished it meanwhile
-            return batch.status
+        batch = ImportBatch.objects.filter(mine).first()
+        if batch is None:  # no longer this worker's: finished or taken over meanwhile
+            return _status(batch_id)
         write_values(batch, parsed, user=batch.created_by)
         batch.status = ImportStatus.DONE
         batch.finished_at = timezone.now()
@@ -151,15 +157,21 @@ def _write(batch_id: int, parsed: ParsedValues) -> str:
         return batch.status
 
 
-def _fail(batch_id: int, *, defects: Sequence[Defect] = (), error: str = "") -> str:
-    # Only a job this worker holds: a twin delivery must not fail a loaded job.
-    ImportBatch.objects.filter(pk=batch_id, status__in=WORKING).update(
+def _fail(batch_id: int, holder: Q, *, defects: Sequence[Defect] = (), error: str = "") -> str:
+    """Fail the job if ``holder`` still selects it (its worker's claim, ``jobqueue.owned``,
+    or the sweep's silent jobs): never a job that another worker loaded or holds now.
+    Returns the job's state."""
+    ImportBatch.objects.filter(holder, pk=batch_id).update(
         status=ImportStatus.FAILED,
         finished_at=timezone.now(),
         defects=[str(defect) for defect in defects[:MAX_LISTED_DEFECTS]],
         defect_count=len(defects),
         error=error[:2000],
     )
+    return _status(batch_id)
+
+
+def _status(batch_id: int) -> str:
     return ImportBatch.objects.filter(pk=batch_id).values_list("status", flat=True).first()
 
 
@@ -181,7 +193,7 @@ def enqueue_pending_imports(now=None) -> int:
     for batch in ImportBatch.objects.filter(behind.silent, attempts__gte=MAX_ATTEMPTS):
         with translation.override(batch.language or settings.LANGUAGE_CODE):
             message = _("Gave up after %(count)d attempts.") % {"count": MAX_ATTEMPTS}
-        _fail(batch.pk, error=message)
+        _fail(batch.pk, behind.silent, error=message)
     finished = ImportBatch.objects.exclude(status__in=UNFINISHED).exclude(upload="")
     for batch_id in finished.values_list("pk", flat=True):
         discard_upload(batch_id)

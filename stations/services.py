@@ -91,7 +91,9 @@ def import_stations(
         for name in sorted({row.county for row in records} - set(counties)):
             counties[name] = County.objects.create(company=company, name=name)
             new_counties += 1
-        existing = Station.objects.in_bulk([row.code for row in records], field_name="code")
+        existing = Station.objects.select_related("county").in_bulk(
+            [row.code for row in records], field_name="code"
+        )
         to_create, to_update = [], []
         changed, deactivated, reactivated = [], [], []
         for row in records:

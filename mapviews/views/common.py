@@ -7,6 +7,7 @@ page numbers and sort keys are clamped instead (``paginate``, ``mapviews.sorting
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -84,13 +85,15 @@ def parse_month(text: str) -> date | None:
 
 #: The largest id a table holds (a 64-bit primary key).
 LARGEST_ID = 2**63 - 1
+_ID = re.compile(r"[0-9]{1,19}")
 
 
 def parse_id(text: str | None) -> int | None:
     """A record id from the request (None when empty); anything else is a bad request."""
     if not text:
         return None
-    if not (text.isascii() and text.isdigit() and 0 < int(text) <= LARGEST_ID):
+    # ASCII digits only ("²" is a digit to str.isdigit), and few enough for int().
+    if not (_ID.fullmatch(text) and 0 < int(text) <= LARGEST_ID):
         raise BadRequest(_("%s is not a record number.") % _shortened(text))
     return int(text)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -130,10 +131,14 @@ def regrade_plan(company: Company, effective_from: date, model) -> dict:
     }
 
 
+#: A run id as a form sends it: ASCII digits, few enough for a 64-bit key.
+_RUN_ID = re.compile(r"[0-9]{1,18}")
+
+
 def publish_from_request(request: HttpRequest, company: Company) -> None:
     """Publish the re-grades of the company the form names (``run`` ids); say what
     happened to each."""
-    run_ids = [int(value) for value in request.POST.getlist("run") if value.isdigit()]
+    run_ids = [int(value) for value in request.POST.getlist("run") if _RUN_ID.fullmatch(value)]
     done = 0
     for run_id in run_ids:
         run = ScoreRun.objects.filter(pk=run_id, company=company).first()

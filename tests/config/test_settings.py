@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -134,3 +135,31 @@ def test_mail_tls_and_ssl_are_not_both_on():
         check_mail_security(True, True)
     for use_tls, use_ssl in [(True, False), (False, True), (False, False)]:
         assert check_mail_security(use_tls, use_ssl) is None
+
+
+def database_options(url: str, **env) -> dict:
+    """The database OPTIONS the settings build for ``url`` (in a fresh process)."""
+    code = "import json; from config import settings; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"  # noqa: E501
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_a_database_that_does_not_answer_is_given_up_on_in_seconds():
+    """Before: no connect timeout, so a hung PostgreSQL held each request until the web
+    server killed its worker; now the connection gives up after 5 s (503 page)."""
+    options = database_options("postgres://postgres@127.0.0.1:5432/station_map")
+    assert options["connect_timeout"] == 5 and options["keepalives"] == 1
+    chosen = database_options(
+        "postgres://postgres@127.0.0.1:5432/station_map?connect_timeout=2",
+        DATABASE_CONNECT_TIMEOUT="9",
+    )
+    assert chosen["connect_timeout"] == 2  # the URL's own option wins
+    assert database_options("postgres://h/db", DATABASE_CONNECT_TIMEOUT="9")["connect_timeout"] == 9

@@ -61,17 +61,24 @@ def test_the_sweep_sends_again_a_job_whose_worker_died(queued, settings):
 
 def test_the_sweep_sends_again_within_a_lease_a_job_whose_heartbeat_stopped(queued, settings):
     """A worker killed mid-import: the job is sent again once its heartbeat is a lease old
-    (60 s), not after the task time limit (before: 20 minutes)."""
+    (60 s), not after the task time limit (before: 20 minutes); a job whose worker was
+    seen within the lease is left to it, by the sweep and by a second delivery alike."""
+    lease = timedelta(seconds=settings.JOB_LEASE_SECONDS)
     now = timezone.now()
-    ImportBatch.objects.filter(pk=queued.pk).update(
+    working = ImportBatch.objects.filter(pk=queued.pk)
+    working.update(
         status=ImportStatus.IMPORTING,
         started_at=now - timedelta(seconds=90),
-        heartbeat_at=now - timedelta(seconds=settings.JOB_LEASE_SECONDS - 5),
+        heartbeat_at=now - lease + timedelta(seconds=5),
         enqueued_at=now - timedelta(seconds=90),
         attempts=1,
     )
     assert enqueue_pending_imports(now=now) == 0, "its worker was seen within the lease"
-    assert enqueue_pending_imports(now=now + timedelta(seconds=10)) == 1
+    assert run_import_job(queued.pk) == "importing", "a live worker's job is not taken over"
+    assert Path(queued.upload.path).exists(), "nor is its file deleted"
+
+    working.update(heartbeat_at=now - lease - timedelta(seconds=1))
+    assert enqueue_pending_imports(now=now) == 1
     queued.refresh_from_db()
     assert (queued.status, queued.attempts, queued.value_count) == ("done", 2, 2)
 

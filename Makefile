@@ -38,10 +38,11 @@ demo: migrate
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## make test: ruff, migrations check, then the test suite (PostgreSQL/Redis when reachable)
+## make test: ruff, mypy (files in pyproject.toml), migrations check, then the test suite (PostgreSQL/Redis when reachable)
 test: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) scripts/test_services.py -- $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -68,4 +69,4 @@ bench-months: install-dev
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench_months.py $(BENCH_MONTHS_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -93,7 +93,9 @@ def import_stations(
             new_counties += 1
         existing = Station.objects.in_bulk([row.code for row in records], field_name="code")
         to_create, to_update = [], []
-        changed, deactivated, reactivated = [], [], []
+        changed: list[str] = []
+        deactivated: list[str] = []
+        reactivated: list[str] = []
         for row in records:
             fields = {
                 "name": row.name,

@@ -50,11 +50,13 @@ lint: install-dev
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-## make messages: refresh the catalogue, fill it from locale/pending/*.json, compile (needs GNU gettext)
+## make messages: refresh the catalogue, fill it from locale/pending/*.json, compile, then fail
+## while any entry is untranslated or fuzzy (needs GNU gettext)
 messages: install-dev
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=docs --ignore=scripts
-	$(PY) scripts/translations.py merge || true
+	$(PY) scripts/translations.py merge
 	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) scripts/translations.py check
 
 bench: install-dev
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench.py

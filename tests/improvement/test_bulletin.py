@@ -23,18 +23,21 @@ from improvement.engine.progress import (
     WAITING,
 )
 from improvement.models import (
-    BranchPairing,
     CheckIn,
-    DepartmentHelp,
-    Measure,
     MeasureStatus,
     ProjectStatus,
-    SecretaryProject,
 )
 from improvement.reports import fonts, text
 from indicators.models import Indicator
 from tests.downloads import body, saved_name
-from tests.factories import StationFactory, user_with_role
+from tests.factories import (
+    DepartmentHelpFactory,
+    MeasureFactory,
+    PairingFactory,
+    ProjectFactory,
+    StationFactory,
+    user_with_role,
+)
 from tests.mapviews.months import score_month
 
 AUG, SEP, OCT, NOV, DEC = (date(2026, month, 1) for month in (8, 9, 10, 11, 12))
@@ -67,11 +70,10 @@ def _indicator(code: str) -> Indicator:
 
 
 def _project(station, code, start, goal_grade, goal_month, title, status=ProjectStatus.ACTIVE):
-    return SecretaryProject.objects.create(
+    return ProjectFactory(
         station=station,
         indicator=_indicator(code),
         title=title,
-        plan="plan",
         start_month=start,
         goal_grade=goal_grade,
         goal_month=goal_month,
@@ -94,36 +96,16 @@ def work(stations):
     month, October: missed), S3 one from November (no data yet) and one from December
     (not listed in October), S2 one completed in October and one stopped in September."""
     s1, s2, s3, s4, s5 = stations
-    company = s1.county.company
-    Measure.objects.create(station=s4, title="巡视整改", owner="张", due_month=DEC, based_on=OCT)
-    Measure.objects.create(
-        station=s5,
-        title="旧举措",
-        owner="李",
-        due_month=SEP,
-        based_on=AUG,
+    MeasureFactory(station=s4, title="巡视整改", owner="张", due_month=DEC, based_on=OCT)
+    MeasureFactory(
+        station=s5, title="旧举措", owner="李", due_month=SEP, based_on=AUG,
         status=MeasureStatus.DONE,
-    )
-    span = {"company": company, "based_on": AUG}
-    BranchPairing.objects.create(
-        weak_station=s5,
-        strong_station=s1,
-        weak_grade="yellow",
-        strong_grade="red",
-        benefit=1.0,
-        as_proposed=True,
-        start_month=SEP,
-        end_month=SEP,
-        **span,
-    )
-    DepartmentHelp.objects.create(
-        department="营销部",
-        indicator=_indicator("line_loss"),
-        station=s1,
-        start_month=OCT,
-        end_month=DEC,
-        **span,
-    )
+    )  # fmt: skip
+    PairingFactory(weak_station=s5, strong_station=s1, based_on=AUG, start_month=SEP, end_month=SEP)
+    DepartmentHelpFactory(
+        department="营销部", indicator=_indicator("line_loss"), station=s1, based_on=AUG,
+        start_month=OCT, end_month=DEC,
+    )  # fmt: skip
     projects = {
         "reached": _project(s1, "safety", SEP, "orange", DEC, "安全提升"),
         "missed": _project(s4, "safety", SEP, "red", OCT, "安全攻坚"),

@@ -7,9 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from indicators.models import ImportBatch, Indicator, IndicatorValue
-from scoring.models import ScoreRun
-from scoring.services import execute_run
+from tests.builders import run_month, write_values
 from tests.factories import StationFactory, UserFactory
 from tests.mapviews.months import OCTOBER, score_month
 
@@ -203,17 +201,8 @@ def test_a_month_without_scores_says_so(client, member):
 def test_home_opens_on_the_newest_month_that_grades_someone(client, member, scored):
     # A first trickle of November data: one station, too little to grade anyone.
     company = scored[0].county.company
-    batch = ImportBatch.objects.create(company=company, file_name="t.csv", source="cli")
-    IndicatorValue.objects.create(
-        station=scored[0],
-        period=date(2026, 11, 1),
-        indicator=Indicator.objects.get(code="safety"),
-        value=90,
-        batch=batch,
-    )
-    execute_run(
-        ScoreRun.objects.create(company=company, period=date(2026, 11, 1), trigger="manual").pk
-    )
+    write_values(date(2026, 11, 1), {scored[0]: {"safety": 90}})
+    run_month(company, date(2026, 11, 1))
     client.force_login(member)
     response = client.get(reverse("mapviews:ranking"))
     assert response.context["period"] == "2026-10"

@@ -70,8 +70,10 @@ class TestExecuteRun:
         assert run.method_params["directions"]["line_loss"] == "lower"
         assert (run.station_count, run.graded_count, run.attempts) == (3, 3, 1)
         assert run.total_ms is not None and run.started_at <= run.finished_at
-        assert len(run.input_fingerprint) == 64
         assert sorted(run.scores.values_list("grade", flat=True)) == ["blue", "red", "yellow"]
+        # The same inputs scored again are recognised as such.
+        again = run_month(company, PERIOD)
+        assert again.unchanged and again.input_fingerprint == run.input_fingerprint
 
     def test_executing_the_same_run_twice_changes_nothing(self, three_stations):
         run = new_run(add_values(three_stations))

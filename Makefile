@@ -38,10 +38,11 @@ demo: migrate
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## make test: ruff, migrations check, then the test suite (PostgreSQL/Redis when reachable)
+## make test: ruff, mypy (files in pyproject.toml), migrations check, then the test suite (PostgreSQL/Redis when reachable)
 test: install-dev var
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) scripts/test_services.py -- $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -49,11 +50,13 @@ lint: install-dev
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-## make messages: refresh the catalogue, fill it from locale/pending/*.json, compile (needs GNU gettext)
+## make messages: refresh the catalogue, fill it from locale/pending/*.json, compile, then fail
+## while any entry is untranslated or fuzzy (needs GNU gettext)
 messages: install-dev
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=docs --ignore=scripts
-	$(PY) scripts/translations.py merge || true
+	$(PY) scripts/translations.py merge
 	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) scripts/translations.py check
 
 bench: install-dev
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench.py
@@ -68,4 +71,4 @@ bench-months: install-dev
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench_months.py $(BENCH_MONTHS_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "stations.context_processors.roles",
                 "improvement.context_processors.notifications",
+                "config.sections.section",
             ],
         },
     },

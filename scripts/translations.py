@@ -2,6 +2,7 @@
 """Chinese translations: fill the catalogue from pending files, and check it is complete.
 
     translations.py merge   # locale/pending/*.json → locale/zh_Hans/LC_MESSAGES/django.po
+                            # (no pending file: nothing to do; an unreadable one: exit 1)
     translations.py check   # exit 1 when an entry is untranslated or fuzzy
 
 A pending file is a flat JSON object {"msgid": "中文"}; a plural is keyed "singular|plural"
@@ -31,12 +32,27 @@ def _key(entry: polib.POEntry) -> str:
 
 
 def merge() -> int:
+    """0 when every pending file was merged (or there was none); 1, with nothing written,
+    when a pending file cannot be read."""
+    files = sorted(PENDING.glob("*.json")) if PENDING.is_dir() else []
+    if not files:
+        print("no pending translations (locale/pending/*.json)")
+        return 0
+    pending = {}
+    for path in files:
+        try:
+            pending[path] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            print(f"{path.name}: cannot be read: {error}", file=sys.stderr)
+            return 1
+        if not isinstance(pending[path], dict):
+            print(f"{path.name}: not a JSON object of msgid → Chinese", file=sys.stderr)
+            return 1
     catalogue = polib.pofile(str(CATALOGUE), wrapwidth=100)
     entries = {_key(entry): entry for entry in catalogue if not entry.obsolete}
-    files = sorted(PENDING.glob("*.json"))
     unused = []
     for path in files:
-        for key, chinese in json.loads(path.read_text(encoding="utf-8")).items():
+        for key, chinese in pending[path].items():
             entry = entries.get(key)
             if entry is None:
                 unused.append(f"{path.name}: {key!r}")
@@ -55,7 +71,7 @@ def merge() -> int:
     for line in unused:
         print(f"not in the code (dropped): {line}")
     print(f"merged {len(files)} pending file(s)")
-    return check()
+    return 0
 
 
 def check() -> int:

@@ -95,7 +95,9 @@ def import_stations(
             [row.code for row in records], field_name="code"
         )
         to_create, to_update = [], []
-        changed, deactivated, reactivated = [], [], []
+        changed: list[str] = []
+        deactivated: list[str] = []
+        reactivated: list[str] = []
         for row in records:
             fields = {
                 "name": row.name,

@@ -53,6 +53,18 @@ def three_stations(company):
 TODAY = date(2026, 11, 21)
 
 
+@pytest.fixture
+def on_today(monkeypatch):
+    """The clock says TODAY, 10:00 in the site's time zone, to every caller."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    moment = timezone.make_aware(datetime.combine(TODAY, time(10)))
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return moment
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: ids are reused after a rolled-back test."""

@@ -1,12 +1,26 @@
-"""factory_boy factories: build exactly the rows a test needs."""
+"""factory_boy factories: build exactly the rows a test needs.
+
+Rows that need the engine to be right (a scored month) are built by tests/builders.py.
+"""
 
 from __future__ import annotations
+
+from datetime import date
 
 import factory
 from django.contrib.auth import get_user_model
 
+from improvement.models import BranchPairing, DepartmentHelp, Measure, SecretaryProject
+from indicators.models import Indicator
+from scoring.models import RunTrigger, ScoreRun
 from stations.models import Company, County, Station
 from stations.services import create_company
+
+SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
+
+
+def _indicator(code: str) -> Indicator:
+    return Indicator.objects.get(code=code)
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
@@ -40,6 +54,80 @@ class StationFactory(factory.django.DjangoModelFactory):
     latitude = 29.8
     longitude = 121.5
     staff_count = 40
+
+
+class ScoreRunFactory(factory.django.DjangoModelFactory):
+    """A run of a company-month, waiting to be executed (``tests.builders.run_month`` runs it)."""
+
+    class Meta:
+        model = ScoreRun
+
+    company = factory.SubFactory(CompanyFactory)
+    period = SEPTEMBER
+    trigger = RunTrigger.MANUAL
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    """A planned improvement measure, prompted by September's grades, due in October."""
+
+    class Meta:
+        model = Measure
+
+    station = factory.SubFactory(StationFactory)
+    title = factory.Sequence(lambda n: f"Measure {n}")
+    owner = "owner"
+    due_month = OCTOBER
+    based_on = SEPTEMBER
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A secretary project on the safety indicator: blue by its first month, October."""
+
+    class Meta:
+        model = SecretaryProject
+
+    station = factory.SubFactory(StationFactory)
+    indicator = factory.LazyFunction(lambda: _indicator("safety"))
+    title = factory.Sequence(lambda n: f"Project {n}")
+    plan = "plan"
+    start_month = OCTOBER
+    goal_grade = "blue"
+    goal_month = OCTOBER
+
+
+class PairingFactory(factory.django.DjangoModelFactory):
+    """An accepted branch pairing (yellow with red) for October, from September's grades."""
+
+    class Meta:
+        model = BranchPairing
+
+    weak_station = factory.SubFactory(StationFactory)
+    strong_station = factory.SubFactory(
+        StationFactory, county=factory.SelfAttribute("..weak_station.county")
+    )
+    company = factory.SelfAttribute("weak_station.county.company")
+    weak_grade = "yellow"
+    strong_grade = "red"
+    benefit = 1.0
+    as_proposed = True
+    based_on = SEPTEMBER
+    start_month = OCTOBER
+    end_month = OCTOBER
+
+
+class DepartmentHelpFactory(factory.django.DjangoModelFactory):
+    """A department's help to a station on the safety indicator for October."""
+
+    class Meta:
+        model = DepartmentHelp
+
+    station = factory.SubFactory(StationFactory)
+    company = factory.SelfAttribute("station.county.company")
+    department = "d"
+    indicator = factory.LazyFunction(lambda: _indicator("safety"))
+    based_on = SEPTEMBER
+    start_month = OCTOBER
+    end_month = OCTOBER
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -91,6 +91,7 @@ def judge_progress(
         return Progress(WAITING, baseline, months, None, None, None, None)
     latest = with_value[-1]
     start = baseline if baseline is not None and baseline.value is not None else with_value[0]
+    assert latest.value is not None and start.value is not None  # both chosen for a value
     change = round(latest.value - start.value, 2)
     goal = latest.goal_threshold
     still = None if goal is None else round(max(goal - latest.value, 0.0), 2)
@@ -98,7 +99,8 @@ def judge_progress(
     time_share = 1.0 if total <= 0 else min(months_between(start.period, latest.period) / total, 1)
     way = None if goal is None else round(goal - start.value, 4)
     position = grade_position(latest.grade) if latest.grade != UNGRADED else None
-    if position is not None and position <= grade_position(goal_grade):
+    goal_position = grade_position(goal_grade)
+    if position is not None and goal_position is not None and position <= goal_position:
         state = REACHED
     elif latest.period >= goal_month:
         state = MISSED

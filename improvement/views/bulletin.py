@@ -3,10 +3,10 @@ bulletin as Excel and PDF downloads, in the viewer's language."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import io
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -62,7 +62,9 @@ def _page_context(report: Bulletin) -> dict:
 
 @require_GET
 @permission_required(VIEW_ALL_DETAILS, raise_exception=True)
-def bulletin_download(request: HttpRequest, period: str, file_format: str) -> HttpResponse:
+def bulletin_download(
+    request: HttpRequest, period: str, file_format: str
+) -> HttpResponse | FileResponse:
     company = company_for_user(request.user)
     try:
         month = parse_period(period)
@@ -76,21 +78,19 @@ def bulletin_download(request: HttpRequest, period: str, file_format: str) -> Ht
     if file_format == "pdf":
         from improvement.reports.pdf import bulletin_pdf
 
-        response = HttpResponse(bulletin_pdf(report), content_type="application/pdf")
+        content, content_type = bulletin_pdf(report), "application/pdf"
     else:
         from improvement.reports.xlsx import bulletin_xlsx
 
-        response = HttpResponse(bulletin_xlsx(report), content_type=XLSX)
-    response["Content-Disposition"] = attachment(
-        f"{text.file_stem(report)}.{file_format}", f"bulletin-{period}.{file_format}"
+        content, content_type = bulletin_xlsx(report), XLSX
+    # Django writes the name as RFC 6266/5987 asks: plain when ASCII, filename*=utf-8'' when
+    # it is Chinese (通报-2026-10.pdf).
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=f"{text.file_stem(report)}.{file_format}",
+        content_type=content_type,
     )
-    return response
-
-
-def attachment(name: str, ascii_name: str) -> str:
-    """A download's header with the real (Chinese) name for every current browser
-    (RFC 5987 ``filename*``) and a plain ASCII name for the rest."""
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _not_found(message: str) -> HttpResponse:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import io
+
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -95,7 +97,7 @@ def export_headers(columns) -> dict[str, str]:
 
 
 @require_GET
-def ranking_export(request: HttpRequest, file_format: str) -> HttpResponse:
+def ranking_export(request: HttpRequest, file_format: str) -> HttpResponse | FileResponse:
     """The month's scores as CSV (UTF-8 with BOM, for Excel) or XLSX."""
     month = chosen_month(request)
     if month.run is None:
@@ -112,13 +114,15 @@ def ranking_export(request: HttpRequest, file_format: str) -> HttpResponse:
     headers = export_headers(frame.columns)
     name = f"station-scores-{format_period(month.period)}"
     if file_format == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
         readable = frame.rename(columns=headers)
-        response.write(readable.to_csv(index=False).encode("utf-8-sig"))
+        content = readable.to_csv(index=False).encode("utf-8-sig")
+        content_type = "text/csv; charset=utf-8"
     else:
-        response = HttpResponse(
-            to_xlsx(frame, format_period(month.period), headers),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
-    return response
+        content = to_xlsx(frame, format_period(month.period), headers)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=f"{name}.{file_format}",
+        content_type=content_type,
+    )

@@ -44,6 +44,8 @@ from scoring.engine.normalise import Scales, normalise, normalise_min_max, scale
 __all__ = ["grades_for_ranks", "normalise_min_max", "quota_cutoffs"]
 
 NO_DATA = "no_data"
+#: The reason of a graded station, as an array: numpy's type stubs refuse a bare None here.
+NO_REASON = np.array(None, dtype=object)
 LOW_COVERAGE = "low_coverage"
 MISSING_REQUIRED = "missing_required"
 
@@ -268,7 +270,7 @@ def _flags(
     """Per station: what the method did beyond the plain rules (None when nothing)."""
     flags = np.full(len(index), None, dtype=object)
 
-    def flag(row: int) -> dict:
+    def flag(row: int | np.integer) -> dict:
         if flags[row] is None:
             flags[row] = {}
         return flags[row]
@@ -344,7 +346,7 @@ def score_period(
         np.where(
             ~has_data,
             NO_DATA,
-            np.where(lacks_required, MISSING_REQUIRED, np.where(~covered, LOW_COVERAGE, None)),
+            np.where(lacks_required, MISSING_REQUIRED, np.where(~covered, LOW_COVERAGE, NO_REASON)),
         ),
         index=values.index,
         dtype=object,

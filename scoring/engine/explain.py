@@ -53,20 +53,13 @@ def next_grade_target(
     if score is None or grade not in GRADE_ORDER or grade == GRADE_ORDER[0]:
         return None
     position = GRADE_ORDER.index(grade)
-    targets = [
-        score_thresholds[p]
-        for p in range(position - 1, -1, -1)
-        if score_thresholds[p] is not None and score_thresholds[p] > score
-    ]
+    starts = [(p, start) for p, start in enumerate(score_thresholds) if start is not None]
+    targets = [start for p, start in reversed(starts) if p < position and start > score]
     if not targets:
         return None
     target = targets[0]
     # Several grades can start at the same score: reaching it gives the best of them.
-    target_grade = next(
-        GRADE_ORDER[p]
-        for p in range(len(GRADE_ORDER))
-        if score_thresholds[p] is not None and score_thresholds[p] <= target
-    )
+    target_grade = next(GRADE_ORDER[p] for p, start in starts if start <= target)
     return target_grade, target
 
 
@@ -86,7 +79,7 @@ def next_grade_paths(
     ``scales``: each indicator's raw values at 0 and 100 (None: not linear).
     ``relative``: the scale is set by the month's lowest value (min-max)."""
     found = next_grade_target(score, grade, score_thresholds)
-    if found is None:
+    if found is None or score is None:  # no target without a score
         return None
     target_grade, target = found
     gap = target - score

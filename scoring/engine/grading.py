@@ -87,6 +87,7 @@ def natural_break_thresholds(ascending: np.ndarray, decimals: int) -> Thresholds
         sums = np.bincount(labels, weights=units, minlength=len(centres))
         counts = np.bincount(labels, minlength=len(centres))
         centres = np.where(counts > 0, sums / np.maximum(counts, 1), centres)
+    assert labels is not None  # the loop runs at least once
     starts = np.searchsorted(labels, np.arange(len(centres)), side="left")
     ends = np.searchsorted(labels, np.arange(len(centres)), side="right")
     lowest = [float(ascending[s]) if e > s else None for s, e in zip(starts, ends, strict=True)]
@@ -102,7 +103,7 @@ def grade_positions(values: np.ndarray, thresholds: Thresholds, decimals: int) -
     for position, threshold in enumerate(thresholds[:-1]):
         if threshold is None:
             continue
-        reached = open_ & (units >= _units(np.float64(threshold), decimals))
+        reached = open_ & (units >= _units(np.asarray(threshold, dtype=np.float64), decimals))
         positions[reached] = position
         open_ &= ~reached
     positions[np.isnan(values)] = -1

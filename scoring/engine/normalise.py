@@ -77,9 +77,9 @@ def _bounds(
         return empty, empty.copy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: NaN
-        if method.normalisation == MINMAX and method.winsor_pct is None:
-            return np.nanmin(arr, axis=0), np.nanmax(arr, axis=0)
         if method.normalisation == MINMAX:
+            if method.winsor_pct is None:
+                return np.nanmin(arr, axis=0), np.nanmax(arr, axis=0)
             low, high = np.nanpercentile(arr, method.winsor_pct, axis=0)
             return low, high
         if method.normalisation == ZSCORE:

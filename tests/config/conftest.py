@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from indicators.models import ImportBatch, Indicator
-from tests.factories import user_with_role
+from indicators.models import ImportBatch
+from tests.factories import (
+    OCTOBER,
+    DepartmentHelpFactory,
+    MeasureFactory,
+    PairingFactory,
+    ProjectFactory,
+    user_with_role,
+)
 from tests.mapviews.months import SEPTEMBER, score_month
 
 
@@ -43,33 +50,11 @@ def users(scored):
 @pytest.fixture
 def records(scored, users):
     """One of each improvement record, all of S1 (paired with S3)."""
-    from improvement.models import BranchPairing, DepartmentHelp, Measure, SecretaryProject
-    from tests.mapviews.months import OCTOBER
-
     s1, _s2, s3 = scored
-    company = s1.county.company
-    measure = Measure.objects.create(
-        station=s1, title="m", owner="o", due_month=OCTOBER, based_on=SEPTEMBER
-    )
-    project = SecretaryProject.objects.create(
-        station=s1,
-        secretary=users["secretary"],
-        indicator_id=Indicator.objects.get(code="safety").pk,
-        title="p",
-        plan="p",
-        start_month=OCTOBER,
-        goal_grade="blue",
-        goal_month=OCTOBER,
-    )
-    span = {"company": company, "based_on": SEPTEMBER, "start_month": OCTOBER,
-            "end_month": OCTOBER}  # fmt: skip
-    pairing = BranchPairing.objects.create(
-        weak_station=s1, strong_station=s3, weak_grade="yellow", strong_grade="red",
-        benefit=1.0, as_proposed=True, **span,
-    )  # fmt: skip
-    help_row = DepartmentHelp.objects.create(
-        department="d", indicator=project.indicator, station=s1, **span
-    )
+    measure = MeasureFactory(station=s1)
+    project = ProjectFactory(station=s1, secretary=users["secretary"])
+    pairing = PairingFactory(weak_station=s1, strong_station=s3)
+    help_row = DepartmentHelpFactory(station=s1)
     return {
         "measure": measure.pk,
         "project": project.pk,

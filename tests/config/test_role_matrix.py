@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from scoring.models import ScoreRun
 from stations.models import Station
+from tests.downloads import body
 from tests.mapviews.months import SEPTEMBER
 
 ROLES = ("anonymous", "staff", "secretary", "committee", "admin")
@@ -171,9 +172,9 @@ def test_the_ranking_download_has_indicator_detail_only_for_the_committee(client
     url = reverse("mapviews:ranking_export", args=["csv"])
     client.cookies["django_language"] = "en"
     client.force_login(users["staff"])
-    staff_csv = client.get(url, {"period": "2026-09"}).content.decode("utf-8-sig")
+    staff_csv = body(client.get(url, {"period": "2026-09"})).decode("utf-8-sig")
     client.force_login(users["committee"])
-    committee_csv = client.get(url, {"period": "2026-09"}).content.decode("utf-8-sig")
+    committee_csv = body(client.get(url, {"period": "2026-09"})).decode("utf-8-sig")
     assert "normalised" not in staff_csv.splitlines()[0].lower()
     assert committee_csv.splitlines()[0].count("(normalised)") == 10
 

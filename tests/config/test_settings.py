@@ -56,8 +56,12 @@ def test_production_refuses_a_weak_secret_key(key):
 
 
 def test_debug_allows_the_embedded_key():
-    check_secret_key("", debug=True)  # returns quietly
-    check_secret_key("k" * 50, debug=False)
+    """A developer's site starts without a key; production starts with a strong one."""
+    developer = run_check(DEBUG="true")
+    assert developer.returncode == 0, developer.stderr
+    assert "System check identified no issues" in developer.stdout
+    production = run_check(DEBUG="false", ALLOWED_HOSTS="example.com", SECRET_KEY="k" * 50)
+    assert production.returncode == 0, production.stderr
 
 
 def run_check(**env) -> subprocess.CompletedProcess:

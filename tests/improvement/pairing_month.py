@@ -28,12 +28,9 @@ grades 梅林 yellow on safety and 横溪 yellow on customer satisfaction.
 
 from __future__ import annotations
 
-from indicators.models import ImportBatch, Indicator, IndicatorValue
-from scoring.models import RunTrigger, ScoreRun
-from scoring.services import execute_run
 from stations.models import Station
-from tests.factories import StationFactory
-from tests.mapviews.months import SEPTEMBER
+from tests.builders import run_month, write_values
+from tests.factories import SEPTEMBER, StationFactory
 
 #: name → (safety, customer_satisfaction, latitude): all at longitude 121.5.
 STATIONS = {
@@ -61,19 +58,9 @@ def make_stations(company) -> dict[str, Station]:
 
 def score_pairing_month(stations: dict[str, Station], period=SEPTEMBER) -> None:
     """Write the table's values for ``period`` (5 on the other indicators) and score it."""
-    company = next(iter(stations.values())).county.company
-    batch = ImportBatch.objects.create(company=company, file_name="t.csv", source="cli")
-    varying = {"safety": 0, "customer_satisfaction": 1}
-    IndicatorValue.objects.bulk_create(
-        IndicatorValue(
-            station=station,
-            period=period,
-            indicator=indicator,
-            value=STATIONS[name][varying[indicator.code]] if indicator.code in varying else 5,
-            batch=batch,
-        )
+    values = {
+        station: {"safety": STATIONS[name][0], "customer_satisfaction": STATIONS[name][1]}
         for name, station in stations.items()
-        for indicator in Indicator.objects.all()
-    )
-    run = ScoreRun.objects.create(company=company, period=period, trigger=RunTrigger.MANUAL)
-    execute_run(run.pk)
+    }
+    write_values(period, values, default=5)
+    run_month(next(iter(stations.values())).county.company, period)

@@ -23,18 +23,21 @@ from improvement.engine.progress import (
     WAITING,
 )
 from improvement.models import (
-    BranchPairing,
     CheckIn,
-    DepartmentHelp,
-    Measure,
     MeasureStatus,
     ProjectStatus,
-    SecretaryProject,
 )
 from improvement.reports import fonts, text
-from improvement.views.bulletin import attachment
 from indicators.models import Indicator
-from tests.factories import StationFactory, user_with_role
+from tests.downloads import body, saved_name
+from tests.factories import (
+    DepartmentHelpFactory,
+    MeasureFactory,
+    PairingFactory,
+    ProjectFactory,
+    StationFactory,
+    user_with_role,
+)
 from tests.mapviews.months import score_month
 
 AUG, SEP, OCT, NOV, DEC = (date(2026, month, 1) for month in (8, 9, 10, 11, 12))
@@ -67,11 +70,10 @@ def _indicator(code: str) -> Indicator:
 
 
 def _project(station, code, start, goal_grade, goal_month, title, status=ProjectStatus.ACTIVE):
-    return SecretaryProject.objects.create(
+    return ProjectFactory(
         station=station,
         indicator=_indicator(code),
         title=title,
-        plan="plan",
         start_month=start,
         goal_grade=goal_grade,
         goal_month=goal_month,
@@ -94,36 +96,16 @@ def work(stations):
     month, October: missed), S3 one from November (no data yet) and one from December
     (not listed in October), S2 one completed in October and one stopped in September."""
     s1, s2, s3, s4, s5 = stations
-    company = s1.county.company
-    Measure.objects.create(station=s4, title="巡视整改", owner="张", due_month=DEC, based_on=OCT)
-    Measure.objects.create(
-        station=s5,
-        title="旧举措",
-        owner="李",
-        due_month=SEP,
-        based_on=AUG,
+    MeasureFactory(station=s4, title="巡视整改", owner="张", due_month=DEC, based_on=OCT)
+    MeasureFactory(
+        station=s5, title="旧举措", owner="李", due_month=SEP, based_on=AUG,
         status=MeasureStatus.DONE,
-    )
-    span = {"company": company, "based_on": AUG}
-    BranchPairing.objects.create(
-        weak_station=s5,
-        strong_station=s1,
-        weak_grade="yellow",
-        strong_grade="red",
-        benefit=1.0,
-        as_proposed=True,
-        start_month=SEP,
-        end_month=SEP,
-        **span,
-    )
-    DepartmentHelp.objects.create(
-        department="营销部",
-        indicator=_indicator("line_loss"),
-        station=s1,
-        start_month=OCT,
-        end_month=DEC,
-        **span,
-    )
+    )  # fmt: skip
+    PairingFactory(weak_station=s5, strong_station=s1, based_on=AUG, start_month=SEP, end_month=SEP)
+    DepartmentHelpFactory(
+        department="营销部", indicator=_indicator("line_loss"), station=s1, based_on=AUG,
+        start_month=OCT, end_month=DEC,
+    )  # fmt: skip
     projects = {
         "reached": _project(s1, "safety", SEP, "orange", DEC, "安全提升"),
         "missed": _project(s4, "safety", SEP, "red", OCT, "安全攻坚"),
@@ -333,16 +315,14 @@ def test_an_unscored_month_downloads_nothing(committee):
 def _workbook(response):
     from openpyxl import load_workbook
 
-    return load_workbook(io.BytesIO(response.content))
+    return load_workbook(io.BytesIO(body(response)))
 
 
 @pytest.mark.django_db
 def test_the_workbook_has_a_sheet_per_section_with_filled_labelled_grades(committee, work):
     response = committee.get(reverse("improvement:bulletin_download", args=["2026-10", "xlsx"]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert response["Content-Disposition"] == (
-        "attachment; filename=\"bulletin-2026-10.xlsx\"; filename*=UTF-8''bulletin-2026-10.xlsx"
-    )
+    assert saved_name(response) == "bulletin-2026-10.xlsx"
     book = _workbook(response)
     assert book.sheetnames == ["Summary", "Colours", "Moves", "Weak stations", "Secretary projects"]
     assert book["Summary"]["A1"].value == "Five-colour map monthly bulletin 2026-10"
@@ -382,17 +362,19 @@ def test_the_workbook_has_a_sheet_per_section_with_filled_labelled_grades(commit
 def test_the_chinese_workbook_has_chinese_labels(client, work):
     client.force_login(user_with_role("party_committee"))  # no language chosen: Chinese
     response = client.get(reverse("improvement:bulletin_download", args=["2026-10", "xlsx"]))
-    assert (
-        "filename=\"bulletin-2026-10.xlsx\"; filename*=UTF-8''" in response["Content-Disposition"]
-    )
+    assert saved_name(response) == "通报-2026-10.xlsx"
     assert _workbook(response).worksheets[3]["C2"].value == "黄 · 落后"
 
 
-def test_a_chinese_file_name_is_sent_as_rfc_5987_asks():
-    assert attachment("通报-2026-10.pdf", "bulletin-2026-10.pdf") == (
-        'attachment; filename="bulletin-2026-10.pdf"; '
-        "filename*=UTF-8''%E9%80%9A%E6%8A%A5-2026-10.pdf"
+@pytest.mark.django_db
+def test_a_chinese_file_name_is_sent_as_rfc_5987_asks(client, work):
+    client.force_login(user_with_role("party_committee"))  # no language chosen: Chinese
+    response = client.get(reverse("improvement:bulletin_download", args=["2026-10", "pdf"]))
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''%E9%80%9A%E6%8A%A5-2026-10.pdf"
     )
+    assert saved_name(response) == "通报-2026-10.pdf"
+    assert int(response["Content-Length"]) == len(body(response))
 
 
 def _pdf_text(content: bytes) -> str:
@@ -423,12 +405,13 @@ def test_the_pdf_with_the_built_in_chinese_font(client, work, built_in_font):
     client.force_login(user_with_role("party_committee"))
     response = client.get(reverse("improvement:bulletin_download", args=["2026-10", "pdf"]))
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF-")
-    assert response["Content-Disposition"].endswith(".pdf")
-    assert b"/STSong-Light" in response.content and b"/FontFile2" not in response.content
+    content = body(response)
+    assert content.startswith(b"%PDF-")
+    assert saved_name(response) == "通报-2026-10.pdf"
+    assert b"/STSong-Light" in content and b"/FontFile2" not in content
     if shutil.which("pdftotext") is None or not _poppler_reads_built_in_chinese():
         pytest.skip("pdftotext with poppler-data is not installed")
-    words = _pdf_text(response.content)
+    words = _pdf_text(content)
     assert all(name in words for name in NAMES[:2] + NAMES[3:])
     # U+00B7 is drawn as the GB middle dot (U+30FB in), which reads back as U+00B7.
     assert "黄·落后" in words and "2026-10" in words
@@ -480,11 +463,12 @@ def test_the_pdf_embeds_a_configured_truetype_font(client, work, built_in_font, 
     settings.PDF_CJK_FONT = str(write_cjk_font(tmp_path / "test-cjk.ttf", CJK_CHARS))
     client.force_login(user_with_role("party_committee"))
     response = client.get(reverse("improvement:bulletin_download", args=["2026-10", "pdf"]))
-    assert response.content.startswith(b"%PDF-")
-    assert b"/FontFile2" in response.content and b"STSong-Light" not in response.content
+    content = body(response)
+    assert content.startswith(b"%PDF-")
+    assert b"/FontFile2" in content and b"STSong-Light" not in content
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext is not installed")
-    words = _pdf_text(response.content)
+    words = _pdf_text(content)
     assert all(name in words for name in NAMES[:2] + NAMES[3:])
     assert "黄·落后" in words  # the embedded font draws the middle dot itself
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from improvement.models import DepartmentHelp
 from indicators.models import Indicator
-from tests.factories import CompanyFactory, StationFactory, user_with_role
+from tests.factories import CompanyFactory, DepartmentHelpFactory, StationFactory, user_with_role
 from tests.mapviews.months import OCTOBER, SEPTEMBER
 
 URL = reverse("improvement:help")
@@ -29,9 +29,9 @@ def accept(client, rows, **extra):
 
 def help_row(stations, name="梅林", code="safety", start=OCTOBER, end=DECEMBER):
     station = stations[f"{name}供电所"]
-    return DepartmentHelp.objects.create(
-        company=station.county.company, based_on=SEPTEMBER, start_month=start, end_month=end,
-        department="安全监察部", indicator=Indicator.objects.get(code=code), station=station,
+    return DepartmentHelpFactory(
+        station=station, start_month=start, end_month=end, department="安全监察部",
+        indicator=Indicator.objects.get(code=code),
     )  # fmt: skip
 
 

@@ -19,8 +19,9 @@ from improvement.models import Notification
 from improvement.tasks import notify_grade_drops
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 from scoring.models import RunTrigger, ScoreRun
-from scoring.services import execute_run, publish_run
+from scoring.services import publish_run
 from scoring.signals import grades_published
+from tests.builders import run_month
 from tests.factories import UserFactory, user_with_role
 from tests.mapviews.months import OCTOBER, SEPTEMBER, score_month
 from tests.scoring.test_worker import EXAMPLES, wait_for_runs
@@ -131,11 +132,7 @@ def test_a_regrade_of_an_older_month_tells_nobody(
     score_month(three_stations, OCTOBER, [10, 20, 30])
     IndicatorValue.objects.filter(period=SEPTEMBER, station=three_stations[1]).update(value=21)
     with django_capture_on_commit_callbacks(execute=True):
-        rerun = ScoreRun.objects.create(
-            company=three_stations[0].county.company, period=SEPTEMBER, trigger=RunTrigger.IMPORT
-        )
-        execute_run(rerun.pk)
-    rerun.refresh_from_db()
+        rerun = run_month(three_stations[0].county.company, SEPTEMBER, trigger=RunTrigger.IMPORT)
     assert rerun.is_current and not rerun.unchanged
     assert announced == [(rerun.pk, SEPTEMBER)]  # published, but September is not news
     assert Notification.objects.count() == 0
@@ -169,11 +166,7 @@ def test_a_history_import_tells_only_of_the_newest_month(
 def test_an_unchanged_run_sends_nothing(october, announced, django_capture_on_commit_callbacks):
     count = Notification.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        again = ScoreRun.objects.create(
-            company=october.company, period=OCTOBER, trigger=RunTrigger.MANUAL
-        )
-        execute_run(again.pk)
-    again.refresh_from_db()
+        again = run_month(october.company, OCTOBER)
     assert again.unchanged and not again.is_current
     assert announced == []
     assert Notification.objects.count() == count
@@ -186,13 +179,9 @@ def test_a_regrade_waiting_for_review_tells_when_it_is_published(
     score_month(three_stations, OCTOBER, [10, 20, 30])  # no drop
     IndicatorValue.objects.filter(period=OCTOBER, station=three_stations[2]).update(value=5)
     with django_capture_on_commit_callbacks(execute=True):
-        waiting = ScoreRun.objects.create(
-            company=three_stations[0].county.company,
-            period=OCTOBER,
-            trigger=RunTrigger.WEIGHTS,
-            publish=False,
+        waiting = run_month(
+            three_stations[0].county.company, OCTOBER, trigger=RunTrigger.WEIGHTS, publish=False
         )
-        execute_run(waiting.pk)
     assert announced == [] and Notification.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
         publish_run(waiting.pk)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from improvement.models import BranchPairing
-from tests.factories import CompanyFactory, StationFactory, user_with_role
+from tests.factories import CompanyFactory, PairingFactory, StationFactory, user_with_role
 from tests.mapviews.months import OCTOBER, SEPTEMBER
 
 URL = reverse("improvement:pairing")
@@ -36,10 +36,9 @@ def proposal_post(stations, action="accept", **extra) -> dict:
 
 def pairing_row(stations, weak, strong, start=OCTOBER, end=OCTOBER, based_on=SEPTEMBER):
     weak, strong = stations[f"{weak}供电所"], stations[f"{strong}供电所"]
-    return BranchPairing.objects.create(
-        company=weak.county.company, based_on=based_on, start_month=start, end_month=end,
-        weak_station=weak, strong_station=strong, weak_grade="yellow", strong_grade="red",
-        benefit=7.2, as_proposed=True,
+    return PairingFactory(
+        weak_station=weak, strong_station=strong, based_on=based_on, start_month=start,
+        end_month=end, benefit=7.2,
         reasons=[{"indicator": "safety", "weak": 0.0, "strong": 100.0, "median": 60.0}],
     )  # fmt: skip
 
@@ -451,11 +450,9 @@ def test_a_published_month_keeps_its_pairing(committee, stations):
 def test_another_companys_pairing_cannot_be_ended(committee, stations):
     other = CompanyFactory()
     weak, strong = (StationFactory(county=other.counties.create(name=n)) for n in "ab")
-    pairing = BranchPairing.objects.create(
-        company=other, based_on=SEPTEMBER, start_month=OCTOBER, end_month=DECEMBER,
-        weak_station=weak, strong_station=strong, weak_grade="yellow", strong_grade="red",
-        benefit=1, as_proposed=True,
-    )  # fmt: skip
+    pairing = PairingFactory(
+        company=other, weak_station=weak, strong_station=strong, end_month=DECEMBER
+    )
     assert end(committee, pairing, "2026-10").status_code == 404
     pairing.refresh_from_db()
     assert pairing.end_month == DECEMBER

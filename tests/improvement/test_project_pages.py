@@ -13,10 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from improvement.models import CheckIn, Milestone, ProjectStatus, SecretaryProject
-from indicators.models import Indicator
 from scoring.engine.grades import grade_position
 from scoring.models import StationScore
-from tests.factories import user_with_role
+from tests.factories import ProjectFactory, user_with_role
 from tests.mapviews.months import OCTOBER, SEPTEMBER
 
 NOVEMBER = date(2026, 11, 1)
@@ -66,14 +65,11 @@ def form_data(people, **changes) -> dict:
 
 @pytest.fixture
 def project(scored, people):
-    return SecretaryProject.objects.create(
+    return ProjectFactory(
         station=scored[0],
         secretary=people["secretary"],
-        indicator=Indicator.objects.get(code="safety"),
         title="Safety first",
         plan="Weekly drills.",
-        start_month=OCTOBER,
-        goal_grade="blue",
         goal_month=date(2027, 1, 1),
     )
 
@@ -373,14 +369,11 @@ def test_a_check_in_with_a_status_change_is_recorded_on_both(client, people, pro
 def test_a_project_is_not_set_active_again_beside_another_active_one(client, people, project):
     project.status = ProjectStatus.STOPPED
     project.save()
-    SecretaryProject.objects.create(
+    ProjectFactory(
         station=project.station,
         secretary=people["secretary"],
-        indicator=project.indicator,
         title="Second go",
-        plan="p",
         start_month=NOVEMBER,
-        goal_grade="blue",
         goal_month=date(2027, 3, 1),
     )
     english(client, people["secretary"])

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from improvement.engine.weakness import score_change, streak, weak_stations
 from improvement.services import IndicatorCause, MeasureFields, create_measure
+from indicators.models import Indicator
+from tests.factories import DepartmentHelpFactory, PairingFactory, ProjectFactory
 from tests.mapviews.months import OCTOBER, SEPTEMBER
 
 pytestmark = pytest.mark.django_db
@@ -80,10 +82,7 @@ def test_the_review_is_for_the_committee(login, people):
 
 def _work_for(stations, period, code="safety"):
     """A measure, a pairing, department help and a project (on ``code``) for each station."""
-    from improvement.models import BranchPairing, DepartmentHelp, SecretaryProject
-    from indicators.models import Indicator
-
-    safety = Indicator.objects.get(code=code)
+    indicator = Indicator.objects.get(code=code)
     s1, _s2, s3 = stations
     for station in stations:
         create_measure(
@@ -92,19 +91,9 @@ def _work_for(stations, period, code="safety"):
             based_on=period,
             causes=[IndicatorCause("safety"), IndicatorCause("line_loss")],
         )
-        DepartmentHelp.objects.create(
-            company=station.county.company, based_on=period, start_month=OCTOBER,
-            end_month=OCTOBER, department="d", indicator=safety, station=station,
-        )  # fmt: skip
-        SecretaryProject.objects.create(
-            station=station, indicator=safety, title="p", plan="p", start_month=OCTOBER,
-            goal_grade="blue", goal_month=OCTOBER,
-        )  # fmt: skip
-    BranchPairing.objects.create(
-        company=s1.county.company, based_on=period, start_month=OCTOBER, end_month=OCTOBER,
-        weak_station=s1, strong_station=s3, weak_grade="yellow", strong_grade="red",
-        benefit=1.0, as_proposed=True,
-    )  # fmt: skip
+        DepartmentHelpFactory(station=station, based_on=period, indicator=indicator)
+        ProjectFactory(station=station, indicator=indicator)
+    PairingFactory(weak_station=s1, strong_station=s3, based_on=period)
 
 
 def test_review_queries_do_not_grow_with_the_work(login, people, scored):

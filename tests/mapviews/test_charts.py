@@ -12,6 +12,7 @@ import pytest
 from mapviews.charts import grade_distribution_figure, score_history_figure, sparkline
 from mapviews.maps import STATION_COLUMNS, MapLabels
 from mapviews.maps import station_map_figure as map_spec
+from scoring.engine.grades import GRADE_COLOURS
 
 
 def station_map_figure(*args, **kwargs) -> go.Figure:
@@ -117,9 +118,15 @@ def test_the_map_needs_no_base_map_and_highlights_the_own_station():
     figure = station_map_figure(stations(["red", "blue"]), AREAS, BORDERS, LABELS, highlight=2)
     assert figure.layout.geo.visible is False
     assert figure.layout.geo.fitbounds == "locations"
-    outline = figure.data[-1]
-    assert outline.type == "scattergeo" and outline.line.width == 4
+    outline = figure.data[-1]  # drawn last: on top of every area
+    borders = [
+        trace for trace in figure.data if trace.type == "scattergeo" and trace.mode == "lines"
+    ]
+    assert outline.type == "scattergeo" and outline is not borders[0]
+    # It goes round the own station's area and stands out from the county borders.
     assert list(outline.lon[:5]) == [121.2, 121.3, 121.3, 121.2, 121.2]
+    assert outline.line.width > borders[0].line.width
+    assert outline.line.color not in {borders[0].line.color, *GRADE_FILLS.values()}
 
 
 def test_compact_map_has_no_county_names_and_skips_stations_without_area():
@@ -134,10 +141,28 @@ def test_compact_map_has_no_county_names_and_skips_stations_without_area():
     assert list(choropleths(figure)[0].locations) == ["C1"]
 
 
+#: Each grade's fill colour (the one place: scoring/engine/grades.py).
+GRADE_FILLS = {grade: fill for grade, (fill, _ink) in GRADE_COLOURS.items()}
+
+
+def _points(segment: str) -> list[tuple[float, float]]:
+    return [tuple(float(n) for n in point.split(",")) for point in segment.split()]
+
+
 def test_sparkline_breaks_at_missing_months_and_colours_each_dot():
     line = sparkline([100.0, 0.0, None, 50.0, 60.0], ["red", "yellow", "", "blue", "blue"])
-    assert line["segments"] == ["0.0,2.5 24.0,21.5", "72.0,12.0 96.0,10.1"]
-    assert [dot[2] for dot in line["dots"]] == ["#d7191c", "#ffd92f", "#2c7bb6", "#2c7bb6"]
+    first, second = (_points(segment) for segment in line["segments"])  # broken at the gap
+    xs = [x for x, _y in first + second]
+    assert len(first) == len(second) == 2 and xs == sorted(xs)  # months left to right
+    assert first[1][0] < second[0][0] - (second[1][0] - second[0][0])  # a month left out
+    inside = all(0 <= x <= line["width"] and 0 <= y <= line["height"] for x, y in first + second)
+    assert inside
+    (_x, y100), (_x0, y0) = first
+    (_x50, y50), (_x60, y60) = second
+    assert y100 < y60 < y50 < y0  # a higher score is drawn higher
+    assert [(x, y) for x, y, _fill in line["dots"]] == first + second  # a dot on each month
+    grades = [GRADE_FILLS[grade] for grade in ("red", "yellow", "blue", "blue")]
+    assert [fill for _x, _y, fill in line["dots"]] == grades
 
 
 def test_sparkline_of_a_single_month_is_a_dot():

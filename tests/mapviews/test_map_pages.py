@@ -11,6 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from mapviews.maps import BORDER_COLOUR
+from tests.downloads import body, saved_name
 from tests.factories import StationFactory, UserFactory, user_with_role
 from tests.mapviews.months import OCTOBER, score_month
 from tests.mapviews.test_pages import HEADER_QUERIES
@@ -60,10 +62,15 @@ def test_map_month_json_feeds_the_play_control(viewer):
     assert viewer.get(reverse("mapviews:map_month"), {"period": "2026-01"}).status_code == 404
 
 
+def outlines(figure: dict) -> list[dict]:
+    """The lines drawn round a station's area: the map's lines that are not county borders."""
+    lines = [t for t in figure["data"] if t.get("mode") == "lines"]
+    return [t for t in lines if t["line"]["color"] != BORDER_COLOUR]
+
+
 def test_the_own_station_is_outlined_on_the_map(viewer, member):
-    figure = viewer.get(reverse("mapviews:home")).context["figure"]
-    outlines = [t for t in figure["data"] if t.get("line", {}).get("width") == 4]
-    assert len(outlines) == 1
+    figure = viewer.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()["figure"]
+    assert len(outlines(figure)) == 1
 
 
 def test_map_query_count_does_not_grow_with_stations(viewer, member, django_assert_max_num_queries):
@@ -128,8 +135,8 @@ def test_ranking_downloads_neutralise_formulas(committee_viewer, scored):
     scored[0].name = "=HYPERLINK(1)"
     scored[0].save()
     response = viewer.get(reverse("mapviews:ranking_export", args=["csv"]), {"period": "2026-10"})
-    assert response["Content-Disposition"] == 'attachment; filename="station-scores-2026-10.csv"'
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert saved_name(response) == "station-scores-2026-10.csv"
+    rows = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
     first = rows[0]
     assert first["Grade"] == "Orange · Good" and first["Work safety index (normalised)"] == "100.00"
     assert (first["Station code"], first["Station"], first["Score"]) == (
@@ -138,7 +145,8 @@ def test_ranking_downloads_neutralise_formulas(committee_viewer, scored):
         "60.00",
     )
     workbook = viewer.get(reverse("mapviews:ranking_export", args=["xlsx"]), {"period": "2026-10"})
-    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    assert saved_name(workbook) == "station-scores-2026-10.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(body(workbook))).active
     header = [cell.value for cell in sheet[1]]
     first = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
     assert first["Station"] == "'=HYPERLINK(1)"
@@ -248,7 +256,7 @@ def test_export_of_one_county_and_names_with_control_characters(viewer, scored, 
     other = StationFactory(code="X1", name="=bad\x07name", county__company=company)
     url = reverse("mapviews:ranking_export", args=["xlsx"])
     response = viewer.get(url, {"period": "2026-10", "county": other.county_id})
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [(row[0], row[1]) for row in rows] == [("X1", "'=badname")]
 
@@ -269,8 +277,7 @@ def test_the_map_is_cached_per_month_but_the_outline_is_per_viewer(
     with django_assert_max_num_queries(10):
         again = viewer.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()
     assert again == first
-    outlines = [t for t in first["figure"]["data"] if t.get("line", {}).get("width") == 4]
-    assert len(outlines) == 1  # the member's own station
+    assert len(outlines(first["figure"])) == 1  # the member's own station
     client.force_login(UserFactory())  # no station: the same map without an outline
     other = client.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()
     assert len(other["figure"]["data"]) == len(first["figure"]["data"]) - 1

@@ -7,11 +7,10 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from indicators.models import ImportBatch, Indicator, IndicatorValue
-from scoring.models import ScoreRun
-from scoring.services import execute_run
+from tests.builders import run_month, write_values
 from tests.factories import StationFactory, UserFactory
 from tests.mapviews.months import OCTOBER, score_month
+from tests.pages import month_stepper
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +58,8 @@ def test_ranking_shows_grades_with_labels_and_changes(client, member):
 
 def test_ranking_defaults_to_the_newest_month(client, member):
     client.force_login(member)
-    response = client.get(reverse("mapviews:ranking"))
-    assert response.context["period"] == "2026-10"
-    assert response.context["previous_period"] == "2026-09"
-    assert response.context["next_period"] is None
+    stepper = month_stepper(client.get(reverse("mapviews:ranking")))
+    assert (stepper["month"], stepper["previous"], stepper["next"]) == ("2026-10", "2026-09", None)
 
 
 def test_ranking_filters_by_county(client, member, company):
@@ -85,7 +82,7 @@ def test_ranking_without_scores_explains(client, db):
     client.force_login(UserFactory())
     response = client.get(reverse("mapviews:ranking"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert response.context["rows"] == []
+    assert "尚无已计算得分的月份。请导入指标数据后查看排名。" in response.content.decode()
 
 
 def test_station_page_history_and_indicators(client, member):
@@ -203,18 +200,8 @@ def test_a_month_without_scores_says_so(client, member):
 def test_home_opens_on_the_newest_month_that_grades_someone(client, member, scored):
     # A first trickle of November data: one station, too little to grade anyone.
     company = scored[0].county.company
-    batch = ImportBatch.objects.create(company=company, file_name="t.csv", source="cli")
-    IndicatorValue.objects.create(
-        station=scored[0],
-        period=date(2026, 11, 1),
-        indicator=Indicator.objects.get(code="safety"),
-        value=90,
-        batch=batch,
-    )
-    execute_run(
-        ScoreRun.objects.create(company=company, period=date(2026, 11, 1), trigger="manual").pk
-    )
+    write_values(date(2026, 11, 1), {scored[0]: {"safety": 90}})
+    run_month(company, date(2026, 11, 1))
     client.force_login(member)
-    response = client.get(reverse("mapviews:ranking"))
-    assert response.context["period"] == "2026-10"
-    assert "2026-11" in response.context["periods"]
+    stepper = month_stepper(client.get(reverse("mapviews:ranking")))
+    assert stepper["month"] == "2026-10" and "2026-11" in stepper["months"]

@@ -13,8 +13,9 @@ from django.utils import translation
 from indicators.models import IndicatorValue
 from scoring.engine import ScoringMethod
 from scoring.models import MethodVersion, ScoreRun, StationScore
-from scoring.services import create_method_version, execute_run
+from scoring.services import create_method_version
 from stations.models import StationMember
+from tests.builders import run_month
 from tests.factories import UserFactory
 from tests.mapviews.months import OCTOBER, SEPTEMBER, score_month
 
@@ -94,8 +95,7 @@ def test_carried_values_are_flagged_on_the_station_page(client, three_stations, 
     IndicatorValue.objects.filter(
         station=three_stations[0], period=OCTOBER, indicator__code="safety"
     ).delete()
-    run = ScoreRun.objects.create(company=company, period=OCTOBER, trigger="manual")
-    execute_run(run.pk)
+    run_month(company, OCTOBER)
     score = current(three_stations[0], OCTOBER)
     assert score.flags == {"carried": {"safety": 1}}
     assert score.normalised["safety"] == 0.0  # September's 10, the lowest of 10, 20, 10

@@ -14,6 +14,8 @@ from django.utils import timezone
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 from scoring import services
 from scoring.models import RunStatus, RunTrigger, ScoreRun, StationScore
+from tests.builders import run_month, score_month
+from tests.factories import SEPTEMBER, ScoreRunFactory
 
 PERIOD = date(2026, 9, 1)
 
@@ -33,7 +35,7 @@ def add_values(stations, period=PERIOD):
 
 
 def new_run(company, period=PERIOD) -> ScoreRun:
-    return ScoreRun.objects.create(company=company, period=period, trigger=RunTrigger.MANUAL)
+    return ScoreRunFactory(company=company, period=period)
 
 
 def stuck_run(stations, **fields) -> ScoreRun:
@@ -68,8 +70,10 @@ class TestExecuteRun:
         assert run.method_params["directions"]["line_loss"] == "lower"
         assert (run.station_count, run.graded_count, run.attempts) == (3, 3, 1)
         assert run.total_ms is not None and run.started_at <= run.finished_at
-        assert len(run.input_fingerprint) == 64
         assert sorted(run.scores.values_list("grade", flat=True)) == ["blue", "red", "yellow"]
+        # The same inputs scored again are recognised as such.
+        again = run_month(company, PERIOD)
+        assert again.unchanged and again.input_fingerprint == run.input_fingerprint
 
     def test_executing_the_same_run_twice_changes_nothing(self, three_stations):
         run = new_run(add_values(three_stations))
@@ -313,8 +317,6 @@ def test_two_weight_versions_saved_at_once_get_distinct_numbers(company):
 
 def test_stored_rows_equal_the_engine_and_omit_missing_indicators(three_stations):
     """The same rows whichever way they are written (COPY on PostgreSQL, bulk_create else)."""
-    from tests.mapviews.months import SEPTEMBER, score_month
-
     score_month(three_stations, SEPTEMBER, [10, 20, None])
     rows = {
         row.station.code: row
@@ -353,20 +355,14 @@ def test_no_indicator_columns_still_gives_one_cell_per_station():
 
 
 def test_a_run_stored_without_a_complete_summary_is_computed_afresh(three_stations):
-    from tests.mapviews.months import SEPTEMBER, score_month
-
     score_month(three_stations, SEPTEMBER, [10, 20, 30])
     ScoreRun.objects.update(summary={"median_score": 50.0})  # as before the summary grew
     company = three_stations[0].county.company
-    again = ScoreRun.objects.create(company=company, period=SEPTEMBER, trigger=RunTrigger.MANUAL)
-    services.execute_run(again.pk)
-    again.refresh_from_db()
+    again = run_month(company, SEPTEMBER)
     assert again.unchanged is False and again.is_current
     assert again.summary.keys() >= services.SUMMARY_KEYS
     # With the summary complete, the same inputs are recognised as unchanged.
-    third = ScoreRun.objects.create(company=company, period=SEPTEMBER, trigger=RunTrigger.MANUAL)
-    services.execute_run(third.pk)
-    third.refresh_from_db()
+    third = run_month(company, SEPTEMBER)
     assert third.unchanged is True
 
 

@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from indicators.models import ImportBatch, Indicator, IndicatorValue
+from indicators.models import Indicator, IndicatorValue
 from scoring.models import MethodVersion, RunStatus, RunTrigger, ScoreRun, WeightSet
 from scoring.review import review, waiting_proposal
-from scoring.services import PublishRefused, execute_run, publish_run
+from scoring.services import PublishRefused, publish_run
+from tests.builders import run_month, write_values
 from tests.factories import StationFactory, user_with_role
 
 AUGUST, SEPTEMBER = date(2026, 8, 1), date(2026, 9, 1)
@@ -22,21 +23,16 @@ AUGUST, SEPTEMBER = date(2026, 8, 1), date(2026, 9, 1)
 def _score(company, period, stations, seed):
     """Varied values (each station differs on each indicator) and a published run."""
     rng = np.random.default_rng(seed)
-    batch = ImportBatch.objects.create(company=company, file_name="t.csv", source="cli")
     indicators = list(Indicator.objects.order_by("code"))
-    IndicatorValue.objects.bulk_create(
-        IndicatorValue(
-            station=station,
-            period=period,
-            indicator=indicator,
-            value=round(float(rng.uniform(indicator.min_value, indicator.max_value)), 2),
-            batch=batch,
-        )
+    values = {
+        station: {
+            indicator.code: round(float(rng.uniform(indicator.min_value, indicator.max_value)), 2)
+            for indicator in indicators
+        }
         for station in stations
-        for indicator in indicators
-    )
-    run = ScoreRun.objects.create(company=company, period=period, trigger=RunTrigger.MANUAL)
-    execute_run(run.pk)
+    }
+    write_values(period, values)
+    run_month(company, period)
 
 
 @pytest.fixture
@@ -174,12 +170,8 @@ def test_new_data_keeps_the_published_versions_and_renews_the_waiting_regrade(
     value = IndicatorValue.objects.filter(period=SEPTEMBER).first()
     value.value = value.indicator.max_value  # a corrected value arrives
     value.save()
-    newer = ScoreRun.objects.create(
-        company=company_months, period=SEPTEMBER, trigger=RunTrigger.IMPORT
-    )
     with django_capture_on_commit_callbacks(execute=True):
-        execute_run(newer.pk)
-    newer.refresh_from_db()
+        newer = run_month(company_months, SEPTEMBER, trigger=RunTrigger.IMPORT)
     # Published with the new data but still under version 1: nobody chose to re-grade.
     assert newer.is_current and newer.weight_set.version == 1
     with pytest.raises(PublishRefused, match="scored again"):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from improvement import notices
-from mapviews.views.common import parse_id
+from scoring.viewer import parse_id
 
 PAGE_SIZE = 30
 

@@ -12,7 +12,7 @@ from improvement.review import HISTORY_MONTHS, TREND_MONTHS, review_rows
 from improvement.selectors import month_grades, work_by_station
 from mapviews.charts import sparkline
 from mapviews.sorting import Sort
-from mapviews.views.common import chosen_month, month_context, paginate
+from scoring.viewer import chosen_month, month_context, paginate
 from stations.models import Station
 from stations.roles import VIEW_ALL_DETAILS, can_manage_station
 

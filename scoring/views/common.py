@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators.periods import add_months, format_period
-from mapviews.selectors import company_for_user
 from scoring.models import MethodVersion, RunStatus, ScoreRun, WeightSet
 from scoring.review import Comparison
 from scoring.selectors import current_runs, periods_with_data
@@ -31,6 +30,7 @@ from scoring.services import (
     publish_run,
 )
 from stations.models import Company
+from stations.viewer import company_for_user
 
 #: How long the version page waits before looking at its re-grades again.
 PROGRESS_REFRESH_SECONDS = 3

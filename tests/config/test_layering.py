@@ -43,14 +43,10 @@ AUDIT_MAY_READ = ("stations.models", "indicators.models", "indicators.periods", 
 TEMPORARILY_ALLOWED: set[tuple[str, str]] = {
     ("audit/admin.py", "config.admin"),
     ("indicators/admin.py", "config.admin"),
-    ("indicators/management/commands/import_indicators.py", "scoring.cli"),
     ("indicators/selectors.py", "scoring.models"),
     ("indicators/selectors.py", "scoring.selectors"),
-    ("indicators/services.py", "scoring.models"),
-    ("indicators/services.py", "scoring.services"),
     ("scoring/admin.py", "config.admin"),
     ("stations/admin.py", "indicators.defects"),
-    ("stations/admin.py", "scoring.services"),
     ("stations/geoimport.py", "indicators.defects"),
     ("stations/geoimport.py", "indicators.tabular"),
     ("stations/importing.py", "indicators.defects"),
@@ -59,7 +55,6 @@ TEMPORARILY_ALLOWED: set[tuple[str, str]] = {
     ("stations/management/commands/import_areas.py", "indicators.defects"),
     ("stations/management/commands/import_stations.py", "indicators.defects"),
     ("stations/services.py", "indicators.tabular"),
-    ("stations/services.py", "scoring.services"),
 }
 
 #: Modules that must import without Django (the functional cores).

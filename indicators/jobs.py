@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import InterfaceError, OperationalError, transaction
@@ -54,6 +55,9 @@ REQUEUE_AFTER = timedelta(minutes=5)
 #: The states in which a worker holds the job.
 WORKING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
 
+#: The Celery task that runs an import job (``indicators.tasks.import_file``).
+IMPORT_TASK = "indicators.tasks.import_file"
+
 
 def submit_import(*, upload: UploadedFile, user, language: str = "") -> ImportBatch:
     """Store an uploaded file and queue its import; the task is sent on commit."""
@@ -78,10 +82,10 @@ def submit_import(*, upload: UploadedFile, user, language: str = "") -> ImportBa
 
 
 def enqueue_import(batch_id: int) -> None:
-    """Hand the job to Celery (see ``indicators.publishing``)."""
-    from indicators.tasks import import_file
-
-    publish_soon(import_file, batch_id, sent=_mark_sent)
+    """Hand the job to Celery (see ``indicators.publishing``). The task is looked up by
+    name (``IndicatorsConfig.ready`` loads ``indicators.tasks``), so this module never
+    imports the tasks that import it."""
+    publish_soon(current_app.tasks[IMPORT_TASK], batch_id, sent=_mark_sent)
 
 
 def _mark_sent(batch_id: int) -> None:

@@ -7,6 +7,8 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Scoring")
 
     def ready(self) -> None:
+        # The tasks are looked up by name when a run is sent (scoring.services.recompute).
+        import scoring.tasks  # noqa: F401
         from indicators.signals import values_changed
         from scoring.receivers import recompute_changed_months, weigh_new_company
         from stations.signals import company_created

@@ -147,3 +147,25 @@ def test_engine_imports_without_django(module):
         check=False,
     )
     assert result.returncode == 0, f"{module} loads Django: {result.stdout}{result.stderr}"
+
+
+def _module_imports(path: Path) -> set[str]:
+    return {name for _line, name in _imported_names(ast.parse(path.read_text(), str(path)))}
+
+
+@pytest.mark.parametrize("app", ["scoring", "indicators"])
+def test_what_the_tasks_run_never_imports_the_tasks(app):
+    """tasks.py imports the services it runs; those find the task by name when they send
+    it, so there is no import cycle (not even one hidden inside a function)."""
+    tasks = f"{app}.tasks"
+    imported = {
+        name for name in _module_imports(ROOT / app / "tasks.py") if name.startswith(f"{app}.")
+    }
+    cycles = []
+    for path in sorted((ROOT / app).rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        if module.endswith(".__init__"):
+            module = module.removesuffix(".__init__")
+        if module in imported and any(name.startswith(tasks) for name in _module_imports(path)):
+            cycles.append(module)
+    assert cycles == [], f"{tasks} imports these, and they import it back: {cycles}"

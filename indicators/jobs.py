@@ -29,7 +29,6 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from indicators.defects import MAX_LISTED_DEFECTS, Defect, FileRejected
 from indicators.jobqueue import heartbeat, lease, publish_soon
 from indicators.locks import lock_company_months
 from indicators.models import UNFINISHED, ImportBatch, ImportSource, ImportStatus
@@ -42,6 +41,7 @@ from indicators.services import (
     write_values,
 )
 from indicators.validation import ParsedValues
+from tabular.defects import MAX_LISTED_DEFECTS, Defect, FileRejected
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,6 @@ from indicators.locks import is_lock_conflict, lock_company_months
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 from indicators.periods import format_period, month_start
 from indicators.signals import FollowUp, announce_values_changed
-from indicators.tabular import file_sha256, limits_from_settings, read_table
 from indicators.validation import (
     LONG_COLUMNS,
     IndicatorRule,
@@ -34,6 +33,7 @@ from indicators.validation import (
     parse_indicator_table,
 )
 from stations.models import Company, Station
+from tabular.reading import file_sha256, limits_from_settings, read_table
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -11,7 +11,6 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from indicators.defects import FileRejected
 from stations.geoimport import (
     MAX_GEOJSON_BYTES,
     import_county_boundaries,
@@ -20,6 +19,7 @@ from stations.geoimport import (
 )
 from stations.models import Company, County, CountyBoundary, ServiceArea, Station, StationMember
 from stations.signals import announce_company_created
+from tabular.defects import FileRejected
 
 
 @admin.register(Company)

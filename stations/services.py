@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import record
-from indicators.tabular import cell_text, file_sha256, limits_from_settings, read_table
 from stations.importing import parse_station_table
 from stations.models import Company, County, Station
 from stations.signals import announce_company_created
+from tabular.reading import cell_text, file_sha256, limits_from_settings, read_table
 
 
 class CompanyChoiceError(Exception):

@@ -46,15 +46,6 @@ TEMPORARILY_ALLOWED: set[tuple[str, str]] = {
     ("indicators/selectors.py", "scoring.models"),
     ("indicators/selectors.py", "scoring.selectors"),
     ("scoring/admin.py", "config.admin"),
-    ("stations/admin.py", "indicators.defects"),
-    ("stations/geoimport.py", "indicators.defects"),
-    ("stations/geoimport.py", "indicators.tabular"),
-    ("stations/importing.py", "indicators.defects"),
-    ("stations/importing.py", "indicators.tabular"),
-    ("stations/importing.py", "indicators.validation"),
-    ("stations/management/commands/import_areas.py", "indicators.defects"),
-    ("stations/management/commands/import_stations.py", "indicators.defects"),
-    ("stations/services.py", "indicators.tabular"),
 }
 
 #: Modules that must import without Django (the functional cores).

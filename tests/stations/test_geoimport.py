@@ -8,10 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from indicators.defects import FileRejected
 from stations.areas import company_shapes
 from stations.geoimport import import_service_areas
 from stations.models import CountyBoundary, ServiceArea
+from tabular.defects import FileRejected
 
 
 @pytest.fixture(autouse=True)

@@ -3,13 +3,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from indicators.defects import FileRejected
 from indicators.models import Indicator
 from indicators.periods import format_period
-from indicators.tabular import limits_from_settings, read_table
 from scoring.cli import company_or_error, period_argument
 from scoring.services import create_weight_set, months_governed_by
 from scoring.weightfile import parse_weight_table
+from tabular.defects import FileRejected
+from tabular.reading import limits_from_settings, read_table
 
 
 class Command(BaseCommand):

@@ -167,7 +167,7 @@ def test_a_bad_edit_saves_nothing_and_says_why(english, editor, changes, field, 
 def test_an_indicator_is_added_from_a_month_and_has_no_weight_yet(
     english, indicator_admin, monkeypatch
 ):
-    monkeypatch.setattr("indicators.views.timezone.localdate", lambda: TODAY)
+    monkeypatch.setattr("scoring.views.indicators.timezone.localdate", lambda: TODAY)
     english.force_login(indicator_admin)
     assert english.get(ADD).status_code == 200
     response = english.post(

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from indicators.periods import add_months, format_period
 from scoring.models import MethodVersion, RunStatus, ScoreRun, WeightSet
-from scoring.review import Comparison
+from scoring.regrade_preview import Comparison
 from scoring.selectors import current_runs, periods_with_data
 from scoring.services import (
     PREVIEW_MAX_AGE,

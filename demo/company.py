@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.work import record_demo_work
-from improvement.notices import notify_grade_drops
+from improvement.services.notices import notify_grade_drops
 from indicators.models import ImportSource
 from indicators.periods import add_months, format_period, month_start
 from indicators.services import import_indicator_file

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from improvement.allred import closest_to_next_colour, red_counts
+from improvement.selectors.allred import closest_to_next_colour, red_counts
 from mapviews.charts import figure_payload, red_over_time_figure
 from mapviews.sorting import Sort
 from mapviews.staticfinders import plotly_static_path

@@ -22,7 +22,7 @@ from improvement import selectors, services
 from improvement.engine import PAIRING_RULE, Pair, PairingEvaluation, Unpaired
 from improvement.models import BranchPairing, DepartmentHelp
 from improvement.pairing_forms import EndForm, HelpForm, PairingForm
-from improvement.pairing_text import (
+from improvement.text.pairing import (
     lines_from_record,
     lines_from_strengths,
     pair_sentence,

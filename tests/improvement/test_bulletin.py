@@ -13,7 +13,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from improvement.bulletin import read_bulletin
 from improvement.engine.progress import (
     MISSED,
     OFF_TRACK,
@@ -31,7 +30,9 @@ from improvement.models import (
     ProjectStatus,
     SecretaryProject,
 )
-from improvement.reports import fonts, text
+from improvement.reports import fonts
+from improvement.selectors.bulletin import read_bulletin
+from improvement.text import bulletin as text
 from improvement.views.bulletin import attachment
 from indicators.models import Indicator
 from tests.factories import StationFactory, user_with_role

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.changes import entry_changes
 from audit.models import AuditEntry
+from audit.readonly import ReadOnlyModelAdmin
 from audit.selectors import indicator_names
-from config.admin import ReadOnlyModelAdmin
 
 
 @admin.register(AuditEntry)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "mapviews",
     "audit",
     "improvement",
+    "demo",
     "axes",
     "csp",
 ]

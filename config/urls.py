@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 
 from config.health import health
 from config.login import SiteLoginView
+from scoring.urls import indicator_urlpatterns
 
 admin.site.site_header = _("Five-colour station map administration")
 admin.site.site_title = _("Five-colour station map")
@@ -16,8 +17,8 @@ handler400 = "config.errors.bad_request"
 
 urlpatterns = [
     path("", include("mapviews.urls")),
-    path("manage/indicators/", include("indicators.urls")),
-    path("manage/imports/", include("indicators.upload_urls")),
+    path("manage/indicators/", include((indicator_urlpatterns, "indicators"))),
+    path("manage/imports/", include("indicators.urls")),
     # Failed logins are limited here and at /admin/login/ by django-axes (config/login.py).
     path("accounts/login/", SiteLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

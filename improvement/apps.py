@@ -8,8 +8,11 @@ class ImprovementConfig(AppConfig):
 
     def ready(self) -> None:
         from improvement.receivers import queue_grade_drop_notices
+        from improvement.views.station import station_work_context
+        from mapviews.panels import add_station_section
         from scoring.signals import grades_published
 
         grades_published.connect(
             queue_grade_drop_notices, dispatch_uid="improvement.queue_grade_drop_notices"
         )
+        add_station_section(station_work_context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from improvement.notices import unread_count
+from improvement.selectors.notices import unread_count
 
 
 def notifications(request: HttpRequest) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from improvement import notices
+from improvement.services import notices
 
 
 @shared_task(

@@ -1,7 +1,15 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from config.admin import ReadOnlyModelAdmin, period_column
+from audit.readonly import ReadOnlyModelAdmin
 from indicators.models import ImportBatch, Indicator, IndicatorValue
+from indicators.periods import format_period
+
+
+@admin.display(description=_("month"), ordering="period")
+def period_column(obj) -> str:
+    """The month column of every admin list of monthly rows (scoring's too)."""
+    return format_period(obj.period)
 
 
 @admin.register(Indicator)

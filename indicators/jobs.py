@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import InterfaceError, OperationalError, transaction
@@ -27,7 +28,6 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from indicators.defects import MAX_LISTED_DEFECTS, Defect, FileRejected
 from indicators.jobqueue import claim, heartbeat, left_behind, owned, publish_soon, release
 from indicators.locks import lock_company_months
 from indicators.models import UNFINISHED, ImportBatch, ImportSource, ImportStatus
@@ -40,6 +40,7 @@ from indicators.services import (
     write_values,
 )
 from indicators.validation import ParsedValues
+from tabular.defects import MAX_LISTED_DEFECTS, Defect, FileRejected
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 #: The states in which a worker holds the job.
 WORKING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
+
+#: The Celery task that runs an import job (``indicators.tasks.import_file``).
+IMPORT_TASK = "indicators.tasks.import_file"
 
 
 def submit_import(*, upload: UploadedFile, user, language: str = "") -> ImportBatch:
@@ -72,10 +76,10 @@ def submit_import(*, upload: UploadedFile, user, language: str = "") -> ImportBa
 
 
 def enqueue_import(batch_id: int) -> None:
-    """Hand the job to Celery (see ``indicators.jobqueue``)."""
-    from indicators.tasks import import_file
-
-    publish_soon(import_file, batch_id, sent=_mark_sent)
+    """Hand the job to Celery (see ``indicators.jobqueue``). The task is looked up by
+    name (``IndicatorsConfig.ready`` loads ``indicators.tasks``), so this module never
+    imports the tasks that import it."""
+    publish_soon(current_app.tasks[IMPORT_TASK], batch_id, sent=_mark_sent)
 
 
 def _mark_sent(batch_id: int) -> None:

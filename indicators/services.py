@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from indicators.locks import is_lock_conflict, lock_company_months
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 from indicators.periods import format_period, month_start
-from indicators.tabular import file_sha256, limits_from_settings, read_table
+from indicators.signals import FollowUp, announce_values_changed
 from indicators.validation import (
     LONG_COLUMNS,
     IndicatorRule,
@@ -32,9 +32,8 @@ from indicators.validation import (
     ValueReference,
     parse_indicator_table,
 )
-from scoring.models import RunTrigger, ScoreRun
-from scoring.services import request_recompute
 from stations.models import Company, Station
+from tabular.reading import file_sha256, limits_from_settings, read_table
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -44,7 +43,8 @@ T = TypeVar("T")
 class IndicatorImportResult:
     batch: ImportBatch
     periods: list[date]
-    runs: list[ScoreRun]
+    #: What the new values started (scoring: a recompute run per month).
+    runs: list[FollowUp]
     empty_cells: int
     layout: str
 
@@ -80,7 +80,7 @@ def check_indicator_file(
     return parse_indicator_table(table, value_reference(today), display_name)
 
 
-def write_values(batch: ImportBatch, parsed: ParsedValues, *, user=None) -> list[ScoreRun]:
+def write_values(batch: ImportBatch, parsed: ParsedValues, *, user=None) -> list[FollowUp]:
     """Store checked values under ``batch`` and request the months' recompute. Call inside
     ``atomic``, after ``lock_company_months`` of the file's months: rows are written in
     (station, month, indicator) order, so overlapping imports never lock rows crosswise."""
@@ -111,10 +111,7 @@ def write_values(batch: ImportBatch, parsed: ParsedValues, *, user=None) -> list
         unique_fields=["station", "period", "indicator"],
         update_fields=["value", "batch"],
     )
-    return [
-        request_recompute(batch.company, period, trigger=RunTrigger.IMPORT, user=user)
-        for period in parsed.periods
-    ]
+    return announce_values_changed(company=batch.company, periods=parsed.periods, user=user)
 
 
 #: Attempts at writing a file whose months another import holds (deadlock, lock timeout).
@@ -171,7 +168,7 @@ def import_indicator_file(
     parsed = check_indicator_file(path, display_name=name, today=today)
     digest = file_sha256(path)
 
-    def write() -> tuple[ImportBatch, list[ScoreRun]]:
+    def write() -> tuple[ImportBatch, list[FollowUp]]:
         with transaction.atomic():
             set_lock_timeout()
             lock_company_months(parsed.company_id, parsed.periods)

@@ -2,12 +2,9 @@ from django.urls import path
 
 from indicators import views
 
-app_name = "indicators"
+app_name = "imports"
 
 urlpatterns = [
-    path("", views.indicator_list, name="list"),
-    path("add/", views.indicator_add, name="add"),
-    # <path:code>: any stored code links (the form allows [a-z][a-z0-9_]*, a migration more).
-    path("<path:code>/edit/", views.indicator_edit, name="edit"),
-    path("<path:code>/retire/", views.indicator_retire, name="retire"),
+    path("", views.upload, name="upload"),
+    path("<int:pk>/", views.job, name="job"),
 ]

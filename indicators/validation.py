@@ -6,14 +6,11 @@ about stations and indicators, and gets back clean values or every problem.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext as _
 
-from indicators.defects import Defect, FileRejected
 from indicators.periods import (
     PERIOD_FORMAT_HINT,
     PeriodError,
@@ -22,7 +19,9 @@ from indicators.periods import (
     in_span,
     is_future,
 )
-from indicators.tabular import Table, cell_text, header_defects
+from tabular.defects import Defect, FileRejected
+from tabular.numbers import parse_number
+from tabular.reading import Table, cell_text, header_defects
 
 STATION = "station_code"
 PERIOD = "period"
@@ -71,24 +70,6 @@ class ParsedValues:
     @property
     def periods(self) -> list[date]:
         return sorted({record.period for record in self.records})
-
-
-#: A plain decimal number as people write it: no "1_0", no full-width digits, no "NaN".
-NUMBER_PATTERN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
-
-
-def parse_number(raw: object) -> float | None:
-    """A finite float, or None when the cell is not one."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, (int, float)):
-        number = float(raw)
-    else:
-        text = str(raw).strip()
-        if not NUMBER_PATTERN.match(text):
-            return None
-        number = float(text)
-    return number if math.isfinite(number) else None
 
 
 class _Checker:

@@ -13,16 +13,8 @@ from scoring.engine import grade_from_thresholds
 from scoring.grades import NOT_SCORED, GradeDisplay, all_grade_displays, grade_display
 from scoring.models import StationScore
 from scoring.selectors import current_scores, month_rows
-from stations.models import Company, County, Station
+from stations.models import Station
 from stations.roles import own_station_id
-
-
-def company_for_user(user) -> Company | None:
-    """The viewer's company: their station's, else the first one."""
-    membership = getattr(user, "station_membership", None)
-    if membership is not None:
-        return Company.objects.get(counties__stations=membership.station_id)
-    return Company.objects.order_by("pk").first()
 
 
 def own_score(user, company_id: int, period: date) -> StationScore | None:
@@ -117,14 +109,6 @@ def grade_counts(rows: list[RankingRow]) -> dict[str, int]:
 def legend(counts: dict[str, int]) -> list[tuple[GradeDisplay, int]]:
     """(grade, stations) for the legend: the five grades best first, then grey."""
     return [(display, counts.get(display.code, 0)) for display in all_grade_displays()]
-
-
-def counties(company_id: int) -> list[County]:
-    return list(County.objects.filter(company_id=company_id).order_by("name"))
-
-
-def has_county(company_id: int, county_id: int) -> bool:
-    return County.objects.filter(company_id=company_id, pk=county_id).exists()
 
 
 def station_history(station: Station) -> list[StationScore]:

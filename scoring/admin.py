@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from config.admin import ReadOnlyModelAdmin, period_column
+from audit.readonly import ReadOnlyModelAdmin
+from indicators.admin import period_column
 from scoring.models import (
     MethodVersion,
     ScoreRun,

@@ -236,6 +236,20 @@ class ScoreRun(models.Model):
             f"{self.company} {format_period(self.period)} #{self.pk} ({self.get_status_display()})"
         )
 
+    def status_line(self) -> str:
+        """One line for the commands: month, state, counts, time, error."""
+        state = self.get_status_display()
+        if self.status == RunStatus.DONE:
+            state = _("%(state)s (%(graded)d of %(stations)d graded, %(ms)d ms%(same)s)") % {
+                "state": state,
+                "graded": self.graded_count or 0,
+                "stations": self.station_count or 0,
+                "ms": self.total_ms or 0,
+                "same": _(", inputs unchanged") if self.unchanged else "",
+            }
+        line = f"{format_period(self.period)}: {state}"
+        return f"{line} — {self.error}" if self.error else line
+
     @property
     def period_text(self) -> str:
         return format_period(self.period)

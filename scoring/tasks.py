@@ -5,7 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from scoring import services
+from scoring.services.recompute import MAX_ATTEMPTS
+from scoring.services.recompute import enqueue_pending_runs as send_pending_runs
+from scoring.services.runs import execute_run
 
 
 @shared_task(
@@ -13,16 +15,16 @@ from scoring import services
     retry_backoff=True,
     retry_backoff_max=300,
     retry_jitter=True,
-    max_retries=services.MAX_ATTEMPTS - 1,  # MAX_ATTEMPTS runs in all
+    max_retries=MAX_ATTEMPTS - 1,  # MAX_ATTEMPTS runs in all
     acks_late=True,
 )
 def recompute_period(run_id: int) -> dict:
-    """Score the company-month of run ``run_id`` (idempotent; see services.execute_run)."""
-    outcome = services.execute_run(run_id)
+    """Score the company-month of run ``run_id`` (idempotent; see services.runs)."""
+    outcome = execute_run(run_id)
     return {"run": outcome.run_id, "status": outcome.status, "unchanged": outcome.unchanged}
 
 
 @shared_task
 def enqueue_pending_runs() -> int:
     """Beat job: re-send runs that never reached a worker or whose worker died."""
-    return services.enqueue_pending_runs()
+    return send_pending_runs()

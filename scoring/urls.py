@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoring.views import methods, months, weights
+from scoring.views import indicators, methods, months, weights
 
 app_name = "scoring"
 
@@ -15,4 +15,14 @@ urlpatterns = [
     path("methods/<int:version>/publish/", methods.method_publish, name="method_publish"),
     path("months/<str:period>/", months.month_review, name="month_review"),
     path("months/<str:period>/publish/", months.month_publish, name="month_publish"),
+]
+
+#: The indicators page (``/manage/indicators/``) keeps its own namespace, ``indicators``:
+#: config.urls includes these as ``(indicator_urlpatterns, "indicators")``.
+indicator_urlpatterns = [
+    path("", indicators.indicator_list, name="list"),
+    path("add/", indicators.indicator_add, name="add"),
+    # <path:code>: any stored code links (the form allows [a-z][a-z0-9_]*, a migration more).
+    path("<path:code>/edit/", indicators.indicator_edit, name="edit"),
+    path("<path:code>/retire/", indicators.indicator_retire, name="retire"),
 ]

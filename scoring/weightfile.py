@@ -6,8 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from indicators.defects import Defect, FileRejected
-from indicators.tabular import Table, cell_text, header_defects
+from tabular.defects import Defect, FileRejected
+from tabular.reading import Table, cell_text, header_defects
 
 WEIGHT_TOTAL = Decimal(100)
 REQUIRED_COLUMNS = ("indicator_code", "weight")

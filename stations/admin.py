@@ -11,8 +11,6 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from indicators.defects import FileRejected
-from scoring.services import create_initial_weights
 from stations.geoimport import (
     MAX_GEOJSON_BYTES,
     import_county_boundaries,
@@ -20,6 +18,8 @@ from stations.geoimport import (
     too_large,
 )
 from stations.models import Company, County, CountyBoundary, ServiceArea, Station, StationMember
+from stations.signals import announce_company_created
+from tabular.defects import FileRejected
 
 
 @admin.register(Company)
@@ -31,7 +31,7 @@ class CompanyAdmin(admin.ModelAdmin):
         """A company added here starts with weight version 1, like one made by import."""
         super().save_model(request, obj, form, change)
         if not change:
-            create_initial_weights(obj)
+            announce_company_created(obj)
 
 
 @admin.register(County)

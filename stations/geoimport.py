@@ -20,9 +20,9 @@ from shapely.validation import explain_validity
 
 from audit.models import Action
 from audit.services import record
-from indicators.defects import Defect, FileRejected
-from indicators.tabular import file_sha256
 from stations.models import Company, County, CountyBoundary, ServiceArea, Station
+from tabular.defects import Defect, FileRejected
+from tabular.reading import file_sha256
 
 #: Largest GeoJSON file accepted (bytes). A city's areas simplified are well under this.
 MAX_GEOJSON_BYTES = 20 * 1024 * 1024

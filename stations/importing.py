@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from indicators.defects import Defect, FileRejected
-from indicators.tabular import Table, cell_text, header_defects
-from indicators.validation import parse_number
 from stations.codes import is_station_code
 from stations.models import County, Station
+from tabular.defects import Defect, FileRejected
+from tabular.numbers import parse_number
+from tabular.reading import Table, cell_text, header_defects
 
 REQUIRED_COLUMNS = ("code", "name", "county", "latitude", "longitude", "staff_count")
 #: The longest text each column may hold: the model fields' own limits.

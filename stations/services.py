@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from audit.models import Action
 from audit.services import record
-from indicators.tabular import cell_text, file_sha256, limits_from_settings, read_table
 from stations.importing import parse_station_table
 from stations.models import Company, County, Station
+from stations.signals import announce_company_created
+from tabular.reading import cell_text, file_sha256, limits_from_settings, read_table
 
 
 class CompanyChoiceError(Exception):
@@ -21,11 +22,9 @@ class CompanyChoiceError(Exception):
 
 @transaction.atomic
 def create_company(name: str) -> Company:
-    """A new company with its first weight version (equal weights), so it can be scored."""
-    from scoring.services import create_initial_weights
-
+    """A new company; the apps above make what it needs (scoring: its first weights)."""
     company = Company.objects.create(name=name)
-    create_initial_weights(company)
+    announce_company_created(company)
     return company
 
 

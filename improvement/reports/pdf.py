@@ -17,10 +17,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from improvement.bulletin import Bulletin
-from improvement.reports import text
 from improvement.reports.fonts import PdfFont, cjk_font
-from improvement.reports.text import Alert, GradeCell, Section
+from improvement.selectors.bulletin import Bulletin
+from improvement.text import bulletin as text
+from improvement.text.bulletin import Alert, GradeCell, Section
 from mapviews.text import signed
 
 INK = colors.HexColor("#1a1a1a")

@@ -13,9 +13,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from improvement.bulletin import Bulletin
-from improvement.reports import text
-from improvement.reports.text import Alert, GradeCell, Section
+from improvement.selectors.bulletin import Bulletin
+from improvement.text import bulletin as text
+from improvement.text.bulletin import Alert, GradeCell, Section
 from indicators.periods import format_period
 from scoring.exports import neutralise_cell
 

@@ -16,7 +16,7 @@ from improvement.models import (
     BranchPairing,
     DepartmentHelp,
 )
-from improvement.pairing_text import record_reasons
+from improvement.text.pairing import record_reasons
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring.selectors import current_runs, opening_period

@@ -1,6 +1,6 @@
 from django import template
 
-from improvement.labels import PROGRESS_STATES
+from improvement.text.labels import PROGRESS_STATES
 
 register = template.Library()
 

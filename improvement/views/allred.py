@@ -7,13 +7,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from improvement.allred import closest_to_next_colour, red_counts
+from improvement.selectors.allred import closest_to_next_colour, red_counts
 from mapviews.charts import figure_payload, red_over_time_figure
 from mapviews.sorting import Sort
 from mapviews.staticfinders import plotly_static_path
-from mapviews.views.common import chosen_month, month_context, paginate
 from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import grade_display
+from scoring.viewer import chosen_month, month_context, paginate
 
 #: Months of the table under the chart (newest first).
 TABLE_MONTHS = 12

@@ -11,13 +11,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from improvement.bulletin import Bulletin, read_bulletin
 from improvement.engine.progress import PROGRESS_GROUPS
-from improvement.reports import text
+from improvement.selectors.bulletin import Bulletin, read_bulletin
+from improvement.text import bulletin as text
 from indicators.periods import PeriodError, format_period, parse_period
-from mapviews.selectors import company_for_user
-from mapviews.views.common import chosen_month, month_context
+from scoring.viewer import chosen_month, month_context
 from stations.roles import VIEW_ALL_DETAILS
+from stations.viewer import company_for_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -21,9 +21,9 @@ from improvement.selectors import grade_history, measures_with_indicators, month
 from improvement.views.access import check_station_access, record_or_404, station_or_404
 from indicators.periods import add_months, is_past, months_between
 from mapviews.selectors import indicators_in_force
-from mapviews.views.common import parse_month
 from scoring.grades import grade_display
 from scoring.selectors import current_run, current_runs, opening_period
+from scoring.viewer import parse_month
 from stations.roles import can_manage_station
 
 #: A new measure is due this many months after the month it is based on, unless changed.

@@ -11,21 +11,23 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from improvement import notices
-from mapviews.views.common import parse_id
+from improvement.selectors.notices import notices_for
+from improvement.services import notices
+from improvement.text.notices import notice_text, rank_text, station_url
+from scoring.viewer import parse_id
 
 PAGE_SIZE = 30
 
 
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(notices.notices_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(notices_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         (
             notice,
-            notices.notice_text(notice),
-            notices.rank_text(notice),
-            notices.station_url(notice),
+            notice_text(notice),
+            rank_text(notice),
+            station_url(notice),
         )
         for notice in page
     ]

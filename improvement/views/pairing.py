@@ -22,7 +22,7 @@ from improvement import selectors, services
 from improvement.engine import PAIRING_RULE, Pair, PairingEvaluation, Unpaired
 from improvement.models import BranchPairing, DepartmentHelp
 from improvement.pairing_forms import EndForm, HelpForm, PairingForm
-from improvement.pairing_text import (
+from improvement.text.pairing import (
     lines_from_record,
     lines_from_strengths,
     pair_sentence,
@@ -30,13 +30,13 @@ from improvement.pairing_text import (
 )
 from improvement.views.access import record_or_404
 from indicators.periods import PeriodError, format_period, parse_period
-from mapviews.selectors import company_for_user
 from mapviews.text import list_separator
-from mapviews.views.common import chosen_month, month_context
 from scoring.grades import GradeDisplay, grade_display
 from scoring.selectors import opening_period
+from scoring.viewer import chosen_month, month_context
 from stations.models import Station
 from stations.roles import MANAGE_ALL_STATIONS
+from stations.viewer import company_for_user
 
 #: The grades that are given a partner (yellow, green).
 PAIRED_WEAK_GRADES = [weak for weak, _strong in PAIRING_RULE]

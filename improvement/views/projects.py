@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from improvement import selectors, services
 from improvement.forms import CheckInForm, MilestoneForm, ProjectForm, add_service_errors
 from improvement.models import GOAL_GRADES, Milestone, ProjectStatus, SecretaryProject
-from improvement.progress_text import describe_progress
+from improvement.text.progress import describe_progress
 from improvement.views.access import check_station_access, record_or_404, station_or_404
 from indicators.models import Indicator
 from indicators.periods import add_months, format_period, is_past, month_start

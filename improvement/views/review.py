@@ -8,11 +8,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from improvement.engine.weakness import weak_stations
-from improvement.review import HISTORY_MONTHS, TREND_MONTHS, review_rows
 from improvement.selectors import month_grades, work_by_station
+from improvement.selectors.review import HISTORY_MONTHS, TREND_MONTHS, review_rows
 from mapviews.charts import sparkline
 from mapviews.sorting import Sort
-from mapviews.views.common import chosen_month, month_context, paginate
+from scoring.viewer import chosen_month, month_context, paginate
 from stations.models import Station
 from stations.roles import VIEW_ALL_DETAILS, can_manage_station
 

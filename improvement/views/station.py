@@ -1,4 +1,5 @@
-"""The improvement work on a station's page (``mapviews.views.station``): its measures,
+"""The improvement work on a station's page (``mapviews.views.station``, registered in
+``mapviews.panels`` by ``ImprovementConfig.ready``): its measures,
 pairings, help and projects beside its colour history."""
 
 from __future__ import annotations

@@ -15,9 +15,10 @@ from mapviews import selectors
 from mapviews.charts import figure_payload, grade_distribution_figure
 from mapviews.staticfinders import plotly_static_path
 from mapviews.transitions import ABSENT, CATEGORIES, grade_transitions
-from mapviews.views.common import chosen_month, parse_month
 from scoring.grades import GradeDisplay, all_grade_displays, grade_display
 from scoring.models import StationScore
+from scoring.viewer import chosen_month, parse_month
+from stations.viewer import counties
 
 #: Longest list of stations that moved up (or down) shown on the page.
 MOVES_SHOWN = 50
@@ -39,7 +40,7 @@ def history(request: HttpRequest) -> HttpResponse:
     context = {
         "company": company,
         "periods": [format_period(p) for p in periods],
-        "counties": selectors.counties(company.pk) if company else [],
+        "counties": counties(company.pk) if company else [],
         "county_id": county_id,
         "plotly_js": plotly_static_path(),
         "own_station_id": selectors.own_station_id(request.user),

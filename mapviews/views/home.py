@@ -21,10 +21,10 @@ from mapviews import selectors
 from mapviews.maps import STATION_COLUMNS, MapLabels, own_station_trace, station_map_figure
 from mapviews.staticfinders import plotly_static_path
 from mapviews.text import change_text
-from mapviews.views.common import MonthChoice, chosen_month, month_context
 from scoring.engine.sensitivity import colour_is_uncertain
 from scoring.grades import grade_display, ungraded_reason_text
 from scoring.models import SensitivityRun
+from scoring.viewer import MonthChoice, chosen_month, month_context
 from stations.areas import CompanyShapes, company_shapes
 
 

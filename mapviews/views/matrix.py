@@ -12,11 +12,11 @@ from django.views.decorators.http import require_GET
 from indicators.models import Direction, Indicator
 from mapviews import selectors
 from mapviews.sorting import chosen_sort, sort_rows
-from mapviews.views.common import chosen_month, month_context, paginate
 from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import GradeDisplay, grade_display
 from scoring.models import StationScore
 from scoring.selectors import current_scores
+from scoring.viewer import chosen_month, month_context, paginate
 from stations.roles import VIEW_ALL_DETAILS
 
 

@@ -15,9 +15,9 @@ from mapviews import selectors
 from mapviews.charts import sparkline
 from mapviews.sorting import chosen_sort, sort_rows
 from mapviews.text import list_separator
-from mapviews.views.common import MonthChoice, chosen_month, month_context, paginate
 from scoring.exports import score_export_frame, to_xlsx
 from scoring.grades import grade_display, ungraded_reason_text
+from scoring.viewer import MonthChoice, chosen_month, month_context, paginate
 from stations.roles import can_see_all_details
 
 SPARKLINE_MONTHS = 12

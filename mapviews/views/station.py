@@ -8,15 +8,15 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from improvement.views.station import station_work_context
 from indicators.periods import format_period, previous_period
 from mapviews import explanations, selectors
 from mapviews.charts import figure_payload, score_history_figure
+from mapviews.panels import station_sections_context
 from mapviews.staticfinders import plotly_static_path
-from mapviews.views.common import parse_month
 from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import grade_display
 from scoring.selectors import current_runs, opening_period
+from scoring.viewer import parse_month
 from stations.models import Station
 from stations.roles import can_see_station_detail, own_station_id
 
@@ -54,8 +54,8 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
             )
         )
     detail = can_see_station_detail(request.user, station.pk)
-    # The improvement work names the weak indicators: detail too.
-    work = station_work_context(request.user, station) if detail else {}
+    # The sections other apps add (the improvement work) name the weak indicators: detail too.
+    work = station_sections_context(request.user, station) if detail else {}
     started = work.get("started", {})
     cells = [(label, score, grade, started.get(score.period, [])) for label, score, grade in strip]
     # Indicator-level detail is not public: without the right, nothing of it is read.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,9 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators.periods import add_months, format_period
-from mapviews.selectors import company_for_user
 from scoring.models import MethodVersion, RunStatus, ScoreRun, WeightSet
-from scoring.review import Comparison
+from scoring.regrade_preview import Comparison
 from scoring.selectors import current_runs, periods_with_data
 from scoring.services import (
     PREVIEW_MAX_AGE,
@@ -31,7 +29,9 @@ from scoring.services import (
     next_version_start,
     publish_run,
 )
+from scoring.viewer import parse_id
 from stations.models import Company
+from stations.viewer import company_for_user
 
 #: How long the version page waits before looking at its re-grades again.
 PROGRESS_REFRESH_SECONDS = 3
@@ -131,14 +131,10 @@ def regrade_plan(company: Company, effective_from: date, model) -> dict:
     }
 
 
-#: A run id as a form sends it: ASCII digits, few enough for a 64-bit key.
-_RUN_ID = re.compile(r"[0-9]{1,18}")
-
-
 def publish_from_request(request: HttpRequest, company: Company) -> None:
     """Publish the re-grades of the company the form names (``run`` ids); say what
     happened to each."""
-    run_ids = [int(value) for value in request.POST.getlist("run") if _RUN_ID.fullmatch(value)]
+    run_ids = [parse_id(value) for value in request.POST.getlist("run") if value]
     done = 0
     for run_id in run_ids:
         run = ScoreRun.objects.filter(pk=run_id, company=company).first()

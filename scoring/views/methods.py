@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from scoring.engine import ScoringMethod
 from scoring.forms import GradingForm, describe_grading
 from scoring.models import MethodVersion
-from scoring.review import preview
+from scoring.regrade_preview import preview
 from scoring.selectors import effective_method
 from scoring.services import create_method_version
 from scoring.views.common import (

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from indicators.periods import PeriodError, format_period, parse_period
 from scoring.engine import ScoringMethod
 from scoring.models import MethodVersion, RunStatus, WeightSet
-from scoring.review import preview, review, waiting_proposal
+from scoring.regrade_preview import preview, review, waiting_proposal
 from scoring.selectors import current_run
 from scoring.views.common import company_or_404, publish_from_request
 from scoring.views.weights import MANAGE_WEIGHTS, VIEW_WEIGHTS, weights_of

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from indicators.models import Indicator
 from scoring.forms import WeightsForm
 from scoring.models import WeightSet
-from scoring.review import preview
+from scoring.regrade_preview import preview
 from scoring.selectors import NoWeightsError, effective_weight_set
 from scoring.services import create_weight_set
 from scoring.views.common import (

@@ -324,7 +324,7 @@ class DemoSite:
         """Log in through the real login form, as a person would."""
         from selenium.webdriver.common.by import By
 
-        from stations.demo import DEMO_PASSWORD
+        from demo.company import DEMO_PASSWORD
 
         driver = self.browser.driver
         self.browser.open(self.url("/accounts/login/"))

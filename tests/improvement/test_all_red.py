@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from django.urls import reverse
 
-from improvement.allred import closest_to_next_colour, red_counts
+from improvement.selectors.allred import closest_to_next_colour, red_counts
 from scoring.selectors import current_run
 from tests.mapviews.months import OCTOBER, SEPTEMBER
 

@@ -13,7 +13,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from improvement.bulletin import read_bulletin
 from improvement.engine.progress import (
     MISSED,
     OFF_TRACK,
@@ -27,7 +26,9 @@ from improvement.models import (
     MeasureStatus,
     ProjectStatus,
 )
-from improvement.reports import fonts, text
+from improvement.reports import fonts
+from improvement.selectors.bulletin import read_bulletin
+from improvement.text import bulletin as text
 from indicators.models import Indicator
 from tests.downloads import body, saved_name
 from tests.factories import (

@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from improvement import notices
 from improvement.models import Notification
+from improvement.services import notices
 from improvement.tasks import notify_grade_drops
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 from scoring.models import RunTrigger, ScoreRun

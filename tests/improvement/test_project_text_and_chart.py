@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 
 from improvement.engine.progress import ProgressMonth, judge_progress
-from improvement.progress_text import describe_progress
+from improvement.text.progress import describe_progress
 from mapviews.charts import project_progress_figure
 
 

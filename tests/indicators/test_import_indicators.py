@@ -12,10 +12,10 @@ from django.db import OperationalError
 from django.utils import translation
 
 import indicators.services
-from indicators.defects import FileRejected
 from indicators.models import ImportBatch, ImportSource, IndicatorValue
 from indicators.services import import_indicator_file
 from scoring.models import ScoreRun
+from tabular.defects import FileRejected
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db

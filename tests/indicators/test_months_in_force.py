@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from indicators import services
-from indicators.defects import FileRejected
 from indicators.models import ImportBatch, ImportSource, Indicator, IndicatorValue
 from scoring.exports import score_export_frame
 from scoring.models import RunTrigger, ScoreRun, StationScore
 from scoring.selectors import load_period_inputs
 from scoring.services import create_weight_set, request_recompute
+from tabular.defects import FileRejected
 from tests.conftest import TODAY
 from tests.factories import user_with_role
 

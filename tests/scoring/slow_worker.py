@@ -18,9 +18,9 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
-from scoring import services  # noqa: E402
+from scoring.services import runs  # noqa: E402
 
-real_load_period_inputs = services.load_period_inputs
+real_load_period_inputs = runs.load_period_inputs
 
 
 def slow_load_period_inputs(*args, **kwargs):
@@ -29,7 +29,7 @@ def slow_load_period_inputs(*args, **kwargs):
     return real_load_period_inputs(*args, **kwargs)
 
 
-services.load_period_inputs = slow_load_period_inputs
+runs.load_period_inputs = slow_load_period_inputs
 
 if __name__ == "__main__":
     from config.celery import app

@@ -14,6 +14,7 @@ from django.utils import timezone
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 from scoring import services
 from scoring.models import RunStatus, RunTrigger, ScoreRun, StationScore
+from scoring.services import runs
 from tests.builders import run_month, score_month
 from tests.factories import SEPTEMBER, ScoreRunFactory
 
@@ -115,7 +116,7 @@ class TestExecuteRun:
         def broken(*args, **kwargs):
             raise OperationalError("server closed the connection unexpectedly")
 
-        monkeypatch.setattr(services, "load_period_inputs", broken)
+        monkeypatch.setattr(runs, "load_period_inputs", broken)
         with pytest.raises(OperationalError):
             services.execute_run(run.pk)
         run.refresh_from_db()
@@ -131,7 +132,7 @@ class TestExecuteRun:
         def broken(*args, **kwargs):
             raise ValueError("bad shape")
 
-        monkeypatch.setattr(services.engine, "score_period", broken)
+        monkeypatch.setattr(runs.engine, "score_period", broken)
         assert services.execute_run(run.pk).status == RunStatus.FAILED
         run.refresh_from_db()
         assert run.error == "ValueError: bad shape"
@@ -238,7 +239,7 @@ class TestRequests:
     def test_a_twin_delivery_cannot_fail_a_finished_run(self, three_stations):
         run = new_run(add_values(three_stations))
         services.execute_run(run.pk)
-        outcome = services._fail(run.pk, "SoftTimeLimitExceeded")
+        outcome = runs._fail(run.pk, "SoftTimeLimitExceeded")
         run.refresh_from_db()
         assert (outcome.status, run.status, run.error) == (RunStatus.DONE, RunStatus.DONE, "")
 
@@ -344,14 +345,14 @@ def test_normalised_values_are_written_as_json_without_missing_indicators(rows, 
     import json
 
     frame = pd.DataFrame(rows, dtype=float)
-    cells = services._normalised_json(frame)
+    cells = runs._normalised_json(frame)
     assert cells == expected
     for cell, (_index, row) in zip(cells, frame.iterrows(), strict=True):
         assert json.loads("{" + cell + "}") == {k: v for k, v in row.items() if v == v}
 
 
 def test_no_indicator_columns_still_gives_one_cell_per_station():
-    assert services._normalised_json(pd.DataFrame(index=[1, 2])) == ["", ""]
+    assert runs._normalised_json(pd.DataFrame(index=[1, 2])) == ["", ""]
 
 
 def test_a_run_stored_without_a_complete_summary_is_computed_afresh(three_stations):
@@ -360,7 +361,7 @@ def test_a_run_stored_without_a_complete_summary_is_computed_afresh(three_statio
     company = three_stations[0].county.company
     again = run_month(company, SEPTEMBER)
     assert again.unchanged is False and again.is_current
-    assert again.summary.keys() >= services.SUMMARY_KEYS
+    assert again.summary.keys() >= runs.SUMMARY_KEYS
     # With the summary complete, the same inputs are recognised as unchanged.
     third = run_month(company, SEPTEMBER)
     assert third.unchanged is True
@@ -375,7 +376,7 @@ def test_a_worker_renews_the_heartbeat_of_the_run_it_computes(three_stations, mo
     monkeypatch.setattr(settings, "JOB_LEASE_SECONDS", 0.4)  # renewed every 0.1 s
     run = new_run(add_values(three_stations))
     seen = []
-    real_score = services.engine.score_period
+    real_score = runs.engine.score_period
 
     def slow_score(*args, **kwargs):
         for _ in range(20):  # until the heartbeat thread has renewed the row
@@ -386,6 +387,6 @@ def test_a_worker_renews_the_heartbeat_of_the_run_it_computes(three_stations, mo
             threading.Event().wait(0.1)
         return real_score(*args, **kwargs)
 
-    monkeypatch.setattr(services.engine, "score_period", slow_score)
+    monkeypatch.setattr(runs.engine, "score_period", slow_score)
     assert services.execute_run(run.pk).status == RunStatus.DONE
     assert len(set(seen)) > 1

@@ -12,7 +12,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from indicators.models import Indicator, IndicatorValue
 from scoring.models import MethodVersion, RunStatus, RunTrigger, ScoreRun, WeightSet
-from scoring.review import review, waiting_proposal
+from scoring.regrade_preview import review, waiting_proposal
 from scoring.services import PublishRefused, publish_run
 from tests.builders import run_month, write_values
 from tests.factories import StationFactory, user_with_role

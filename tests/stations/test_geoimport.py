@@ -8,10 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from indicators.defects import FileRejected
 from stations.areas import company_shapes
 from stations.geoimport import import_service_areas
 from stations.models import CountyBoundary, ServiceArea
+from tabular.defects import FileRejected
 
 
 @pytest.fixture(autouse=True)
@@ -110,7 +110,7 @@ def test_county_boundaries_by_name_through_the_command(write_file, three_station
 def test_the_demo_boundaries_hold_every_demo_station(db):
     from shapely.geometry import Point, shape
 
-    from stations.demo import COUNTIES, COUNTY_BOUNDARIES
+    from demo.company import COUNTIES, COUNTY_BOUNDARIES
 
     features = json.loads(COUNTY_BOUNDARIES.read_text("utf-8"))["features"]
     shapes = {f["properties"]["name"]: shape(f["geometry"]) for f in features}

@@ -2,11 +2,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.defects import FileRejected
 from indicators.models import ImportSource
 from indicators.periods import format_period
 from indicators.services import ImportConflict, import_indicator_file
-from scoring.cli import run_summary
+from tabular.defects import FileRejected
 
 LAYOUTS = {"long": gettext_lazy("long"), "wide": gettext_lazy("wide")}
 
@@ -44,4 +43,4 @@ class Command(BaseCommand):
             )
         for run in result.runs:
             run.refresh_from_db()
-            self.stdout.write("  " + run_summary(run))
+            self.stdout.write("  " + run.status_line())

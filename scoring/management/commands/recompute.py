@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from indicators.periods import format_period
-from scoring.cli import company_or_error, period_argument, run_summary
+from scoring.cli import company_or_error, period_argument
 from scoring.models import RunStatus, RunTrigger, ScoreRun
 from scoring.selectors import periods_with_data
 from scoring.services import execute_run, request_recompute
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             ]
             for run in runs:
                 outcome = execute_run(run.pk)
-                self.stdout.write(run_summary(ScoreRun.objects.get(pk=outcome.run_id)))
+                self.stdout.write(ScoreRun.objects.get(pk=outcome.run_id).status_line())
             failed = ScoreRun.objects.filter(pk__in=[r.pk for r in runs], status=RunStatus.FAILED)
             if failed.exists():
                 raise CommandError(_("%d months failed; see the errors above.") % failed.count())
@@ -51,4 +51,4 @@ class Command(BaseCommand):
             ]
         for run in runs:
             run.refresh_from_db()
-            self.stdout.write(run_summary(run))
+            self.stdout.write(run.status_line())

@@ -4,13 +4,13 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.defects import FileRejected
 from indicators.models import Indicator
 from indicators.periods import format_period
-from indicators.tabular import limits_from_settings, read_table
 from scoring.cli import VersionCommand
 from scoring.services import create_weight_set
 from scoring.weightfile import parse_weight_table
+from tabular.defects import FileRejected
+from tabular.reading import limits_from_settings, read_table
 
 
 class Command(VersionCommand):

@@ -3,9 +3,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from indicators.defects import FileRejected
 from stations.geoimport import import_county_boundaries, import_service_areas
 from stations.services import CompanyChoiceError, resolve_company
+from tabular.defects import FileRejected
 
 
 class Command(BaseCommand):

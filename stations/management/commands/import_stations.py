@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from indicators.defects import FileRejected
 from stations.services import CompanyChoiceError, import_stations
+from tabular.defects import FileRejected
 
 
 class Command(BaseCommand):

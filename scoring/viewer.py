@@ -24,10 +24,11 @@ from indicators.periods import (
     format_period,
     parse_period,
 )
-from mapviews import selectors
 from scoring.models import ScoreRun
 from scoring.selectors import current_runs, opening_period
 from stations.models import Company
+from stations.roles import own_station_id
+from stations.viewer import company_for_user, counties, has_county
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,12 @@ class MonthChoice:
 
 def chosen_month(request: HttpRequest, parameter: str = "period") -> MonthChoice:
     """The viewer's company, its scored months, and the ?period= / ?county= asked for."""
-    company = selectors.company_for_user(request.user)
+    company = company_for_user(request.user)
     runs = current_runs(company.pk) if company else []
     period = parse_month(request.GET.get(parameter, "")) or opening_period(runs)
     run = next((run for run in runs if run.period == period), None)
     county_id = parse_id(request.GET.get("county"))
-    if county_id is not None and not (company and selectors.has_county(company.pk, county_id)):
+    if county_id is not None and not (company and has_county(company.pk, county_id)):
         raise BadRequest(_("There is no such county: %s") % county_id)
     return MonthChoice(company=company, runs=runs, period=period, run=run, county_id=county_id)
 
@@ -116,7 +117,7 @@ def month_context(month: MonthChoice, request: HttpRequest) -> dict:
         "periods": [format_period(p) for p in month.periods],
         "previous_period": month.neighbour(-1),
         "next_period": month.neighbour(1),
-        "counties": selectors.counties(company.pk) if company else [],
+        "counties": counties(company.pk) if company else [],
         "county_id": month.county_id,
-        "own_station_id": selectors.own_station_id(request.user),
+        "own_station_id": own_station_id(request.user),
     }

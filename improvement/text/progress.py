@@ -1,5 +1,5 @@
 """A secretary project's progress in plain words, in the reader's language: the state's
-label (``improvement.labels``) and one sentence that says why (``improvement.engine.progress``
+label (``improvement.text.labels``) and one sentence that says why (``improvement.engine.progress``
 decides the state)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from improvement.engine.progress import (
     Progress,
     ProgressMonth,
 )
-from improvement.labels import PROGRESS_STATES
+from improvement.text.labels import PROGRESS_STATES
 from indicators.periods import format_period
 from mapviews.text import signed
 from scoring.grades import grade_display

@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 
-from improvement.demo import record_demo_work
+from demo.company import COMPANY_NAME, ensure_users, load_demo
+from demo.work import record_demo_work
 from improvement.engine.progress import OFF_TRACK, ON_TRACK
 from improvement.models import SecretaryProject
 from improvement.selectors import projects_progress
-from stations.demo import COMPANY_NAME, ensure_users, load_demo
 from stations.models import Company
 
 LAST = date(2026, 10, 1)

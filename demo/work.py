@@ -1,7 +1,7 @@
 """A realistic month of the committee's work in the demo company, recorded through the
 real services: measures with causes and check-ins, accepted branch pairings and
 department help, and two secretary projects whose progress the data measures (梅林's
-line-loss project works: ``stations.demo.PROJECT_GAINS``; 大碶's does not).
+line-loss project works: ``demo.company.PROJECT_GAINS``; 大碶's does not).
 
 Dates are set as if the work had been recorded month by month (``_backdate``)."""
 
@@ -214,7 +214,7 @@ class DemoProject:
 
 
 DEMO_PROJECTS = (
-    DemoProject(  # the one that works (stations.demo.PROJECT_GAINS)
+    DemoProject(  # the one that works (demo.company.PROJECT_GAINS)
         "梅林供电所",
         "secretary",
         "line_loss",

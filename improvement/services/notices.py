@@ -8,7 +8,7 @@ published one (``scoring.engine.grades.grade_position``); ungraded on either sid
 Idempotent under at-least-once delivery: a notice is unique per user, kind, station and
 month, so a second delivery (or another run of the same month) adds nothing. A notice
 records the event as it was published (grades, scores, ranks, run); its text is written
-in the reader's language when shown (``notice_text``).
+in the reader's language when shown (``improvement.text.notices``).
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import ngettext
 
 from improvement.models import Notification, NotificationKind
+from improvement.text.notices import notice_text, station_url
 from indicators.models import IndicatorValue
 from indicators.periods import add_months, format_period
 from scoring.engine.grades import grade_position
-from scoring.grades import grade_display
 from scoring.models import ScoreRun, StationScore
 from stations.roles import PARTY_COMMITTEE, STATION_SECRETARY
 
@@ -238,54 +238,6 @@ def _drop_message(user, notices: list[Notification], connection) -> EmailMessage
 def absolute_url(path: str) -> str:
     """The address of a page for an e-mail: empty without ``SITE_URL`` (plain text then)."""
     return f"{settings.SITE_URL}{path}" if settings.SITE_URL else ""
-
-
-# --- Texts and links -------------------------------------------------------------------
-
-
-def station_url(notice: Notification) -> str:
-    """The station page at the notice's month."""
-    path = reverse("mapviews:station", args=[notice.station.code])
-    return f"{path}?period={format_period(notice.period)}"
-
-
-def notice_text(notice: Notification) -> str:
-    """The notice in the active language; the colour always with its label."""
-    data = notice.data
-    return gettext(
-        "%(station)s dropped from %(before)s to %(after)s in %(month)s "
-        "(score %(before_score)s → %(after_score)s)"
-    ) % {
-        "station": notice.station.name,
-        "month": format_period(notice.period),
-        "before": grade_display(data.get("from")).label,
-        "after": grade_display(data.get("to")).label,
-        "before_score": _score(data.get("from_score")),
-        "after_score": _score(data.get("to_score")),
-    }
-
-
-def rank_text(notice: Notification) -> str:
-    before, after = notice.data.get("from_rank"), notice.data.get("to_rank")
-    if before is None or after is None:
-        return ""
-    return gettext("rank %(before)s → %(after)s") % {"before": before, "after": after}
-
-
-def _score(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
-
-
-# --- Reading and marking ---------------------------------------------------------------
-
-
-def notices_for(user):
-    """The user's notices, newest first."""
-    return Notification.objects.filter(user=user).select_related("station")
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at=None).count()
 
 
 def mark_read(*, user, notice_id: int | None = None) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from indicators.defects import Defect, FileRejected
+from tabular.defects import Defect, FileRejected
 
 ZIP_MAGIC = b"PK\x03\x04"
 #: An XLSX part whose uncompressed size is more than this many times its stored

@@ -1,0 +1,24 @@
+"""How scoring answers the lower apps' news (connected in ``ScoringConfig.ready``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from scoring.models import RunTrigger, ScoreRun
+from scoring.services import create_initial_weights, request_recompute
+from stations.models import Company
+
+
+def recompute_changed_months(
+    sender, *, company: Company, periods: list[date], user=None, **kwargs
+) -> list[ScoreRun]:
+    """New indicator values: request each month's recompute (sent once they commit)."""
+    return [
+        request_recompute(company, period, trigger=RunTrigger.IMPORT, user=user)
+        for period in periods
+    ]
+
+
+def weigh_new_company(sender, *, company: Company, **kwargs) -> None:
+    """A new company starts with weight version 1 (equal weights), so it can be scored."""
+    create_initial_weights(company)

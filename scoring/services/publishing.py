@@ -1,0 +1,72 @@
+"""Publishing a re-grade that waited for review."""
+
+from __future__ import annotations
+
+from django.db import (
+    transaction,
+)
+from django.utils.translation import gettext as _
+
+from audit.models import Action
+from audit.services import record
+from indicators.locks import lock_company_months
+from indicators.periods import format_period
+from scoring.models import (
+    RunStatus,
+    ScoreRun,
+)
+from scoring.signals import announce_published
+
+
+class PublishRefused(Exception):
+    """A proposal that cannot be published (the message says why, translated)."""
+
+
+@transaction.atomic
+def publish_run(run_id: int, user=None) -> ScoreRun:
+    """Make a waiting re-grade (``ScoreRun.publish`` off) the month's published grades.
+    Refused when it is not finished, already published, or stale: a newer run of the
+    month exists (e.g. new data was imported after it was computed)."""
+    company_id, period = ScoreRun.objects.values_list("company_id", "period").get(pk=run_id)
+    lock_company_months(company_id, [period])
+    run = ScoreRun.objects.select_for_update().get(pk=run_id)
+    if run.is_current:
+        raise PublishRefused(_("These grades are already published."))
+    if run.status != RunStatus.DONE:
+        raise PublishRefused(_("This re-grade has not finished yet."))
+    if run.unchanged:
+        raise PublishRefused(_("This re-grade changes nothing: the published grades stay."))
+    newer = ScoreRun.objects.filter(company_id=company_id, period=period, pk__gt=run.pk)
+    if newer.exclude(status=RunStatus.FAILED).exclude(unchanged=True).exists():
+        raise PublishRefused(
+            _("The month was scored again after this re-grade (new data or another change).")
+        )
+    published = ScoreRun.objects.filter(
+        company_id=company_id, period=period, is_current=True
+    ).first()
+    ScoreRun.objects.filter(pk=getattr(published, "pk", None)).update(is_current=False)
+    run.is_current = True
+    run.publish = True
+    run.save(update_fields=["is_current", "publish"])
+    announce_published(company_id=company_id, period=period, run_id=run.pk)
+    record(
+        Action.GRADES_PUBLISHED,
+        run,
+        before=_run_record(published),
+        after=_run_record(run),
+        actor=user,
+    )
+    return run
+
+
+def _run_record(run: ScoreRun | None) -> dict | None:
+    """What the audit trail keeps of a month's published run."""
+    if run is None:
+        return None
+    return {
+        "run": run.pk,
+        "month": format_period(run.period),
+        "weights_version": run.weight_set.version if run.weight_set_id else None,
+        "method_version": run.method_version.version if run.method_version_id else None,
+        "method": run.method,
+    }

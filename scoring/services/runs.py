@@ -1,0 +1,301 @@
+"""Executing a run: compute its month and make it current.
+
+Safe under at-least-once delivery: executing a run twice, or two runs of one month at once,
+leaves the same rows."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
+from django.db.models import Q
+from django.utils import timezone
+
+from indicators.jobqueue import claim, heartbeat, owned, release
+from indicators.locks import lock_company_months
+from indicators.periods import format_period
+from scoring import engine
+from scoring.models import (
+    RunStatus,
+    RunTrigger,
+    ScoreRun,
+    StationScore,
+)
+from scoring.selectors import (
+    NoWeightsError,
+    load_period_inputs,
+)
+from scoring.services.recompute import request_recompute
+from scoring.signals import announce_published
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_id: int
+    status: str
+    unchanged: bool = False
+    graded: int | None = None
+    stations: int | None = None
+
+
+def _lock_company_month(company_id: int, period: date) -> None:
+    """Serialise recomputes of one company-month (PostgreSQL advisory lock;
+    SQLite already serialises writers)."""
+    lock_company_months(company_id, [period])
+
+
+#: The state in which a worker holds a run.
+WORKING = (RunStatus.RUNNING,)
+
+
+def execute_run(run_id: int) -> RunOutcome:
+    """Compute the run's month and make it current. Safe to call any number of times: a
+    finished run, or one a live worker holds, is left as it is (``jobqueue.claim``), and
+    every later write is fenced by the attempt that claimed it."""
+    attempt = claim(
+        ScoreRun, run_id, queued=RunStatus.QUEUED, working=WORKING, status=RunStatus.RUNNING
+    )
+    if attempt is None:
+        run = ScoreRun.objects.filter(pk=run_id).first()
+        if run is None:
+            return RunOutcome(run_id, "missing")
+        return RunOutcome(run_id, run.status, unchanged=run.unchanged)
+    mine = owned(run_id, attempt, WORKING)
+    started = time.perf_counter()
+    try:
+        with (
+            heartbeat(ScoreRun, run_id, working=WORKING, attempt=attempt),
+            transaction.atomic(),
+        ):
+            company_id, period = ScoreRun.objects.values_list("company_id", "period").get(pk=run_id)
+            # Runs of one month wait here for each other; the run row itself stays
+            # unlocked, so the heartbeat can renew it meanwhile.
+            _lock_company_month(company_id, period)
+            run = ScoreRun.objects.filter(mine).first()
+            if run is None:  # no longer this worker's: finished or taken over meanwhile
+                run = ScoreRun.objects.get(pk=run_id)
+                return RunOutcome(run_id, run.status, unchanged=run.unchanged)
+            return _compute_and_store(run, started)
+    except NoWeightsError as exc:
+        period = format_period(exc.args[0])
+        return _fail(run_id, mine, f"No weight version is effective for {period}")
+    except (OperationalError, InterfaceError):
+        # Transient database trouble: give the run back so the task's retry claims it.
+        release(ScoreRun, run_id, attempt, queued=RunStatus.QUEUED, working=WORKING)
+        raise
+    except Exception as exc:  # anything else will not get better by retrying
+        logger.exception("Score run %s failed", run_id)
+        return _fail(run_id, mine, f"{type(exc).__name__}: {exc}")
+
+
+def _fail(run_id: int, mine: Q, message: str) -> RunOutcome:
+    # Only a run this worker holds: a twin delivery must not fail a finished run.
+    failed = ScoreRun.objects.filter(mine).update(
+        status=RunStatus.FAILED, finished_at=timezone.now(), error=message[:2000]
+    )
+    if failed:
+        return RunOutcome(run_id, RunStatus.FAILED)
+    status = ScoreRun.objects.filter(pk=run_id).values_list("status", flat=True).first()
+    return RunOutcome(run_id, status or "missing")
+
+
+def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
+    current = (
+        ScoreRun.objects.filter(company_id=run.company_id, period=run.period, is_current=True)
+        .exclude(pk=run.pk)
+        .select_related("weight_set", "method_version")
+        .first()
+    )
+    inputs = load_period_inputs(run.company_id, run.period)
+    keep_versions = _keeps_published_versions(run, current, inputs)
+    if keep_versions:
+        # New data for a month published under older versions than those now in force:
+        # publish it under the versions it was published with (the administrator has not
+        # chosen to re-grade it), and leave a re-grade under the new ones to review.
+        inputs = load_period_inputs(
+            run.company_id,
+            run.period,
+            weight_set=current.weight_set,
+            method_version=current.method_version,
+        )
+    method = inputs.method
+    fingerprint = inputs.fingerprint()
+    run.weight_set = inputs.weight_set
+    run.method_version = inputs.method_version
+    run.method = method.label
+    run.method_params = {
+        **method.as_record(),
+        "directions": {
+            code: "higher" if higher else "lower"
+            for code, higher in inputs.higher_is_better.items()
+        },
+    }
+    run.input_fingerprint = fingerprint
+    run.station_count = len(inputs.values.index)
+    if (
+        current is not None
+        and current.input_fingerprint == fingerprint
+        and current.summary.keys() >= SUMMARY_KEYS
+    ):
+        run.unchanged = True
+        run.graded_count = current.graded_count
+        run.summary = current.summary
+        return _finish(run, started, compute_ms=0)
+
+    compute_started = time.perf_counter()
+    result = inputs.score()
+    compute_ms = int((time.perf_counter() - compute_started) * 1000)
+
+    _write_scores(run, result)
+    if keep_versions:  # the waiting re-grade no longer has this month's data
+        request_recompute(
+            run.company, run.period, trigger=RunTrigger.WEIGHTS, user=None, publish=False
+        )
+    if run.publish or current is None:
+        ScoreRun.objects.filter(
+            company_id=run.company_id, period=run.period, is_current=True
+        ).update(is_current=False)
+        run.is_current = True
+        announce_published(company_id=run.company_id, period=run.period, run_id=run.pk)
+    run.graded_count = int(result.stations["rank"].notna().sum())
+    run.summary = result.summary
+    return _finish(run, started, compute_ms=compute_ms)
+
+
+def _keeps_published_versions(run: ScoreRun, current: ScoreRun | None, inputs) -> bool:
+    """Whether a run that publishes must keep the month's published weight and method
+    versions: true for every run but one asked by a version change (a command-line
+    ``set_weights``/``set_method``), when newer versions than the published ones govern."""
+    if not run.publish or current is None or current.weight_set_id is None:
+        return False
+    if run.trigger in (RunTrigger.WEIGHTS, RunTrigger.METHOD):
+        return False
+    governing = (inputs.weight_set.pk, getattr(inputs.method_version, "pk", None))
+    return governing != (current.weight_set_id, current.method_version_id)
+
+
+def _finish(run: ScoreRun, started: float, *, compute_ms: int) -> RunOutcome:
+    run.status = RunStatus.DONE
+    run.finished_at = timezone.now()
+    run.compute_ms = compute_ms
+    run.total_ms = int((time.perf_counter() - started) * 1000)
+    run.error = ""
+    run.save()
+    return RunOutcome(
+        run.pk,
+        run.status,
+        unchanged=run.unchanged,
+        graded=run.graded_count,
+        stations=run.station_count,
+    )
+
+
+#: What a run's summary holds; a run stored without all of them is computed afresh.
+SUMMARY_KEYS = frozenset(
+    {"median_score", "indicator_medians", "indicator_ranges", "score_thresholds",
+     "indicator_thresholds"}
+)  # fmt: skip
+
+#: Columns written for each station score, in COPY order.
+_SCORE_COLUMNS = (
+    "run_id", "station_id", "period", "score", "rank", "grade",
+    "coverage", "ungraded_reason", "normalised", "flags",
+)  # fmt: skip
+
+
+def _write_scores(run: ScoreRun, result: engine.PeriodScores) -> None:
+    """Store the month's rows: COPY on PostgreSQL (30,000 stations in about a second),
+    ``bulk_create`` elsewhere. Both write the same values."""
+    rows = _score_values(run, result)
+    if connection.vendor != "postgresql":
+        StationScore.objects.bulk_create(
+            (
+                StationScore(
+                    **dict(
+                        zip(
+                            _SCORE_COLUMNS,
+                            (*row[:-2], json.loads(row[-2]), json.loads(row[-1])),
+                            strict=True,
+                        )
+                    )
+                )
+                for row in rows
+            ),
+            batch_size=2000,
+        )
+        return
+    quote = connection.ops.quote_name
+    table = quote(StationScore._meta.db_table)
+    statement = f"COPY {table} ({', '.join(map(quote, _SCORE_COLUMNS))}) FROM STDIN"
+    # Django's wrapper turns psycopg's errors into Django's (a lost connection stays an
+    # OperationalError, retried like any other) and marks the connection as broken.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(statement) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+_NULL_MEMBER = re.compile(r'"[^"]+":null,?')
+_PLAIN_CODE = re.compile(r"^[-\w]+$")
+
+
+def _normalised_json(normalised: pd.DataFrame) -> list[str]:
+    """Each station's normalised values as a JSON object without its missing indicators,
+    written for all stations at once by pandas' encoder (far faster than one
+    ``json.dumps`` per row)."""
+    if len(normalised.columns) == 0:
+        return [""] * len(normalised)
+    if len(normalised) == 0:
+        return []
+    if not all(_PLAIN_CODE.match(code) for code in normalised.columns):
+        raise ValueError(f"indicator codes must be slugs: {list(normalised.columns)}")
+    text = normalised.to_json(orient="records", double_precision=10)
+    text = _NULL_MEMBER.sub("", text).replace(",}", "}")
+    return text[2:-2].split("},{")
+
+
+def _score_values(run: ScoreRun, result: engine.PeriodScores):
+    """Each station's row as a tuple in ``_SCORE_COLUMNS`` order, normalised as JSON text."""
+    normalised = result.normalised.round(engine.NORMALISED_DECIMALS)
+    table = result.stations
+    ranks = table["rank"].to_numpy(dtype=float, na_value=np.nan)
+    for station_id, score, rank, grade, coverage, reason, cell, flags in zip(
+        table.index,
+        table["score"].to_numpy(dtype=float),
+        ranks,
+        table["grade"],
+        table["coverage"].to_numpy(dtype=float),
+        table["ungraded_reason"],
+        _normalised_json(normalised),
+        table["flags"],
+        strict=True,
+    ):
+        yield (
+            run.pk,
+            int(station_id),
+            run.period,
+            None if np.isnan(score) else float(score),
+            None if np.isnan(rank) else int(rank),
+            grade,
+            round(float(coverage), 6),
+            "" if reason is None or reason != reason else str(reason),
+            "{" + cell + "}",
+            json.dumps(flags, ensure_ascii=False) if flags else "{}",
+        )

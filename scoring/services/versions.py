@@ -1,0 +1,177 @@
+"""Weight and method versions: saving one and requesting the months it governs."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import (
+    IntegrityError,
+    transaction,
+)
+from django.db.models import Q
+from django.utils import timezone
+
+from indicators.models import Indicator
+from scoring.engine import ScoringMethod
+from scoring.models import (
+    MethodVersion,
+    RunTrigger,
+    ScoreRun,
+    UsedPreview,
+    Weight,
+    WeightSet,
+)
+from scoring.selectors import (
+    periods_with_data,
+)
+from scoring.services.recompute import request_recompute
+from stations.models import Company
+
+#: Version 1 of a new company counts from this month.
+INITIAL_WEIGHTS_FROM = date(2000, 1, 1)
+#: How long a version form's preview stays valid for saving.
+PREVIEW_MAX_AGE = timedelta(hours=1)
+
+
+def create_initial_weights(company: Company) -> WeightSet:
+    """Version 1 for a new company: every active indicator weighted equally, summing to 100."""
+    indicators = list(Indicator.objects.filter(active=True).order_by("display_order", "code"))
+    share = (Decimal(100) / len(indicators)).quantize(Decimal("0.01"))
+    weights = {indicator.code: share for indicator in indicators}
+    remainder = Decimal(100) - share * len(indicators)
+    weights[indicators[0].code] += remainder
+    return create_weight_set(
+        company=company,
+        weights=weights,
+        effective_from=INITIAL_WEIGHTS_FROM,
+        reason="Initial equal weights",
+        user=None,
+        recompute=False,
+    )
+
+
+@transaction.atomic
+def create_weight_set(
+    *,
+    company: Company,
+    weights: dict[str, Decimal],
+    effective_from: date,
+    reason: str,
+    user=None,
+    recompute: bool = True,
+    publish: bool = True,
+) -> WeightSet:
+    """Save a new weight version and request the recompute of every month it now governs
+    (``publish`` off: months already published get a proposal to review, see
+    ``ScoreRun.publish``).
+
+    ``weights`` must already be validated (known codes, sum 100).
+    """
+    weight_set = WeightSet.objects.create(
+        company=company,
+        version=_next_version(WeightSet, company),
+        effective_from=effective_from,
+        reason=reason,
+        created_by=user,
+    )
+    indicators = Indicator.objects.in_bulk(list(weights), field_name="code")
+    Weight.objects.bulk_create(
+        Weight(weight_set=weight_set, indicator=indicators[code], weight=value)
+        for code, value in weights.items()
+    )
+    if recompute:
+        _recompute_governed(weight_set, RunTrigger.WEIGHTS, user, publish=publish)
+    return weight_set
+
+
+def claim_preview(token: str) -> bool:
+    """Record that the preview ``token`` is being saved; False when it already was (a
+    double click). Call it in the transaction that saves the version: if that rolls back,
+    the preview can be saved again. Two clicks at once serialise on the unique token."""
+    UsedPreview.objects.filter(used_at__lt=timezone.now() - PREVIEW_MAX_AGE).delete()
+    try:
+        with transaction.atomic():
+            UsedPreview.objects.create(token=token)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _next_version(model: type[WeightSet | MethodVersion], company: Company) -> int:
+    """The company's next version number of a kind. Locks the company row (inside the
+    caller's transaction): two versions saved at once must not both take N + 1."""
+    Company.objects.select_for_update().filter(pk=company.pk).first()
+    latest = model.objects.filter(company=company).order_by("-version")
+    return (latest.values_list("version", flat=True).first() or 0) + 1
+
+
+def _recompute_governed(
+    version: WeightSet | MethodVersion, trigger: str, user, *, publish: bool
+) -> list[ScoreRun]:
+    """Request every month the version governs. With ``publish`` off, a month that is
+    already published gets a proposal instead (see ``ScoreRun.publish``)."""
+    return [
+        request_recompute(version.company, period, trigger=trigger, user=user, publish=publish)
+        for period in months_governed_by(version)
+    ]
+
+
+def months_governed_by(version: WeightSet | MethodVersion) -> list[date]:
+    """Months with data from a version's effective month up to the next version's (of
+    the same kind: weights or method)."""
+    later = next_version_start(
+        type(version), version.company_id, version.effective_from, version.version
+    )
+    months = periods_with_data(version.company_id, since=version.effective_from)
+    return [month for month in months if later is None or month < later]
+
+
+def next_version_start(
+    model: type[WeightSet | MethodVersion],
+    company_id: int,
+    effective_from: date,
+    version: int | None = None,
+) -> date | None:
+    """Where the version after one effective from a month takes over: a later month, or
+    the same month for a newer version of it (``version``: the one asked about; None for
+    a version not saved yet, which would be the newest)."""
+    later = Q(effective_from__gt=effective_from)
+    if version is not None:
+        later |= Q(effective_from=effective_from, version__gt=version)
+    return (
+        model.objects.filter(later, company_id=company_id)
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
+
+
+# --- Methods -------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_method_version(
+    *,
+    company: Company,
+    method: ScoringMethod,
+    effective_from: date,
+    reason: str,
+    user=None,
+    recompute: bool = True,
+    publish: bool = True,
+) -> MethodVersion:
+    """Save a new method version and request the recompute of every month it governs.
+    Earlier months keep the runs (and methods) they were published with; ``publish``
+    as for ``create_weight_set``."""
+    method_version = MethodVersion.objects.create(
+        company=company,
+        version=_next_version(MethodVersion, company),
+        effective_from=effective_from,
+        params=method.as_record(),
+        reason=reason,
+        created_by=user,
+    )
+    if recompute:
+        _recompute_governed(method_version, RunTrigger.METHOD, user, publish=publish)
+    return method_version

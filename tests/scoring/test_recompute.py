@@ -226,6 +226,16 @@ class TestRequests:
         alive.refresh_from_db()
         assert (alive.status, alive.attempts) == (RunStatus.RUNNING, 1)
 
+    def test_a_second_delivery_leaves_a_run_whose_worker_is_alive(self, three_stations):
+        """Before: any delivery re-claimed a running run and held a worker slot on the
+        month's lock for the whole run; now it answers at once and changes nothing."""
+        alive = stuck_run(three_stations, attempts=1)
+        ScoreRun.objects.filter(pk=alive.pk).update(heartbeat_at=timezone.now())
+        outcome = services.execute_run(alive.pk)
+        alive.refresh_from_db()
+        assert (outcome.status, alive.status, alive.attempts) == ("running", "running", 1)
+        assert StationScore.objects.count() == 0
+
     def test_beat_job_sends_a_run_that_never_reached_the_broker_at_once(self, three_stations):
         """Redis was down when the run was asked for: the next sweep sends it (before:
         5 minutes after the request)."""

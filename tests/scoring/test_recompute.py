@@ -11,6 +11,7 @@ import pytest
 from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 
+from indicators.jobqueue import owned
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 from scoring import services
 from scoring.models import RunStatus, RunTrigger, ScoreRun, StationScore
@@ -120,7 +121,7 @@ class TestExecuteRun:
         with pytest.raises(OperationalError):
             services.execute_run(run.pk)
         run.refresh_from_db()
-        assert run.status == RunStatus.RUNNING  # claimable again by the retry
+        assert run.status == RunStatus.QUEUED  # given back: the retry claims it at once
         monkeypatch.undo()
         assert services.execute_run(run.pk).status == RunStatus.DONE
         run.refresh_from_db()
@@ -249,7 +250,7 @@ class TestRequests:
     def test_a_twin_delivery_cannot_fail_a_finished_run(self, three_stations):
         run = new_run(add_values(three_stations))
         services.execute_run(run.pk)
-        outcome = runs._fail(run.pk, "SoftTimeLimitExceeded")
+        outcome = runs._fail(run.pk, owned(run.pk, 1, runs.WORKING), "SoftTimeLimitExceeded")
         run.refresh_from_db()
         assert (outcome.status, run.status, run.error) == (RunStatus.DONE, RunStatus.DONE, "")
 

@@ -1,6 +1,15 @@
 from django.urls import path, re_path
 
-from improvement.views import allred, bulletin, measures, notifications, pairing, projects, review
+from improvement.views import (
+    allred,
+    bulletin,
+    help,
+    measures,
+    notifications,
+    pairing,
+    projects,
+    review,
+)
 
 app_name = "improvement"
 
@@ -13,8 +22,8 @@ urlpatterns = [
     path("measures/<int:pk>/check-in/", measures.measure_check_in, name="measure_check_in"),
     path("pairing/", pairing.pairing, name="pairing"),
     path("pairing/<int:pk>/end/", pairing.pairing_end, name="pairing_end"),
-    path("help/", pairing.department_help, name="help"),
-    path("help/<int:pk>/end/", pairing.help_end, name="help_end"),
+    path("help/", help.department_help, name="help"),
+    path("help/<int:pk>/end/", help.help_end, name="help_end"),
     path("stations/<path:code>/projects/new/", projects.project_new, name="project_new"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),

@@ -1,19 +1,16 @@
 """The improvement engine: branch pairing and department help. No Django imports here."""
 
+from improvement.engine.benefit import BenefitRule, Strength, pair_reasons
 from improvement.engine.department_help import department_help
+from improvement.engine.evaluation import PairingEvaluation, evaluate_pairing
 from improvement.engine.pairing import (
     NO_PARTNER_GRADE,
     NOT_NEEDED,
     PAIRING_RULE,
     PARTNERS_FULL,
-    BenefitRule,
     Pair,
-    PairingEvaluation,
     PairingProposal,
-    Strength,
     Unpaired,
-    evaluate_pairing,
-    pair_reasons,
     propose_pairing,
 )
 

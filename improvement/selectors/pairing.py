@@ -16,7 +16,7 @@ from improvement.engine import (
     pair_reasons,
     propose_pairing,
 )
-from improvement.engine.pairing import haversine_km
+from improvement.engine.assignment import haversine_km
 from improvement.engine.weakness import LAGGING_INDICATOR_GRADE
 from improvement.models import (
     BranchPairing,

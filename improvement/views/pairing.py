@@ -1,5 +1,6 @@
-"""The committee's branch pairing (支部联建) and department help (帮扶) pages: the month's
-proposal from the engine, the committee's edit of it, and what is in force."""
+"""The committee's branch pairing (支部联建) page: the month's proposal from the engine, the
+committee's edit of it, and what is in force. Department help is ``views.help``; what the
+two share is ``views.spans``."""
 
 from __future__ import annotations
 
@@ -13,15 +14,14 @@ from django.core.exceptions import ValidationError
 from django.forms import BoundField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from improvement import selectors, services
 from improvement.engine import PAIRING_RULE, Pair, PairingEvaluation, Unpaired
-from improvement.models import BranchPairing, DepartmentHelp
-from improvement.pairing_forms import EndForm, HelpForm, PairingForm
+from improvement.forms import PairingForm
+from improvement.models import BranchPairing
 from improvement.text.pairing import (
     lines_from_record,
     lines_from_strengths,
@@ -29,11 +29,10 @@ from improvement.text.pairing import (
     unpaired_text,
 )
 from improvement.views.access import record_or_404
-from indicators.periods import PeriodError, format_period, parse_period
-from mapviews.text import list_separator
+from improvement.views.spans import end_early, month_page, page_url, posted_period
+from indicators.periods import format_period
 from scoring.grades import GradeDisplay, grade_display
 from scoring.selectors import opening_period
-from scoring.viewer import chosen_month, month_context
 from stations.models import Station
 from stations.roles import MANAGE_ALL_STATIONS
 from stations.viewer import company_for_user
@@ -41,9 +40,6 @@ from stations.viewer import company_for_user
 #: The grades that are given a partner (yellow, green).
 PAIRED_WEAK_GRADES = [weak for weak, _strong in PAIRING_RULE]
 PAIRING_GRADES = {grade for rule in PAIRING_RULE for grade in rule}
-
-
-# --- Branch pairing ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -93,8 +89,7 @@ class Check:
 @require_http_methods(["GET", "POST"])
 @permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
 def pairing(request: HttpRequest) -> HttpResponse:
-    month = chosen_month(request)
-    context = month_context(month, request) | {"counties": [], "county_id": None}
+    month, context = month_page(request)
     if month.company is None or month.period is None:
         return render(request, "improvement/pairing.html", context)
     company, period = month.company, month.period
@@ -127,7 +122,7 @@ def pairing(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, error)
             else:
                 _report_accepted(request, accepted)
-                return redirect(_page_url("improvement:pairing", period))
+                return redirect(page_url("improvement:pairing", period))
         check = _check(plan, evaluation)
     context.update(
         plan=plan,
@@ -139,11 +134,6 @@ def pairing(request: HttpRequest) -> HttpResponse:
         already_paired=_already_paired(plan),
     )
     return render(request, "improvement/pairing.html", context)
-
-
-def _page_url(name: str, period: date | None) -> str:
-    url = reverse(name)
-    return f"{url}?period={format_period(period)}" if period else url
 
 
 def _in_force_row(
@@ -345,98 +335,6 @@ def _already_paired(plan: selectors.PairingMonth) -> list[tuple[Station, GradeDi
     return sorted(rows, key=lambda row: (row[1].position, row[0].code))
 
 
-# --- Department help --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HelpInForceRow:
-    item: DepartmentHelp
-    department: str
-    end_initial: str
-    end_min: str
-
-
-@require_http_methods(["GET", "POST"])
-@permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
-def department_help(request: HttpRequest) -> HttpResponse:
-    month = chosen_month(request)
-    context = month_context(month, request) | {"counties": [], "county_id": None}
-    if month.company is None or month.period is None:
-        return render(request, "improvement/help.html", context)
-    company, period = month.company, month.period
-    latest = opening_period(month.runs)
-    context["in_force"] = [
-        HelpInForceRow(
-            item,
-            item.department_label,
-            format_period(item.end_proposed(period, latest)),
-            format_period(item.earliest_end(latest)),
-        )
-        for item in selectors.help_in_force(company.pk, period)
-    ]
-    plan = selectors.help_month(company.pk, period) if month.run else None
-    if plan is None:
-        return render(request, "improvement/help.html", context)
-    rows = {row.key: row for row in plan.rows}
-    form = HelpForm(
-        request.POST if request.method == "POST" else None,
-        based_on=period,
-        keys=[key for key, row in rows.items() if row.department],
-    )
-    if form.is_bound and form.is_valid():
-        chosen = [rows[key] for key in form.cleaned_data["rows"]]
-        try:
-            accepted = services.accept_help(
-                company=company,
-                based_on=period,
-                rows=[
-                    services.ChosenHelp(row.station, row.indicator, row.indicator.department)
-                    for row in chosen
-                ],
-                span=form.span(),
-                user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            _report_help(request, accepted)
-            return redirect(_page_url("improvement:help", period))
-    context.update(
-        plan=plan,
-        form=form,
-        ticked=set(form["rows"].value() or []),
-        start_period=format_period(plan.start),
-    )
-    return render(request, "improvement/help.html", context)
-
-
-def _report_help(request: HttpRequest, accepted: services.HelpAcceptance) -> None:
-    if accepted.created:
-        count = len(accepted.created)
-        messages.success(
-            request,
-            ngettext(
-                "Department help was recorded for %(count)d station and indicator; it runs "
-                "%(months)s.",
-                "Department help was recorded for %(count)d stations and indicators; it runs "
-                "%(months)s.",
-                count,
-            )
-            % {"count": count, "months": accepted.created[0].span_text},
-        )
-    if accepted.skipped:
-        messages.warning(
-            request,
-            _("Already in force, not recorded again: %(rows)s.")
-            % {
-                "rows": list_separator().join(
-                    f"{item.station.name} · {item.indicator.name} ({item.span_text})"
-                    for item in accepted.skipped
-                )
-            },
-        )
-
-
 # --- Ending early -----------------------------------------------------------------------
 
 
@@ -450,7 +348,7 @@ def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
         company=company,
     )
     label = f"{item.weak_station.name} – {item.strong_station.name}"
-    if _end(request, item, label, services.end_pairing, "pairing"):
+    if end_early(request, item, label, services.end_pairing, "pairing"):
         messages.success(
             request,
             _("The pairing of %(weak)s and %(strong)s now ends in %(month)s.")
@@ -460,42 +358,4 @@ def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
                 "month": format_period(item.end_month),
             },
         )
-    return redirect(_page_url("improvement:pairing", _posted_period(request)))
-
-
-@require_POST
-@permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
-def help_end(request: HttpRequest, pk: int) -> HttpResponse:
-    company = company_for_user(request.user)
-    item = record_or_404(
-        DepartmentHelp.objects.select_related("station", "indicator"), pk=pk, company=company
-    )
-    label = f"{item.department_label} → {item.station.name} · {item.indicator.name}"
-    if _end(request, item, label, services.end_help, "help_item"):
-        messages.success(
-            request,
-            _("%(help)s now ends in %(month)s.")
-            % {"help": label, "month": format_period(item.end_month)},
-        )
-    return redirect(_page_url("improvement:help", _posted_period(request)))
-
-
-def _end(request: HttpRequest, item, label: str, service, keyword: str) -> bool:
-    """Run the end service with the posted month; on failure, say why (as a message)."""
-    form = EndForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        service(**{keyword: item, "end_month": form.cleaned_data["end_month"]})
-    except ValidationError as error:
-        messages.error(request, f"{label}: {' '.join(error.messages)}")
-        return False
-    item.refresh_from_db(fields=["end_month"])
-    return True
-
-
-def _posted_period(request: HttpRequest) -> date | None:
-    try:
-        return parse_period(request.POST.get("period", ""))
-    except PeriodError:
-        return None
+    return redirect(page_url("improvement:pairing", posted_period(request)))

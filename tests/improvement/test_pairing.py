@@ -18,7 +18,8 @@ from improvement.engine import (
     pair_reasons,
     propose_pairing,
 )
-from improvement.engine.pairing import BENEFIT_STEP, haversine_km, optimal_assignment
+from improvement.engine.assignment import haversine_km, optimal_assignment
+from improvement.engine.benefit import BENEFIT_STEP
 
 NAN = np.nan
 KM_PER_DEGREE = 6371.0 * math.pi / 180  # one degree of latitude: 111.19 km

@@ -1,0 +1,132 @@
+"""The committee's department help (帮扶) page: the month's proposal of which department
+helps which station on which indicator, the committee's choice of it, and what is in force.
+What it shares with the branch-pairing page is ``views.spans``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from improvement import selectors, services
+from improvement.forms import HelpForm
+from improvement.models import DepartmentHelp
+from improvement.views.access import record_or_404
+from improvement.views.spans import end_early, month_page, page_url, posted_period
+from indicators.periods import format_period
+from mapviews.text import list_separator
+from scoring.selectors import opening_period
+from stations.roles import MANAGE_ALL_STATIONS
+from stations.viewer import company_for_user
+
+
+@dataclass(frozen=True)
+class HelpInForceRow:
+    item: DepartmentHelp
+    department: str
+    end_initial: str
+    end_min: str
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
+def department_help(request: HttpRequest) -> HttpResponse:
+    month, context = month_page(request)
+    if month.company is None or month.period is None:
+        return render(request, "improvement/help.html", context)
+    company, period = month.company, month.period
+    latest = opening_period(month.runs)
+    context["in_force"] = [
+        HelpInForceRow(
+            item,
+            item.department_label,
+            format_period(item.end_proposed(period, latest)),
+            format_period(item.earliest_end(latest)),
+        )
+        for item in selectors.help_in_force(company.pk, period)
+    ]
+    plan = selectors.help_month(company.pk, period) if month.run else None
+    if plan is None:
+        return render(request, "improvement/help.html", context)
+    rows = {row.key: row for row in plan.rows}
+    form = HelpForm(
+        request.POST if request.method == "POST" else None,
+        based_on=period,
+        keys=[key for key, row in rows.items() if row.department],
+    )
+    if form.is_bound and form.is_valid():
+        chosen = [rows[key] for key in form.cleaned_data["rows"]]
+        try:
+            accepted = services.accept_help(
+                company=company,
+                based_on=period,
+                rows=[
+                    services.ChosenHelp(row.station, row.indicator, row.indicator.department)
+                    for row in chosen
+                ],
+                span=form.span(),
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            _report_help(request, accepted)
+            return redirect(page_url("improvement:help", period))
+    context.update(
+        plan=plan,
+        form=form,
+        ticked=set(form["rows"].value() or []),
+        start_period=format_period(plan.start),
+    )
+    return render(request, "improvement/help.html", context)
+
+
+def _report_help(request: HttpRequest, accepted: services.HelpAcceptance) -> None:
+    if accepted.created:
+        count = len(accepted.created)
+        messages.success(
+            request,
+            ngettext(
+                "Department help was recorded for %(count)d station and indicator; it runs "
+                "%(months)s.",
+                "Department help was recorded for %(count)d stations and indicators; it runs "
+                "%(months)s.",
+                count,
+            )
+            % {"count": count, "months": accepted.created[0].span_text},
+        )
+    if accepted.skipped:
+        messages.warning(
+            request,
+            _("Already in force, not recorded again: %(rows)s.")
+            % {
+                "rows": list_separator().join(
+                    f"{item.station.name} · {item.indicator.name} ({item.span_text})"
+                    for item in accepted.skipped
+                )
+            },
+        )
+
+
+@require_POST
+@permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
+def help_end(request: HttpRequest, pk: int) -> HttpResponse:
+    company = company_for_user(request.user)
+    item = record_or_404(
+        DepartmentHelp.objects.select_related("station", "indicator"), pk=pk, company=company
+    )
+    label = f"{item.department_label} → {item.station.name} · {item.indicator.name}"
+    if end_early(request, item, label, services.end_help, "help_item"):
+        messages.success(
+            request,
+            _("%(help)s now ends in %(month)s.")
+            % {"help": label, "month": format_period(item.end_month)},
+        )
+    return redirect(page_url("improvement:help", posted_period(request)))

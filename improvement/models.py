@@ -100,6 +100,9 @@ class Measure(Recorded):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    #: The linked indicators' codes, set on the measures ``improvement.selectors.work`` reads.
+    indicator_codes: list[str]
+
     class Meta:
         verbose_name = _("improvement measure")
         verbose_name_plural = _("improvement measures")

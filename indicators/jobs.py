@@ -55,6 +55,7 @@ IMPORT_TASK = "indicators.tasks.import_file"
 
 def submit_import(*, upload: UploadedFile, user, language: str = "") -> ImportBatch:
     """Store an uploaded file and queue its import; the task is sent on commit."""
+    assert upload.name is not None  # a form's FileField refuses a file without a name
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -86,8 +87,9 @@ def _mark_sent(batch_id: int) -> None:
     ImportBatch.objects.filter(pk=batch_id).update(enqueued_at=timezone.now())
 
 
-def run_import_job(batch_id: int) -> str:
-    """Check and write the job's file; returns the job's state. Idempotent: a finished
+def run_import_job(batch_id: int) -> str | None:
+    """Check and write the job's file; returns the job's state (None if the job was
+    deleted meanwhile). Idempotent: a finished
     job, or one a live worker holds, is left as it is (``jobqueue.claim``), and every
     later write is fenced by the attempt that claimed it."""
     attempt = claim(
@@ -121,7 +123,7 @@ def run_import_job(batch_id: int) -> str:
     return status
 
 
-def _check_and_write(batch: ImportBatch, mine: Q) -> str:
+def _check_and_write(batch: ImportBatch, mine: Q) -> str | None:
     if not batch.upload.name or not batch.upload.storage.exists(batch.upload.name):
         return _fail(
             batch.pk, mine, error=_("The uploaded file is no longer stored; upload it again.")
@@ -143,7 +145,7 @@ def _check_and_write(batch: ImportBatch, mine: Q) -> str:
         return _fail(batch.pk, mine, error=str(conflict))
 
 
-def _write(batch_id: int, mine: Q, parsed: ParsedValues) -> str:
+def _write(batch_id: int, mine: Q, parsed: ParsedValues) -> str | None:
     with transaction.atomic():
         set_lock_timeout()
         # Imports of the same months wait here for each other; the job's row itself stays
@@ -161,7 +163,9 @@ def _write(batch_id: int, mine: Q, parsed: ParsedValues) -> str:
         return batch.status
 
 
-def _fail(batch_id: int, holder: Q, *, defects: Sequence[Defect] = (), error: str = "") -> str:
+def _fail(
+    batch_id: int, holder: Q, *, defects: Sequence[Defect] = (), error: str = ""
+) -> str | None:
     """Fail the job if ``holder`` still selects it (its worker's claim, ``jobqueue.owned``,
     or the sweep's silent jobs): never a job that another worker loaded or holds now.
     Returns the job's state."""
@@ -175,7 +179,8 @@ def _fail(batch_id: int, holder: Q, *, defects: Sequence[Defect] = (), error: st
     return _status(batch_id)
 
 
-def _status(batch_id: int) -> str:
+def _status(batch_id: int) -> str | None:
+    """The job's state; None if the job is gone."""
     return ImportBatch.objects.filter(pk=batch_id).values_list("status", flat=True).first()
 
 

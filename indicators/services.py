@@ -111,7 +111,9 @@ def write_values(batch: ImportBatch, parsed: ParsedValues, *, user=None) -> list
         unique_fields=["station", "period", "indicator"],
         update_fields=["value", "batch"],
     )
-    return announce_values_changed(company=batch.company, periods=parsed.periods, user=user)
+    company = batch.company
+    assert company is not None  # both callers store the file's company on the batch first
+    return announce_values_changed(company=company, periods=parsed.periods, user=user)
 
 
 #: Attempts at writing a file whose months another import holds (deadlock, lock timeout).

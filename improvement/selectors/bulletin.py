@@ -27,6 +27,7 @@ from improvement.selectors import (
     projects_progress,
     work_by_station,
 )
+from improvement.selectors.months import as_station_id
 from indicators.models import Indicator
 from indicators.periods import add_months, period_range
 from scoring.engine.grades import GRADE_ORDER, UNGRADED
@@ -65,7 +66,9 @@ class StationMove:
     @property
     def steps(self) -> int:
         """Grades gained: positive moved up (towards red), negative moved down."""
-        return self.before.position - self.after.position
+        before, after = self.before.position, self.after.position
+        assert before is not None and after is not None  # a move is between two grades
+        return before - after
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def read_bulletin(company: Company, period: date) -> Bulletin | None:
     before = month_grades(company.pk, previous)
     station_ids = [int(station_id) for station_id in now.scores.index]
     stations = Station.objects.select_related("county").in_bulk(station_ids)
-    weak_ids = [int(station_id) for station_id in weak_stations(now.grades, now.indicator_grades)]
+    weak_ids = [as_station_id(label) for label in weak_stations(now.grades, now.indicator_grades)]
     moves = _moves(now, before, stations)
     return Bulletin(
         company=company,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
+from typing import SupportsInt, cast
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,12 @@ from scoring.selectors import (
     current_run,
     month_rows,
 )
+
+
+def as_station_id(label: Hashable) -> int:
+    """The station id a month's frames label a row with (the engines take any hashable
+    label; ``MonthGrades`` frames are indexed by station id)."""
+    return int(cast(SupportsInt, label))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from improvement.engine import (
@@ -22,7 +23,7 @@ from improvement.models import (
     BranchPairing,
     DepartmentHelp,
 )
-from improvement.selectors.months import MonthGrades, month_grades
+from improvement.selectors.months import MonthGrades, as_station_id, month_grades
 from indicators.models import Indicator
 from indicators.periods import add_months
 from mapviews.selectors import month_values
@@ -94,11 +95,13 @@ class PairingMonth:
         ranked = scores[scores["grade"] == grade].sort_values(
             "rank", ascending=best_first, kind="stable"
         )
-        return [int(station_id) for station_id in ranked.index]
+        return [as_station_id(label) for label in ranked.index]
 
     def proposed_partners(self) -> dict[int, int]:
         """weak station id → the proposal's partner."""
-        return {int(pair.weak): int(pair.strong) for pair in self.proposal.pairs}
+        return {
+            as_station_id(pair.weak): as_station_id(pair.strong) for pair in self.proposal.pairs
+        }
 
     def evaluate(self, pairs: list[tuple[int, int]]) -> PairingEvaluation:
         return evaluate_pairing(pairs, self.month.normalised, self.proposal)
@@ -111,7 +114,12 @@ class PairingMonth:
 
 
 def station_distance_km(one: Station, other: Station) -> float:
-    return float(haversine_km(one.latitude, one.longitude, other.latitude, other.longitude))
+    # The engine's function broadcasts over arrays; one pair is four 0-d arrays.
+    lat1, lon1, lat2, lon2 = (
+        np.asarray(value)
+        for value in (one.latitude, one.longitude, other.latitude, other.longitude)
+    )
+    return float(haversine_km(lat1, lon1, lat2, lon2))
 
 
 def pairing_month(company_id: int, period: date) -> PairingMonth | None:

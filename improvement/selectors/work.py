@@ -126,13 +126,13 @@ def current_projects(
     still active): begun by the month after (one started at the month's review counts)
     and not ended before the month. A project ends with the check-in that set it
     completed or stopped; one ended without such a check-in is not listed."""
-    projects = SecretaryProject.objects.filter(start_month__lte=add_months(period, 1))
+    chosen = SecretaryProject.objects.filter(start_month__lte=add_months(period, 1))
     if station_ids is not None:
-        projects = projects.filter(station_id__in=station_ids)
+        chosen = chosen.filter(station_id__in=station_ids)
     if company_id is not None:
-        projects = projects.filter(station__county__company_id=company_id)
+        chosen = chosen.filter(station__county__company_id=company_id)
     projects = list(
-        projects.select_related("station__county", "indicator", "secretary").order_by(
+        chosen.select_related("station__county", "indicator", "secretary").order_by(
             "station__code", "start_month", "pk"
         )
     )

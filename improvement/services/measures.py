@@ -159,6 +159,7 @@ def add_check_in(
     if (measure is None) == (project is None):
         raise ValueError("a check-in is on exactly one measure or project")
     target = measure or project
+    assert target is not None  # exactly one of them was given (checked above)
     allowed = MeasureStatus.values if measure is not None else ProjectStatus.values
     errors = {}
     if not note.strip():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +26,9 @@ from scoring.grades import grade_display
 from scoring.selectors import current_run, current_runs, opening_period
 from stations.models import Station
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 #: A project aims above the worst grade: "at least yellow" is no goal.
 
 
@@ -36,7 +40,7 @@ class ProjectFields:
     plan: str
     goal_grade: str
     goal_month: date
-    secretary: object  # a user (None when the account is gone)
+    secretary: User | None  # None when the account is gone
 
 
 @transaction.atomic
@@ -191,8 +195,14 @@ def _check_goal_above_baseline(project: SecretaryProject) -> dict:
     """The goal must be better than the indicator's grade in the month before the start
     (when that month is published with a value)."""
     baseline = selectors.baseline_month(project)
-    position = grade_position(baseline.grade) if baseline is not None else None
-    if position is None or grade_position(project.goal_grade) < position:
+    if baseline is None:
+        return {}
+    position = grade_position(baseline.grade)
+    if position is None:
+        return {}
+    goal = grade_position(project.goal_grade)
+    assert goal is not None  # a goal is one of the GOAL_GRADES (the field's choices)
+    if goal < position:
         return {}
     return {
         "goal_grade": _(

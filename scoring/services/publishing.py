@@ -44,7 +44,8 @@ def publish_run(run_id: int, user=None) -> ScoreRun:
     published = ScoreRun.objects.filter(
         company_id=company_id, period=period, is_current=True
     ).first()
-    ScoreRun.objects.filter(pk=getattr(published, "pk", None)).update(is_current=False)
+    if published is not None:
+        ScoreRun.objects.filter(pk=published.pk).update(is_current=False)
     run.is_current = True
     run.publish = True
     run.save(update_fields=["is_current", "publish"])
@@ -66,7 +67,7 @@ def _run_record(run: ScoreRun | None) -> dict | None:
     return {
         "run": run.pk,
         "month": format_period(run.period),
-        "weights_version": run.weight_set.version if run.weight_set_id else None,
-        "method_version": run.method_version.version if run.method_version_id else None,
+        "weights_version": run.weight_set.version if run.weight_set else None,
+        "method_version": run.method_version.version if run.method_version else None,
         "method": run.method,
     }

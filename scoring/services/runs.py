@@ -91,8 +91,8 @@ def execute_run(run_id: int) -> RunOutcome:
                 return RunOutcome(run_id, run.status, unchanged=run.unchanged)
             return _compute_and_store(run, started)
     except NoWeightsError as exc:
-        period = format_period(exc.args[0])
-        return _fail(run_id, mine, f"No weight version is effective for {period}")
+        month = format_period(exc.args[0])
+        return _fail(run_id, mine, f"No weight version is effective for {month}")
     except (OperationalError, InterfaceError):
         # Transient database trouble: give the run back so the task's retry claims it.
         release(ScoreRun, run_id, attempt, queued=RunStatus.QUEUED, working=WORKING)
@@ -123,6 +123,7 @@ def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
     inputs = load_period_inputs(run.company_id, run.period)
     keep_versions = _keeps_published_versions(run, current, inputs)
     if keep_versions:
+        assert current is not None  # kept only from a published run
         # New data for a month published under older versions than those now in force:
         # publish it under the versions it was published with (the administrator has not
         # chosen to re-grade it), and leave a re-grade under the new ones to review.

@@ -37,6 +37,7 @@ def run_sensitivity(
             "station_id", "rank", "grade", "normalised", "flags"
         )
     )
+    assert run.weight_set is not None  # a published run was scored under a weight version
     weights, _higher = weight_series(run.weight_set)
     ids = [row[0] for row in rows]
     normalised = pd.DataFrame.from_records(

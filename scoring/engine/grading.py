@@ -11,10 +11,10 @@ never below an 80 cut because of binary rounding.
   (``quota_cutoffs``). A value at least the c-th highest has rank at most c, so this
   is exactly ranking then cutting; tied values share the better grade.
 - thresholds: the method's four scores (red, orange, blue, green start), yellow at 0.
-- natural breaks: 1-D k-means with five clusters seeded at the quintile midpoints
-  (the 10th, 30th, 50th, 70th and 90th percentile); a value exactly halfway between
-  two centres joins the better cluster. Each threshold is the lowest value of its
-  cluster (None for an empty cluster).
+- natural breaks: the partition into five classes with the least within-class sum of
+  squares (Fisher–Jenks, exact: ``scoring.engine.jenks``); among equally good
+  partitions each class, best first, starts as low as it can. Each threshold is the
+  lowest value of its class (None for an empty class).
 """
 
 from __future__ import annotations
@@ -25,13 +25,12 @@ import numpy as np
 import pandas as pd
 
 from scoring.engine.grades import GRADE_ORDER, UNGRADED
+from scoring.engine.jenks import optimal_class_starts
 from scoring.engine.method import NATURAL_BREAKS, QUOTAS, Cap, ScoringMethod
 
 Thresholds = list[float | None]
 
 _OPERATORS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
-_SEED_PERCENTILES = (10, 30, 50, 70, 90)
-_MAX_ITERATIONS = 200
 
 
 def quota_cutoffs(graded_count: int, quotas_pct: tuple[int, ...]) -> np.ndarray:
@@ -71,26 +70,25 @@ def thresholds_for(values: np.ndarray, method: ScoringMethod, decimals: int) -> 
 
 
 def natural_break_thresholds(ascending: np.ndarray, decimals: int) -> Thresholds:
-    """1-D k-means (five clusters, seeded at the quintile midpoints) on values sorted
-    lowest first; the lowest value of each cluster, best cluster first."""
+    """The optimal partition into five classes (Fisher–Jenks) of values sorted lowest
+    first; the lowest value of each class, best class first. Equal values always share
+    a class; with fewer than five distinct values each is a class of its own, spread
+    over the grades from red (highest) to yellow (lowest)."""
+    grades = len(GRADE_ORDER)
     if len(ascending) == 0:
-        return [None] * len(GRADE_ORDER)
-    units = _units(ascending, decimals)
-    centres = np.percentile(units, _SEED_PERCENTILES)
-    labels = None
-    for _ in range(_MAX_ITERATIONS):
-        # A value at or above the midpoint of two neighbouring centres joins the upper one.
-        new_labels = np.searchsorted((centres[:-1] + centres[1:]) / 2, units, side="right")
-        if labels is not None and np.array_equal(new_labels, labels):
-            break
-        labels = new_labels
-        sums = np.bincount(labels, weights=units, minlength=len(centres))
-        counts = np.bincount(labels, minlength=len(centres))
-        centres = np.where(counts > 0, sums / np.maximum(counts, 1), centres)
-    assert labels is not None  # the loop runs at least once
-    starts = np.searchsorted(labels, np.arange(len(centres)), side="left")
-    ends = np.searchsorted(labels, np.arange(len(centres)), side="right")
-    lowest = [float(ascending[s]) if e > s else None for s, e in zip(starts, ends, strict=True)]
+        return [None] * grades
+    distinct, first, counts = np.unique(
+        _units(ascending, decimals), return_index=True, return_counts=True
+    )
+    classes = min(grades, len(distinct))
+    starts = optimal_class_starts(distinct, counts, classes)
+    lowest: Thresholds = [None] * grades
+    # Class c (of `classes`, lowest first) takes grade slot round(c·4 / (classes − 1)).
+    slots = np.rint(np.arange(classes) * (grades - 1) / max(classes - 1, 1)).astype(int)
+    if classes == 1:
+        slots[:] = grades - 1
+    for slot, start in zip(slots, starts, strict=True):
+        lowest[slot] = float(ascending[first[start]])
     return lowest[::-1]
 
 

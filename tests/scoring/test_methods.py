@@ -137,11 +137,12 @@ def test_natural_breaks_find_the_five_groups():
     assert natural_break_thresholds(np.sort(scores), 2) == [90.0, 70.0, 50.0, 30.0, 10.0]
 
 
-def test_natural_breaks_put_a_value_halfway_into_the_better_cluster():
-    # Seeds (10th … 90th percentile): 0, 10, 20, 30, 50. The last two centres are 30 and
-    # 50 (the mean of 40, 50, 60), so 40 lies exactly halfway: it joins the better one.
+def test_natural_breaks_are_the_least_sum_of_squares_not_k_means():
+    # k-means from quintile seeds (the old method) stopped at {30 30}, {40 50 60} with 40
+    # halfway between the centres 30 and 50: a sum of squares of 200 in the top classes.
+    # The optimum pairs {30 30 40} and {50 60}: 66.67 + 50 = 116.67.
     ascending = np.array([0, 0, 10, 10, 20, 20, 30, 30, 40, 50, 60], dtype=float)
-    assert natural_break_thresholds(ascending, 2) == [40.0, 30.0, 20.0, 10.0, 0.0]
+    assert natural_break_thresholds(ascending, 2) == [50.0, 30.0, 20.0, 10.0, 0.0]
 
 
 def test_natural_breaks_grade_a_month():

@@ -79,8 +79,8 @@ class ScoringMethod:
       ``carry_forward_months`` months before, flagged) or ``disqualify`` (no grade).
     - ``coverage_min_pct``: share of the total weight a station needs data for.
     - ``grading``: ``quotas`` (``quotas_pct``, best first), ``thresholds`` (the score each
-      grade starts at, red to green, e.g. (90, 80, 70, 60)) or ``natural_breaks`` (1-D
-      k-means seeded at the quintile midpoints).
+      grade starts at, red to green, e.g. (90, 80, 70, 60)) or ``natural_breaks`` (the
+      optimal 1-D partition into five classes, Fisher–Jenks).
     - ``peer_groups``: grade within each station's peer group instead of the company.
     - ``caps``: indicator rules limiting the grade.
     - ``decimals``: scores are rounded half up and compared at this precision.

@@ -11,8 +11,9 @@ how many stations score strictly higher: that is the competition rank minus one,
 all stations of all draws at once, without sorting.
 
 The draws are graded by the method's own rule: quotas (from those ranks, within each
-peer group when the method has them), fixed thresholds, or natural breaks (k-means
-once per draw and group: slower, about a second per 100 draws at 30,000 stations);
+peer group when the method has them), fixed thresholds, or natural breaks (the
+exact partition once per draw and group: slower, about two seconds per 100 draws at
+30,000 stations);
 a cap limits a station's grade in every draw as it does in the month.
 """
 

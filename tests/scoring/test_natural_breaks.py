@@ -57,6 +57,25 @@ def test_the_partition_is_the_brute_force_optimum(values, weights, classes):
     assert starts.tolist() == brute_force(values, weights, classes)
 
 
+def _small_score_sets(count: int) -> list[list[float]]:
+    rng = np.random.default_rng(1515)
+    sets = []
+    while len(sets) < count:
+        scores = rng.integers(0, int(rng.choice([8, 30, 10_001])), int(rng.integers(5, 13))) / 100
+        if len(set(scores.tolist())) >= 5:
+            sets.append(sorted(scores.tolist()))
+    return sets
+
+
+@pytest.mark.parametrize("ascending", _small_score_sets(300))
+def test_the_thresholds_are_the_brute_force_optimum(ascending):
+    units = [round(score * 100) for score in ascending]
+    distinct = sorted(set(units))
+    starts = brute_force(distinct, [units.count(unit) for unit in distinct], 5)
+    expected = [distinct[start] / 100 for start in reversed(starts)]
+    assert natural_break_thresholds(np.array(ascending), 2) == expected
+
+
 def test_every_split_of_six_equal_gaps_ties_and_the_best_class_takes_the_value():
     # Any adjacent pair merged costs the same: the best class starts as low as it can.
     ascending = np.array([0, 10, 20, 30, 40, 50], dtype=float)

@@ -8,6 +8,9 @@
 - ``heartbeat`` renews a working job's ``heartbeat_at`` while a worker holds it, so the
   sweep can tell a worker that works from one that died: a job silent for ``lease()``
   is sent again.
+- ``claim`` takes a queued job, or one whose worker is ``silent``, for this worker and
+  returns the attempt that owns it; ``owned`` fences every later write by that attempt,
+  and ``release`` gives the job back before a retry.
 - ``left_behind`` says which rows a beat sweep sends again: never sent (the broker was
   down), sent but never picked up, or whose worker died.
 
@@ -84,10 +87,7 @@ def claim(
     now owns the job, which later writes are fenced by (``owned``), or None when the job
     is not this worker's to run: finished, gone, or held by a live worker."""
     now = timezone.now()
-    takeable = Q(status=queued) | (
-        Q(status__in=list(working))
-        & (Q(heartbeat_at__lt=now - lease()) | Q(heartbeat_at__isnull=True))
-    )
+    takeable = Q(status=queued) | silent(working, now)
     with transaction.atomic():
         rows = model._default_manager.select_for_update().filter(takeable, pk=row_id)
         attempts = rows.values_list("attempts", flat=True).first()
@@ -124,7 +124,7 @@ def heartbeat(
     row_id: int,
     *,
     working: Iterable[str],
-    attempt: int | None = None,
+    attempt: int,
 ) -> Iterator[None]:
     """Renew row ``row_id``'s ``heartbeat_at`` from a thread while the block runs and the
     row is still this worker's (one of the ``working`` states; claimed as ``attempt``).
@@ -134,9 +134,7 @@ def heartbeat(
     if connection.vendor == "sqlite":
         yield
         return
-    mine = Q(pk=row_id, status__in=list(working))
-    if attempt is not None:
-        mine &= Q(attempts=attempt)
+    mine = owned(row_id, attempt, working)
     stop = threading.Event()
     every = lease().total_seconds() / 4
 
@@ -172,16 +170,21 @@ class LeftBehind:
     resend: Q
 
 
+def silent(working: Iterable[str], now: datetime) -> Q:
+    """Working rows whose worker has not been seen for a lease: it died."""
+    since = now - lease()
+    return Q(status__in=list(working)) & (
+        Q(heartbeat_at__lt=since) | Q(heartbeat_at__isnull=True, started_at__lt=since)
+    )
+
+
 def left_behind(*, queued: str, working: Iterable[str], now: datetime) -> LeftBehind:
     silence = lease()
-    silent = Q(status__in=list(working)) & (
-        Q(heartbeat_at__lt=now - silence)
-        | Q(heartbeat_at__isnull=True, started_at__lt=now - silence)
-    )
+    lost = silent(working, now)
     never_sent = Q(
         status=queued, enqueued_at__isnull=True, created_at__lt=now - RESEND_UNSENT_AFTER
     )
     not_picked_up = Q(status=queued, enqueued_at__lt=now - REQUEUE_AFTER)
     # A dead worker's job is sent once a lease: not again while that delivery waits.
-    worker_lost = silent & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - silence))
-    return LeftBehind(silent=silent, resend=never_sent | not_picked_up | worker_lost)
+    worker_lost = lost & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - silence))
+    return LeftBehind(silent=lost, resend=never_sent | not_picked_up | worker_lost)

@@ -246,9 +246,9 @@ def test_grading_rules_preview_then_save_match(admin_client, company_months, sav
     shown = admin_client.post(url, {**data, "action": "preview"})
     assert shown.status_code == 200, shown.context["form"].errors
     previewed = shown.context["comparison"]
-    assert not MethodVersion.objects.exists()
+    assert not MethodVersion.objects.filter(version__gt=1).exists()  # v1: the company's first
     save(url, data)
-    version = MethodVersion.objects.get()
+    version = MethodVersion.objects.get(version=2)
     assert version.params["grading"] == "thresholds"
     assert version.params["thresholds"] == [70.0, 60.0, 50.0, 40.0]
     proposal = ScoreRun.objects.get(period=SEPTEMBER, method_version=version)
@@ -298,7 +298,7 @@ def test_bad_grading_rules_are_refused(admin_client, company_months, changes, me
     }
     response = admin_client.post(reverse("scoring:method_new"), data)
     assert message in response.content.decode()
-    assert not MethodVersion.objects.exists()
+    assert not MethodVersion.objects.filter(version__gt=1).exists()  # v1: the company's first
 
 
 @pytest.mark.django_db

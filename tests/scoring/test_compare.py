@@ -38,7 +38,7 @@ def test_the_stations_that_change_colour_come_first_with_the_counts():
 @pytest.mark.django_db
 def test_compare_scoring_lists_the_changes_and_saves_nothing(three_stations, write_file, capsys):
     score_month(three_stations, OCTOBER, [30, 20, 10])
-    path = write_file("thresholds.json", '{"grading": "thresholds"}')
+    path = write_file("thresholds.json", '{"normalisation": "minmax", "grading": "thresholds"}')
     with translation.override("en"):
         call_command("compare_scoring", "--period=2026-10", f"--method-b={path}")
     out = capsys.readouterr().out

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 from scoring.engine.grades import GRADE_ORDER
 
@@ -198,7 +199,7 @@ class ScoringMethod:
         that time name neither), other missing keys take their default, so every earlier
         run's record still reads as the method it used."""
         names = {item.name for item in fields(cls)}
-        params = {"normalisation": MINMAX, "grading": QUOTAS}
+        params: dict[str, Any] = {"normalisation": MINMAX, "grading": QUOTAS}
         params.update({key: value for key, value in record.items() if key in names})
         return cls(**params)
 

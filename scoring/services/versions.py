@@ -63,7 +63,7 @@ def create_initial_method(company: Company) -> MethodVersion:
     targets = {code: pair for code, pair in SEED_TARGETS.items() if code in active}
     method = ScoringMethod(
         normalisation=GOALPOSTS,
-        goalposts=as_goalposts(targets),
+        goalposts=tuple(sorted(as_goalposts(targets).items())),
         grading=THRESHOLDS,
         thresholds=SEED_THRESHOLDS,
     )

@@ -15,8 +15,17 @@ from indicators.models import Indicator
 from indicators.periods import parse_period
 from scoring.engine import ScoringMethod
 from scoring.engine.grades import GRADE_ORDER
-from scoring.engine.method import NATURAL_BREAKS, QUOTAS, THRESHOLDS
+from scoring.engine.method import (
+    GOALPOSTS,
+    MINMAX,
+    NATURAL_BREAKS,
+    PERCENTILE,
+    QUOTAS,
+    THRESHOLDS,
+    ZSCORE,
+)
 from scoring.grades import grade_display
+from scoring.targets import SEED_TARGETS, as_goalposts
 from scoring.weightfile import weights_total_error
 
 
@@ -95,16 +104,36 @@ class WeightsForm(VersionForm):
         return values
 
 
-class GradingForm(VersionForm):
-    """How the score gives the five colours, and the data coverage a grade needs.
-    The method's other settings (normalisation, missing data, caps, …) are kept."""
+#: The normalisations the grading-rule form offers (the others: ``manage.py set_method``).
+NORMALISATION_CHOICES = [
+    (GOALPOSTS, gettext_lazy("Absolute: each indicator against its floor and target")),
+    (MINMAX, gettext_lazy("Relative: against the month's best and worst station (min-max)")),
+]
+OTHER_NORMALISATIONS = {
+    ZSCORE: gettext_lazy("As now: z-scores (set with manage.py set_method)"),
+    PERCENTILE: gettext_lazy("As now: percentile ranks (set with manage.py set_method)"),
+}
 
+
+class GradingForm(VersionForm):
+    """Whether indicators are scored absolutely or relatively, how the score gives the
+    five colours, and the data coverage a grade needs. The method's other settings
+    (the targets, missing data, caps, …) are kept."""
+
+    normalisation = forms.ChoiceField(
+        label=gettext_lazy("Scoring of each indicator"),
+        choices=NORMALISATION_CHOICES,
+        widget=forms.RadioSelect,
+    )
     grading = forms.ChoiceField(
         label=gettext_lazy("Grading"),
         choices=[
-            (QUOTAS, gettext_lazy("Quotas: a share of the stations in each colour")),
-            (THRESHOLDS, gettext_lazy("Fixed score thresholds")),
-            (NATURAL_BREAKS, gettext_lazy("Natural breaks (groups of similar scores)")),
+            (
+                THRESHOLDS,
+                gettext_lazy("Fixed score thresholds: a colour is a level of management"),
+            ),
+            (QUOTAS, gettext_lazy("League table: a fixed share of stations per colour")),
+            (NATURAL_BREAKS, gettext_lazy("Natural breaks: groups of similar scores")),
         ],
         widget=forms.RadioSelect,
     )
@@ -122,6 +151,11 @@ class GradingForm(VersionForm):
     def __init__(self, *args, method: ScoringMethod, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.method = method
+        if method.normalisation in OTHER_NORMALISATIONS:  # chosen from the command line
+            self.fields["normalisation"].choices = [
+                *NORMALISATION_CHOICES,
+                (method.normalisation, OTHER_NORMALISATIONS[method.normalisation]),
+            ]
         for grade in GRADE_ORDER:
             self.fields[f"quota_{grade}"] = forms.IntegerField(
                 label=str(grade_display(grade).label),
@@ -139,6 +173,7 @@ class GradingForm(VersionForm):
             )
         if not self.is_bound:
             self.initial.update(
+                normalisation=method.normalisation,
                 grading=method.grading,
                 coverage_min_pct=method.coverage_min_pct,
                 **{f"quota_{g}": q for g, q in zip(GRADE_ORDER, method.quotas_pct, strict=True)},
@@ -176,12 +211,20 @@ class GradingForm(VersionForm):
         return cleaned
 
     def new_method(self) -> ScoringMethod:
-        """The current method with this form's grading and coverage."""
+        """The current method with this form's normalisation, grading and coverage. Its
+        targets (goalposts) are kept; absolute scoring without any starts from the seeded
+        ones. Winsorising belongs to min-max and is dropped with it."""
         cleaned = self.cleaned_data
+        normalisation = cleaned["normalisation"]
         changes: dict = {
+            "normalisation": normalisation,
             "grading": cleaned["grading"],
             "coverage_min_pct": float(cleaned["coverage_min_pct"]),
         }
+        if normalisation != MINMAX:
+            changes["winsor_pct"] = None
+        if normalisation == GOALPOSTS and not self.method.goalposts:
+            changes["goalposts"] = as_goalposts(SEED_TARGETS)
         if cleaned["grading"] == QUOTAS:
             changes["quotas_pct"] = tuple(cleaned[f"quota_{g}"] for g in GRADE_ORDER)
         if cleaned["grading"] == THRESHOLDS:
@@ -191,17 +234,31 @@ class GradingForm(VersionForm):
         return dataclasses.replace(self.method, **changes)
 
 
+def describe_normalisation(method: ScoringMethod) -> str:
+    """Absolute or relative, in a few words."""
+    if method.normalisation == GOALPOSTS:
+        return _("absolute (each indicator from floor to target)")
+    if method.normalisation == MINMAX and method.winsor_pct:
+        return _("relative (winsorised min-max)")
+    if method.normalisation == MINMAX:
+        return _("relative (min-max)")
+    if method.normalisation == ZSCORE:
+        return _("relative (z-scores)")
+    return _("relative (percentile ranks)")
+
+
 def describe_grading(method: ScoringMethod) -> str:
-    """One line: how this method turns scores into colours."""
+    """One line: how this method scores indicators and turns scores into colours."""
     if method.grading == QUOTAS:
         shares = " / ".join(f"{q}" for q in method.quotas_pct)
-        text = _("quotas %(shares)s %%") % {"shares": shares}
+        text = _("league table %(shares)s %%") % {"shares": shares}
     elif method.grading == THRESHOLDS:
         cuts = " / ".join(f"{t:g}" for t in method.thresholds)
         text = _("score thresholds %(cuts)s") % {"cuts": cuts}
     else:
         text = _("natural breaks")
-    return _("%(grading)s; coverage ≥ %(coverage)s %%") % {
+    return _("%(normalisation)s; %(grading)s; coverage ≥ %(coverage)s %%") % {
+        "normalisation": describe_normalisation(method),
         "grading": text,
         "coverage": f"{method.coverage_min_pct:g}",
     }

@@ -95,7 +95,9 @@ class MethodVersion(Version):
 
     ``params`` is a ``scoring.engine.ScoringMethod`` record (normalisation, missing-data
     policies, grading, peer groups, caps). Months before ``effective_from`` keep the
-    method they were scored with; a company without any version uses the default.
+    method they were scored with. Every company has one from its creation (version 1,
+    absolute scoring against the seeded targets; ``scoring.services.create_initial_method``);
+    a company without any (made outside the services) is scored by the default method.
     """
 
     company = models.ForeignKey(
@@ -182,7 +184,10 @@ class ScoreRun(models.Model):
         blank=True,
         related_name="runs",
         verbose_name=_("method version"),
-        help_text=_("Empty: the default method."),
+        help_text=_(
+            "Empty: a run stored before its company had method versions; its parameters "
+            "say how it was scored."
+        ),
     )
     method = models.CharField(_("method"), max_length=40, blank=True)
     method_params = models.JSONField(_("method parameters"), default=dict, blank=True)

@@ -1,5 +1,6 @@
-"""Grading-rule versions (the scoring method's grading and coverage), like weights:
-history, a new version with its preview, and the review of the months it re-grades."""
+"""Grading-rule versions (the scoring method's normalisation, grading and coverage), like
+weights: history, a new version with its preview, and the review of the months it
+re-grades."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def _method(version: MethodVersion | None) -> ScoringMethod:
 def _other_settings(method: ScoringMethod) -> dict:
     """The settings this page keeps as they are (changed with ``manage.py set_method``)."""
     record = method.as_record()
-    for name in ("grading", "quotas_pct", "thresholds", "coverage_min_pct"):
+    for name in ("normalisation", "grading", "quotas_pct", "thresholds", "coverage_min_pct"):
         record.pop(name, None)
     return record
 

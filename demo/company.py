@@ -25,10 +25,8 @@ from improvement.services.notices import notify_grade_drops
 from indicators.models import ImportSource
 from indicators.periods import add_months, format_period, month_start
 from indicators.services import import_indicator_file
-from scoring.engine.method import GOALPOSTS, THRESHOLDS, ScoringMethod
-from scoring.models import MethodVersion, RunStatus, ScoreRun
-from scoring.services import create_method_version, create_weight_set, run_sensitivity
-from scoring.targets import SEED_TARGETS, SEED_THRESHOLDS, as_goalposts
+from scoring.models import RunStatus, ScoreRun
+from scoring.services import create_weight_set, run_sensitivity
 from stations.geoimport import import_county_boundaries
 from stations.models import Company, Station, StationMember
 from stations.roles import (
@@ -291,36 +289,6 @@ def ensure_users() -> tuple[list[DemoUser], list[DemoUser]]:
     return ready, skipped
 
 
-#: Since when the demo is graded by its targets: before any of its months.
-ABSOLUTE_SINCE = date(2000, 1, 1)
-
-
-def absolute_method() -> ScoringMethod:
-    """Absolute scoring with the seeded targets and thresholds (scoring.targets): every
-    indicator between its floor (0) and its target (100), grades by fixed scores."""
-    return ScoringMethod(
-        normalisation=GOALPOSTS,
-        goalposts=as_goalposts(SEED_TARGETS),
-        grading=THRESHOLDS,
-        thresholds=SEED_THRESHOLDS,
-    )
-
-
-def grade_by_targets(company: Company) -> None:
-    """Grade the demo by its targets, so a colour means a level of management and the
-    company's progress shows. A company that already has a method (new companies start
-    with the absolute one) keeps it."""
-    if MethodVersion.objects.filter(company=company).exists():
-        return
-    create_method_version(
-        company=company,
-        method=absolute_method(),
-        effective_from=ABSOLUTE_SINCE,
-        reason="按目标值评分：得分反映管理水平 (demo)",
-        recompute=False,
-    )
-
-
 def load_demo(today: date | None = None) -> bool:
     """Load the demo company once. Returns False when it was already there."""
     if Company.objects.filter(name=COMPANY_NAME).exists():
@@ -340,7 +308,6 @@ def load_demo(today: date | None = None) -> bool:
         with transaction.atomic():
             result = import_stations(stations_csv, company_name=COMPANY_NAME)
             import_county_boundaries(result.company, COUNTY_BOUNDARIES, source=BOUNDARY_SOURCE)
-            grade_by_targets(result.company)
             create_weight_set(
                 company=result.company,
                 weights={code: Decimal(weight) for code, weight in DEMO_WEIGHTS_V2.items()},

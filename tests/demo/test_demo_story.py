@@ -12,14 +12,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from demo.company import COMPANY_NAME, MEILIN, ensure_users, grade_by_targets, load_demo
+from demo.company import COMPANY_NAME, MEILIN, ensure_users, load_demo
 from scoring.engine.grades import GRADE_ORDER, grade_position
 from scoring.engine.method import GOALPOSTS, THRESHOLDS, ScoringMethod
 from scoring.grades import all_grade_displays
 from scoring.models import MethodVersion, ScoreRun, StationScore
 from scoring.targets import SEED_THRESHOLDS
 from stations.models import Company
-from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,18 +115,3 @@ def test_the_demo_is_graded_by_its_targets(demo):
     assert method.thresholds == SEED_THRESHOLDS
     for run in ScoreRun.objects.filter(company=company, is_current=True):
         assert ScoringMethod.from_record(run.method_params) == method
-
-
-def test_a_company_with_a_method_keeps_it():
-    company = CompanyFactory()
-    MethodVersion.objects.create(
-        company=company,
-        version=1,
-        effective_from=date(2000, 1, 1),
-        params=ScoringMethod().as_record(),
-        reason="chosen before",
-    )
-    grade_by_targets(company)
-    assert [v.params["grading"] for v in MethodVersion.objects.filter(company=company)] == [
-        "quotas"
-    ]

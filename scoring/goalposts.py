@@ -78,15 +78,15 @@ def target_error(indicator: Ranged, floor: float, target: float) -> str | None:
     if indicator.higher_is_better and target < floor:
         return _(
             "higher is better, so the target (%(target)s) must be above the floor (%(floor)s)"
-        ) % {"target": f"{target:g}", "floor": f"{floor:g}"}
+        ) % {"target": f"{target:.15g}", "floor": f"{floor:.15g}"}
     if not indicator.higher_is_better and target > floor:
         return _(
             "lower is better, so the target (%(target)s) must be below the floor (%(floor)s)"
-        ) % {"target": f"{target:g}", "floor": f"{floor:g}"}
+        ) % {"target": f"{target:.15g}", "floor": f"{floor:.15g}"}
     low, high = indicator.min_value, indicator.max_value
     outside = [
         _("the %(which)s (%(value)s) is outside the valid range %(low)s to %(high)s")
-        % {"which": which, "value": f"{value:g}", "low": f"{low:g}", "high": f"{high:g}"}
+        % {"which": which, "value": f"{value:.15g}", "low": f"{low:.15g}", "high": f"{high:.15g}"}
         for which, value in ((_("floor"), floor), (_("target"), target))
         if not low <= value <= high
     ]

@@ -90,10 +90,15 @@ def target_new(request: HttpRequest) -> HttpResponse:
     current = _method_of(_newest(company))
     initial: dict = {"effective_from": next_month_label(company)}
     for code, target in targets_of(current, indicators).items():
-        initial[TargetsForm.field_name("floor", code)] = target.floor
-        initial[TargetsForm.field_name("target", code)] = target.target
+        initial[TargetsForm.field_name("floor", code)] = f"{target.floor:.15g}"
+        initial[TargetsForm.field_name("target", code)] = f"{target.target:.15g}"
     form = TargetsForm(request.POST or None, indicators=indicators, initial=initial)
-    context: dict = {"company": company, "form": form, "relative": current.relative}
+    context: dict = {
+        "company": company,
+        "form": form,
+        "relative": current.relative,
+        "method_label": current.label,
+    }
     if request.method == "POST" and form.is_valid():
         effective_from = form.cleaned_data["effective_from"]
         # Every other setting is the one in force at the effective month.

@@ -326,3 +326,19 @@ def test_set_targets_refuses_a_file_without_its_columns(scored, write_file):
         call_command("set_targets", str(path), "--effective-from", "2026-09")
     assert "the column 'floor' is missing" in str(caught.value)
     assert MethodVersion.objects.filter(company=scored).count() == 1
+
+
+@pytest.mark.django_db
+def test_set_targets_reads_an_xlsx_file(scored, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["indicator_code", "floor", "target"])
+    sheet.append(["line_loss", 10, 2.5])
+    path = tmp_path / "targets.xlsx"
+    book.save(path)
+    _command("set_targets", str(path), "--from", "2026-10")
+    version = MethodVersion.objects.get(company=scored, version=2)
+    assert ScoringMethod.from_record(version.params).goalposts_for("line_loss") == (2.5, 10.0)
+    assert version.reason == f"set_targets from {path}"

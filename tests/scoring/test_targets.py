@@ -26,13 +26,17 @@ from tests.scoring.test_version_pages import AUGUST, SEPTEMBER, _rows, _score
 #: targets keep them.
 ABSOLUTE = ScoringMethod(
     normalisation="goalposts",
-    goalposts=as_goalposts(SEED_TARGETS),
+    # The seeded targets with the safety target at 95 (not the seed's 98): a change even
+    # when a company starts from the seeded targets.
+    goalposts=as_goalposts(SEED_TARGETS | {"safety": (60.0, 95.0)}),
     grading="thresholds",
     thresholds=(85, 75, 65, 55),
     coverage_min_pct=70,
     missing={"safety": "carry_forward"},
     caps=[Cap(indicator="safety", operator="<", value=50, grade="blue")],
 )
+#: A relative method, named in full (whatever the default is).
+LEAGUE_TABLE = ScoringMethod(normalisation="minmax", grading="quotas")
 
 
 @pytest.fixture
@@ -42,12 +46,16 @@ def scored(company):
 
     county = company.counties.create(name="鄞州")
     stations = [StationFactory(code=f"T{n:02d}", county=county) for n in range(12)]
-    create_method_version(
+    company.plan = create_method_version(
         company=company, method=ABSOLUTE, effective_from=AUGUST, reason="计划值", recompute=False
     )
     _score(company, AUGUST, stations, seed=1)
     _score(company, SEPTEMBER, stations, seed=2)
     return company
+
+
+def _newest(company) -> MethodVersion:
+    return MethodVersion.objects.filter(company=company).latest("version")
 
 
 def _client(client, role, **kwargs):
@@ -88,13 +96,13 @@ def test_the_page_shows_the_targets_in_force_and_their_history(admin, scored):
     safety = Indicator.objects.get(code="safety")
     row = page.split(safety.name_en)[1].split("</tr>")[0]
     assert "pts" in row and "higher is better" in row
-    assert ">60<" in row and ">98<" in row  # floor, target
+    assert ">60<" in row and ">95<" in row  # floor, target
     outage = page.split("Fault outage index")[1].split("</tr>")[0]
     assert "lower is better" in outage and ">8<" in outage and ">0.5<" in outage
     assert "is relative" not in page  # the method is absolute
     assert reverse("scoring:target_new") in page  # an administrator may change them
     history = page.split("Changes of the targets")[1]
-    assert reverse("scoring:method_detail", args=[1]) in history
+    assert reverse("scoring:method_detail", args=[scored.plan.version]) in history
     assert "计划值" in history and "2026-08" in history
     assert "command line" in history  # saved without a user
 
@@ -103,7 +111,7 @@ def test_the_page_shows_the_targets_in_force_and_their_history(admin, scored):
 def test_the_page_says_when_the_method_in_force_is_relative(admin, scored):
     create_method_version(
         company=scored,
-        method=ScoringMethod(normalisation="minmax"),
+        method=LEAGUE_TABLE,
         effective_from=SEPTEMBER,
         reason="league table",
         recompute=False,
@@ -111,16 +119,17 @@ def test_the_page_says_when_the_method_in_force_is_relative(admin, scored):
     page = admin.get(reverse("scoring:target_list")).content.decode()
     assert "The method in force (minmax/quotas) is relative" in page
     assert "do not count until the method is absolute" in page
-    # Version 2 names no goalposts: the valid range stands in, and the history says so.
+    # The league table names no goalposts: the valid range stands in, and the history says so.
     assert "(valid range: no target set)" in page
-    assert reverse("scoring:method_detail", args=[2]) in page.split("Changes of the targets")[1]
+    league = reverse("scoring:method_detail", args=[_newest(scored).version])
+    assert league in page.split("Changes of the targets")[1]
 
 
 @pytest.mark.django_db
 def test_the_committee_reads_the_targets_but_has_no_form(client, scored):
     committee = _client(client, "party_committee")
     page = committee.get(reverse("scoring:target_list"))
-    assert page.status_code == 200 and ">98<" in page.content.decode()
+    assert page.status_code == 200 and ">95<" in page.content.decode()
     assert reverse("scoring:target_new") not in page.content.decode()
     assert committee.get(reverse("scoring:target_new")).status_code == 403
 
@@ -136,7 +145,8 @@ def test_station_staff_are_refused(client, scored):
 @pytest.mark.django_db
 def test_the_grading_rules_pages_and_the_header_lead_to_the_targets(admin, scored):
     target_url = reverse("scoring:target_list")
-    for url in (reverse("scoring:methods"), reverse("scoring:method_detail", args=[1])):
+    detail = reverse("scoring:method_detail", args=[scored.plan.version])
+    for url in (reverse("scoring:methods"), detail):
         assert target_url in admin.get(url).content.decode(), url
     header = admin.get(reverse("mapviews:map")).content.decode().split("</header>")[0]
     assert target_url in header
@@ -175,7 +185,7 @@ def test_bad_targets_are_refused_with_a_message_per_indicator(admin, scored, cha
     response = admin.post(reverse("scoring:target_new"), _post(changes, action="save"))
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert MethodVersion.objects.filter(company=scored).count() == 1
+    assert _newest(scored) == scored.plan  # nothing saved
 
 
 @pytest.mark.django_db
@@ -196,13 +206,13 @@ def test_preview_then_save_makes_the_version_with_these_targets_and_the_rest_kep
     assert shown.status_code == 200, shown.context["form"].errors
     text = shown.content.decode()
     assert "2026-09 as published → under the new targets" in text
-    assert MethodVersion.objects.filter(company=scored).count() == 1  # a preview saves nothing
+    assert _newest(scored) == scored.plan  # a preview saves nothing
     assert shown.context["comparison"].period == SEPTEMBER
 
     saved = _save(admin, _post(changes), django_capture_on_commit_callbacks)
-    version = MethodVersion.objects.get(company=scored, version=2)
-    assert saved.status_code == 302
-    assert saved["Location"] == reverse("scoring:method_detail", args=[2])
+    version = _newest(scored)
+    assert version.version == scored.plan.version + 1 and saved.status_code == 302
+    assert saved["Location"] == reverse("scoring:method_detail", args=[version.version])
     assert version.effective_from == SEPTEMBER and version.reason == "新计划"
     method = ScoringMethod.from_record(version.params)
     assert method.goalposts_for("safety") == (50.0, 95.0)
@@ -218,7 +228,7 @@ def test_preview_then_save_makes_the_version_with_these_targets_and_the_rest_kep
     assert ">60<" in row.split("</tr>")[0] and ">50<" in row.split("</tr>")[0]
     # The audit trail has it, with the goalposts before and after.
     entry = AuditEntry.objects.get(action=Action.METHOD_CREATED, reason="新计划")
-    assert entry.before["params"]["goalposts"]["safety"] == [60.0, 98.0]
+    assert entry.before["params"]["goalposts"]["safety"] == [60.0, 95.0]
     assert entry.after["params"]["goalposts"]["safety"] == [50.0, 95.0]
 
 
@@ -233,14 +243,14 @@ def test_a_double_save_saves_once(admin, scored):
     first = admin.post(url, {**data, "action": "save", "previewed": token})
     again = admin.post(url, {**data, "action": "save", "previewed": token})
     assert first.status_code == 302 and again.status_code == 200
-    assert MethodVersion.objects.filter(company=scored).count() == 2
+    assert _newest(scored).version == scored.plan.version + 1
 
 
 @pytest.mark.django_db
 def test_targets_saved_under_a_relative_method_are_kept_but_said_not_to_count(admin, scored):
     create_method_version(
         company=scored,
-        method=ScoringMethod(),
+        method=LEAGUE_TABLE,
         effective_from=SEPTEMBER,
         reason="league table",
         recompute=False,
@@ -249,7 +259,7 @@ def test_targets_saved_under_a_relative_method_are_kept_but_said_not_to_count(ad
     assert "is relative" in page.content.decode()
     # Min-max ignores the goalposts: the preview is the month under plain min-max.
     assert _rows(page.context["comparison"]) == _rows(
-        preview(scored.pk, SEPTEMBER, method=ScoringMethod())
+        preview(scored.pk, SEPTEMBER, method=LEAGUE_TABLE)
     )
 
 
@@ -273,9 +283,10 @@ def test_set_targets_saves_a_version_and_keeps_the_targets_not_listed(
     )
     with django_capture_on_commit_callbacks(execute=True):
         output = _command("set_targets", str(path), "--from", "2026-09", "--reason", "新计划")
-    assert "Saved the targets of 2 indicators as method version 2 (goalposts/thresholds)" in output
-    assert "Recompute requested for 1 months: 2026-09" in output
-    version = MethodVersion.objects.get(company=scored, version=2)
+    version = _newest(scored)
+    assert version.version == scored.plan.version + 1
+    saved = f"Saved the targets of 2 indicators as method version {version.version} (goalposts/"
+    assert saved in output and "Recompute requested for 1 months: 2026-09" in output
     method = ScoringMethod.from_record(version.params)
     assert method.goalposts_for("safety") == (50.0, 95.0)
     assert method.goalposts_for("fault_outage") == (1.0, 6.0)
@@ -316,7 +327,7 @@ def test_set_targets_names_every_defect_with_its_line_and_saves_nothing(scored, 
     assert "line 7: fault_outage: lower is better, so the target (8) must be below" in message
     assert "line 8: financial: the target (130) is outside the valid range 0 to 120" in message
     assert "line 9, column indicator_code: indicator team_performance is retired" in message
-    assert MethodVersion.objects.filter(company=scored).count() == 1
+    assert _newest(scored) == scored.plan  # nothing saved
 
 
 @pytest.mark.django_db
@@ -325,7 +336,7 @@ def test_set_targets_refuses_a_file_without_its_columns(scored, write_file):
     with translation.override("en"), pytest.raises(CommandError) as caught:
         call_command("set_targets", str(path), "--effective-from", "2026-09")
     assert "the column 'floor' is missing" in str(caught.value)
-    assert MethodVersion.objects.filter(company=scored).count() == 1
+    assert _newest(scored) == scored.plan  # nothing saved
 
 
 @pytest.mark.django_db
@@ -339,6 +350,19 @@ def test_set_targets_reads_an_xlsx_file(scored, tmp_path):
     path = tmp_path / "targets.xlsx"
     book.save(path)
     _command("set_targets", str(path), "--from", "2026-10")
-    version = MethodVersion.objects.get(company=scored, version=2)
+    version = _newest(scored)
+    assert version.version == scored.plan.version + 1
     assert ScoringMethod.from_record(version.params).goalposts_for("line_loss") == (2.5, 10.0)
     assert version.reason == f"set_targets from {path}"
+
+
+@pytest.mark.django_db
+def test_set_targets_says_when_the_method_is_relative(scored, write_file):
+    create_method_version(
+        company=scored, method=LEAGUE_TABLE, effective_from=SEPTEMBER, reason="r", recompute=False
+    )
+    path = write_file("targets.csv", "indicator_code,floor,target\nsafety,50,95\n")
+    output = _command("set_targets", str(path), "--from", "2026-10")
+    assert "The method is relative (minmax/quotas): the targets do not count" in output
+    saved = ScoringMethod.from_record(_newest(scored).params)
+    assert saved.label == "minmax/quotas" and saved.goalposts_for("safety") == (50.0, 95.0)

@@ -1,4 +1,4 @@
-"""The admin's forms for a new weight version and a new grading-rule version."""
+"""The admin's forms for a new weight version, a new grading-rule version and new targets."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from scoring.engine.method import (
     THRESHOLDS,
     ZSCORE,
 )
+from scoring.goalposts import target_error
 from scoring.grades import grade_display
 from scoring.targets import SEED_TARGETS, as_goalposts
 from scoring.weightfile import weights_total_error
@@ -232,6 +233,65 @@ class GradingForm(VersionForm):
                 float(cleaned[f"threshold_{g}"]) for g in GRADE_ORDER[:-1]
             )
         return dataclasses.replace(self.method, **changes)
+
+
+class TargetsForm(VersionForm):
+    """Each indicator's floor (scores 0) and target (full marks), in its raw unit; each
+    pair keeps ``scoring.goalposts.target_error``, said beside the indicator."""
+
+    def __init__(self, *args, indicators: list[Indicator], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        for indicator in indicators:
+            for part, label in (("floor", _("Floor")), ("target", _("Target"))):
+                self.fields[self.field_name(part, indicator.code)] = forms.DecimalField(
+                    label=f"{indicator.name}: {label}",
+                    max_digits=14,
+                    decimal_places=4,
+                    widget=forms.NumberInput(attrs={"step": "any", "class": "target-input"}),
+                )
+        values = [name for name in self.fields if name not in ("effective_from", "reason")]
+        self.order_fields(["effective_from", *values, "reason"])
+
+    @staticmethod
+    def field_name(part: str, code: str) -> str:
+        return f"{part}_{code}"
+
+    def rows(self) -> list[dict]:
+        """One row per indicator: the indicator and its two bound fields."""
+        return [
+            {
+                "indicator": indicator,
+                "floor": self[self.field_name("floor", indicator.code)],
+                "target": self[self.field_name("target", indicator.code)],
+            }
+            for indicator in self.indicators
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for indicator in self.indicators:
+            floor = cleaned.get(self.field_name("floor", indicator.code))
+            target = cleaned.get(self.field_name("target", indicator.code))
+            if floor is None or target is None:
+                continue  # the field says why
+            error = target_error(indicator, float(floor), float(target))
+            if error:
+                self.add_error(
+                    self.field_name("target", indicator.code),
+                    f"{indicator.name}: {error}",
+                )
+        return cleaned
+
+    def targets(self) -> dict[str, tuple[float, float]]:
+        """Indicator code → (floor, target), once the form is valid."""
+        return {
+            indicator.code: (
+                float(self.cleaned_data[self.field_name("floor", indicator.code)]),
+                float(self.cleaned_data[self.field_name("target", indicator.code)]),
+            )
+            for indicator in self.indicators
+        }
 
 
 def describe_normalisation(method: ScoringMethod) -> str:

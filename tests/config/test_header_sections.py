@@ -29,6 +29,8 @@ PAGES = [
     ("scoring:weight_new", [], "Weights"),
     ("scoring:methods", [], "Grading rules"),
     ("scoring:method_detail", [1], "Grading rules"),
+    ("scoring:target_list", [], "Targets"),
+    ("scoring:target_new", [], "Targets"),
     ("indicators:list", [], "Indicators"),
     ("indicators:add", [], "Indicators"),
     ("imports:upload", [], "Data imports"),

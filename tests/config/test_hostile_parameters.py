@@ -89,6 +89,8 @@ WALK: dict[str, Page] = {
     "scoring:method_new": Page(posts=True),
     "scoring:method_detail": Page(args=((ID, "1"),)),
     "scoring:method_publish": Page("post", args=((ID, "1"),)),
+    "scoring:target_list": Page(),
+    "scoring:target_new": Page(posts=True),
     "scoring:month_review": Page(args=((MONTH, "2026-09"),)),
     "scoring:month_publish": Page("post", args=((MONTH, "2026-09"),)),
     "indicators:list": Page(),

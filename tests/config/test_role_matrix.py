@@ -47,6 +47,8 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "scoring:method_new": ("get", [], {}, ADMIN_ONLY),
     "scoring:method_detail": ("get", [1], {}, COMMITTEE_UP),
     "scoring:method_publish": ("post", [1], {}, ADMIN_POST),
+    "scoring:target_list": ("get", [], {}, COMMITTEE_UP),
+    "scoring:target_new": ("get", [], {}, ADMIN_ONLY),
     "scoring:month_review": ("get", ["2026-09"], {}, COMMITTEE_UP),
     "scoring:month_publish": ("post", ["2026-09"], {}, ADMIN_POST),
     "indicators:list": ("get", [], {}, ADMIN_ONLY),

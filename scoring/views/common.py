@@ -135,7 +135,8 @@ def regrade_plan(company: Company, effective_from: date, model) -> dict:
 #: How many re-graded months a preview computes. Each is the month's data read and graded
 #: again beside its published grades: a few milliseconds at 60 stations, about 0.7 s at
 #: 30,000 (300,000 values read, the engine, the comparison), so 12 months stay under ten
-#: seconds there; the months after are named, not computed (docs/scoring.md).
+#: seconds there (an estimate from the measured parts); the months after are named, not
+#: computed (docs/scoring.md).
 PREVIEW_MONTHS_MAX = 12
 
 

@@ -209,6 +209,24 @@ class ScoreRun(models.Model):
             "administrator publishes it."
         ),
     )
+    regraded_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("re-grade of"),
+        help_text=_(
+            "The published run this one replaced when it was computed under other weight "
+            "or method versions (a re-grade); empty for new data or a first publication."
+        ),
+    )
+    published_at = models.DateTimeField(
+        _("published at"),
+        null=True,
+        blank=True,
+        help_text=_("When it became the month's published grades."),
+    )
     summary = models.JSONField(
         _("company medians"),
         default=dict,
@@ -258,6 +276,13 @@ class ScoreRun(models.Model):
     @property
     def period_text(self) -> str:
         return format_period(self.period)
+
+    def same_versions(self, other: ScoreRun) -> bool:
+        """Whether both runs were graded under the same weight and method versions."""
+        return (self.weight_set_id, self.method_version_id) == (
+            other.weight_set_id,
+            other.method_version_id,
+        )
 
 
 class UsedPreview(models.Model):

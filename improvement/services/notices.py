@@ -44,7 +44,7 @@ MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 @dataclass(frozen=True)
 class NoticeOutcome:
-    drops: int
+    events: int  # the drops or colour changes found
     created: int
     emailed: int
 
@@ -165,14 +165,19 @@ def mail_grade_drops(*, period: date, station_ids: list[int]) -> int:
     user's claim and is raised for the task to retry the rest."""
     if not settings.EMAIL_HOST:
         return 0
+    pending = Notification.objects.filter(
+        kind=NotificationKind.GRADE_DROP, period=period, station_id__in=station_ids
+    )
+    return mail_each_user(pending, _drop_message, what=f"the grade drops of {period}")
+
+
+def mail_each_user(notices, message, *, what: str) -> int:
+    """One e-mail per user (``message(user, notices, connection)``) of the ``notices`` not
+    mailed yet, to active users with an address; returns how many were sent. Each user's
+    notices are claimed before the mail goes, and released if the server fails (raised
+    for the task to retry)."""
     pending = (
-        Notification.objects.filter(
-            kind=NotificationKind.GRADE_DROP,
-            period=period,
-            station_id__in=station_ids,
-            emailed_at=None,
-            user__is_active=True,
-        )
+        notices.filter(emailed_at=None, user__is_active=True)
         .exclude(user__email="")
         .select_related("user", "station")
         .order_by("user_id", "station__code")
@@ -184,17 +189,17 @@ def mail_grade_drops(*, period: date, station_ids: list[int]) -> int:
         return 0
     sent = 0
     with get_connection() as connection:
-        for user, notices in by_user.items():
-            claimed = _claim(notices)
+        for user, theirs in by_user.items():
+            claimed = _claim(theirs)
             if not claimed:  # another delivery is mailing this user
                 continue
             try:
-                _drop_message(user, claimed, connection).send()
+                message(user, claimed, connection).send()
             except MAIL_ERRORS:
                 Notification.objects.filter(pk__in=[notice.pk for notice in claimed]).update(
                     emailed_at=None
                 )
-                logger.exception("Could not e-mail %s the grade drops of %s", user, period)
+                logger.exception("Could not e-mail %s %s", user, what)
                 raise
             sent += 1
     return sent

@@ -1,13 +1,15 @@
-"""A grade-drop notice in words, in the reader's language, and its link."""
+"""A notice (a grade drop, a re-grade's colour change) in words, in the reader's language,
+and its link."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from improvement.models import Notification
+from improvement.models import Notification, NotificationKind
 from indicators.periods import format_period
 from scoring.grades import grade_display
+from scoring.regrade_text import changed_versions_text
 
 
 def station_url(notice: Notification) -> str:
@@ -18,6 +20,8 @@ def station_url(notice: Notification) -> str:
 
 def notice_text(notice: Notification) -> str:
     """The notice in the active language; the colour always with its label."""
+    if notice.kind == NotificationKind.REGRADE:
+        return regrade_text(notice)
     data = notice.data
     return gettext(
         "%(station)s dropped from %(before)s to %(after)s in %(month)s "
@@ -25,6 +29,29 @@ def notice_text(notice: Notification) -> str:
     ) % {
         "station": notice.station.name,
         "month": format_period(notice.period),
+        "before": grade_display(data.get("from")).label,
+        "after": grade_display(data.get("to")).label,
+        "before_score": _score(data.get("from_score")),
+        "after_score": _score(data.get("to_score")),
+    }
+
+
+def regrade_text(notice: Notification) -> str:
+    """ "S1 was re-graded in 2026-10 under weights v2: red · excellent → yellow · lagging
+    (score 90.00 → 9.00)"."""
+    data = notice.data
+    return gettext(
+        "%(station)s was re-graded in %(month)s under %(versions)s: %(before)s → %(after)s "
+        "(score %(before_score)s → %(after_score)s)"
+    ) % {
+        "station": notice.station.name,
+        "month": format_period(notice.period),
+        "versions": changed_versions_text(
+            data.get("weights"),
+            data.get("method"),
+            data.get("weights_before"),
+            data.get("method_before"),
+        ),
         "before": grade_display(data.get("from")).label,
         "after": grade_display(data.get("to")).label,
         "before_score": _score(data.get("from_score")),

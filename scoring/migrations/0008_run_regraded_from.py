@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring', '0006_run_heartbeat_and_used_previews'),
+        ('scoring', '0007_absolute_default'),
     ]
 
     operations = [

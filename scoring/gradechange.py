@@ -25,10 +25,11 @@ from scoring.models import ScoreRun
 #: Why the grade went against the score, by reason code.
 REASON_TEXTS = {
     OTHERS_IMPROVED_MORE: gettext_lazy(
-        "relative grading (a fixed share per colour): other stations improved more"
+        "relative grading (a fixed share per colour), and other stations improved more"
     ),
     OTHERS_IMPROVED_LESS: gettext_lazy(
-        "relative grading (a fixed share per colour): other stations improved less or fell further"
+        "relative grading (a fixed share per colour), and other stations improved less "
+        "or fell further"
     ),
     CAP: gettext_lazy("a grading rule (cap) limits the grade"),
     NEW_RULES: gettext_lazy("graded under new weights or scoring rules from this month"),

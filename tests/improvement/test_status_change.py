@@ -166,3 +166,16 @@ def test_months_graded_by_different_methods_are_flagged(client, company):
     score_month(stations, OCT_2026, [10, 30])
     html = page(client, user_with_role("party_committee")).content.decode()
     assert "scored with different scoring methods" in html
+
+
+def test_the_documented_grid_is_the_one_the_page_uses():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "pages-and-maps.md").read_text(encoding="utf-8")
+    table = doc.split("| level \\ change |")[1].split("\n\n")[0]
+    rows = [line for line in table.splitlines()[2:] if line.startswith("|")]
+    documented = {
+        cells[0].split()[1]: tuple(cell.split()[1] for cell in cells[1:])
+        for cells in ([c.strip() for c in row.strip("|").split("|")] for row in rows)
+    }
+    assert documented == COMBINED

@@ -104,6 +104,10 @@ def test_under_absolute_grading_a_higher_score_never_has_a_worse_grade(company):
         if grade_position(row.grade) is not None
     ]
     # Across every pair of (station, month): a higher score is at least as good a grade.
+    grades_at: dict[float, set[str]] = {}
+    for score, grade in rows:
+        grades_at.setdefault(score, set()).add(grade)
+    assert all(len(grades) == 1 for grades in grades_at.values())  # equal score, equal grade
     rows.sort(key=lambda row: row[0])
     positions = [grade_position(grade) for _score, grade in rows]
     assert positions == sorted(positions, reverse=True)

@@ -8,6 +8,8 @@ from django.utils.translation import gettext
 
 from improvement.models import Notification, NotificationKind
 from indicators.periods import format_period
+from scoring.engine.gradechange import UNEXPLAINED, grade_steps
+from scoring.gradechange import note_text
 from scoring.grades import grade_display
 from scoring.regrade_text import changed_versions_text
 
@@ -19,11 +21,13 @@ def station_url(notice: Notification) -> str:
 
 
 def notice_text(notice: Notification) -> str:
-    """The notice in the active language; the colour always with its label."""
+    """The notice in the active language; the colour always with its label. When a
+    drop's score did not fall, it says why the grade did (a notice stored before the reason
+    was kept says that the grade does not follow the score alone)."""
     if notice.kind == NotificationKind.REGRADE:
         return regrade_text(notice)
     data = notice.data
-    return gettext(
+    text = gettext(
         "%(station)s dropped from %(before)s to %(after)s in %(month)s "
         "(score %(before_score)s → %(after_score)s)"
     ) % {
@@ -34,6 +38,20 @@ def notice_text(notice: Notification) -> str:
         "before_score": _score(data.get("from_score")),
         "after_score": _score(data.get("to_score")),
     }
+    note = against_score_text(data)
+    return f"{text} {note}" if note else text
+
+
+def against_score_text(data: dict) -> str:
+    """Why the grade fell although the score did not ("" when the score fell too)."""
+    before, after = data.get("from_score"), data.get("to_score")
+    if before is None or after is None:
+        return ""
+    direction = (after > before) - (after < before)
+    if direction < 0:
+        return ""
+    steps = grade_steps(data.get("from", ""), data.get("to", "")) or -1
+    return note_text(steps, direction, data.get("against_score") or UNEXPLAINED)
 
 
 def regrade_text(notice: Notification) -> str:

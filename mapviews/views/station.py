@@ -82,6 +82,7 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         "latest_period": format_period(latest.period) if latest else None,
         "asked_period": format_period(asked) if asked and latest is None else None,
         "since_last_month": explanations.since_last_month(latest, before),
+        "grade_note": explanations.grade_note(latest, before),
         "strip_cells": cells,
         "history_rows": list(reversed(cells)),
         **work,

@@ -24,6 +24,7 @@ PAGES = [
     ("improvement:pairing", [], "Improvement"),
     ("improvement:help", [], "Improvement"),
     ("improvement:bulletin", [], "Improvement"),
+    ("improvement:status_change", [], "Improvement"),
     ("improvement:notifications", [], "Notifications"),
     ("scoring:weights", [], "Weights"),
     ("scoring:weight_new", [], "Weights"),

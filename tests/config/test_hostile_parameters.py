@@ -120,6 +120,7 @@ WALK: dict[str, Page] = {
     "improvement:notifications": Page(query=("page",)),
     "improvement:notifications_read": Page("post"),
     "improvement:all_red": Page(query=(*MONTH_PAGE, "grade")),
+    "improvement:status_change": Page(query=("period", "county", "since")),
     "login": Page(query=("next",)),
     "logout": Page("post"),
     "password_change": Page(posts=True),

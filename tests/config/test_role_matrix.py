@@ -84,6 +84,7 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
         dict.fromkeys(ROLES[1:], 302) | {"anonymous": LOGIN},
     ),
     "improvement:all_red": ("get", [], {}, EVERYONE),
+    "improvement:status_change": ("get", [], {"period": "2026-09"}, COMMITTEE_UP),
     "login": ("get", [], {}, dict.fromkeys(ROLES[1:], 302) | {"anonymous": 200}),
     "logout": ("post", [], {}, dict.fromkeys(ROLES, 302)),
     "password_change": ("get", [], {}, EVERYONE),

@@ -93,11 +93,13 @@ MONTH_PAGES = [
 @pytest.mark.parametrize(("name", "args"), MONTH_PAGES)
 def test_every_page_of_the_month_says_it_was_regraded_with_links(client, regraded, name, args):
     page = _page(client, user_with_role("party_committee"), name, *args)
+    rules = reverse("scoring:method_detail", args=[1])  # every company starts with v1
     assert (
         f"This month was re-graded on {_today()} under "
-        f'<a href="{reverse("scoring:weight_detail", args=[2])}">weights v2</a> and the default '
-        f'grading rules (before: <a href="{reverse("scoring:weight_detail", args=[1])}">'
-        "weights v1</a> and the default grading rules)." in page
+        f'<a href="{reverse("scoring:weight_detail", args=[2])}">weights v2</a> and '
+        f'<a href="{rules}">grading rules v1</a> (before: '
+        f'<a href="{reverse("scoring:weight_detail", args=[1])}">weights v1</a> and '
+        f'<a href="{rules}">grading rules v1</a>).' in page
     )
 
 
@@ -114,8 +116,8 @@ def test_without_the_right_to_see_versions_the_note_has_no_links(client, regrade
     secretary = user_with_role("station_secretary", station=regraded[0])
     page = _page(client, secretary, name, *args)
     assert (
-        f"This month was re-graded on {_today()} under weights v2 and the default grading "
-        "rules (before: weights v1 and the default grading rules)." in page
+        f"This month was re-graded on {_today()} under weights v2 and grading rules v1 "
+        "(before: weights v1 and grading rules v1)." in page
     )
     assert reverse("scoring:weight_detail", args=[2]) not in page
 
@@ -133,10 +135,10 @@ def test_the_widget_says_it_in_one_short_line(client, regraded):
 
 def test_the_maps_month_data_carries_the_note_as_plain_text(client, regraded):
     client.force_login(user_with_role("party_committee"))
-    with translation.override("en"):
-        url = reverse("mapviews:map_month")
-        october = client.get(url, {"period": "2026-10"}, HTTP_ACCEPT_LANGUAGE="en").json()
-        september = client.get(url, {"period": "2026-09"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    client.cookies["django_language"] = "en"
+    url = reverse("mapviews:map_month")
+    october = client.get(url, {"period": "2026-10"}).json()
+    september = client.get(url, {"period": "2026-09"}).json()
     assert october["regrade_note"].startswith(f"This month was re-graded on {_today()} under")
     assert "<a" not in october["regrade_note"]
     assert september["regrade_note"] == ""

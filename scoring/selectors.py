@@ -17,7 +17,15 @@ from indicators.models import Direction, Indicator, IndicatorValue
 from indicators.periods import add_months, month_start
 from scoring.engine import DEFAULT_METHOD, ScoringMethod
 from scoring.engine.method import CARRY_FORWARD
-from scoring.models import MethodVersion, ScoreRun, StationScore, Weight, WeightSet
+from scoring.models import (
+    MethodVersion,
+    RunStatus,
+    ScoreRun,
+    SensitivityRun,
+    StationScore,
+    Weight,
+    WeightSet,
+)
 from stations.models import Company, Station
 
 
@@ -240,6 +248,32 @@ def _fetch_all(queryset) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def scores_run(run: ScoreRun) -> ScoreRun:
+    """The run whose rows hold a run's scores: the run itself, or for a run that found its
+    inputs unchanged (it wrote no rows), the newest finished run of its month computed
+    from the same inputs. Its sensitivity (the map's "?" marks) is that run's too."""
+    if not run.unchanged:
+        return run
+    return (
+        ScoreRun.objects.filter(
+            company_id=run.company_id,
+            period=run.period,
+            input_fingerprint=run.input_fingerprint,
+            unchanged=False,
+            status=RunStatus.DONE,
+        )
+        .order_by("-pk")
+        .first()
+    ) or run
+
+
+def latest_sensitivity(run: ScoreRun) -> SensitivityRun | None:
+    """The newest weight sensitivity of the run's scores (``scores_run``)."""
+    return (
+        SensitivityRun.objects.filter(run=scores_run(run)).order_by("-created_at", "-id").first()
+    )
 
 
 def current_run(company_id: int, period: date) -> ScoreRun | None:

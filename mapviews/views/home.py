@@ -24,6 +24,7 @@ from mapviews.text import change_text
 from scoring.engine.sensitivity import colour_is_uncertain
 from scoring.grades import grade_display, ungraded_reason_text
 from scoring.models import SensitivityRun
+from scoring.selectors import latest_sensitivity
 from scoring.viewer import MonthChoice, chosen_month, month_context
 from stations.areas import CompanyShapes, company_shapes
 
@@ -72,7 +73,7 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
     previous = next(
         (run for run in month.runs if run.period == previous_period(month.period)), None
     )
-    sensitivity = latest_sensitivity(month.run.pk)
+    sensitivity = latest_sensitivity(month.run)
     key = ":".join(
         str(part)
         for part in (
@@ -204,10 +205,6 @@ def frame_policy(response: HttpResponse) -> HttpResponse:
     else:
         response["X-Frame-Options"] = "DENY"
     return response
-
-
-def latest_sensitivity(run_id: int) -> SensitivityRun | None:
-    return SensitivityRun.objects.filter(run_id=run_id).order_by("-created_at", "-id").first()
 
 
 def uncertain_note(sensitivity: SensitivityRun | None, count: int) -> str:

@@ -271,9 +271,7 @@ def scores_run(run: ScoreRun) -> ScoreRun:
 
 def latest_sensitivity(run: ScoreRun) -> SensitivityRun | None:
     """The newest weight sensitivity of the run's scores (``scores_run``)."""
-    return (
-        SensitivityRun.objects.filter(run=scores_run(run)).order_by("-created_at", "-id").first()
-    )
+    return SensitivityRun.objects.filter(run=scores_run(run)).order_by("-created_at", "-id").first()
 
 
 def current_run(company_id: int, period: date) -> ScoreRun | None:

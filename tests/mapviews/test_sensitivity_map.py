@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
-
-from decimal import Decimal
-
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from indicators.jobs import submit_import
 from indicators.models import Indicator

@@ -89,10 +89,7 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
     )
     shared = cache.get(key)
     if shared is None:
-        uncertain = uncertain_colours(sensitivity)
-        shared = _shared_map_data(month, shapes, compact, uncertain)
-        shown = sum(station in uncertain for station in shared["keys"])
-        shared["uncertain_note"] = uncertain_note(sensitivity, shown)
+        shared = _shared_map_data(month, shapes, compact, sensitivity)
         cache.set(key, shared, MAP_CACHE_SECONDS)
     data = {name: value for name, value in shared.items() if name != "keys"}
     own = selectors.own_station_id(request.user)
@@ -103,9 +100,15 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
 
 
 def _shared_map_data(
-    month: MonthChoice, shapes: CompanyShapes, compact: bool, uncertain: dict[int, str]
+    month: MonthChoice,
+    shapes: CompanyShapes,
+    compact: bool,
+    sensitivity: SensitivityRun | None,
 ) -> dict:
     rows = selectors.ranking_rows(month.company.pk, month.period, month.county_id)
+    uncertain = uncertain_colours(
+        sensitivity, {row.station.pk: row.grade.code for row in rows if row.rank is not None}
+    )
     minimum = month.run.method_params.get("coverage_min_pct")
     frame = pd.DataFrame.from_records(
         [_record(row, shapes.labels, minimum, uncertain) for row in rows],
@@ -121,6 +124,7 @@ def _shared_map_data(
     )
     figure = station_map_figure(frame, shapes.areas, borders, labels, compact=compact)
     counts = selectors.grade_counts(rows)
+    keys = [row.station.pk for row in rows if row.station.pk in shapes.areas]
     return {
         "period": format_period(month.period),
         "previous": month.neighbour(-1),
@@ -128,7 +132,10 @@ def _shared_map_data(
         "figure": figure,
         "counts": counts,
         "count_texts": {code: station_count_text(count) for code, count in counts.items()},
-        "keys": [row.station.pk for row in rows if row.station.pk in shapes.areas],
+        "keys": keys,
+        "uncertain_note": uncertain_note(
+            sensitivity, sum(station in uncertain for station in keys)
+        ),
     }
 
 
@@ -233,19 +240,21 @@ def _number(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def uncertain_colours(sensitivity: SensitivityRun | None) -> dict[int, str]:
+def uncertain_colours(
+    sensitivity: SensitivityRun | None, published: dict[int, str]
+) -> dict[int, str]:
     """Station → "colour uncertain: 橙 55%, 蓝 45%" for the stations whose published
-    grade came out in fewer than the run's certain share of the draws."""
+    grade (``published``: station → grade of the graded stations shown) came out in fewer
+    than the run's certain share of the draws."""
     if sensitivity is None:
         return {}
-    published = dict(
-        sensitivity.run.scores.filter(rank__isnull=False).values_list("station_id", "grade")
-    )
     texts = {}
     for key, found in sensitivity.results.items():
         station = int(key)
         shares = found["shares"]
-        if not colour_is_uncertain(shares, published.get(station), sensitivity.certain_share):
+        if station not in published:
+            continue
+        if not colour_is_uncertain(shares, published[station], sensitivity.certain_share):
             continue
         likely = sorted(shares.items(), key=lambda item: -item[1])[:3]
         parts = ", ".join(

@@ -26,6 +26,7 @@ from scoring.models import (
     Weight,
     WeightSet,
 )
+from scoring.weightfile import weight_shares
 from stations.models import Company, Station
 
 
@@ -282,7 +283,7 @@ def current_runs(company_id: int) -> list[ScoreRun]:
     """The shown run of every scored month, newest first (one query)."""
     return list(
         ScoreRun.objects.filter(company_id=company_id, is_current=True)
-        .only("period", "graded_count", "method_params", "summary")
+        .only("period", "graded_count", "method_params", "summary", "unchanged")
         .order_by("-period")
     )
 
@@ -342,6 +343,12 @@ class IndicatorListRow:
     in_force_now: bool
     #: The indicator's weight in each column's version (None: not in that version).
     weights: list[Decimal | None]
+    #: Its share of each column's total weight, in percent (None: not in that version).
+    shares: list[float | None]
+
+    @property
+    def cells(self) -> list[tuple[Decimal | None, float | None]]:
+        return list(zip(self.weights, self.shares, strict=True))
 
     @property
     def weighted(self) -> bool:
@@ -366,16 +373,25 @@ def indicator_list(today: date) -> tuple[list[WeightColumn], list[IndicatorListR
             weight_set__in=[column.weight_set for column in columns if column.weight_set]
         ).values_list("weight_set_id", "indicator_id", "weight")
     }
+    indicators = list(Indicator.objects.order_by("display_order", "code"))
+    by_column = [
+        {
+            indicator.pk: weights.get((column.weight_set.pk, indicator.pk))
+            if column.weight_set
+            else None
+            for indicator in indicators
+        }
+        for column in columns
+    ]
+    shares = [weight_shares(column) for column in by_column]
     rows = [
         IndicatorListRow(
             indicator=indicator,
             in_force_now=indicator.in_force(this_month),
-            weights=[
-                weights.get((column.weight_set.pk, indicator.pk)) if column.weight_set else None
-                for column in columns
-            ],
+            weights=[column[indicator.pk] for column in by_column],
+            shares=[column[indicator.pk] for column in shares],
         )
-        for indicator in Indicator.objects.order_by("display_order", "code")
+        for indicator in indicators
     ]
     return columns, rows
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -178,11 +179,17 @@ def _positions(
         scores = units / scale
         thresholds = natural_break_thresholds(np.sort(scores), method.decimals)
         return grade_positions(scores, thresholds, method.decimals).astype(np.int8)
-    cuts = np.rint(np.asarray(method.thresholds) * scale)
-    # Falling thresholds: the number a score is below is its grade position.
-    every = np.arange(top)
-    table = sum((every < cut).astype(np.int8) for cut in cuts)
-    return np.asarray(table, dtype=np.int8)[units]
+    return _threshold_table(method.thresholds, scale, top)[units]
+
+
+@lru_cache(maxsize=8)
+def _threshold_table(thresholds: tuple[float, ...], scale: int, top: int) -> np.ndarray:
+    """The grade position of every whole-unit score 0 … top − 1 under fixed thresholds:
+    falling thresholds, so the number a score is below is its grade position."""
+    cuts = np.rint(np.asarray(thresholds) * scale)
+    table = (np.arange(top)[:, None] < cuts[None, :]).sum(axis=1).astype(np.int8)
+    table.flags.writeable = False  # shared by every call with these thresholds
+    return table
 
 
 def colour_is_uncertain(shares: Mapping[str, float], grade: str, certain_share: float) -> bool:

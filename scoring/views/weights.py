@@ -17,7 +17,6 @@ from scoring.models import WeightSet
 from scoring.regrade_preview import preview
 from scoring.selectors import NoWeightsError, effective_weight_set
 from scoring.services import create_weight_set
-from scoring.weightfile import weight_shares
 from scoring.views.common import (
     company_or_404,
     preview_context,
@@ -26,6 +25,7 @@ from scoring.views.common import (
     review_months,
     save_if_previewed,
 )
+from scoring.weightfile import weight_shares
 
 MANAGE_WEIGHTS = "scoring.add_weightset"
 VIEW_WEIGHTS = "scoring.view_weightset"  # the committee reads the versions and reviews

@@ -9,9 +9,10 @@ Ranks use the published precision: scores rounded half up to ``decimals`` are wh
 numbers of hundredths, so one ``bincount`` per draw counts, for every possible score,
 how many stations score strictly higher: that is the competition rank minus one, a
 table of 10,001 entries looked up by every station, without sorting. The draws are
-computed one row per draw, so each draw's scores lie together in memory; the table
-is small enough to stay in the processor's cache (1,000 draws at 30,000 stations take
-about half a second; ``scripts/bench.py``).
+scored ``BLOCK`` at a time, one row per draw, so a block's scores and the table stay in
+the processor's cache while they are ranked and graded (1,000 draws at 30,000 stations:
+about 0.5 s of processor time, against 1.3 s when a chunk of 100 draws was ranked at
+once by one histogram; ``scripts/bench.py``, docs/performance.md).
 
 The draws are graded by the method's own rule: quotas (from those ranks, within each
 peer group when the method has them), fixed thresholds, or natural breaks (the
@@ -33,6 +34,9 @@ from scoring.engine.compute import ROUNDING_TOLERANCE
 from scoring.engine.grades import GRADE_ORDER
 from scoring.engine.grading import grade_positions, natural_break_thresholds, quota_cutoffs
 from scoring.engine.method import DEFAULT_METHOD, NATURAL_BREAKS, QUOTAS, ScoringMethod
+
+#: Draws scored together: 8 draws × 30,000 stations of float64 is about 2 MB.
+BLOCK = 8
 
 
 @dataclass(frozen=True)
@@ -97,19 +101,22 @@ def weight_sensitivity(
         size = min(chunk, draws - done)
         factors = rng.uniform(1 - spread, 1 + spread, size=(size, len(base)))
         drawn = base * factors  # size × indicators
-        # One row per draw: each draw's scores lie together in memory.
-        units = _whole_units(drawn @ filled.T, drawn @ present_weights.T, scale)
-        company_ranks = np.empty(units.shape, dtype=ranks.dtype)
-        position = np.empty(units.shape, dtype=np.int8)
-        for draw, scores in enumerate(units):
-            rank_table = _rank_table(scores, top)
-            company_ranks[draw] = rank_table.astype(ranks.dtype)[scores]
-            for rows in members:
-                # One group holding every station: its ranks are the company's.
-                if len(rows) == count:
-                    position[draw] = _positions(scores, method, top, scale, rank_table)
-                else:
-                    position[draw, rows] = _positions(scores[rows], method, top, scale)
+        company_ranks = np.empty((size, count), dtype=ranks.dtype)
+        position = np.empty((size, count), dtype=np.int8)
+        # A few draws at a time, one row per draw: each block's scores stay in the
+        # processor's cache while they are ranked and graded.
+        for start in range(0, size, BLOCK):
+            block = drawn[start : start + BLOCK]
+            units = _whole_units(block @ filled.T, block @ present_weights.T, scale)
+            for draw, scores in enumerate(units, start):
+                rank_table = _rank_table(scores, top)
+                company_ranks[draw] = rank_table.astype(ranks.dtype)[scores]
+                for rows in members:
+                    # One group holding every station: its ranks are the company's.
+                    if len(rows) == count:
+                        position[draw] = _positions(scores, method, top, scale, rank_table)
+                    else:
+                        position[draw, rows] = _positions(scores[rows], method, top, scale)
         ranks[:, done : done + size] = company_ranks.T
         np.maximum(position, limit, out=position)
         for grade in range(len(GRADE_ORDER)):

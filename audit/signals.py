@@ -24,7 +24,7 @@ from audit.models import Action
 from audit.services import record
 from indicators.models import ImportBatch, ImportStatus, Indicator
 from indicators.periods import format_period
-from scoring.engine import ScoringMethod
+from scoring.engine import DEFAULT_METHOD
 from scoring.models import MethodVersion, WeightSet
 from stations.models import Station, StationMember
 
@@ -113,8 +113,8 @@ def method_version_saved(sender, instance: MethodVersion, created: bool, raw=Fal
     previous = _previous_version(instance)
     if previous is not None:
         before = _version_values(previous, params=previous.params)
-    else:  # the company was scored with the default method
-        before = {"company": instance.company.name, "params": ScoringMethod().as_record()}
+    else:  # before its first version, the company was scored with the default method
+        before = {"company": instance.company.name, "params": DEFAULT_METHOD.as_record()}
     record(
         Action.METHOD_CREATED,
         instance,

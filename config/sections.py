@@ -28,6 +28,8 @@ BY_VIEW = {
     "scoring:method_new": "methods",
     "scoring:method_detail": "methods",
     "scoring:method_publish": "methods",
+    "scoring:target_list": "targets",
+    "scoring:target_new": "targets",
     "imports:upload": "imports",
     "password_change": "password",
 }

@@ -79,7 +79,9 @@ COUNTIES: list[tuple[str, str, list[tuple[str, float, float]]]] = [
 MEILIN = "梅林供电所"
 
 # How each indicator's raw value follows a station's management quality q (0–1):
-# value = worst + (best − worst)·q, then noise of ``spread`` and rounding.
+# value = worst + (best − worst)·q, then noise of ``spread`` and rounding. Each range
+# runs from near the indicator's floor to a little beyond its target (scoring.targets),
+# so a station scores roughly 20 + 80·q: the best-run reach red, the lagging stay yellow.
 INDICATOR_SHAPES: dict[str, tuple[float, float, float]] = {
     "safety": (72, 100, 2.5),
     "fault_outage": (7.5, 0.4, 0.5),
@@ -161,18 +163,34 @@ def station_rows() -> list[dict]:
     return rows
 
 
+#: How many stations climb and how many slip over the demo's months, and by how much
+#: their management quality changes per month (lowest, highest) from the month the
+#: change sets in. The other stations hold roughly.
+CLIMBING = (16, 0.012, 0.026)
+SLIPPING = (5, -0.008, -0.004)
+HOLDING = (-0.002, 0.002)
+#: Where the stations start: management quality mean and spread across the company.
+STARTING_QUALITY = (0.64, 0.12)
+
+
 def quality_paths(names: list[str], months: int, rng: np.random.Generator) -> np.ndarray:
-    """Each station's management quality month by month: some improve, some slip."""
-    base = rng.uniform(0.25, 0.9, size=len(names))
-    trend = rng.choice([-0.012, 0.0, 0.0, 0.008, 0.015], size=len(names))
-    steps = np.arange(months)
-    paths = base[:, None] + trend[:, None] * steps[None, :]
-    paths += rng.normal(0, 0.03, size=paths.shape).cumsum(axis=1) * 0.4
+    """Each station's management quality (0–1) month by month: most stations hold
+    roughly, some climb from the month their measures start to work, a few slip."""
+    base = np.clip(rng.normal(*STARTING_QUALITY, size=len(names)), 0.3, 0.9)
+    order = rng.permutation(len(names))
+    climbing, slipping = order[: CLIMBING[0]], order[CLIMBING[0] : CLIMBING[0] + SLIPPING[0]]
+    rate = rng.uniform(*HOLDING, size=len(names))
+    rate[climbing] = rng.uniform(*CLIMBING[1:], size=len(climbing))
+    rate[slipping] = rng.uniform(*SLIPPING[1:], size=len(slipping))
+    start = rng.integers(0, months // 2, size=len(names))  # when the change sets in
+    steps = np.maximum(np.arange(months)[None, :] - start[:, None], 0)
+    paths = base[:, None] + rate[:, None] * steps
+    paths += rng.normal(0, 0.02, size=paths.shape).cumsum(axis=1) * 0.3
     # 梅林: lagging for most of the period, its measures start to work at the end
     # (“from yellow last month to green”).
     meilin = names.index(MEILIN)
-    paths[meilin] = np.linspace(0.08, 0.12, months)
-    paths[meilin, -1] = 0.36
+    paths[meilin] = np.linspace(0.30, 0.35, months)
+    paths[meilin, -1] = 0.46
     return np.clip(paths, 0.0, 1.0)
 
 
@@ -184,6 +202,9 @@ def value_rows(stations: list[dict], months: list[date]) -> list[list]:
     leaning = rng.normal(0, 0.12, size=(len(stations), len(INDICATOR_SHAPES)))
     meilin = names.index(MEILIN)
     leaning[meilin] = np.abs(leaning[meilin]) * 0.3  # weak everywhere, but evenly
+    for (name, code), weakness in WEAK_SPOTS.items():
+        spot = (names.index(name), list(INDICATOR_SHAPES).index(code))
+        leaning[spot] = min(leaning[spot], weakness)
     late_joiner = names.index("梅山供电所")  # merged into the company six months in
     rows = []
     for s, station in enumerate(stations):
@@ -206,9 +227,13 @@ def value_rows(stations: list[dict], months: list[date]) -> list[list]:
     return rows
 
 
+#: Indicators a station is known to lag on, whatever its overall level: 大碶's team
+#: performance, which its secretary's project (demo.work) sets out to lift.
+WEAK_SPOTS = {("大碶供电所", "team_performance"): -0.15}
+
 #: The demo's secretary project that works (demo.work): from its first month, three
 #: months before the last, 梅林's line loss gains this much quality each month.
-PROJECT_GAINS = {(MEILIN, "line_loss"): (3, 0.07)}
+PROJECT_GAINS = {(MEILIN, "line_loss"): (3, 0.06)}
 
 
 def _project_gain(name: str, code: str, month: int, months: int) -> float:

@@ -405,6 +405,7 @@ class DepartmentHelp(Partnership):
 
 class NotificationKind(models.TextChoices):
     GRADE_DROP = "grade_drop", _("a station dropped a grade")
+    REGRADE = "regrade", _("a re-grade changed a station's colour")
 
 
 class Notification(models.Model):
@@ -422,6 +423,15 @@ class Notification(models.Model):
         Station, on_delete=models.CASCADE, related_name="+", verbose_name=_("station")
     )
     period = models.DateField(_("month"))
+    run = models.ForeignKey(
+        "scoring.ScoreRun",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("score run"),
+        help_text=_("The re-grade a re-grade notice tells of (a month can be re-graded twice)."),
+    )
     data = models.JSONField(_("details"), default=dict)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -433,7 +443,14 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "kind", "station", "period"], name="one_notice_per_event"
+                fields=["user", "kind", "station", "period"],
+                condition=~models.Q(kind="regrade"),
+                name="one_notice_per_event",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "station", "run"],
+                condition=models.Q(kind="regrade"),
+                name="one_regrade_notice_per_run",
             ),
         ]
         indexes = [models.Index(fields=["user", "read_at"])]

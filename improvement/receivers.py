@@ -9,3 +9,12 @@ def queue_grade_drop_notices(sender, *, run_id: int, **kwargs) -> None:
     from improvement.tasks import notify_grade_drops
 
     notify_grade_drops.delay(run_id)
+
+
+def queue_regrade_notices(sender, *, run_id: int, **kwargs) -> None:
+    """New grades were published: when they re-grade the month (other weight or method
+    versions than the grades they replaced), hand the notices of the stations whose colour
+    changed to a worker (it does nothing for a run that is no re-grade)."""
+    from improvement.tasks import notify_regrade
+
+    notify_regrade.delay(run_id)

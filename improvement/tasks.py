@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from improvement.services import notices
+from improvement.services import notices, regrade_notices
 
 
 @shared_task(
@@ -21,7 +21,27 @@ def notify_grade_drops(run_id: int) -> dict:
     outcome = notices.notify_grade_drops(run_id=run_id)
     return {
         "run": run_id,
-        "drops": outcome.drops,
+        "drops": outcome.events,
+        "created": outcome.created,
+        "emailed": outcome.emailed,
+    }
+
+
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError, *notices.MAIL_ERRORS),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=4,
+    acks_late=True,
+)
+def notify_regrade(run_id: int) -> dict:
+    """Tell of the colour changes of re-grade ``run_id`` (idempotent; see
+    regrade_notices.notify_regrade)."""
+    outcome = regrade_notices.notify_regrade(run_id=run_id)
+    return {
+        "run": run_id,
+        "changes": outcome.events,
         "created": outcome.created,
         "emailed": outcome.emailed,
     }

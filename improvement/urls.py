@@ -9,6 +9,7 @@ from improvement.views import (
     pairing,
     projects,
     review,
+    statuschange,
 )
 
 app_name = "improvement"
@@ -39,4 +40,5 @@ urlpatterns = [
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_read, name="notifications_read"),
     path("all-red/", allred.all_red, name="all_red"),
+    path("status-change/", statuschange.status_change, name="status_change"),
 ]

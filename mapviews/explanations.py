@@ -18,6 +18,7 @@ from scoring.engine.explain import (
     next_grade_paths,
 )
 from scoring.engine.grades import GRADE_ORDER
+from scoring.gradechange import contradiction_text, score_contradiction
 from scoring.grades import grade_display
 from scoring.models import ScoreRun, StationScore, Weight
 
@@ -152,6 +153,18 @@ def since_last_month(score: StationScore | None, before: StationScore | None) ->
         else None
     )
     return change_text(rank_change, grade_change, then)
+
+
+def grade_note(score: StationScore | None, before: StationScore | None) -> str:
+    """Why the grade moved against the score since last month ("" when it did not)."""
+    if score is None or before is None:
+        return ""
+    return contradiction_text(
+        score_contradiction(
+            (before.run, before.grade, before.score, before.flags),
+            (score.run, score.grade, score.score, score.flags),
+        )
+    )
 
 
 def cap_explanation(cap: dict | None, indicators: dict) -> dict | None:

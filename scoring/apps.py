@@ -10,8 +10,8 @@ class ScoringConfig(AppConfig):
         # The tasks are looked up by name when a run is sent (scoring.services.recompute).
         import scoring.tasks  # noqa: F401
         from indicators.signals import values_changed
-        from scoring.receivers import recompute_changed_months, weigh_new_company
+        from scoring.receivers import recompute_changed_months, start_new_company
         from stations.signals import company_created
 
         values_changed.connect(recompute_changed_months, dispatch_uid="scoring.recompute_months")
-        company_created.connect(weigh_new_company, dispatch_uid="scoring.weigh_new_company")
+        company_created.connect(start_new_company, dispatch_uid="scoring.start_new_company")

@@ -1,4 +1,4 @@
-"""The admin's forms for a new weight version and a new grading-rule version."""
+"""The admin's forms for a new weight version, a new grading-rule version and new targets."""
 
 from __future__ import annotations
 
@@ -15,8 +15,18 @@ from indicators.models import Indicator
 from indicators.periods import parse_period
 from scoring.engine import ScoringMethod
 from scoring.engine.grades import GRADE_ORDER
-from scoring.engine.method import NATURAL_BREAKS, QUOTAS, THRESHOLDS
+from scoring.engine.method import (
+    GOALPOSTS,
+    MINMAX,
+    NATURAL_BREAKS,
+    PERCENTILE,
+    QUOTAS,
+    THRESHOLDS,
+    ZSCORE,
+)
+from scoring.goalposts import target_error
 from scoring.grades import grade_display
+from scoring.targets import SEED_TARGETS, as_goalposts
 from scoring.weightfile import WEIGHT_DECIMALS, WEIGHT_MAX, weights_total_error
 
 
@@ -96,16 +106,36 @@ class WeightsForm(VersionForm):
         return values
 
 
-class GradingForm(VersionForm):
-    """How the score gives the five colours, and the data coverage a grade needs.
-    The method's other settings (normalisation, missing data, caps, …) are kept."""
+#: The normalisations the grading-rule form offers (the others: ``manage.py set_method``).
+NORMALISATION_CHOICES = [
+    (GOALPOSTS, gettext_lazy("Absolute: each indicator against its floor and target")),
+    (MINMAX, gettext_lazy("Relative: against the month's best and worst station (min-max)")),
+]
+OTHER_NORMALISATIONS = {
+    ZSCORE: gettext_lazy("As now: z-scores (set with manage.py set_method)"),
+    PERCENTILE: gettext_lazy("As now: percentile ranks (set with manage.py set_method)"),
+}
 
+
+class GradingForm(VersionForm):
+    """Whether indicators are scored absolutely or relatively, how the score gives the
+    five colours, and the data coverage a grade needs. The method's other settings
+    (the targets, missing data, caps, …) are kept."""
+
+    normalisation = forms.ChoiceField(
+        label=gettext_lazy("Scoring of each indicator"),
+        choices=NORMALISATION_CHOICES,
+        widget=forms.RadioSelect,
+    )
     grading = forms.ChoiceField(
         label=gettext_lazy("Grading"),
         choices=[
-            (QUOTAS, gettext_lazy("Quotas: a share of the stations in each colour")),
-            (THRESHOLDS, gettext_lazy("Fixed score thresholds")),
-            (NATURAL_BREAKS, gettext_lazy("Natural breaks (groups of similar scores)")),
+            (
+                THRESHOLDS,
+                gettext_lazy("Fixed score thresholds: a colour is a level of management"),
+            ),
+            (QUOTAS, gettext_lazy("League table: a fixed share of stations per colour")),
+            (NATURAL_BREAKS, gettext_lazy("Natural breaks: groups of similar scores")),
         ],
         widget=forms.RadioSelect,
     )
@@ -123,6 +153,11 @@ class GradingForm(VersionForm):
     def __init__(self, *args, method: ScoringMethod, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.method = method
+        if method.normalisation in OTHER_NORMALISATIONS:  # chosen from the command line
+            self.fields["normalisation"].choices = [
+                *NORMALISATION_CHOICES,
+                (method.normalisation, OTHER_NORMALISATIONS[method.normalisation]),
+            ]
         for grade in GRADE_ORDER:
             self.fields[f"quota_{grade}"] = forms.IntegerField(
                 label=str(grade_display(grade).label),
@@ -140,6 +175,7 @@ class GradingForm(VersionForm):
             )
         if not self.is_bound:
             self.initial.update(
+                normalisation=method.normalisation,
                 grading=method.grading,
                 coverage_min_pct=method.coverage_min_pct,
                 **{f"quota_{g}": q for g, q in zip(GRADE_ORDER, method.quotas_pct, strict=True)},
@@ -177,12 +213,20 @@ class GradingForm(VersionForm):
         return cleaned
 
     def new_method(self) -> ScoringMethod:
-        """The current method with this form's grading and coverage."""
+        """The current method with this form's normalisation, grading and coverage. Its
+        targets (goalposts) are kept; absolute scoring without any starts from the seeded
+        ones. Winsorising belongs to min-max and is dropped with it."""
         cleaned = self.cleaned_data
+        normalisation = cleaned["normalisation"]
         changes: dict = {
+            "normalisation": normalisation,
             "grading": cleaned["grading"],
             "coverage_min_pct": float(cleaned["coverage_min_pct"]),
         }
+        if normalisation != MINMAX:
+            changes["winsor_pct"] = None
+        if normalisation == GOALPOSTS and not self.method.goalposts:
+            changes["goalposts"] = as_goalposts(SEED_TARGETS)
         if cleaned["grading"] == QUOTAS:
             changes["quotas_pct"] = tuple(cleaned[f"quota_{g}"] for g in GRADE_ORDER)
         if cleaned["grading"] == THRESHOLDS:
@@ -192,17 +236,90 @@ class GradingForm(VersionForm):
         return dataclasses.replace(self.method, **changes)
 
 
+class TargetsForm(VersionForm):
+    """Each indicator's floor (scores 0) and target (full marks), in its raw unit; each
+    pair keeps ``scoring.goalposts.target_error``, said beside the indicator."""
+
+    def __init__(self, *args, indicators: list[Indicator], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        for indicator in indicators:
+            for part, label in (("floor", _("Floor")), ("target", _("Target"))):
+                self.fields[self.field_name(part, indicator.code)] = forms.DecimalField(
+                    label=f"{indicator.name}: {label}",
+                    max_digits=14,
+                    decimal_places=4,
+                    widget=forms.NumberInput(attrs={"step": "any", "class": "target-input"}),
+                )
+        values = [name for name in self.fields if name not in ("effective_from", "reason")]
+        self.order_fields(["effective_from", *values, "reason"])
+
+    @staticmethod
+    def field_name(part: str, code: str) -> str:
+        return f"{part}_{code}"
+
+    def rows(self) -> list[dict]:
+        """One row per indicator: the indicator and its two bound fields."""
+        return [
+            {
+                "indicator": indicator,
+                "floor": self[self.field_name("floor", indicator.code)],
+                "target": self[self.field_name("target", indicator.code)],
+            }
+            for indicator in self.indicators
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for indicator in self.indicators:
+            floor = cleaned.get(self.field_name("floor", indicator.code))
+            target = cleaned.get(self.field_name("target", indicator.code))
+            if floor is None or target is None:
+                continue  # the field says why
+            error = target_error(indicator, float(floor), float(target))
+            if error:
+                self.add_error(
+                    self.field_name("target", indicator.code),
+                    f"{indicator.name}: {error}",
+                )
+        return cleaned
+
+    def targets(self) -> dict[str, tuple[float, float]]:
+        """Indicator code → (floor, target), once the form is valid."""
+        return {
+            indicator.code: (
+                float(self.cleaned_data[self.field_name("floor", indicator.code)]),
+                float(self.cleaned_data[self.field_name("target", indicator.code)]),
+            )
+            for indicator in self.indicators
+        }
+
+
+def describe_normalisation(method: ScoringMethod) -> str:
+    """Absolute or relative, in a few words."""
+    if method.normalisation == GOALPOSTS:
+        return _("absolute (each indicator from floor to target)")
+    if method.normalisation == MINMAX and method.winsor_pct:
+        return _("relative (winsorised min-max)")
+    if method.normalisation == MINMAX:
+        return _("relative (min-max)")
+    if method.normalisation == ZSCORE:
+        return _("relative (z-scores)")
+    return _("relative (percentile ranks)")
+
+
 def describe_grading(method: ScoringMethod) -> str:
-    """One line: how this method turns scores into colours."""
+    """One line: how this method scores indicators and turns scores into colours."""
     if method.grading == QUOTAS:
         shares = " / ".join(f"{q}" for q in method.quotas_pct)
-        text = _("quotas %(shares)s %%") % {"shares": shares}
+        text = _("league table %(shares)s %%") % {"shares": shares}
     elif method.grading == THRESHOLDS:
         cuts = " / ".join(f"{t:g}" for t in method.thresholds)
         text = _("score thresholds %(cuts)s") % {"cuts": cuts}
     else:
         text = _("natural breaks")
-    return _("%(grading)s; coverage ≥ %(coverage)s %%") % {
+    return _("%(normalisation)s; %(grading)s; coverage ≥ %(coverage)s %%") % {
+        "normalisation": describe_normalisation(method),
         "grading": text,
         "coverage": f"{method.coverage_min_pct:g}",
     }

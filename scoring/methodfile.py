@@ -13,7 +13,9 @@ from scoring.engine import ScoringMethod
 
 def read_method(file: str, indicator_codes: set[str]) -> ScoringMethod:
     """A method from a JSON file of ``ScoringMethod`` fields (the rest keep their
-    defaults), with every problem as one clear message."""
+    defaults: absolute scoring, thresholds 90/80/70/60), with every problem as one clear
+    message. Unlike a stored record (``ScoringMethod.from_record``), a file that names no
+    normalisation or grading means today's default, not the league table."""
     try:
         record = json.loads(Path(file).read_text(encoding="utf-8"))
     except OSError as error:
@@ -35,7 +37,7 @@ def read_method(file: str, indicator_codes: set[str]) -> ScoringMethod:
             % {"file": file, "unknown": ", ".join(unknown), "known": ", ".join(sorted(known))}
         )
     try:
-        method = ScoringMethod.from_record(record)
+        method = ScoringMethod(**record)
     except (TypeError, ValueError) as error:
         raise CommandError(f"{file}: {error}") from None
     named = {code for code, _bounds in method.goalposts}

@@ -95,7 +95,9 @@ class MethodVersion(Version):
 
     ``params`` is a ``scoring.engine.ScoringMethod`` record (normalisation, missing-data
     policies, grading, peer groups, caps). Months before ``effective_from`` keep the
-    method they were scored with; a company without any version uses the default.
+    method they were scored with. Every company has one from its creation (version 1,
+    absolute scoring against the seeded targets; ``scoring.services.create_initial_method``);
+    a company without any (made outside the services) is scored by the default method.
     """
 
     company = models.ForeignKey(
@@ -182,7 +184,10 @@ class ScoreRun(models.Model):
         blank=True,
         related_name="runs",
         verbose_name=_("method version"),
-        help_text=_("Empty: the default method."),
+        help_text=_(
+            "Empty: a run stored before its company had method versions; its parameters "
+            "say how it was scored."
+        ),
     )
     method = models.CharField(_("method"), max_length=40, blank=True)
     method_params = models.JSONField(_("method parameters"), default=dict, blank=True)
@@ -203,6 +208,24 @@ class ScoreRun(models.Model):
             "published: its result waits beside the published one until an "
             "administrator publishes it."
         ),
+    )
+    regraded_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("re-grade of"),
+        help_text=_(
+            "The published run this one replaced when it was computed under other weight "
+            "or method versions (a re-grade); empty for new data or a first publication."
+        ),
+    )
+    published_at = models.DateTimeField(
+        _("published at"),
+        null=True,
+        blank=True,
+        help_text=_("When it became the month's published grades."),
     )
     summary = models.JSONField(
         _("company medians"),
@@ -253,6 +276,13 @@ class ScoreRun(models.Model):
     @property
     def period_text(self) -> str:
         return format_period(self.period)
+
+    def same_versions(self, other: ScoreRun) -> bool:
+        """Whether both runs were graded under the same weight and method versions."""
+        return (self.weight_set_id, self.method_version_id) == (
+            other.weight_set_id,
+            other.method_version_id,
+        )
 
 
 class UsedPreview(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from scoring.models import RunTrigger, ScoreRun
-from scoring.services import create_initial_weights, request_recompute
+from scoring.services import create_initial_method, create_initial_weights, request_recompute
 from stations.models import Company
 
 
@@ -19,6 +19,8 @@ def recompute_changed_months(
     ]
 
 
-def weigh_new_company(sender, *, company: Company, **kwargs) -> None:
-    """A new company starts with weight version 1 (equal weights), so it can be scored."""
+def start_new_company(sender, *, company: Company, **kwargs) -> None:
+    """A new company starts with weight version 1 (equal weights) and method version 1
+    (absolute, the seeded targets), so it can be scored."""
     create_initial_weights(company)
+    create_initial_method(company)

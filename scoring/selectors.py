@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 
 from indicators.models import Direction, Indicator, IndicatorValue
 from indicators.periods import add_months, month_start
@@ -424,3 +424,59 @@ def retirement_effects(indicator: Indicator, retired_from: date) -> RetirementEf
         ).count(),
         scored_months=list(scored),
     )
+
+
+# --- Re-grades: what a month's pages say when its published grades were re-graded ------
+
+
+@dataclass(frozen=True)
+class RegradeNote:
+    """A published month whose grades replaced grades under other versions: when, and
+    the weight and method versions after and before (None: the default method)."""
+
+    period: date
+    at: datetime | None
+    weights: int | None
+    method: int | None
+    weights_before: int | None
+    method_before: int | None
+
+
+def regrade_note(company_id: int, period: date) -> RegradeNote | None:
+    """The re-grade the month's published grades stand on, if any (one query): the
+    newest re-grade published up to the current run, when the current run is graded
+    under the same versions (new data after a re-grade keeps it; a later re-grade, or a
+    return to the old versions, is the one told)."""
+    runs = list(
+        ScoreRun.objects.filter(company_id=company_id, period=period)
+        .filter(Q(is_current=True) | Q(regraded_from__isnull=False))
+        .select_related(
+            "weight_set",
+            "method_version",
+            "regraded_from__weight_set",
+            "regraded_from__method_version",
+        )
+        .order_by("-pk")
+    )
+    current = next((run for run in runs if run.is_current), None)
+    if current is None:
+        return None
+    regrade = next(
+        (run for run in runs if run.pk <= current.pk and run.regraded_from_id is not None), None
+    )
+    if regrade is None or not regrade.same_versions(current):
+        return None
+    before = regrade.regraded_from
+    assert before is not None  # selected for having one
+    return RegradeNote(
+        period=period,
+        at=regrade.published_at,
+        weights=_version_number(regrade.weight_set),
+        method=_version_number(regrade.method_version),
+        weights_before=_version_number(before.weight_set),
+        method_before=_version_number(before.method_version),
+    )
+
+
+def _version_number(version: WeightSet | MethodVersion | None) -> int | None:
+    return version.version if version is not None else None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoring.views import indicators, methods, months, weights
+from scoring.views import indicators, methods, months, targets, weights
 
 app_name = "scoring"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("methods/new/", methods.method_new, name="method_new"),
     path("methods/<int:version>/", methods.method_detail, name="method_detail"),
     path("methods/<int:version>/publish/", methods.method_publish, name="method_publish"),
+    path("targets/", targets.target_list, name="target_list"),
+    path("targets/new/", targets.target_new, name="target_new"),
     path("months/<str:period>/", months.month_review, name="month_review"),
     path("months/<str:period>/publish/", months.month_publish, name="month_publish"),
 ]

@@ -7,7 +7,9 @@ page numbers and sort keys are clamped instead (``paginate``, ``mapviews.sorting
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,7 +27,7 @@ from indicators.periods import (
     parse_period,
 )
 from scoring.models import ScoreRun
-from scoring.selectors import current_runs, opening_period
+from scoring.selectors import RegradeNote, current_runs, opening_period, regrade_note
 from stations.models import Company
 from stations.roles import own_station_id
 from stations.viewer import company_for_user, counties, has_county
@@ -105,10 +107,25 @@ def _shortened(text: str, length: int = 40) -> str:
     return shown + ("…" if len(text) > length else "")
 
 
+def _lazy_regrade_note(month: MonthChoice) -> Callable[[], RegradeNote | None]:
+    """The month's re-grade note as a callable the template calls (once, cached) when it
+    shows the note: pages of the month that do not show it make no query for it."""
+
+    @functools.cache
+    def note() -> RegradeNote | None:
+        if month.company is None or month.run is None or month.period is None:
+            return None
+        return regrade_note(month.company.pk, month.period)
+
+    return note
+
+
 def month_context(month: MonthChoice, request: HttpRequest) -> dict:
-    """Template variables of the month stepper and the empty states."""
+    """Template variables of the month stepper, the empty states and the re-grade note
+    (``scoring/_regraded.html``; read only by a page that shows it)."""
     company = month.company
     return {
+        "regrade": _lazy_regrade_note(month),
         "company": company,
         "period": format_period(month.period) if month.period else None,
         "period_scored": month.run is not None,

@@ -70,7 +70,12 @@ def bench_engine() -> list[tuple[int, float]]:
 
 def bench_methods(size: int = 30_000) -> list[tuple[str, float]]:
     """Each method choice on its own at ``size`` stations, best of 5."""
-    from scoring.engine import ScoringMethod
+    from dataclasses import replace
+
+    from scoring.engine import LEAGUE_TABLE, ScoringMethod
+
+    def league(**changes) -> ScoringMethod:
+        return replace(LEAGUE_TABLE, **changes)
 
     weights = pd.Series(10.0, index=CODES)
     higher = pd.Series([c not in {"line_loss", "integrity_risk"} for c in CODES], index=CODES)
@@ -79,16 +84,17 @@ def bench_methods(size: int = 30_000) -> list[tuple[str, float]]:
     groups = pd.Series(np.where(np.arange(size) % 3 == 0, "urban", "rural"), index=values.index)
     valid = dict.fromkeys(CODES, (0.0, 100.0))
     choices = {
-        "min-max, quotas (default)": ScoringMethod(),
-        "winsorised min-max 5–95": ScoringMethod(winsor_pct=(5, 95)),
-        "goalposts": ScoringMethod(normalisation="goalposts"),
-        "z-score": ScoringMethod(normalisation="zscore"),
-        "percentile": ScoringMethod(normalisation="percentile"),
-        "fixed thresholds": ScoringMethod(grading="thresholds"),
-        "natural breaks": ScoringMethod(grading="natural_breaks"),
-        "peer groups (2)": ScoringMethod(peer_groups=True),
-        "carry forward 1 indicator, 3 months": ScoringMethod(missing={"safety": "carry_forward"}),
-        "cap on 1 indicator": ScoringMethod(
+        "absolute: goalposts, thresholds (default)": ScoringMethod(),
+        "league table: min-max, quotas": LEAGUE_TABLE,
+        "winsorised min-max 5–95": league(winsor_pct=(5, 95)),
+        "goalposts": league(normalisation="goalposts"),
+        "z-score": league(normalisation="zscore"),
+        "percentile": league(normalisation="percentile"),
+        "fixed thresholds": league(grading="thresholds"),
+        "natural breaks": league(grading="natural_breaks"),
+        "peer groups (2)": league(peer_groups=True),
+        "carry forward 1 indicator, 3 months": league(missing={"safety": "carry_forward"}),
+        "cap on 1 indicator": league(
             caps=[{"indicator": "safety", "operator": "<", "value": 20, "grade": "blue"}]
         ),
     }

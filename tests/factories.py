@@ -12,7 +12,8 @@ from django.contrib.auth import get_user_model
 
 from improvement.models import BranchPairing, DepartmentHelp, Measure, SecretaryProject
 from indicators.models import Indicator
-from scoring.models import RunTrigger, ScoreRun
+from scoring.engine import LEAGUE_TABLE
+from scoring.models import MethodVersion, RunTrigger, ScoreRun
 from stations.models import Company, County, Station
 from stations.services import create_company
 
@@ -24,16 +25,31 @@ def _indicator(code: str) -> Indicator:
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
-    """A company with its initial equal weights, created through the service."""
+    """A company with its initial equal weights and method version 1, created through
+    the service.
+
+    ``method``: the params method version 1 holds. It defaults to the league table
+    (min-max, 20 % quotas), the default when most tests were written, so their expected
+    scores and colours keep their meaning; ``method=None`` keeps version 1 as a new
+    company gets it (absolute, the seeded targets): new tests of the product use that.
+    Version 1's params are replaced before any month is scored.
+    """
 
     class Meta:
         model = Company
 
     name = factory.Sequence(lambda n: f"Company {n}")
+    method = LEAGUE_TABLE
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return create_company(kwargs["name"])
+        company = create_company(kwargs["name"])
+        method = kwargs.get("method")
+        if method is not None:
+            MethodVersion.objects.filter(company=company, version=1).update(
+                params=method.as_record()
+            )
+        return company
 
 
 class CountyFactory(factory.django.DjangoModelFactory):

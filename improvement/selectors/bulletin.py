@@ -27,9 +27,10 @@ from improvement.selectors import (
     projects_progress,
     work_by_station,
 )
-from improvement.selectors.months import as_station_id
+from improvement.selectors.months import as_station_id, month_contradiction, station_flags
 from indicators.models import Indicator
 from indicators.periods import add_months, period_range
+from scoring.engine.gradechange import Contradiction
 from scoring.engine.grades import GRADE_ORDER, UNGRADED
 from scoring.grades import GradeDisplay, grade_display
 from stations.models import Company, Station
@@ -62,6 +63,8 @@ class StationMove:
     score_now: float | None
     rank_before: int | None
     rank_now: int | None
+    #: When the score did not move the grade's way: why (``scoring.engine.gradechange``).
+    against_score: Contradiction | None = None
 
     @property
     def steps(self) -> int:
@@ -179,10 +182,13 @@ def _moves(
     if before is None:
         return []
     joined = now.scores.join(before.scores, how="inner", rsuffix="_before")
+    changed = joined[joined["grade"] != joined["grade_before"]]
+    ids = [int(station_id) for station_id in changed.index]
+    flags = (station_flags(before.run, ids), station_flags(now.run, ids))
     moves = []
-    for station_id, row in joined.iterrows():
+    for station_id, row in changed.iterrows():
         after, was = grade_display(row["grade"]), grade_display(row["grade_before"])
-        if after.position is None or was.position is None or after.code == was.code:
+        if after.position is None or was.position is None:
             continue
         moves.append(
             StationMove(
@@ -193,6 +199,7 @@ def _moves(
                 score_now=_number(row["score"]),
                 rank_before=_whole(row["rank_before"]),
                 rank_now=_whole(row["rank"]),
+                against_score=month_contradiction(before, now, int(station_id), flags),
             )
         )
     moves.sort(key=lambda move: (-move.steps, move.rank_now or 0, move.station.code))

@@ -13,6 +13,8 @@ import pandas as pd
 from indicators.models import Indicator
 from indicators.periods import add_months
 from scoring.engine import indicator_grades
+from scoring.engine.gradechange import Contradiction
+from scoring.gradechange import score_contradiction
 from scoring.models import ScoreRun, StationScore
 from scoring.selectors import (
     current_run,
@@ -118,7 +120,16 @@ def grade_history(
         run.period: run
         for run in ScoreRun.objects.filter(
             company_id=company_id, is_current=True, period__gte=first, period__lte=period
-        ).only("period", "summary", "company_id")
+        ).only(
+            "period",
+            "summary",
+            "company_id",
+            # What a grade change against the score is explained by (scoring.gradechange).
+            "method",
+            "method_params",
+            "weight_set_id",
+            "method_version_id",
+        )
     }
     if not runs:
         return {}
@@ -147,3 +158,34 @@ def month_rows_between(
         .order_by("period", "station_id")
         .values_list("period", "station_id", "score", "rank", "grade", "normalised")
     )
+
+
+def station_flags(run: ScoreRun, station_ids: list[int]) -> dict[int, dict]:
+    """The flags a run stored (caps, peer groups, carried values) of the given stations."""
+    rows = StationScore.objects.filter(run=run, station_id__in=station_ids)
+    return dict(rows.values_list("station_id", "flags"))
+
+
+def month_contradiction(
+    before: MonthGrades | None,
+    now: MonthGrades,
+    station_id: int,
+    flags: tuple[dict[int, dict], dict[int, dict]],
+) -> Contradiction | None:
+    """Whether the station's grade moved against its score from ``before`` to ``now``
+    (``flags``: each month's ``station_flags``)."""
+    if (
+        before is None
+        or station_id not in before.scores.index
+        or station_id not in now.scores.index
+    ):
+        return None
+    was, is_now = before.scores.loc[station_id], now.scores.loc[station_id]
+    return score_contradiction(
+        (before.run, was["grade"], _score(was["score"]), flags[0].get(station_id)),
+        (now.run, is_now["grade"], _score(is_now["score"]), flags[1].get(station_id)),
+    )
+
+
+def _score(value) -> float | None:
+    return None if pd.isna(value) else float(value)

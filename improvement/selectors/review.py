@@ -12,10 +12,12 @@ import pandas as pd
 
 from improvement.engine.weakness import WEAK_GRADES, score_change, streak
 from improvement.selectors import MonthGrades, StationWork, grade_history, work_by_station
+from improvement.selectors.months import month_contradiction, station_flags
 from indicators.models import Indicator
 from indicators.periods import add_months
 from mapviews.selectors import month_values
 from scoring.engine.grades import grade_position
+from scoring.gradechange import contradiction_text
 from scoring.grades import GradeDisplay, grade_display
 from stations.models import Station
 
@@ -49,6 +51,8 @@ class ReviewRow:
     scores: list[float | None]  # the last HISTORY_MONTHS months, oldest first
     grades: list[str]
     work: StationWork
+    #: Why the grade moved against the score since last month ("" when it did not).
+    grade_note: str = ""
 
     @property
     def unattended(self) -> bool:
@@ -79,6 +83,12 @@ def review_rows(
     if work is None:
         work = work_by_station(station_ids, month.period)
     medians = month.raw_medians
+    last_month = history.get(months[-2])
+    flags = (
+        (station_flags(last_month.run, station_ids), station_flags(month.run, station_ids))
+        if last_month is not None
+        else ({}, {})
+    )
     rows = []
     for station_id in station_ids:
         past = [history.get(when) for when in months]
@@ -124,6 +134,9 @@ def review_rows(
                 scores=scores,
                 grades=[grade or "" for grade in grades],
                 work=work[station_id],
+                grade_note=contradiction_text(
+                    month_contradiction(last_month, month, station_id, flags)
+                ),
             )
         )
     return rows

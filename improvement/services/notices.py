@@ -7,8 +7,9 @@ published one (``scoring.engine.grades.grade_position``); ungraded on either sid
 
 Idempotent under at-least-once delivery: a notice is unique per user, kind, station and
 month, so a second delivery (or another run of the same month) adds nothing. A notice
-records the event as it was published (grades, scores, ranks, run); its text is written
-in the reader's language when shown (``improvement.text.notices``).
+records the event as it was published (grades, scores, ranks, run, and when the score did
+not fall, why the grade did: ``against_score``, a ``scoring.engine.gradechange`` reason);
+its text is written in the reader's language when shown (``improvement.text.notices``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from improvement.text.notices import notice_text, station_url
 from indicators.models import IndicatorValue
 from indicators.periods import add_months, format_period
 from scoring.engine.grades import grade_position
+from scoring.gradechange import score_contradiction
 from scoring.models import ScoreRun, StationScore
 from stations.roles import PARTY_COMMITTEE, STATION_SECRETARY
 
@@ -44,7 +46,7 @@ MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 @dataclass(frozen=True)
 class NoticeOutcome:
-    drops: int
+    events: int  # the drops or colour changes found
     created: int
     emailed: int
 
@@ -76,17 +78,18 @@ def grade_drops(run: ScoreRun) -> dict[int, dict]:
     ).first()
     if previous is None:
         return {}
-    columns = ("station_id", "grade", "score", "rank")
+    columns = ("station_id", "grade", "score", "rank", "flags")
     before = {
         row[0]: row for row in StationScore.objects.filter(run=previous).values_list(*columns)
     }
     drops = {}
-    for station_id, grade, score, rank in StationScore.objects.filter(run=run).values_list(
+    for station_id, grade, score, rank, flags in StationScore.objects.filter(run=run).values_list(
         *columns
     ):
         old = before.get(station_id)
         if old is None or not is_drop(old[1], grade):
             continue
+        found = score_contradiction((previous, old[1], old[2], old[4]), (run, grade, score, flags))
         drops[station_id] = {
             "from": old[1],
             "to": grade,
@@ -97,6 +100,8 @@ def grade_drops(run: ScoreRun) -> dict[int, dict]:
             "run": run.pk,
             "previous_run": previous.pk,
         }
+        if found is not None:  # the score rose (or stood): store why the grade fell
+            drops[station_id]["against_score"] = found.reason
     return drops
 
 
@@ -165,14 +170,19 @@ def mail_grade_drops(*, period: date, station_ids: list[int]) -> int:
     user's claim and is raised for the task to retry the rest."""
     if not settings.EMAIL_HOST:
         return 0
+    pending = Notification.objects.filter(
+        kind=NotificationKind.GRADE_DROP, period=period, station_id__in=station_ids
+    )
+    return mail_each_user(pending, _drop_message, what=f"the grade drops of {period}")
+
+
+def mail_each_user(notices, message, *, what: str) -> int:
+    """One e-mail per user (``message(user, notices, connection)``) of the ``notices`` not
+    mailed yet, to active users with an address; returns how many were sent. Each user's
+    notices are claimed before the mail goes, and released if the server fails (raised
+    for the task to retry)."""
     pending = (
-        Notification.objects.filter(
-            kind=NotificationKind.GRADE_DROP,
-            period=period,
-            station_id__in=station_ids,
-            emailed_at=None,
-            user__is_active=True,
-        )
+        notices.filter(emailed_at=None, user__is_active=True)
         .exclude(user__email="")
         .select_related("user", "station")
         .order_by("user_id", "station__code")
@@ -184,17 +194,17 @@ def mail_grade_drops(*, period: date, station_ids: list[int]) -> int:
         return 0
     sent = 0
     with get_connection() as connection:
-        for user, notices in by_user.items():
-            claimed = _claim(notices)
+        for user, theirs in by_user.items():
+            claimed = _claim(theirs)
             if not claimed:  # another delivery is mailing this user
                 continue
             try:
-                _drop_message(user, claimed, connection).send()
+                message(user, claimed, connection).send()
             except MAIL_ERRORS:
                 Notification.objects.filter(pk__in=[notice.pk for notice in claimed]).update(
                     emailed_at=None
                 )
-                logger.exception("Could not e-mail %s the grade drops of %s", user, period)
+                logger.exception("Could not e-mail %s %s", user, what)
                 raise
             sent += 1
     return sent

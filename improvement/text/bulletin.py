@@ -23,6 +23,7 @@ from improvement.text.labels import PROGRESS_GROUP_LABELS, PROGRESS_STATES
 from indicators.periods import format_period
 from mapviews.text import signed
 from scoring.engine.grades import RED
+from scoring.gradechange import contradiction_text
 from scoring.grades import GradeDisplay
 
 
@@ -171,9 +172,14 @@ def moves_section(bulletin: Bulletin) -> Section:
 
 
 def move_text(move: StationMove) -> str:
+    """The grades moved, and why when the score moved the other way (so the scores next
+    to it never contradict the colours silently)."""
     if move.steps > 0:
-        return ngettext("up %(n)d grade", "up %(n)d grades", move.steps) % {"n": move.steps}
-    return ngettext("down %(n)d grade", "down %(n)d grades", -move.steps) % {"n": -move.steps}
+        text = ngettext("up %(n)d grade", "up %(n)d grades", move.steps) % {"n": move.steps}
+    else:
+        text = ngettext("down %(n)d grade", "down %(n)d grades", -move.steps) % {"n": -move.steps}
+    note = contradiction_text(move.against_score)
+    return _("%(change)s. %(why)s") % {"change": text, "why": note} if note else text
 
 
 def _move_row(move: StationMove) -> tuple:

@@ -5,6 +5,13 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from improvement.engine.progress import MISSED, OFF_TRACK, ON_TRACK, REACHED, WAITING
+from improvement.engine.statuschange import (
+    DECLINED,
+    DECLINED_SIGNIFICANTLY,
+    INCREASED,
+    INCREASED_SIGNIFICANTLY,
+    MAINTAINED,
+)
 
 PROGRESS_STATES = {
     WAITING: _("waiting for data"),
@@ -19,4 +26,22 @@ PROGRESS_GROUP_LABELS = {
     ON_TRACK: _("On track"),
     OFF_TRACK: _("Off track"),
     WAITING: _("No data yet"),
+}
+
+#: The status × change page's change bands (``engine.statuschange.CHANGE_BANDS``).
+CHANGE_BAND_LABELS = {
+    DECLINED_SIGNIFICANTLY: _("Declined significantly"),
+    DECLINED: _("Declined"),
+    MAINTAINED: _("Maintained"),
+    INCREASED: _("Increased"),
+    INCREASED_SIGNIFICANTLY: _("Increased significantly"),
+}
+
+#: What each band covers, in points of score change.
+CHANGE_BAND_RANGES = {
+    DECLINED_SIGNIFICANTLY: _("−5 or less"),
+    DECLINED: _("−5 to −1"),
+    MAINTAINED: _("under ±1"),
+    INCREASED: _("+1 to +5"),
+    INCREASED_SIGNIFICANTLY: _("+5 or more"),
 }

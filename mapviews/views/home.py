@@ -24,7 +24,8 @@ from mapviews.text import change_text
 from scoring.engine.sensitivity import colour_is_uncertain
 from scoring.grades import grade_display, ungraded_reason_text
 from scoring.models import SensitivityRun
-from scoring.selectors import latest_sensitivity
+from scoring.regrade_text import regrade_plain_text
+from scoring.selectors import latest_sensitivity, regrade_note
 from scoring.viewer import MonthChoice, chosen_month, month_context
 from stations.areas import CompanyShapes, company_shapes
 
@@ -132,11 +133,18 @@ def _shared_map_data(
         "figure": figure,
         "counts": counts,
         "count_texts": {code: station_count_text(count) for code, count in counts.items()},
+        "regrade_note": _regrade_text(month),
         "keys": keys,
         "uncertain_note": uncertain_note(
             sensitivity, sum(station in uncertain for station in keys)
         ),
     }
+
+
+def _regrade_text(month: MonthChoice) -> str:
+    """The month's re-grade note as plain text ("" when its grades are no re-grade)."""
+    note = regrade_note(month.company.pk, month.period)
+    return regrade_plain_text(note) if note else ""
 
 
 def station_count_text(count: int) -> str:

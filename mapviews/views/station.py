@@ -15,7 +15,7 @@ from mapviews.panels import station_sections_context
 from mapviews.staticfinders import plotly_static_path
 from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import grade_display
-from scoring.selectors import current_runs, opening_period
+from scoring.selectors import current_runs, opening_period, regrade_note
 from scoring.viewer import parse_month
 from stations.models import Station
 from stations.roles import can_see_station_detail, own_station_id
@@ -82,6 +82,7 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         "latest_period": format_period(latest.period) if latest else None,
         "asked_period": format_period(asked) if asked and latest is None else None,
         "since_last_month": explanations.since_last_month(latest, before),
+        "grade_note": explanations.grade_note(latest, before),
         "strip_cells": cells,
         "history_rows": list(reversed(cells)),
         **work,
@@ -91,5 +92,6 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         "chart": chart,
         "plotly_js": plotly_static_path(),
         "is_own_station": own_station_id(request.user) == station.pk,
+        "regrade": regrade_note(station.county.company_id, latest.period) if latest else None,
     }
     return render(request, "mapviews/station_detail.html", context)

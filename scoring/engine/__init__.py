@@ -20,13 +20,14 @@ from scoring.engine.compute import (
     weighted_score,
 )
 from scoring.engine.grades import ALL_GRADES, GRADE_COLOURS, GRADE_ORDER, UNGRADED
-from scoring.engine.method import DEFAULT_METHOD, ScoringMethod
+from scoring.engine.method import DEFAULT_METHOD, LEAGUE_TABLE, ScoringMethod
 
 __all__ = [
     "ALL_GRADES",
     "DEFAULT_METHOD",
     "GRADE_COLOURS",
     "GRADE_ORDER",
+    "LEAGUE_TABLE",
     "LOW_COVERAGE",
     "MISSING_REQUIRED",
     "NORMALISED_DECIMALS",

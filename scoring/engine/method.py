@@ -1,7 +1,11 @@
 """A scoring method: every choice of how a month is scored, recorded with each run.
 
-The default is the foundation's method: min-max normalisation, missing indicators'
-weights spread over the present ones (with a coverage minimum), grades by 20 % quotas.
+The default is absolute: each indicator placed between fixed goalposts (its floor and
+target, values beyond them clipped), missing indicators' weights spread over the present
+ones (with a coverage minimum), grades by fixed score thresholds, so a colour is a level
+of management and every station can reach red. ``LEAGUE_TABLE`` is the foundation's
+method (min-max normalisation against the month's best and worst, 20 % of the stations
+per colour), kept for companies that want stations ranked against each other.
 A company may choose another method as a new version (``scoring.models.MethodVersion``);
 the engine reads only this frozen dataclass, so it stays free of Django.
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 from scoring.engine.grades import GRADE_ORDER
 
@@ -64,7 +69,7 @@ def _pairs(mapping) -> tuple:
 
 @dataclass(frozen=True)
 class ScoringMethod:
-    """How one month is scored. Every field has the foundation's default.
+    """How one month is scored. Every field has the default (absolute) value.
 
     - ``normalisation``: ``minmax`` (relative to the month's best and worst),
       ``goalposts`` (fixed low/high per indicator, values outside clipped: absolute),
@@ -86,14 +91,14 @@ class ScoringMethod:
     - ``decimals``: scores are rounded half up and compared at this precision.
     """
 
-    normalisation: str = MINMAX
+    normalisation: str = GOALPOSTS
     winsor_pct: tuple[float, float] | None = None
     goalposts: tuple[tuple[str, tuple[float, float]], ...] = ()
     zscore_clip_sd: float = 3.0
     missing: tuple[tuple[str, str], ...] = ()
     carry_forward_months: int = 3
     coverage_min_pct: float = 80.0
-    grading: str = QUOTAS
+    grading: str = THRESHOLDS
     quotas_pct: tuple[int, ...] = field(default=(20, 20, 20, 20, 20))
     thresholds: tuple[float, ...] = (90.0, 80.0, 70.0, 60.0)
     peer_groups: bool = False
@@ -189,10 +194,20 @@ class ScoringMethod:
     @classmethod
     def from_record(cls, record: dict) -> ScoringMethod:
         """Rebuild from a stored record. Keys stored beside the parameters (directions,
-        the name and version of earlier records) are ignored; missing ones take their
-        default, so every earlier run's record still reads as the method it used."""
+        the name and version of earlier records) are ignored. A missing normalisation or
+        grading is the one used before they could be chosen (min-max, quotas: records of
+        that time name neither), other missing keys take their default, so every earlier
+        run's record still reads as the method it used."""
         names = {item.name for item in fields(cls)}
-        return cls(**{key: value for key, value in record.items() if key in names})
+        params: dict[str, Any] = {"normalisation": MINMAX, "grading": QUOTAS}
+        params.update({key: value for key, value in record.items() if key in names})
+        return cls(**params)
 
 
+#: The product's default: absolute (goalposts, fixed thresholds 90/80/70/60). An
+#: indicator it names no goalposts for is placed within its valid range.
 DEFAULT_METHOD = ScoringMethod()
+
+#: The league table: min-max against the month's best and worst station, a fixed 20 %
+#: of the graded stations per colour (the foundation's method, the default until 2026-12).
+LEAGUE_TABLE = ScoringMethod(normalisation=MINMAX, grading=QUOTAS)

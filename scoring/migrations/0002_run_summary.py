@@ -7,7 +7,11 @@ month's raw values as they are now; no score, rank or grade is touched.
 import pandas as pd
 from django.db import migrations, models
 
-from scoring.engine import DEFAULT_METHOD, ScoringMethod, month_summary
+from scoring.engine import ScoringMethod, month_summary
+
+#: The method every run of that time was scored with (min-max, quotas), frozen here:
+#: the code's default has changed since, this migration's meaning must not.
+QUOTAS_OF_THAT_TIME = (20, 20, 20, 20, 20)
 
 
 def backfill(apps, schema_editor):
@@ -23,7 +27,7 @@ def backfill(apps, schema_editor):
         codes = list(run.method_params.get("directions", {})) or sorted(
             {code for score in scores for code in score.normalised}
         )
-        quotas = tuple(run.method_params.get("quotas_pct", DEFAULT_METHOD.quotas_pct))
+        quotas = tuple(run.method_params.get("quotas_pct", QUOTAS_OF_THAT_TIME))
         raw = pd.DataFrame.from_records(
             list(
                 IndicatorValue.objects.filter(station_id__in=ids, period=run.period).values_list(
@@ -37,7 +41,7 @@ def backfill(apps, schema_editor):
         score_series = pd.Series([s.score for s in scores], index=ids, dtype=float)
         directions = run.method_params.get("directions", {})
         higher = pd.Series({code: directions.get(code, "higher") == "higher" for code in codes})
-        run.summary = month_summary(values, higher, score_series, ScoringMethod(quotas_pct=quotas))
+        run.summary = month_summary(values, higher, score_series, ScoringMethod(normalisation="minmax", grading="quotas", quotas_pct=quotas))
         run.save(update_fields=["summary"])
 
 

@@ -21,6 +21,7 @@ from scoring.services.sensitivity import run_sensitivity
 from scoring.services.versions import (
     PREVIEW_MAX_AGE,
     claim_preview,
+    create_initial_method,
     create_initial_weights,
     create_method_version,
     create_weight_set,
@@ -34,6 +35,7 @@ __all__ = [
     "PublishRefused",
     "RunOutcome",
     "claim_preview",
+    "create_initial_method",
     "create_initial_weights",
     "create_method_version",
     "create_weight_set",

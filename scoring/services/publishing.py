@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import (
     transaction,
 )
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Action
@@ -48,7 +49,9 @@ def publish_run(run_id: int, user=None) -> ScoreRun:
         ScoreRun.objects.filter(pk=published.pk).update(is_current=False)
     run.is_current = True
     run.publish = True
-    run.save(update_fields=["is_current", "publish"])
+    run.published_at = timezone.now()
+    run.regraded_from = regrade_of(run, published)
+    run.save(update_fields=["is_current", "publish", "published_at", "regraded_from"])
     announce_published(company_id=company_id, period=period, run_id=run.pk)
     record(
         Action.GRADES_PUBLISHED,
@@ -58,6 +61,15 @@ def publish_run(run_id: int, user=None) -> ScoreRun:
         actor=user,
     )
     return run
+
+
+def regrade_of(run: ScoreRun, published: ScoreRun | None) -> ScoreRun | None:
+    """The published run that ``run``, about to replace it, re-grades: one graded under
+    other weight or method versions. None for a first publication, for new data graded
+    under the same versions, and for a run of unknown versions (none recorded)."""
+    if published is None or published.weight_set_id is None or run.same_versions(published):
+        return None
+    return published
 
 
 def _run_record(run: ScoreRun | None) -> dict | None:

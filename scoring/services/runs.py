@@ -37,6 +37,7 @@ from scoring.selectors import (
     NoWeightsError,
     load_period_inputs,
 )
+from scoring.services.publishing import regrade_of
 from scoring.services.recompute import request_recompute
 from scoring.services.sensitivity import run_sensitivity
 from scoring.signals import announce_published
@@ -187,6 +188,8 @@ def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
             company_id=run.company_id, period=run.period, is_current=True
         ).update(is_current=False)
         run.is_current = True
+        run.published_at = timezone.now()
+        run.regraded_from = regrade_of(run, current)
         announce_published(company_id=run.company_id, period=run.period, run_id=run.pk)
     run.graded_count = int(result.stations["rank"].notna().sum())
     run.summary = result.summary

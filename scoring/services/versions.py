@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from indicators.models import Indicator
 from scoring.engine import ScoringMethod
+from scoring.engine.method import GOALPOSTS, THRESHOLDS
 from scoring.models import (
     MethodVersion,
     RunTrigger,
@@ -26,10 +27,13 @@ from scoring.selectors import (
     periods_with_data,
 )
 from scoring.services.recompute import request_recompute
+from scoring.targets import SEED_TARGETS, SEED_THRESHOLDS, as_goalposts
 from stations.models import Company
 
-#: Version 1 of a new company counts from this month.
+#: Version 1 of a new company (weights and method) counts from this month.
 INITIAL_WEIGHTS_FROM = date(2000, 1, 1)
+#: The reason recorded with a new company's method version 1.
+INITIAL_METHOD_REASON = "Initial method: absolute scoring against the seeded targets"
 #: How long a version form's preview stays valid for saving.
 PREVIEW_MAX_AGE = timedelta(hours=1)
 
@@ -46,6 +50,28 @@ def create_initial_weights(company: Company) -> WeightSet:
         weights=weights,
         effective_from=INITIAL_WEIGHTS_FROM,
         reason="Initial equal weights",
+        user=None,
+        recompute=False,
+    )
+
+
+def create_initial_method(company: Company) -> MethodVersion:
+    """Method version 1 for a new company: absolute scoring, each active indicator
+    between its seeded floor and target (``scoring.targets``), the seeded thresholds.
+    An active indicator without a seeded target is placed within its valid range."""
+    active = set(Indicator.objects.filter(active=True).values_list("code", flat=True))
+    targets = {code: pair for code, pair in SEED_TARGETS.items() if code in active}
+    method = ScoringMethod(
+        normalisation=GOALPOSTS,
+        goalposts=tuple(sorted(as_goalposts(targets).items())),
+        grading=THRESHOLDS,
+        thresholds=SEED_THRESHOLDS,
+    )
+    return create_method_version(
+        company=company,
+        method=method,
+        effective_from=INITIAL_WEIGHTS_FROM,
+        reason=INITIAL_METHOD_REASON,
         user=None,
         recompute=False,
     )

@@ -1,16 +1,20 @@
-"""Grading-rule versions (the scoring method's grading and coverage), like weights:
-history, a new version with its preview, and the review of the months it re-grades."""
+"""Grading-rule versions (the scoring method's normalisation, grading and coverage), like
+weights: history, a new version with its preview, and the review of the months it
+re-grades."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from indicators.models import Indicator
 from scoring.engine import ScoringMethod
 from scoring.forms import GradingForm, describe_grading
+from scoring.goalposts import target_diff
 from scoring.models import MethodVersion
 from scoring.regrade_preview import preview
 from scoring.selectors import effective_method
@@ -36,7 +40,7 @@ def _method(version: MethodVersion | None) -> ScoringMethod:
 def _other_settings(method: ScoringMethod) -> dict:
     """The settings this page keeps as they are (changed with ``manage.py set_method``)."""
     record = method.as_record()
-    for name in ("grading", "quotas_pct", "thresholds", "coverage_min_pct"):
+    for name in ("normalisation", "grading", "quotas_pct", "thresholds", "coverage_min_pct"):
         record.pop(name, None)
     return record
 
@@ -137,14 +141,21 @@ def method_detail(request: HttpRequest, version: int) -> HttpResponse:
         .order_by("-version")
         .first()
     )
+    method = _method(method_version)
+    indicators = Indicator.objects.filter(
+        Q(active=True) | Q(code__in=[code for code, _bounds in method.goalposts])
+    ).order_by("display_order", "code")
     return render(
         request,
         "scoring/method_detail.html",
         {
             "company": company,
             "version": method_version,
-            "grading": describe_grading(_method(method_version)),
+            "grading": describe_grading(method),
             "before": describe_grading(_method(previous)),
+            "targets": target_diff(_method(previous), method, list(indicators)),
+            "relative": method.relative,
+            "method_label": method.label,
             "previous": previous,
             **progress_context(method_version, request),
         },

@@ -54,6 +54,11 @@
       note.textContent = data.uncertain_note || "";
       note.hidden = !data.uncertain_note;
     }
+    var regrade = document.querySelector(".js-map-regrade");
+    if (regrade) {
+      regrade.textContent = data.regrade_note || "";
+      regrade.hidden = !data.regrade_note;
+    }
     document.querySelectorAll(".period-stepper .step").forEach(function (link) {
       var previous = link.classList.contains("step-previous");
       var target = previous ? data.previous : data.next;

@@ -18,6 +18,7 @@ from indicators.models import ImportSource
 from indicators.services import import_indicator_file
 from scoring.engine import ScoringMethod
 from scoring.services import create_method_version, create_weight_set
+from scoring.services.versions import INITIAL_METHOD_REASON
 from tests.conftest import TODAY
 from tests.factories import CompanyFactory, UserFactory
 
@@ -103,7 +104,7 @@ def test_set_weights_on_the_command_line_is_recorded_without_a_user(on_commit, w
 
 
 def test_a_method_version_is_recorded_against_the_default_then_the_previous_version():
-    company = CompanyFactory(name="宁波")
+    company = CompanyFactory(name="宁波", method=None)  # version 1 as a new company gets it
     user = UserFactory(username="planner")
     zscore = ScoringMethod(normalisation="zscore")
     first = create_method_version(
@@ -118,13 +119,18 @@ def test_a_method_version_is_recorded_against_the_default_then_the_previous_vers
     create_method_version(
         company=company, method=quotas, effective_from=date(2026, 10, 1), reason="", user=None
     )
-    [entry, second] = entries(Action.METHOD_CREATED)
+    [initial, entry, second] = entries(Action.METHOD_CREATED)
     default = json.loads(json.dumps(ScoringMethod().as_record()))
+    # The company's version 1 (absolute, the seeded targets) against the default.
+    assert (initial.actor, initial.reason) == (None, INITIAL_METHOD_REASON)
+    assert initial.before == {"company": "宁波", "params": default}
+    assert initial.after["version"] == 1
+    assert initial.after["params"]["goalposts"]["line_loss"] == [3.0, 9.0]
     assert (entry.actor, entry.target_id, entry.reason) == (user, str(first.pk), "z-scores")
-    assert entry.before == {"company": "宁波", "params": default}
+    assert entry.before == initial.after
     assert entry.after == {
         "company": "宁波",
-        "version": 1,
+        "version": 2,
         "effective_from": "2026-09",
         "reason": "z-scores",
         "params": json.loads(json.dumps(zscore.as_record())),
@@ -133,7 +139,7 @@ def test_a_method_version_is_recorded_against_the_default_then_the_previous_vers
     assert (second.actor, second.actor_name) == (None, "")
     assert second.before == entry.after
     assert second.after["params"]["quotas_pct"] == [10, 20, 40, 20, 10]
-    assert second.after["version"] == 2
+    assert second.after["version"] == 3
 
 
 def test_an_import_is_recorded_with_its_file_and_the_user_who_loaded_it(three_stations, write_file):
@@ -202,7 +208,7 @@ def test_a_deleted_method_version_is_recorded_with_its_parameters():
     assert (entry.actor, entry.after) == (None, None)
     assert entry.before == {
         "company": "宁波",
-        "version": 1,
+        "version": 2,  # after the company's version 1
         "effective_from": "2030-01",
         "reason": "",
         "params": json.loads(json.dumps(method.as_record())),

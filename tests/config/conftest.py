@@ -25,18 +25,7 @@ def scored(three_stations):
 
 @pytest.fixture
 def users(scored):
-    from scoring.engine import ScoringMethod
-    from scoring.services import create_method_version
-
-    s1 = scored[0]
-    company = s1.county.company
-    create_method_version(  # so that the method pages have a version 1
-        company=company,
-        method=ScoringMethod(),
-        effective_from=SEPTEMBER,
-        reason="t",
-        recompute=False,
-    )
+    s1 = scored[0]  # its company has method version 1, for the method pages
     admin = user_with_role("admin", is_staff=True)
     return {
         "anonymous": None,

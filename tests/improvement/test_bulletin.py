@@ -233,8 +233,9 @@ def test_the_bulletin_is_read_in_a_fixed_number_of_queries(
     work, stations, django_assert_num_queries
 ):
     """Two months, the streak history, the work as of the month (with the check-ins that
-    closed measures and projects) and the projects: no query per station."""
-    with django_assert_num_queries(22):
+    closed measures and projects), the projects and the moved stations' flags of both
+    months (why a grade moved against the score): no query per station."""
+    with django_assert_num_queries(24):
         bulletin = read_bulletin(stations[0].county.company, OCT)
     with django_assert_num_queries(0):
         text.sections(bulletin)  # the renderers read nothing more

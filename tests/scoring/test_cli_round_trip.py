@@ -11,7 +11,9 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from indicators.models import IndicatorValue
-from scoring.models import RunStatus, ScoreRun, StationScore, WeightSet
+from scoring.engine import ScoringMethod
+from scoring.models import MethodVersion, RunStatus, ScoreRun, StationScore, WeightSet
+from scoring.targets import SEED_TARGETS, as_goalposts
 from stations.models import Company, Station
 
 # Real transactions: the recompute runs when the import commits, as it does for an admin.
@@ -19,8 +21,17 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
-# docs/scoring.md, "Worked example": code → (score, rank, grade, coverage, reason)
+# docs/scoring.md, "Worked example": code → (score, rank, grade, coverage, reason),
+# under the default (absolute: the seeded targets, thresholds 90/80/70/60) ...
 DOCUMENTED = {
+    "A01": ("96.05", "1", "red", "1.0", ""),
+    "A02": ("72.81", "2", "blue", "1.0", ""),
+    "B01": ("67.98", "3", "green", "1.0", ""),
+    "B02": ("59.87", "4", "yellow", "0.8", ""),
+    "B03": ("", "", "ungraded", "0.5", "low_coverage"),
+}
+# ... and as a league table (min-max, 20 % quotas: examples/method-league-table.json).
+DOCUMENTED_LEAGUE = {
     "A01": ("100.00", "1", "red", "1.0", ""),
     "A02": ("50.00", "2", "orange", "1.0", ""),
     "B01": ("50.00", "2", "orange", "1.0", ""),
@@ -58,9 +69,31 @@ def test_round_trip_gives_documented_scores(example_company, values_file):
         row = rows[code]
         assert (row["score"], row["rank"], row["grade"]) == (score, rank, grade), code
         assert (row["coverage"], row["ungraded_reason"]) == (coverage, reason), code
+    # line_loss 5.0 between floor 9 and target 3; satisfaction 95 between 80 and 98.
+    assert rows["A02"]["norm_line_loss"] == "66.67"
+    assert rows["B01"]["norm_customer_satisfaction"] == "83.33"
+    assert rows["B02"]["norm_customer_satisfaction"] == ""
+
+
+def test_the_league_table_regrades_the_example_as_documented(example_company):
+    command("import_indicators", str(EXAMPLES / "values-2026-09.csv"))
+    output = command(
+        "set_method",
+        str(EXAMPLES / "method-league-table.json"),
+        "--effective-from",
+        "2026-09",
+        "--reason",
+        "a league table",
+    )
+    assert "Saved method version 2 (minmax/quotas)" in output
+
+    rows = exported("2026-09")
+    for code, (score, rank, grade, coverage, reason) in DOCUMENTED_LEAGUE.items():
+        row = rows[code]
+        assert (row["score"], row["rank"], row["grade"]) == (score, rank, grade), code
+        assert (row["coverage"], row["ungraded_reason"]) == (coverage, reason), code
     assert rows["A02"]["norm_line_loss"] == "33.33"
     assert rows["B01"]["norm_customer_satisfaction"] == "50.00"
-    assert rows["B02"]["norm_customer_satisfaction"] == ""
 
 
 def test_fresh_database_creates_the_company():
@@ -73,6 +106,12 @@ def test_fresh_database_creates_the_company():
     first = WeightSet.objects.get(company=company)
     assert first.version == 1
     assert sum(w.weight for w in first.weights.all()) == 100
+    # ... and method version 1 scores it absolutely, against the seeded targets.
+    method = MethodVersion.objects.get(company=company)
+    assert method.version == 1 and method.effective_from.isoformat() == "2000-01-01"
+    assert ScoringMethod.from_record(method.params) == ScoringMethod(
+        goalposts=as_goalposts(SEED_TARGETS)
+    )
 
 
 def test_import_stations_upserts_by_code(example_company, write_file):
@@ -188,7 +227,8 @@ def test_new_weights_rescore_governed_months_and_keep_history(example_company, w
     first_run.refresh_from_db()
     assert first_run.weight_set.version == 2
     assert first_run.scores.count() == 5  # the earlier result is kept, not overwritten
-    assert StationScore.objects.filter(run=first_run, station__code="A02").get().score == 50.0
+    # docs/scoring.md, "Worked example" (absolute)
+    assert StationScore.objects.filter(run=first_run, station__code="A02").get().score == 72.81
 
 
 def test_recompute_twice_leaves_the_same_rows(example_company):
@@ -297,5 +337,5 @@ def test_export_keeps_stations_deactivated_after_the_month_was_scored(example_co
     Station.objects.filter(code="A02").update(active=False)
     rows = exported("2026-09")
     assert [(code, row["rank"]) for code, row in rows.items()] == [
-        ("A01", "1"), ("A02", "2"), ("B01", "2"), ("B02", "4"), ("B03", ""),
+        ("A01", "1"), ("A02", "2"), ("B01", "3"), ("B02", "4"), ("B03", ""),
     ]  # fmt: skip

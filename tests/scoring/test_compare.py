@@ -8,16 +8,17 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from scoring.engine import ScoringMethod, score_period
+from scoring.engine import LEAGUE_TABLE, score_period
 from scoring.engine.compare import compare_months, transition_counts
+from tests.builders import league_table
 from tests.mapviews.months import OCTOBER, score_month
 
 
 def test_the_stations_that_change_colour_come_first_with_the_counts():
     values = pd.DataFrame({"a": [0.0, 10.0, 20.0, 30.0, 100.0]}, index=list("ABCDE"))
     weights, higher = pd.Series({"a": 100.0}), pd.Series({"a": True})
-    plain = score_period(values, weights, higher)
-    winsorised = score_period(values, weights, higher, ScoringMethod(winsor_pct=(25, 75)))
+    plain = score_period(values, weights, higher, LEAGUE_TABLE)
+    winsorised = score_period(values, weights, higher, league_table(winsor_pct=(25, 75)))
     table = compare_months(plain, winsorised)
     # min-max: 0, 10, 20, 30, 100 → yellow, green, blue, orange, red.
     # winsorised 25–75: 0, 0, 50, 100, 100 → green, green, blue, red, red.
@@ -37,7 +38,7 @@ def test_the_stations_that_change_colour_come_first_with_the_counts():
 @pytest.mark.django_db
 def test_compare_scoring_lists_the_changes_and_saves_nothing(three_stations, write_file, capsys):
     score_month(three_stations, OCTOBER, [30, 20, 10])
-    path = write_file("thresholds.json", '{"grading": "thresholds"}')
+    path = write_file("thresholds.json", '{"normalisation": "minmax", "grading": "thresholds"}')
     with translation.override("en"):
         call_command("compare_scoring", "--period=2026-10", f"--method-b={path}")
     out = capsys.readouterr().out

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import (
+    LEAGUE_TABLE,
     LOW_COVERAGE,
     NO_DATA,
     ScoringMethod,
@@ -20,6 +21,7 @@ from scoring.engine import (
     weighted_score,
 )
 from scoring.engine.grades import GRADE_ORDER
+from tests.builders import league_table
 
 NAN = np.nan
 
@@ -87,7 +89,7 @@ def test_grade_is_first_cutoff_at_least_rank():
 def test_tied_stations_share_the_better_grade():
     # 5 stations, cut-offs 1,2,3,4,5. Ranks 1,2,2,4,5: both rank-2 stations are orange.
     values = pd.DataFrame({"a": [90.0, 80.0, 80.0, 70.0, 60.0]}, index=list("ABCDE"))
-    result = score_period(values, pd.Series({"a": 100.0}), pd.Series({"a": True}))
+    result = score_period(values, pd.Series({"a": 100.0}), pd.Series({"a": True}), LEAGUE_TABLE)
     assert result.stations["rank"].tolist() == [1, 2, 2, 4, 5]
     assert result.stations["grade"].tolist() == ["red", "orange", "orange", "green", "yellow"]
 
@@ -98,7 +100,7 @@ def test_score_period_hand_computed():
     # scores: S1 = 0·.6 + 100·.4 = 40; S2 = 50; S3 = 60
     values = frame({"a": [10, 20, 30], "b": [1, 3, 5]})
     result = score_period(
-        values, pd.Series({"a": 60.0, "b": 40.0}), pd.Series({"a": True, "b": False})
+        values, pd.Series({"a": 60.0, "b": 40.0}), pd.Series({"a": True, "b": False}), LEAGUE_TABLE
     )
     table = result.stations
     assert table["score"].tolist() == [40.0, 50.0, 60.0]
@@ -115,7 +117,9 @@ def test_missing_value_reweights_over_present_indicators():
         {"a": [0, 100, 50], "b": [0, NAN, 10], "c": [0, 50, 100]},
     )
     weights = pd.Series({"a": 45.0, "b": 10.0, "c": 45.0})
-    result = score_period(values, weights, pd.Series({"a": True, "b": True, "c": True}))
+    result = score_period(
+        values, weights, pd.Series({"a": True, "b": True, "c": True}), LEAGUE_TABLE
+    )
     table = result.stations
     # normalised: a 0,100,50; b 0,–,100; c 0,50,100
     # S2 = (45·100 + 45·50)/90 = 75; S3 = (45·50 + 10·100 + 45·100)/100 = 77.5
@@ -129,7 +133,7 @@ def test_coverage_below_minimum_is_ungraded_with_reason():
     # S2 has a only (weight 70 of 100 = 70 % < 80 %); S3 has nothing.
     values = frame({"a": [1, 2, NAN], "b": [1, NAN, NAN]})
     weights = pd.Series({"a": 70.0, "b": 30.0})
-    result = score_period(values, weights, pd.Series({"a": True, "b": True}))
+    result = score_period(values, weights, pd.Series({"a": True, "b": True}), LEAGUE_TABLE)
     table = result.stations
     assert table.loc["S2", "grade"] == "ungraded"
     assert np.isnan(table.loc["S2", "score"])
@@ -149,7 +153,7 @@ def test_coverage_exactly_at_minimum_is_graded():
     row_80 = {**row_full, "i8": NAN, "i9": NAN}
     values = pd.DataFrame([row_full, row_80], index=["A", "B"])
     weights = pd.Series(0.1, index=codes) * 100
-    result = score_period(values, weights, pd.Series(True, index=codes))
+    result = score_period(values, weights, pd.Series(True, index=codes), LEAGUE_TABLE)
     assert result.stations.loc["B", "grade"] != "ungraded"
 
 
@@ -184,27 +188,31 @@ def test_equal_weights_of_any_size_give_exact_thirds(rows, each):
 def test_an_indicator_at_weight_0_is_left_out():
     values = frame({"a": [1, 2, 3], "b": [3, 2, 1], "c": [9, 1, 5]})
     higher = pd.Series({"a": True, "b": True, "c": True})
-    with_zero = score_period(values, pd.Series({"a": 1.0, "b": 1.0, "c": 0.0}), higher)
-    without = score_period(values, pd.Series({"a": 1.0, "b": 1.0}), higher)
+    with_zero = score_period(
+        values, pd.Series({"a": 1.0, "b": 1.0, "c": 0.0}), higher, LEAGUE_TABLE
+    )
+    without = score_period(values, pd.Series({"a": 1.0, "b": 1.0}), higher, LEAGUE_TABLE)
     assert with_zero.stations["score"].tolist() == without.stations["score"].tolist()
 
 
 def test_weights_only_count_listed_indicators():
     values = frame({"a": [1, 2, 3], "z": [9, 1, 5]})
-    result = score_period(values, pd.Series({"a": 100.0}), pd.Series({"a": True, "z": True}))
+    result = score_period(
+        values, pd.Series({"a": 100.0}), pd.Series({"a": True, "z": True}), LEAGUE_TABLE
+    )
     assert result.stations["score"].tolist() == [0.0, 50.0, 100.0]
     assert list(result.normalised.columns) == ["a"]
 
 
 def test_method_rejects_bad_quotas():
     with pytest.raises(ValueError, match="sum to 100"):
-        ScoringMethod(quotas_pct=(20, 20, 20, 20, 10))
+        league_table(quotas_pct=(20, 20, 20, 20, 10))
     with pytest.raises(ValueError, match="one per grade"):
-        ScoringMethod(quotas_pct=(50, 50))
+        league_table(quotas_pct=(50, 50))
 
 
 def test_method_record_round_trip():
-    method = ScoringMethod(quotas_pct=(10, 20, 40, 20, 10), coverage_min_pct=75)
+    method = league_table(quotas_pct=(10, 20, 40, 20, 10), coverage_min_pct=75)
     assert ScoringMethod.from_record(method.as_record()) == method
 
 
@@ -236,14 +244,16 @@ def _values(rows) -> pd.DataFrame:
 @settings(max_examples=150, deadline=None)
 @given(matrices)
 def test_scores_stay_within_0_and_100(rows):
-    scores = score_period(_values(rows), WEIGHTS, HIGHER).stations["score"].dropna()
+    scores = score_period(_values(rows), WEIGHTS, HIGHER, LEAGUE_TABLE).stations["score"].dropna()
     assert ((scores >= 0) & (scores <= 100)).all()
 
 
 @settings(max_examples=150, deadline=None)
 @given(matrices)
 def test_grades_are_monotone_in_score(rows):
-    table = score_period(_values(rows), WEIGHTS, HIGHER).stations.dropna(subset=["score"])
+    table = score_period(_values(rows), WEIGHTS, HIGHER, LEAGUE_TABLE).stations.dropna(
+        subset=["score"]
+    )
     order = table.sort_values("score", ascending=False)
     positions = [GRADE_ORDER.index(grade) for grade in order["grade"]]
     assert positions == sorted(positions)
@@ -255,8 +265,8 @@ def test_permuting_stations_changes_nothing(rows, random):
     values = _values(rows)
     shuffled_index = list(values.index)
     random.shuffle(shuffled_index)
-    original = score_period(values, WEIGHTS, HIGHER).stations
-    shuffled = score_period(values.loc[shuffled_index], WEIGHTS, HIGHER).stations
+    original = score_period(values, WEIGHTS, HIGHER, LEAGUE_TABLE).stations
+    shuffled = score_period(values.loc[shuffled_index], WEIGHTS, HIGHER, LEAGUE_TABLE).stations
     pd.testing.assert_frame_equal(original, shuffled.loc[original.index])
 
 
@@ -277,10 +287,10 @@ def test_improving_one_indicator_never_lowers_the_score(rows, who, gain):
     station = values.index[who % len(values)]
     if pd.isna(values.loc[station, "a"]):
         return
-    before = score_period(values, WEIGHTS, HIGHER).stations.loc[station, "score"]
+    before = score_period(values, WEIGHTS, HIGHER, LEAGUE_TABLE).stations.loc[station, "score"]
     better = values.copy()
     better.loc[station, "a"] = min(better.loc[station, "a"] + gain, 1000)  # a: higher is better
-    after = score_period(better, WEIGHTS, HIGHER).stations.loc[station, "score"]
+    after = score_period(better, WEIGHTS, HIGHER, LEAGUE_TABLE).stations.loc[station, "score"]
     if not np.isnan(before):
         assert after >= before
 

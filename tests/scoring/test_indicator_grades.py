@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scoring.engine import (
-    ScoringMethod,
+    LEAGUE_TABLE,
     competition_rank,
     grade_from_thresholds,
     grades_for_ranks,
@@ -18,6 +18,7 @@ from scoring.engine import (
     score_period,
 )
 from scoring.engine.grades import GRADE_ORDER, UNGRADED
+from tests.builders import league_table
 
 QUOTAS = (20, 20, 20, 20, 20)
 
@@ -25,7 +26,7 @@ QUOTAS = (20, 20, 20, 20, 20)
 def indicator_grades(normalised: pd.DataFrame, quotas: tuple[int, ...]) -> pd.DataFrame:
     """Every station's grade on every indicator, the way the pages find them: from the
     stored thresholds and each station's own normalised value."""
-    thresholds = indicator_thresholds(normalised, ScoringMethod(quotas_pct=quotas))
+    thresholds = indicator_thresholds(normalised, league_table(quotas_pct=quotas))
     return pd.DataFrame(
         {
             code: [grade_from_thresholds(value, thresholds[code]) for value in normalised[code]]
@@ -57,7 +58,7 @@ def test_score_period_records_indicator_thresholds_and_medians():
     )
     weights = pd.Series({"up": 50.0, "down": 50.0})
     higher = pd.Series({"up": True, "down": False})
-    result = score_period(values, weights, higher)
+    result = score_period(values, weights, higher, LEAGUE_TABLE)
     thresholds = result.summary["indicator_thresholds"]
     # up: stations 1, 2, 3 normalised 0, 50, 100 (N = 3: cut-offs 1, 1, 2, 2, 3).
     assert thresholds["up"] == [100.0, 100.0, 50.0, 50.0, 0.0]
@@ -74,7 +75,7 @@ def test_score_period_records_indicator_thresholds_and_medians():
 def test_summary_of_an_empty_month_has_no_medians():
     values = pd.DataFrame({"up": [np.nan, np.nan]}, index=[1, 2])
     summary = month_summary(
-        values, pd.Series({"up": True}), pd.Series([np.nan, np.nan], index=[1, 2])
+        values, pd.Series({"up": True}), pd.Series([np.nan, np.nan], index=[1, 2]), LEAGUE_TABLE
     )
     assert summary == {
         "median_score": None,
@@ -128,10 +129,13 @@ def test_the_run_summary_equals_thresholds_and_medians_of_the_stored_values(rows
         dtype=float,
     )
     result = score_period(
-        values, pd.Series({"up": 50.0, "down": 50.0}), pd.Series({"up": True, "down": False})
+        values,
+        pd.Series({"up": 50.0, "down": 50.0}),
+        pd.Series({"up": True, "down": False}),
+        LEAGUE_TABLE,
     )
     assert result.summary["indicator_thresholds"] == indicator_thresholds(
-        result.normalised, ScoringMethod()
+        result.normalised, LEAGUE_TABLE
     )
     for code in ("up", "down"):
         present = values[code].dropna()
@@ -142,7 +146,7 @@ def test_the_run_summary_equals_thresholds_and_medians_of_the_stored_values(rows
 @given(st.lists(st.one_of(st.none(), st.sampled_from([5.0, 10.0, 10.0, 20.0, 40.0])), max_size=30))
 def test_score_thresholds_give_back_every_station_grade(column):
     values = pd.DataFrame({"x": [np.nan if v is None else v for v in column]}, dtype=float)
-    result = score_period(values, pd.Series({"x": 100.0}), pd.Series({"x": True}))
+    result = score_period(values, pd.Series({"x": 100.0}), pd.Series({"x": True}), LEAGUE_TABLE)
     thresholds = result.summary["score_thresholds"]
     for score, grade in zip(result.stations["score"], result.stations["grade"], strict=True):
         expected = grade_from_thresholds(None if np.isnan(score) else score, thresholds)

@@ -15,7 +15,7 @@ from scoring.engine import ScoringMethod
 from scoring.models import MethodVersion, ScoreRun, StationScore
 from scoring.services import create_method_version
 from stations.models import StationMember
-from tests.builders import run_month
+from tests.builders import league_table, run_month
 from tests.factories import UserFactory
 from tests.mapviews.months import OCTOBER, SEPTEMBER, score_month
 
@@ -34,7 +34,7 @@ def test_a_new_method_regrades_its_months_and_leaves_earlier_ones_as_published(
     september_run = ScoreRun.objects.get(period=SEPTEMBER, is_current=True)
     # October: S1 60 (orange by quota of 2), S2 40 (green). S1's safety value is 30.
     assert current(scored[0], OCTOBER).grade == "orange"
-    method = ScoringMethod(caps=[CAP_AT_BLUE], grading="quotas", quotas_pct=(50, 0, 0, 0, 50))
+    method = league_table(caps=[CAP_AT_BLUE], grading="quotas", quotas_pct=(50, 0, 0, 0, 50))
     with django_capture_on_commit_callbacks(execute=True):
         version = create_method_version(
             company=company, method=method, effective_from=OCTOBER, reason="safety first"
@@ -51,9 +51,10 @@ def test_a_new_method_regrades_its_months_and_leaves_earlier_ones_as_published(
         "grade": "blue",
         "uncapped": "red",
     }
-    # September was scored before the version takes effect: untouched.
+    # September was scored before the version takes effect: untouched, under the
+    # company's version 1.
     assert ScoreRun.objects.get(period=SEPTEMBER, is_current=True) == september_run
-    assert september_run.method_version is None
+    assert september_run.method_version.version == 1
 
 
 @pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_the_station_page_says_why_the_grade_is_capped(
     with django_capture_on_commit_callbacks(execute=True):
         create_method_version(
             company=company,
-            method=ScoringMethod(caps=[CAP_AT_BLUE], quotas_pct=(50, 0, 0, 0, 50)),
+            method=league_table(caps=[CAP_AT_BLUE], quotas_pct=(50, 0, 0, 0, 50)),
             effective_from=OCTOBER,
             reason="",
         )
@@ -84,7 +85,7 @@ def test_carried_values_are_flagged_on_the_station_page(client, three_stations, 
     company = three_stations[0].county.company
     create_method_version(
         company=company,
-        method=ScoringMethod(missing={"safety": "carry_forward"}),
+        method=league_table(missing={"safety": "carry_forward"}),
         effective_from=SEPTEMBER,
         reason="",
         recompute=False,
@@ -142,7 +143,8 @@ def test_set_method_refuses_a_bad_file_and_saves_nothing(company, write_file, co
     path = write_file("method.json", content)
     with translation.override("en"), pytest.raises(CommandError, match=message):
         call_command("set_method", str(path), "--effective-from=2026-10")
-    assert not MethodVersion.objects.exists()
+    # Only the version 1 every new company starts with.
+    assert list(MethodVersion.objects.values_list("version", flat=True)) == [1]
 
 
 @pytest.mark.django_db
@@ -154,9 +156,9 @@ def test_set_method_saves_a_version_from_the_documented_example(scored, capsys):
             "--effective-from=2026-10",
             reason="example",
         )
-    version = MethodVersion.objects.get()
-    assert version.version == 1 and version.reason == "example"
+    version = MethodVersion.objects.get(version=2)  # after the company's version 1
+    assert version.reason == "example"
     record = json.loads(Path("docs/examples/method-safety-cap.json").read_text(encoding="utf-8"))
     assert ScoringMethod.from_record(version.params) == ScoringMethod.from_record(record)
     out = capsys.readouterr().out
-    assert "Saved method version 1 (minmax/quotas)" in out and "2026-10" in out
+    assert "Saved method version 2 (minmax/quotas)" in out and "2026-10" in out

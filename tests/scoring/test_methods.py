@@ -8,11 +8,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.engine import MISSING_REQUIRED, ScoringMethod, grade_from_thresholds, score_period
+from scoring.engine import (
+    LEAGUE_TABLE,
+    MISSING_REQUIRED,
+    ScoringMethod,
+    grade_from_thresholds,
+    score_period,
+)
 from scoring.engine.compute import indicator_thresholds
 from scoring.engine.grades import GRADE_ORDER
 from scoring.engine.grading import natural_break_thresholds
 from scoring.engine.normalise import normalise
+from tests.builders import league_table
 from tests.scoring.test_engine import HIGHER, WEIGHTS, _values, matrices
 
 NAN = np.nan
@@ -26,41 +33,41 @@ def one_column(values, higher=True):
     ("method", "values", "higher", "expected"),
     [
         # winsorised min-max: the 25th and 75th percentiles (10 and 30) are the ends
-        (ScoringMethod(winsor_pct=(25, 75)), [0, 10, 20, 30, 100], True, [0, 0, 50, 100, 100]),
+        (league_table(winsor_pct=(25, 75)), [0, 10, 20, 30, 100], True, [0, 0, 50, 100, 100]),
         # goalposts 0–50: absolute, outside clipped
         (
-            ScoringMethod(normalisation="goalposts", goalposts={"a": (0, 50)}),
+            league_table(normalisation="goalposts", goalposts={"a": (0, 50)}),
             [0, 10, 20, 30, 100],
             True,
             [0, 20, 40, 60, 100],
         ),
         (
-            ScoringMethod(normalisation="goalposts", goalposts={"a": (0, 50)}),
+            league_table(normalisation="goalposts", goalposts={"a": (0, 50)}),
             [0, 10, 60],
             False,
             [100, 80, 0],
         ),
         # z-score: mean 5, population sd 2; 50 + 50·z/2 with the clip at 2 sd
         (
-            ScoringMethod(normalisation="zscore", zscore_clip_sd=2),
+            league_table(normalisation="zscore", zscore_clip_sd=2),
             [2, 4, 4, 4, 5, 5, 7, 9],
             True,
             [12.5, 37.5, 37.5, 37.5, 50, 50, 75, 100],
         ),
         # the default clip at 3 sd: 50 + 50·z/3
         (
-            ScoringMethod(normalisation="zscore"),
+            league_table(normalisation="zscore"),
             [2, 4, 5, 7, 9, 4, 4, 5],
             False,
             [75, 58.3333, 50, 33.3333, 16.6667, 58.3333, 58.3333, 50],
         ),
         # percentile: share of the others beaten, ties half
-        (ScoringMethod(normalisation="percentile"), [10, 20, 20, 40], True, [0, 50, 50, 100]),
-        (ScoringMethod(normalisation="percentile"), [10, 20, 20, 40], False, [100, 50, 50, 0]),
-        (ScoringMethod(normalisation="percentile"), [7, NAN], True, [100, NAN]),
+        (league_table(normalisation="percentile"), [10, 20, 20, 40], True, [0, 50, 50, 100]),
+        (league_table(normalisation="percentile"), [10, 20, 20, 40], False, [100, 50, 50, 0]),
+        (league_table(normalisation="percentile"), [7, NAN], True, [100, NAN]),
         # every method: a constant column scores 100, missing stays missing
-        (ScoringMethod(normalisation="zscore"), [3, 3, NAN], True, [100, 100, NAN]),
-        (ScoringMethod(winsor_pct=(5, 95)), [3, 3, NAN], True, [100, 100, NAN]),
+        (league_table(normalisation="zscore"), [3, 3, NAN], True, [100, 100, NAN]),
+        (league_table(winsor_pct=(5, 95)), [3, 3, NAN], True, [100, 100, NAN]),
     ],
 )
 def test_normalisation_methods(method, values, higher, expected):
@@ -73,7 +80,7 @@ def test_normalisation_methods(method, values, higher, expected):
 
 def test_goalposts_default_to_the_valid_range_and_report_their_scale():
     frame, direction = one_column([25, 75])
-    method = ScoringMethod(normalisation="goalposts")
+    method = league_table(normalisation="goalposts")
     result, scales = normalise(frame, direction, method, {"a": (0.0, 100.0)})
     assert result["a"].tolist() == [25.0, 75.0]
     assert scales == {"a": (0.0, 100.0)}
@@ -82,7 +89,7 @@ def test_goalposts_default_to_the_valid_range_and_report_their_scale():
 
 
 def test_goalposts_make_a_station_score_independent_of_the_others():
-    method = ScoringMethod(normalisation="goalposts", goalposts={"a": (0, 100), "b": (0, 10)})
+    method = league_table(normalisation="goalposts", goalposts={"a": (0, 100), "b": (0, 10)})
     weights, higher = pd.Series({"a": 50.0, "b": 50.0}), pd.Series({"a": True, "b": False})
     alone = pd.DataFrame({"a": [80.0], "b": [2.0]}, index=["S"])
     crowd = pd.DataFrame({"a": [80.0, 0.0, 100.0], "b": [2.0, 10.0, 0.0]}, index=["S", "T", "U"])
@@ -106,7 +113,7 @@ def test_goalposts_make_a_station_score_independent_of_the_others():
 )
 def test_fixed_thresholds_with_the_boundary_rule(score, grade):
     values = pd.DataFrame({"a": [score]}, index=["S"])
-    method = ScoringMethod(
+    method = league_table(
         normalisation="goalposts", goalposts={"a": (0, 100)}, grading="thresholds"
     )
     result = score_period(values, pd.Series({"a": 100.0}), pd.Series({"a": True}), method)
@@ -120,7 +127,7 @@ def test_a_weighted_mean_of_exactly_80_is_not_below_an_80_cut():
     # round the same way, so the case is shown without one).
     assert 0.3 * 64.6 + 0.7 * 86.6 < 80
     values = pd.DataFrame({"a": [64.6], "b": [86.6]}, index=["S"])
-    method = ScoringMethod(
+    method = league_table(
         normalisation="goalposts",
         goalposts={"a": (0, 100), "b": (0, 100)},
         grading="thresholds",
@@ -147,7 +154,7 @@ def test_natural_breaks_are_the_least_sum_of_squares_not_k_means():
 
 def test_natural_breaks_grade_a_month():
     values = pd.DataFrame({"a": [10, 11, 30, 31, 50, 51, 70, 71, 90, 91]}, dtype=float)
-    method = ScoringMethod(
+    method = league_table(
         normalisation="goalposts", goalposts={"a": (0, 100)}, grading="natural_breaks"
     )
     result = score_period(values, pd.Series({"a": 100.0}), pd.Series({"a": True}), method)
@@ -158,7 +165,7 @@ def test_natural_breaks_grade_a_month():
 def test_peer_groups_are_graded_apart_and_ranked_together():
     values = pd.DataFrame({"a": [90.0, 80.0, 40.0, 30.0]}, index=list("ABCD"))
     groups = pd.Series({"A": "urban", "B": "urban", "C": "rural", "D": "rural"})
-    method = ScoringMethod(normalisation="goalposts", goalposts={"a": (0, 100)}, peer_groups=True)
+    method = league_table(normalisation="goalposts", goalposts={"a": (0, 100)}, peer_groups=True)
     result = score_period(
         values, pd.Series({"a": 100.0}), pd.Series({"a": True}), method, peer_groups=groups
     )
@@ -180,7 +187,7 @@ def test_a_cap_limits_the_grade_and_says_why():
         {"score": [100.0, 80.0, 60.0, 40.0, 20.0], "incidents": [1.0, 0.0, NAN, 3.0, 0.0]},
         index=list("ABCDE"),
     )
-    method = ScoringMethod(
+    method = league_table(
         normalisation="goalposts",
         goalposts={"score": (0, 100), "incidents": (0, 10)},
         caps=[{"indicator": "incidents", "operator": ">=", "value": 1, "grade": "blue"}],
@@ -208,7 +215,7 @@ def test_carry_forward_fills_a_gap_for_at_most_n_months_and_flags_it():
     now = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [NAN, NAN, 30.0]}, index=list("XYZ"))
     month_before = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [10.0, NAN, 20.0]}, index=list("XYZ"))
     older = [pd.DataFrame({"b": [NAN, 5.0, NAN]}, index=list("XYZ"))] * 3
-    method = ScoringMethod(missing={"b": "carry_forward"}, carry_forward_months=2)
+    method = league_table(missing={"b": "carry_forward"}, carry_forward_months=2)
     weights, higher = pd.Series({"a": 50.0, "b": 50.0}), pd.Series({"a": True, "b": True})
     result = score_period(now, weights, higher, method, history=[month_before, *older])
     table = result.stations
@@ -218,7 +225,7 @@ def test_carry_forward_fills_a_gap_for_at_most_n_months_and_flags_it():
     assert table.loc["Z", "flags"] is None
     # b normalised over 10, 5, 30: X 20, Y 0, Z 100.
     np.testing.assert_allclose(result.normalised["b"].to_numpy(), [20, 0, 100])
-    shorter = ScoringMethod(missing={"b": "carry_forward"}, carry_forward_months=1)
+    shorter = league_table(missing={"b": "carry_forward"}, carry_forward_months=1)
     again = score_period(now, weights, higher, shorter, history=[month_before, *older])
     assert again.stations.loc["Y", "flags"] is None
     assert again.stations.loc["Y", "ungraded_reason"] == "low_coverage"
@@ -230,9 +237,9 @@ def test_disqualify_ungrades_a_station_missing_that_indicator():
     )
     weights = pd.Series({"a": 45.0, "b": 10.0, "c": 45.0})  # Y still has 90 % coverage
     higher = pd.Series(True, index=["a", "b", "c"])
-    plain = score_period(values, weights, higher).stations
+    plain = score_period(values, weights, higher, LEAGUE_TABLE).stations
     assert plain.loc["Y", "grade"] != "ungraded"
-    strict = score_period(values, weights, higher, ScoringMethod(missing={"b": "disqualify"}))
+    strict = score_period(values, weights, higher, league_table(missing={"b": "disqualify"}))
     assert strict.stations.loc["Y", "grade"] == "ungraded"
     assert strict.stations.loc["Y", "ungraded_reason"] == MISSING_REQUIRED
 
@@ -245,7 +252,7 @@ def test_disqualify_ungrades_a_station_missing_that_indicator():
         ({"thresholds": (90, 80, 80, 60)}, "fall from red to green"),
         ({"thresholds": (90, 80, 70)}, "needs 4 scores"),
         ({"winsor_pct": (5, 95), "normalisation": "zscore"}, "min-max normalisation only"),
-        ({"winsor_pct": (95, 5)}, "0 ≤ low < high ≤ 100"),
+        ({"winsor_pct": (95, 5), "normalisation": "minmax"}, "0 ≤ low < high ≤ 100"),
         ({"goalposts": {"a": (5, 5)}}, "low must be below high"),
         ({"missing": {"a": "guess"}}, "missing-data policy of a"),
         ({"caps": [{"indicator": "a", "operator": "=", "value": 1, "grade": "blue"}]}, "operator"),
@@ -258,7 +265,7 @@ def test_a_bad_method_is_refused_with_a_clear_reason(params, message):
 
 
 def test_every_method_record_round_trips():
-    method = ScoringMethod(
+    method = league_table(
         normalisation="goalposts",
         goalposts={"b": (0, 5), "a": (1, 2)},
         missing={"a": "carry_forward", "b": "disqualify"},
@@ -271,23 +278,25 @@ def test_every_method_record_round_trips():
     record = method.as_record()
     assert ScoringMethod.from_record(record) == method
     assert record["goalposts"] == {"a": [1.0, 2.0], "b": [0.0, 5.0]}
-    # Records stored before methods could be chosen read as the default.
+    # Records stored before methods could be chosen read as the method of that time,
+    # the league table (not as today's absolute default).
     old = {"name": "minmax_quota", "version": 1, "coverage_min_pct": 80.0,
            "quotas_pct": [20, 20, 20, 20, 20], "decimals": 2}  # fmt: skip
-    assert ScoringMethod.from_record(old) == ScoringMethod()
+    assert ScoringMethod.from_record(old) == LEAGUE_TABLE
 
 
 # --- properties over every method -----------------------------------------------
 
 METHODS = [
     ScoringMethod(),
-    ScoringMethod(winsor_pct=(10, 90)),
-    ScoringMethod(normalisation="goalposts", goalposts={"a": (0, 500), "b": (0, 800)}),
-    ScoringMethod(normalisation="zscore"),
-    ScoringMethod(normalisation="percentile"),
-    ScoringMethod(grading="thresholds"),
-    ScoringMethod(grading="natural_breaks"),
-    ScoringMethod(normalisation="zscore", grading="natural_breaks"),
+    LEAGUE_TABLE,
+    league_table(winsor_pct=(10, 90)),
+    league_table(normalisation="goalposts", goalposts={"a": (0, 500), "b": (0, 800)}),
+    league_table(normalisation="zscore"),
+    league_table(normalisation="percentile"),
+    league_table(grading="thresholds"),
+    league_table(grading="natural_breaks"),
+    league_table(normalisation="zscore", grading="natural_breaks"),
 ]
 VALID = {"a": (0.0, 1000.0), "b": (0.0, 1000.0), "c": (0.0, 1000.0)}
 

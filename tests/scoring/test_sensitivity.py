@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.engine import ScoringMethod, score_period
+from scoring.engine import LEAGUE_TABLE, ScoringMethod, score_period
 from scoring.engine.grades import GRADE_ORDER
 from scoring.engine.method import NATURAL_BREAKS, THRESHOLDS
 from scoring.engine.sensitivity import weight_sensitivity
@@ -20,7 +22,7 @@ def month(values: list[list[float | None]], weights: dict[str, float]):
         [[np.nan if v is None else v for v in row] for row in values], columns=codes, dtype=float
     )
     series = pd.Series(weights)
-    result = score_period(frame, series, pd.Series(True, index=codes))
+    result = score_period(frame, series, pd.Series(True, index=codes), LEAGUE_TABLE)
     return result, series
 
 
@@ -37,7 +39,9 @@ def month(values: list[list[float | None]], weights: dict[str, float]):
 def test_without_spread_every_draw_is_the_published_month(rows):
     result, weights = month(rows, {"a": 50.0, "b": 30.0, "c": 20.0})
     graded = result.stations["rank"].notna()
-    shares = weight_sensitivity(result.normalised, weights, graded, spread=0.0, draws=7)
+    shares = weight_sensitivity(
+        result.normalised, weights, graded, LEAGUE_TABLE, spread=0.0, draws=7
+    )
     published = result.stations.loc[graded]
     for station, row in published.iterrows():
         assert shares.grade_shares.loc[station, row["grade"]] == 1.0
@@ -50,7 +54,7 @@ def test_a_station_between_two_grades_is_uncertain_and_its_shares_add_up():
     # above 50 when a's weight is drawn larger, below when b's is.
     result, weights = month([[10, 0], [0, 10], [7, 4], [5, 5], [1, 1]], {"a": 50.0, "b": 50.0})
     graded = result.stations["rank"].notna()
-    found = weight_sensitivity(result.normalised, weights, graded, draws=400, seed=3)
+    found = weight_sensitivity(result.normalised, weights, graded, LEAGUE_TABLE, draws=400, seed=3)
     # Station 4 (10 on both) is last in every draw: yellow for sure.
     assert found.grade_shares.loc[4, "yellow"] == 1.0
     assert found.rank_low[4] == found.rank_high[4] == 5
@@ -59,7 +63,7 @@ def test_a_station_between_two_grades_is_uncertain_and_its_shares_add_up():
     assert (found.rank_low[0], found.rank_high[0]) == (2, 4)
     # Every draw grades each station once.
     assert found.grade_shares.sum(axis=1).to_numpy() == pytest.approx(np.ones(5))
-    again = weight_sensitivity(result.normalised, weights, graded, draws=400, seed=3)
+    again = weight_sensitivity(result.normalised, weights, graded, LEAGUE_TABLE, draws=400, seed=3)
     pd.testing.assert_frame_equal(found.grade_shares, again.grade_shares)  # same seed
     assert found.params["spread"] == 0.2 and found.params["draws"] == 400
     assert found.params["weights"] == {"a": 50.0, "b": 50.0}
@@ -101,11 +105,11 @@ def draws_one_by_one(normalised, weights, graded, method, groups, limit, spread,
 @pytest.mark.parametrize(
     "method",
     [
-        ScoringMethod(),
+        LEAGUE_TABLE,
         ScoringMethod(grading=THRESHOLDS, thresholds=(75.0, 60.0, 45.0, 30.0)),
         ScoringMethod(grading=NATURAL_BREAKS),
-        ScoringMethod(peer_groups=True),
-        ScoringMethod(decimals=1, quotas_pct=(10, 20, 40, 20, 10)),
+        replace(LEAGUE_TABLE, peer_groups=True),
+        replace(LEAGUE_TABLE, decimals=1, quotas_pct=(10, 20, 40, 20, 10)),
     ],
     ids=["quotas", "thresholds", "natural breaks", "peer groups", "one decimal"],
 )

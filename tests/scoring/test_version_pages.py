@@ -11,10 +11,12 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from indicators.models import Indicator, IndicatorValue
+from scoring.engine import ScoringMethod
 from scoring.models import MethodVersion, RunStatus, RunTrigger, ScoreRun, WeightSet
 from scoring.regrade_preview import review, waiting_proposal
-from scoring.services import PublishRefused, publish_run
-from tests.builders import run_month, write_values
+from scoring.services import PublishRefused, create_method_version, publish_run
+from scoring.targets import SEED_TARGETS, as_goalposts
+from tests.builders import league_table, run_month, write_values
 from tests.factories import StationFactory, user_with_role
 
 AUGUST, SEPTEMBER = date(2026, 8, 1), date(2026, 9, 1)
@@ -276,6 +278,7 @@ def test_grading_rules_preview_then_save_match(admin_client, company_months, sav
     data = {
         "effective_from": "2026-09",
         "reason": "固定分数线",
+        "normalisation": "minmax",
         "grading": "thresholds",
         "coverage_min_pct": "80",
         "threshold_red": "70",
@@ -287,9 +290,9 @@ def test_grading_rules_preview_then_save_match(admin_client, company_months, sav
     shown = admin_client.post(url, {**data, "action": "preview"})
     assert shown.status_code == 200, shown.context["form"].errors
     previewed = shown.context["comparison"]
-    assert not MethodVersion.objects.exists()
+    assert not MethodVersion.objects.filter(version__gt=1).exists()  # v1: the company's first
     save(url, data)
-    version = MethodVersion.objects.get()
+    version = MethodVersion.objects.get(version=2)
     assert version.params["grading"] == "thresholds"
     assert version.params["thresholds"] == [70.0, 60.0, 50.0, 40.0]
     proposal = ScoreRun.objects.get(period=SEPTEMBER, method_version=version)
@@ -331,6 +334,7 @@ def test_bad_grading_rules_are_refused(admin_client, company_months, changes, me
     data = {
         "effective_from": "2026-09",
         "reason": "r",
+        "normalisation": "minmax",
         "grading": "quotas",
         "coverage_min_pct": "80",
         **{f"quota_{g}": "20" for g in ("red", "orange", "blue", "green", "yellow")},
@@ -339,7 +343,7 @@ def test_bad_grading_rules_are_refused(admin_client, company_months, changes, me
     }
     response = admin_client.post(reverse("scoring:method_new"), data)
     assert message in response.content.decode()
-    assert not MethodVersion.objects.exists()
+    assert not MethodVersion.objects.filter(version__gt=1).exists()  # v1: the company's first
 
 
 @pytest.mark.django_db
@@ -380,3 +384,71 @@ def test_a_save_after_its_preview_is_kept_without_the_cache_and_only_once(
     assert "Check this preview before saving" in again.content.decode()
     versions = WeightSet.objects.filter(company=company_months).values_list("version", flat=True)
     assert sorted(versions) == [1, 2]
+
+
+def _grading_post(**changes) -> dict:
+    return {
+        "effective_from": "2026-09",
+        "reason": "绝对评分",
+        "normalisation": "goalposts",
+        "grading": "thresholds",
+        "coverage_min_pct": "80",
+        "threshold_red": "90",
+        "threshold_orange": "80",
+        "threshold_blue": "70",
+        "threshold_green": "60",
+        **changes,
+    }
+
+
+@pytest.mark.django_db
+def test_a_league_table_company_turns_absolute_with_the_seeded_targets(admin_client, save):
+    page = admin_client.get(reverse("scoring:methods")).content.decode()
+    assert "relative (min-max); league table 20 / 20 / 20 / 20 / 20 %" in page
+    save(reverse("scoring:method_new"), _grading_post())
+    params = MethodVersion.objects.get(version=2).params
+    assert (params["normalisation"], params["grading"]) == ("goalposts", "thresholds")
+    assert params["goalposts"] == {
+        code: list(pair) for code, pair in as_goalposts(SEED_TARGETS).items()
+    }
+    page = admin_client.get(reverse("scoring:method_detail", args=[2])).content.decode()
+    assert (
+        "absolute (each indicator from floor to target); score thresholds 90 / 80 / 70 / 60" in page
+    )
+
+
+@pytest.mark.django_db
+def test_new_grading_rules_keep_the_targets(admin_client, company_months, save):
+    targets = {"safety": (50.0, 100.0), "line_loss": (2.0, 10.0)}
+    create_method_version(
+        company=company_months,
+        method=ScoringMethod(goalposts=targets),
+        effective_from=AUGUST,
+        reason="our targets",
+        recompute=False,
+    )
+    form = admin_client.get(reverse("scoring:method_new")).context["form"]
+    assert (form["normalisation"].value(), form["grading"].value()) == ("goalposts", "thresholds")
+    save(reverse("scoring:method_new"), _grading_post(threshold_red="95"))
+    saved = ScoringMethod.from_record(MethodVersion.objects.get(version=3).params)
+    assert saved.goalposts == ScoringMethod(goalposts=targets).goalposts
+    assert saved.thresholds == (95.0, 80.0, 70.0, 60.0)
+
+
+@pytest.mark.django_db
+def test_a_normalisation_set_from_the_command_line_stays_offered(admin_client, company_months):
+    create_method_version(
+        company=company_months,
+        method=league_table(normalisation="zscore"),
+        effective_from=AUGUST,
+        reason="z",
+        recompute=False,
+    )
+    response = admin_client.get(reverse("scoring:method_new"))
+    assert response.context["form"]["normalisation"].value() == "zscore"
+    assert "As now: z-scores" in response.content.decode()
+    response = admin_client.post(
+        reverse("scoring:method_new"), {**_grading_post(normalisation="rank"), "action": "preview"}
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not MethodVersion.objects.filter(version__gt=2).exists()

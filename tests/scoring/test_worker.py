@@ -43,10 +43,11 @@ def test_real_worker_recomputes_an_imported_month(redis_app, tmp_path):
     assert run.enqueued_at is not None
     assert run.is_current
     grades = dict(StationScore.objects.filter(run=run).values_list("station__code", "grade"))
+    # docs/scoring.md, "Worked example", under the default (absolute) method.
     assert grades == {
         "A01": "red",
-        "A02": "orange",
-        "B01": "orange",
+        "A02": "blue",
+        "B01": "green",
         "B02": "yellow",
         "B03": "ungraded",
     }

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring.cli import company_or_error, period_argument
-from scoring.engine import DEFAULT_METHOD
+from scoring.engine import DEFAULT_METHOD, LEAGUE_TABLE
 from scoring.engine.compare import compare_months, transition_counts
 from scoring.grades import grade_display
 from scoring.methodfile import read_method
@@ -28,8 +28,9 @@ class Command(BaseCommand):
                 f"--method-{side}",
                 default=GOVERNING,
                 help=_(
-                    "a method version number, 'default', a JSON file (as for set_method) "
-                    "or 'current' (the version governing the month)"
+                    "a method version number, 'default' (absolute, each indicator's valid "
+                    "range), 'league' (min-max, 20 %% per colour), a JSON file (as for "
+                    "set_method) or 'current' (the version governing the month)"
                 ),
             )
             parser.add_argument(
@@ -91,6 +92,8 @@ class Command(BaseCommand):
             return True, None
         if choice == "default":
             return None, DEFAULT_METHOD
+        if choice == "league":
+            return None, LEAGUE_TABLE
         if choice.isdigit():
             version = MethodVersion.objects.filter(company=company, version=int(choice)).first()
             if version is None:

@@ -1,0 +1,76 @@
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from indicators.models import Indicator
+from indicators.periods import format_period
+from scoring.cli import VersionCommand, period_argument
+from scoring.engine import ScoringMethod
+from scoring.goalposts import with_targets
+from scoring.selectors import effective_method
+from scoring.services import create_method_version
+from scoring.targetfile import parse_target_table
+from tabular.defects import FileRejected
+from tabular.reading import limits_from_settings, read_table
+
+
+class Command(VersionCommand):
+    help = _(
+        "Save new targets and floors from a CSV or XLSX file (indicator_code,floor,target) "
+        "as a new version of the scoring method, effective from a month: the method in "
+        "force then, with these indicators' goalposts replaced. An indicator not listed "
+        "keeps its target. The file is checked whole: nothing is saved if any line is wrong."
+    )
+    reason_help = gettext_lazy("Why the targets change.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument(
+            "--from",
+            "--effective-from",
+            dest="effective_from",
+            required=True,
+            type=period_argument,
+            help=gettext_lazy("The first month (YYYY-MM) graded with these targets."),
+        )
+        parser.add_argument("--reason", default="", help=self.reason_help)
+        parser.add_argument("--company")
+
+    def save_version(self, *, company, file, effective_from, reason):
+        indicators = list(Indicator.objects.filter(active=True))
+        retired = set(Indicator.objects.filter(active=False).values_list("code", flat=True))
+        try:
+            table = read_table(file, limits_from_settings())
+            targets = parse_target_table(
+                table, Path(file).name, indicators=indicators, retired=retired
+            )
+        except FileRejected as rejected:
+            raise CommandError(rejected.report()) from None
+        in_force = effective_method(company.pk, effective_from)
+        method = with_targets(
+            ScoringMethod.from_record(in_force.params) if in_force else ScoringMethod(), targets
+        )
+        # As set_method: the command line publishes the re-grade at once.
+        version = create_method_version(
+            company=company,
+            method=method,
+            effective_from=effective_from,
+            reason=reason or _("set_targets from %s") % file,
+        )
+        saved = _(
+            "Saved the targets of %(count)d indicators as method version %(version)d "
+            "(%(label)s), effective from %(period)s."
+        ) % {
+            "count": len(targets),
+            "version": version.version,
+            "label": method.label,
+            "period": format_period(effective_from),
+        }
+        if method.relative:
+            saved += "\n" + _(
+                "The method is relative (%(label)s): the targets do not count until it is "
+                'absolute (set_method with "normalisation": "goalposts").'
+            ) % {"label": method.label}
+        return version, saved

@@ -1,0 +1,139 @@
+"""Targets and floors (the method's goalposts): those in force with their history, and
+new targets as a new method version, previewed and saved like the grading rules.
+
+A new version is the method in force at its month with the goalposts replaced; its page
+is the grading-rule version's (``scoring:method_detail``), which shows its targets."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from indicators.models import Indicator
+from scoring.engine import ScoringMethod
+from scoring.forms import TargetsForm
+from scoring.goalposts import target_diff, targets_of, with_targets
+from scoring.models import MethodVersion
+from scoring.regrade_preview import preview
+from scoring.selectors import effective_method
+from scoring.services import create_method_version
+from scoring.views.common import (
+    company_or_404,
+    next_month_label,
+    preview_context,
+    save_if_previewed,
+)
+from scoring.views.methods import MANAGE_RULES, VIEW_RULES
+
+
+def _method_of(version: MethodVersion | None) -> ScoringMethod:
+    return ScoringMethod.from_record(version.params) if version else ScoringMethod()
+
+
+def _newest(company) -> MethodVersion | None:
+    """The version that grades the newest months: the latest effective month's."""
+    return (
+        MethodVersion.objects.filter(company=company)
+        .select_related("created_by")
+        .order_by("-effective_from", "-version")
+        .first()
+    )
+
+
+def _active_indicators() -> list[Indicator]:
+    return list(Indicator.objects.filter(active=True).order_by("display_order", "code"))
+
+
+@permission_required(VIEW_RULES, raise_exception=True)
+@require_GET
+def target_list(request: HttpRequest) -> HttpResponse:
+    company = company_or_404(request)
+    indicators = list(Indicator.objects.order_by("display_order", "code"))
+    newest = _newest(company)
+    method = _method_of(newest)
+    history = []
+    before = ScoringMethod()
+    versions = MethodVersion.objects.filter(company=company).select_related("created_by")
+    for version in versions.order_by("version"):
+        after = _method_of(version)
+        changes = [row for row in target_diff(before, after, indicators) if row["changed"]]
+        if changes:
+            history.append({"version": version, "changes": changes})
+        before = after
+    history.reverse()
+    active = [indicator for indicator in indicators if indicator.active]
+    return render(
+        request,
+        "scoring/target_list.html",
+        {
+            "company": company,
+            "in_force": newest,
+            "relative": method.relative,
+            "method_label": method.label,
+            "rows": target_diff(method, method, active),
+            "history": history,
+        },
+    )
+
+
+@permission_required(MANAGE_RULES, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def target_new(request: HttpRequest) -> HttpResponse:
+    """GET: the form, filled with the newest version's targets. POST "preview": the
+    form checked and the month graded under it, nothing saved. POST "save": the version
+    saved (the method in force at its month, with these targets)."""
+    company = company_or_404(request)
+    indicators = _active_indicators()
+    current = _method_of(_newest(company))
+    initial: dict = {"effective_from": next_month_label(company)}
+    for code, target in targets_of(current, indicators).items():
+        initial[TargetsForm.field_name("floor", code)] = f"{target.floor:.15g}"
+        initial[TargetsForm.field_name("target", code)] = f"{target.target:.15g}"
+    form = TargetsForm(request.POST or None, indicators=indicators, initial=initial)
+    context: dict = {
+        "company": company,
+        "form": form,
+        "relative": current.relative,
+        "method_label": current.label,
+    }
+    if request.method == "POST" and form.is_valid():
+        effective_from = form.cleaned_data["effective_from"]
+        # Every other setting is the one in force at the effective month.
+        in_force = _method_of(effective_method(company.pk, effective_from))
+        method = with_targets(in_force, form.targets())
+        shown = {
+            "method": method.as_record(),
+            "effective_from": effective_from.isoformat(),
+            "reason": form.cleaned_data["reason"],
+        }
+        saved = save_if_previewed(
+            request,
+            shown,
+            lambda: create_method_version(
+                company=company,
+                method=method,
+                effective_from=effective_from,
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+                publish=False,
+            ),
+            _("Saved the targets as grading rules version %(version)d, effective from %(period)s."),
+            "scoring:method_detail",
+        )
+        if saved:
+            return saved
+        context.update(
+            relative=method.relative,
+            method_label=method.label,
+            diff=target_diff(in_force, method, indicators),
+            **preview_context(
+                company,
+                shown,
+                MethodVersion,
+                lambda month: preview(company.pk, month, method=method),
+            ),
+        )
+    return render(request, "scoring/target_new.html", context)

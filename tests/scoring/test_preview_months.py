@@ -93,6 +93,7 @@ def test_the_method_preview_lists_the_months_too(admin_client, three_months):
     data = {
         "effective_from": "2026-09",
         "reason": "固定分数线",
+        "normalisation": "minmax",
         "grading": "thresholds",
         "coverage_min_pct": "80",
         "threshold_red": "70",

@@ -16,7 +16,7 @@ once by one histogram; ``scripts/bench.py``, docs/performance.md).
 
 The draws are graded by the method's own rule: quotas (from those ranks, within each
 peer group when the method has them), fixed thresholds, or natural breaks (the
-exact partition once per draw and group: slower, about two seconds per 100 draws at
+exact partition once per draw and group: slower, about half a second per 100 draws at
 30,000 stations);
 a cap limits a station's grade in every draw as it does in the month.
 """

@@ -26,7 +26,7 @@ from indicators.models import ImportSource
 from indicators.periods import add_months, format_period, month_start
 from indicators.services import import_indicator_file
 from scoring.models import RunStatus, ScoreRun
-from scoring.services import create_weight_set, run_sensitivity
+from scoring.services import create_weight_set
 from stations.geoimport import import_county_boundaries
 from stations.models import Company, Station, StationMember
 from stations.roles import (
@@ -321,8 +321,6 @@ def load_demo(today: date | None = None) -> bool:
         .order_by("-period")
         .first()
     )
-    if latest is not None:  # with a real broker the runs may still be queued
-        run_sensitivity(latest)  # the map's "?" marks for the latest month
     if latest is not None and latest.period == months[-1]:
         ready, _skipped = ensure_users()  # the work is recorded by the demo's users
         users = get_user_model().objects.filter(

@@ -27,7 +27,7 @@ from scoring.engine.method import (
 from scoring.goalposts import target_error
 from scoring.grades import grade_display
 from scoring.targets import SEED_TARGETS, as_goalposts
-from scoring.weightfile import weights_total_error
+from scoring.weightfile import WEIGHT_DECIMALS, WEIGHT_MAX, weights_total_error
 
 
 class VersionForm(forms.Form):
@@ -57,7 +57,8 @@ class VersionForm(forms.Form):
 
 
 class WeightsForm(VersionForm):
-    """The weight of each indicator (0–100, at most 2 decimals), summing to 100."""
+    """The weight of each indicator (0 or more, at most 2 decimals), not all 0: each
+    counts by its share of the total (``weightfile``)."""
 
     field_order = ["effective_from"]
 
@@ -68,9 +69,9 @@ class WeightsForm(VersionForm):
             self.fields[self.field_name(indicator.code)] = forms.DecimalField(
                 label=indicator.name,
                 min_value=0,
-                max_value=100,
-                max_digits=5,
-                decimal_places=2,
+                max_value=WEIGHT_MAX,
+                max_digits=6,
+                decimal_places=WEIGHT_DECIMALS,
                 widget=forms.NumberInput(attrs={"step": "0.01", "class": "weight-input"}),
             )
         self.order_fields(["effective_from", *self.weight_fields(), "reason"])

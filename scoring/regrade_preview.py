@@ -17,8 +17,8 @@ from scoring.engine import ScoringMethod
 from scoring.engine.compare import compare_tables
 from scoring.engine.grades import ALL_GRADES
 from scoring.grades import GradeDisplay, grade_display
-from scoring.models import RunStatus, ScoreRun, StationScore
-from scoring.selectors import current_run, load_period_inputs
+from scoring.models import ScoreRun, StationScore
+from scoring.selectors import current_run, load_period_inputs, scores_run
 from stations.models import Station
 
 
@@ -65,27 +65,12 @@ def stored_table(run: ScoreRun | None) -> pd.DataFrame:
     columns = ["score", "rank", "grade"]
     if run is None:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="station"))
-    if run.unchanged:  # its inputs matched the run then published: the same rows
-        run = _matched_run(run)
+    run = scores_run(run)  # an unchanged run has the rows of the run it matched
     rows = StationScore.objects.filter(run=run).values_list("station_id", *columns)
     table = pd.DataFrame.from_records(list(rows), columns=["station", *columns])
     table["score"] = pd.to_numeric(table["score"]).astype(float)
     table["rank"] = pd.to_numeric(table["rank"]).astype(float)
     return table.set_index("station")
-
-
-def _matched_run(run: ScoreRun) -> ScoreRun:
-    return (
-        ScoreRun.objects.filter(
-            company_id=run.company_id,
-            period=run.period,
-            input_fingerprint=run.input_fingerprint,
-            unchanged=False,
-            status=RunStatus.DONE,
-        )
-        .order_by("-pk")
-        .first()
-    ) or run
 
 
 def preview(

@@ -17,7 +17,16 @@ from indicators.models import Direction, Indicator, IndicatorValue
 from indicators.periods import add_months, month_start
 from scoring.engine import DEFAULT_METHOD, ScoringMethod
 from scoring.engine.method import CARRY_FORWARD
-from scoring.models import MethodVersion, ScoreRun, StationScore, Weight, WeightSet
+from scoring.models import (
+    MethodVersion,
+    RunStatus,
+    ScoreRun,
+    SensitivityRun,
+    StationScore,
+    Weight,
+    WeightSet,
+)
+from scoring.weightfile import weight_shares
 from stations.models import Company, Station
 
 
@@ -242,6 +251,30 @@ def _fetch_all(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
+def scores_run(run: ScoreRun) -> ScoreRun:
+    """The run whose rows hold a run's scores: the run itself, or for a run that found its
+    inputs unchanged (it wrote no rows), the newest finished run of its month computed
+    from the same inputs. Its sensitivity (the map's "?" marks) is that run's too."""
+    if not run.unchanged:
+        return run
+    return (
+        ScoreRun.objects.filter(
+            company_id=run.company_id,
+            period=run.period,
+            input_fingerprint=run.input_fingerprint,
+            unchanged=False,
+            status=RunStatus.DONE,
+        )
+        .order_by("-pk")
+        .first()
+    ) or run
+
+
+def latest_sensitivity(run: ScoreRun) -> SensitivityRun | None:
+    """The newest weight sensitivity of the run's scores (``scores_run``)."""
+    return SensitivityRun.objects.filter(run=scores_run(run)).order_by("-created_at", "-id").first()
+
+
 def current_run(company_id: int, period: date) -> ScoreRun | None:
     return ScoreRun.objects.filter(company_id=company_id, period=period, is_current=True).first()
 
@@ -250,7 +283,7 @@ def current_runs(company_id: int) -> list[ScoreRun]:
     """The shown run of every scored month, newest first (one query)."""
     return list(
         ScoreRun.objects.filter(company_id=company_id, is_current=True)
-        .only("period", "graded_count", "method_params", "summary")
+        .only("period", "graded_count", "method_params", "summary", "unchanged")
         .order_by("-period")
     )
 
@@ -310,6 +343,12 @@ class IndicatorListRow:
     in_force_now: bool
     #: The indicator's weight in each column's version (None: not in that version).
     weights: list[Decimal | None]
+    #: Its share of each column's total weight, in percent (None: not in that version).
+    shares: list[float | None]
+
+    @property
+    def cells(self) -> list[tuple[Decimal | None, float | None]]:
+        return list(zip(self.weights, self.shares, strict=True))
 
     @property
     def weighted(self) -> bool:
@@ -334,16 +373,25 @@ def indicator_list(today: date) -> tuple[list[WeightColumn], list[IndicatorListR
             weight_set__in=[column.weight_set for column in columns if column.weight_set]
         ).values_list("weight_set_id", "indicator_id", "weight")
     }
+    indicators = list(Indicator.objects.order_by("display_order", "code"))
+    by_column = [
+        {
+            indicator.pk: weights.get((column.weight_set.pk, indicator.pk))
+            if column.weight_set
+            else None
+            for indicator in indicators
+        }
+        for column in columns
+    ]
+    shares = [weight_shares(column) for column in by_column]
     rows = [
         IndicatorListRow(
             indicator=indicator,
             in_force_now=indicator.in_force(this_month),
-            weights=[
-                weights.get((column.weight_set.pk, indicator.pk)) if column.weight_set else None
-                for column in columns
-            ],
+            weights=[column[indicator.pk] for column in by_column],
+            shares=[column[indicator.pk] for column in shares],
         )
-        for indicator in Indicator.objects.order_by("display_order", "code")
+        for indicator in indicators
     ]
     return columns, rows
 

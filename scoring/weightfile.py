@@ -1,37 +1,57 @@
-"""Check a weights CSV (indicator_code,weight): known codes, each once, summing to 100."""
+"""Check a weights CSV (indicator_code,weight): known codes, each once, a positive total.
+
+The rule of every weight version lives here: each weight is a number of 0 or more with at
+most two decimals (what ``Weight.weight`` stores), and they are not all 0. An indicator
+counts by its **share**, its weight ÷ the total (the engine divides by the total weight
+of the indicators a station has), so 1, 1, 1 weighs three indicators a third each and
+versions summing to 100 read as percentages, as they always did."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from django.utils.translation import gettext as _
 
 from tabular.defects import Defect, FileRejected
 from tabular.reading import Table, cell_text, header_defects
 
-WEIGHT_TOTAL = Decimal(100)
+#: The largest weight ``Weight.weight`` stores (6 digits, 2 of them decimals).
+WEIGHT_MAX = Decimal("9999.99")
+WEIGHT_DECIMALS = 2
 REQUIRED_COLUMNS = ("indicator_code", "weight")
+Key = TypeVar("Key")
 
 
 def parse_weight(raw: str) -> Decimal | None:
-    """A weight from 0 to 100 with at most two decimals, or None."""
+    """A weight from 0 to ``WEIGHT_MAX`` with at most two decimals, or None."""
     try:
         value = Decimal(raw)
     except InvalidOperation:
         return None
-    if not value.is_finite() or not 0 <= value <= WEIGHT_TOTAL:
+    if not value.is_finite() or not 0 <= value <= WEIGHT_MAX:
         return None
-    if value.normalize().as_tuple().exponent < -2:
+    if value.normalize().as_tuple().exponent < -WEIGHT_DECIMALS:
         return None
     return value
 
 
-def weights_total_error(weights: dict[str, Decimal]) -> str | None:
-    """The rule every weight version keeps: the weights sum to exactly 100."""
-    total = sum(weights.values(), Decimal(0))
-    if total != WEIGHT_TOTAL:
-        return _("the weights sum to %(total)s, not 100") % {"total": total}
+def weights_total_error(weights: Mapping[str, Decimal]) -> str | None:
+    """The rule every weight version keeps: a positive total (the shares need one)."""
+    if sum(weights.values(), Decimal(0)) <= 0:
+        return _("the weights are all 0: give at least one indicator a weight above 0")
     return None
+
+
+def weight_shares(weights: Mapping[Key, Decimal | float | None]) -> dict[Key, float | None]:
+    """Each indicator's share of the total weight, in percent (None where it has no
+    weight; all None when the total is 0). A version summing to 100 gives its weights."""
+    total = sum((Decimal(str(w)) for w in weights.values() if w is not None), Decimal(0))
+    return {
+        code: None if weight is None or total <= 0 else float(Decimal(str(weight)) * 100 / total)
+        for code, weight in weights.items()
+    }
 
 
 def parse_weight_table(
@@ -71,7 +91,11 @@ def parse_weight_table(
             defects.append(
                 Defect(
                     "bad_weight",
-                    _("%r is not a weight (a number from 0 to 100 with at most 2 decimals)") % raw,
+                    _(
+                        "%(value)r is not a weight (a number from 0 to %(max)s with at most "
+                        "2 decimals)"
+                    )
+                    % {"value": raw, "max": WEIGHT_MAX},
                     line=line,
                     column="weight",
                 )

@@ -36,6 +36,10 @@ CODES = [
 ]  # fmt: skip
 
 
+#: The synthetic values' valid range: the default (absolute) method scores against it.
+VALID = {"valid_ranges": dict.fromkeys(CODES, (0.0, 100.0))}
+
+
 def synthetic(stations: int, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     values = rng.normal(50, 15, size=(stations, len(CODES)))
@@ -64,7 +68,7 @@ def bench_engine() -> list[tuple[int, float]]:
     rows = []
     for size in SIZES:
         values = synthetic(size)
-        rows.append((size, best_of(lambda v=values: score_period(v, weights, higher))))
+        rows.append((size, best_of(lambda v=values: score_period(v, weights, higher, **VALID))))
     return rows
 
 
@@ -118,25 +122,26 @@ def bench_methods(size: int = 30_000) -> list[tuple[str, float]]:
     ]
 
 
-def bench_sensitivity() -> list[tuple[int, float]]:
-    """1,000 Monte Carlo draws of the weights (±20 %), best of 3."""
+def bench_sensitivity() -> list[tuple[int, str, float]]:
+    """1,000 Monte Carlo draws of the weights (±20 %), best of 3, graded by the default
+    (fixed thresholds) and by the league table's quotas (every run computes them)."""
+    from scoring.engine import DEFAULT_METHOD, LEAGUE_TABLE
     from scoring.engine.sensitivity import weight_sensitivity
 
     weights = pd.Series(10.0, index=CODES)
     higher = pd.Series(True, index=CODES)
     results = []
     for size in SIZES:
-        month = score_period(synthetic(size), weights, higher)
-        graded = month.stations["rank"].notna()
-        results.append(
-            (
-                size,
-                best_of(
-                    lambda m=month, g=graded: weight_sensitivity(m.normalised, weights, g),
-                    repeat=3,
+        for label, method in (("thresholds", DEFAULT_METHOD), ("quotas", LEAGUE_TABLE)):
+            month = score_period(synthetic(size), weights, higher, method, **VALID)
+            graded = month.stations["rank"].notna()
+            ms = best_of(
+                lambda m=month, g=graded, method=method: weight_sensitivity(
+                    m.normalised, weights, g, method
                 ),
+                repeat=3,
             )
-        )
+            results.append((size, label, ms))
     return results
 
 
@@ -144,13 +149,15 @@ def bench_pairing() -> list[tuple[int, str, float]]:
     """The month's branch-pairing proposal (both assignments, reasons), best of 3. Not at
     30,000 stations: the dense assignment grows with the cube (about a minute there)."""
     from improvement.engine import propose_pairing
+    from scoring.engine import LEAGUE_TABLE
 
     weights = pd.Series(10.0, index=CODES)
     higher = pd.Series(True, index=CODES)
     rng = np.random.default_rng(3)
     results = []
     for size in SIZES[:2]:
-        month = score_period(synthetic(size), weights, higher)
+        # The league table: quotas give every colour its fifth of the stations to pair.
+        month = score_period(synthetic(size), weights, higher, LEAGUE_TABLE)
         grades = month.stations["grade"]
         where = pd.DataFrame(
             {
@@ -287,9 +294,9 @@ def main() -> None:
 
     print()
     print("Weight sensitivity (1,000 draws, weights ±20 %), best of 3")
-    print(f"{'stations':>10} {'ms':>10}")
-    for size, ms in bench_sensitivity():
-        print(f"{size:>10} {ms:>10.1f}")
+    print(f"{'stations':>10} {'grading':>12} {'ms':>10}")
+    for size, label, ms in bench_sensitivity():
+        print(f"{size:>10} {label:>12} {ms:>10.1f}")
 
     print()
     print("Branch pairing (yellow–red and green–orange assignments, reasons), best of 3")

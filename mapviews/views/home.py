@@ -25,7 +25,7 @@ from scoring.engine.sensitivity import colour_is_uncertain
 from scoring.grades import grade_display, ungraded_reason_text
 from scoring.models import SensitivityRun
 from scoring.regrade_text import regrade_plain_text
-from scoring.selectors import regrade_note
+from scoring.selectors import latest_sensitivity, regrade_note
 from scoring.viewer import MonthChoice, chosen_month, month_context
 from stations.areas import CompanyShapes, company_shapes
 
@@ -74,7 +74,7 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
     previous = next(
         (run for run in month.runs if run.period == previous_period(month.period)), None
     )
-    sensitivity = latest_sensitivity(month.run.pk)
+    sensitivity = latest_sensitivity(month.run)
     key = ":".join(
         str(part)
         for part in (
@@ -90,10 +90,7 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
     )
     shared = cache.get(key)
     if shared is None:
-        uncertain = uncertain_colours(sensitivity)
-        shared = _shared_map_data(month, shapes, compact, uncertain)
-        shown = sum(station in uncertain for station in shared["keys"])
-        shared["uncertain_note"] = uncertain_note(sensitivity, shown)
+        shared = _shared_map_data(month, shapes, compact, sensitivity)
         cache.set(key, shared, MAP_CACHE_SECONDS)
     data = {name: value for name, value in shared.items() if name != "keys"}
     own = selectors.own_station_id(request.user)
@@ -104,9 +101,15 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
 
 
 def _shared_map_data(
-    month: MonthChoice, shapes: CompanyShapes, compact: bool, uncertain: dict[int, str]
+    month: MonthChoice,
+    shapes: CompanyShapes,
+    compact: bool,
+    sensitivity: SensitivityRun | None,
 ) -> dict:
     rows = selectors.ranking_rows(month.company.pk, month.period, month.county_id)
+    uncertain = uncertain_colours(
+        sensitivity, {row.station.pk: row.grade.code for row in rows if row.rank is not None}
+    )
     minimum = month.run.method_params.get("coverage_min_pct")
     frame = pd.DataFrame.from_records(
         [_record(row, shapes.labels, minimum, uncertain) for row in rows],
@@ -122,6 +125,7 @@ def _shared_map_data(
     )
     figure = station_map_figure(frame, shapes.areas, borders, labels, compact=compact)
     counts = selectors.grade_counts(rows)
+    keys = [row.station.pk for row in rows if row.station.pk in shapes.areas]
     return {
         "period": format_period(month.period),
         "previous": month.neighbour(-1),
@@ -130,7 +134,10 @@ def _shared_map_data(
         "counts": counts,
         "count_texts": {code: station_count_text(count) for code, count in counts.items()},
         "regrade_note": _regrade_text(month),
-        "keys": [row.station.pk for row in rows if row.station.pk in shapes.areas],
+        "keys": keys,
+        "uncertain_note": uncertain_note(
+            sensitivity, sum(station in uncertain for station in keys)
+        ),
     }
 
 
@@ -215,10 +222,6 @@ def frame_policy(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def latest_sensitivity(run_id: int) -> SensitivityRun | None:
-    return SensitivityRun.objects.filter(run_id=run_id).order_by("-created_at", "-id").first()
-
-
 def uncertain_note(sensitivity: SensitivityRun | None, count: int) -> str:
     """The legend's line explaining the "?" after a grade mark ("" when none is shown)."""
     if sensitivity is None or count == 0:
@@ -245,19 +248,21 @@ def _number(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def uncertain_colours(sensitivity: SensitivityRun | None) -> dict[int, str]:
+def uncertain_colours(
+    sensitivity: SensitivityRun | None, published: dict[int, str]
+) -> dict[int, str]:
     """Station → "colour uncertain: 橙 55%, 蓝 45%" for the stations whose published
-    grade came out in fewer than the run's certain share of the draws."""
+    grade (``published``: station → grade of the graded stations shown) came out in fewer
+    than the run's certain share of the draws."""
     if sensitivity is None:
         return {}
-    published = dict(
-        sensitivity.run.scores.filter(rank__isnull=False).values_list("station_id", "grade")
-    )
     texts = {}
     for key, found in sensitivity.results.items():
         station = int(key)
         shares = found["shares"]
-        if not colour_is_uncertain(shares, published.get(station), sensitivity.certain_share):
+        if station not in published:
+            continue
+        if not colour_is_uncertain(shares, published[station], sensitivity.certain_share):
             continue
         likely = sorted(shares.items(), key=lambda item: -item[1])[:3]
         parts = ", ".join(

@@ -39,6 +39,7 @@ from scoring.selectors import (
 )
 from scoring.services.publishing import regrade_of
 from scoring.services.recompute import request_recompute
+from scoring.services.sensitivity import run_sensitivity
 from scoring.signals import announce_published
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def execute_run(run_id: int) -> RunOutcome:
             if run is None:  # no longer this worker's: finished or taken over meanwhile
                 run = ScoreRun.objects.get(pk=run_id)
                 return RunOutcome(run_id, run.status, unchanged=run.unchanged)
-            return _compute_and_store(run, started)
+            outcome = _compute_and_store(run, started)
     except NoWeightsError as exc:
         month = format_period(exc.args[0])
         return _fail(run_id, mine, f"No weight version is effective for {month}")
@@ -101,6 +102,21 @@ def execute_run(run_id: int) -> RunOutcome:
     except Exception as exc:  # anything else will not get better by retrying
         logger.exception("Score run %s failed", run_id)
         return _fail(run_id, mine, f"{type(exc).__name__}: {exc}")
+    if outcome.status == RunStatus.DONE and not outcome.unchanged:
+        store_sensitivity(run)
+    return outcome
+
+
+def store_sensitivity(run: ScoreRun) -> None:
+    """The map's "?" marks for a run that wrote new scores: its weight sensitivity with
+    the default parameters, once its scores are committed, whether it publishes or waits
+    for review. A failure here is logged and leaves the run as it is: the marks are an
+    aid to reading the colours, never a condition of having them."""
+    try:
+        with transaction.atomic():  # a savepoint when a caller's transaction is open
+            run_sensitivity(run)
+    except Exception:
+        logger.exception("Weight sensitivity of score run %s failed", run.pk)
 
 
 def _fail(run_id: int, mine: Q, message: str) -> RunOutcome:

@@ -92,7 +92,8 @@ def create_weight_set(
     (``publish`` off: months already published get a proposal to review, see
     ``ScoreRun.publish``).
 
-    ``weights`` must already be validated (known codes, sum 100).
+    ``weights`` must already be validated (known codes, a positive total: see
+    ``scoring.weightfile``).
     """
     weight_set = WeightSet.objects.create(
         company=company,

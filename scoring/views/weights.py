@@ -25,6 +25,7 @@ from scoring.views.common import (
     review_months,
     save_if_previewed,
 )
+from scoring.weightfile import weight_shares
 
 MANAGE_WEIGHTS = "scoring.add_weightset"
 VIEW_WEIGHTS = "scoring.view_weightset"  # the committee reads the versions and reviews
@@ -41,12 +42,16 @@ def weights_of(weight_set: WeightSet | None) -> dict[str, Decimal]:
 def weight_diff(
     indicators: list[Indicator], before: dict[str, Decimal], after: dict[str, Decimal]
 ) -> list[dict]:
-    """One line per indicator: the weight before and after, and whether it changed."""
+    """One line per indicator: the weight before and after, each with its share of its
+    version's total (percent), and whether it changed."""
+    before_shares, after_shares = weight_shares(before), weight_shares(after)
     return [
         {
             "indicator": indicator,
             "before": before.get(indicator.code),
             "after": after.get(indicator.code),
+            "before_share": before_shares.get(indicator.code),
+            "after_share": after_shares.get(indicator.code),
             "changed": before.get(indicator.code) != after.get(indicator.code),
         }
         for indicator in indicators

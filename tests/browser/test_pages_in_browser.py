@@ -385,3 +385,28 @@ def test_clicking_a_station_area_opens_its_station_page(demo_site):
     assert browser.console_errors() == []
     assert browser.csp_violations() == []  # hovering drew no blocked style either
     browser.screenshot("map-click-station")
+
+
+@live_db
+def test_the_weights_form_shows_each_weights_share_as_it_is_typed(demo_site):
+    driver = demo_site.browser.driver
+    driver.delete_all_cookies()
+    demo_site.log_in("admin")
+    demo_site.browser.open(demo_site.url("/manage/weights/new/"))
+    inputs = driver.find_elements(By.CSS_SELECTOR, ".weight-input")
+    assert len(inputs) == 10
+    for index, field in enumerate(inputs):
+        field.clear()
+        field.send_keys("1" if index < 3 else "0")
+    shares = [s.text for s in driver.find_elements(By.CSS_SELECTOR, ".js-weight-share")]
+    assert shares == ["(33.3 %)"] * 3 + ["(0.0 %)"] * 7
+    assert driver.find_element(By.CSS_SELECTOR, ".js-weight-sum").text == "3.00"
+    inputs[0].clear()
+    inputs[0].send_keys("2")  # 2, 1, 1: a half and two quarters
+    shares = [s.text for s in driver.find_elements(By.CSS_SELECTOR, ".js-weight-share")]
+    assert shares[:3] == ["(50.0 %)", "(25.0 %)", "(25.0 %)"]
+    for field in inputs[:3]:
+        field.clear()
+        field.send_keys("0")
+    total = driver.find_element(By.CSS_SELECTOR, ".js-weight-sum")
+    assert total.text == "0.00" and "sum-off" in total.get_attribute("class")

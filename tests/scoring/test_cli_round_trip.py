@@ -162,10 +162,53 @@ def test_set_weights_rejects_a_bad_file_whole(example_company, write_file):
     assert WeightSet.objects.count() == 2  # v1 and the example's v2 only
 
 
-def test_set_weights_must_sum_to_100(example_company, write_file):
-    text = (EXAMPLES / "weights.csv").read_text().replace("safety,50", "safety,49.5")
-    with translation.override("en"), pytest.raises(CommandError, match=r"sum to 99\.5, not 100"):
+def test_set_weights_refuses_weights_that_are_all_zero(example_company, write_file):
+    text = "indicator_code,weight\n" + "".join(
+        f"{line.split(',')[0]},0\n" for line in (EXAMPLES / "weights.csv").read_text().split()[1:]
+    )
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match="the weights are all 0: give at least one"),
+    ):
         call_command("set_weights", str(write_file("w.csv", text)), "--effective-from", "2026-03")
+    assert WeightSet.objects.count() == 2
+
+
+def xlsx(path: Path, text: str) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in csv.reader(io.StringIO(text)):
+        book.active.append([row[0], float(row[1]) if row[1][:1].isdigit() else row[1]])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("layout", ["csv", "xlsx"])
+def test_weights_need_not_sum_to_100_each_counts_by_its_share(
+    example_company, write_file, tmp_path, layout
+):
+    # 5, 3, 2 are the example's 50, 30, 20 as shares of a total of 10: the same scores.
+    text = (
+        (EXAMPLES / "weights.csv")
+        .read_text()
+        .replace("safety,50", "safety,5")
+        .replace("line_loss,30", "line_loss,3")
+        .replace("customer_satisfaction,20", "customer_satisfaction,2")
+    )
+    path = write_file("w.csv", text) if layout == "csv" else xlsx(tmp_path / "w.xlsx", text)
+    output = command("set_weights", str(path), "--effective-from", "2026-01")
+    assert "Saved weight version 3" in output
+    command("import_indicators", str(EXAMPLES / "values-2026-09.csv"))
+    assert ScoreRun.objects.get(is_current=True).weight_set.version == 3
+    rows = exported("2026-09")
+    for code, (score, rank, grade, coverage, _reason) in DOCUMENTED.items():
+        assert (rows[code]["score"], rows[code]["rank"], rows[code]["grade"]) == (
+            score,
+            rank,
+            grade,
+        ), code
+        assert rows[code]["coverage"] == coverage, code
 
 
 def test_new_weights_rescore_governed_months_and_keep_history(example_company, write_file):
@@ -269,8 +312,10 @@ def test_export_to_a_missing_folder_is_a_clear_error(example_company, tmp_path):
         call_command("export_scores", "--period", "2026-09", "--output", str(target))
 
 
-@pytest.mark.parametrize("weight", ["1e30", "0.125", "101", "NaN", "abc"])
-def test_weights_outside_0_to_100_or_too_precise_are_refused(example_company, write_file, weight):
+@pytest.mark.parametrize("weight", ["1e30", "0.125", "10000", "-1", "NaN", "abc"])
+def test_weights_outside_what_a_weight_stores_or_too_precise_are_refused(
+    example_company, write_file, weight
+):
     text = (
         (EXAMPLES / "weights.csv").read_text().replace("fault_outage,0", f"fault_outage,{weight}")
     )

@@ -166,6 +166,35 @@ def test_weighted_score_rounds_half_up_at_two_decimals():
     assert score.iloc[0] == 80.01
 
 
+@given(
+    st.lists(
+        st.tuples(*[st.integers(0, 10_000).map(lambda v: v / 100)] * 3), min_size=1, max_size=30
+    ),
+    st.sampled_from([1.0, 2.0, 7.0, 0.01, 9999.99]),
+)
+@settings(max_examples=80, deadline=None)
+def test_equal_weights_of_any_size_give_exact_thirds(rows, each):
+    """Weights are shares of their total: 1, 1, 1 (or 7, 7, 7) weigh a third each, so a
+    station's score is the plain mean of its three values, rounded half up; 33.33,
+    33.33, 33.34 would not be."""
+    normalised = pd.DataFrame(rows, columns=["a", "b", "c"])
+    score = weighted_score(normalised, pd.Series({"a": each, "b": each, "c": each}), decimals=2)
+    # The mean in exact integer hundredths: 3 · mean = a + b + c, rounded half up.
+    for (a, b, c), found in zip(rows, score, strict=True):
+        total = round(a * 100) + round(b * 100) + round(c * 100)
+        assert found == (2 * total + 3) // 6 / 100
+
+
+def test_an_indicator_at_weight_0_is_left_out():
+    values = frame({"a": [1, 2, 3], "b": [3, 2, 1], "c": [9, 1, 5]})
+    higher = pd.Series({"a": True, "b": True, "c": True})
+    with_zero = score_period(
+        values, pd.Series({"a": 1.0, "b": 1.0, "c": 0.0}), higher, LEAGUE_TABLE
+    )
+    without = score_period(values, pd.Series({"a": 1.0, "b": 1.0}), higher, LEAGUE_TABLE)
+    assert with_zero.stations["score"].tolist() == without.stations["score"].tolist()
+
+
 def test_weights_only_count_listed_indicators():
     values = frame({"a": [1, 2, 3], "z": [9, 1, 5]})
     result = score_period(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.engine import LEAGUE_TABLE, score_period
+from scoring.engine import LEAGUE_TABLE, ScoringMethod, score_period
+from scoring.engine.grades import GRADE_ORDER
+from scoring.engine.method import NATURAL_BREAKS, THRESHOLDS
 from scoring.engine.sensitivity import weight_sensitivity
 
 
@@ -63,3 +67,70 @@ def test_a_station_between_two_grades_is_uncertain_and_its_shares_add_up():
     pd.testing.assert_frame_equal(found.grade_shares, again.grade_shares)  # same seed
     assert found.params["spread"] == 0.2 and found.params["draws"] == 400
     assert found.params["weights"] == {"a": 50.0, "b": 50.0}
+
+
+def draws_one_by_one(normalised, weights, graded, method, groups, limit, spread, draws, seed):
+    """The plain reading of the engine's docstring, one draw at a time: the same random
+    factors (drawn in chunks of 100), each draw's scores rounded as the month's, ranked by
+    ``competition_rank``, graded by ``grade_scores`` (per peer group), then capped."""
+    from scoring.engine.compute import competition_rank, round_half_up
+    from scoring.engine.grading import grade_scores
+
+    stations = normalised.index[graded.to_numpy()]
+    values = normalised.loc[stations, list(weights.index)].to_numpy(dtype=float)
+    present = ~np.isnan(values)
+    filled = np.where(present, values, 0.0)
+    rng = np.random.default_rng(seed)
+    shares = pd.DataFrame(0.0, index=stations, columns=GRADE_ORDER)
+    ranks = []
+    for done in range(0, draws, 100):
+        size = min(100, draws - done)
+        drawn = weights.to_numpy(dtype=float) * rng.uniform(1 - spread, 1 + spread, (size, 3))
+        sums, present_weights = filled @ drawn.T, present.astype(float) @ drawn.T
+        for draw in range(size):
+            score = pd.Series(
+                round_half_up(sums[:, draw] / present_weights[:, draw], method.decimals),
+                index=stations,
+            )
+            ranks.append(competition_rank(score).to_numpy(dtype=int))
+            positions, _used = grade_scores(score, method, groups if method.peer_groups else None)
+            positions = np.maximum(positions, limit.reindex(stations).to_numpy())
+            for station, position in zip(stations, positions, strict=True):
+                shares.loc[station, GRADE_ORDER[position]] += 1 / draws
+    ordered = np.sort(np.array(ranks), axis=0)
+    low, high = int(np.floor(0.05 * (draws - 1))), int(np.ceil(0.95 * (draws - 1)))
+    return shares, ordered[low], ordered[high]
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        LEAGUE_TABLE,
+        ScoringMethod(grading=THRESHOLDS, thresholds=(75.0, 60.0, 45.0, 30.0)),
+        ScoringMethod(grading=NATURAL_BREAKS),
+        replace(LEAGUE_TABLE, peer_groups=True),
+        replace(LEAGUE_TABLE, decimals=1, quotas_pct=(10, 20, 40, 20, 10)),
+    ],
+    ids=["quotas", "thresholds", "natural breaks", "peer groups", "one decimal"],
+)
+def test_the_fast_draws_equal_the_draws_one_by_one(method):
+    """The engine counts ranks from histograms and grades from lookup tables; for a fixed
+    seed it must give exactly what grading each draw as a month gives."""
+    rng = np.random.default_rng(11)
+    values = rng.choice([0.0, 10.0, 25.0, 40.0, 55.0, 70.0, 100.0], size=(40, 3))
+    values[rng.random(values.shape) < 0.1] = np.nan
+    codes = ["a", "b", "c"]
+    weights = pd.Series([1.0, 2.0, 3.0], index=codes)
+    normalised = pd.DataFrame(values, columns=codes)
+    graded = normalised.notna().any(axis=1)
+    groups = pd.Series(rng.choice(["north", "south"], size=40))
+    limit = pd.Series(np.where(rng.random(40) < 0.1, 2, 0))
+    found = weight_sensitivity(
+        normalised, weights, graded, method, groups=groups, cap_limit=limit, draws=250, seed=5
+    )
+    shares, low, high = draws_one_by_one(
+        normalised, weights, graded, method, groups, limit, 0.2, 250, 5
+    )
+    np.testing.assert_allclose(found.grade_shares.to_numpy(), shares.to_numpy(), atol=1e-12)
+    assert found.rank_low.tolist() == low.tolist()
+    assert found.rank_high.tolist() == high.tolist()

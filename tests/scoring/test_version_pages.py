@@ -60,6 +60,11 @@ def _weights_post(company, changes: dict[str, str], **extra) -> dict:
     return {"effective_from": "2026-09", "reason": "安全优先", **data, **extra}
 
 
+CODES = [
+    "safety", "fault_outage", "frequent_outage", "line_loss", "customer_satisfaction",
+    "getting_electricity", "party_building", "integrity_risk", "financial", "team_performance",
+]  # fmt: skip
+
 # Ten indicators at 10 each: move 10 points from team performance to safety.
 SAFETY_FIRST = {"safety": "20", "team_performance": "0"}
 
@@ -200,7 +205,8 @@ def test_an_import_does_not_take_over_a_queued_regrade(company_months):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"safety": "25"}, "the weights sum to 115.00, not 100"),
+        ({code: "0" for code in CODES}, "the weights are all 0: give at least one indicator"),
+        ({"safety": "10000"}, "less than or equal to 9999.99"),
         ({"safety": "-1", "team_performance": "21"}, "greater than or equal to 0"),
         ({"safety": "10.001"}, "no more than 2 decimal places"),
         ({"effective_from": "2026/09"}, "2026/09 is not a month"),
@@ -218,6 +224,41 @@ def test_bad_weights_are_refused_and_nothing_is_saved(
     assert message in response.content.decode()
     assert WeightSet.objects.filter(company=company_months).count() == 1
     assert ScoreRun.objects.filter(publish=False).count() == 0
+
+
+@pytest.mark.django_db
+def test_weights_need_not_sum_to_100_and_every_page_shows_the_shares(
+    admin_client, company_months, save
+):
+    """1, 1, 1 on three indicators (the others 0): a third each, shown as such."""
+    thirds = {code: "0" for code in CODES} | {
+        "safety": "1",
+        "line_loss": "1",
+        "customer_satisfaction": "1",
+    }
+    url = reverse("scoring:weight_new")
+    shown = admin_client.post(url, _weights_post(company_months, thirds, action="preview"))
+    assert shown.status_code == 200 and shown.context["form"].is_valid()
+    page = shown.content.decode()
+    assert '1.00 <span class="weight-share"' in page and "(33.3 %)" in page
+    assert '10.00 <span class="weight-share" ' in page and "(10.0 %)" in page  # v1: 10 of 100
+    lines = {line["indicator"].code: line for line in shown.context["diff"]}
+    assert lines["safety"]["after_share"] == pytest.approx(100 / 3)
+    assert lines["safety"]["before_share"] == pytest.approx(10.0)
+    assert lines["team_performance"]["after_share"] == 0.0
+
+    save(url, _weights_post(company_months, thirds))
+    version = WeightSet.objects.get(company=company_months, version=2)
+    assert sorted(w.weight for w in version.weights.all() if w.weight) == [1, 1, 1]
+    for page_url in (reverse("scoring:weights"), reverse("scoring:weight_detail", args=[2])):
+        assert "(33.3 %)" in admin_client.get(page_url).content.decode()
+    # The re-grade it waits with scores each station by the plain mean of the three.
+    proposal = ScoreRun.objects.get(weight_set=version, period=SEPTEMBER)
+    for score in proposal.scores.filter(rank__isnull=False):
+        values = [
+            score.normalised[code] for code in ("safety", "line_loss", "customer_satisfaction")
+        ]
+        assert score.score == pytest.approx(round(sum(values) / 3 + 1e-9, 2), abs=0.005)
 
 
 @pytest.mark.django_db

@@ -16,7 +16,8 @@ from tabular.reading import limits_from_settings, read_table
 class Command(VersionCommand):
     help = _(
         "Save a new version of the indicator weights from a CSV (indicator_code,weight), "
-        "effective from a month; the weights must sum to 100."
+        "effective from a month. Weights are 0 or more and not all 0; each indicator "
+        "counts by its share of the total (1, 1, 1 is a third each)."
     )
     reason_help = gettext_lazy("Why the weights change.")
 

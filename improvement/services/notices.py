@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -224,15 +225,36 @@ def _claim(notices: list[Notification]) -> list[Notification]:
 
 
 def _drop_message(user, notices: list[Notification], connection) -> EmailMessage:
+    return notice_message(
+        user,
+        notices,
+        connection,
+        template="improvement/email/grade_drops.txt",
+        subject=lambda count, month: (
+            ngettext(
+                "Five-colour map: %(count)d station dropped a grade (%(month)s)",
+                "Five-colour map: %(count)d stations dropped a grade (%(month)s)",
+                count,
+            )
+            % {"count": count, "month": month}
+        ),
+    )
+
+
+def notice_message(
+    user,
+    notices: list[Notification],
+    connection,
+    *,
+    template: str,
+    subject: Callable[[int, str], str],
+) -> EmailMessage:
+    """One user's e-mail listing their notices (each with its station's address), in the
+    site's language; ``subject`` gets the number of notices and the month."""
     month = format_period(notices[0].period)
     with translation.override(settings.LANGUAGE_CODE):
-        subject = ngettext(
-            "Five-colour map: %(count)d station dropped a grade (%(month)s)",
-            "Five-colour map: %(count)d stations dropped a grade (%(month)s)",
-            len(notices),
-        ) % {"count": len(notices), "month": month}
         body = render_to_string(
-            "improvement/email/grade_drops.txt",
+            template,
             {
                 "user": user,
                 "month": month,
@@ -242,7 +264,9 @@ def _drop_message(user, notices: list[Notification], connection) -> EmailMessage
                 "notifications_url": absolute_url(reverse("improvement:notifications")),
             },
         )
-    return EmailMessage(subject, body, to=[user.email], connection=connection)
+        return EmailMessage(
+            subject(len(notices), month), body, to=[user.email], connection=connection
+        )
 
 
 def absolute_url(path: str) -> str:

@@ -16,20 +16,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import ngettext
 
 from improvement.models import Notification, NotificationKind
 from improvement.services.notices import (
     NoticeOutcome,
-    absolute_url,
     mail_each_user,
+    notice_message,
     recipients,
 )
-from improvement.text.notices import notice_text, station_url
-from indicators.periods import format_period
 from scoring.models import ScoreRun, StationScore
 
 
@@ -134,22 +129,17 @@ def mail_regrade(*, run_id: int) -> int:
 
 
 def _regrade_message(user, notices: list[Notification], connection) -> EmailMessage:
-    month = format_period(notices[0].period)
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = ngettext(
-            "Five-colour map: %(month)s re-graded, %(count)d station changed colour",
-            "Five-colour map: %(month)s re-graded, %(count)d stations changed colour",
-            len(notices),
-        ) % {"count": len(notices), "month": month}
-        body = render_to_string(
-            "improvement/email/regrade.txt",
-            {
-                "user": user,
-                "month": month,
-                "items": [
-                    (notice_text(notice), absolute_url(station_url(notice))) for notice in notices
-                ],
-                "notifications_url": absolute_url(reverse("improvement:notifications")),
-            },
-        )
-    return EmailMessage(subject, body, to=[user.email], connection=connection)
+    return notice_message(
+        user,
+        notices,
+        connection,
+        template="improvement/email/regrade.txt",
+        subject=lambda count, month: (
+            ngettext(
+                "Five-colour map: %(month)s re-graded, %(count)d station changed colour",
+                "Five-colour map: %(month)s re-graded, %(count)d stations changed colour",
+                count,
+            )
+            % {"count": count, "month": month}
+        ),
+    )

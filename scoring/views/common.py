@@ -18,13 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators.periods import add_months, format_period
+from scoring.engine import ScoringMethod
 from scoring.models import MethodVersion, RunStatus, ScoreRun, WeightSet
-from scoring.regrade_preview import Comparison
+from scoring.regrade_preview import Comparison, preview
 from scoring.selectors import current_runs, periods_with_data
 from scoring.services import (
     PREVIEW_MAX_AGE,
     PublishRefused,
     claim_preview,
+    create_method_version,
     months_governed_by,
     next_version_start,
     publish_run,
@@ -298,3 +300,40 @@ def preview_context(
         "not_previewed": not_previewed,
         "previewed": preview_token(shown),
     }
+
+
+def method_version_step(
+    request: HttpRequest,
+    company: Company,
+    method: ScoringMethod,
+    *,
+    effective_from: date,
+    reason: str,
+    saved_text: str,
+) -> tuple[HttpResponse | None, dict]:
+    """A new method version from a form (grading rules or targets): saved when "save" was
+    pressed on its preview (the redirect is returned), or else the preview's context."""
+    shown = {
+        "method": method.as_record(),
+        "effective_from": effective_from.isoformat(),
+        "reason": reason,
+    }
+    saved = save_if_previewed(
+        request,
+        shown,
+        lambda: create_method_version(
+            company=company,
+            method=method,
+            effective_from=effective_from,
+            reason=reason,
+            user=request.user,
+            publish=False,
+        ),
+        saved_text,
+        "scoring:method_detail",
+    )
+    if saved:
+        return saved, {}
+    return None, preview_context(
+        company, shown, MethodVersion, lambda month: preview(company.pk, month, method=method)
+    )

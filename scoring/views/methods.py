@@ -16,17 +16,14 @@ from scoring.engine import ScoringMethod
 from scoring.forms import GradingForm, describe_grading
 from scoring.goalposts import target_diff
 from scoring.models import MethodVersion
-from scoring.regrade_preview import preview
 from scoring.selectors import effective_method
-from scoring.services import create_method_version
 from scoring.views.common import (
     company_or_404,
+    method_version_step,
     next_month_label,
-    preview_context,
     progress_context,
     publish_from_request,
     review_months,
-    save_if_previewed,
 )
 
 MANAGE_RULES = "scoring.add_methodversion"
@@ -96,36 +93,20 @@ def method_new(request: HttpRequest) -> HttpResponse:
         form.method = _method(effective_method(company.pk, effective_from))
         context["other"] = _other_settings(form.method)
         method = form.new_method()
-        shown = {
-            "method": method.as_record(),
-            "effective_from": effective_from.isoformat(),
-            "reason": form.cleaned_data["reason"],
-        }
-        saved = save_if_previewed(
+        saved, previewed = method_version_step(
             request,
-            shown,
-            lambda: create_method_version(
-                company=company,
-                method=method,
-                effective_from=effective_from,
-                reason=form.cleaned_data["reason"],
-                user=request.user,
-                publish=False,
-            ),
-            _("Saved grading rules version %(version)d, effective from %(period)s."),
-            "scoring:method_detail",
+            company,
+            method,
+            effective_from=effective_from,
+            reason=form.cleaned_data["reason"],
+            saved_text=_("Saved grading rules version %(version)d, effective from %(period)s."),
         )
         if saved:
             return saved
         context.update(
             before=describe_grading(form.method),
             after=describe_grading(method),
-            **preview_context(
-                company,
-                shown,
-                MethodVersion,
-                lambda month: preview(company.pk, month, method=method),
-            ),
+            **previewed,
         )
     return render(request, "scoring/method_new.html", context)
 

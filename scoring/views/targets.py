@@ -17,14 +17,11 @@ from scoring.engine import ScoringMethod
 from scoring.forms import TargetsForm
 from scoring.goalposts import target_diff, targets_of, with_targets
 from scoring.models import MethodVersion
-from scoring.regrade_preview import preview
 from scoring.selectors import effective_method
-from scoring.services import create_method_version
 from scoring.views.common import (
     company_or_404,
+    method_version_step,
     next_month_label,
-    preview_context,
-    save_if_previewed,
 )
 from scoring.views.methods import MANAGE_RULES, VIEW_RULES
 
@@ -104,24 +101,15 @@ def target_new(request: HttpRequest) -> HttpResponse:
         # Every other setting is the one in force at the effective month.
         in_force = _method_of(effective_method(company.pk, effective_from))
         method = with_targets(in_force, form.targets())
-        shown = {
-            "method": method.as_record(),
-            "effective_from": effective_from.isoformat(),
-            "reason": form.cleaned_data["reason"],
-        }
-        saved = save_if_previewed(
+        saved, previewed = method_version_step(
             request,
-            shown,
-            lambda: create_method_version(
-                company=company,
-                method=method,
-                effective_from=effective_from,
-                reason=form.cleaned_data["reason"],
-                user=request.user,
-                publish=False,
+            company,
+            method,
+            effective_from=effective_from,
+            reason=form.cleaned_data["reason"],
+            saved_text=_(
+                "Saved the targets as grading rules version %(version)d, effective from %(period)s."
             ),
-            _("Saved the targets as grading rules version %(version)d, effective from %(period)s."),
-            "scoring:method_detail",
         )
         if saved:
             return saved
@@ -129,11 +117,6 @@ def target_new(request: HttpRequest) -> HttpResponse:
             relative=method.relative,
             method_label=method.label,
             diff=target_diff(in_force, method, indicators),
-            **preview_context(
-                company,
-                shown,
-                MethodVersion,
-                lambda month: preview(company.pk, month, method=method),
-            ),
+            **previewed,
         )
     return render(request, "scoring/target_new.html", context)

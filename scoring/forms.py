@@ -26,7 +26,7 @@ from scoring.engine.method import (
 )
 from scoring.goalposts import target_error
 from scoring.grades import grade_display
-from scoring.targets import SEED_TARGETS, as_goalposts
+from scoring.targets import seeded_goalposts
 from scoring.weightfile import WEIGHT_DECIMALS, WEIGHT_MAX, weights_total_error
 
 
@@ -226,7 +226,8 @@ class GradingForm(VersionForm):
         if normalisation != MINMAX:
             changes["winsor_pct"] = None
         if normalisation == GOALPOSTS and not self.method.goalposts:
-            changes["goalposts"] = as_goalposts(SEED_TARGETS)
+            active = Indicator.objects.filter(active=True).values_list("code", flat=True)
+            changes["goalposts"] = seeded_goalposts(set(active))
         if cleaned["grading"] == QUOTAS:
             changes["quotas_pct"] = tuple(cleaned[f"quota_{g}"] for g in GRADE_ORDER)
         if cleaned["grading"] == THRESHOLDS:

@@ -103,3 +103,16 @@ def target_diff(before: ScoringMethod, after: ScoringMethod, indicators: list) -
             {"indicator": indicator, "before": old, "after": new, "changed": old.pair != new.pair}
         )
     return rows
+
+
+def relative_method_error(method: ScoringMethod, month: str) -> str | None:
+    """Why targets cannot be set from a month graded by a relative method (None when the
+    method is absolute): under min-max and the like they would not count, and saving
+    them would re-grade every month for nothing."""
+    if not method.relative:
+        return None
+    return _(
+        "The grading rules in force from %(month)s are relative (%(label)s): targets count "
+        "only under absolute scoring. Choose absolute scoring on the grading rules page "
+        "first; its targets can then be changed here."
+    ) % {"month": month, "label": method.label}

@@ -106,6 +106,30 @@ def effective_method(company_id: int, period: date) -> MethodVersion | None:
     )
 
 
+def governing_before(version: MethodVersion) -> MethodVersion | None:
+    """The method version that governs the months just before this one's (the one it
+    follows in effect; not always the previous number: a version can be dated earlier
+    than versions saved before it)."""
+    earlier = Q(effective_from__lt=version.effective_from) | Q(
+        effective_from=version.effective_from, version__lt=version.version
+    )
+    return (
+        MethodVersion.objects.filter(earlier, company_id=version.company_id)
+        .order_by("-effective_from", "-version")
+        .first()
+    )
+
+
+def method_of(version: MethodVersion | None) -> ScoringMethod:
+    """A version's method (the default method for none)."""
+    return ScoringMethod.from_record(version.params) if version else DEFAULT_METHOD
+
+
+def method_in_force(company_id: int, period: date) -> ScoringMethod:
+    """The method that grades the company's month."""
+    return method_of(effective_method(company_id, period))
+
+
 def load_period_inputs(
     company_id: int,
     period: date,
@@ -383,13 +407,18 @@ def indicator_list(today: date) -> tuple[list[WeightColumn], list[IndicatorListR
         }
         for column in columns
     ]
-    shares = [weight_shares(column) for column in by_column]
+    # The share that counts this month: over the indicators in force (as the engine does).
+    in_force = {indicator.pk for indicator in indicators if indicator.in_force(this_month)}
+    shares = [
+        weight_shares({pk: weight for pk, weight in column.items() if pk in in_force})
+        for column in by_column
+    ]
     rows = [
         IndicatorListRow(
             indicator=indicator,
             in_force_now=indicator.in_force(this_month),
             weights=[column[indicator.pk] for column in by_column],
-            shares=[column[indicator.pk] for column in shares],
+            shares=[column.get(indicator.pk) for column in shares],
         )
         for indicator in indicators
     ]

@@ -50,3 +50,9 @@ def as_goalposts(targets: dict[str, tuple[float, float]]) -> dict[str, tuple[flo
     """(floor, target) pairs as the engine's goalposts: (low, high) raw values, the
     indicator's direction deciding which end scores 100."""
     return {code: (min(pair), max(pair)) for code, pair in targets.items()}
+
+
+def seeded_goalposts(codes: set[str]) -> dict[str, tuple[float, float]]:
+    """The seeded targets of the given indicators (those in use) as goalposts: what a new
+    company, or a method switched to absolute without targets, starts from."""
+    return as_goalposts({code: pair for code, pair in SEED_TARGETS.items() if code in codes})

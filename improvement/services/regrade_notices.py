@@ -4,10 +4,11 @@ colour changed, up or down, to its secretaries and to the party committee (the p
 told of grade drops, ``notices.recipients``), in the site and by e-mail.
 
 Any month counts, not only the newest: a re-grade rewrites what a station was told of
-that month. A station graded on one side only (new to the month, or ungraded) is told
-too when its grade differs. Idempotent under at-least-once delivery: a re-grade notice is
-unique per user, station and run, so a second delivery adds nothing, and a month
-re-graded twice tells twice (each re-grade once). The notice keeps the event as published
+that month. A station graded on one side only (ungraded on the other) is told too; one
+that had no row in the replaced grades (new to the month since) is not. Idempotent
+under at-least-once delivery: a re-grade notice is unique per user, station and run, so
+a second delivery adds nothing, and a month re-graded twice tells twice (each re-grade
+once). The notice keeps the event as published
 (grades, scores, ranks, versions); its text is written in the reader's language when
 shown (``improvement.text.notices``).
 """

@@ -27,7 +27,7 @@ from scoring.selectors import (
     periods_with_data,
 )
 from scoring.services.recompute import request_recompute
-from scoring.targets import SEED_TARGETS, SEED_THRESHOLDS, as_goalposts
+from scoring.targets import SEED_THRESHOLDS, seeded_goalposts
 from stations.models import Company
 
 #: Version 1 of a new company (weights and method) counts from this month.
@@ -60,10 +60,9 @@ def create_initial_method(company: Company) -> MethodVersion:
     between its seeded floor and target (``scoring.targets``), the seeded thresholds.
     An active indicator without a seeded target is placed within its valid range."""
     active = set(Indicator.objects.filter(active=True).values_list("code", flat=True))
-    targets = {code: pair for code, pair in SEED_TARGETS.items() if code in active}
     method = ScoringMethod(
         normalisation=GOALPOSTS,
-        goalposts=tuple(sorted(as_goalposts(targets).items())),
+        goalposts=tuple(sorted(seeded_goalposts(active).items())),
         grading=THRESHOLDS,
         thresholds=SEED_THRESHOLDS,
     )

@@ -16,7 +16,7 @@ from scoring.engine import ScoringMethod
 from scoring.forms import GradingForm, describe_grading
 from scoring.goalposts import target_diff
 from scoring.models import MethodVersion
-from scoring.selectors import effective_method
+from scoring.selectors import governing_before, method_in_force, method_of
 from scoring.views.common import (
     company_or_404,
     method_version_step,
@@ -28,10 +28,6 @@ from scoring.views.common import (
 
 MANAGE_RULES = "scoring.add_methodversion"
 VIEW_RULES = "scoring.view_methodversion"
-
-
-def _method(version: MethodVersion | None) -> ScoringMethod:
-    return ScoringMethod.from_record(version.params) if version else ScoringMethod()
 
 
 def _other_settings(method: ScoringMethod) -> dict:
@@ -48,7 +44,7 @@ def method_list(request: HttpRequest) -> HttpResponse:
     versions = list(
         MethodVersion.objects.filter(company=company)
         .select_related("created_by")
-        .order_by("-version")
+        .order_by("-effective_from", "-version")  # each row beside the one it follows
     )
     rows = []
     for index, version in enumerate(versions):
@@ -56,8 +52,8 @@ def method_list(request: HttpRequest) -> HttpResponse:
         rows.append(
             {
                 "version": version,
-                "grading": describe_grading(_method(version)),
-                "before": describe_grading(_method(previous)),
+                "grading": describe_grading(method_of(version)),
+                "before": describe_grading(method_of(previous)),
             }
         )
     return render(
@@ -81,7 +77,7 @@ def method_new(request: HttpRequest) -> HttpResponse:
         .order_by("-effective_from", "-version")
         .first()
     )
-    current = _method(latest)
+    current = method_of(latest)
     form = GradingForm(
         request.POST or None, method=current, initial={"effective_from": next_month_label(company)}
     )
@@ -90,7 +86,7 @@ def method_new(request: HttpRequest) -> HttpResponse:
         effective_from = form.cleaned_data["effective_from"]
         # The other settings are those in force at the effective month (a version dated
         # before the newest one must not take that one's settings back in time).
-        form.method = _method(effective_method(company.pk, effective_from))
+        form.method = method_in_force(company.pk, effective_from)
         context["other"] = _other_settings(form.method)
         method = form.new_method()
         saved, previewed = method_version_step(
@@ -117,12 +113,8 @@ def method_detail(request: HttpRequest, version: int) -> HttpResponse:
     method_version = get_object_or_404(
         MethodVersion.objects.select_related("created_by"), company=company, version=version
     )
-    previous = (
-        MethodVersion.objects.filter(company=company, version__lt=version)
-        .order_by("-version")
-        .first()
-    )
-    method = _method(method_version)
+    previous = governing_before(method_version)
+    method = method_of(method_version)
     indicators = Indicator.objects.filter(
         Q(active=True) | Q(code__in=[code for code, _bounds in method.goalposts])
     ).order_by("display_order", "code")
@@ -133,8 +125,8 @@ def method_detail(request: HttpRequest, version: int) -> HttpResponse:
             "company": company,
             "version": method_version,
             "grading": describe_grading(method),
-            "before": describe_grading(_method(previous)),
-            "targets": target_diff(_method(previous), method, list(indicators)),
+            "before": describe_grading(method_of(previous)),
+            "targets": target_diff(method_of(previous), method, list(indicators)),
             "relative": method.relative,
             "method_label": method.label,
             "previous": previous,

@@ -13,21 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from indicators.models import Indicator
+from indicators.periods import format_period
 from scoring.engine import ScoringMethod
 from scoring.forms import TargetsForm
-from scoring.goalposts import target_diff, targets_of, with_targets
+from scoring.goalposts import relative_method_error, target_diff, targets_of, with_targets
 from scoring.models import MethodVersion
-from scoring.selectors import effective_method
+from scoring.selectors import method_in_force, method_of
 from scoring.views.common import (
     company_or_404,
     method_version_step,
     next_month_label,
 )
 from scoring.views.methods import MANAGE_RULES, VIEW_RULES
-
-
-def _method_of(version: MethodVersion | None) -> ScoringMethod:
-    return ScoringMethod.from_record(version.params) if version else ScoringMethod()
 
 
 def _newest(company) -> MethodVersion | None:
@@ -50,12 +47,12 @@ def target_list(request: HttpRequest) -> HttpResponse:
     company = company_or_404(request)
     indicators = list(Indicator.objects.order_by("display_order", "code"))
     newest = _newest(company)
-    method = _method_of(newest)
+    method = method_of(newest)
     history = []
     before = ScoringMethod()
     versions = MethodVersion.objects.filter(company=company).select_related("created_by")
-    for version in versions.order_by("version"):
-        after = _method_of(version)
+    for version in versions.order_by("effective_from", "version"):
+        after = method_of(version)
         changes = [row for row in target_diff(before, after, indicators) if row["changed"]]
         if changes:
             history.append({"version": version, "changes": changes})
@@ -84,7 +81,7 @@ def target_new(request: HttpRequest) -> HttpResponse:
     saved (the method in force at its month, with these targets)."""
     company = company_or_404(request)
     indicators = _active_indicators()
-    current = _method_of(_newest(company))
+    current = method_of(_newest(company))
     initial: dict = {"effective_from": next_month_label(company)}
     for code, target in targets_of(current, indicators).items():
         initial[TargetsForm.field_name("floor", code)] = f"{target.floor:.15g}"
@@ -99,7 +96,11 @@ def target_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         effective_from = form.cleaned_data["effective_from"]
         # Every other setting is the one in force at the effective month.
-        in_force = _method_of(effective_method(company.pk, effective_from))
+        in_force = method_in_force(company.pk, effective_from)
+        refusal = relative_method_error(in_force, format_period(effective_from))
+        if refusal:
+            form.add_error(None, refusal)
+            return render(request, "scoring/target_new.html", context)
         method = with_targets(in_force, form.targets())
         saved, previewed = method_version_step(
             request,

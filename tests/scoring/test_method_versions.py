@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from scoring.models import MethodVersion, ScoreRun, StationScore
 from scoring.services import create_method_version
 from stations.models import StationMember
 from tests.builders import league_table, run_month
-from tests.factories import UserFactory
+from tests.factories import CompanyFactory, UserFactory
 from tests.mapviews.months import OCTOBER, SEPTEMBER, score_month
 
 CAP_AT_BLUE = {"indicator": "safety", "operator": ">=", "value": 30, "grade": "blue"}
@@ -162,3 +163,22 @@ def test_set_method_saves_a_version_from_the_documented_example(scored, capsys):
     assert ScoringMethod.from_record(version.params) == ScoringMethod.from_record(record)
     out = capsys.readouterr().out
     assert "Saved method version 2 (minmax/quotas)" in out and "2026-10" in out
+
+
+@pytest.mark.django_db
+def test_a_version_dated_earlier_than_newer_ones_sits_between_them_in_the_history():
+    from scoring.selectors import governing_before
+
+    company = CompanyFactory()  # version 1, from 2000-01
+    first = MethodVersion.objects.get(company=company)
+    later = create_method_version(
+        company=company, method=ScoringMethod(), effective_from=date(2026, 10, 1),
+        reason="r", recompute=False,
+    )  # fmt: skip
+    earlier = create_method_version(
+        company=company, method=ScoringMethod(), effective_from=date(2020, 1, 1),
+        reason="r", recompute=False,
+    )  # fmt: skip
+    assert governing_before(later) == earlier
+    assert governing_before(earlier) == first
+    assert governing_before(first) is None

@@ -16,11 +16,10 @@ from scoring.engine import ScoringMethod
 from scoring.engine.method import Cap
 from scoring.goalposts import targets_of
 from scoring.models import MethodVersion, RunStatus, ScoreRun
-from scoring.regrade_preview import preview
 from scoring.services import create_method_version
 from scoring.targets import SEED_TARGETS, as_goalposts
 from tests.factories import user_with_role
-from tests.scoring.test_version_pages import AUGUST, SEPTEMBER, _rows, _score
+from tests.scoring.test_version_pages import AUGUST, SEPTEMBER, _score
 
 #: An absolute method with every setting away from its default, to see that new
 #: targets keep them.
@@ -118,7 +117,7 @@ def test_the_page_says_when_the_method_in_force_is_relative(admin, scored):
     )
     page = admin.get(reverse("scoring:target_list")).content.decode()
     assert "The method in force (minmax/quotas) is relative" in page
-    assert "do not count until the method is absolute" in page
+    assert "targets do not count: choose absolute scoring on the grading rules page" in page
     # The league table names no goalposts: the valid range stands in, and the history says so.
     assert "(valid range: no target set)" in page
     league = reverse("scoring:method_detail", args=[_newest(scored).version])
@@ -247,7 +246,7 @@ def test_a_double_save_saves_once(admin, scored):
 
 
 @pytest.mark.django_db
-def test_targets_saved_under_a_relative_method_are_kept_but_said_not_to_count(admin, scored):
+def test_targets_are_refused_from_a_month_graded_by_a_relative_method(admin, scored):
     create_method_version(
         company=scored,
         method=LEAGUE_TABLE,
@@ -255,12 +254,14 @@ def test_targets_saved_under_a_relative_method_are_kept_but_said_not_to_count(ad
         reason="league table",
         recompute=False,
     )
-    page = admin.post(reverse("scoring:target_new"), _post(action="preview"))
-    assert "is relative" in page.content.decode()
-    # Min-max ignores the goalposts: the preview is the month under plain min-max.
-    assert _rows(page.context["comparison"]) == _rows(
-        preview(scored.pk, SEPTEMBER, method=LEAGUE_TABLE)
-    )
+    versions = MethodVersion.objects.filter(company=scored).count()
+    for action in ("preview", "save"):
+        page = admin.post(reverse("scoring:target_new"), _post(action=action))
+        text = page.content.decode()
+        assert page.status_code == 200
+        assert "are relative (minmax/quotas): targets count only under absolute scoring" in text
+        assert "comparison" not in page.context or page.context["comparison"] is None
+    assert MethodVersion.objects.filter(company=scored).count() == versions
 
 
 # --- The command line -----------------------------------------------------------------
@@ -357,12 +358,24 @@ def test_set_targets_reads_an_xlsx_file(scored, tmp_path):
 
 
 @pytest.mark.django_db
-def test_set_targets_says_when_the_method_is_relative(scored, write_file):
+def test_set_targets_refuses_a_month_graded_by_a_relative_method(scored, write_file):
     create_method_version(
         company=scored, method=LEAGUE_TABLE, effective_from=SEPTEMBER, reason="r", recompute=False
     )
+    versions = MethodVersion.objects.filter(company=scored).count()
     path = write_file("targets.csv", "indicator_code,floor,target\nsafety,50,95\n")
-    output = _command("set_targets", str(path), "--from", "2026-10")
-    assert "The method is relative (minmax/quotas): the targets do not count" in output
-    saved = ScoringMethod.from_record(_newest(scored).params)
-    assert saved.label == "minmax/quotas" and saved.goalposts_for("safety") == (50.0, 95.0)
+    with pytest.raises(CommandError, match="targets count only under absolute scoring"):
+        _command("set_targets", str(path), "--from", "2026-10")
+    assert MethodVersion.objects.filter(company=scored).count() == versions
+
+
+@pytest.mark.django_db
+def test_the_targets_preview_lists_every_month_saving_regrades(admin, scored):
+    from tests.scoring.test_preview_months import _table
+
+    changes = {"safety": ("70", "95")}
+    page = admin.post(
+        reverse("scoring:target_new"),
+        {**_post(changes, action="preview"), "effective_from": "2026-08"},
+    )
+    assert list(_table(page.content.decode())) == ["2026-08", "2026-09"]

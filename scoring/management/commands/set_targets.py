@@ -7,9 +7,8 @@ from django.utils.translation import gettext_lazy
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring.cli import VersionCommand, period_argument
-from scoring.engine import ScoringMethod
-from scoring.goalposts import with_targets
-from scoring.selectors import effective_method
+from scoring.goalposts import relative_method_error, with_targets
+from scoring.selectors import method_in_force
 from scoring.services import create_method_version
 from scoring.targetfile import parse_target_table
 from tabular.defects import FileRejected
@@ -48,10 +47,11 @@ class Command(VersionCommand):
             )
         except FileRejected as rejected:
             raise CommandError(rejected.report()) from None
-        in_force = effective_method(company.pk, effective_from)
-        method = with_targets(
-            ScoringMethod.from_record(in_force.params) if in_force else ScoringMethod(), targets
-        )
+        in_force = method_in_force(company.pk, effective_from)
+        refusal = relative_method_error(in_force, format_period(effective_from))
+        if refusal:
+            raise CommandError(refusal + " " + _("Nothing was saved."))
+        method = with_targets(in_force, targets)
         # As set_method: the command line publishes the re-grade at once.
         version = create_method_version(
             company=company,
@@ -68,9 +68,4 @@ class Command(VersionCommand):
             "label": method.label,
             "period": format_period(effective_from),
         }
-        if method.relative:
-            saved += "\n" + _(
-                "The method is relative (%(label)s): the targets do not count until it is "
-                'absolute (set_method with "normalisation": "goalposts").'
-            ) % {"label": method.label}
         return version, saved

@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate demo serve lint format messages bench bench-months clean
+.PHONY: run test install install-dev migrate demo serve lint format messages bench bench-pages bench-months clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -61,10 +61,18 @@ messages: install-dev
 bench: install-dev
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench.py
 	@echo
+	$(PY) scripts/test_services.py -- $(PY) scripts/bench_pages.py $(BENCH_PAGES_ARGS)
+	@echo
 	@echo "Not run here: all 120 months of a 30,000-station company recomputed by two Celery"
 	@echo "workers (about 4 minutes, PostgreSQL + Redis, ~8 GB of disk). Run it with"
 	@echo "  make bench-months"
 	@echo "  make bench-months BENCH_MONTHS_ARGS='--stations 3000 --months 12'   # quick try"
+
+## make bench-pages: every page's server time, ratio to the login page and bytes (raw and
+## gzipped) at 60 (the demo), 3,000 and 30,000 stations; BENCH_PAGES_ARGS='--quick' for
+## 60 and 3,000 only, or e.g. '--sizes 3000 --repeat 3'
+bench-pages: install-dev
+	$(PY) scripts/test_services.py -- $(PY) scripts/bench_pages.py $(BENCH_PAGES_ARGS)
 
 ## make bench-months: every month recomputed by two real Celery workers (PostgreSQL + Redis db 7)
 bench-months: install-dev

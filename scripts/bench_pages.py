@@ -68,7 +68,7 @@ ANONYMOUS = "anonymous"
 
 
 @dataclass(frozen=True)
-class Company:
+class BenchCompany:
     """What the measurement needs of a built company."""
 
     stations: int
@@ -92,7 +92,7 @@ class Row:
     ratio: float = 0.0  # median / the login page's median
 
 
-def pages(company: Company) -> list[tuple[str, str, str]]:
+def pages(company: BenchCompany) -> list[tuple[str, str, str]]:
     """(page, viewer, url) for every page of issue 16's table, the login page first."""
     period = company.periods[-1]
     return [
@@ -122,14 +122,14 @@ def month_list(count: int) -> list[date]:
 
 def build_company(
     stations: int, months: int = MONTHS, counties: int = COUNTIES, seed: int = 1
-) -> Company:
+) -> BenchCompany:
     """The demo at 60 stations, else a generated company (see the module's docstring)."""
     if stations == DEMO_SIZE:
         return _demo_company()
     return _generated_company(stations, months, counties, seed)
 
 
-def _demo_company() -> Company:
+def _demo_company() -> BenchCompany:
     from django.contrib.auth import get_user_model
 
     from demo.company import COMPANY_NAME, MEILIN, ensure_users, load_demo
@@ -143,7 +143,7 @@ def _demo_company() -> Company:
     stations = Station.objects.filter(county__company__name=COMPANY_NAME, active=True)
     own = stations.get(name=MEILIN).code
     periods = ScoreRun.objects.filter(is_current=True).order_by("period").values_list("period")
-    return Company(
+    return BenchCompany(
         stations=stations.count(),
         periods=sorted({format_period(period) for (period,) in periods}),
         committee=users.get(username="committee"),
@@ -153,7 +153,7 @@ def _demo_company() -> Company:
     )
 
 
-def _generated_company(size: int, months: int, county_count: int, seed: int) -> Company:
+def _generated_company(size: int, months: int, county_count: int, seed: int) -> BenchCompany:
     import numpy as np
     from shapely.geometry import box, mapping
 
@@ -214,7 +214,7 @@ def _generated_company(size: int, months: int, county_count: int, seed: int) -> 
         _score(company, period)
     committee, staff = _users(station_ids)
     codes = dict(Station.objects.filter(pk__in=station_ids[:2].tolist()).values_list("pk", "code"))
-    return Company(
+    return BenchCompany(
         stations=size,
         periods=[format_period(period) for period in periods],
         committee=committee,
@@ -298,7 +298,7 @@ def _timed(client, url: str) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, response
 
 
-def measure(company: Company, repeat: int = 5) -> list[Row]:
+def measure(company: BenchCompany, repeat: int = 5) -> list[Row]:
     """Every page: one cold request, then ``repeat`` warm ones; the ratio to the login
     page's median. A page that does not answer 200 is reported with its status."""
     from django.test import Client

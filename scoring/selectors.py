@@ -11,7 +11,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Count, F, Max, Q, Sum
 
 from indicators.models import Direction, Indicator, IndicatorValue
 from indicators.periods import add_months, month_start
@@ -307,9 +307,18 @@ def current_runs(company_id: int) -> list[ScoreRun]:
     """The shown run of every scored month, newest first (one query)."""
     return list(
         ScoreRun.objects.filter(company_id=company_id, is_current=True)
-        .only("period", "graded_count", "method_params", "summary", "unchanged")
+        .only("period", "graded_count", "method_params", "summary", "unchanged", "published_at")
         .order_by("-period")
     )
+
+
+def current_runs_stamp(company_id: int) -> tuple:
+    """A value that changes whenever any month's shown run changes (one small query): a
+    cache key for pages that show the company's published months, without reading them."""
+    found = ScoreRun.objects.filter(company_id=company_id, is_current=True).aggregate(
+        count=Count("id"), ids=Sum("id"), published=Max("published_at")
+    )
+    return found["count"], found["ids"], found["published"]
 
 
 def opening_period(runs: list[ScoreRun]) -> date | None:

@@ -15,9 +15,11 @@ portal shows it on every page view, so the two parts are served apart:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from typing import NamedTuple
 
 from csp.constants import SELF
@@ -42,12 +44,9 @@ from mapviews import selectors
 from mapviews.maps import own_station_trace
 from mapviews.staticfinders import plotly_static_path
 from mapviews.views.home import MAP_CACHE_SECONDS, _shared_map_data
-from scoring.models import SensitivityRun
-from scoring.selectors import current_runs_stamp, latest_sensitivity
+from scoring.selectors import latest_sensitivity, viewer_stamp
 from scoring.viewer import MonthChoice, chosen_month, lazy_regrade_note, parse_id, parse_month
 from stations.areas import company_shapes, shapes_digest
-from stations.roles import own_station_id
-from stations.viewer import company_for_user
 
 
 def _allowed(request: HttpRequest) -> bool:
@@ -57,8 +56,9 @@ def _allowed(request: HttpRequest) -> bool:
 #: Stands for the CSP nonce in a cached page: every answer puts its own nonce in its place
 #: (a random value per process, so no text shown on the page can contain it).
 NONCE_SLOT = secrets.token_urlsafe(18)
-#: How long a rendered page is kept. A new published run is a new key at once; a station
-#: added, retired or renamed without one shows in the legend within this time.
+#: How long a rendered page (and what the map's ETag is made of) is kept. A new published
+#: run is a new key at once; a station added, retired, renamed or redrawn without one
+#: shows within this time.
 PAGE_CACHE_SECONDS = 60
 
 
@@ -92,13 +92,19 @@ TEMPLATE = "mapviews/widget.html"
 
 def _page_key(request: HttpRequest) -> str:
     """Everything the page shows depends on: a bad month or county is refused here."""
+    return "widget-page:" + _viewer_key(request)[0]
+
+
+def _viewer_key(request: HttpRequest) -> tuple[str, int | None]:
+    """The month and county asked for (a bad one is refused here), the viewer's company
+    and station, a stamp of its published runs, and the language (one query); and the
+    viewer's station."""
     period = parse_month(request.GET.get("period", ""))
     county_id = parse_id(request.GET.get("county"))
-    company = company_for_user(request.user)
-    stamp = current_runs_stamp(company.pk) if company else None
-    parts = (company.pk if company else 0, stamp, period, county_id)
-    own = own_station_id(request.user)
-    return f"widget-page:{_digest(parts)}:{own or 0}:{get_language()}"
+    viewer = viewer_stamp(request.user)
+    parts = (viewer.company_id, viewer.published, period, county_id)
+    own = viewer.own_station_id
+    return f"{_digest(parts)}:{own or 0}:{get_language()}", own
 
 
 def _digest(parts: tuple) -> str:
@@ -152,17 +158,24 @@ def widget_map(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
         return JsonResponse({"error": _("Log in to see the map")}, status=403)
     try:
-        month = chosen_month(request)
+        key, own = _viewer_key(request)
+        key = "widget-version:" + key
+        version = cache.get(key)
+        month = chosen_month(request) if version is None else None
     except BadRequest as refusal:
         return JsonResponse({"error": str(refusal)}, status=400)
-    if month.run is None:
+    if month is not None and month.run is None:
         return JsonResponse({"error": _("This month has no scores.")}, status=404)
-    version = _version(month)
-    own = own_station_id(request.user)
+    if version is None:
+        version = _version(month)
+        cache.set(key, version, PAGE_CACHE_SECONDS)
     etag = '"' + hashlib.sha256(f"{version.key}:{own or 0}".encode()).hexdigest()[:32] + '"'
     answer = get_conditional_response(
         request, etag=etag, last_modified=version.modified
-    ) or HttpResponse(_map_json(month, version, own), content_type="application/json")
+    ) or HttpResponse(
+        _map_json(functools.cache(lambda: month or chosen_month(request)), version, own),
+        content_type="application/json",
+    )
     answer.headers["ETag"] = etag
     if version.modified is not None:
         answer.headers["Last-Modified"] = http_date(version.modified)
@@ -178,7 +191,6 @@ class _Version(NamedTuple):
     key: str
     #: Seconds since the epoch (Last-Modified has whole seconds).
     modified: int | None
-    sensitivity: SensitivityRun | None
 
 
 def _version(month: MonthChoice) -> _Version:
@@ -201,29 +213,30 @@ def _version(month: MonthChoice) -> _Version:
     return _Version(
         key="widget-map:" + ":".join(str(part) for part in parts),
         modified=max((int(stamp.timestamp()) for stamp in stamps if stamp), default=None),
-        sensitivity=sensitivity,
     )
 
 
-def _map_json(month: MonthChoice, version: _Version, own: int | None) -> str:
+def _map_json(load_month: Callable[[], MonthChoice], version: _Version, own: int | None) -> str:
     """The shared figure, cached as JSON text, and the viewer's outline beside it
     (cached per station: both are only joined, never parsed or rendered again)."""
     figure = cache.get(version.key)
     if figure is None:
+        month = load_month()
         shapes = company_shapes(month.company.pk)
-        data = _shared_map_data(month, shapes, True, version.sensitivity)
+        data = _shared_map_data(month, shapes, True, latest_sensitivity(month.run))
         figure = json.dumps(data["figure"], cls=DjangoJSONEncoder, separators=(",", ":"))
         cache.set(version.key, figure, MAP_CACHE_SECONDS)
-    return '{"figure":' + figure + ',"own":' + _outline_json(month, version, own) + "}"
+    return '{"figure":' + figure + ',"own":' + _outline_json(load_month, version, own) + "}"
 
 
-def _outline_json(month: MonthChoice, version: _Version, own: int | None) -> str:
+def _outline_json(load_month: Callable[[], MonthChoice], version: _Version, own: int | None) -> str:
     """The viewer's station outline as JSON ("null" without a station on this map)."""
     if own is None:
         return "null"
     key = f"{version.key}:own:{own}"
     outline = cache.get(key)
     if outline is None:
+        month = load_month()
         areas = company_shapes(month.company.pk).areas
         shown = month.county_id is None or selectors.station_in_county(own, month.county_id)
         outline = "null"

@@ -252,9 +252,10 @@ def test_pages_without_scores_explain_instead_of_failing(client, db):
 def test_widget_query_count(viewer, django_assert_max_num_queries):
     first = viewer.get(reverse("mapviews:widget"))
     assert first.context["own_row"].station.code == "S1"
-    # session, user, membership, company, a stamp of the published months: the page is
-    # kept rendered (its map is fetched apart, tests/mapviews/test_widget.py)
-    with django_assert_max_num_queries(5):
+    # session, user, and one for the viewer's company, station and a stamp of its
+    # published months: the page is kept rendered (its map is fetched apart,
+    # tests/mapviews/test_widget.py)
+    with django_assert_max_num_queries(3):
         response = viewer.get(reverse("mapviews:widget"))
     assert 'class="widget-own"' in response.content.decode()
 

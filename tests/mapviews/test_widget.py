@@ -125,12 +125,33 @@ def test_a_repeat_view_is_a_304_until_something_shown_changes(viewer, scored, me
     assert etag_now() not in (etag, marked)  # a new published run (new data or a re-grade)
 
 
-def test_the_map_query_counts(viewer, django_assert_max_num_queries):
+def test_the_map_query_counts(viewer, django_assert_num_queries):
     first = viewer.get(MAP, {"period": "2026-10"})
-    # session, user, membership, company, months, sensitivity, 4 for the shapes' fingerprint
-    with django_assert_max_num_queries(10):
+    # session, user, and one for the viewer's company, station and a stamp of its runs
+    with django_assert_num_queries(3):
         repeat = viewer.get(MAP, {"period": "2026-10"}, headers={"if-none-match": first["ETag"]})
     assert repeat.status_code == 304
-    with django_assert_max_num_queries(10):
+    with django_assert_num_queries(3):
         again = viewer.get(MAP, {"period": "2026-10"})
     assert again.content == first.content
+
+
+def test_the_viewer_stamp_picks_the_company_the_pages_pick(member, scored):
+    from django.contrib.auth.models import AnonymousUser
+
+    from scoring.selectors import viewer_stamp
+    from stations.viewer import company_for_user
+    from tests.factories import CompanyFactory
+
+    other_company = CompanyFactory()
+    elsewhere = StationFactory(county=other_company.counties.create(name="鄞州"))
+    away = user_with_role("station_staff", station=elsewhere)
+    for user in (member, away, UserFactory(), AnonymousUser()):
+        stamp = viewer_stamp(user)
+        assert stamp.company_id == company_for_user(user).pk
+        membership = getattr(user, "station_membership", None)
+        assert stamp.own_station_id == (membership.station_id if membership else None)
+    before = viewer_stamp(member).published
+    score_month([StationFactory(county=scored[0].county)], OCTOBER, [25])
+    assert viewer_stamp(member).published != before
+    assert viewer_stamp(away).published == ("0", "None", "None", "None")

@@ -79,11 +79,13 @@ def widget(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
         return frame_policy(render(request, TEMPLATE, {"allowed": False}))
     key = _page_key(request)
-    page = cache.get(key)
-    if page is None:
-        page = render_to_string(TEMPLATE, _page_context(request), request)
-        cache.set(key, page, PAGE_CACHE_SECONDS)
-    page = page.replace(f'nonce="{NONCE_SLOT}"', f'nonce="{request.csp_nonce}"')
+    kept = cache.get(key)
+    if kept is None:
+        # The slot is kept with the page: another process, with another slot, fills it.
+        kept = (NONCE_SLOT, render_to_string(TEMPLATE, _page_context(request), request))
+        cache.set(key, kept, PAGE_CACHE_SECONDS)
+    slot, page = kept
+    page = page.replace(f'nonce="{slot}"', f'nonce="{request.csp_nonce}"')
     return frame_policy(HttpResponse(page))
 
 

@@ -41,6 +41,16 @@ def test_the_page_loads_its_map_and_keeps_its_nonce(viewer):
     assert "Cache-Control" not in response or "no-cache" not in response["Cache-Control"]
 
 
+def test_a_page_kept_by_another_process_gets_this_answers_nonce(viewer, monkeypatch):
+    from mapviews.views import widget
+
+    viewer.get(reverse("mapviews:widget"))  # kept by "this" process
+    monkeypatch.setattr(widget, "NONCE_SLOT", "another-process-slot")
+    response = viewer.get(reverse("mapviews:widget"))
+    nonce = re.search(r'nonce="([^"]+)"', response.content.decode()).group(1)
+    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+
+
 def _without_nonce(page: bytes) -> bytes:
     return re.sub(rb'nonce="[^"]+"', b"", page)
 

@@ -106,6 +106,27 @@ def grade_counts(rows: list[RankingRow]) -> dict[str, int]:
     return counts
 
 
+def month_grade_counts(
+    company_id: int, period: date, county_id: int | None = None
+) -> dict[str, int]:
+    """``grade_counts(ranking_rows(…))`` counted in SQL (two queries, no rows built):
+    the month's shown scores per grade, and the active stations its run did not
+    include, ungraded."""
+    counts = {display.code: 0 for display in all_grade_displays()}
+    scores = month_rows(company_id, period)
+    if county_id:
+        scores = scores.filter(station__county_id=county_id)
+    for grade, count in scores.values_list("grade").annotate(count=Count("id")).order_by():
+        counts[grade_display(grade).code] += count
+    unscored = len(unscored_stations(company_id, period, county_id))
+    counts[grade_display(None).code] += unscored
+    return counts
+
+
+def station_in_county(station_id: int, county_id: int) -> bool:
+    return Station.objects.filter(pk=station_id, county_id=county_id).exists()
+
+
 def legend(counts: dict[str, int]) -> list[tuple[GradeDisplay, int]]:
     """(grade, stations) for the legend: the five grades best first, then grey."""
     return [(display, counts.get(display.code, 0)) for display in all_grade_displays()]

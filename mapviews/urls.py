@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from mapviews.views import history, home, matrix, ranking, station
+from mapviews.views import history, home, matrix, ranking, station, widget
 
 app_name = "mapviews"
 
@@ -8,7 +8,8 @@ urlpatterns = [
     path("", home.map_page, name="home"),
     path("map/", home.map_page, name="map"),
     path("map/month.json", home.map_month, name="map_month"),
-    path("widget/", home.widget, name="widget"),
+    path("widget/", widget.widget, name="widget"),
+    path("widget/map.json", widget.widget_map, name="widget_map"),
     path("matrix/", matrix.matrix, name="matrix"),
     path("ranking/", ranking.ranking, name="ranking"),
     re_path(

@@ -27,7 +27,7 @@ from scoring.models import (
     WeightSet,
 )
 from scoring.weightfile import weight_shares
-from stations.models import Company, Station
+from stations.models import Company, County, Station, StationMember
 
 
 class NoWeightsError(Exception):
@@ -307,9 +307,55 @@ def current_runs(company_id: int) -> list[ScoreRun]:
     """The shown run of every scored month, newest first (one query)."""
     return list(
         ScoreRun.objects.filter(company_id=company_id, is_current=True)
-        .only("period", "graded_count", "method_params", "summary", "unchanged")
+        .only("period", "graded_count", "method_params", "summary", "unchanged", "published_at")
         .order_by("-period")
     )
+
+
+@dataclass(frozen=True)
+class ViewerStamp:
+    """Who is looking and at what state of the published months (``viewer_stamp``)."""
+
+    company_id: int | None
+    own_station_id: int | None
+    #: Changes whenever a month's shown run changes or gets new sensitivity marks.
+    published: tuple
+
+
+def viewer_stamp(user) -> ViewerStamp:
+    """The viewer's company as ``stations.viewer.company_for_user`` picks it (their
+    station's, else the first), their station, and a stamp of the company's published
+    runs and marks, in one plain query: the cache key of pages every employee opens
+    (the homepage widget), read on each of their requests."""
+    user_id = user.pk if user.is_authenticated else None
+    tables = {
+        "company": Company._meta.db_table,
+        "county": County._meta.db_table,
+        "station": Station._meta.db_table,
+        "member": StationMember._meta.db_table,
+        "run": ScoreRun._meta.db_table,
+        "marks": SensitivityRun._meta.db_table,
+    }
+    sql = """
+        SELECT c.id, m.station_id,
+          (SELECT COUNT(*) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
+          (SELECT SUM(r.id) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
+          (SELECT MAX(r.published_at) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
+          (SELECT MAX(s.id) FROM {marks} s JOIN {run} r ON r.id = s.run_id
+            WHERE r.company_id = c.id)
+        FROM {company} c
+        LEFT JOIN {member} m ON m.user_id = %s AND m.station_id IN (
+          SELECT st.id FROM {station} st JOIN {county} co ON co.id = st.county_id
+          WHERE co.company_id = c.id)
+        ORDER BY m.station_id IS NULL, c.id
+        LIMIT 1
+    """.format(**tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return ViewerStamp(None, None, ())
+    return ViewerStamp(row[0], row[1], tuple(str(value) for value in row[2:]))
 
 
 def opening_period(runs: list[ScoreRun]) -> date | None:

@@ -107,7 +107,7 @@ def _shortened(text: str, length: int = 40) -> str:
     return shown + ("…" if len(text) > length else "")
 
 
-def _lazy_regrade_note(month: MonthChoice) -> Callable[[], RegradeNote | None]:
+def lazy_regrade_note(month: MonthChoice) -> Callable[[], RegradeNote | None]:
     """The month's re-grade note as a callable the template calls (once, cached) when it
     shows the note: pages of the month that do not show it make no query for it."""
 
@@ -125,7 +125,7 @@ def month_context(month: MonthChoice, request: HttpRequest) -> dict:
     (``scoring/_regraded.html``; read only by a page that shows it)."""
     company = month.company
     return {
-        "regrade": _lazy_regrade_note(month),
+        "regrade": lazy_regrade_note(month),
         "company": company,
         "period": format_period(month.period) if month.period else None,
         "period_scored": month.run is not None,

@@ -105,6 +105,8 @@ def pages(company: BenchCompany) -> list[tuple[str, str, str]]:
         ("history", COMMITTEE, "/history/"),
         ("widget", COMMITTEE, "/widget/"),
         ("widget", STATION, "/widget/"),
+        ("widget map JSON", COMMITTEE, "/widget/map.json"),
+        ("widget map JSON", STATION, "/widget/map.json"),
         ("station", COMMITTEE, f"/stations/{company.other_station}/"),
         ("station (own)", STATION, f"/stations/{company.own_station}/"),
         ("review", COMMITTEE, "/improvement/review/"),

@@ -51,6 +51,24 @@ class CompanyShapes:
 
 def company_shapes(company_id: int) -> CompanyShapes:
     """Shapes for the company's map (4 small queries when cached)."""
+    stations, counties, uploaded_ids, digest = _shape_inputs(company_id)
+    key = f"company-shapes:v{SHAPES_VERSION}:{company_id}:{digest}"
+    shapes = cache.get(key)
+    if shapes is None:
+        shapes = _build(stations, counties, uploaded_ids, digest)
+        cache.set(key, shapes, CACHE_SECONDS)
+    return shapes
+
+
+def shapes_digest(company_id: int) -> str:
+    """The fingerprint ``company_shapes`` is cached under, without loading the shapes
+    (4 small queries): for pages that only need to know whether the shapes changed."""
+    return _shape_inputs(company_id)[3]
+
+
+def _shape_inputs(company_id: int) -> tuple[list[tuple], list[tuple], list[int], str]:
+    """The active stations' positions, the counties, the stations with an uploaded area,
+    and the fingerprint of all of it (border and area edits included)."""
     stations = list(
         Station.objects.filter(county__company_id=company_id, active=True)
         .order_by("id")
@@ -73,12 +91,7 @@ def company_shapes(company_id: int) -> CompanyShapes:
     digest = hashlib.sha256(
         repr((stations, counties, boundary_stamps, area_stamps)).encode()
     ).hexdigest()
-    key = f"company-shapes:v{SHAPES_VERSION}:{company_id}:{digest}"
-    shapes = cache.get(key)
-    if shapes is None:
-        shapes = _build(stations, counties, [s[0] for s in area_stamps], digest)
-        cache.set(key, shapes, CACHE_SECONDS)
-    return shapes
+    return stations, counties, [stamp[0] for stamp in area_stamps], digest
 
 
 def _build(stations: list, counties: list, uploaded_ids: list[int], digest: str) -> CompanyShapes:

@@ -1,11 +1,9 @@
-"""The map (home page), its month data for the play control, and the homepage widget."""
+"""The map (home page) and its month data for the play control (the homepage widget,
+which shares the map's figure, is in ``widget``)."""
 
 from __future__ import annotations
 
 import pandas as pd
-from csp.constants import SELF
-from django.conf import settings
-from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -13,7 +11,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from indicators.periods import format_period, previous_period
@@ -183,43 +180,6 @@ def _record(
         "label_lon": lon,
         "label_lat": lat,
     }
-
-
-@login_not_required
-@require_GET
-@xframe_options_exempt
-def widget(request: HttpRequest) -> HttpResponse:
-    """The compact view for the intranet home page's floating window.
-
-    Framing is allowed only from ``WIDGET_FRAME_ANCESTORS`` (a CSP
-    ``frame-ancestors`` list); with none configured the page keeps
-    ``X-Frame-Options: DENY`` like every other page.
-    """
-    allowed = request.user.is_authenticated or settings.WIDGET_PUBLIC
-    context = {"allowed": allowed, "plotly_js": plotly_static_path()}
-    if allowed:
-        month = chosen_month(request)
-        context.update(month_context(month, request))
-        if month.run is not None:
-            data = map_data(month, request, compact=True)
-            context.update(figure=data["figure"], legend=selectors.legend(data["counts"]))
-            context["own_row"] = selectors.own_score(request.user, month.company.pk, month.period)
-    response = render(request, "mapviews/widget.html", context)
-    return frame_policy(response)
-
-
-def frame_policy(response: HttpResponse) -> HttpResponse:
-    """The widget's one exception to ``frame-ancestors 'none'`` (CONTENT_SECURITY_POLICY).
-
-    Sets what django-csp's ``csp_replace`` decorator sets, but reads the setting per
-    request; with no origins the page keeps the site-wide policy and X-Frame-Options.
-    """
-    origins = settings.WIDGET_FRAME_ANCESTORS
-    if origins:
-        response._csp_replace = {"frame-ancestors": [SELF, *origins]}
-    else:
-        response["X-Frame-Options"] = "DENY"
-    return response
 
 
 def uncertain_note(sensitivity: SensitivityRun | None, count: int) -> str:

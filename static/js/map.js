@@ -77,8 +77,22 @@
     return draw(data.figure);
   }
 
-  var source = document.getElementById(element.dataset.figure);
-  draw(JSON.parse(source.textContent)).then(function () {
+  // The map page embeds its figure; the widget fetches its map (cached by the browser,
+  // revalidated by ETag) with the viewer's own outline beside the shared figure.
+  function initialFigure() {
+    if (!element.dataset.mapUrl) {
+      return Promise.resolve(JSON.parse(document.getElementById(element.dataset.figure).textContent));
+    }
+    return fetch(element.dataset.mapUrl, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) { throw new Error(response.status); }
+      return response.json();
+    }).then(function (data) {
+      if (data.own) { data.figure.data.push(data.own); }
+      return data.figure;
+    });
+  }
+
+  initialFigure().then(draw).then(function () {
     element.on("plotly_click", function (event) {
       var point = event.points && event.points[0];
       var url = point && point.customdata && point.customdata[6];

@@ -76,6 +76,7 @@ WALK: dict[str, Page] = {
     "mapviews:map": Page(query=MONTH_PAGE),
     "mapviews:map_month": Page(query=("period", "county", "compact")),
     "mapviews:widget": Page(query=("period", "county")),
+    "mapviews:widget_map": Page(query=("period", "county")),
     "mapviews:ranking": Page(query=MONTH_PAGE),
     "mapviews:ranking_export": Page(args=((FIXED, "xlsx"),), query=("period", "county")),
     "mapviews:history": Page(query=("to", "from", "county")),

@@ -34,6 +34,7 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "mapviews:map": ("get", [], {"period": "2026-09"}, EVERYONE),
     "mapviews:map_month": ("get", [], {"period": "2026-09"}, EVERYONE),
     "mapviews:widget": ("get", [], {}, dict.fromkeys(ROLES, 200)),  # says "log in" when anonymous
+    "mapviews:widget_map": ("get", [], {}, EVERYONE | {"anonymous": 403}),  # JSON, no redirect
     "mapviews:ranking": ("get", [], {"period": "2026-09"}, EVERYONE),
     "mapviews:ranking_export": ("get", ["csv"], {"period": "2026-09"}, EVERYONE),
     "mapviews:history": ("get", [], {}, EVERYONE),

@@ -52,12 +52,14 @@ def test_a_month_out_of_range_or_malformed_is_a_400_page(admin, name, period):
 
 
 @pytest.mark.django_db
-def test_the_map_json_says_what_was_wrong_in_json(admin):
-    response = admin.get(reverse("mapviews:map_month"), {"period": "9999-12"})
+@pytest.mark.parametrize("name", ["mapviews:map_month", "mapviews:widget_map"])
+def test_the_map_json_says_what_was_wrong_in_json(admin, name):
+    response = admin.get(reverse(name), {"period": "9999-12"})
     assert response.status_code == 400
     assert response.json() == {
         "error": "9999-12 is not a month: write it as YYYY-MM, between 1900 and 2200."
     }
+    assert admin.get(reverse(name), {"period": "2200-12"}).status_code == 404
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ PAGES = [
     ("mapviews:ranking", []),
     ("mapviews:matrix", []),
     ("mapviews:map_month", []),
-    ("mapviews:widget", []),
+    ("mapviews:widget_map", []),  # the widget page shows only its own station
     ("scoring:month_review", ["2026-09"]),
     ("improvement:review", []),
     ("improvement:bulletin", []),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 
 from indicators.models import Indicator, IndicatorValue
 from indicators.periods import add_months, previous_period
@@ -256,5 +256,49 @@ def month_scores(company_id: int, period: date, county_id: int | None = None) ->
     return {score.station_id: score for score in current_scores(company_id, period, county_id)}
 
 
-def county_peers(station: Station, period: date) -> list[StationScore]:
-    return list(current_scores(station.county.company_id, period, station.county_id))
+#: How many county peers the station page lists on each side of the station.
+PEER_WINDOW = 5
+
+
+@dataclass(frozen=True)
+class CountyPeers:
+    """The stations ranked around one station in its county (best rank first), out of
+    ``total``; ``first`` is the position (1-based) of the first row shown."""
+
+    rows: list[StationScore]
+    total: int
+    first: int
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1
+
+    @property
+    def partial(self) -> bool:
+        return len(self.rows) < self.total
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+def county_peers(station: Station, period: date, window: int = PEER_WINDOW) -> CountyPeers:
+    """The station's county peers of the month around it: ``window`` rows on each side in
+    the county's order (rank, then code), read in a few bounded queries whatever the
+    county's size (a county of 3,000 stations lists 11, not 3,000)."""
+    peers = current_scores(station.county.company_id, period, station.county_id)
+    found = list(peers.filter(station=station).values_list("rank", flat=True)[:1])
+    shown = 2 * window + 1
+    if not found:  # no score this month: the top of the county
+        return CountyPeers(rows=list(peers[:shown]), total=peers.count(), first=1)
+    own = found[0]
+    if own is None:  # unranked: after every ranked station, by code
+        ahead = Q(rank__isnull=False) | Q(rank__isnull=True, station__code__lt=station.code)
+    else:
+        ahead = Q(rank__lt=own) | Q(rank=own, station__code__lt=station.code)
+    counts = peers.aggregate(total=Count("id"), before=Count("id", filter=ahead))
+    total, before = counts["total"], counts["before"]
+    start = max(0, min(before - window, total - shown))
+    return CountyPeers(rows=list(peers[start : start + shown]), total=total, first=start + 1)

@@ -439,3 +439,19 @@ def test_a_real_worker_tells_of_the_drop_after_the_recompute(redis_app, tmp_path
     [notice] = Notification.objects.all()
     assert (notice.user, notice.station.code, notice.period) == (committee, "A01", OCTOBER)
     assert notice.data["from"] == "red" and notice.data["to"] != "red"
+
+
+@pytest.mark.django_db
+def test_the_newest_month_is_the_companys_own_not_another_companys():
+    from tests.builders import write_values
+    from tests.factories import CompanyFactory, CountyFactory, StationFactory
+
+    ours, theirs = (
+        StationFactory(county=CountyFactory(company=CompanyFactory())) for _ in range(2)
+    )
+    write_values(date(2026, 9, 1), {ours: 50.0})
+    write_values(date(2026, 10, 1), {ours: 50.0})
+    write_values(date(2026, 12, 1), {theirs: 50.0})  # newer, but another company's
+    assert notices.newest_month(ours.county.company_id) == date(2026, 10, 1)
+    assert notices.newest_month(theirs.county.company_id) == date(2026, 12, 1)
+    assert notices.newest_month(CompanyFactory().pk) is None

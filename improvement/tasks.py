@@ -7,15 +7,20 @@ from django.db import InterfaceError, OperationalError
 
 from improvement.services import notices, regrade_notices
 
+#: How a notice task runs: retried on database and mail-server trouble, with backoff,
+#: acknowledged only once done (a lost worker's task is delivered again; both are
+#: idempotent).
+NOTICE_TASK = {
+    "autoretry_for": (OperationalError, InterfaceError, *notices.MAIL_ERRORS),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 4,
+    "acks_late": True,
+}
 
-@shared_task(
-    autoretry_for=(OperationalError, InterfaceError, *notices.MAIL_ERRORS),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=4,
-    acks_late=True,
-)
+
+@shared_task(**NOTICE_TASK)
 def notify_grade_drops(run_id: int) -> dict:
     """Tell of the drops in run ``run_id``'s month (idempotent; see notices.notify_grade_drops)."""
     outcome = notices.notify_grade_drops(run_id=run_id)
@@ -27,14 +32,7 @@ def notify_grade_drops(run_id: int) -> dict:
     }
 
 
-@shared_task(
-    autoretry_for=(OperationalError, InterfaceError, *notices.MAIL_ERRORS),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=4,
-    acks_late=True,
-)
+@shared_task(**NOTICE_TASK)
 def notify_regrade(run_id: int) -> dict:
     """Tell of the colour changes of re-grade ``run_id`` (idempotent; see
     regrade_notices.notify_regrade)."""

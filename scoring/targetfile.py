@@ -9,7 +9,7 @@ from collections.abc import Collection
 from django.utils.translation import gettext as _
 
 from scoring.goalposts import Ranged, target_error
-from tabular.defects import Defect, FileRejected
+from tabular.defects import Defect, FileRejected, repeated_code
 from tabular.numbers import parse_number
 from tabular.reading import Table, cell_text, header_defects
 
@@ -58,15 +58,7 @@ def parse_target_table(
             defects.append(Defect("unknown_indicator", message, line=line, column="indicator_code"))
             continue
         if code in lines:
-            defects.append(
-                Defect(
-                    "duplicate_indicator",
-                    _("%(code)s was already given on line %(line)d")
-                    % {"code": code, "line": lines[code]},
-                    line=line,
-                    column="indicator_code",
-                )
-            )
+            defects.append(repeated_code(code, lines[code], line))
             continue
         lines[code] = line
         if floor is None or target is None:

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from django.utils.translation import gettext as _
 
-from tabular.defects import Defect, FileRejected
+from tabular.defects import Defect, FileRejected, repeated_code
 from tabular.reading import Table, cell_text, header_defects
 
 #: The largest weight ``Weight.weight`` stores (6 digits, 2 of them decimals).
@@ -77,15 +77,7 @@ def parse_weight_table(
                 )
             )
         elif code in lines:
-            defects.append(
-                Defect(
-                    "duplicate_indicator",
-                    _("%(code)s was already given on line %(line)d")
-                    % {"code": code, "line": lines[code]},
-                    line=line,
-                    column="indicator_code",
-                )
-            )
+            defects.append(repeated_code(code, lines[code], line))
         weight = parse_weight(raw)
         if weight is None:
             defects.append(

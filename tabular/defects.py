@@ -34,6 +34,16 @@ class Defect:
         return f"{where}: {self.message}"
 
 
+def repeated_code(code: str, first_line: int, line: int, column: str = "indicator_code") -> Defect:
+    """A code given a second time in one file (the first one counts)."""
+    return Defect(
+        "duplicate_indicator",
+        _("%(code)s was already given on line %(line)d") % {"code": code, "line": first_line},
+        line=line,
+        column=column,
+    )
+
+
 class FileRejected(Exception):
     """The file was refused as a whole; nothing was written."""
 

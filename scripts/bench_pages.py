@@ -26,8 +26,11 @@ Issue 16's measuring instrument. For each size in --sizes this script
    compress yet).
 
 Usage: bench_pages.py [--sizes 60,3000,30000] [--repeat 5] [--months 12]
-                      [--counties 10] [--quick]
+                      [--counties 10] [--quick] [--keepdb] [--only REGEX]
 ``--quick``: sizes 60 and 3,000, 3 warm requests (a few minutes on a 2-core machine).
+``--keepdb``: keep each size's database (``test_<database>_pages_<size>``) and measure the
+company an earlier run built there again (a 30,000-station company takes ~2 minutes to
+build); new migrations are applied to it. ``--only map``: the pages whose name matches.
 
 Server time is measured around the test client's request (the full Django stack, no
 network and no server process): throughput under load and the browser's paint time
@@ -40,6 +43,7 @@ import argparse
 import contextlib
 import gzip
 import os
+import re
 import secrets
 import statistics
 import sys
@@ -129,6 +133,40 @@ def build_company(
     if stations == DEMO_SIZE:
         return _demo_company()
     return _generated_company(stations, months, counties, seed)
+
+
+def kept_company(stations: int) -> BenchCompany | None:
+    """The company an earlier ``--keepdb`` run built at this size, if it is there."""
+    from django.contrib.auth import get_user_model
+
+    from demo.company import COMPANY_NAME
+    from indicators.periods import format_period
+    from scoring.models import ScoreRun
+    from stations.models import Company, Station
+
+    if stations == DEMO_SIZE:
+        if not Company.objects.filter(name=COMPANY_NAME).exists():
+            return None
+        return _demo_company()
+    company = Company.objects.filter(name=f"Bench pages {stations}").first()
+    users = get_user_model().objects
+    staff = users.filter(username="bench-staff").first()
+    if company is None or staff is None:
+        return None
+    codes = list(
+        Station.objects.filter(county__company=company)
+        .order_by("id")
+        .values_list("code", flat=True)[:2]
+    )
+    periods = ScoreRun.objects.filter(company=company, is_current=True).values_list("period")
+    return BenchCompany(
+        stations=stations,
+        periods=sorted({format_period(period) for (period,) in periods}),
+        committee=users.get(username="bench-committee"),
+        staff=staff,
+        own_station=codes[0],
+        other_station=codes[1],
+    )
 
 
 def _demo_company() -> BenchCompany:
@@ -300,7 +338,7 @@ def _timed(client, url: str) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, response
 
 
-def measure(company: BenchCompany, repeat: int = 5) -> list[Row]:
+def measure(company: BenchCompany, repeat: int = 5, only: str = "") -> list[Row]:
     """Every page: one cold request, then ``repeat`` warm ones; the ratio to the login
     page's median. A page that does not answer 200 is reported with its status."""
     from django.test import Client
@@ -310,6 +348,8 @@ def measure(company: BenchCompany, repeat: int = 5) -> list[Row]:
     clients[STATION].force_login(company.staff)
     rows = []
     for page, viewer, url in pages(company):
+        if only and url != LOGIN_URL and not re.search(only, page):
+            continue
         client = clients[viewer]
         cold, response = _timed(client, url)
         times = []
@@ -363,26 +403,41 @@ def table(rows: list[Row]) -> str:
 
 
 def bench_size(
-    stations: int, repeat: int, months: int, counties: int, seed: int = 1
+    stations: int,
+    repeat: int,
+    months: int,
+    counties: int,
+    seed: int = 1,
+    *,
+    keepdb: bool = False,
+    only: str = "",
 ) -> tuple[str, dict]:
     """Build the company in a fresh test database, measure it, drop the database.
+    With ``keepdb`` the database (one per size) is kept and a company an earlier run
+    built is measured again. ``only``: a regular expression the page names must match.
     Returns the table and the phases' seconds."""
+    from django.conf import settings
     from django.test.utils import setup_databases, teardown_databases
 
     seconds = {}
     started = time.perf_counter()
-    old_config = setup_databases(verbosity=0, interactive=False)
+    if keepdb:
+        database = settings.DATABASES["default"]
+        database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_pages_{stations}"
+    old_config = setup_databases(verbosity=0, interactive=False, keepdb=keepdb)
     try:
         seconds["database"] = time.perf_counter() - started
         started = time.perf_counter()
-        company = build_company(stations, months=months, counties=counties, seed=seed)
+        company = kept_company(stations) if keepdb else None
+        if company is None:
+            company = build_company(stations, months=months, counties=counties, seed=seed)
         seconds["build"] = time.perf_counter() - started
         clear_cache()  # every page starts cold
         started = time.perf_counter()
-        rows = measure(company, repeat=repeat)
+        rows = measure(company, repeat=repeat, only=only)
         seconds["measure"] = time.perf_counter() - started
     finally:
-        teardown_databases(old_config, verbosity=0)
+        teardown_databases(old_config, verbosity=0, keepdb=keepdb)
     title = (
         f"{company.stations:,} stations, {len(company.periods)} months "
         f"(last {company.periods[-1]}), warm: median of {repeat}"
@@ -476,6 +531,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--keepdb",
+        action="store_true",
+        help="keep each size's database (test_<database>_pages_<size>) and reuse its company",
+    )
+    parser.add_argument("--only", default="", help="measure only pages matching this regex")
+    parser.add_argument(
         "--redis-url",
         default=os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL"),
         help="the cache's Redis (default BENCH_REDIS_URL, else TEST_REDIS_URL)",
@@ -527,7 +588,15 @@ def main() -> None:
     try:
         for size in args.sizes:
             started = time.perf_counter()
-            text, seconds = bench_size(size, args.repeat, args.months, args.counties, args.seed)
+            text, seconds = bench_size(
+                size,
+                args.repeat,
+                args.months,
+                args.counties,
+                args.seed,
+                keepdb=args.keepdb,
+                only=args.only,
+            )
             phases = ", ".join(f"{name} {value:.0f} s" for name, value in seconds.items())
             print()
             print(text)

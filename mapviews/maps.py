@@ -3,15 +3,21 @@
 Plotly reads hover and label text as a small subset of HTML, so every name that
 comes from data (stations, counties) is HTML-escaped before it goes in.
 
-No ORM here. One choropleth trace per grade carries only its own stations'
-areas, so each area is sent once. Geo traces need no base map: the geo layer
-is hidden and the page points plotly's ``topojsonURL`` at a local stub, so the
-browser never asks plotly's CDN for ``world_110m.json``.
+No ORM here. One choropleth trace per grade lists only its own stations; the
+areas themselves are not in the figure but in a GeoJSON document the traces name
+by URL (``geojson_url``), which plotly fetches once and the browser keeps, so a
+month sends only its grades. Geo traces need no base map: the geo layer is hidden
+and the page points plotly's ``topojsonURL`` at a local stub, so the browser never
+asks plotly's CDN for ``world_110m.json``.
+
+A company too large to draw station by station (``county_map_figure``) is drawn
+county by county, each coloured by its stations' average grade and labelled with it;
+a click opens the county's stations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -53,30 +59,29 @@ class MapLabels:
 
 def station_map_figure(
     stations: pd.DataFrame,
-    areas: Mapping[int, dict],
+    geojson_url: str,
     borders: Sequence[dict],
     labels: MapLabels,
     *,
-    highlight: int | None = None,
     compact: bool = False,
 ) -> dict:
     """The company map for one month, as a plotly figure in its JSON form.
 
-    ``areas``: station id → GeoJSON geometry. ``borders``: one dict per county
-    with ``name``, ``lons``/``lats`` (its outline, rings split by None) and
-    ``label`` (lon, lat) or None. ``highlight``: a station id drawn with a heavy
-    outline (the viewer's own station).
+    ``stations``: the stations that have an area in the document at ``geojson_url``
+    (features keyed by station code). ``borders``: one dict per county with ``name``,
+    ``lons``/``lats`` (its outline, rings split by None) and ``label`` (lon, lat) or
+    None.
 
     A plain dict rather than a ``go.Figure``: building the graph objects costs
     most of a page's time (they copy and check every coordinate). The tests
     load every variant into ``go.Figure``, which rejects any invalid property.
     """
-    drawn = stations[stations["key"].isin(list(areas))]
+    drawn = stations
     data: list[dict] = []
     for grade in ALL_GRADES:
         rows = drawn[drawn["grade"] == grade]
         if not rows.empty:
-            data.append(_grade_trace(grade, rows, areas, labels))
+            data.append(_grade_trace(grade, rows, geojson_url, labels))
     lons: list = []
     lats: list = []
     for border in borders:
@@ -109,9 +114,11 @@ def station_map_figure(
                 "hoverinfo": "skip",
             }
         )
-    if highlight is not None and highlight in set(drawn["key"]):
-        data.append(own_station_trace(areas[highlight]))
-    layout = {
+    return {"data": data, "layout": _layout(compact)}
+
+
+def _layout(compact: bool) -> dict:
+    return {
         "geo": {
             "visible": False,
             "fitbounds": "locations",
@@ -125,17 +132,10 @@ def station_map_figure(
         "uirevision": "station-map",
         "paper_bgcolor": "rgba(0,0,0,0)",
     }
-    return {"data": data, "layout": layout}
 
 
-def _grade_trace(
-    grade: str, rows: pd.DataFrame, areas: Mapping[int, dict], labels: MapLabels
-) -> dict:
+def _grade_trace(grade: str, rows: pd.DataFrame, geojson_url: str, labels: MapLabels) -> dict:
     fill, ink = GRADE_COLOURS[grade]
-    features = [
-        {"type": "Feature", "id": code, "geometry": areas[key]}
-        for key, code in zip(rows["key"], rows["code"], strict=True)
-    ]
     texts = ["name", "county", "score_text", "rank_text", "grade_label", "change_text"]
     customdata = [
         [*(escape(str(value)) for value in row[:-1]), row[-1]]
@@ -143,7 +143,7 @@ def _grade_trace(
     ]
     return {
         "type": "choropleth",
-        "geojson": {"type": "FeatureCollection", "features": features},
+        "geojson": geojson_url,
         "locations": rows["code"].tolist(),
         "z": [1] * len(rows),
         "zmin": 0,
@@ -178,6 +178,91 @@ def _mark_trace(rows: pd.DataFrame, size: int) -> dict:
         "textfont": {"size": size, "color": [GRADE_COLOURS[g][1] for g in rows["grade"]]},
         "hoverinfo": "skip",
     }
+
+
+#: Columns of the ``counties`` frame of ``county_map_figure``, one row per county drawn.
+COUNTY_COLUMNS = (
+    "key",  # county id: the feature id (as text) in the counties' document
+    "name",
+    "level",  # grade code of the stations' average grade (ungraded: none graded)
+    "level_label",  # e.g. "Average grade: 蓝 · 中等"
+    "mark",  # short text drawn with the name, e.g. "蓝"
+    "red_text",  # e.g. "Red: 12 of 300 (4 %)"
+    "counts_text",  # e.g. "红 12 · 橙 40 · …"
+    "url",  # the county's stations
+    "label_lon",
+    "label_lat",
+)
+
+
+@dataclass(frozen=True)
+class CountyLabels:
+    """Translated lines of a county's hover box."""
+
+    stations: str  # "Stations:"
+    open_hint: str  # "Click to see its stations"
+
+
+def county_map_figure(
+    counties: pd.DataFrame, geojson_url: str, labels: CountyLabels, *, compact: bool = False
+) -> dict:
+    """The map of a company too large to draw station by station: one area per county
+    (features keyed by county id in the document at ``geojson_url``), coloured by its
+    stations' average grade, named and labelled with that grade on the map."""
+    data: list[dict] = []
+    for grade in ALL_GRADES:
+        rows = counties[counties["level"] == grade]
+        if rows.empty:
+            continue
+        fill, ink = GRADE_COLOURS[grade]
+        fields = ["name", "level_label", "red_text", "counts_text"]
+        customdata = [
+            [*(escape(str(value)) for value in row[:-1]), "", "", row[-1]]
+            for row in rows[[*fields, "url"]].itertuples(index=False, name=None)
+        ]
+        data.append(
+            {
+                "type": "choropleth",
+                "geojson": geojson_url,
+                "locations": [str(key) for key in rows["key"]],
+                "z": [1] * len(rows),
+                "zmin": 0,
+                "zmax": 1,
+                "colorscale": [[0, fill], [1, fill]],
+                "showscale": False,
+                "marker": {"line": {"color": BORDER_COLOUR, "width": 1.6}},
+                "name": escape(str(rows["level_label"].iloc[0])),
+                "customdata": customdata,
+                "hovertemplate": (
+                    "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<br>"
+                    f"{labels.stations} %{{customdata[3]}}<br>{labels.open_hint}<extra></extra>"
+                ),
+                "hoverlabel": {
+                    "bgcolor": fill,
+                    "font": {"color": ink},
+                    "bordercolor": BORDER_COLOUR,
+                },
+            }
+        )
+    if not counties.empty:
+        data.append(
+            {
+                "type": "scattergeo",
+                "lon": counties["label_lon"].tolist(),
+                "lat": counties["label_lat"].tolist(),
+                "mode": "text",
+                "text": [
+                    f"{escape(str(name))}<br>{escape(str(mark))}"
+                    for name, mark in zip(counties["name"], counties["mark"], strict=True)
+                ],
+                "textfont": {
+                    "size": 11 if compact else 14,
+                    "color": [GRADE_COLOURS[level][1] for level in counties["level"]],
+                },
+                "hoverinfo": "skip",
+            }
+        )
+    return {"data": data, "layout": _layout(compact)}
 
 
 def own_station_trace(geometry: dict) -> dict:

@@ -302,3 +302,39 @@ def county_peers(station: Station, period: date, window: int = PEER_WINDOW) -> C
     total, before = counts["total"], counts["before"]
     start = max(0, min(before - window, total - shown))
     return CountyPeers(rows=list(peers[start : start + shown]), total=total, first=start + 1)
+
+
+def active_station_count(company_id: int, county_id: int | None = None) -> int:
+    """The company's (or county's) active stations: one COUNT."""
+    stations = Station.objects.filter(county__company_id=company_id, active=True)
+    if county_id:
+        stations = stations.filter(county_id=county_id)
+    return stations.count()
+
+
+def county_grade_counts(company_id: int, period: date) -> dict[int, dict[str, int]]:
+    """County → stations per grade code in the month's shown run, the active stations it
+    did not include counted ungraded (two grouped queries, no row built)."""
+    counts: dict[int, dict[str, int]] = {}
+    grouped = (
+        month_rows(company_id, period)
+        .values_list("station__county_id", "grade")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    for county_id, grade, count in grouped:
+        code = grade_display(grade).code
+        row = counts.setdefault(county_id, {})
+        row[code] = row.get(code, 0) + count
+    missing = (
+        Station.objects.filter(county__company_id=company_id, active=True)
+        .exclude(pk__in=month_rows(company_id, period).values("station_id"))
+        .values_list("county_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    ungraded = grade_display(None).code
+    for county_id, count in missing:
+        row = counts.setdefault(county_id, {})
+        row[ungraded] = row.get(ungraded, 0) + count
+    return counts

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from mapviews.views import history, home, matrix, ranking, station, widget
+from mapviews.views import history, home, matrix, ranking, shapes, station, widget
 
 app_name = "mapviews"
 
@@ -8,6 +8,11 @@ urlpatterns = [
     path("", home.map_page, name="home"),
     path("map/", home.map_page, name="map"),
     path("map/month.json", home.map_month, name="map_month"),
+    re_path(
+        r"^map/shapes/(?P<digest>[0-9a-f]{64})/(?P<part>[a-z0-9-]{1,40})\.json$",
+        shapes.shape_file,
+        name="shape_file",
+    ),
     path("widget/", widget.widget, name="widget"),
     path("widget/map.json", widget.widget_map, name="widget_map"),
     path("matrix/", matrix.matrix, name="matrix"),

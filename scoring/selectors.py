@@ -294,9 +294,13 @@ def scores_run(run: ScoreRun) -> ScoreRun:
     ) or run
 
 
-def latest_sensitivity(run: ScoreRun) -> SensitivityRun | None:
-    """The newest weight sensitivity of the run's scores (``scores_run``)."""
-    return SensitivityRun.objects.filter(run=scores_run(run)).order_by("-created_at", "-id").first()
+def latest_sensitivity(run: ScoreRun, *, with_results: bool = True) -> SensitivityRun | None:
+    """The newest weight sensitivity of the run's scores (``scores_run``); without its
+    per-station results (a large JSON at 30,000 stations) unless ``with_results``."""
+    found = SensitivityRun.objects.filter(run=scores_run(run)).order_by("-created_at", "-id")
+    if not with_results:
+        found = found.defer("results")
+    return found.first()
 
 
 def current_run(company_id: int, period: date) -> ScoreRun | None:

@@ -27,3 +27,6 @@ class StationsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, dispatch_uid="stations.sync_roles")
+        from stations import shapechanges
+
+        shapechanges.connect()

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 
 import shapely
 from django.core.cache import cache
+from django.db.models import BigIntegerField, Count, F, Max, Sum
+from django.db.models.functions import Cast, Coalesce, Mod, Round
 
 from stations import geometry as geo
 from stations.models import County, CountyBoundary, ServiceArea, Station
 
 CACHE_SECONDS = 24 * 3600
 #: Part of the cache key: bump it when the way shapes are derived or simplified changes.
-SHAPES_VERSION = 2
+SHAPES_VERSION = 3
 #: Simplification (degrees) of shapes sent to browsers: ~50 m for areas, ~100 m for borders.
 AREA_TOLERANCE = 0.0005
 BORDER_TOLERANCE = 0.001
@@ -47,59 +49,97 @@ class CompanyShapes:
     counties: list[CountyShape]
     #: Fingerprint of everything the shapes depend on (part of other cache keys).
     digest: str = ""
+    #: County id → its active stations' ids.
+    county_stations: dict[int, list[int]] = field(default_factory=dict)
 
 
-def company_shapes(company_id: int) -> CompanyShapes:
-    """Shapes for the company's map (4 small queries when cached)."""
-    stations, counties, uploaded_ids, digest = _shape_inputs(company_id)
+def company_shapes(company_id: int, digest: str | None = None) -> CompanyShapes:
+    """Shapes for the company's map, built once per fingerprint (``digest``: the
+    company's ``shapes_digest`` when the caller has it). Building them at 30,000
+    stations takes seconds, so a change prepares them at once (``stations.tasks``)."""
+    digest = digest or shapes_digest(company_id)
     key = f"company-shapes:v{SHAPES_VERSION}:{company_id}:{digest}"
     shapes = cache.get(key)
     if shapes is None:
+        stations, counties, uploaded_ids = _shape_inputs(company_id)
         shapes = _build(stations, counties, uploaded_ids, digest)
         cache.set(key, shapes, CACHE_SECONDS)
     return shapes
 
 
+def county_shapes(company_id: int, digest: str | None = None) -> list[CountyShape]:
+    """The company's county borders alone (its stations' areas are not built or read):
+    what a map drawn county by county needs."""
+    digest = digest or shapes_digest(company_id)
+    key = f"county-shapes:v{SHAPES_VERSION}:{company_id}:{digest}"
+    shapes = cache.get(key)
+    if shapes is None:
+        counties = list(
+            County.objects.filter(company_id=company_id).order_by("name").values_list("id", "name")
+        )
+        shapes = _county_shapes(counties, _boundaries([pk for pk, _name in counties]))
+        cache.set(key, shapes, CACHE_SECONDS)
+    return shapes
+
+
 def shapes_digest(company_id: int) -> str:
-    """The fingerprint ``company_shapes`` is cached under, without loading the shapes
-    (4 small queries): for pages that only need to know whether the shapes changed."""
-    return _shape_inputs(company_id)[3]
+    """The fingerprint of everything the company's shapes depend on: the active
+    stations' positions and counties, the counties, their borders and the uploaded
+    areas (with their edit times). Three aggregate queries, whatever the company's size:
+    the database sums the rows, none is sent (exact integer sums; a position counts to
+    a micro-degree, weighted by its station so two stations swapping places change it).
+    """
+
+    def micro(field: str) -> Sum:
+        degrees = Cast(Round(F(field) * 1_000_000), BigIntegerField())
+        return Coalesce(Sum(degrees * (Mod("id", 997) + 1), output_field=BigIntegerField()), 0)
+
+    stations = Station.objects.filter(county__company_id=company_id, active=True).aggregate(
+        count=Count("id"),
+        ids=Coalesce(Sum("id"), 0),
+        counties=Coalesce(Sum(F("id") * F("county_id")), 0),
+        lons=micro("longitude"),
+        lats=micro("latitude"),
+    )
+    counties = list(
+        County.objects.filter(company_id=company_id).order_by("id").values_list("id", "name")
+    )
+    stamps = [
+        model.objects.filter(**{lookup: company_id}).aggregate(
+            count=Count("id"),
+            ids=Coalesce(Sum(owner), 0),
+            newest=Max("updated_at"),
+        )
+        for model, lookup, owner in (
+            (CountyBoundary, "county__company_id", "county_id"),
+            (ServiceArea, "station__county__company_id", "station_id"),
+        )
+    ]
+    parts = (sorted(stations.items()), counties, [sorted(s.items()) for s in stamps])
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _shape_inputs(company_id: int) -> tuple[list[tuple], list[tuple], list[int], str]:
-    """The active stations' positions, the counties, the stations with an uploaded area,
-    and the fingerprint of all of it (border and area edits included)."""
+def _shape_inputs(company_id: int) -> tuple[list[tuple], list[tuple], list[int]]:
+    """The active stations' positions, the counties (by name) and the stations with an
+    uploaded area."""
     stations = list(
         Station.objects.filter(county__company_id=company_id, active=True)
         .order_by("id")
         .values_list("id", "county_id", "longitude", "latitude")
     )
-    # Positions only: names are not part of the shapes (they come with each month's rows).
     counties = list(
         County.objects.filter(company_id=company_id).order_by("name").values_list("id", "name")
     )
-    boundary_stamps = list(
-        CountyBoundary.objects.filter(county__company_id=company_id)
-        .order_by("county_id")
-        .values_list("county_id", "updated_at")
-    )
-    area_stamps = list(
+    uploaded = list(
         ServiceArea.objects.filter(station__county__company_id=company_id, station__active=True)
         .order_by("station_id")
-        .values_list("station_id", "updated_at")
+        .values_list("station_id", flat=True)
     )
-    digest = hashlib.sha256(
-        repr((stations, counties, boundary_stamps, area_stamps)).encode()
-    ).hexdigest()
-    return stations, counties, [stamp[0] for stamp in area_stamps], digest
+    return stations, counties, uploaded
 
 
 def _build(stations: list, counties: list, uploaded_ids: list[int], digest: str) -> CompanyShapes:
-    county_ids = [county_id for county_id, _name in counties]
-    boundaries = {
-        row.county_id: geo.geometry_from_geojson(row.geometry)
-        for row in CountyBoundary.objects.filter(county_id__in=county_ids)
-    }
+    boundaries = _boundaries([county_id for county_id, _name in counties])
     uploaded = {
         row.station_id: geo.geometry_from_geojson(row.geometry)
         for row in ServiceArea.objects.filter(station_id__in=uploaded_ids)
@@ -119,15 +159,37 @@ def _build(stations: list, counties: list, uploaded_ids: list[int], digest: str)
         areas[pk] = geo.geometry_to_geojson(simple)
         sources[pk] = UPLOADED if pk in uploaded else DERIVED
         labels[pk] = geo.label_point(shape)
-    county_shapes = []
+    county_outlines = _county_shapes(counties, boundaries)
+    members: dict[int, list[int]] = {}
+    for pk, county_id, _lon, _lat in stations:
+        members.setdefault(county_id, []).append(pk)
+    return CompanyShapes(
+        areas=areas,
+        area_sources=sources,
+        labels=labels,
+        counties=county_outlines,
+        digest=digest,
+        county_stations=members,
+    )
+
+
+def _boundaries(county_ids: list[int]) -> dict:
+    return {
+        row.county_id: geo.geometry_from_geojson(row.geometry)
+        for row in CountyBoundary.objects.filter(county_id__in=county_ids)
+    }
+
+
+def _county_shapes(counties: list[tuple[int, str]], boundaries: dict) -> list[CountyShape]:
+    shapes = []
     for county_id, name in counties:
         boundary = boundaries.get(county_id)
         if boundary is None:
-            county_shapes.append(CountyShape(county_id, name, None, None))
+            shapes.append(CountyShape(county_id, name, None, None))
             continue
         simple = boundary.simplify(BORDER_TOLERANCE, preserve_topology=True)
         lons, lats = geo.boundary_lines([simple])
-        county_shapes.append(
+        shapes.append(
             CountyShape(
                 county_id,
                 name,
@@ -137,6 +199,4 @@ def _build(stations: list, counties: list, uploaded_ids: list[int], digest: str)
                 lats,
             )
         )
-    return CompanyShapes(
-        areas=areas, area_sources=sources, labels=labels, counties=county_shapes, digest=digest
-    )
+    return shapes

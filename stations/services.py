@@ -12,6 +12,7 @@ from audit.models import Action
 from audit.services import record
 from stations.importing import parse_station_table
 from stations.models import Company, County, Station
+from stations.shapechanges import shapes_changed
 from stations.signals import announce_company_created
 from tabular.reading import cell_text, file_sha256, limits_from_settings, read_table
 
@@ -120,6 +121,7 @@ def import_stations(
                 (reactivated if station.active else deactivated).append(station.code)
         Station.objects.bulk_create(to_create)
         Station.objects.bulk_update(to_update, list(IMPORTED_FIELDS))
+        shapes_changed(company.pk)
         result = StationImportResult(
             company,
             len(to_create),

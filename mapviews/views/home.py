@@ -15,16 +15,28 @@ from django.views.decorators.http import require_GET
 
 from indicators.periods import format_period, previous_period
 from mapviews import selectors
-from mapviews.maps import STATION_COLUMNS, MapLabels, own_station_trace, station_map_figure
+from mapviews.maps import (
+    COUNTY_COLUMNS,
+    STATION_COLUMNS,
+    CountyLabels,
+    MapLabels,
+    county_map_figure,
+    own_station_trace,
+    station_map_figure,
+)
 from mapviews.staticfinders import plotly_static_path
 from mapviews.text import change_text
+from mapviews.views.shapes import shape_url
+from scoring.engine.grades import GRADE_ORDER, RED, UNGRADED, average_grade
 from scoring.engine.sensitivity import colour_is_uncertain
 from scoring.grades import grade_display, ungraded_reason_text
 from scoring.models import SensitivityRun
 from scoring.regrade_text import regrade_plain_text
 from scoring.selectors import latest_sensitivity, regrade_note
 from scoring.viewer import MonthChoice, chosen_month, month_context
-from stations.areas import CompanyShapes, company_shapes
+from stations.areas import CACHE_SECONDS as SHAPES_CACHE_SECONDS
+from stations.areas import CountyShape, company_shapes, county_shapes, shapes_digest
+from stations.shapefiles import COUNTIES, STATIONS, county_part
 
 
 @require_GET
@@ -35,7 +47,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
     if month.run is not None:
         data = map_data(month, request)
         context.update(
-            figure=data["figure"], counts=data["counts"], uncertain_note=data["uncertain_note"]
+            figure=data["figure"],
+            counts=data["counts"],
+            uncertain_note=data["uncertain_note"],
+            mode_note=data["mode_note"],
         )
         context["legend"] = selectors.legend(data["counts"])
     return render(request, "mapviews/map.html", context)
@@ -58,20 +73,24 @@ def map_month(request: HttpRequest) -> JsonResponse:
 #: previous month's run are all in the key; only a renamed station can show its old name,
 #: for at most this long.
 MAP_CACHE_SECONDS = 600
+#: Above this many stations in view the map is drawn county by county (a browser takes
+#: seconds to draw tens of thousands of areas); a county's stations are a click away.
+STATION_DRAW_LIMIT = 5000
 
 
 def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False) -> dict:
     """The month's map figure, counts and stepper neighbours, ready for JSON.
 
     Everything but the viewer's own outline is the same for every viewer, so it is
-    cached; the outline is added per request.
+    cached; the outline is added per request. The figure names its shapes by URL: the
+    browser fetches them once per shapes version.
     """
     company = month.company
-    shapes = company_shapes(company.pk)
+    digest = shapes_digest(company.pk)
     previous = next(
         (run for run in month.runs if run.period == previous_period(month.period)), None
     )
-    sensitivity = latest_sensitivity(month.run)
+    sensitivity = latest_sensitivity(month.run, with_results=False)
     key = ":".join(
         str(part)
         for part in (
@@ -79,7 +98,7 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
             month.run.pk,
             sensitivity.pk if sensitivity else 0,
             previous.pk if previous else 0,
-            shapes.digest,
+            digest,
             get_language(),
             month.county_id or 0,
             int(compact),
@@ -87,29 +106,76 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
     )
     shared = cache.get(key)
     if shared is None:
-        shared = _shared_map_data(month, shapes, compact, sensitivity)
+        shared = _shared_map_data(month, digest, compact, sensitivity)
         cache.set(key, shared, MAP_CACHE_SECONDS)
-    data = {name: value for name, value in shared.items() if name != "keys"}
+    data = dict(shared)
     own = selectors.own_station_id(request.user)
-    if own is not None and own in shared["keys"]:
+    outline = own_outline(company.pk, digest, own, month.county_id) if own else None
+    if outline is not None:
         figure = data["figure"]
-        data["figure"] = {**figure, "data": [*figure["data"], own_station_trace(shapes.areas[own])]}
+        data["figure"] = {**figure, "data": [*figure["data"], outline]}
     return data
+
+
+def own_outline(
+    company_id: int, digest: str, station_id: int, county_id: int | None
+) -> dict | None:
+    """The heavy outline of the viewer's station, when the map shows it (kept per
+    station and shapes version: the shapes are read only the first time)."""
+    key = f"own-outline:{company_id}:{digest}:{station_id}:{county_id or 0}"
+    outline = cache.get(key)
+    if outline is None:
+        areas = company_shapes(company_id, digest).areas
+        shown = county_id is None or selectors.station_in_county(station_id, county_id)
+        outline = own_station_trace(areas[station_id]) if station_id in areas and shown else {}
+        cache.set(key, outline, SHAPES_CACHE_SECONDS)  # the key names the shapes' version
+    return outline or None
 
 
 def _shared_map_data(
     month: MonthChoice,
-    shapes: CompanyShapes,
+    digest: str,
     compact: bool,
     sensitivity: SensitivityRun | None,
 ) -> dict:
+    company_id = month.company.pk
+    in_view = selectors.active_station_count(company_id, month.county_id)
+    if in_view > STATION_DRAW_LIMIT:
+        figure, counts, note = _county_map(month, digest, compact, sensitivity)
+        mode_note = _(
+            "Each area is a county, coloured by its stations' average grade and labelled "
+            "with it; click a county to see its stations."
+        )
+    else:
+        figure, counts, note = _station_map(month, digest, compact, sensitivity)
+        mode_note = ""
+    return {
+        "period": format_period(month.period),
+        "previous": month.neighbour(-1),
+        "next": month.neighbour(1),
+        "figure": figure,
+        "counts": counts,
+        "count_texts": {code: station_count_text(count) for code, count in counts.items()},
+        "regrade_note": _regrade_text(month),
+        "uncertain_note": note,
+        "mode_note": mode_note,
+    }
+
+
+def _station_map(
+    month: MonthChoice, digest: str, compact: bool, sensitivity: SensitivityRun | None
+) -> tuple[dict, dict, str]:
+    """The map station by station: its figure, the legend's counts and the "?" note."""
+    shapes = company_shapes(month.company.pk, digest)
     rows = selectors.ranking_rows(month.company.pk, month.period, month.county_id)
+    results = latest_sensitivity(month.run) if sensitivity is not None else None
     uncertain = uncertain_colours(
-        sensitivity, {row.station.pk: row.grade.code for row in rows if row.rank is not None}
+        results, {row.station.pk: row.grade.code for row in rows if row.rank is not None}
     )
     minimum = month.run.method_params.get("coverage_min_pct")
+    drawn = [row for row in rows if row.station.pk in shapes.areas]
     frame = pd.DataFrame.from_records(
-        [_record(row, shapes.labels, minimum, uncertain) for row in rows],
+        [_record(row, shapes.labels, minimum, uncertain) for row in drawn],
         columns=list(STATION_COLUMNS),
     )
     borders = [
@@ -120,21 +186,56 @@ def _shared_map_data(
     labels = MapLabels(
         county=_("County:"), score=_("Score:"), rank=_("Rank:"), change=_("Since last month:")
     )
-    figure = station_map_figure(frame, shapes.areas, borders, labels, compact=compact)
-    counts = selectors.grade_counts(rows)
-    keys = [row.station.pk for row in rows if row.station.pk in shapes.areas]
+    part = county_part(month.county_id) if month.county_id else STATIONS
+    url = shape_url(digest, part)
+    figure = station_map_figure(frame, url, borders, labels, compact=compact)
+    shown = sum(row.station.pk in uncertain for row in drawn)
+    return figure, selectors.grade_counts(rows), uncertain_note(sensitivity, shown)
+
+
+def _county_map(
+    month: MonthChoice, digest: str, compact: bool, sensitivity: SensitivityRun | None
+) -> tuple[dict, dict, str]:
+    """The map county by county (no station's row or area is read)."""
+    company_id = month.company.pk
+    by_county = selectors.county_grade_counts(company_id, month.period)
+    records = []
+    for county in county_shapes(company_id, digest):
+        counts = by_county.get(county.county_id)
+        if not county.geometry or not counts:
+            continue
+        records.append(_county_record(county, counts))
+    frame = pd.DataFrame.from_records(records, columns=list(COUNTY_COLUMNS))
+    labels = CountyLabels(stations=_("Stations:"), open_hint=_("Click to see its stations"))
+    figure = county_map_figure(frame, shape_url(digest, COUNTIES), labels, compact=compact)
+    counts = selectors.month_grade_counts(company_id, month.period)
+    count = sensitivity.uncertain_count if sensitivity is not None else 0
+    return figure, counts, uncertain_note(sensitivity, count)
+
+
+def _county_record(county: CountyShape, counts: dict[str, int]) -> dict:
+    level = average_grade(counts)
+    display = grade_display(level)
+    total = sum(counts.values())
+    red = counts.get(RED, 0)
     return {
-        "period": format_period(month.period),
-        "previous": month.neighbour(-1),
-        "next": month.neighbour(1),
-        "figure": figure,
-        "counts": counts,
-        "count_texts": {code: station_count_text(count) for code, count in counts.items()},
-        "regrade_note": _regrade_text(month),
-        "keys": keys,
-        "uncertain_note": uncertain_note(
-            sensitivity, sum(station in uncertain for station in keys)
+        "key": county.county_id,
+        "name": county.name,
+        "level": display.code,
+        "level_label": _("Average grade: %(grade)s") % {"grade": display.label}
+        if level
+        else _("No station graded"),
+        "mark": display.short_name if level else "–",
+        "red_text": _("Red: %(red)s of %(total)s (%(share)s)")
+        % {"red": red, "total": total, "share": f"{red / total:.0%}" if total else "–"},
+        "counts_text": " · ".join(
+            f"{grade_display(code).colour_name} {counts.get(code, 0)}"
+            for code in (*GRADE_ORDER, UNGRADED)
+            if counts.get(code)
         ),
+        "url": f"?county={county.county_id}",
+        "label_lon": county.label[0] if county.label else None,
+        "label_lat": county.label[1] if county.label else None,
     }
 
 

@@ -41,12 +41,11 @@ from django.views.decorators.http import require_GET
 
 from indicators.periods import format_period, previous_period
 from mapviews import selectors
-from mapviews.maps import own_station_trace
 from mapviews.staticfinders import plotly_static_path
-from mapviews.views.home import MAP_CACHE_SECONDS, _shared_map_data
+from mapviews.views.home import MAP_CACHE_SECONDS, _shared_map_data, own_outline
 from scoring.selectors import latest_sensitivity, viewer_stamp
 from scoring.viewer import MonthChoice, chosen_month, lazy_regrade_note, parse_id, parse_month
-from stations.areas import company_shapes, shapes_digest
+from stations.areas import shapes_digest
 
 
 def _allowed(request: HttpRequest) -> bool:
@@ -193,6 +192,8 @@ class _Version(NamedTuple):
     key: str
     #: Seconds since the epoch (Last-Modified has whole seconds).
     modified: int | None
+    #: The shapes' fingerprint.
+    digest: str
 
 
 def _version(month: MonthChoice) -> _Version:
@@ -202,12 +203,13 @@ def _version(month: MonthChoice) -> _Version:
     previous = next(
         (run for run in month.runs if run.period == previous_period(month.period)), None
     )
-    sensitivity = latest_sensitivity(month.run)
+    sensitivity = latest_sensitivity(month.run, with_results=False)
+    digest = shapes_digest(month.company.pk)
     parts = (
         month.run.pk,
         sensitivity.pk if sensitivity else 0,
         previous.pk if previous else 0,
-        shapes_digest(month.company.pk),
+        digest,
         get_language(),
         month.county_id or 0,
     )
@@ -215,6 +217,7 @@ def _version(month: MonthChoice) -> _Version:
     return _Version(
         key="widget-map:" + ":".join(str(part) for part in parts),
         modified=max((int(stamp.timestamp()) for stamp in stamps if stamp), default=None),
+        digest=digest,
     )
 
 
@@ -224,8 +227,8 @@ def _map_json(load_month: Callable[[], MonthChoice], version: _Version, own: int
     figure = cache.get(version.key)
     if figure is None:
         month = load_month()
-        shapes = company_shapes(month.company.pk)
-        data = _shared_map_data(month, shapes, True, latest_sensitivity(month.run))
+        sensitivity = latest_sensitivity(month.run, with_results=False)
+        data = _shared_map_data(month, version.digest, True, sensitivity)
         figure = json.dumps(data["figure"], cls=DjangoJSONEncoder, separators=(",", ":"))
         cache.set(version.key, figure, MAP_CACHE_SECONDS)
     return '{"figure":' + figure + ',"own":' + _outline_json(load_month, version, own) + "}"
@@ -239,10 +242,7 @@ def _outline_json(load_month: Callable[[], MonthChoice], version: _Version, own:
     outline = cache.get(key)
     if outline is None:
         month = load_month()
-        areas = company_shapes(month.company.pk).areas
-        shown = month.county_id is None or selectors.station_in_county(own, month.county_id)
-        outline = "null"
-        if own in areas and shown:
-            outline = json.dumps(own_station_trace(areas[own]), separators=(",", ":"))
+        trace = own_outline(month.company.pk, version.digest, own, month.county_id)
+        outline = json.dumps(trace, separators=(",", ":")) if trace else "null"
         cache.set(key, outline, MAP_CACHE_SECONDS)
     return outline

@@ -42,3 +42,15 @@ def better_grade(grade: str) -> str:
     if position is None:
         return BLUE
     return GRADE_ORDER[max(position - 1, 0)]
+
+
+def average_grade(counts: dict[str, int]) -> str | None:
+    """The grade of a group's average position (stations per grade code in ``counts``;
+    ungraded ones do not count), halves rounded to the better grade; None when no
+    station is graded."""
+    graded = [(GRADE_ORDER.index(grade), n) for grade, n in counts.items() if grade in GRADE_ORDER]
+    total = sum(n for _position, n in graded)
+    if total == 0:
+        return None
+    mean = sum(position * n for position, n in graded) / total
+    return GRADE_ORDER[min(int(mean + 0.5 - 1e-9), len(GRADE_ORDER) - 1)]

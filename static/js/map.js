@@ -16,8 +16,12 @@
   var heading = document.querySelector(".js-map-period");
   var current = heading ? heading.textContent.trim() : periods[periods.length - 1];
 
+  // data-paint-ms: how long plotly took to draw the figure (with fetching its shapes
+  // the first time); the paint benchmark (make bench-paint) reads it.
   function draw(figure) {
+    var started = window.performance.now();
     return window.Plotly.react(element, figure.data, figure.layout, config).then(function () {
+      element.dataset.paintMs = String(Math.round(window.performance.now() - started));
       element.dataset.ready = "true";
     });
   }
@@ -53,6 +57,11 @@
     if (note) {
       note.textContent = data.uncertain_note || "";
       note.hidden = !data.uncertain_note;
+    }
+    var mode = document.querySelector(".js-map-mode");
+    if (mode) {
+      mode.textContent = data.mode_note || "";
+      mode.hidden = !data.mode_note;
     }
     var regrade = document.querySelector(".js-map-regrade");
     if (regrade) {
@@ -97,10 +106,13 @@
       var point = event.points && event.points[0];
       var url = point && point.customdata && point.customdata[6];
       if (!url) { return; }
-      url += "?period=" + encodeURIComponent(current);
-      // In the homepage widget the station page opens in the whole window.
-      if (element.dataset.target === "_top" && window.top) { window.top.location.href = url; }
-      else { window.location.href = url; }
+      var target = new URL(url, window.location.href);
+      target.searchParams.set("period", current);
+      // A county ("?county=…") opens in the same view; in the homepage widget a station
+      // page opens in the whole window.
+      if (url.charAt(0) !== "?" && element.dataset.target === "_top" && window.top) {
+        window.top.location.href = target.href;
+      } else { window.location.href = target.href; }
     });
   });
 

@@ -10,7 +10,14 @@ import plotly.graph_objects as go
 import pytest
 
 from mapviews.charts import grade_distribution_figure, score_history_figure, sparkline
-from mapviews.maps import STATION_COLUMNS, MapLabels
+from mapviews.maps import (
+    COUNTY_COLUMNS,
+    STATION_COLUMNS,
+    CountyLabels,
+    MapLabels,
+    county_map_figure,
+    own_station_trace,
+)
 from mapviews.maps import station_map_figure as map_spec
 from scoring.engine.grades import GRADE_COLOURS
 
@@ -57,6 +64,8 @@ def stations(grades: list[str]) -> pd.DataFrame:
 
 
 AREAS = {key: square(121.0 + key / 10) for key in range(1, 7)}
+#: The areas are a document the figure names (stations.shapefiles), not part of it.
+SHAPES_URL = "/map/shapes/abc/stations.json"
 BORDERS = [
     {"name": "North", "lons": [121, 122, None], "lats": [29, 29, None], "label": (121.5, 29)}
 ]
@@ -68,7 +77,7 @@ def choropleths(figure):
 
 def test_one_trace_per_grade_carrying_only_its_own_areas():
     figure = station_map_figure(
-        stations(["red", "red", "blue", "yellow", "ungraded"]), AREAS, BORDERS, LABELS
+        stations(["red", "red", "blue", "yellow", "ungraded"]), SHAPES_URL, BORDERS, LABELS
     )
     traces = choropleths(figure)
     assert [trace.name for trace in traces] == [
@@ -79,20 +88,20 @@ def test_one_trace_per_grade_carrying_only_its_own_areas():
     ]
     assert [list(trace.locations) for trace in traces] == [["C1", "C2"], ["C3"], ["C4"], ["C5"]]
     for trace in traces:
-        ids = [feature["id"] for feature in trace.geojson["features"]]
-        assert ids == list(trace.locations)
+        assert trace.geojson == SHAPES_URL  # fetched once, kept by the browser
         assert trace.colorscale[0][1] == trace.colorscale[1][1]  # one flat colour
     assert traces[0].colorscale[0][1] == "#d7191c"
     assert traces[-1].colorscale[0][1] == "#bdbdbd"
-    payload = map_spec(
-        stations(["red", "red", "blue", "yellow", "ungraded"]), AREAS, BORDERS, LABELS
+    payload = json.dumps(
+        map_spec(
+            stations(["red", "red", "blue", "yellow", "ungraded"]), SHAPES_URL, BORDERS, LABELS
+        )
     )
-    features = sum(len(t["geojson"]["features"]) for t in payload["data"] if "geojson" in t)
-    assert features == 5  # each area sent once
+    assert "coordinates" not in payload  # no area is sent with a month
 
 
 def test_hover_names_everything_and_click_data_carries_the_station_url():
-    figure = station_map_figure(stations(["orange"]), AREAS, BORDERS, LABELS)
+    figure = station_map_figure(stations(["orange"]), SHAPES_URL, BORDERS, LABELS)
     trace = choropleths(figure)[0]
     assert list(trace.customdata[0]) == [
         "Station 1",
@@ -108,14 +117,16 @@ def test_hover_names_everything_and_click_data_carries_the_station_url():
 
 
 def test_grades_are_written_on_the_areas_and_counties_named():
-    figure = station_map_figure(stations(["red", "green"]), AREAS, BORDERS, LABELS)
+    figure = station_map_figure(stations(["red", "green"]), SHAPES_URL, BORDERS, LABELS)
     texts = [trace for trace in figure.data if trace.type == "scattergeo" and trace.mode == "text"]
     assert [list(trace.text) for trace in texts] == [["re", "gr"], ["North"]]
     assert list(texts[0].textfont.color) == ["#ffffff", "#ffffff"]
 
 
 def test_the_map_needs_no_base_map_and_highlights_the_own_station():
-    figure = station_map_figure(stations(["red", "blue"]), AREAS, BORDERS, LABELS, highlight=2)
+    spec = map_spec(stations(["red", "blue"]), SHAPES_URL, BORDERS, LABELS)
+    spec["data"].append(own_station_trace(AREAS[2]))  # as the views add it, per viewer
+    figure = go.Figure(spec)
     assert figure.layout.geo.visible is False
     assert figure.layout.geo.fitbounds == "locations"
     outline = figure.data[-1]  # drawn last: on top of every area
@@ -129,9 +140,9 @@ def test_the_map_needs_no_base_map_and_highlights_the_own_station():
     assert outline.line.color not in {borders[0].line.color, *GRADE_FILLS.values()}
 
 
-def test_compact_map_has_no_county_names_and_skips_stations_without_area():
-    frame = stations(["red", "blue"])
-    figure = station_map_figure(frame, {1: AREAS[1]}, BORDERS, LABELS, compact=True)
+def test_compact_map_has_no_county_names():
+    frame = stations(["red"])
+    figure = station_map_figure(frame, SHAPES_URL, BORDERS, LABELS, compact=True)
     assert [(t.type, getattr(t, "mode", None)) for t in figure.data] == [
         ("choropleth", None),
         ("scattergeo", "lines"),
@@ -139,6 +150,48 @@ def test_compact_map_has_no_county_names_and_skips_stations_without_area():
     ]
     assert list(figure.data[2].text) == ["re"]
     assert list(choropleths(figure)[0].locations) == ["C1"]
+
+
+def counties(levels: list[str]) -> pd.DataFrame:
+    rows = [
+        {
+            "key": key,
+            "name": f"County <{key}>",
+            "level": level,
+            "level_label": f"Average grade: {level}",
+            "mark": level[:2],
+            "red_text": "Red: 1 of 3 (33%)",
+            "counts_text": "Red 1 · Blue 2",
+            "url": f"?county={key}",
+            "label_lon": 121.0 + key,
+            "label_lat": 29.0,
+        }
+        for key, level in enumerate(levels, start=1)
+    ]
+    return pd.DataFrame(rows, columns=list(COUNTY_COLUMNS))
+
+
+def test_a_large_company_is_drawn_county_by_county_named_and_labelled():
+    labels = CountyLabels(stations="Stations:", open_hint="Click to see its stations")
+    spec = county_map_figure(counties(["blue", "red", "blue"]), "/shapes/counties.json", labels)
+    figure = go.Figure(spec)
+    traces = choropleths(figure)
+    assert [(t.name, list(t.locations)) for t in traces] == [
+        ("Average grade: red", ["2"]),
+        ("Average grade: blue", ["1", "3"]),
+    ]
+    assert all(t.geojson == "/shapes/counties.json" for t in traces)
+    assert traces[1].colorscale[0][1] == GRADE_COLOURS["blue"][0]
+    # The click opens the county's stations; names are escaped for plotly's HTML subset.
+    assert traces[0].customdata[0][0] == "County &lt;2&gt;"
+    assert traces[0].customdata[0][6] == "?county=2"
+    assert "Click to see its stations" in traces[0].hovertemplate
+    marks = [t for t in figure.data if t.type == "scattergeo"][0]
+    assert list(marks.text) == [
+        "County &lt;1&gt;<br>bl",
+        "County &lt;2&gt;<br>re",
+        "County &lt;3&gt;<br>bl",
+    ]
 
 
 #: Each grade's fill colour (the one place: scoring/engine/grades.py).

@@ -98,12 +98,17 @@ class Row:
 
 def pages(company: BenchCompany) -> list[tuple[str, str, str]]:
     """(page, viewer, url) for every page of issue 16's table, the login page first."""
+    from stations.models import Station
+
     period = company.periods[-1]
+    county = Station.objects.get(code=company.own_station).county_id
     return [
         ("login", ANONYMOUS, LOGIN_URL),
         ("map (HTML)", COMMITTEE, "/"),
         ("map (HTML)", STATION, "/"),
         ("month JSON (stepper)", COMMITTEE, f"/map/month.json?period={period}"),
+        ("map, one county (HTML)", COMMITTEE, f"/?county={county}"),
+        ("month JSON, one county", COMMITTEE, f"/map/month.json?period={period}&county={county}"),
         ("ranking (100 rows)", COMMITTEE, "/ranking/"),
         ("matrix (100 rows)", COMMITTEE, "/matrix/"),
         ("history", COMMITTEE, "/history/"),
@@ -143,6 +148,27 @@ def prepare_shapes(company: BenchCompany) -> None:
 
     station = Station.objects.select_related("county").get(code=company.own_station)
     task.run(station.county.company_id)
+
+
+def shape_sizes(company: BenchCompany) -> str:
+    """The shapes documents' sizes (sent once per shapes version, kept by the browser)."""
+    from stations.areas import shapes_digest
+    from stations.models import Station
+    from stations.shapefiles import COUNTIES, STATIONS, county_part, shape_document
+
+    station = Station.objects.select_related("county").get(code=company.own_station)
+    company_id = station.county.company_id
+    digest = shapes_digest(company_id)
+    parts = [("counties", COUNTIES), ("one county", county_part(station.county_id))]
+    parts.append(("all stations", STATIONS))
+    sizes = []
+    for name, part in parts:
+        document = shape_document(company_id, digest, part)
+        if document is not None:
+            sizes.append(
+                f"{name} {_size(len(document.raw))} ({_size(len(document.gzipped))} gzipped)"
+            )
+    return "Shapes documents (sent once per shapes version): " + "; ".join(sizes) + "."
 
 
 def kept_company(stations: int) -> BenchCompany | None:
@@ -434,7 +460,11 @@ def bench_size(
     if keepdb:
         database = settings.DATABASES["default"]
         database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_pages_{stations}"
-    old_config = setup_databases(verbosity=0, interactive=False, keepdb=keepdb)
+    # No serialised copy of the database (it is for TransactionTestCase; at 30,000
+    # stations it would read 3.6 million rows first).
+    old_config = setup_databases(
+        verbosity=0, interactive=False, keepdb=keepdb, serialized_aliases=set()
+    )
     try:
         seconds["database"] = time.perf_counter() - started
         started = time.perf_counter()
@@ -446,6 +476,7 @@ def bench_size(
         started = time.perf_counter()
         prepare_shapes(company)
         seconds["shapes prepared"] = time.perf_counter() - started
+        documents = shape_sizes(company)
         started = time.perf_counter()
         rows = measure(company, repeat=repeat, only=only)
         seconds["measure"] = time.perf_counter() - started
@@ -455,7 +486,7 @@ def bench_size(
         f"{company.stations:,} stations, {len(company.periods)} months "
         f"(last {company.periods[-1]}), warm: median of {repeat}"
     )
-    return f"### {title}\n\n{table(rows)}", seconds
+    return f"### {title}\n\n{table(rows)}\n\n{documents}", seconds
 
 
 # --- Configuration ---------------------------------------------------------------------

@@ -338,3 +338,8 @@ def county_grade_counts(company_id: int, period: date) -> dict[int, dict[str, in
         row = counts.setdefault(county_id, {})
         row[ungraded] = row.get(ungraded, 0) + count
     return counts
+
+
+def station_place(station_id: int) -> Station | None:
+    """The station's code and county (one small query), or None."""
+    return Station.objects.filter(pk=station_id).only("code", "county_id").first()

@@ -22,7 +22,7 @@ from stations.models import County, CountyBoundary, ServiceArea, Station
 
 CACHE_SECONDS = 24 * 3600
 #: Part of the cache key: bump it when the way shapes are derived or simplified changes.
-SHAPES_VERSION = 3
+SHAPES_VERSION = 4
 #: Simplification (degrees) of shapes sent to browsers: ~50 m for areas, ~100 m for borders.
 AREA_TOLERANCE = 0.0005
 BORDER_TOLERANCE = 0.001
@@ -82,13 +82,36 @@ def county_shapes(company_id: int, digest: str | None = None) -> list[CountyShap
     return shapes
 
 
+#: How long the fingerprint is kept: a change through the ORM or an import forgets it at
+#: once (``stations.shapechanges``); one made otherwise (raw SQL) shows within this time.
+DIGEST_SECONDS = 60
+
+
 def shapes_digest(company_id: int) -> str:
-    """The fingerprint of everything the company's shapes depend on: the active
-    stations' positions and counties, the counties, their borders and the uploaded
-    areas (with their edit times). Three aggregate queries, whatever the company's size:
-    the database sums the rows, none is sent (exact integer sums; a position counts to
-    a micro-degree, weighted by its station so two stations swapping places change it).
-    """
+    """The fingerprint of everything the company's shapes depend on (kept for
+    ``DIGEST_SECONDS``, forgotten when they change: ``forget_digest``)."""
+    key = _digest_key(company_id)
+    digest = cache.get(key)
+    if digest is None:
+        digest = _fresh_digest(company_id)
+        cache.set(key, digest, DIGEST_SECONDS)
+    return digest
+
+
+def forget_digest(company_id: int) -> None:
+    cache.delete(_digest_key(company_id))
+
+
+def _digest_key(company_id: int) -> str:
+    return f"shapes-digest:v{SHAPES_VERSION}:{company_id}"
+
+
+def _fresh_digest(company_id: int) -> str:
+    """The active stations' positions and counties, the counties, their borders and
+    the uploaded areas (with their edit times), summed by the database in three
+    aggregate queries whatever the company's size (exact integer sums; a position counts
+    to a micro-degree, weighted by its station so two stations swapping places change
+    it): tens of milliseconds at 30,000 stations, hence kept."""
 
     def micro(field: str) -> Sum:
         degrees = Cast(Round(F(field) * 1_000_000), BigIntegerField())

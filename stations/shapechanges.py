@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from stations.areas import forget_digest
 from stations.models import County, CountyBoundary, ServiceArea, Station
 
 
@@ -22,8 +23,10 @@ def shapes_changed(company_id: int) -> None:
     def prepare() -> None:
         from stations.tasks import prepare_shapes
 
+        forget_digest(company_id)
         prepare_shapes.delay(company_id)
 
+    forget_digest(company_id)  # this transaction's own reads see its changes
     transaction.on_commit(prepare)
 
 

@@ -9,7 +9,8 @@ serialises nor compresses anything.
 Parts:
 
 - ``counties``: one feature per county with a border, ``id`` the county's id;
-- ``stations``: one feature per active station with an area, ``id`` its code;
+- ``stations``: one feature per active station with an area, ``id`` its code, its label
+  point (where its grade is written) in ``properties.label``;
 - ``county-<id>``: the stations of one county (a large company's map shows one county's
   stations at a time).
 
@@ -62,6 +63,16 @@ def shape_document(company_id: int, digest: str, part: str) -> ShapeDocument | N
     return document
 
 
+def document_features(company_id: int, digest: str, part: str) -> dict[str, dict]:
+    """The features of a stations document by station code (``{}`` for no document):
+    its areas and their label points, without building or unpickling the company's
+    shapes."""
+    document = shape_document(company_id, digest, part)
+    if document is None:
+        return {}
+    return {feature["id"]: feature for feature in json.loads(document.raw)["features"]}
+
+
 def prepare_documents(company_id: int, digest: str) -> list[str]:
     """Build and keep every document of the company's shapes; the parts built (none when
     they were already prepared)."""
@@ -104,7 +115,12 @@ def _document(shapes: CompanyShapes, codes: dict[int, str], part: str) -> ShapeD
                 return None
             wanted = set(shapes.county_stations.get(county_id, ()))
         features = [
-            {"type": "Feature", "id": codes[key], "geometry": geometry}
+            {
+                "type": "Feature",
+                "id": codes[key],
+                "properties": {"label": shapes.labels[key]},
+                "geometry": geometry,
+            }
             for key, geometry in shapes.areas.items()
             if key in codes and (wanted is None or key in wanted)
         ]

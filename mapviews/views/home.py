@@ -35,8 +35,8 @@ from scoring.regrade_text import regrade_plain_text
 from scoring.selectors import latest_sensitivity, regrade_note
 from scoring.viewer import MonthChoice, chosen_month, month_context
 from stations.areas import CACHE_SECONDS as SHAPES_CACHE_SECONDS
-from stations.areas import CountyShape, company_shapes, county_shapes, shapes_digest
-from stations.shapefiles import COUNTIES, STATIONS, county_part
+from stations.areas import CountyShape, county_shapes, shapes_digest
+from stations.shapefiles import COUNTIES, STATIONS, county_part, document_features
 
 
 @require_GET
@@ -121,13 +121,17 @@ def own_outline(
     company_id: int, digest: str, station_id: int, county_id: int | None
 ) -> dict | None:
     """The heavy outline of the viewer's station, when the map shows it (kept per
-    station and shapes version: the shapes are read only the first time)."""
+    station and shapes version; read from its county's shapes document)."""
     key = f"own-outline:{company_id}:{digest}:{station_id}:{county_id or 0}"
     outline = cache.get(key)
     if outline is None:
-        areas = company_shapes(company_id, digest).areas
-        shown = county_id is None or selectors.station_in_county(station_id, county_id)
-        outline = own_station_trace(areas[station_id]) if station_id in areas and shown else {}
+        outline = {}
+        station = selectors.station_place(station_id)
+        if station is not None and county_id in (None, station.county_id):
+            part = county_part(station.county_id)
+            feature = document_features(company_id, digest, part).get(station.code)
+            if feature is not None:
+                outline = own_station_trace(feature["geometry"])
         cache.set(key, outline, SHAPES_CACHE_SECONDS)  # the key names the shapes' version
     return outline or None
 
@@ -166,27 +170,30 @@ def _station_map(
     month: MonthChoice, digest: str, compact: bool, sensitivity: SensitivityRun | None
 ) -> tuple[dict, dict, str]:
     """The map station by station: its figure, the legend's counts and the "?" note."""
-    shapes = company_shapes(month.company.pk, digest)
+    part = county_part(month.county_id) if month.county_id else STATIONS
+    features = document_features(month.company.pk, digest, part)
     rows = selectors.ranking_rows(month.company.pk, month.period, month.county_id)
     results = latest_sensitivity(month.run) if sensitivity is not None else None
     uncertain = uncertain_colours(
         results, {row.station.pk: row.grade.code for row in rows if row.rank is not None}
     )
     minimum = month.run.method_params.get("coverage_min_pct")
-    drawn = [row for row in rows if row.station.pk in shapes.areas]
+    drawn = [row for row in rows if row.station.code in features]
     frame = pd.DataFrame.from_records(
-        [_record(row, shapes.labels, minimum, uncertain) for row in drawn],
+        [
+            _record(row, features[row.station.code]["properties"]["label"], minimum, uncertain)
+            for row in drawn
+        ],
         columns=list(STATION_COLUMNS),
     )
     borders = [
         {"name": c.name, "lons": c.lons, "lats": c.lats, "label": c.label}
-        for c in shapes.counties
+        for c in county_shapes(month.company.pk, digest)
         if c.geometry and month.county_id in (None, c.county_id)
     ]
     labels = MapLabels(
         county=_("County:"), score=_("Score:"), rank=_("Rank:"), change=_("Since last month:")
     )
-    part = county_part(month.county_id) if month.county_id else STATIONS
     url = shape_url(digest, part)
     figure = station_map_figure(frame, url, borders, labels, compact=compact)
     shown = sum(row.station.pk in uncertain for row in drawn)
@@ -252,7 +259,7 @@ def station_count_text(count: int) -> str:
 
 def _record(
     row: selectors.RankingRow,
-    label_points: dict,
+    point: list[float],
     minimum_pct: float | None,
     uncertain: dict[int, str],
 ) -> dict:
@@ -264,7 +271,7 @@ def _record(
     if station.pk in uncertain:
         label = f"{label} · {uncertain[station.pk]}"
         mark = f"{mark}?"
-    lon, lat = label_points.get(station.pk, (station.longitude, station.latitude))
+    lon, lat = point
     return {
         "key": station.pk,
         "code": station.code,

@@ -410,3 +410,34 @@ def test_the_weights_form_shows_each_weights_share_as_it_is_typed(demo_site):
         field.send_keys("0")
     total = driver.find_element(By.CSS_SELECTOR, ".js-weight-sum")
     assert total.text == "0.00" and "sum-off" in total.get_attribute("class")
+
+
+@live_db
+def test_a_company_drawn_by_county_opens_a_county_on_click(demo_site, monkeypatch):
+    """Above the drawing limit the map shows counties; a click draws one county's
+    stations (the limit lowered so that the demo's 60 stations are "too many")."""
+    from django.core.cache import cache
+
+    from mapviews.views import home
+    from stations.models import County
+
+    monkeypatch.setattr(home, "STATION_DRAW_LIMIT", 30)
+    cache.clear()  # the log-in's home page kept the month drawn station by station
+    browser, driver = demo_site.browser, demo_site.browser.driver
+    browser.open(demo_site.url("/map/"))
+    bordered = County.objects.filter(boundary__isnull=False).count()
+    assert len(map_fills(browser)) == bordered
+    point = driver.execute_script(FIND_CLICK_POINT)
+    assert point is not None, "no county area has a point where a click would land on it"
+    click = ActionBuilder(driver)
+    click.pointer_action.move_to_location(round(point["x"]), round(point["y"]))
+    click.pointer_action.click()
+    click.perform()
+    WebDriverWait(driver, PAGE_LOAD_TIMEOUT).until(lambda d: "county=" in d.current_url)
+    browser.wait_until_loaded()
+    county = int(re.search(r"county=(\d+)", driver.current_url).group(1))
+    assert len(map_fills(browser)) == Station.objects.filter(county_id=county).count()
+    assert browser.outside_requests() == []
+    assert browser.console_errors() == []
+    assert browser.csp_violations() == []
+    browser.screenshot("map-county-click")

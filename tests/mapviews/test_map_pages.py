@@ -74,16 +74,17 @@ def test_the_own_station_is_outlined_on_the_map(viewer, member):
 
 
 def test_map_query_count_does_not_grow_with_stations(viewer, member, django_assert_max_num_queries):
-    # 19 with the month's map cached (four of them the viewer's roles, permissions and
-    # unread notifications for the header, one the month's re-grade note, three the
-    # shapes' fingerprint); a change to the stations rebuilds the month's map (8 more: the
-    # stations in view, the shapes' inputs, the rows, the note, the viewer's outline).
+    # 16 with the month's map and the shapes' fingerprint cached (four of them the viewer's
+    # roles, permissions and unread notifications for the header, one the month's re-grade
+    # note); a change to the stations rebuilds the fingerprint, the shapes, their
+    # documents and the month's map (16 more, as many at any size: the fingerprint's 3,
+    # the shapes' inputs, the stations in view, the rows, the note, the viewer's outline).
     viewer.get(reverse("mapviews:home"))
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(16):
         viewer.get(reverse("mapviews:home"))
     county = member.station_membership.station.county
     score_month([StationFactory(county=county) for _ in range(20)], OCTOBER, list(range(20)))
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(32):
         response = viewer.get(reverse("mapviews:home"))
     assert sum(len(v) for v in map_traces(response.context["figure"]).values()) == 23
 

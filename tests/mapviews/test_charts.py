@@ -186,7 +186,7 @@ def test_a_large_company_is_drawn_county_by_county_named_and_labelled():
     assert traces[0].customdata[0][0] == "County &lt;2&gt;"
     assert traces[0].customdata[0][6] == "?county=2"
     assert "Click to see its stations" in traces[0].hovertemplate
-    marks = [t for t in figure.data if t.type == "scattergeo"][0]
+    marks = next(t for t in figure.data if t.type == "scattergeo")
     assert list(marks.text) == [
         "County &lt;1&gt;<br>bl",
         "County &lt;2&gt;<br>re",

@@ -5,7 +5,8 @@ Issue 16's second instrument. It
 
 1. prepares the demo company (60 stations, 24 months) in the database bench_pages.py keeps
    for that size (``test_<database>_pages_60``: migrated, ``load_demo``, reused next time;
-   scripts/benchsite.py), and runs ``collectstatic`` as production does;
+   scripts/benchsite.py; ``--size 3000``: bench_pages' generated company instead), and runs
+   ``collectstatic`` as production does;
 2. starts gunicorn on it: 2 sync workers, DEBUG off, the Redis cache on --redis-url (set as
    REDIS_URL for the server only), on 127.0.0.1:--port;
 3. logs in through the login form (CSRF token and all, as a browser does; the right
@@ -78,6 +79,10 @@ def with_ratios(rows: list[LoadRow]) -> list[LoadRow]:
         LoadRow(**{**row.__dict__, "ratio": row.requests_per_second / login if login else 0.0})
         for row in rows
     ]
+
+
+def _company(stations: int) -> str:
+    return f"the demo ({stations} stations)" if stations == DEMO_SIZE else f"{stations:,} stations"
 
 
 def _kb(count: float) -> str:
@@ -188,9 +193,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the server's cache (default BENCH_REDIS_URL, else TEST_REDIS_URL)",
     )
     parser.add_argument("--only", default="", help="load only pages matching this regex")
+    parser.add_argument(
+        "--size",
+        type=int,
+        default=DEMO_SIZE,
+        help="stations: 60 = the demo (default); another size is bench_pages' generated "
+        "company in its kept database (slow pages take minutes at 20 connections: use --only)",
+    )
     args = parser.parse_args(argv)
     if args.connections < 1 or args.seconds <= 0 or args.warmup < 0 or args.workers < 1:
         parser.error("--connections and --workers at least 1, --seconds above 0")
+    if args.size < 2:
+        parser.error("--size: at least 2 stations")
     if not 0 < args.port < 65536:
         parser.error("--port: 1 to 65535")
     return args
@@ -203,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bench_load: needs DATABASE_URL of a PostgreSQL server", file=sys.stderr)
         return 1
     started = time.perf_counter()
-    site = benchsite.prepare_in_subprocess(DEMO_SIZE)
+    site = benchsite.prepare_in_subprocess(args.size)
     benchsite.collect_static()
     print(f"(prepared in {time.perf_counter() - started:.0f} s)", flush=True)
     with benchsite.serve(
@@ -212,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = load_pages(base, site, args)
     print()
     print(
-        f"### Under load: the demo ({site.stations} stations), gunicorn {args.workers} sync "
+        f"### Under load: {_company(site.stations)}, gunicorn {args.workers} sync "
         f"workers, {args.connections} connections, {args.seconds:g} s per page after "
         f"{args.warmup:g} s of warm-up; cache: Redis {args.redis_url or '(none: local memory)'}"
     )

@@ -27,7 +27,8 @@ def test_the_defaults_are_issue_16s_twenty_connections_and_two_workers():
     assert (args.connections, args.workers, args.seconds) == (20, 2, 5)
     args = bench_load.parse_args(["--connections", "5", "--seconds", "2", "--only", "widget"])
     assert (args.connections, args.seconds, args.only) == (5, 2, "widget")
-    for bad in (["--connections", "0"], ["--seconds", "0"], ["--port", "70000"]):
+    assert bench_load.parse_args(["--size", "3000"]).size == 3000
+    for bad in (["--connections", "0"], ["--seconds", "0"], ["--port", "70000"], ["--size", "1"]):
         with pytest.raises(SystemExit):
             bench_load.parse_args(bad)
 

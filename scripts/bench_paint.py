@@ -45,6 +45,7 @@ STATION = "station staff"
 #: (page, viewer, url): the map as the committee sees it, the widget as a station's staff.
 PAGES = (("map", COMMITTEE, "/"), ("widget", STATION, "/widget/"))
 MAP_SELECTOR = ".js-station-map"
+LOGIN_TIMEOUT = 30
 #: Added before every document's own scripts: notes when the map says it is drawn.
 READY_OBSERVER = """
 new MutationObserver(function (records) {
@@ -159,6 +160,7 @@ def missing_browser() -> list[str]:
 
 def log_in(driver, base: str, username: str, password: str, timeout: float) -> None:
     """Through the login form, as a person would; fails unless it leaves the login page."""
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -167,12 +169,16 @@ def log_in(driver, base: str, username: str, password: str, timeout: float) -> N
     driver.find_element(By.ID, "id_username").send_keys(username)
     driver.find_element(By.ID, "id_password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, ".login-box button[type=submit]").click()
-    WebDriverWait(driver, timeout).until(
-        lambda d: (
-            urlsplit(d.current_url).path != benchsite.LOGIN_URL
-            and d.execute_script("return document.readyState") == "complete"
+    try:
+        WebDriverWait(driver, min(timeout, LOGIN_TIMEOUT)).until(
+            lambda d: (
+                urlsplit(d.current_url).path != benchsite.LOGIN_URL
+                and d.execute_script("return document.readyState") == "complete"
+            )
         )
-    )
+    except TimeoutException:
+        message = f"logging in as {username} failed: still on {driver.current_url}"
+        raise SystemExit(message) from None
 
 
 def load_once(driver, url: str, timeout: float) -> dict:
@@ -188,7 +194,9 @@ def load_once(driver, url: str, timeout: float) -> dict:
         time.sleep(0.05)
 
 
-def measure_site(driver, base: str, site: benchsite.Site, loads: int, timeout: float) -> list:
+def measure_site(
+    driver, base: str, site: benchsite.Site, loads: int, timeout: float
+) -> list[PaintRow]:
     rows = []
     for page, viewer, path in PAGES:
         username, password = site.logins[viewer]

@@ -9,7 +9,7 @@ as the browser tests do: tests/browser/conftest.py), logs in through the login f
 loads each page --loads times after one uncounted load (which fills the server's cache and
 the browser's, plotly.js included):
 
-- the map (the home page) as the party committee, its figure embedded in the page;
+- the map (the home page) as the party committee, and one county's map (``?county=``);
 - the homepage widget as a station's staff, its map fetched as JSON (revalidated by ETag).
 
 For each load it reads what static/js/map.js records on the map's element: ``data-paint-ms``,
@@ -42,8 +42,13 @@ from scripts import benchsite  # noqa: E402
 DEFAULT_SIZES = (60, 3_000, 30_000)
 COMMITTEE = "committee"
 STATION = "station staff"
-#: (page, viewer, url): the map as the committee sees it, the widget as a station's staff.
-PAGES = (("map", COMMITTEE, "/"), ("widget", STATION, "/widget/"))
+#: (page, viewer, bench_pages' name of the page): the map as the committee sees it, whole
+#: and one county's, and the widget as a station's staff sees it.
+PAGES = (
+    ("map", COMMITTEE, "map (HTML)"),
+    ("map, one county", COMMITTEE, "map, one county (HTML)"),
+    ("widget", STATION, "widget"),
+)
 MAP_SELECTOR = ".js-station-map"
 LOGIN_TIMEOUT = 30
 #: Added before every document's own scripts: notes when the map says it is drawn.
@@ -194,11 +199,19 @@ def load_once(driver, url: str, timeout: float) -> dict:
         time.sleep(0.05)
 
 
+def page_urls(site: benchsite.Site) -> list[tuple[str, str, str]]:
+    """(page, viewer, url) of PAGES that the site has (bench_pages' table names them)."""
+    urls = {(name, viewer): url for name, viewer, url in site.pages}
+    return [
+        (page, viewer, urls[name, viewer]) for page, viewer, name in PAGES if (name, viewer) in urls
+    ]
+
+
 def measure_site(
     driver, base: str, site: benchsite.Site, loads: int, timeout: float
 ) -> list[PaintRow]:
     rows = []
-    for page, viewer, path in PAGES:
+    for page, viewer, path in page_urls(site):
         username, password = site.logins[viewer]
         log_in(driver, base, username, password, timeout)
         load_once(driver, base + path, timeout)  # uncounted: fills the caches

@@ -41,3 +41,28 @@ def test_a_missing_browser_is_named(monkeypatch):
         "chromedriver at /nonexistent/chromedriver",
     ]
     assert bench_paint.main(["--sizes", "60"]) == 1
+
+
+def test_the_pages_are_the_map_whole_and_one_county_and_the_widget_of_the_benchmark_site():
+    from scripts.benchsite import Site
+
+    site = Site(
+        database="test_x_pages_60",
+        stations=60,
+        logins={},
+        pages=[
+            ("login", "anonymous", "/accounts/login/"),
+            ("map (HTML)", "committee", "/"),
+            ("map (HTML)", "station staff", "/"),
+            ("map, one county (HTML)", "committee", "/?county=7"),
+            ("widget", "committee", "/widget/"),
+            ("widget", "station staff", "/widget/"),
+        ],
+    )
+    assert bench_paint.page_urls(site) == [
+        ("map", "committee", "/"),
+        ("map, one county", "committee", "/?county=7"),
+        ("widget", "station staff", "/widget/"),
+    ]
+    without_counties = Site(site.database, 60, {}, [site.pages[1], site.pages[5]])
+    assert [page for page, _v, _u in bench_paint.page_urls(without_counties)] == ["map", "widget"]

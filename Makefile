@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate demo serve lint format messages bench bench-pages bench-months clean
+.PHONY: run test install install-dev migrate demo serve lint format messages bench bench-pages bench-load bench-paint bench-months clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ bench: install-dev
 	@echo
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench_pages.py $(BENCH_PAGES_ARGS)
 	@echo
+	$(PY) scripts/test_services.py -- $(PY) scripts/bench_load.py $(BENCH_LOAD_ARGS)
+	@echo
+	$(PY) scripts/test_services.py -- $(PY) scripts/bench_paint.py $(BENCH_PAINT_ARGS)
+	@echo
 	@echo "Not run here: all 120 months of a 30,000-station company recomputed by two Celery"
 	@echo "workers (about 4 minutes, PostgreSQL + Redis, ~8 GB of disk). Run it with"
 	@echo "  make bench-months"
@@ -73,6 +77,18 @@ bench: install-dev
 ## 60 and 3,000 only, or e.g. '--sizes 3000 --repeat 3'
 bench-pages: install-dev
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench_pages.py $(BENCH_PAGES_ARGS)
+
+## make bench-load: requests/s, p50, p95 of every page of the demo through gunicorn (2 sync
+## workers, DEBUG off, Redis cache) at 20 connections, and each page's ratio to the login
+## page; BENCH_LOAD_ARGS e.g. '--seconds 10 --only widget'; BENCH_PORT (default 8350)
+bench-load: install-dev
+	$(PY) scripts/test_services.py -- $(PY) scripts/bench_load.py $(BENCH_LOAD_ARGS)
+
+## make bench-paint: the map's and the widget's paint time in headless Chromium (Debian's
+## chromium and chromium-driver) at 60, 3,000 and 30,000 stations; the companies are kept
+## (bench_pages' --keepdb databases) for the next run; BENCH_PAINT_ARGS e.g. '--sizes 60,3000'
+bench-paint: install-dev
+	$(PY) scripts/test_services.py -- $(PY) scripts/bench_paint.py $(BENCH_PAINT_ARGS)
 
 ## make bench-months: every month recomputed by two real Celery workers (PostgreSQL + Redis db 7)
 bench-months: install-dev

@@ -171,6 +171,11 @@ def shape_sizes(company: BenchCompany) -> str:
     return "Shapes documents (sent once per shapes version): " + "; ".join(sizes) + "."
 
 
+def kept_database(database: str, stations: int) -> str:
+    """The database ``--keepdb`` keeps for a size (scripts/benchsite.py serves it)."""
+    return f"test_{database}_pages_{stations}"
+
+
 def kept_company(stations: int) -> BenchCompany | None:
     """The company an earlier ``--keepdb`` run built at this size, if it is there."""
     from django.contrib.auth import get_user_model
@@ -459,7 +464,7 @@ def bench_size(
     started = time.perf_counter()
     if keepdb:
         database = settings.DATABASES["default"]
-        database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_pages_{stations}"
+        database.setdefault("TEST", {})["NAME"] = kept_database(database["NAME"], stations)
     # No serialised copy of the database (it is for TransactionTestCase; at 30,000
     # stations it would read 3.6 million rows first).
     old_config = setup_databases(

@@ -350,6 +350,11 @@ def test_clicking_a_station_area_opens_its_station_page(demo_site):
     browser.open(demo_site.url("/map/"))
     fills = map_fills(browser)
     assert len(fills) == MAP_AREAS
+    # How long plotly took to draw it, in whole ms (read by scripts/bench_paint.py).
+    paint_ms = driver.execute_script(
+        'return document.getElementById("station-map").dataset.paintMs'
+    )
+    assert paint_ms is not None and paint_ms.isdigit(), paint_ms
     point = driver.execute_script(FIND_CLICK_POINT)
     assert point is not None, "no station area has a point where a click would land on it"
     # For the failure message: what plotly made of the click (the page is gone on success).

@@ -15,12 +15,12 @@ as a small one's.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
-from django.db.models import F, QuerySet
+from django.db.models import F
 
 from improvement.engine.progress import PROGRESS_GROUPS, Progress, progress_group
 from improvement.engine.weakness import lagging_indicators
@@ -32,7 +32,7 @@ from improvement.selectors import (
 )
 from improvement.selectors.monthcounts import MonthCounts, month_counts, moves
 from improvement.selectors.months import MONTH_ROW, month_codes, month_frames
-from improvement.selectors.weaklist import weak_counts, weak_scores, weak_streaks
+from improvement.selectors.weaklist import weak_counts, weak_order, weak_streaks
 from improvement.selectors.work import company_work
 from indicators.models import Indicator
 from indicators.periods import add_months
@@ -189,8 +189,8 @@ def read_bulletin(
     counts = month_counts(run, before)
     work = company_work(company.pk, period)
     codes = month_codes(run)
-    weak = weak_scores(run, codes=codes)
-    weak_count = weak_counts(weak, list(work))
+    order = weak_order(run)
+    weak_count = weak_counts(order, work)
     shown = limit if WEAK in lists else 0
     moves_shown = limit if MOVES in lists else 0
     return Bulletin(
@@ -200,7 +200,7 @@ def read_bulletin(
         counts=_counts(counts),
         moved_up=_moves(run, before, counts, True, moves_shown),
         moved_down=_moves(run, before, counts, False, moves_shown),
-        weak=_weak(company, run, codes, weak, weak_count.total, shown, work),
+        weak=_weak(company, run, codes, order, shown, work),
         nothing_done_count=weak_count.unattended,
         projects=_projects(company, period) if PROJECTS in lists else (),
         limit=limit,
@@ -226,8 +226,9 @@ def _moves(
 ) -> Listing[StationMove]:
     """The graded stations whose grade went up (or down): the biggest move first, equal
     moves by this month's rank."""
-    if before is None:
-        return Listing((), 0)
+    total = counts.moved(up)
+    if before is None or not total or limit == 0:
+        return Listing((), total)
     rows = moves(run, before, up).annotate(before_flags=F("before__flags"))
     rows = rows.select_related("station__county")
     listed = tuple(
@@ -246,22 +247,24 @@ def _moves(
         )
         for row in (rows if limit is None else rows[:limit])
     )
-    return Listing(listed, counts.moved(up))
+    return Listing(listed, total)
 
 
 def _weak(
     company: Company,
     run: ScoreRun,
     codes: list[str],
-    weak: QuerySet[StationScore],
-    total: int,
+    order: Sequence[int],
     limit: int | None,
     work: dict[int, StationWork],
 ) -> Listing[WeakStation]:
-    if limit == 0 or not total:
-        return Listing((), total)
-    rows = weak.select_related("station__county")
-    found = list(rows if limit is None else rows[:limit])
+    """The weak stations listed (``order``: all of them, worst first), read whole."""
+    station_ids = list(order if limit is None else order[:limit])
+    if not station_ids:
+        return Listing((), len(order))
+    rows = StationScore.objects.filter(run=run, station_id__in=station_ids)
+    by_station = {row.station_id: row for row in rows.select_related("station__county")}
+    found = [by_station[station_id] for station_id in station_ids]
     month = month_frames(
         run, codes, [tuple(getattr(row, name) for name in MONTH_ROW) for row in found]
     )
@@ -270,7 +273,7 @@ def _weak(
         company.pk,
         run.period,
         STREAK_MONTHS + 1,  # one month more, so that a longer run is known to be longer
-        [row.station_id for row in found] if limit is not None else None,
+        station_ids if limit is not None else None,
     )
     listed = []
     for row in found:
@@ -286,7 +289,7 @@ def _weak(
                 work=work.get(row.station_id) or StationWork(),
             )
         )
-    return Listing(tuple(listed), total)
+    return Listing(tuple(listed), len(order))
 
 
 def _projects(company: Company, period: date) -> tuple[ProjectLine, ...]:

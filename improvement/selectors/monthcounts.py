@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -46,28 +48,57 @@ class MonthCounts:
         return total
 
 
+#: How long a pair of runs' counts stay cached: a run's rows never change (a re-grade is
+#: a new run), so this only bounds what an idle cache holds.
+COUNTS_SECONDS = 24 * 60 * 60
+
+
 def month_counts(run: ScoreRun, previous: ScoreRun | None) -> MonthCounts:
-    """The month's grade counts, the month before's, and the moves between them."""
-    return MonthCounts(
-        grades=_grade_counts(run),
-        previous=_grade_counts(previous) if previous is not None else None,
-        transitions=(
-            {
-                (row["before_grade"], row["grade"]): row["count"]
-                for row in with_previous(run, previous)
-                .values("before_grade", "grade")
-                .annotate(count=Count("pk"))
-                .order_by()
-            }
-            if previous is not None
-            else {}
-        ),
-    )
+    """The month's grade counts, the month before's, and the moves between them: one
+    aggregate over both months' rows, cached by the pair of runs."""
+    if previous is None:
+        return MonthCounts(grades=_grade_counts(run), previous=None, transitions={})
+    key = f"improvement:month-counts:{run.pk}:{previous.pk}"
+    found = cache.get(key)
+    if found is None:
+        found = _pair_counts(run, previous)
+        cache.set(key, found, COUNTS_SECONDS)
+    return found
 
 
 def _grade_counts(run: ScoreRun) -> dict[str, int]:
     rows = StationScore.objects.filter(run=run).values("grade").annotate(count=Count("pk"))
     return {row["grade"]: row["count"] for row in rows.order_by()}
+
+
+def _pair_counts(run: ScoreRun, previous: ScoreRun) -> MonthCounts:
+    """Each station's grade in both months side by side (NULL where it was not scored),
+    counted by pair: the counts of both months and the transitions in one scan."""
+    table = StationScore._meta.db_table
+    sql = f"""
+        SELECT before_grade, grade, COUNT(*) FROM (
+            SELECT station_id,
+                   MAX(CASE WHEN run_id = %s THEN grade END) AS before_grade,
+                   MAX(CASE WHEN run_id = %s THEN grade END) AS grade
+            FROM {table}
+            WHERE run_id IN (%s, %s)
+            GROUP BY station_id
+        ) pairs
+        GROUP BY before_grade, grade
+    """  # the table's name from the model; every value is a parameter
+    grades: dict[str, int] = {}
+    before: dict[str, int] = {}
+    transitions: dict[tuple[str, str], int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [previous.pk, run.pk, previous.pk, run.pk])
+        for was, now, count in cursor.fetchall():
+            if now is not None:
+                grades[now] = grades.get(now, 0) + count
+            if was is not None:
+                before[was] = before.get(was, 0) + count
+            if now is not None and was is not None:
+                transitions[(was, now)] = count
+    return MonthCounts(grades=grades, previous=before, transitions=transitions)
 
 
 def grade_position_of(field: str) -> Case:

@@ -12,13 +12,20 @@ import pandas as pd
 
 from improvement.engine.weakness import WEAK_GRADES, score_change, streak
 from improvement.selectors import MonthGrades, StationWork, grade_history, work_by_station
-from improvement.selectors.months import month_contradiction, station_flags
+from improvement.selectors.months import (
+    MONTH_ROW,
+    month_codes,
+    month_contradiction,
+    month_frames,
+    station_flags,
+)
 from indicators.models import Indicator
 from indicators.periods import add_months
 from mapviews.selectors import month_values
 from scoring.engine.grades import grade_position
 from scoring.gradechange import contradiction_text
 from scoring.grades import GradeDisplay, grade_display
+from scoring.models import ScoreRun, StationScore
 from stations.models import Station
 
 #: How far back the review looks for streaks and the trend line.
@@ -61,6 +68,15 @@ class ReviewRow:
     @property
     def worst_indicator(self) -> WeakIndicator | None:
         return self.weak_indicators[0] if self.weak_indicators else None
+
+
+def page_grades(run: ScoreRun, station_ids: list[int]) -> MonthGrades:
+    """The run's grades of the stations of a page (in the order given)."""
+    rows = StationScore.objects.filter(run=run, station_id__in=station_ids)
+    by_station = {row[0]: row for row in rows.values_list(*MONTH_ROW)}
+    return month_frames(
+        run, month_codes(run), [by_station[sid] for sid in station_ids if sid in by_station]
+    )
 
 
 def review_rows(

@@ -12,12 +12,14 @@ both give the same stations in the same order.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
@@ -41,11 +43,11 @@ class WeakCounts:
 
 
 def _yellow_on(alias: str, below: float) -> Case:
-    """1 when the aliased value is graded yellow (under ``below``), else 0 (no value: 0)."""
-    condition = Q(**{f"{alias}__isnull": False})
-    if not math.isinf(below):
-        condition &= Q(**{f"{alias}__lt": below})
-    return Case(When(condition, then=Value(1)), default=Value(0))
+    """1 when the aliased value is graded yellow (under ``below``), else 0 (no value: 0,
+    as a comparison with NULL is not true: each value is read once)."""
+    if math.isinf(below):
+        return Case(When(Q(**{f"{alias}__isnull": False}), then=Value(1)), default=Value(0))
+    return Case(When(Q(**{f"{alias}__lt": below}), then=Value(1)), default=Value(0))
 
 
 def weak_scores(
@@ -74,13 +76,30 @@ def weak_scores(
     )
 
 
-def weak_counts(weak: QuerySet[StationScore], attended: Collection[int]) -> WeakCounts:
-    """How many weak stations there are, and how many of them have work under way
-    (``attended``: the ids of the stations with work), in one query."""
-    found = weak.order_by().aggregate(
-        total=Count("pk"), attended=Count("pk", filter=Q(station_id__in=list(attended)))
-    )
-    return WeakCounts(total=found["total"], attended=found["attended"])
+#: How long a run's order of weak stations stays cached: a run's rows never change (a
+#: re-grade is a new run), so this only bounds what an idle cache holds.
+ORDER_SECONDS = 24 * 60 * 60
+
+
+def weak_order(run: ScoreRun, county_id: int | None = None) -> array:
+    """The ids of the run's weak stations, worst first (``weak_scores``), as a compact
+    array cached by run and county: ordered once in the database, then every page of the
+    month counts, filters and cuts it without reading the stations again."""
+    key = f"improvement:weak-order:{run.pk}:{county_id or ''}"
+    found = cache.get(key)
+    if found is None:
+        ids = weak_scores(run, county_id).values_list("station_id", flat=True)
+        found = array("q", ids).tobytes()
+        cache.set(key, found, ORDER_SECONDS)
+    order = array("q")
+    order.frombytes(found)
+    return order
+
+
+def weak_counts(order: Sequence[int], attended: Collection[int]) -> WeakCounts:
+    """How many weak stations there are (``order``: ``weak_order``), and how many of them
+    have work under way (``attended``: the ids of the stations with work)."""
+    return WeakCounts(total=len(order), attended=sum(1 for sid in order if sid in attended))
 
 
 def weak_streaks(
@@ -131,20 +150,3 @@ def weak_streaks(
 
 def _months_between(earlier: date, later: date) -> int:
     return (later.year - earlier.year) * 12 + later.month - earlier.month
-
-
-class CountedRows:
-    """Rows whose number is already known, for ``Paginator`` (which would count them again):
-    a page is read by slicing the query."""
-
-    def __init__(self, rows: QuerySet, total: int) -> None:
-        self._rows, self._total = rows, total
-
-    def count(self) -> int:
-        return self._total
-
-    def __len__(self) -> int:
-        return self._total
-
-    def __getitem__(self, index):
-        return self._rows[index]

@@ -10,9 +10,8 @@ from django.views.decorators.http import require_GET
 
 from improvement.selectors import StationWork
 from improvement.selectors.bulletin import WEAK
-from improvement.selectors.months import MONTH_ROW, month_codes, month_frames
-from improvement.selectors.review import HISTORY_MONTHS, TREND_MONTHS, review_rows
-from improvement.selectors.weaklist import CountedRows, weak_counts, weak_scores
+from improvement.selectors.review import HISTORY_MONTHS, TREND_MONTHS, page_grades, review_rows
+from improvement.selectors.weaklist import weak_counts, weak_order
 from improvement.selectors.work import company_work
 from mapviews.charts import sparkline
 from mapviews.sorting import Sort
@@ -32,16 +31,14 @@ def review(request: HttpRequest) -> HttpResponse:
                    trend_months=TREND_MONTHS)  # fmt: skip
     if month.run is None or month.company is None or month.period is None:
         return render(request, "improvement/review.html", context)
-    codes = month_codes(month.run)
-    weak = weak_scores(month.run, month.county_id, codes)
+    order = weak_order(month.run, month.county_id)
     work = company_work(month.company.pk, month.period)
-    counts = weak_counts(weak, list(work))
-    listed = weak.exclude(station_id__in=list(work)) if unattended_only else weak
-    total = counts.unattended if unattended_only else counts.total
-    page = paginate(request, CountedRows(listed.values_list(*MONTH_ROW), total))
-    station_ids = [row[0] for row in page]
+    counts = weak_counts(order, work)
+    listed = [sid for sid in order if sid not in work] if unattended_only else list(order)
+    page = paginate(request, listed)
+    station_ids = list(page)
     rows = review_rows(
-        month_frames(month.run, codes, list(page)),
+        page_grades(month.run, station_ids),
         month.company.pk,
         station_ids,
         {station_id: work.get(station_id) or StationWork() for station_id in station_ids},

@@ -12,7 +12,7 @@ import pytest
 from improvement.engine.weakness import WEAK_GRADES, streak, weak_stations, yellow_below
 from improvement.selectors import grade_history, month_grades
 from improvement.selectors.monthcounts import month_counts, moves
-from improvement.selectors.weaklist import weak_counts, weak_scores, weak_streaks
+from improvement.selectors.weaklist import weak_counts, weak_order, weak_scores, weak_streaks
 from indicators.models import Indicator
 from indicators.periods import add_months
 from scoring.engine.grades import grade_position
@@ -76,12 +76,19 @@ def test_the_weak_stations_in_the_database_are_the_engines_in_its_order(varied):
 
 
 @pytest.mark.django_db
-def test_counts_and_attended_in_one_query(varied, django_assert_num_queries):
+def test_the_order_is_read_once_per_run_and_counted_without_queries(
+    varied, django_assert_num_queries
+):
     stations, runs = varied
-    weak = weak_scores(runs[SEP], codes=["safety"])
-    ids = list(weak.values_list("station_id", flat=True))
-    with django_assert_num_queries(1):
-        counts = weak_counts(weak, [ids[0], ids[1], stations[0].pk + 10_000])
+    ids = list(weak_scores(runs[SEP]).values_list("station_id", flat=True))
+    assert list(weak_order(runs[SEP])) == ids
+    county = stations[0].county
+    assert list(weak_order(runs[SEP], county.pk)) == list(
+        weak_scores(runs[SEP], county.pk).values_list("station_id", flat=True)
+    )
+    with django_assert_num_queries(0):  # cached by run: a run's rows never change
+        order = weak_order(runs[SEP])
+        counts = weak_counts(order, {ids[0], ids[1], stations[0].pk + 10_000})
     assert (counts.total, counts.attended, counts.unattended) == (len(ids), 2, len(ids) - 2)
 
 

@@ -7,6 +7,7 @@ details are read only for the rows shown (a page of them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -105,23 +106,21 @@ def review_rows(
         if last_month is not None
         else ({}, {})
     )
+    # Each month's frames as plain dicts, read once: a pandas lookup per cell would cost
+    # more than the rest of the page.
+    past = [_Cells.of(history.get(when)) for when in months]
+    now = _Cells.of(month)
     rows = []
     for station_id in station_ids:
-        past = [history.get(when) for when in months]
-        grades = [_cell(found, station_id, "grade") for found in past]
-        scores = [_cell(found, station_id, "score") for found in past]
+        grades = [cells.score(station_id, "grade") for cells in past]
+        scores = [cells.score(station_id, "score") for cells in past]
         lines = []
         for code in month.codes:
-            grade = month.indicator_grades.at[station_id, code]
+            grade = now.indicator(station_id, code)
             if grade not in WEAK_GRADES:
                 continue
-            trail = [
-                found.indicator_grades.at[station_id, code]
-                if found is not None and station_id in found.indicator_grades.index
-                else None
-                for found in past
-            ]
-            normalised = _plain(month.normalised.at[station_id, code])
+            trail = [cells.indicator(station_id, code) for cells in past]
+            normalised = now.normalised.get(station_id, {}).get(code)
             lines.append(
                 WeakIndicator(
                     indicator=indicators[code],
@@ -135,14 +134,14 @@ def review_rows(
             )
         lines.sort(key=lambda line: (-(grade_position(line.grade.code) or 0), line.normalised or 0))
         previous = grades[-2]
-        score = _cell(month, station_id, "score")
-        rank = _cell(month, station_id, "rank")
+        score = now.score(station_id, "score")
+        rank = now.score(station_id, "rank")
         rows.append(
             ReviewRow(
                 station=stations[station_id],
                 score=None if score is None else float(score),
                 rank=None if rank is None else int(rank),
-                grade=grade_display(month.grades.at[station_id]),
+                grade=grade_display(now.score(station_id, "grade")),
                 previous_grade=grade_display(previous) if previous else None,
                 months_weak=streak(grades, WEAK_GRADES),
                 weak_indicators=lines,
@@ -158,10 +157,36 @@ def review_rows(
     return rows
 
 
-def _cell(month: MonthGrades | None, station_id: int, column: str):
-    if month is None or station_id not in month.scores.index:
-        return None
-    return _plain(month.scores.at[station_id, column])
+@dataclass(frozen=True)
+class _Cells:
+    """A month's frames as dicts by station (plain Python values, None for a gap)."""
+
+    scores: dict[int, dict[str, Any]]
+    indicators: dict[int, dict[str, str]]
+    normalised: dict[int, dict[str, float | None]]
+
+    @classmethod
+    def of(cls, month: MonthGrades | None) -> _Cells:
+        if month is None:
+            return cls({}, {}, {})
+        return cls(
+            scores=_plain_dicts(month.scores),
+            indicators=month.indicator_grades.to_dict("index"),
+            normalised=_plain_dicts(month.normalised),
+        )
+
+    def score(self, station_id: int, column: str):
+        return self.scores.get(station_id, {}).get(column)
+
+    def indicator(self, station_id: int, code: str) -> str | None:
+        return self.indicators.get(station_id, {}).get(code)
+
+
+def _plain_dicts(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
+    return {
+        int(station_id): {column: _plain(value) for column, value in row.items()}
+        for station_id, row in frame.to_dict("index").items()
+    }
 
 
 def _plain(value):

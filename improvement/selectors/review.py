@@ -7,24 +7,25 @@ details are read only for the rows shown (a page of them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
 
 import pandas as pd
 
 from improvement.engine.weakness import WEAK_GRADES, score_change, streak
-from improvement.selectors import MonthGrades, StationWork, grade_history, work_by_station
+from improvement.selectors import MonthGrades, StationWork, work_by_station
 from improvement.selectors.months import (
     MONTH_ROW,
     month_codes,
-    month_contradiction,
     month_frames,
+    month_rows_between,
     station_flags,
 )
 from indicators.models import Indicator
 from indicators.periods import add_months
 from mapviews.selectors import month_values
+from scoring.engine import grade_from_thresholds
 from scoring.engine.grades import grade_position
-from scoring.gradechange import contradiction_text
+from scoring.gradechange import contradiction_text, score_contradiction
 from scoring.grades import GradeDisplay, grade_display
 from scoring.models import ScoreRun, StationScore
 from stations.models import Station
@@ -90,7 +91,7 @@ def review_rows(
     being done for them, when already read."""
     if not station_ids:
         return []
-    history = grade_history(company_id, station_ids, month.period, HISTORY_MONTHS)
+    history = _history(company_id, station_ids, month.period)
     months = [add_months(month.period, -k) for k in range(HISTORY_MONTHS - 1, -1, -1)]
     stations = Station.objects.select_related("county").in_bulk(station_ids)
     indicators = {
@@ -100,16 +101,15 @@ def review_rows(
     if work is None:
         work = work_by_station(station_ids, month.period)
     medians = month.raw_medians
-    last_month = history.get(months[-2])
+    empty = _Cells(None, {})
+    past = [history.get(when, empty) for when in months]
+    now = history.get(month.period) or _Cells(month.run, {})
+    last_month = past[-2]
     flags = (
         (station_flags(last_month.run, station_ids), station_flags(month.run, station_ids))
-        if last_month is not None
+        if last_month.run is not None
         else ({}, {})
     )
-    # Each month's frames as plain dicts, read once: a pandas lookup per cell would cost
-    # more than the rest of the page.
-    past = [_Cells.of(history.get(when)) for when in months]
-    now = _Cells.of(month)
     rows = []
     for station_id in station_ids:
         grades = [cells.score(station_id, "grade") for cells in past]
@@ -120,7 +120,7 @@ def review_rows(
             if grade not in WEAK_GRADES:
                 continue
             trail = [cells.indicator(station_id, code) for cells in past]
-            normalised = now.normalised.get(station_id, {}).get(code)
+            normalised = now.normalised(station_id, code)
             lines.append(
                 WeakIndicator(
                     indicator=indicators[code],
@@ -149,44 +149,70 @@ def review_rows(
                 scores=scores,
                 grades=[grade or "" for grade in grades],
                 work=work[station_id],
-                grade_note=contradiction_text(
-                    month_contradiction(last_month, month, station_id, flags)
-                ),
+                grade_note=contradiction_text(_contradiction(last_month, now, station_id, flags)),
             )
         )
     return rows
 
 
+def _contradiction(
+    before: _Cells, now: _Cells, station_id: int, flags: tuple[dict[int, dict], dict[int, dict]]
+):
+    """``months.month_contradiction`` read from the months' cells."""
+    was, is_now = before.rows.get(station_id), now.rows.get(station_id)
+    if before.run is None or now.run is None or was is None or is_now is None:
+        return None
+    return score_contradiction(
+        (before.run, was[GRADE], was[SCORE], flags[0].get(station_id)),
+        (now.run, is_now[GRADE], is_now[SCORE], flags[1].get(station_id)),
+    )
+
+
+def _history(company_id: int, station_ids: list[int], period: date) -> dict[date, _Cells]:
+    """The published months of the last ``HISTORY_MONTHS`` of the given stations, read as
+    plain rows: a page of rows builds no frames (``months.grade_history`` does the same
+    as DataFrames for the engines)."""
+    first = add_months(period, -(HISTORY_MONTHS - 1))
+    runs = ScoreRun.objects.filter(
+        company_id=company_id, is_current=True, period__gte=first, period__lte=period
+    ).only(
+        "period", "summary", "company_id",
+        # What a grade change against the score is explained by (scoring.gradechange).
+        "method", "method_params", "weight_set_id", "method_version_id",
+    )  # fmt: skip
+    by_month: dict[date, dict[int, tuple]] = {}
+    for when, station_id, *row in month_rows_between(company_id, station_ids, first, period):
+        by_month.setdefault(when, {})[station_id] = tuple(row)
+    return {run.period: _Cells(run, by_month.get(run.period, {})) for run in runs}
+
+
+#: Positions in a row of ``_Cells``: (score, rank, grade, normalised).
+SCORE, RANK, GRADE, NORMALISED = range(4)
+
+
 @dataclass(frozen=True)
 class _Cells:
-    """A month's frames as dicts by station (plain Python values, None for a gap)."""
+    """A published month of some stations as plain rows by station id."""
 
-    scores: dict[int, dict[str, Any]]
-    indicators: dict[int, dict[str, str]]
-    normalised: dict[int, dict[str, float | None]]
-
-    @classmethod
-    def of(cls, month: MonthGrades | None) -> _Cells:
-        if month is None:
-            return cls({}, {}, {})
-        return cls(
-            scores=_plain_dicts(month.scores),
-            indicators=month.indicator_grades.to_dict("index"),
-            normalised=_plain_dicts(month.normalised),
-        )
+    run: ScoreRun | None
+    rows: dict[int, tuple]  # station id → (score, rank, grade, normalised)
 
     def score(self, station_id: int, column: str):
-        return self.scores.get(station_id, {}).get(column)
+        row = self.rows.get(station_id)
+        if row is None:
+            return None
+        return row[{"score": SCORE, "rank": RANK, "grade": GRADE}[column]]
+
+    def normalised(self, station_id: int, code: str) -> float | None:
+        row = self.rows.get(station_id)
+        return None if row is None else (row[NORMALISED] or {}).get(code)
 
     def indicator(self, station_id: int, code: str) -> str | None:
-        return self.indicators.get(station_id, {}).get(code)
-
-
-def _plain_dicts(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
-    return {
-        int(station_id): {column: _plain(value) for column, value in row.items()}
-        for station_id, row in frame.to_dict("index").items()
-    }
+        """The station's grade on the indicator (``scoring.engine.indicator_grades``)."""
+        if self.run is None or station_id not in self.rows:
+            return None
+        thresholds = (self.run.summary or {}).get("indicator_thresholds", {}).get(code)
+        return grade_from_thresholds(self.normalised(station_id, code), thresholds)
 
 
 def _plain(value):

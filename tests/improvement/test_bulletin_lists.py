@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import subprocess
 from datetime import date
 
 import pytest
@@ -130,3 +132,32 @@ def test_a_list_download_of_an_unscored_month_or_an_unknown_list_is_not_found(
     url = reverse("improvement:bulletin_list", args=["2026-10", "weak", "csv"])
     assert committee.get(url).status_code == 404
     assert committee.get("/improvement/bulletin/2026-09/everything.csv").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_pdf_lists_the_first_rows_and_says_where_the_rest_is(committee, long_lists):
+    from django.utils import translation
+
+    from improvement.text import bulletin as text
+
+    response = committee.get(reverse("improvement:bulletin_download", args=["2026-09", "pdf"]))
+    assert body(response).startswith(b"%PDF-")
+    with translation.override("en"):
+        weak = next(
+            section
+            for section in text.sections(long_lists, {"weak": "http://x/weak.xlsx"})
+            if section.key == "weak"
+        )  # what the PDF draws under the table
+    assert len(weak.rows) == SHOWN
+    assert weak.more == (
+        f"Showing the first {SHOWN} of {long_lists.weak.total}: "
+        f"and {long_lists.weak.more} more weak stations.",
+        "The whole list: http://x/weak.xlsx",
+    )
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed")
+    result = subprocess.run(
+        ["pdftotext", "-", "-"], input=body(response), capture_output=True, check=True
+    )
+    words = "".join(result.stdout.decode().split())
+    assert f"and{long_lists.weak.more}moreweakstations" in words

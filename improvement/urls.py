@@ -37,6 +37,11 @@ urlpatterns = [
         bulletin.bulletin_download,
         name="bulletin_download",
     ),
+    re_path(
+        r"^bulletin/(?P<period>\d{4}-\d{2})/(?P<list_key>moves|weak|projects)\.(?P<file_format>csv|xlsx)$",
+        bulletin.bulletin_list,
+        name="bulletin_list",
+    ),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_read, name="notifications_read"),
     path("all-red/", allred.all_red, name="all_red"),

@@ -291,8 +291,10 @@ def _generated_company(size: int, months: int, county_count: int, seed: int) -> 
     )
     for period in periods:
         _write_month(rng, station_ids, indicators, period, batch.pk)
+    _analyze()
     for period in periods:
         _score(company, period)
+    _analyze()
     committee, staff = _users(station_ids)
     codes = dict(Station.objects.filter(pk__in=station_ids[:2].tolist()).values_list("pk", "code"))
     return BenchCompany(
@@ -303,6 +305,16 @@ def _generated_company(size: int, months: int, county_count: int, seed: int) -> 
         own_station=codes[int(station_ids[0])],
         other_station=codes[int(station_ids[1])],
     )
+
+
+def _analyze() -> None:
+    """Table statistics, as autovacuum keeps them in production (without them the planner
+    expects a few rows where there are 30,000 and picks nested loops)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _write_month(rng, station_ids, indicators, period: date, batch_id: int) -> None:

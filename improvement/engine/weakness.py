@@ -6,6 +6,7 @@ indicators, graded on its own, is yellow: the committee's review lists exactly t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Hashable, Sequence
 
 import pandas as pd
@@ -36,6 +37,24 @@ def weak_stations(grades: pd.Series, indicator_grades: pd.DataFrame) -> list[Has
     )[weak]
     ordered = order.sort_values(["worse", "lagging", "given"], ascending=[False, False, True])
     return list(ordered.index)
+
+
+def yellow_below(thresholds: Sequence[float | None] | None, decimals: int) -> float | None:
+    """The value under which an indicator graded by ``thresholds`` (a month's stored
+    ``indicator_thresholds``, best grade first) is yellow: a value that reaches none of the
+    thresholds above yellow, compared at ``decimals`` as the grading does. None: nothing is
+    graded on it (no thresholds); infinity: every value is yellow.
+
+    The same rule as ``indicator_grades``, as one number a database query compares with
+    (``improvement.selectors.weaklist``)."""
+    if not thresholds:
+        return None
+    above_yellow = [t for t in thresholds[:-1] if t is not None]
+    if not above_yellow:
+        return math.inf
+    # Stored values are already rounded to ``decimals``: a value below the rounded
+    # threshold is one whole unit of the last decimal below it, as the grading compares.
+    return round(min(above_yellow), decimals)
 
 
 def lagging_indicators(indicator_grades: pd.Series) -> list[str]:

@@ -4,6 +4,7 @@ with grade cells filled with the grade's colour and carrying its label, page num
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -39,6 +40,7 @@ class Styles:
     summary: ParagraphStyle
     heading: ParagraphStyle
     note: ParagraphStyle
+    more: ParagraphStyle
     cell: ParagraphStyle
     number: ParagraphStyle
     header: ParagraphStyle
@@ -75,6 +77,7 @@ def _styles(pdf_font: PdfFont) -> Styles:
         note=ParagraphStyle(
             "note", parent=base, fontSize=8, leading=10, textColor=MUTED, spaceBefore=3
         ),
+        more=ParagraphStyle("more", parent=base, fontSize=9, leading=12, spaceBefore=3),
         cell=cell,
         number=ParagraphStyle("number", parent=cell, alignment=TA_RIGHT),
         header=ParagraphStyle("header", parent=cell),
@@ -82,7 +85,9 @@ def _styles(pdf_font: PdfFont) -> Styles:
     )
 
 
-def bulletin_pdf(bulletin: Bulletin) -> bytes:
+def bulletin_pdf(bulletin: Bulletin, whole_lists: Mapping[str, str] | None = None) -> bytes:
+    """The bulletin on A4; ``whole_lists``: where each cut list is downloaded whole (said
+    under the list)."""
     font = cjk_font()
     styles = _styles(font)
     buffer = io.BytesIO()
@@ -104,7 +109,7 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
         Spacer(1, 4 * mm),
         Paragraph(styles.para(text.summary(bulletin)), styles.summary),
     ]
-    for section in text.sections(bulletin):
+    for section in text.sections(bulletin, whole_lists):
         story.extend(_section(section, styles, document.width))
     footer = font.drawable(f"{bulletin.company.name} · {title}")
 
@@ -121,6 +126,8 @@ def _section(section: Section, styles: Styles, width: float) -> list:
         flowables = [heading, Paragraph(styles.para(section.empty), styles.cell)]
     else:
         flowables = [heading, _table(section, styles, width)]
+    for line in section.more:
+        flowables.append(Paragraph(styles.para(line), styles.more))
     if section.note:
         flowables.append(Paragraph(styles.para(section.note), styles.note))
     # A heading never stays alone at the foot of a page.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -31,11 +32,25 @@ WIDTH_SCALE = 1.2
 LINE_HEIGHT = 15
 
 
-def bulletin_xlsx(bulletin: Bulletin) -> bytes:
+def bulletin_xlsx(bulletin: Bulletin, whole_lists: Mapping[str, str] | None = None) -> bytes:
+    """The bulletin's workbook; ``whole_lists``: where each cut list is downloaded whole."""
     workbook = Workbook()
     _summary_sheet(workbook.active, bulletin)
-    for section in text.sections(bulletin):
+    for section in text.sections(bulletin, whole_lists):
         _section_sheet(workbook.create_sheet(sheet_name(section.sheet)), section)
+    return _saved(workbook)
+
+
+def section_xlsx(section: Section) -> bytes:
+    """One of the bulletin's tables as a workbook of one sheet (a whole list)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_name(section.sheet)
+    _section_sheet(sheet, section)
+    return _saved(workbook)
+
+
+def _saved(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -86,6 +101,10 @@ def _section_sheet(sheet: Worksheet, section: Section) -> None:
             sheet.row_dimensions[sheet.max_row].height = LINE_HEIGHT * lines
     if not section.rows and section.empty:
         sheet.append([section.empty])
+    if section.more:
+        sheet.append([])
+        for line in section.more:
+            sheet.append([_clean(line)])
     if section.note:
         sheet.append([])
         sheet.append([section.note])

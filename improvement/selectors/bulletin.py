@@ -6,39 +6,68 @@ For one published month: how many stations each colour has against last month, w
 stations moved a grade, the weak stations with what is being done for them, and the
 secretary projects with their progress read from the data. Everything a renderer needs
 is here, so the three renderings cannot disagree.
+
+Every list is bounded: counted in the database, it shows its first ``SHOWN`` rows
+(``Listing``) and the rest are a download of the whole list (``read_bulletin`` with
+``limit=None`` for that list), so the bulletin of a 30,000-station company is as long
+as a small one's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar
 
-import pandas as pd
+from django.db.models import F
 
 from improvement.engine.progress import PROGRESS_GROUPS, Progress, progress_group
-from improvement.engine.weakness import WEAK_GRADES, lagging_indicators, streak, weak_stations
+from improvement.engine.weakness import lagging_indicators
 from improvement.models import SecretaryProject
 from improvement.selectors import (
-    MonthGrades,
     StationWork,
     current_projects,
-    grade_history,
-    month_grades,
     projects_progress,
-    work_by_station,
 )
-from improvement.selectors.months import as_station_id, month_contradiction, station_flags
+from improvement.selectors.monthcounts import MonthCounts, month_counts, moves
+from improvement.selectors.months import MONTH_ROW, month_codes, month_frames
+from improvement.selectors.weaklist import weak_counts, weak_order, weak_streaks
+from improvement.selectors.work import company_work
 from indicators.models import Indicator
-from indicators.periods import add_months, period_range
+from indicators.periods import add_months
 from scoring.engine.gradechange import Contradiction
 from scoring.engine.grades import GRADE_ORDER, UNGRADED
+from scoring.gradechange import score_contradiction
 from scoring.grades import GradeDisplay, grade_display
+from scoring.models import ScoreRun, StationScore
+from scoring.selectors import current_run
 from stations.models import Company, Station
 
 #: How far back the weak streak is counted; a longer run shows as "24+".
 STREAK_MONTHS = 24
+#: Rows of each list the bulletin shows (moves up, moves down, weak stations, the projects
+#: of each progress group): the demo company's 60 stations have 36–44 weak stations a
+#: month and at most 14 moves each way, so its bulletin is never cut.
+SHOWN = 50
+#: The bulletin's lists, as the downloads of whole lists name them.
+MOVES, WEAK, PROJECTS = "moves", "weak", "projects"
+LISTS: tuple[str, ...] = (MOVES, WEAK, PROJECTS)
 
-#: Project groups in the order the bulletin lists them.
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Listing(Generic[T]):
+    """The first rows of a list, and how long the whole list is."""
+
+    rows: tuple[T, ...]
+    total: int
+
+    @property
+    def more(self) -> int:
+        """Rows not shown."""
+        return self.total - len(self.rows)
 
 
 @dataclass(frozen=True)
@@ -119,14 +148,13 @@ class Bulletin:
     period: date
     previous_period: date | None  # None when last month was not scored
     counts: tuple[GradeCount, ...]  # the five grades best first, ungraded when any
-    moved_up: tuple[StationMove, ...]  # biggest moves first
-    moved_down: tuple[StationMove, ...]  # biggest drops first
-    weak: tuple[WeakStation, ...]  # worst first
+    moved_up: Listing[StationMove]  # biggest moves first
+    moved_down: Listing[StationMove]  # biggest drops first
+    weak: Listing[WeakStation]  # worst first
+    nothing_done_count: int  # weak stations with nothing being done
     projects: tuple[ProjectLine, ...]  # on track, off track, no data yet
-
-    @property
-    def nothing_done_count(self) -> int:
-        return sum(1 for station in self.weak if station.nothing_done)
+    #: Rows shown of each list (None: every row).
+    limit: int | None = SHOWN
 
     def count_of(self, grade: str) -> GradeCount:
         return next(count for count in self.counts if count.grade.code == grade)
@@ -134,120 +162,134 @@ class Bulletin:
     def projects_in(self, group: str) -> tuple[ProjectLine, ...]:
         return tuple(line for line in self.projects if line.group == group)
 
+    def projects_shown(self, group: str) -> Listing[ProjectLine]:
+        """The group's projects as the bulletin lists them (at most ``limit``)."""
+        lines = self.projects_in(group)
+        return Listing(lines[: self.limit], len(lines))
 
-def read_bulletin(company: Company, period: date) -> Bulletin | None:
-    """The bulletin of a published month (None when the month is not scored)."""
-    now = month_grades(company.pk, period)
-    if now is None:
+    @property
+    def moves_cut(self) -> bool:
+        return bool(self.moved_up.more or self.moved_down.more)
+
+
+def read_bulletin(
+    company: Company,
+    period: date,
+    limit: int | None = SHOWN,
+    lists: Collection[str] = LISTS,
+) -> Bulletin | None:
+    """The bulletin of a published month (None when the month is not scored), each list
+    cut to its first ``limit`` rows (None: whole). Lists not in ``lists`` are only
+    counted (a download of one whole list reads no other)."""
+    run = current_run(company.pk, period)
+    if run is None:
         return None
     previous = add_months(period, -1)
-    before = month_grades(company.pk, previous)
-    station_ids = [int(station_id) for station_id in now.scores.index]
-    stations = Station.objects.select_related("county").in_bulk(station_ids)
-    weak_ids = [as_station_id(label) for label in weak_stations(now.grades, now.indicator_grades)]
-    moves = _moves(now, before, stations)
+    before = current_run(company.pk, previous)
+    counts = month_counts(run, before)
+    work = company_work(company.pk, period)
+    codes = month_codes(run)
+    order = weak_order(run)
+    weak_count = weak_counts(order, work)
+    shown = limit if WEAK in lists else 0
+    moves_shown = limit if MOVES in lists else 0
     return Bulletin(
         company=company,
         period=period,
         previous_period=previous if before is not None else None,
-        counts=_counts(now, before),
-        moved_up=tuple(move for move in moves if move.steps > 0),
-        moved_down=tuple(sorted((move for move in moves if move.steps < 0), key=_drop_order)),
-        weak=_weak(company, now, weak_ids, stations),
-        projects=_projects(company, period),
+        counts=_counts(counts),
+        moved_up=_moves(run, before, counts, True, moves_shown),
+        moved_down=_moves(run, before, counts, False, moves_shown),
+        weak=_weak(company, run, codes, order, shown, work),
+        nothing_done_count=weak_count.unattended,
+        projects=_projects(company, period) if PROJECTS in lists else (),
+        limit=limit,
     )
 
 
-def _counts(now: MonthGrades, before: MonthGrades | None) -> tuple[GradeCount, ...]:
-    counts_now = now.grades.value_counts()
-    counts_before = before.grades.value_counts() if before is not None else None
+def _counts(counts: MonthCounts) -> tuple[GradeCount, ...]:
     shown = list(GRADE_ORDER)
-    if counts_now.get(UNGRADED, 0) or (counts_before is not None and counts_before.get(UNGRADED)):
+    if counts.grades.get(UNGRADED) or (counts.previous and counts.previous.get(UNGRADED)):
         shown.append(UNGRADED)
     return tuple(
         GradeCount(
             grade=grade_display(code),
-            now=int(counts_now.get(code, 0)),
-            before=None if counts_before is None else int(counts_before.get(code, 0)),
+            now=counts.grades.get(code, 0),
+            before=None if counts.previous is None else counts.previous.get(code, 0),
         )
         for code in shown
     )
 
 
 def _moves(
-    now: MonthGrades, before: MonthGrades | None, stations: dict[int, Station]
-) -> list[StationMove]:
-    """Every graded station whose grade changed, the biggest move up first (equal moves
-    by this month's rank)."""
-    if before is None:
-        return []
-    joined = now.scores.join(before.scores, how="inner", rsuffix="_before")
-    changed = joined[joined["grade"] != joined["grade_before"]]
-    ids = [int(station_id) for station_id in changed.index]
-    flags = (station_flags(before.run, ids), station_flags(now.run, ids))
-    moves = []
-    for station_id, row in changed.iterrows():
-        after, was = grade_display(row["grade"]), grade_display(row["grade_before"])
-        if after.position is None or was.position is None:
-            continue
-        moves.append(
-            StationMove(
-                station=stations[int(station_id)],
-                before=was,
-                after=after,
-                score_before=_number(row["score_before"]),
-                score_now=_number(row["score"]),
-                rank_before=_whole(row["rank_before"]),
-                rank_now=_whole(row["rank"]),
-                against_score=month_contradiction(before, now, int(station_id), flags),
-            )
+    run: ScoreRun, before: ScoreRun | None, counts: MonthCounts, up: bool, limit: int | None
+) -> Listing[StationMove]:
+    """The graded stations whose grade went up (or down): the biggest move first, equal
+    moves by this month's rank."""
+    total = counts.moved(up)
+    if before is None or not total or limit == 0:
+        return Listing((), total)
+    rows = moves(run, before, up).annotate(before_flags=F("before__flags"))
+    rows = rows.select_related("station__county")
+    listed = tuple(
+        StationMove(
+            station=row.station,
+            before=grade_display(row.before_grade),
+            after=grade_display(row.grade),
+            score_before=row.before_score,
+            score_now=row.score,
+            rank_before=row.before_rank,
+            rank_now=row.rank,
+            against_score=score_contradiction(
+                (before, row.before_grade, row.before_score, row.before_flags),
+                (run, row.grade, row.score, row.flags),
+            ),
         )
-    moves.sort(key=lambda move: (-move.steps, move.rank_now or 0, move.station.code))
-    return moves
-
-
-def _drop_order(move: StationMove) -> tuple:
-    """The biggest drop first, equal drops by this month's rank."""
-    return (move.steps, move.rank_now or 0, move.station.code)
+        for row in (rows if limit is None else rows[:limit])
+    )
+    return Listing(listed, total)
 
 
 def _weak(
-    company: Company, now: MonthGrades, weak_ids: list[int], stations: dict[int, Station]
-) -> tuple[WeakStation, ...]:
-    if not weak_ids:
-        return ()
-    indicators = Indicator.objects.in_bulk(now.codes, field_name="code")
-    streaks = _weak_streaks(company, weak_ids, now.period)
-    work = work_by_station(weak_ids, now.period)
-    weak = []
-    for station_id in weak_ids:
-        row = now.scores.loc[station_id]
-        lagging = lagging_indicators(now.indicator_grades.loc[station_id])
-        weak.append(
+    company: Company,
+    run: ScoreRun,
+    codes: list[str],
+    order: Sequence[int],
+    limit: int | None,
+    work: dict[int, StationWork],
+) -> Listing[WeakStation]:
+    """The weak stations listed (``order``: all of them, worst first), read whole."""
+    station_ids = list(order if limit is None else order[:limit])
+    if not station_ids:
+        return Listing((), len(order))
+    rows = StationScore.objects.filter(run=run, station_id__in=station_ids)
+    by_station = {row.station_id: row for row in rows.select_related("station__county")}
+    found = [by_station[station_id] for station_id in station_ids]
+    month = month_frames(
+        run, codes, [tuple(getattr(row, name) for name in MONTH_ROW) for row in found]
+    )
+    indicators = Indicator.objects.in_bulk(codes, field_name="code")
+    streaks = weak_streaks(
+        company.pk,
+        run.period,
+        STREAK_MONTHS + 1,  # one month more, so that a longer run is known to be longer
+        station_ids if limit is not None else None,
+    )
+    listed = []
+    for row in found:
+        lagging = lagging_indicators(month.indicator_grades.loc[row.station_id])
+        listed.append(
             WeakStation(
-                station=stations[station_id],
-                grade=grade_display(row["grade"]),
-                score=_number(row["score"]),
-                rank=_whole(row["rank"]),
+                station=row.station,
+                grade=grade_display(row.grade),
+                score=row.score,
+                rank=row.rank,
                 lagging=tuple(indicators[code] for code in lagging if code in indicators),
-                weak_months=streaks.get(station_id, 0),
-                work=work[station_id],
+                weak_months=streaks.get(row.station_id, 0),
+                work=work.get(row.station_id) or StationWork(),
             )
         )
-    return tuple(weak)
-
-
-def _weak_streaks(company: Company, station_ids: list[int], period: date) -> dict[int, int]:
-    """Months in a row each station was graded green or yellow, up to ``period``; a month
-    not scored, or a station not in it, ends the run. One month more than
-    ``STREAK_MONTHS`` is read, so that a longer run is known to be longer."""
-    history = grade_history(company.pk, station_ids, period, STREAK_MONTHS + 1)
-    months = period_range(add_months(period, -STREAK_MONTHS), period)
-    graded = {month: found.grades.to_dict() for month, found in history.items()}
-    return {
-        station_id: streak([graded.get(month, {}).get(station_id) for month in months], WEAK_GRADES)
-        for station_id in station_ids
-    }
+    return Listing(tuple(listed), len(order))
 
 
 def _projects(company: Company, period: date) -> tuple[ProjectLine, ...]:
@@ -266,11 +308,3 @@ def _projects(company: Company, period: date) -> tuple[ProjectLine, ...]:
     ]
     lines.sort(key=lambda line: PROGRESS_GROUPS.index(line.group))
     return tuple(lines)
-
-
-def _number(value) -> float | None:
-    return None if pd.isna(value) else float(value)
-
-
-def _whole(value) -> int | None:
-    return None if pd.isna(value) else int(value)

@@ -21,6 +21,9 @@ from scoring.selectors import (
     month_rows,
 )
 
+#: The columns of a run's rows ``month_frames`` reads.
+MONTH_ROW = ("station_id", "score", "rank", "grade", "normalised")
+
 
 def as_station_id(label: Hashable) -> int:
     """The station id a month's frames label a row with (the engines take any hashable
@@ -75,15 +78,12 @@ def month_grades(
     rows = month_rows(company_id, period)
     if station_ids is not None:
         rows = rows.filter(station_id__in=station_ids)
-    found = list(
-        rows.order_by("station_id").values_list(
-            "station_id", "score", "rank", "grade", "normalised"
-        )
-    )
-    return _month_frames(run, month_codes(run), found)
+    found = list(rows.order_by("station_id").values_list(*MONTH_ROW))
+    return month_frames(run, month_codes(run), found)
 
 
-def _month_frames(run: ScoreRun, codes: list[str], found: list[tuple]) -> MonthGrades:
+def month_frames(run: ScoreRun, codes: list[str], found: list[tuple]) -> MonthGrades:
+    """The frames of a run's rows as read (``MONTH_ROW``), in the order given."""
     index = pd.Index([row[0] for row in found], name="station")
     scores = pd.DataFrame(
         {
@@ -139,7 +139,7 @@ def grade_history(
     for month, *row in rows:
         by_month.setdefault(month, []).append(tuple(row))
     return {
-        month: _month_frames(runs[month], codes, by_month.get(month, [])) for month in sorted(runs)
+        month: month_frames(runs[month], codes, by_month.get(month, [])) for month in sorted(runs)
     }
 
 

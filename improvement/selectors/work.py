@@ -58,26 +58,50 @@ def work_by_station(station_ids: list[int], period: date) -> dict[int, StationWo
     pairings and help ``current`` in the month), so that a month's review reads the same
     later as on the day."""
     work = {station_id: StationWork() for station_id in station_ids}
-    for measure in current_measures(station_ids, period):
-        work[measure.station_id].measures.append(measure)
-    pairings = (
-        BranchPairing.objects.current(period)
-        .filter(Q(weak_station_id__in=station_ids) | Q(strong_station_id__in=station_ids))
-        .select_related("weak_station", "strong_station")
+    for station_id, found in _current_work(period, station_ids=station_ids).items():
+        work[station_id] = found
+    return work
+
+
+def company_work(company_id: int, period: date) -> dict[int, StationWork]:
+    """The work as of ``period`` (as ``work_by_station``) of every station of the company
+    that has some: read by the records there are, not by the stations, so a month's pages
+    know which weak stations are attended whatever the size of the company."""
+    return _current_work(period, company_id=company_id)
+
+
+def _current_work(
+    period: date, *, station_ids: list[int] | None = None, company_id: int | None = None
+) -> dict[int, StationWork]:
+    """The work of the given stations, or of the company's, by station (only stations
+    with work)."""
+    work: dict[int, StationWork] = {}
+    for measure in current_measures(station_ids, period, company_id=company_id):
+        work.setdefault(measure.station_id, StationWork()).measures.append(measure)
+    pairings = BranchPairing.objects.current(period).select_related(
+        "weak_station", "strong_station"
     )
+    help_rows = DepartmentHelp.objects.current(period).select_related("indicator")
+    if station_ids is not None:
+        pairings = pairings.filter(
+            Q(weak_station_id__in=station_ids) | Q(strong_station_id__in=station_ids)
+        )
+        help_rows = help_rows.filter(station_id__in=station_ids)
+    if company_id is not None:
+        pairings = pairings.filter(
+            Q(weak_station__county__company_id=company_id)
+            | Q(strong_station__county__company_id=company_id)
+        )
+        help_rows = help_rows.filter(station__county__company_id=company_id)
+    wanted = None if station_ids is None else set(station_ids)
     for pairing in pairings.order_by("start_month", "pk"):
         for station_id in (pairing.weak_station_id, pairing.strong_station_id):
-            if station_id in work:
-                work[station_id].pairings.append(pairing)
-    help_rows = (
-        DepartmentHelp.objects.current(period)
-        .filter(station_id__in=station_ids)
-        .select_related("indicator")
-    )
+            if wanted is None or station_id in wanted:
+                work.setdefault(station_id, StationWork()).pairings.append(pairing)
     for item in help_rows.order_by("start_month", "pk"):
-        work[item.station_id].help.append(item)
-    for project, _ended in current_projects(period, station_ids=station_ids):
-        work[project.station_id].projects.append(project)
+        work.setdefault(item.station_id, StationWork()).help.append(item)
+    for project, _ended in current_projects(period, station_ids=station_ids, company_id=company_id):
+        work.setdefault(project.station_id, StationWork()).projects.append(project)
     return work
 
 
@@ -93,15 +117,19 @@ def closing_months(check_ins) -> dict[int, date]:
     return closed
 
 
-def current_measures(station_ids: list[int], period: date) -> list[Measure]:
-    """The measures being worked on as of ``period``: based on the grades of that month
-    or before, and open, or closed in that month or later (by the check-in that closed
-    it; one closed without such a check-in counts as closed before)."""
-    measures = list(
-        measures_with_indicators()
-        .filter(station_id__in=station_ids, based_on__lte=period)
-        .order_by("due_month", "pk")
-    )
+def current_measures(
+    station_ids: list[int] | None, period: date, *, company_id: int | None = None
+) -> list[Measure]:
+    """The measures being worked on as of ``period`` (of the given stations, or of the
+    company's): based on the grades of that month or before, and open, or closed in that
+    month or later (by the check-in that closed it; one closed without such a check-in
+    counts as closed before)."""
+    chosen = measures_with_indicators().filter(based_on__lte=period)
+    if station_ids is not None:
+        chosen = chosen.filter(station_id__in=station_ids)
+    if company_id is not None:
+        chosen = chosen.filter(station__county__company_id=company_id)
+    measures = list(chosen.order_by("due_month", "pk"))
     closed_ids = [measure.pk for measure in measures if not measure.is_open]
     closed = (
         closing_months(

@@ -4,17 +4,22 @@ wording, so the three say the same thing."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from improvement.engine.progress import ON_TRACK
+from improvement.engine.progress import ON_TRACK, PROGRESS_GROUPS
 from improvement.models import ProjectStatus
 from improvement.selectors import StationWork
 from improvement.selectors.bulletin import (
+    MOVES,
+    PROJECTS,
     STREAK_MONTHS,
+    WEAK,
     Bulletin,
+    Listing,
     ProjectLine,
     StationMove,
     WeakStation,
@@ -62,6 +67,9 @@ class Section:
     rows: tuple[tuple, ...]
     empty: str  # said instead of the table when it has no rows
     note: str = ""
+    #: What the table leaves out, when a list is longer than the bulletin shows
+    #: ("and 3,012 more weak stations"), and where the whole list is.
+    more: tuple[str, ...] = ()
 
 
 def title(bulletin: Bulletin) -> str:
@@ -86,7 +94,7 @@ def summary(bulletin: Bulletin) -> str:
     if bulletin.previous_period is None:
         colours += _(", last month not scored")
     else:
-        up, down = len(bulletin.moved_up), len(bulletin.moved_down)
+        up, down = bulletin.moved_up.total, bulletin.moved_down.total
         colours += _(" (%(change)s)") % {"change": signed(red.change, 0)}
         colours += ngettext(
             ", %(up)d station moved up, %(down)d down",
@@ -96,8 +104,8 @@ def summary(bulletin: Bulletin) -> str:
     weak = ngettext(
         "%(count)d weak station, %(nothing)d with nothing being done",
         "%(count)d weak stations, %(nothing)d with nothing being done",
-        len(bulletin.weak),
-    ) % {"count": len(bulletin.weak), "nothing": bulletin.nothing_done_count}
+        bulletin.weak.total,
+    ) % {"count": bulletin.weak.total, "nothing": bulletin.nothing_done_count}
     projects = ngettext(
         "%(count)d secretary project, %(on_track)d on track",
         "%(count)d secretary projects, %(on_track)d on track",
@@ -111,13 +119,58 @@ def summary(bulletin: Bulletin) -> str:
     }
 
 
-def sections(bulletin: Bulletin) -> list[Section]:
+def sections(bulletin: Bulletin, whole_lists: Mapping[str, str] | None = None) -> list[Section]:
+    """The bulletin's tables; ``whole_lists``: where each cut list can be downloaded whole
+    (list key → address), said under it."""
     return [
         counts_section(bulletin),
-        moves_section(bulletin),
-        weak_section(bulletin),
-        projects_section(bulletin),
+        moves_section(bulletin, whole_lists),
+        weak_section(bulletin, whole_lists),
+        projects_section(bulletin, whole_lists),
     ]
+
+
+def more_moved_up(more: int) -> str:
+    return ngettext(
+        "and %(count)d more station moved up", "and %(count)d more stations moved up", more
+    ) % {"count": more}
+
+
+def more_moved_down(more: int) -> str:
+    return ngettext(
+        "and %(count)d more station moved down", "and %(count)d more stations moved down", more
+    ) % {"count": more}
+
+
+def more_weak(more: int) -> str:
+    return ngettext("and %(count)d more weak station", "and %(count)d more weak stations", more) % {
+        "count": more
+    }
+
+
+def more_projects(more: int) -> str:
+    return ngettext(
+        "and %(count)d more secretary project", "and %(count)d more secretary projects", more
+    ) % {"count": more}
+
+
+def shown_text(listing: Listing) -> str:
+    """ "Showing the first 30 of 8,123" for a cut list."""
+    return _("Showing the first %(shown)d of %(total)d") % {
+        "shown": len(listing.rows),
+        "total": listing.total,
+    }
+
+
+def whole_list_text(url: str) -> str:
+    return _("The whole list: %(url)s") % {"url": url}
+
+
+def _more(lines: list[str], key: str, whole_lists: Mapping[str, str] | None) -> tuple[str, ...]:
+    """The lines under a cut list, with where the whole list is."""
+    if lines and whole_lists and key in whole_lists:
+        lines.append(whole_list_text(whole_lists[key]))
+    return tuple(lines)
 
 
 def counts_section(bulletin: Bulletin) -> Section:
@@ -145,8 +198,14 @@ def counts_section(bulletin: Bulletin) -> Section:
     )
 
 
-def moves_section(bulletin: Bulletin) -> Section:
-    moves = (*bulletin.moved_up, *bulletin.moved_down)
+def moves_section(bulletin: Bulletin, whole_lists: Mapping[str, str] | None = None) -> Section:
+    up, down = bulletin.moved_up, bulletin.moved_down
+    moves = (*up.rows, *down.rows)
+    more = []
+    if up.more:
+        more.append(f"{shown_text(up)}: {more_moved_up(up.more)}.")
+    if down.more:
+        more.append(f"{shown_text(down)}: {more_moved_down(down.more)}.")
     return Section(
         key="moves",
         title=_("Stations that moved a grade"),
@@ -168,6 +227,7 @@ def moves_section(bulletin: Bulletin) -> Section:
             if bulletin.previous_period
             else _("Last month was not scored, so there is nothing to compare with.")
         ),
+        more=_more(more, MOVES, whole_lists),
     )
 
 
@@ -234,9 +294,11 @@ def nothing_done_text() -> str:
     return _("Nothing being done")
 
 
-def weak_section(bulletin: Bulletin) -> Section:
+def weak_section(bulletin: Bulletin, whole_lists: Mapping[str, str] | None = None) -> Section:
+    weak = bulletin.weak
+    more = [f"{shown_text(weak)}: {more_weak(weak.more)}."] if weak.more else []
     rows = []
-    for station in bulletin.weak:
+    for station in weak.rows:
         lines = work_lines(station.work, station.station.pk)
         rows.append(
             (
@@ -266,6 +328,7 @@ def weak_section(bulletin: Bulletin) -> Section:
             "Weak: graded green or yellow, or yellow on any indicator. Months weak in a row "
             "counts the months graded green or yellow."
         ),
+        more=_more(more, WEAK, whole_lists),
     )
 
 
@@ -282,9 +345,14 @@ def state_text(line: ProjectLine) -> str:
     return text
 
 
-def projects_section(bulletin: Bulletin) -> Section:
-    rows = []
-    for line in bulletin.projects:
+def projects_section(bulletin: Bulletin, whole_lists: Mapping[str, str] | None = None) -> Section:
+    rows, more = [], []
+    shown = [bulletin.projects_shown(group) for group in PROGRESS_GROUPS]
+    for listing in shown:
+        if listing.more:
+            group = group_text(listing.rows[0].group)
+            more.append(f"{group}: {shown_text(listing)}: {more_projects(listing.more)}.")
+    for line in (line for listing in shown for line in listing.rows):
         latest = line.progress.latest
         rows.append(
             (
@@ -314,6 +382,7 @@ def projects_section(bulletin: Bulletin) -> Section:
         ),
         rows=tuple(rows),
         empty=_("No secretary project was running this month."),
+        more=_more(more, PROJECTS, whole_lists),
     )
 
 

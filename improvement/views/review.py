@@ -3,48 +3,62 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from improvement.engine.weakness import weak_stations
-from improvement.selectors import month_grades, work_by_station
-from improvement.selectors.review import HISTORY_MONTHS, TREND_MONTHS, review_rows
+from improvement.selectors import StationWork
+from improvement.selectors.bulletin import WEAK
+from improvement.selectors.review import HISTORY_MONTHS, TREND_MONTHS, page_grades, review_rows
+from improvement.selectors.weaklist import weak_counts, weak_order
+from improvement.selectors.work import company_work
 from mapviews.charts import sparkline
 from mapviews.sorting import Sort
-from scoring.viewer import chosen_month, month_context, paginate
-from stations.models import Station
+from scoring.viewer import chosen_month, month_context
 from stations.roles import VIEW_ALL_DETAILS, can_manage_station
+
+#: Weak stations per page: each row is long (weak indicators, trend, work), and the demo
+#: company's 36–44 weak stations a month still fit on one.
+PAGE_SIZE = 50
 
 
 @require_GET
 @permission_required(VIEW_ALL_DETAILS, raise_exception=True)
 def review(request: HttpRequest) -> HttpResponse:
+    """The weak stations a page at a time: counted and cut in the database, the rows of
+    the page read in full."""
     month = chosen_month(request)
     context = month_context(month, request)
     unattended_only = request.GET.get("unattended") == "1"
     context.update(unattended_only=unattended_only, history_months=HISTORY_MONTHS,
                    trend_months=TREND_MONTHS)  # fmt: skip
-    grades = month_grades(month.company.pk, month.period) if month.run is not None else None
-    if grades is None:
+    if month.run is None or month.company is None or month.period is None:
         return render(request, "improvement/review.html", context)
-    weak = weak_stations(grades.grades, grades.indicator_grades)
-    if month.county_id:
-        in_county = set(
-            Station.objects.filter(pk__in=weak, county_id=month.county_id).values_list(
-                "pk", flat=True
-            )
-        )
-        weak = [station_id for station_id in weak if station_id in in_county]
-    work = work_by_station(weak, month.period)
-    unattended = [station_id for station_id in weak if work[station_id].is_empty]
-    page = paginate(request, unattended if unattended_only else weak)
-    rows = review_rows(grades, month.company.pk, list(page), work)
+    order = weak_order(month.run, month.county_id)
+    work = company_work(month.company.pk, month.period)
+    counts = weak_counts(order, work)
+    listed = [sid for sid in order if sid not in work] if unattended_only else list(order)
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    station_ids = list(page)
+    rows = review_rows(
+        page_grades(month.run, station_ids),
+        month.company.pk,
+        station_ids,
+        {station_id: work.get(station_id) or StationWork() for station_id in station_ids},
+    )
     context.update(
-        weak_count=len(weak),
-        unattended_count=len(unattended),
+        weak_count=counts.total,
+        unattended_count=counts.unattended,
         page=page,
         sort=Sort("", False, request.GET),
+        whole_list={
+            file_format: reverse(
+                "improvement:bulletin_list", args=[context["period"], WEAK, file_format]
+            )
+            for file_format in ("csv", "xlsx")
+        },
         rows=[
             (
                 row,

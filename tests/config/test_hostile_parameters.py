@@ -118,6 +118,7 @@ WALK: dict[str, Page] = {
     "improvement:milestone_done": Page("post", args=((ID, "{milestone}"),)),
     "improvement:bulletin": Page(query=("period",)),
     "improvement:bulletin_download": Page(args=((FIXED, "2026-09"), (FIXED, "xlsx"))),
+    "improvement:bulletin_list": Page(args=((FIXED, "2026-09"), (FIXED, "weak"), (FIXED, "csv"))),
     "improvement:notifications": Page(query=("page",)),
     "improvement:notifications_read": Page("post"),
     "improvement:all_red": Page(query=(*MONTH_PAGE, "grade")),

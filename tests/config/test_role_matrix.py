@@ -77,6 +77,7 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "improvement:milestone_done": ("post", ["{milestone}"], {}, MANAGE_S1_POST),
     "improvement:bulletin": ("get", [], {"period": "2026-09"}, COMMITTEE_UP),
     "improvement:bulletin_download": ("get", ["2026-09", "xlsx"], {}, COMMITTEE_UP),
+    "improvement:bulletin_list": ("get", ["2026-09", "weak", "csv"], {}, COMMITTEE_UP),
     "improvement:notifications": ("get", [], {}, EVERYONE),
     "improvement:notifications_read": (
         "post",

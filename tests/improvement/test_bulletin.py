@@ -148,11 +148,14 @@ def test_counts_compare_each_colour_with_last_month(stations):
 @pytest.mark.django_db
 def test_moves_list_moved_up_first_then_the_biggest_drop_first(stations):
     bulletin = read_bulletin(stations[0].county.company, OCT)
-    up = [(m.station.code, m.before.code, m.after.code, m.steps) for m in bulletin.moved_up]
-    down = [(m.station.code, m.before.code, m.after.code, m.steps) for m in bulletin.moved_down]
+    up = [(m.station.code, m.before.code, m.after.code, m.steps) for m in bulletin.moved_up.rows]
+    down = [
+        (m.station.code, m.before.code, m.after.code, m.steps) for m in bulletin.moved_down.rows
+    ]
     assert up == [("S1", "green", "red", 3)]
     assert down == [("S4", "orange", "green", -2), ("S2", "red", "orange", -1)]
-    s1 = bulletin.moved_up[0]  # S3 (no data → blue) is no move
+    assert (bulletin.moved_up.total, bulletin.moved_down.total) == (1, 2)
+    s1 = bulletin.moved_up.rows[0]  # S3 (no data → blue) is no move
     assert (s1.score_before, s1.score_now, s1.rank_before, s1.rank_now) == (46.67, 60.0, 3, 1)
 
 
@@ -160,7 +163,8 @@ def test_moves_list_moved_up_first_then_the_biggest_drop_first(stations):
 def test_the_first_scored_month_has_nothing_to_compare_with(stations):
     bulletin = read_bulletin(stations[0].county.company, AUG)
     assert bulletin.previous_period is None
-    assert bulletin.moved_up == bulletin.moved_down == ()
+    assert bulletin.moved_up.rows == bulletin.moved_down.rows == ()
+    assert bulletin.moved_up.total == bulletin.moved_down.total == 0
     assert [count.before for count in bulletin.counts] == [None] * 5
     assert "last month not scored" in _english(text.summary, bulletin)
 
@@ -173,8 +177,9 @@ def test_an_unscored_month_has_no_bulletin(stations):
 @pytest.mark.django_db
 def test_weak_stations_worst_first_with_streak_and_work(work, stations):
     bulletin = read_bulletin(stations[0].county.company, OCT)
-    assert _codes(bulletin.weak) == ["S5", "S4", "S1"]
-    s5, s4, s1 = bulletin.weak
+    assert _codes(bulletin.weak.rows) == ["S5", "S4", "S1"]
+    assert (bulletin.weak.total, bulletin.weak.more) == (3, 0)
+    s5, s4, s1 = bulletin.weak.rows
     assert (s5.grade.code, s5.weak_months) == ("yellow", 3)  # yellow since August
     assert (s4.grade.code, s4.weak_months) == ("green", 1)  # orange in September
     assert (s1.grade.code, s1.weak_months) == ("red", 0)  # weak by its indicators only
@@ -232,13 +237,17 @@ def test_the_summary_line(work, stations):
 def test_the_bulletin_is_read_in_a_fixed_number_of_queries(
     work, stations, django_assert_num_queries
 ):
-    """Two months, the streak history, the work as of the month (with the check-ins that
-    closed measures and projects), the projects and the moved stations' flags of both
-    months (why a grade moved against the score): no query per station."""
+    """Two months' runs, their grade counts and the moves between them (one aggregate),
+    the work as of the month (with the check-ins that closed measures and projects), the
+    moves up and down shown (each one query with their stations and both months' flags),
+    the order of the weak stations, those shown and their streaks, and the projects: no
+    query per station. A second reading finds the counts and the order kept for the runs."""
     with django_assert_num_queries(24):
         bulletin = read_bulletin(stations[0].county.company, OCT)
     with django_assert_num_queries(0):
         text.sections(bulletin)  # the renderers read nothing more
+    with django_assert_num_queries(21):
+        assert read_bulletin(stations[0].county.company, OCT) == bulletin
 
 
 def _english(function, bulletin):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from indicators.periods import format_period
 from mapviews import selectors
 from mapviews.charts import figure_payload, grade_distribution_figure
+from mapviews.pagecache import kept_body
 from mapviews.staticfinders import plotly_static_path
 from mapviews.tables import month_moves
 from mapviews.transitions import ABSENT, CATEGORIES
@@ -34,6 +35,17 @@ class Move:
 
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
+    parts = kept_body(
+        request,
+        page="history",
+        template="mapviews/_history_body.html",
+        build=lambda: _history_context(request),
+        keep=("chart_shown", "plotly_js"),
+    )
+    return render(request, "mapviews/history.html", parts)
+
+
+def _history_context(request: HttpRequest) -> dict:
     month = chosen_month(request, parameter="to")
     company = month.company
     county_id = month.county_id
@@ -47,7 +59,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "own_station_id": selectors.own_station_id(request.user),
     }
     if not periods:
-        return render(request, "mapviews/history.html", context)
+        return context
     to_period = month.period if month.period in periods else periods[-1]
     earlier = [p for p in periods if p < to_period]
     default_from = earlier[-1] if earlier else to_period
@@ -91,8 +103,9 @@ def history(request: HttpRequest) -> HttpResponse:
         moved_down=listed(moves.down),
         moved_up_count=moves.up_count,
         moved_down_count=moves.down_count,
+        chart_shown=True,
     )
-    return render(request, "mapviews/history.html", context)
+    return context
 
 
 def _moved_stations(run_id: int, station_ids: list[int]) -> dict[int, StationScore]:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from indicators.models import Direction, Indicator
 from mapviews import selectors
+from mapviews.pagecache import kept_body
 from mapviews.sorting import chosen_sort
 from mapviews.tables import matrix_order, matrix_sort_keys
 from scoring.engine.grades import GRADE_ORDER
@@ -31,6 +32,17 @@ class MatrixRow:
 @require_GET
 @permission_required(VIEW_ALL_DETAILS, raise_exception=True)
 def matrix(request: HttpRequest) -> HttpResponse:
+    parts = kept_body(
+        request,
+        page="matrix",
+        template="mapviews/_matrix_body.html",
+        build=lambda: _matrix_context(request),
+        keep=("period",),
+    )
+    return render(request, "mapviews/matrix.html", parts)
+
+
+def _matrix_context(request: HttpRequest) -> dict:
     month = chosen_month(request)
     context = month_context(month, request)
     indicators = selectors.indicators_in_force(month.period) if month.period else []
@@ -64,7 +76,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         medians=[medians.get(indicator.code) for indicator in indicators],
         grades=[grade_display(code) for code in GRADE_ORDER],
     )
-    return render(request, "mapviews/matrix.html", context)
+    return context
 
 
 def _heading(indicator: Indicator) -> str:

@@ -13,6 +13,7 @@ from indicators.models import Indicator
 from indicators.periods import add_months, format_period
 from mapviews import selectors
 from mapviews.charts import sparkline
+from mapviews.pagecache import kept_body
 from mapviews.sorting import chosen_sort
 from mapviews.tables import RankingTable, ranking_rows, ranking_table
 from mapviews.text import list_separator
@@ -26,6 +27,17 @@ SPARKLINE_MONTHS = 12
 
 @require_GET
 def ranking(request: HttpRequest) -> HttpResponse:
+    parts = kept_body(
+        request,
+        page="ranking",
+        template="mapviews/_ranking_body.html",
+        build=lambda: _ranking_context(request),
+        keep=("period",),
+    )
+    return render(request, "mapviews/ranking.html", parts)
+
+
+def _ranking_context(request: HttpRequest) -> dict:
     month = chosen_month(request)
     context = month_context(month, request)
     sort = chosen_sort(request, list(RankingTable.SORTS), "rank")
@@ -45,7 +57,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         legend=selectors.legend(counts),
         sort=sort,
     )
-    return render(request, "mapviews/ranking.html", context)
+    return context
 
 
 def _sparklines(month: MonthChoice, station_ids: list[int]) -> dict[int, dict]:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from indicators.periods import format_period, previous_period
 from mapviews import explanations, selectors
 from mapviews.charts import figure_payload, score_history_figure
+from mapviews.pagecache import kept_body
 from mapviews.panels import station_sections_context
 from mapviews.staticfinders import plotly_static_path
 from scoring.engine.grades import GRADE_ORDER
@@ -18,7 +19,13 @@ from scoring.grades import grade_display
 from scoring.selectors import current_runs, opening_period, regrade_note
 from scoring.viewer import parse_month
 from stations.models import Station
-from stations.roles import can_see_station_detail, own_station_id
+from stations.roles import (
+    MANAGE_ALL_STATIONS,
+    MANAGE_OWN_STATION,
+    VIEW_ALL_DETAILS,
+    can_see_station_detail,
+    own_station_id,
+)
 
 #: How many of the weakest indicators the page names in its summary.
 WEAKEST_NAMED = 3
@@ -26,6 +33,26 @@ WEAKEST_NAMED = 3
 
 @require_GET
 def station_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The page is kept rendered per station, month, language and what the viewer may see
+    (the indicator detail and the improvement work: their rights and their own station)."""
+    user = request.user
+    rights = (
+        user.has_perm(VIEW_ALL_DETAILS),
+        user.has_perm(MANAGE_ALL_STATIONS),
+        user.has_perm(MANAGE_OWN_STATION),
+    )
+    parts = kept_body(
+        request,
+        page="station",
+        template="mapviews/_station_detail_body.html",
+        build=lambda: _station_context(request, code),
+        scope=(code, rights),
+        keep=("station_name", "chart_shown", "plotly_js"),
+    )
+    return render(request, "mapviews/station_detail.html", parts)
+
+
+def _station_context(request: HttpRequest, code: str) -> dict:
     station = get_object_or_404(Station.objects.select_related("county__company"), code=code)
     history = selectors.station_history(station)
     asked = parse_month(request.GET.get("period", ""))
@@ -90,8 +117,10 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         "weakest": weakest,
         "peers": selectors.county_peers(station, latest.period) if latest else [],
         "chart": chart,
+        "chart_shown": chart is not None,
+        "station_name": station.name,
         "plotly_js": plotly_static_path(),
         "is_own_station": own_station_id(request.user) == station.pk,
         "regrade": regrade_note(station.county.company_id, latest.period) if latest else None,
     }
-    return render(request, "mapviews/station_detail.html", context)
+    return context

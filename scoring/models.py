@@ -368,13 +368,9 @@ class RunGradeCount(models.Model):
     class Meta:
         verbose_name = _("grade count of a run")
         verbose_name_plural = _("grade counts of runs")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["run", "county", "grade"],
-                name="one_grade_count_per_run_county",
-                nulls_distinct=False,
-            ),
-        ]
+        # One row per run, county (or none) and grade: written only by
+        # ``record_grade_counts``, which replaces a run's rows.
+        indexes = [models.Index(fields=["run", "county"])]
 
     def __str__(self) -> str:
         return f"{self.run_id} {self.county_id or '*'} {self.grade}: {self.stations}"

@@ -104,7 +104,11 @@ def _bump_now_and_on_commit(**_kwargs: Any) -> None:
     # key only if it started before; one that started after the first bump and read
     # the old rows is set aside by the second).
     bump_generation()
-    transaction.on_commit(bump_generation)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(
+        callback is bump_generation for _sids, callback, _robust in connection.run_on_commit
+    ):  # once per transaction
+        transaction.on_commit(bump_generation)
 
 
 def _row_changed(sender, **kwargs: Any) -> None:

@@ -8,8 +8,8 @@ rights and unread notifications) and the CSP nonce. So a page is split in two:
   context and kept in the cache as text, under a key of everything it depends on
   (``body_key``): the page's name, the data's generation, the viewer's company and
   station with a stamp of the company's published runs (``viewer_stamp``, one query),
-  the language, the query string, and the page's own *scope* (the viewer's rights the
-  body shows: e.g. whether they see a station's detail);
+  the viewer's rights (superuser, staff, every permission), the language, the query
+  string, and the page's own *scope* (anything else the body depends on);
 - the **page** (``templates/<app>/<page>.html``) extends ``base.html`` and puts the body
   in with ``{{ body }}``; it is rendered on every request, so the header, the messages
   and the nonce of plotly's style element are the request's own. What the page's blocks
@@ -30,9 +30,10 @@ How to apply it to another page (the review, the bulletin, the map)::
         )
         return render(request, "improvement/review.html", parts)
 
-and move the page's ``{% block content %}`` into the body template. The body must not
-hold what differs per viewer beyond the scope (no ``csrf_token``: a form's token is the
-viewer's; no ``request.csp_nonce``).
+and move the page's ``{% block content %}`` into the body template. The body is rendered
+without the request (no context processor runs) but with ``user`` and ``perms``: it may
+show what the viewer's rights allow (they are in the key), never who they are (their
+name), nor a ``csrf_token`` (a form's token is the viewer's) or ``request.csp_nonce``.
 
 When the body changes (correctness first): the key holds the data's *generation*, a
 number in the cache that every save or delete of a model of the apps that pages show
@@ -54,6 +55,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.context_processors import PermWrapper
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -134,9 +136,12 @@ def connect(signals: Iterable = ()) -> None:
 
 def body_key(request: HttpRequest, page: str, scope: tuple = ()) -> str:
     """The cache key of a page's body for this request (one query: ``viewer_stamp``)."""
-    viewer = viewer_stamp(request.user)
+    user = request.user
+    viewer = viewer_stamp(user)
     query = sorted(request.GET.lists())
-    parts = (viewer.company_id, viewer.own_station_id, viewer.published, query, scope)
+    # The viewer's rights (read once per request: the header reads them too).
+    rights = (user.is_superuser, user.is_staff, sorted(user.get_all_permissions()))
+    parts = (viewer.company_id, viewer.own_station_id, viewer.published, query, rights, scope)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
     return f"pagebody:{page}:{generation()}:{get_language()}:{digest}"
 
@@ -161,7 +166,9 @@ def kept_body(
         context = build()
         kept = {name: context.get(name) for name in keep}
         # Without the request: no context processor runs (the header's are the page's).
-        kept["body"] = render_to_string(template, context)
+        # The viewer's rights are in the key, so the body may show what they allow.
+        rights = {"user": request.user, "perms": PermWrapper(request.user)}
+        kept["body"] = render_to_string(template, {**rights, **context})
         if seconds:
             cache.set(key, kept, seconds)
     return {**kept, "body": mark_safe(kept["body"])}  # our own rendering

@@ -19,13 +19,7 @@ from scoring.grades import grade_display
 from scoring.selectors import current_runs, opening_period, regrade_note
 from scoring.viewer import parse_month
 from stations.models import Station
-from stations.roles import (
-    MANAGE_ALL_STATIONS,
-    MANAGE_OWN_STATION,
-    VIEW_ALL_DETAILS,
-    can_see_station_detail,
-    own_station_id,
-)
+from stations.roles import can_see_station_detail, own_station_id
 
 #: How many of the weakest indicators the page names in its summary.
 WEAKEST_NAMED = 3
@@ -33,20 +27,14 @@ WEAKEST_NAMED = 3
 
 @require_GET
 def station_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """The page is kept rendered per station, month, language and what the viewer may see
-    (the indicator detail and the improvement work: their rights and their own station)."""
-    user = request.user
-    rights = (
-        user.has_perm(VIEW_ALL_DETAILS),
-        user.has_perm(MANAGE_ALL_STATIONS),
-        user.has_perm(MANAGE_OWN_STATION),
-    )
+    """The page is kept rendered per station, month, language and the viewer's rights
+    and own station (the indicator detail and the improvement work depend on them)."""
     parts = kept_body(
         request,
         page="station",
         template="mapviews/_station_detail_body.html",
         build=lambda: _station_context(request, code),
-        scope=(code, rights),
+        scope=(code,),
         keep=("station_name", "chart_shown", "plotly_js"),
     )
     return render(request, "mapviews/station_detail.html", parts)

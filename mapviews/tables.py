@@ -236,7 +236,6 @@ def month_moves(
         a AS (SELECT s.station_id, s.grade FROM {table} s {in_county} WHERE s.run_id = %s)
     """
     counts = {(old, new): 0 for old in CATEGORIES for new in CATEGORIES}
-    steps = f"{_position_sql('b.grade')} - {_position_sql('a.grade')}"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH {sides}
@@ -247,15 +246,27 @@ def month_moves(
         )
         for old, new, stations in cursor.fetchall():
             counts[(old, new)] = counts.get((old, new), 0) + stations
-        # The largest moves up and down, each list bounded (one query).
-        listed = f"""SELECT %s, a.station_id, b.grade, ABS({steps}) AS size
-            FROM b JOIN a ON a.station_id = b.station_id WHERE ({steps}) {{}} 0
-            ORDER BY size DESC, a.station_id LIMIT %s"""
+        # The largest moves up and down, each list bounded: one pass over the two runs'
+        # rows joined by their (run, station) index, numbered in each direction.
+        county_join = ""
+        list_params: list = [after_run, before_run]
+        if county_id:
+            county_join = f"JOIN {station_table} st ON st.id = b.station_id AND st.county_id = %s"
+            list_params = [after_run, county_id, before_run]
+        moved = f"""SELECT a.station_id, b.grade,
+                {_position_sql("b.grade")} - {_position_sql("a.grade")} AS steps
+            FROM {table} b JOIN {table} a ON a.station_id = b.station_id AND a.run_id = %s
+            {county_join} WHERE b.run_id = %s"""
         cursor.execute(
-            f"""WITH {sides} SELECT * FROM ({listed.format(">")}) up
-            UNION ALL SELECT * FROM ({listed.format("<")}) down
-            ORDER BY 1, 4 DESC, 2""",
-            [*params, 1, shown, 0, shown],
+            f"""SELECT up, station_id, grade, size FROM (
+                SELECT CASE WHEN steps > 0 THEN 1 ELSE 0 END AS up, station_id, grade,
+                    ABS(steps) AS size,
+                    ROW_NUMBER() OVER (
+                        PARTITION BY steps > 0 ORDER BY ABS(steps) DESC, station_id
+                    ) AS place
+                FROM ({moved}) m WHERE steps <> 0) ranked
+            WHERE place <= %s ORDER BY up, size DESC, station_id""",
+            [*list_params, shown],
         )
         lists: dict[int, list[tuple[int, str]]] = {0: [], 1: []}
         for up, station_id, grade, _size in cursor.fetchall():

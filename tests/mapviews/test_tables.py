@@ -6,9 +6,10 @@ import pytest
 
 from mapviews import selectors
 from mapviews.sorting import sort_rows
-from mapviews.tables import RankingTable, ranking_rows, ranking_table
+from mapviews.tables import RankingTable, month_moves, ranking_rows, ranking_table
+from scoring.models import ScoreRun
 from tests.factories import StationFactory
-from tests.mapviews.months import OCTOBER, score_month
+from tests.mapviews.months import OCTOBER, SEPTEMBER, score_month
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +46,19 @@ def test_ranking_in_sql_lists_the_rows_in_pythons_order(scored, key, descending)
     total, counts = table.totals()
     assert total == len(expected) == 6
     assert counts == selectors.grade_counts(expected)
+
+
+def test_month_moves_of_a_county_and_of_the_company(scored):
+    """S1 moved up (yellow → orange), S2 down (blue → green), S3 lost its grade."""
+    county = scored[0].county
+    other = county.company.counties.create(name="江北")
+    StationFactory(county=other)  # in no run
+    runs = dict(ScoreRun.objects.filter(is_current=True).values_list("period", "pk"))
+    for county_id in (None, county.pk):
+        moves = month_moves(runs[SEPTEMBER], runs[OCTOBER], county_id)
+        assert moves.up == [(scored[0].pk, "yellow")] and moves.down == [(scored[1].pk, "blue")]
+        assert (moves.up_count, moves.down_count) == (1, 1)
+        assert moves.counts[("red", "ungraded")] == 1 and sum(moves.counts.values()) == 3
+    assert month_moves(runs[SEPTEMBER], runs[OCTOBER], other.pk).counts == dict.fromkeys(
+        moves.counts, 0
+    )

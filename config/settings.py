@@ -198,6 +198,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long a page's rendered body is kept (mapviews/pagecache.py): the longest a change
+# no signal announces (a bulk update) shows late. 0: never kept (every view renders).
+PAGE_BODY_SECONDS = env_int("PAGE_BODY_SECONDS", 60, minimum=0)
 
 # --- Authentication -----------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class MapviewsConfig(AppConfig):
     name = "mapviews"
     verbose_name = _("Map views")
+
+    def ready(self) -> None:
+        from indicators.signals import values_changed
+        from mapviews import pagecache
+        from scoring.signals import grades_published
+        from stations.signals import company_created
+
+        # Kept page bodies are out of date when rows change or these are announced.
+        pagecache.connect([values_changed, grades_published, company_created])

@@ -11,8 +11,8 @@ from indicators.models import Indicator, IndicatorValue
 from indicators.periods import add_months, previous_period
 from scoring.engine import grade_from_thresholds
 from scoring.grades import NOT_SCORED, GradeDisplay, all_grade_displays, grade_display
-from scoring.models import StationScore
-from scoring.selectors import current_scores, month_rows
+from scoring.models import ScoreRun, StationScore
+from scoring.selectors import current_scores, month_rows, run_grade_counts
 from stations.models import Station
 from stations.roles import own_station_id
 
@@ -238,17 +238,21 @@ def indicators_in_force(period: date) -> list[Indicator]:
     return list(Indicator.objects.in_force(period).order_by("display_order", "code"))
 
 
-def grade_counts_by_month(company_id: int, county_id: int | None = None) -> list[tuple]:
-    """(month, grade, count) of every scored month, oldest first."""
-    rows = StationScore.objects.filter(run__company_id=company_id, run__is_current=True)
-    if county_id:
-        rows = rows.filter(station__county_id=county_id)
-    return list(
-        rows.values("period", "grade")
-        .order_by("period", "grade")
-        .annotate(count=Count("id"))
-        .values_list("period", "grade", "count")
-    )
+def grade_counts_by_month(
+    company_id: int, county_id: int | None = None, shown_runs: list[ScoreRun] | None = None
+) -> list[tuple]:
+    """(month, grade, count) of every scored month, oldest first, grades without
+    stations left out: the counts each run stored (``scoring.selectors.run_grade_counts``).
+    ``shown_runs``: the company's shown runs when the caller has them (else one query)."""
+    if shown_runs is None:
+        shown_runs = list(ScoreRun.objects.filter(company_id=company_id, is_current=True))
+    counts = run_grade_counts([run.pk for run in shown_runs], county_id)
+    return [
+        (run.period, grade, stations)
+        for run in sorted(shown_runs, key=lambda run: run.period)
+        for grade, stations in sorted(counts[run.pk].items())
+        if stations
+    ]
 
 
 def month_scores(company_id: int, period: date, county_id: int | None = None) -> dict:

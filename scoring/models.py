@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring.grades import Grade
-from stations.models import Company, Station
+from stations.models import Company, County, Station
 
 
 class Version(models.Model):
@@ -340,6 +340,40 @@ class StationScore(models.Model):
     def __str__(self) -> str:
         score = "–" if self.score is None else f"{self.score:.2f}"
         return f"{self.station} {format_period(self.period)}: {score} ({self.get_grade_display()})"
+
+
+class RunGradeCount(models.Model):
+    """How many of a run's stations got one grade: in the whole company (no county) and
+    in each county (the station's county when the run was computed).
+
+    Written once, with the run's scores (``scoring.services.gradecounts``), which never
+    change afterwards, so the counts never go stale: a page counts a month's grades by
+    reading a few of these rows instead of the month's scores
+    (``scoring.selectors.run_grade_counts``)."""
+
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, related_name="grade_counts", verbose_name=_("run")
+    )
+    county = models.ForeignKey(
+        County,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("county"),
+    )
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices)
+    stations = models.PositiveIntegerField(_("stations"))
+
+    class Meta:
+        verbose_name = _("grade count of a run")
+        verbose_name_plural = _("grade counts of runs")
+        # One row per run, county (or none) and grade: written only by
+        # ``record_grade_counts``, which replaces a run's rows.
+        indexes = [models.Index(fields=["run", "county"])]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.county_id or '*'} {self.grade}: {self.stations}"
 
 
 class SensitivityRun(models.Model):

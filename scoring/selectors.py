@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,14 +12,16 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 
 from indicators.models import Direction, Indicator, IndicatorValue
 from indicators.periods import add_months, month_start
 from scoring.engine import DEFAULT_METHOD, ScoringMethod
+from scoring.engine.grades import ALL_GRADES
 from scoring.engine.method import CARRY_FORWARD
 from scoring.models import (
     MethodVersion,
+    RunGradeCount,
     RunStatus,
     ScoreRun,
     SensitivityRun,
@@ -398,6 +401,54 @@ def current_scores(company_id: int, period: date, county_id: int | None = None):
     return scores.select_related("station__county").order_by(
         F("rank").asc(nulls_last=True), "station__code"
     )
+
+
+# --- Grade counts: what the recompute counted once per run ------------------------
+
+
+def run_grade_counts(
+    run_ids: Iterable[int], county_id: int | None = None
+) -> dict[int, dict[str, int]]:
+    """Stations per grade in each run, in the whole company or in one county:
+    ``{run id: {grade code: stations}}``, every grade of ``ALL_GRADES`` present (0 when
+    none). One query of a few rows per run: the counts stored with the run's scores
+    (``RunGradeCount``); a run stored without them is counted from its scores. Only the
+    run's own rows count: a station added since the run is not in it."""
+    run_ids = list(run_ids)
+    counts = {run_id: dict.fromkeys(ALL_GRADES, 0) for run_id in run_ids}
+    scope = Q(county_id=county_id) if county_id else Q(county__isnull=True)
+    stored = RunGradeCount.objects.filter(
+        Q(county__isnull=True) | scope, run_id__in=run_ids
+    ).values_list("run_id", "county_id", "grade", "stations")
+    counted = set()
+    for run_id, row_county, grade, stations in stored:
+        counted.add(run_id)
+        if row_county == county_id:
+            counts[run_id][grade] = counts[run_id].get(grade, 0) + stations
+    missing = [run_id for run_id in run_ids if run_id not in counted]
+    if missing:
+        rows = StationScore.objects.filter(run_id__in=missing)
+        if county_id:
+            rows = rows.filter(station__county_id=county_id)
+        for run_id, grade, stations in (
+            rows.values_list("run_id", "grade").annotate(n=Count("id")).order_by()
+        ):
+            counts[run_id][grade] = counts[run_id].get(grade, 0) + stations
+    return counts
+
+
+def current_grade_counts(
+    company_id: int, county_id: int | None = None
+) -> dict[date, dict[str, int]]:
+    """``run_grade_counts`` of each month's shown run, by month, oldest first (two
+    queries whatever the company's size)."""
+    runs = dict(
+        ScoreRun.objects.filter(company_id=company_id, is_current=True)
+        .order_by("period")
+        .values_list("pk", "period")
+    )
+    by_run = run_grade_counts(runs, county_id)
+    return {period: by_run[run_id] for run_id, period in runs.items()}
 
 
 # --- The indicators page: each company's current weights, what retiring touches -----

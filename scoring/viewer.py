@@ -68,9 +68,13 @@ def chosen_month(request: HttpRequest, parameter: str = "period") -> MonthChoice
 PAGE_SIZE = 100
 
 
-def paginate(request: HttpRequest, rows: list) -> Page:
-    """The ?page= slice of the rows (the first page for a missing or bad number)."""
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, rows, count: int | None = None) -> Page:
+    """The ?page= slice of the rows, a list or a query (the first page for a missing or
+    bad number); ``count``: how many rows there are, when the caller already counted."""
+    paginator = Paginator(rows, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # type: ignore[misc]  # a cached property, set ahead
+    return paginator.get_page(request.GET.get("page"))
 
 
 def parse_month(text: str) -> date | None:

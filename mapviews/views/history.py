@@ -13,8 +13,10 @@ from django.views.decorators.http import require_GET
 from indicators.periods import format_period
 from mapviews import selectors
 from mapviews.charts import figure_payload, grade_distribution_figure
+from mapviews.pagecache import kept_body
 from mapviews.staticfinders import plotly_static_path
-from mapviews.transitions import ABSENT, CATEGORIES, grade_transitions
+from mapviews.tables import month_moves
+from mapviews.transitions import ABSENT, CATEGORIES
 from scoring.grades import GradeDisplay, all_grade_displays, grade_display
 from scoring.models import StationScore
 from scoring.viewer import chosen_month, parse_month
@@ -33,6 +35,17 @@ class Move:
 
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
+    parts = kept_body(
+        request,
+        page="history",
+        template="mapviews/_history_body.html",
+        build=lambda: _history_context(request),
+        keep=("chart_shown", "plotly_js"),
+    )
+    return render(request, "mapviews/history.html", parts)
+
+
+def _history_context(request: HttpRequest) -> dict:
     month = chosen_month(request, parameter="to")
     company = month.company
     county_id = month.county_id
@@ -46,7 +59,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "own_station_id": selectors.own_station_id(request.user),
     }
     if not periods:
-        return render(request, "mapviews/history.html", context)
+        return context
     to_period = month.period if month.period in periods else periods[-1]
     earlier = [p for p in periods if p < to_period]
     default_from = earlier[-1] if earlier else to_period
@@ -57,39 +70,48 @@ def history(request: HttpRequest) -> HttpResponse:
         from_period, to_period = to_period, from_period
 
     counts = pd.DataFrame(
-        selectors.grade_counts_by_month(company.pk, county_id), columns=["period", "grade", "count"]
+        selectors.grade_counts_by_month(company.pk, county_id, month.runs),
+        columns=["period", "grade", "count"],
     )
     counts["period"] = counts["period"].map(format_period)
     labels = {display.code: display.label for display in all_grade_displays()}
     figure = grade_distribution_figure(counts, labels, count_label=_("Stations"))
 
-    before = selectors.month_scores(company.pk, from_period, county_id)
-    after = selectors.month_scores(company.pk, to_period, county_id)
-    result = grade_transitions(
-        {key: score.grade for key, score in before.items()},
-        {key: score.grade for key, score in after.items()},
-    )
-    moves = [
-        Move(after[key], grade_display(before[key].grade), grade_display(after[key].grade))
-        for key, _steps in result.moves
-    ]
+    run_of = {run.period: run.pk for run in month.runs}
+    moves = month_moves(run_of[from_period], run_of[to_period], county_id, MOVES_SHOWN)
+    shown = _moved_stations(run_of[to_period], [key for key, _g in moves.up + moves.down])
     displays = {display.code: display for display in all_grade_displays()}
     displays[ABSENT] = None
     categories = [(code, displays[code]) for code in CATEGORIES]
-    moved_up = [m for m in moves if m.after.position < m.before.position]
-    moved_down = [m for m in moves if m.after.position > m.before.position]
+
+    def listed(moved: list[tuple[int, str]]) -> list[Move]:
+        return [
+            Move(shown[key], grade_display(before), grade_display(shown[key].grade))
+            for key, before in moved
+        ]
+
     context.update(
         figure=figure_payload(figure),
         from_period=format_period(from_period),
         to_period=format_period(to_period),
         categories=categories,
         transition_rows=[
-            (display, [result.counts[(row, column)] for column, _d in categories])
+            (display, [moves.counts[(row, column)] for column, _d in categories])
             for row, display in categories
         ],
-        moved_up=moved_up[:MOVES_SHOWN],
-        moved_down=moved_down[:MOVES_SHOWN],
-        moved_up_count=len(moved_up),
-        moved_down_count=len(moved_down),
+        moved_up=listed(moves.up),
+        moved_down=listed(moves.down),
+        moved_up_count=moves.up_count,
+        moved_down_count=moves.down_count,
+        chart_shown=True,
     )
-    return render(request, "mapviews/history.html", context)
+    return context
+
+
+def _moved_stations(run_id: int, station_ids: list[int]) -> dict[int, StationScore]:
+    """The listed stations' scores in the later month, with station and county."""
+    scores = StationScore.objects.filter(run_id=run_id, station_id__in=station_ids)
+    return {
+        score.station_id: score
+        for score in scores.select_related("station__county").defer("normalised", "flags")
+    }

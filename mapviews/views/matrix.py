@@ -11,7 +11,9 @@ from django.views.decorators.http import require_GET
 
 from indicators.models import Direction, Indicator
 from mapviews import selectors
-from mapviews.sorting import chosen_sort, sort_rows
+from mapviews.pagecache import kept_body
+from mapviews.sorting import chosen_sort
+from mapviews.tables import matrix_order, matrix_sort_keys
 from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import GradeDisplay, grade_display
 from scoring.models import StationScore
@@ -30,22 +32,27 @@ class MatrixRow:
 @require_GET
 @permission_required(VIEW_ALL_DETAILS, raise_exception=True)
 def matrix(request: HttpRequest) -> HttpResponse:
+    parts = kept_body(
+        request,
+        page="matrix",
+        template="mapviews/_matrix_body.html",
+        build=lambda: _matrix_context(request),
+        keep=("period",),
+    )
+    return render(request, "mapviews/matrix.html", parts)
+
+
+def _matrix_context(request: HttpRequest) -> dict:
     month = chosen_month(request)
     context = month_context(month, request)
     indicators = selectors.indicators_in_force(month.period) if month.period else []
-    scores: list[StationScore] = []
+    sort = chosen_sort(request, matrix_sort_keys(indicators), "rank")
+    page = paginate(request, [])
     if month.run is not None:
-        scores = list(current_scores(month.company.pk, month.period, month.county_id))
-    keys = {
-        "rank": lambda score: score.rank,
-        "station": lambda score: score.station.name,
-        "county": lambda score: score.station.county.name,
-        "score": lambda score: score.score,
-    }
-    for indicator in indicators:
-        keys[f"i-{indicator.code}"] = lambda score, code=indicator.code: score.normalised.get(code)
-    sort = chosen_sort(request, list(keys), "rank")
-    page = paginate(request, sort_rows(scores, keys[sort.key], sort.descending))
+        scores = current_scores(month.company.pk, month.period, month.county_id).defer("flags")
+        order = matrix_order(sort.key, indicators, sort.descending)
+        page = paginate(request, scores.order_by(*order) if order else scores)
+    page.object_list = list(page.object_list)
     values = (
         selectors.month_values([score.station_id for score in page], month.period) if page else {}
     )
@@ -69,7 +76,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         medians=[medians.get(indicator.code) for indicator in indicators],
         grades=[grade_display(code) for code in GRADE_ORDER],
     )
-    return render(request, "mapviews/matrix.html", context)
+    return context
 
 
 def _heading(indicator: Indicator) -> str:

@@ -13,7 +13,9 @@ from indicators.models import Indicator
 from indicators.periods import add_months, format_period
 from mapviews import selectors
 from mapviews.charts import sparkline
-from mapviews.sorting import chosen_sort, sort_rows
+from mapviews.pagecache import kept_body
+from mapviews.sorting import chosen_sort
+from mapviews.tables import RankingTable, ranking_rows, ranking_table
 from mapviews.text import list_separator
 from scoring.exports import score_export_frame, to_xlsx
 from scoring.grades import grade_display, ungraded_reason_text
@@ -21,35 +23,41 @@ from scoring.viewer import MonthChoice, chosen_month, month_context, paginate
 from stations.roles import can_see_all_details
 
 SPARKLINE_MONTHS = 12
-SORT_KEYS = {
-    "rank": lambda row: row.rank,
-    "station": lambda row: row.station.name,
-    "county": lambda row: row.station.county.name,
-    "score": lambda row: row.score,
-    "change": lambda row: row.rank_change,
-}
 
 
 @require_GET
 def ranking(request: HttpRequest) -> HttpResponse:
+    parts = kept_body(
+        request,
+        page="ranking",
+        template="mapviews/_ranking_body.html",
+        build=lambda: _ranking_context(request),
+        keep=("period",),
+    )
+    return render(request, "mapviews/ranking.html", parts)
+
+
+def _ranking_context(request: HttpRequest) -> dict:
     month = chosen_month(request)
     context = month_context(month, request)
-    rows = []
+    sort = chosen_sort(request, list(RankingTable.SORTS), "rank")
+    page = paginate(request, [])
+    counts = selectors.grade_counts([])
     if month.run is not None:
-        rows = selectors.ranking_rows(month.company.pk, month.period, month.county_id)
-    sort = chosen_sort(request, list(SORT_KEYS), "rank")
-    rows = sort_rows(rows, SORT_KEYS[sort.key], sort.descending)
-    counts = selectors.grade_counts(rows)
-    page = paginate(request, rows)
-    sparklines = _sparklines(month, [row.station.pk for row in page]) if rows else {}
+        table = ranking_table(month.company.pk, month.period, month.county_id, month.runs)
+        total, counts = table.totals()
+        page = paginate(request, table.in_order(sort.key, sort.descending), total)
+        page.object_list = ranking_rows(page.object_list)
+    rows = list(page.object_list)
+    sparklines = _sparklines(month, [row.station.pk for row in rows]) if rows else {}
     context.update(
         rows=rows,
         page=page,
-        table=[(row, sparklines.get(row.station.pk)) for row in page],
+        table=[(row, sparklines.get(row.station.pk)) for row in rows],
         legend=selectors.legend(counts),
         sort=sort,
     )
-    return render(request, "mapviews/ranking.html", context)
+    return context
 
 
 def _sparklines(month: MonthChoice, station_ids: list[int]) -> dict[int, dict]:

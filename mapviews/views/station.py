@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from indicators.periods import format_period, previous_period
 from mapviews import explanations, selectors
 from mapviews.charts import figure_payload, score_history_figure
+from mapviews.pagecache import kept_body
 from mapviews.panels import station_sections_context
 from mapviews.staticfinders import plotly_static_path
 from scoring.engine.grades import GRADE_ORDER
@@ -26,6 +27,20 @@ WEAKEST_NAMED = 3
 
 @require_GET
 def station_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The page is kept rendered per station, month, language and the viewer's rights
+    and own station (the indicator detail and the improvement work depend on them)."""
+    parts = kept_body(
+        request,
+        page="station",
+        template="mapviews/_station_detail_body.html",
+        build=lambda: _station_context(request, code),
+        scope=(code,),
+        keep=("station_name", "chart_shown", "plotly_js"),
+    )
+    return render(request, "mapviews/station_detail.html", parts)
+
+
+def _station_context(request: HttpRequest, code: str) -> dict:
     station = get_object_or_404(Station.objects.select_related("county__company"), code=code)
     history = selectors.station_history(station)
     asked = parse_month(request.GET.get("period", ""))
@@ -90,8 +105,10 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         "weakest": weakest,
         "peers": selectors.county_peers(station, latest.period) if latest else [],
         "chart": chart,
+        "chart_shown": chart is not None,
+        "station_name": station.name,
         "plotly_js": plotly_static_path(),
         "is_own_station": own_station_id(request.user) == station.pk,
         "regrade": regrade_note(station.county.company_id, latest.period) if latest else None,
     }
-    return render(request, "mapviews/station_detail.html", context)
+    return context

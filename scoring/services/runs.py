@@ -37,6 +37,7 @@ from scoring.selectors import (
     NoWeightsError,
     load_period_inputs,
 )
+from scoring.services.gradecounts import record_grade_counts
 from scoring.services.publishing import regrade_of
 from scoring.services.recompute import request_recompute
 from scoring.services.sensitivity import run_sensitivity
@@ -179,6 +180,7 @@ def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
     compute_ms = int((time.perf_counter() - compute_started) * 1000)
 
     _write_scores(run, result)
+    record_grade_counts(run.pk)
     if keep_versions:  # the waiting re-grade no longer has this month's data
         request_recompute(
             run.company, run.period, trigger=RunTrigger.WEIGHTS, user=None, publish=False

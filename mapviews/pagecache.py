@@ -1,0 +1,174 @@
+"""Page bodies kept rendered: what the data decides, rendered once per state of the data.
+
+Most of a page's time is spent reading and shaping the data (queries, pandas, the
+figure) and rendering its body; what differs per viewer is the header (their name,
+rights and unread notifications) and the CSP nonce. So a page is split in two:
+
+- its **body** (``templates/<app>/_<page>_body.html``) is rendered with the view's whole
+  context and kept in the cache as text, under a key of everything it depends on
+  (``body_key``): the page's name, the data's generation, the viewer's company and
+  station with a stamp of the company's published runs (``viewer_stamp``, one query),
+  the viewer's rights (superuser, staff, every permission), the language, the query
+  string, and the page's own *scope* (anything else the body depends on);
+- the **page** (``templates/<app>/<page>.html``) extends ``base.html`` and puts the body
+  in with ``{{ body }}``; it is rendered on every request, so the header, the messages
+  and the nonce of plotly's style element are the request's own. What the page's blocks
+  need besides the body (a title, whether a chart is shown) is kept with the body
+  (``keep``).
+
+How to apply it to another page (the review, the bulletin, the map)::
+
+    def review(request):
+        ...  # checks that may refuse the request: permission, 400 for a bad parameter
+        parts = kept_body(
+            request,
+            page="review",
+            template="improvement/_review_body.html",
+            build=lambda: review_context(request),  # only called on a miss
+            scope=(can_manage(request.user),),
+            keep=("period",),
+        )
+        return render(request, "improvement/review.html", parts)
+
+and move the page's ``{% block content %}`` into the body template. The body is rendered
+without the request (no context processor runs) but with ``user`` and ``perms``: it may
+show what the viewer's rights allow (they are in the key), never who they are (their
+name), nor a ``csrf_token`` (a form's token is the viewer's) or ``request.csp_nonce``.
+
+When the body changes (correctness first): the key holds the data's *generation*, a
+number in the cache that every save or delete of a model of the apps that pages show
+(``WATCHED_APPS``) and every signal of new values, new grades or a new company moves on
+(``bump_generation``, at once and again when the transaction commits). A run published
+with ``QuerySet.update`` changes the viewer stamp. What neither sees (a bulk update of
+stations from an import file) shows when the body expires (``settings.PAGE_BODY_SECONDS``,
+60 s; 0 keeps nothing). Without a reachable cache nothing is kept and every page is
+rendered; with the local-memory cache
+(no Redis) each process keeps its own bodies and counts its own generation, so another
+process's change shows within that time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.context_processors import PermWrapper
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from scoring.selectors import viewer_stamp
+
+#: The cache key of the data's generation.
+GENERATION_KEY = "pagecache:generation"
+#: Apps whose rows the pages show: a save or delete of any of their models is a new
+#: generation (but for the models in ``UNWATCHED``).
+WATCHED_APPS = frozenset({"stations", "indicators", "scoring", "improvement", "auth"})
+#: Rows no kept body shows (each viewer's own, or bookkeeping), by ``app_label.model``.
+UNWATCHED = frozenset(
+    {
+        "improvement.notification",  # the header's count, rendered per request
+        "scoring.usedpreview",
+    }
+)
+#: A save of only these fields changes nothing a body shows (a login's timestamp).
+UNSHOWN_FIELDS = frozenset({"last_login"})
+
+
+def generation() -> int:
+    """The data's generation: a new one on start (a lost or cleared cache never brings
+    back an old number, so never an old body)."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+        value = cache.get(GENERATION_KEY, 0)
+    return value
+
+
+def bump_generation() -> None:
+    """Every kept body is out of date: the next request of each page renders it again."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there (or no cache): a new number
+        cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def _bump_now_and_on_commit(**_kwargs: Any) -> None:
+    # At once (a request of this transaction sees its own change) and when it commits (a
+    # request that read the old rows meanwhile kept its body under the old generation's
+    # key only if it started before; one that started after the first bump and read
+    # the old rows is set aside by the second).
+    bump_generation()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(
+        callback is bump_generation for _sids, callback, _robust in connection.run_on_commit
+    ):  # once per transaction
+        transaction.on_commit(bump_generation)
+
+
+def _row_changed(sender, **kwargs: Any) -> None:
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.app_label not in WATCHED_APPS:
+        return
+    if f"{meta.app_label}.{meta.model_name}" in UNWATCHED:
+        return
+    fields = kwargs.get("update_fields")
+    if fields and set(fields) <= UNSHOWN_FIELDS:
+        return
+    _bump_now_and_on_commit()
+
+
+def connect(signals: Iterable = ()) -> None:
+    """Watch the rows of ``WATCHED_APPS`` and the given signals (called once, from
+    ``MapviewsConfig.ready``; an app above may pass its own signals)."""
+    for model_signal in (post_save, post_delete, m2m_changed):
+        model_signal.connect(_row_changed, dispatch_uid=f"pagecache-{id(model_signal)}")
+    for signal in signals:
+        signal.connect(_bump_now_and_on_commit, dispatch_uid=f"pagecache-{id(signal)}")
+
+
+def body_key(request: HttpRequest, page: str, scope: tuple = ()) -> str:
+    """The cache key of a page's body for this request (one query: ``viewer_stamp``)."""
+    user = request.user
+    viewer = viewer_stamp(user)
+    query = sorted(request.GET.lists())
+    # The viewer's rights (read once per request: the header reads them too).
+    rights = (user.is_superuser, user.is_staff, sorted(user.get_all_permissions()))
+    parts = (viewer.company_id, viewer.own_station_id, viewer.published, query, rights, scope)
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    return f"pagebody:{page}:{generation()}:{get_language()}:{digest}"
+
+
+def kept_body(
+    request: HttpRequest,
+    *,
+    page: str,
+    template: str,
+    build: Callable[[], dict],
+    scope: tuple = (),
+    keep: Iterable[str] = (),
+) -> dict[str, Any]:
+    """The template variables of the page's shell: ``body`` (the body template rendered
+    with ``build()``'s context, kept) and the context values named in ``keep`` (plain
+    values: they are kept with it). ``build`` is called only when the body is not kept;
+    it may raise (a 400, a 404) as the view would."""
+    seconds = settings.PAGE_BODY_SECONDS
+    key = body_key(request, page, scope) if seconds else ""
+    kept = cache.get(key) if seconds else None
+    if kept is None:
+        context = build()
+        kept = {name: context.get(name) for name in keep}
+        # Without the request: no context processor runs (the header's are the page's).
+        # The viewer's rights are in the key, so the body may show what they allow.
+        rights = {"user": request.user, "perms": PermWrapper(request.user)}
+        kept["body"] = render_to_string(template, {**rights, **context})
+        if seconds:
+            cache.set(key, kept, seconds)
+    return {**kept, "body": mark_safe(kept["body"])}  # our own rendering

@@ -17,6 +17,7 @@ from improvement.engine.progress import PROGRESS_GROUPS
 from improvement.selectors.bulletin import LISTS, Bulletin, read_bulletin
 from improvement.text import bulletin as text
 from indicators.periods import PeriodError, format_period, parse_period
+from mapviews.pagecache import kept_body
 from scoring.viewer import chosen_month, month_context
 from stations.roles import VIEW_ALL_DETAILS
 from stations.viewer import company_for_user
@@ -28,14 +29,27 @@ CSV = "text/csv; charset=utf-8"
 @require_GET
 @permission_required(VIEW_ALL_DETAILS, raise_exception=True)
 def bulletin(request: HttpRequest) -> HttpResponse:
+    """The month's bulletin; its body kept rendered (``mapviews.pagecache``)."""
+    parts = kept_body(
+        request,
+        page="bulletin",
+        template="improvement/_bulletin_body.html",
+        build=lambda: _bulletin_context(request),
+        keep=("period",),
+    )
+    return render(request, "improvement/bulletin.html", parts)
+
+
+def _bulletin_context(request: HttpRequest) -> dict:
     month = chosen_month(request)
     context = month_context(month, request)
+    context["request_path"] = request.path  # the tabs mark the page shown
     context.update(counties=[], county_id=None)  # the bulletin is of the whole company
     report = read_bulletin(month.company, month.period) if month.run is not None else None
     if report is not None:
         context.update(_page_context(report))
     context["bulletin"] = report
-    return render(request, "improvement/bulletin.html", context)
+    return context
 
 
 def _page_context(report: Bulletin) -> dict:

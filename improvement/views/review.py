@@ -15,6 +15,7 @@ from improvement.selectors.review import HISTORY_MONTHS, TREND_MONTHS, page_grad
 from improvement.selectors.weaklist import weak_counts, weak_order
 from improvement.selectors.work import company_work
 from mapviews.charts import sparkline
+from mapviews.pagecache import kept_body
 from mapviews.sorting import Sort
 from scoring.viewer import chosen_month, month_context
 from stations.roles import VIEW_ALL_DETAILS, can_manage_station
@@ -28,14 +29,26 @@ PAGE_SIZE = 50
 @permission_required(VIEW_ALL_DETAILS, raise_exception=True)
 def review(request: HttpRequest) -> HttpResponse:
     """The weak stations a page at a time: counted and cut in the database, the rows of
-    the page read in full."""
+    the page read in full; the body kept rendered (``mapviews.pagecache``)."""
+    parts = kept_body(
+        request,
+        page="review",
+        template="improvement/_review_body.html",
+        build=lambda: _review_context(request),
+        keep=("period",),
+    )
+    return render(request, "improvement/review.html", parts)
+
+
+def _review_context(request: HttpRequest) -> dict:
     month = chosen_month(request)
     context = month_context(month, request)
+    context["request_path"] = request.path  # the tabs mark the page shown
     unattended_only = request.GET.get("unattended") == "1"
     context.update(unattended_only=unattended_only, history_months=HISTORY_MONTHS,
                    trend_months=TREND_MONTHS)  # fmt: skip
     if month.run is None or month.company is None or month.period is None:
-        return render(request, "improvement/review.html", context)
+        return context
     order = weak_order(month.run, month.county_id)
     work = company_work(month.company.pk, month.period)
     counts = weak_counts(order, work)
@@ -68,4 +81,4 @@ def review(request: HttpRequest) -> HttpResponse:
             for row in rows
         ],
     )
-    return render(request, "improvement/review.html", context)
+    return context

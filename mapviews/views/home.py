@@ -24,6 +24,7 @@ from mapviews.maps import (
     own_station_trace,
     station_map_figure,
 )
+from mapviews.pagecache import kept_body
 from mapviews.staticfinders import plotly_static_path
 from mapviews.text import change_text
 from mapviews.views.shapes import shape_url
@@ -41,6 +42,20 @@ from stations.shapefiles import COUNTIES, STATIONS, county_part, document_featur
 
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
+    """The map; its body (everything but the header and the scripts) is kept rendered
+    (``mapviews.pagecache``): the viewer's own outline is part of the key."""
+    parts = kept_body(
+        request,
+        page="map",
+        template="mapviews/_map_body.html",
+        build=lambda: _map_context(request),
+        keep=("period", "period_scored"),
+    )
+    parts["plotly_js"] = plotly_static_path()
+    return render(request, "mapviews/map.html", parts)
+
+
+def _map_context(request: HttpRequest) -> dict:
     month = chosen_month(request)
     context = month_context(month, request)
     context["plotly_js"] = plotly_static_path()
@@ -53,7 +68,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             mode_note=data["mode_note"],
         )
         context["legend"] = selectors.legend(data["counts"])
-    return render(request, "mapviews/map.html", context)
+    return context
 
 
 @require_GET

@@ -96,11 +96,12 @@ def _work_for(stations, period, code="safety"):
     PairingFactory(weak_station=s1, strong_station=s3, based_on=period)
 
 
-def test_review_queries_do_not_grow_with_the_work(login, people, scored):
+def test_review_queries_do_not_grow_with_the_work(login, people, scored, settings):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client = login(people["committee"])
+    settings.PAGE_BODY_SECONDS = 0  # the body rendered each time (kept: the test below)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -116,6 +117,23 @@ def test_review_queries_do_not_grow_with_the_work(login, people, scored):
     with_work = queries()
     _work_for(scored, SEPTEMBER, "line_loss")  # twice the records
     assert queries() == with_work == 22  # pinned: no query per row or per record
+
+
+def test_a_kept_review_is_a_few_queries_and_follows_the_work(
+    login, people, scored, django_assert_max_num_queries
+):
+    client = login(people["committee"])
+    first = client.get(URL, {"period": "2026-09"}).content.decode()
+    with django_assert_max_num_queries(9):  # session, user, stamp and the header's own
+        again = client.get(URL, {"period": "2026-09"}).content.decode()
+    assert _main(again) == _main(first)
+    _work_for(scored, SEPTEMBER)  # a measure recorded: the kept body is out of date
+    after = client.get(URL, {"period": "2026-09"}).content.decode()
+    assert after.count("nothing being done") < first.count("nothing being done")
+
+
+def _main(page: str) -> str:
+    return page[page.index("<main") : page.index("</main>")]
 
 
 @pytest.mark.parametrize(

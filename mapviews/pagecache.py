@@ -78,8 +78,9 @@ UNWATCHED = frozenset(
         "scoring.usedpreview",
     }
 )
-#: A save of only these fields changes nothing a body shows (a login's timestamp).
-UNSHOWN_FIELDS = frozenset({"last_login"})
+#: A save of only these fields changes nothing a body shows (a login's timestamp, a
+#: password rehashed on login).
+UNSHOWN_FIELDS = frozenset({"last_login", "password"})
 
 
 def generation() -> int:

@@ -119,6 +119,7 @@ def test_logging_in_asks_a_failing_cache_once(client, settings, clock, caplog):
     """Before: each login asked the hung Redis three times (10 s at a 5 s timeout);
     now failed logins are counted in the database (django-axes) and a login never
     waits on the cache."""
+    UserFactory(username="meilin")  # before the cache fails: a new user is new page data
     settings.CACHES = {
         "default": {"BACKEND": "config.cache.FaultTolerantRedisCache", "LOCATION": CLOSED}
     }
@@ -127,7 +128,6 @@ def test_logging_in_asks_a_failing_cache_once(client, settings, clock, caplog):
     backend = caches["default"]
     failing = FailingClient(RedisConnectionError("Connection refused"))
     backend.__dict__["_cache"] = failing
-    UserFactory(username="meilin")
     client.cookies["django_language"] = "en"
     wrong = client.post(reverse("login"), {"username": "meilin", "password": "wrong"})
     right = client.post(

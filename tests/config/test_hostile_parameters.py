@@ -77,6 +77,7 @@ WALK: dict[str, Page] = {
     "mapviews:map_month": Page(query=("period", "county", "compact")),
     "mapviews:widget": Page(query=("period", "county")),
     "mapviews:widget_map": Page(query=("period", "county")),
+    "mapviews:shape_file": Page(args=((FIXED, "0" * 64), (FIXED, "counties"))),
     "mapviews:ranking": Page(query=MONTH_PAGE),
     "mapviews:ranking_export": Page(args=((FIXED, "xlsx"),), query=("period", "county")),
     "mapviews:history": Page(query=("to", "from", "county")),

@@ -35,6 +35,13 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "mapviews:map_month": ("get", [], {"period": "2026-09"}, EVERYONE),
     "mapviews:widget": ("get", [], {}, dict.fromkeys(ROLES, 200)),  # says "log in" when anonymous
     "mapviews:widget_map": ("get", [], {}, EVERYONE | {"anonymous": 403}),  # JSON, no redirect
+    # A shapes file under an old fingerprint leads to the current one; JSON when refused.
+    "mapviews:shape_file": (
+        "get",
+        ["0" * 64, "counties"],
+        {},
+        dict.fromkeys(ROLES[1:], 302) | {"anonymous": 403},
+    ),
     "mapviews:ranking": ("get", [], {"period": "2026-09"}, EVERYONE),
     "mapviews:ranking_export": ("get", ["csv"], {"period": "2026-09"}, EVERYONE),
     "mapviews:history": ("get", [], {}, EVERYONE),

@@ -82,7 +82,7 @@ def test_meilin_moves_from_yellow_to_green_in_the_last_month(demo):
     )
     assert grades == ["yellow"] * 23 + ["green"]
     bulletin = demo.get(reverse("improvement:bulletin"), {"period": LAST}).context["bulletin"]
-    meilin = next(move for move in bulletin.moved_up if move.station.name == MEILIN)
+    meilin = next(move for move in bulletin.moved_up.rows if move.station.name == MEILIN)
     assert (meilin.before.code, meilin.after.code) == ("yellow", "green")
     assert meilin.score_now > meilin.score_before  # the score rose: the colour follows it
 

@@ -228,8 +228,9 @@ def test_a_wide_file_may_keep_the_retired_column_empty(three_stations, write_fil
 
 
 def test_the_month_pages_list_a_retired_indicator_only_before_its_month(
-    weighted, write_file, django_capture_on_commit_callbacks, client
+    weighted, write_file, django_capture_on_commit_callbacks, client, settings
 ):
+    settings.PAGE_BODY_SECONDS = 0  # each request renders its page (the context is read)
     import_months(write_file, django_capture_on_commit_callbacks, SEPTEMBER, OCTOBER)
     retire_line_loss()
     with django_capture_on_commit_callbacks(execute=True):

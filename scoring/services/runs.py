@@ -91,7 +91,7 @@ def execute_run(run_id: int) -> RunOutcome:
             if run is None:  # no longer this worker's: finished or taken over meanwhile
                 run = ScoreRun.objects.get(pk=run_id)
                 return RunOutcome(run_id, run.status, unchanged=run.unchanged)
-            outcome = _compute_and_store(run, started)
+            outcome, scores = _compute_and_store(run, started)
     except NoWeightsError as exc:
         month = format_period(exc.args[0])
         return _fail(run_id, mine, f"No weight version is effective for {month}")
@@ -102,19 +102,20 @@ def execute_run(run_id: int) -> RunOutcome:
     except Exception as exc:  # anything else will not get better by retrying
         logger.exception("Score run %s failed", run_id)
         return _fail(run_id, mine, f"{type(exc).__name__}: {exc}")
-    if outcome.status == RunStatus.DONE and not outcome.unchanged:
-        store_sensitivity(run)
+    if outcome.status == RunStatus.DONE and scores is not None:
+        store_sensitivity(run, scores)
     return outcome
 
 
-def store_sensitivity(run: ScoreRun) -> None:
+def store_sensitivity(run: ScoreRun, scores: engine.PeriodScores | None = None) -> None:
     """The map's "?" marks for a run that wrote new scores: its weight sensitivity with
     the default parameters, once its scores are committed, whether it publishes or waits
-    for review. A failure here is logged and leaves the run as it is: the marks are an
-    aid to reading the colours, never a condition of having them."""
+    for review. ``scores``: the month the run just stored, so its rows are not read
+    back. A failure here is logged and leaves the run as it is: the marks are an aid to
+    reading the colours, never a condition of having them."""
     try:
         with transaction.atomic():  # a savepoint when a caller's transaction is open
-            run_sensitivity(run)
+            run_sensitivity(run, scores=scores)
     except Exception:
         logger.exception("Weight sensitivity of score run %s failed", run.pk)
 
@@ -130,7 +131,11 @@ def _fail(run_id: int, mine: Q, message: str) -> RunOutcome:
     return RunOutcome(run_id, status or "missing")
 
 
-def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
+def _compute_and_store(
+    run: ScoreRun, started: float
+) -> tuple[RunOutcome, engine.PeriodScores | None]:
+    """The run's outcome, and the month it computed and stored (None when its inputs
+    were unchanged: it stored nothing)."""
     current = (
         ScoreRun.objects.filter(company_id=run.company_id, period=run.period, is_current=True)
         .exclude(pk=run.pk)
@@ -172,7 +177,7 @@ def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
         run.unchanged = True
         run.graded_count = current.graded_count
         run.summary = current.summary
-        return _finish(run, started, compute_ms=0)
+        return _finish(run, started, compute_ms=0), None
 
     compute_started = time.perf_counter()
     result = inputs.score()
@@ -193,7 +198,7 @@ def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
         announce_published(company_id=run.company_id, period=run.period, run_id=run.pk)
     run.graded_count = int(result.stations["rank"].notna().sum())
     run.summary = result.summary
-    return _finish(run, started, compute_ms=compute_ms)
+    return _finish(run, started, compute_ms=compute_ms), result
 
 
 def _keeps_published_versions(run: ScoreRun, current: ScoreRun | None, inputs) -> bool:

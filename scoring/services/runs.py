@@ -219,7 +219,15 @@ def _finish(run: ScoreRun, started: float, *, compute_ms: int) -> RunOutcome:
     run.compute_ms = compute_ms
     run.total_ms = int((time.perf_counter() - started) * 1000)
     run.error = ""
-    run.save()
+    # Not the fields other connections write meanwhile: the sender marks the run sent
+    # (it may do so after this worker read the row) and the heartbeat renews its lease.
+    run.save(
+        update_fields=[
+            f.name
+            for f in run._meta.concrete_fields
+            if not f.primary_key and f.name not in _WRITTEN_ELSEWHERE
+        ]
+    )
     return RunOutcome(
         run.pk,
         run.status,
@@ -228,6 +236,9 @@ def _finish(run: ScoreRun, started: float, *, compute_ms: int) -> RunOutcome:
         stations=run.station_count,
     )
 
+
+#: A run's fields written by the job queue from other connections while it runs.
+_WRITTEN_ELSEWHERE = frozenset({"enqueued_at", "heartbeat_at"})
 
 #: What a run's summary holds; a run stored without all of them is computed afresh.
 SUMMARY_KEYS = frozenset(

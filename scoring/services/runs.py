@@ -308,29 +308,32 @@ def _normalised_json(normalised: pd.DataFrame) -> list[str]:
 
 
 def _score_values(run: ScoreRun, result: engine.PeriodScores):
-    """Each station's row as a tuple in ``_SCORE_COLUMNS`` order, normalised as JSON text."""
+    """Each station's row as a tuple in ``_SCORE_COLUMNS`` order, normalised as JSON text.
+    Each column is converted to Python values at once (``tolist``), not value by value."""
     normalised = result.normalised.round(engine.NORMALISED_DECIMALS)
     table = result.stations
-    ranks = table["rank"].to_numpy(dtype=float, na_value=np.nan)
-    for station_id, score, rank, grade, coverage, reason, cell, flags in zip(
-        table.index,
-        table["score"].to_numpy(dtype=float),
+    scores = table["score"].to_numpy(dtype=float).tolist()
+    ranks = table["rank"].to_numpy(dtype=float, na_value=np.nan).tolist()
+    coverage = table["coverage"].to_numpy(dtype=float).tolist()
+    for station_id, score, rank, grade, covered, reason, cell, flags in zip(
+        table.index.tolist(),
+        scores,
         ranks,
-        table["grade"],
-        table["coverage"].to_numpy(dtype=float),
-        table["ungraded_reason"],
+        table["grade"].tolist(),
+        coverage,
+        table["ungraded_reason"].tolist(),
         _normalised_json(normalised),
-        table["flags"],
+        table["flags"].tolist(),
         strict=True,
     ):
         yield (
             run.pk,
             int(station_id),
             run.period,
-            None if np.isnan(score) else float(score),
-            None if np.isnan(rank) else int(rank),
+            None if score != score else score,  # NaN: no score
+            None if rank != rank else int(rank),
             grade,
-            round(float(coverage), 6),
+            round(covered, 6),
             "" if reason is None or reason != reason else str(reason),
             "{" + cell + "}",
             json.dumps(flags, ensure_ascii=False) if flags else "{}",

@@ -580,6 +580,9 @@ def print_recompute_and_pages() -> None:
 
 
 def print_real_recompute(size: int, repeat: int, keepdb: bool) -> None:
+    if connection.vendor != "postgresql":
+        print("A real recompute: PostgreSQL only (DATABASE_URL), skipped on", connection.vendor)
+        return
     found = bench_real_recompute(size, repeat=repeat, keepdb=keepdb)
     print(
         f"A real recompute on {connection.vendor}: the newest month of {found.stations:,} "

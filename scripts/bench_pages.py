@@ -424,9 +424,7 @@ def bench_size(
     if keepdb:
         database = settings.DATABASES["default"]
         database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_pages_{stations}"
-    old_config = setup_databases(
-        verbosity=0, interactive=False, keepdb=keepdb, serialized_aliases=set()
-    )
+    old_config = setup_databases(verbosity=0, interactive=False, keepdb=keepdb)
     try:
         seconds["database"] = time.perf_counter() - started
         started = time.perf_counter()

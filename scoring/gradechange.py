@@ -4,6 +4,8 @@ words: the one place for the sentences every page and notice uses (the rule is
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,22 +55,38 @@ def _method(run: ScoreRun) -> ScoringMethod | None:
 
 def graded_month(run: ScoreRun, grade: str, score: float | None, flags: dict | None) -> GradedMonth:
     """What the run recorded about one station's grade (``flags`` as stored)."""
-    flags = flags or {}
+    return graded_month_reader(run)(grade, score, flags)
+
+
+def graded_month_reader(
+    run: ScoreRun,
+) -> Callable[[str, float | None, dict | None], GradedMonth]:
+    """``graded_month`` for many stations of one run: the run's method and thresholds are
+    read once (a month's drops are thousands of stations)."""
     method = _method(run)
     summary = run.summary or {}
-    group = flags.get("peer_group")
-    thresholds = summary.get("score_thresholds")
-    if group is not None and summary.get("peer_score_thresholds"):
-        thresholds = summary["peer_score_thresholds"].get(group)
-    return GradedMonth(
-        grade=grade,
-        score=score,
-        grading=method.grading if method else str((run.method_params or {}).get("grading", QUOTAS)),
-        versions=(run.weight_set_id, run.method_version_id, method or run.method),
-        capped=bool(flags.get("cap")),
-        peer_group=None if group is None else str(group),
-        thresholds=None if thresholds is None else tuple(thresholds),
-    )
+    grading = method.grading if method else str((run.method_params or {}).get("grading", QUOTAS))
+    versions = (run.weight_set_id, run.method_version_id, method or run.method)
+    company_thresholds = summary.get("score_thresholds")
+    peer_thresholds = summary.get("peer_score_thresholds")
+
+    def read(grade: str, score: float | None, flags: dict | None) -> GradedMonth:
+        flags = flags or {}
+        group = flags.get("peer_group")
+        thresholds = company_thresholds
+        if group is not None and peer_thresholds:
+            thresholds = peer_thresholds.get(group)
+        return GradedMonth(
+            grade=grade,
+            score=score,
+            grading=grading,
+            versions=versions,
+            capped=bool(flags.get("cap")),
+            peer_group=None if group is None else str(group),
+            thresholds=None if thresholds is None else tuple(thresholds),
+        )
+
+    return read
 
 
 def score_contradiction(

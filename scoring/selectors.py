@@ -253,9 +253,9 @@ def _month_values(
         period=period,
         indicator_id__in=list(column_of),
     ).values_list("station_id", "indicator_id", "value")
-    # A month can hold 300,000 values: read them straight from the cursor into one
-    # array (no per-row work by Django's result iterator).
-    found = np.array(_fetch_all(rows), dtype=float).reshape(-1, 3)
+    # A month can hold 300,000 values: read them straight into one array (no per-row
+    # work by Django's result iterator).
+    found = _fetch_floats(rows, 3)
     matrix = np.full((len(station_ids), len(codes)), np.nan)
     if len(found) and len(station_ids):
         # A station made active or added between the two reads is not in this month.
@@ -268,6 +268,24 @@ def _month_values(
         column_index = column_lookup[found[:, 1].astype(np.int64)]
         matrix[row_index, column_index] = found[:, 2]
     return pd.DataFrame(matrix, index=pd.Index(station_ids, name="station"), columns=codes)
+
+
+def _fetch_floats(queryset, width: int) -> np.ndarray:
+    """The queryset's rows of ``width`` numbers (never NULL) as an n × ``width`` float
+    array. On PostgreSQL the database packs them into one binary value (each number as
+    its 8 big-endian bytes, ``float8send``) that numpy reads as it is: one value to
+    receive instead of a Python tuple per row (300,000 values: about 0.3 s less)."""
+    if connection.vendor != "postgresql":
+        return np.array(_fetch_all(queryset), dtype=float).reshape(-1, width)
+    sql, params = queryset.query.sql_with_params()
+    names = ", ".join(f"c{n}" for n in range(width))
+    packed = " || ".join(f"float8send(c{n}::float8)" for n in range(width))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) AS q({names})", params)
+        data = cursor.fetchone()[0]
+    if data is None:  # no rows
+        return np.empty((0, width))
+    return np.frombuffer(data, dtype=">f8").astype(float).reshape(-1, width)
 
 
 def _fetch_all(queryset) -> list[tuple]:

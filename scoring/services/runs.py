@@ -92,7 +92,7 @@ def execute_run(run_id: int) -> RunOutcome:
             if run is None:  # no longer this worker's: finished or taken over meanwhile
                 run = ScoreRun.objects.get(pk=run_id)
                 return RunOutcome(run_id, run.status, unchanged=run.unchanged)
-            outcome = _compute_and_store(run, started)
+            outcome, scores = _compute_and_store(run, started)
     except NoWeightsError as exc:
         month = format_period(exc.args[0])
         return _fail(run_id, mine, f"No weight version is effective for {month}")
@@ -103,19 +103,20 @@ def execute_run(run_id: int) -> RunOutcome:
     except Exception as exc:  # anything else will not get better by retrying
         logger.exception("Score run %s failed", run_id)
         return _fail(run_id, mine, f"{type(exc).__name__}: {exc}")
-    if outcome.status == RunStatus.DONE and not outcome.unchanged:
-        store_sensitivity(run)
+    if outcome.status == RunStatus.DONE and scores is not None:
+        store_sensitivity(run, scores)
     return outcome
 
 
-def store_sensitivity(run: ScoreRun) -> None:
+def store_sensitivity(run: ScoreRun, scores: engine.PeriodScores | None = None) -> None:
     """The map's "?" marks for a run that wrote new scores: its weight sensitivity with
     the default parameters, once its scores are committed, whether it publishes or waits
-    for review. A failure here is logged and leaves the run as it is: the marks are an
-    aid to reading the colours, never a condition of having them."""
+    for review. ``scores``: the month the run just stored, so its rows are not read
+    back. A failure here is logged and leaves the run as it is: the marks are an aid to
+    reading the colours, never a condition of having them."""
     try:
         with transaction.atomic():  # a savepoint when a caller's transaction is open
-            run_sensitivity(run)
+            run_sensitivity(run, scores=scores)
     except Exception:
         logger.exception("Weight sensitivity of score run %s failed", run.pk)
 
@@ -131,7 +132,11 @@ def _fail(run_id: int, mine: Q, message: str) -> RunOutcome:
     return RunOutcome(run_id, status or "missing")
 
 
-def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
+def _compute_and_store(
+    run: ScoreRun, started: float
+) -> tuple[RunOutcome, engine.PeriodScores | None]:
+    """The run's outcome, and the month it computed and stored (None when its inputs
+    were unchanged: it stored nothing)."""
     current = (
         ScoreRun.objects.filter(company_id=run.company_id, period=run.period, is_current=True)
         .exclude(pk=run.pk)
@@ -173,7 +178,7 @@ def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
         run.unchanged = True
         run.graded_count = current.graded_count
         run.summary = current.summary
-        return _finish(run, started, compute_ms=0)
+        return _finish(run, started, compute_ms=0), None
 
     compute_started = time.perf_counter()
     result = inputs.score()
@@ -195,7 +200,7 @@ def _compute_and_store(run: ScoreRun, started: float) -> RunOutcome:
         announce_published(company_id=run.company_id, period=run.period, run_id=run.pk)
     run.graded_count = int(result.stations["rank"].notna().sum())
     run.summary = result.summary
-    return _finish(run, started, compute_ms=compute_ms)
+    return _finish(run, started, compute_ms=compute_ms), result
 
 
 def _keeps_published_versions(run: ScoreRun, current: ScoreRun | None, inputs) -> bool:
@@ -216,7 +221,15 @@ def _finish(run: ScoreRun, started: float, *, compute_ms: int) -> RunOutcome:
     run.compute_ms = compute_ms
     run.total_ms = int((time.perf_counter() - started) * 1000)
     run.error = ""
-    run.save()
+    # Not the fields other connections write meanwhile: the sender marks the run sent
+    # (it may do so after this worker read the row) and the heartbeat renews its lease.
+    run.save(
+        update_fields=[
+            f.name
+            for f in run._meta.concrete_fields
+            if not f.primary_key and f.name not in _WRITTEN_ELSEWHERE
+        ]
+    )
     return RunOutcome(
         run.pk,
         run.status,
@@ -225,6 +238,9 @@ def _finish(run: ScoreRun, started: float, *, compute_ms: int) -> RunOutcome:
         stations=run.station_count,
     )
 
+
+#: A run's fields written by the job queue from other connections while it runs.
+_WRITTEN_ELSEWHERE = frozenset({"enqueued_at", "heartbeat_at"})
 
 #: What a run's summary holds; a run stored without all of them is computed afresh.
 SUMMARY_KEYS = frozenset(
@@ -294,29 +310,32 @@ def _normalised_json(normalised: pd.DataFrame) -> list[str]:
 
 
 def _score_values(run: ScoreRun, result: engine.PeriodScores):
-    """Each station's row as a tuple in ``_SCORE_COLUMNS`` order, normalised as JSON text."""
+    """Each station's row as a tuple in ``_SCORE_COLUMNS`` order, normalised as JSON text.
+    Each column is converted to Python values at once (``tolist``), not value by value."""
     normalised = result.normalised.round(engine.NORMALISED_DECIMALS)
     table = result.stations
-    ranks = table["rank"].to_numpy(dtype=float, na_value=np.nan)
-    for station_id, score, rank, grade, coverage, reason, cell, flags in zip(
-        table.index,
-        table["score"].to_numpy(dtype=float),
+    scores = table["score"].to_numpy(dtype=float).tolist()
+    ranks = table["rank"].to_numpy(dtype=float, na_value=np.nan).tolist()
+    coverage = table["coverage"].to_numpy(dtype=float).tolist()
+    for station_id, score, rank, grade, covered, reason, cell, flags in zip(
+        table.index.tolist(),
+        scores,
         ranks,
-        table["grade"],
-        table["coverage"].to_numpy(dtype=float),
-        table["ungraded_reason"],
+        table["grade"].tolist(),
+        coverage,
+        table["ungraded_reason"].tolist(),
         _normalised_json(normalised),
-        table["flags"],
+        table["flags"].tolist(),
         strict=True,
     ):
         yield (
             run.pk,
             int(station_id),
             run.period,
-            None if np.isnan(score) else float(score),
-            None if np.isnan(rank) else int(rank),
+            None if score != score else score,  # NaN: no score
+            None if rank != rank else int(rank),
             grade,
-            round(float(coverage), 6),
+            round(covered, 6),
             "" if reason is None or reason != reason else str(reason),
             "{" + cell + "}",
             json.dumps(flags, ensure_ascii=False) if flags else "{}",

@@ -124,6 +124,27 @@ def test_a_new_secretary_is_told_on_the_next_delivery_only_once(october, three_s
     assert Notification.objects.filter(user=newcomer).count() == 1
 
 
+def test_one_notice_per_user_and_station_whatever_their_roles(three_stations, people):
+    """A secretary who sits on the party committee too is told of every drop once; a
+    committee member who works at another company's station is not told."""
+    from django.contrib.auth.models import Group
+
+    from stations.roles import PARTY_COMMITTEE
+    from tests.factories import StationFactory
+
+    both = people["s3_secretary"]
+    both.groups.add(Group.objects.get(name=PARTY_COMMITTEE.group))
+    elsewhere = user_with_role("party_committee", station=StationFactory())
+    score_month(three_stations, SEPTEMBER, [10, 20, 30])
+    october = score_month(three_stations, OCTOBER, [30, 10, 20])
+    outcome = notify_grade_drops.apply(args=[october.pk]).get()
+    # S2: the committee member, the one on both, S2's secretary; S3: the first two.
+    assert outcome["drops"] == 2 and outcome["created"] == 5
+    mine = Notification.objects.filter(user=both).values_list("station__code", flat=True)
+    assert sorted(mine) == ["S2", "S3"]
+    assert not Notification.objects.filter(user=elsewhere).exists()
+
+
 def test_a_regrade_of_an_older_month_tells_nobody(
     three_stations, people, announced, django_capture_on_commit_callbacks
 ):

@@ -189,7 +189,7 @@ def test_a_run_that_found_its_inputs_unchanged_shows_the_marks_of_the_run_it_mat
 
 @pytest.mark.django_db
 def test_a_failed_sensitivity_leaves_the_run_published(three_stations, monkeypatch, caplog):
-    def broken(run):
+    def broken(run, **kwargs):
         raise RuntimeError("no memory left")
 
     monkeypatch.setattr("scoring.services.runs.run_sensitivity", broken)

@@ -10,7 +10,7 @@ class MapviewsConfig(AppConfig):
         from indicators.signals import values_changed
         from mapviews import pagecache
         from scoring.signals import grades_published
-        from stations.signals import company_created
+        from stations.signals import company_created, stations_imported
 
         # Kept page bodies are out of date when rows change or these are announced.
-        pagecache.connect([values_changed, grades_published, company_created])
+        pagecache.connect([values_changed, grades_published, company_created, stations_imported])

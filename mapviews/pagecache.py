@@ -66,6 +66,11 @@ from django.utils.translation import get_language
 
 from scoring.selectors import viewer_stamp
 
+#: The query parameters the kept pages read: only these are part of a body's key (any
+#: other is ignored by the pages, and would let a visitor fill the cache with copies).
+PAGE_PARAMETERS = frozenset(
+    {"period", "county", "page", "sort", "dir", "from", "to", "unattended", "compact"}
+)
 #: The cache key of the data's generation.
 GENERATION_KEY = "pagecache:generation"
 #: Apps whose rows the pages show: a save or delete of any of their models is a new
@@ -99,6 +104,12 @@ def bump_generation() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not there (or no cache): a new number
         cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def data_changed() -> None:
+    """For writes that send no model signal (``bulk_create``, ``QuerySet.update``): every
+    kept body is out of date, now and when the transaction commits."""
+    _bump_now_and_on_commit()
 
 
 def _bump_now_and_on_commit(**_kwargs: Any) -> None:
@@ -139,7 +150,7 @@ def body_key(request: HttpRequest, page: str, scope: tuple = ()) -> str:
     """The cache key of a page's body for this request (one query: ``viewer_stamp``)."""
     user = request.user
     viewer = viewer_stamp(user)
-    query = sorted(request.GET.lists())
+    query = sorted((k, v) for k, v in request.GET.lists() if k in PAGE_PARAMETERS)
     # The viewer's rights (read once per request: the header reads them too).
     rights = (user.is_superuser, user.is_staff, sorted(user.get_all_permissions()))
     parts = (viewer.company_id, viewer.own_station_id, viewer.published, query, rights, scope)

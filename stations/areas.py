@@ -107,11 +107,12 @@ def _digest_key(company_id: int) -> str:
 
 
 def _fresh_digest(company_id: int) -> str:
-    """The active stations' positions and counties, the counties, their borders and
-    the uploaded areas (with their edit times), summed by the database in three
-    aggregate queries whatever the company's size (exact integer sums; a position counts
-    to a micro-degree, weighted by its station so two stations swapping places change
-    it): tens of milliseconds at 30,000 stations, hence kept."""
+    """The active stations' codes (they name the documents' features), positions and
+    counties, the counties, their borders and the uploaded areas (with their edit
+    times). The positions are summed by the database (exact integer sums; a position
+    counts to a micro-degree, weighted by its station so two stations swapping places
+    change it); the codes are read, as no SQL hash is portable: tens of milliseconds at
+    30,000 stations, hence kept."""
 
     def micro(field: str) -> Sum:
         degrees = Cast(Round(F(field) * 1_000_000), BigIntegerField())
@@ -138,7 +139,15 @@ def _fresh_digest(company_id: int) -> str:
             (ServiceArea, "station__county__company_id", "station_id"),
         )
     ]
-    parts = (sorted(stations.items()), counties, [sorted(s.items()) for s in stamps])
+    # The codes name the documents' features: read, not summed (no portable SQL hash).
+    codes = hashlib.sha256(
+        "\n".join(
+            Station.objects.filter(county__company_id=company_id, active=True)
+            .order_by("id")
+            .values_list("code", flat=True)
+        ).encode()
+    ).hexdigest()
+    parts = (sorted(stations.items()), codes, counties, [sorted(s.items()) for s in stamps])
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

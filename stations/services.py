@@ -13,7 +13,7 @@ from audit.services import record
 from stations.importing import parse_station_table
 from stations.models import Company, County, Station
 from stations.shapechanges import shapes_changed
-from stations.signals import announce_company_created
+from stations.signals import announce_company_created, stations_imported
 from tabular.reading import cell_text, file_sha256, limits_from_settings, read_table
 
 
@@ -122,6 +122,7 @@ def import_stations(
         Station.objects.bulk_create(to_create)
         Station.objects.bulk_update(to_update, list(IMPORTED_FIELDS))
         shapes_changed(company.pk)
+        stations_imported.send(sender=Company, company=company)
         result = StationImportResult(
             company,
             len(to_create),

@@ -14,3 +14,8 @@ company_created = Signal()
 
 def announce_company_created(company: Company) -> None:
     company_created.send(sender=Company, company=company)
+
+
+#: Stations were written without model signals (a station file's bulk writes): pages that
+#: keep what they show must forget it (``mapviews.pagecache`` listens).
+stations_imported = Signal()

@@ -27,6 +27,7 @@ from improvement.engine.weakness import WEAK_GRADES, yellow_below
 from improvement.selectors.monthcounts import grade_position_of
 from improvement.selectors.months import month_codes
 from indicators.periods import add_months
+from mapviews.pagecache import generation
 from scoring.engine.compute import NORMALISED_DECIMALS
 from scoring.models import ScoreRun, StationScore
 
@@ -85,7 +86,9 @@ def weak_order(run: ScoreRun, county_id: int | None = None) -> array:
     """The ids of the run's weak stations, worst first (``weak_scores``), as a compact
     array cached by run and county: ordered once in the database, then every page of the
     month counts, filters and cuts it without reading the stations again."""
-    key = f"improvement:weak-order:{run.pk}:{county_id or ''}"
+    # The data's generation too: a station moved to another county changes the order of a
+    # county's list without a new run.
+    key = f"improvement:weak-order:{run.pk}:{county_id or ''}:{generation()}"
     found = cache.get(key)
     if found is None:
         ids = weak_scores(run, county_id).values_list("station_id", flat=True)

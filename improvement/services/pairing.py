@@ -19,6 +19,7 @@ from improvement.models import (
 from improvement.text.pairing import record_reasons
 from indicators.models import Indicator
 from indicators.periods import format_period
+from mapviews.pagecache import data_changed
 from scoring.selectors import current_runs, opening_period
 from stations.models import Company, Station
 
@@ -165,7 +166,9 @@ def accept_pairing(
         )
         for pair in pairs
     ]
-    return PairingAcceptance(pairings=BranchPairing.objects.bulk_create(rows), created=True)
+    pairings = BranchPairing.objects.bulk_create(rows)
+    data_changed()  # bulk_create sends no post_save: the kept pages show the pairings
+    return PairingAcceptance(pairings=pairings, created=True)
 
 
 def _overlap_errors(overlapping: list[BranchPairing], chosen: set[int]) -> list[str]:
@@ -256,7 +259,9 @@ def accept_help(
                 created_by=user,
             )
         )
-    return HelpAcceptance(created=DepartmentHelp.objects.bulk_create(created), skipped=skipped)
+    accepted = DepartmentHelp.objects.bulk_create(created)
+    data_changed()  # bulk_create sends no post_save: the kept pages show the help
+    return HelpAcceptance(created=accepted, skipped=skipped)
 
 
 @transaction.atomic

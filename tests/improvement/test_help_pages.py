@@ -268,3 +268,15 @@ def test_the_page_reads_in_a_bounded_number_of_queries(
         more = committee.get(URL, {"period": "2026-09"})
     assert len(more_queries) == len(few_queries)  # more rows, no more queries
     assert len(few.context["in_force"]) == 0 and len(more.context["in_force"]) == 3
+
+
+@pytest.mark.django_db
+def test_accepted_help_puts_the_kept_pages_out_of_date(committee, stations):
+    """bulk_create sends no model signal: accepting help says itself that the pages kept
+    rendered (the review, the station page) must be rendered again."""
+    from mapviews.pagecache import generation
+
+    before = generation()
+    accept(committee, [key(stations, "梅林", "safety")], end_month="2027-01")
+    assert DepartmentHelp.objects.count() == 1
+    assert generation() != before

@@ -150,3 +150,34 @@ def test_the_map_page_says_it_shows_counties(viewer, two_counties, monkeypatch):
 )
 def test_a_countys_average_grade(counts, expected):
     assert average_grade(counts) == expected
+
+
+def test_a_new_station_code_is_a_new_shapes_address(viewer, scored):
+    """The documents name their areas by station code: a code changed in the admin must
+    not leave the browser with a document that lacks it."""
+    before = viewer.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()["figure"]
+    station = scored[2]
+    station.code = "S9"
+    station.save()
+    data = viewer.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()
+    (url,) = shape_urls(data["figure"])
+    assert url not in shape_urls(before)
+    assert sorted(f["id"] for f in viewer.get(url).json()["features"]) == ["S1", "S2", "S9"]
+    drawn = [
+        loc for t in data["figure"]["data"] if t["type"] == "choropleth" for loc in t["locations"]
+    ]
+    assert "S9" in drawn
+
+
+def test_unknown_parameters_do_not_make_new_kept_pages(member):
+    from django.test import RequestFactory
+
+    from mapviews.pagecache import body_key
+
+    factory = RequestFactory()
+    first = factory.get("/", {"period": "2026-10", "x": "1"})
+    second = factory.get("/", {"period": "2026-10", "x": "2"})
+    other = factory.get("/", {"period": "2026-09"})
+    for request in (first, second, other):
+        request.user = member
+    assert body_key(first, "map") == body_key(second, "map") != body_key(other, "map")

@@ -16,19 +16,16 @@ rights and unread notifications) and the CSP nonce. So a page is split in two:
   need besides the body (a title, whether a chart is shown) is kept with the body
   (``keep``).
 
-How to apply it to another page (the review, the bulletin, the map)::
+How to apply it to another page::
 
     def review(request):
         ...  # checks that may refuse the request: permission, 400 for a bad parameter
-        parts = kept_body(
+        return render_kept(
             request,
-            page="review",
-            template="improvement/_review_body.html",
-            build=lambda: review_context(request),  # only called on a miss
-            scope=(can_manage(request.user),),
+            "improvement/review",  # improvement/review.html around _review_body.html
+            lambda: review_context(request),  # only called on a miss
             keep=("period",),
         )
-        return render(request, "improvement/review.html", parts)
 
 and move the page's ``{% block content %}`` into the body template. The body is rendered
 without the request (no context processor runs) but with ``user`` and ``perms``: it may
@@ -59,7 +56,8 @@ from django.contrib.auth.context_processors import PermWrapper
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -156,6 +154,28 @@ def body_key(request: HttpRequest, page: str, scope: tuple = ()) -> str:
     parts = (viewer.company_id, viewer.own_station_id, viewer.published, query, rights, scope)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
     return f"pagebody:{page}:{generation()}:{get_language()}:{digest}"
+
+
+def render_kept(
+    request: HttpRequest,
+    page: str,
+    build: Callable[[], dict],
+    *,
+    scope: tuple = (),
+    keep: Iterable[str] = (),
+) -> HttpResponse:
+    """The page ``page`` ("mapviews/ranking"): its shell ``<page>.html`` rendered per
+    request around its body ``<dir>/_<name>_body.html`` kept by ``kept_body``."""
+    folder, name = page.rsplit("/", 1)
+    parts = kept_body(
+        request,
+        page=page,
+        template=f"{folder}/_{name}_body.html",
+        build=build,
+        scope=scope,
+        keep=keep,
+    )
+    return render(request, f"{page}.html", parts)
 
 
 def kept_body(

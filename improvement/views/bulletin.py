@@ -8,7 +8,6 @@ import io
 
 from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -17,7 +16,7 @@ from improvement.engine.progress import PROGRESS_GROUPS
 from improvement.selectors.bulletin import LISTS, Bulletin, read_bulletin
 from improvement.text import bulletin as text
 from indicators.periods import PeriodError, format_period, parse_period
-from mapviews.pagecache import kept_body
+from mapviews.pagecache import render_kept
 from scoring.viewer import chosen_month, month_context
 from stations.roles import VIEW_ALL_DETAILS
 from stations.viewer import company_for_user
@@ -30,14 +29,12 @@ CSV = "text/csv; charset=utf-8"
 @permission_required(VIEW_ALL_DETAILS, raise_exception=True)
 def bulletin(request: HttpRequest) -> HttpResponse:
     """The month's bulletin; its body kept rendered (``mapviews.pagecache``)."""
-    parts = kept_body(
+    return render_kept(
         request,
-        page="bulletin",
-        template="improvement/_bulletin_body.html",
-        build=lambda: _bulletin_context(request),
+        "improvement/bulletin",
+        lambda: _bulletin_context(request),
         keep=("period",),
     )
-    return render(request, "improvement/bulletin.html", parts)
 
 
 def _bulletin_context(request: HttpRequest) -> dict:

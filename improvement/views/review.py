@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -15,7 +14,7 @@ from improvement.selectors.review import HISTORY_MONTHS, TREND_MONTHS, page_grad
 from improvement.selectors.weaklist import weak_counts, weak_order
 from improvement.selectors.work import company_work
 from mapviews.charts import sparkline
-from mapviews.pagecache import kept_body
+from mapviews.pagecache import render_kept
 from mapviews.sorting import Sort
 from scoring.viewer import chosen_month, month_context
 from stations.roles import VIEW_ALL_DETAILS, can_manage_station
@@ -30,14 +29,12 @@ PAGE_SIZE = 50
 def review(request: HttpRequest) -> HttpResponse:
     """The weak stations a page at a time: counted and cut in the database, the rows of
     the page read in full; the body kept rendered (``mapviews.pagecache``)."""
-    parts = kept_body(
+    return render_kept(
         request,
-        page="review",
-        template="improvement/_review_body.html",
-        build=lambda: _review_context(request),
+        "improvement/review",
+        lambda: _review_context(request),
         keep=("period",),
     )
-    return render(request, "improvement/review.html", parts)
 
 
 def _review_context(request: HttpRequest) -> dict:

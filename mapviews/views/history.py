@@ -6,14 +6,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from indicators.periods import format_period
 from mapviews import selectors
 from mapviews.charts import figure_payload, grade_distribution_figure
-from mapviews.pagecache import kept_body
+from mapviews.pagecache import render_kept
 from mapviews.staticfinders import plotly_static_path
 from mapviews.tables import month_moves
 from mapviews.transitions import ABSENT, CATEGORIES
@@ -35,14 +34,12 @@ class Move:
 
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    parts = kept_body(
+    return render_kept(
         request,
-        page="history",
-        template="mapviews/_history_body.html",
-        build=lambda: _history_context(request),
+        "mapviews/history",
+        lambda: _history_context(request),
         keep=("chart_shown", "plotly_js"),
     )
-    return render(request, "mapviews/history.html", parts)
 
 
 def _history_context(request: HttpRequest) -> dict:

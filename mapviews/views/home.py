@@ -7,7 +7,6 @@ import pandas as pd
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from mapviews.maps import (
     own_station_trace,
     station_map_figure,
 )
-from mapviews.pagecache import kept_body
+from mapviews.pagecache import render_kept
 from mapviews.staticfinders import plotly_static_path
 from mapviews.text import change_text
 from mapviews.views.shapes import shape_url
@@ -44,15 +43,12 @@ from stations.shapefiles import COUNTIES, STATIONS, county_part, document_featur
 def map_page(request: HttpRequest) -> HttpResponse:
     """The map; its body (everything but the header and the scripts) is kept rendered
     (``mapviews.pagecache``): the viewer's own outline is part of the key."""
-    parts = kept_body(
+    return render_kept(
         request,
-        page="map",
-        template="mapviews/_map_body.html",
-        build=lambda: _map_context(request),
-        keep=("period", "period_scored"),
+        "mapviews/map",
+        lambda: _map_context(request),
+        keep=("period", "period_scored", "plotly_js"),
     )
-    parts["plotly_js"] = plotly_static_path()
-    return render(request, "mapviews/map.html", parts)
 
 
 def _map_context(request: HttpRequest) -> dict:

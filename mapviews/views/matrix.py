@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from indicators.models import Direction, Indicator
 from mapviews import selectors
-from mapviews.pagecache import kept_body
+from mapviews.pagecache import render_kept
 from mapviews.sorting import chosen_sort
 from mapviews.tables import matrix_order, matrix_sort_keys
 from scoring.engine.grades import GRADE_ORDER
@@ -32,14 +31,12 @@ class MatrixRow:
 @require_GET
 @permission_required(VIEW_ALL_DETAILS, raise_exception=True)
 def matrix(request: HttpRequest) -> HttpResponse:
-    parts = kept_body(
+    return render_kept(
         request,
-        page="matrix",
-        template="mapviews/_matrix_body.html",
-        build=lambda: _matrix_context(request),
+        "mapviews/matrix",
+        lambda: _matrix_context(request),
         keep=("period",),
     )
-    return render(request, "mapviews/matrix.html", parts)
 
 
 def _matrix_context(request: HttpRequest) -> dict:

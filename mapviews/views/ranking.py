@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -13,7 +12,7 @@ from indicators.models import Indicator
 from indicators.periods import add_months, format_period
 from mapviews import selectors
 from mapviews.charts import sparkline
-from mapviews.pagecache import kept_body
+from mapviews.pagecache import render_kept
 from mapviews.sorting import chosen_sort
 from mapviews.tables import RankingTable, ranking_rows, ranking_table
 from mapviews.text import list_separator
@@ -27,14 +26,12 @@ SPARKLINE_MONTHS = 12
 
 @require_GET
 def ranking(request: HttpRequest) -> HttpResponse:
-    parts = kept_body(
+    return render_kept(
         request,
-        page="ranking",
-        template="mapviews/_ranking_body.html",
-        build=lambda: _ranking_context(request),
+        "mapviews/ranking",
+        lambda: _ranking_context(request),
         keep=("period",),
     )
-    return render(request, "mapviews/ranking.html", parts)
 
 
 def _ranking_context(request: HttpRequest) -> dict:

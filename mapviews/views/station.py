@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from indicators.periods import format_period, previous_period
 from mapviews import explanations, selectors
 from mapviews.charts import figure_payload, score_history_figure
-from mapviews.pagecache import kept_body
+from mapviews.pagecache import render_kept
 from mapviews.panels import station_sections_context
 from mapviews.staticfinders import plotly_static_path
 from scoring.engine.grades import GRADE_ORDER
@@ -29,15 +29,13 @@ WEAKEST_NAMED = 3
 def station_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The page is kept rendered per station, month, language and the viewer's rights
     and own station (the indicator detail and the improvement work depend on them)."""
-    parts = kept_body(
+    return render_kept(
         request,
-        page="station",
-        template="mapviews/_station_detail_body.html",
-        build=lambda: _station_context(request, code),
+        "mapviews/station_detail",
+        lambda: _station_context(request, code),
         scope=(code,),
         keep=("station_name", "chart_shown", "plotly_js"),
     )
-    return render(request, "mapviews/station_detail.html", parts)
 
 
 def _station_context(request: HttpRequest, code: str) -> dict:

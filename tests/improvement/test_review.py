@@ -116,7 +116,9 @@ def test_review_queries_do_not_grow_with_the_work(login, people, scored, setting
     _work_for(scored, SEPTEMBER)
     with_work = queries()
     _work_for(scored, SEPTEMBER, "line_loss")  # twice the records
-    assert queries() == with_work == 22  # pinned: no query per row or per record
+    # Recorded work is new data: the weak order is read again (its key holds the data's
+    # generation, so that a station moved to another county is listed there).
+    assert queries() == with_work == 24  # pinned: no query per row or per record
 
 
 def test_a_kept_review_is_a_few_queries_and_follows_the_work(

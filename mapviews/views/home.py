@@ -156,7 +156,7 @@ def _shared_map_data(
     company_id = month.company.pk
     in_view = selectors.active_station_count(company_id, month.county_id)
     if in_view > STATION_DRAW_LIMIT:
-        figure, counts, note = _county_map(month, digest, compact, sensitivity)
+        figure, counts, note = _county_map(month, digest, compact)
         mode_note = _(
             "Each area is a county, coloured by its stations' average grade and labelled "
             "with it; click a county to see its stations."
@@ -211,9 +211,7 @@ def _station_map(
     return figure, selectors.grade_counts(rows), uncertain_note(sensitivity, shown)
 
 
-def _county_map(
-    month: MonthChoice, digest: str, compact: bool, sensitivity: SensitivityRun | None
-) -> tuple[dict, dict, str]:
+def _county_map(month: MonthChoice, digest: str, compact: bool) -> tuple[dict, dict, str]:
     """The map county by county (no station's row or area is read)."""
     company_id = month.company.pk
     by_county = selectors.county_grade_counts(company_id, month.period)
@@ -227,8 +225,8 @@ def _county_map(
     labels = CountyLabels(stations=_("Stations:"), open_hint=_("Click to see its stations"))
     figure = county_map_figure(frame, shape_url(digest, COUNTIES), labels, compact=compact)
     counts = selectors.month_grade_counts(company_id, month.period)
-    count = sensitivity.uncertain_count if sensitivity is not None else 0
-    return figure, counts, uncertain_note(sensitivity, count)
+    # No "?" is drawn on a county, so the note explaining it is not shown either.
+    return figure, counts, ""
 
 
 def _county_record(county: CountyShape, counts: dict[str, int]) -> dict:

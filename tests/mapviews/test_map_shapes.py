@@ -181,3 +181,18 @@ def test_unknown_parameters_do_not_make_new_kept_pages(member):
     for request in (first, second, other):
         request.user = member
     assert body_key(first, "map") == body_key(second, "map") != body_key(other, "map")
+
+
+def test_the_county_map_has_no_note_on_question_marks_it_does_not_draw(
+    viewer, two_counties, monkeypatch
+):
+    from scoring.models import SensitivityRun, StationScore
+
+    monkeypatch.setattr(home, "STATION_DRAW_LIMIT", 3)
+    run = StationScore.objects.filter(station__code="S4").latest("id").run
+    SensitivityRun.objects.create(
+        run=run, params={"spread": 0.2, "draws": 10}, uncertain_count=2, compute_ms=1, results={}
+    )
+    data = viewer.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()
+    assert data["uncertain_note"] == ""
+    assert not any("?" in text for t in data["figure"]["data"] for text in t.get("text", []))

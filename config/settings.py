@@ -97,7 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "stations.context_processors.roles",
+                "mapviews.context_processors.roles",
                 "improvement.context_processors.notifications",
                 "config.sections.section",
             ],
@@ -224,7 +224,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Tr
 # seems to come from the proxy.
 AUTHENTICATION_BACKENDS = [
     "config.login.WebLoginAxesBackend",  # first: refuses a locked pair unchecked
-    "django.contrib.auth.backends.ModelBackend",
+    "config.authbackend.KeptPermissionsBackend",  # Django's, read once per data state
 ]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=60)

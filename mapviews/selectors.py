@@ -123,10 +123,6 @@ def month_grade_counts(
     return counts
 
 
-def station_in_county(station_id: int, county_id: int) -> bool:
-    return Station.objects.filter(pk=station_id, county_id=county_id).exists()
-
-
 def legend(counts: dict[str, int]) -> list[tuple[GradeDisplay, int]]:
     """(grade, stations) for the legend: the five grades best first, then grey."""
     return [(display, counts.get(display.code, 0)) for display in all_grade_displays()]
@@ -253,11 +249,6 @@ def grade_counts_by_month(
         for grade, stations in sorted(counts[run.pk].items())
         if stations
     ]
-
-
-def month_scores(company_id: int, period: date, county_id: int | None = None) -> dict:
-    """{station id: StationScore} of one month's shown run."""
-    return {score.station_id: score for score in current_scores(company_id, period, county_id)}
 
 
 #: How many county peers the station page lists on each side of the station.

@@ -3,6 +3,8 @@ which shares the map's figure, is in ``widget``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
@@ -96,36 +98,48 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
     cached; the outline is added per request. The figure names its shapes by URL: the
     browser fetches them once per shapes version.
     """
-    company = month.company
-    digest = shapes_digest(company.pk)
-    previous = next(
-        (run for run in month.runs if run.period == previous_period(month.period)), None
-    )
-    sensitivity = latest_sensitivity(month.run, with_results=False)
-    key = ":".join(
-        str(part)
-        for part in (
-            "map-month",
-            month.run.pk,
-            sensitivity.pk if sensitivity else 0,
-            previous.pk if previous else 0,
-            digest,
-            get_language(),
-            month.county_id or 0,
-            int(compact),
-        )
-    )
+    inputs = map_inputs(month)
+    key = ":".join(str(part) for part in ("map-month", *inputs.parts, int(compact)))
     shared = cache.get(key)
     if shared is None:
-        shared = _shared_map_data(month, digest, compact, sensitivity)
+        shared = _shared_map_data(month, inputs.digest, compact, inputs.sensitivity)
         cache.set(key, shared, MAP_CACHE_SECONDS)
     data = dict(shared)
     own = selectors.own_station_id(request.user)
-    outline = own_outline(company.pk, digest, own, month.county_id) if own else None
+    outline = own_outline(month.company.pk, inputs.digest, own, month.county_id) if own else None
     if outline is not None:
         figure = data["figure"]
         data["figure"] = {**figure, "data": [*figure["data"], outline]}
     return data
+
+
+@dataclass(frozen=True)
+class MapInputs:
+    """What a month's map shows besides its run's rows: the run's newest sensitivity
+    (without its results), the shapes' fingerprint, and ``parts``, everything a key of
+    the month's map is made of (the run, its sensitivity, the previous month's run for
+    the changes, the shapes, the language and the county)."""
+
+    sensitivity: SensitivityRun | None
+    digest: str
+    parts: tuple
+
+
+def map_inputs(month: MonthChoice) -> MapInputs:
+    previous = next(
+        (run for run in month.runs if run.period == previous_period(month.period)), None
+    )
+    sensitivity = latest_sensitivity(month.run, with_results=False)
+    digest = shapes_digest(month.company.pk)
+    parts = (
+        month.run.pk,
+        sensitivity.pk if sensitivity else 0,
+        previous.pk if previous else 0,
+        digest,
+        get_language(),
+        month.county_id or 0,
+    )
+    return MapInputs(sensitivity=sensitivity, digest=digest, parts=parts)
 
 
 def own_outline(

@@ -39,13 +39,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from indicators.periods import format_period, previous_period
+from indicators.periods import format_period
 from mapviews import selectors
 from mapviews.staticfinders import plotly_static_path
-from mapviews.views.home import MAP_CACHE_SECONDS, _shared_map_data, own_outline
+from mapviews.views.home import MAP_CACHE_SECONDS, _shared_map_data, map_inputs, own_outline
 from scoring.selectors import latest_sensitivity, viewer_stamp
 from scoring.viewer import MonthChoice, chosen_month, lazy_regrade_note, parse_id, parse_month
-from stations.areas import shapes_digest
 
 
 def _allowed(request: HttpRequest) -> bool:
@@ -200,24 +199,13 @@ def _version(month: MonthChoice) -> _Version:
     """The month's published run and its sensitivity marks, the previous month's run
     (the hover's changes), the shapes, the language and the county: a new run (new
     data or a re-grade) or new marks also move Last-Modified."""
-    previous = next(
-        (run for run in month.runs if run.period == previous_period(month.period)), None
-    )
-    sensitivity = latest_sensitivity(month.run, with_results=False)
-    digest = shapes_digest(month.company.pk)
-    parts = (
-        month.run.pk,
-        sensitivity.pk if sensitivity else 0,
-        previous.pk if previous else 0,
-        digest,
-        get_language(),
-        month.county_id or 0,
-    )
+    inputs = map_inputs(month)
+    sensitivity = inputs.sensitivity
     stamps = [month.run.published_at, sensitivity.created_at if sensitivity else None]
     return _Version(
-        key="widget-map:" + ":".join(str(part) for part in parts),
+        key="widget-map:" + ":".join(str(part) for part in inputs.parts),
         modified=max((int(stamp.timestamp()) for stamp in stamps if stamp), default=None),
-        digest=digest,
+        digest=inputs.digest,
     )
 
 

@@ -7,6 +7,7 @@ class ImprovementConfig(AppConfig):
     verbose_name = _("Improvement work")
 
     def ready(self) -> None:
+        from improvement import noticecount
         from improvement.receivers import queue_grade_drop_notices, queue_regrade_notices
         from improvement.views.station import station_work_context
         from mapviews.panels import add_station_section
@@ -19,3 +20,4 @@ class ImprovementConfig(AppConfig):
             queue_regrade_notices, dispatch_uid="improvement.queue_regrade_notices"
         )
         add_station_section(station_work_context)
+        noticecount.connect()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from improvement.selectors.notices import unread_count
+from improvement.noticecount import kept_unread_count
 
 
 def notifications(request: HttpRequest) -> dict:
-    """One count query, and only when a template shows it."""
+    """Read only when a template shows it, and kept until notices change."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user))}
+    return {"unread_notifications": SimpleLazyObject(lambda: kept_unread_count(user))}

@@ -1,28 +1,40 @@
-"""The header's roles beside the viewer's name, read once per state of the data."""
+"""The header's roles beside the viewer's name and the link to their station, read once
+per state of the data."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
-from mapviews.pagecache import generation
+from mapviews.pagecache import generation, kept_viewer
 from stations.roles import role_labels
 
 
 def roles(request: HttpRequest) -> dict:
     """``stations.roles.role_labels``, kept under the data's generation (a change of the
-    user's groups moves it on: ``mapviews.pagecache`` watches the auth app)."""
+    user's groups moves it on: ``mapviews.pagecache`` watches the auth app), and
+    ``own_station`` (``code`` and ``name``; empty without a station) from
+    ``pagecache.kept_viewer``."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    own = SimpleLazyObject(lambda: _own_station(kept_viewer(request)))
     seconds = settings.PAGE_BODY_SECONDS
     if not seconds:
-        return {"user_roles": role_labels(user)}
+        return {"user_roles": role_labels(user), "own_station": own}
     key = f"roles:{user.pk}:{generation()}:{get_language()}"
     labels = cache.get(key)
     if labels is None:
         labels = role_labels(user)
         cache.set(key, labels, seconds)
-    return {"user_roles": labels}
+    return {"user_roles": labels, "own_station": own}
+
+
+def _own_station(viewer) -> dict:
+    """Falsy without a station."""
+    if not viewer.own_station_code:
+        return {}
+    return {"code": viewer.own_station_code, "name": viewer.own_station_name}

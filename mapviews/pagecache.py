@@ -47,9 +47,10 @@ process's change shows within that time.
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.context_processors import PermWrapper
@@ -57,12 +58,14 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from scoring.selectors import viewer_stamp
+from mapviews import answers, gzipjoin
+from scoring.selectors import ViewerStamp, viewer_stamp
+
+T = TypeVar("T")
 
 #: The query parameters the kept pages read: only these are part of a body's key (any
 #: other is ignored by the pages, and would let a visitor fill the cache with copies).
@@ -86,41 +89,59 @@ UNWATCHED = frozenset(
 UNSHOWN_FIELDS = frozenset({"last_login", "password"})
 
 
+class Generation:
+    """A number in the cache that a change moves on: what is kept under an older number
+    is out of date. A new one on start (a lost or cleared cache never brings back an old
+    number, so never an old copy)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self._bump = self.bump  # one bound method: registered once per transaction
+
+    def current(self) -> int:
+        value = cache.get(self.key)
+        if value is None:
+            cache.add(self.key, time.time_ns(), None)
+            value = cache.get(self.key, 0)
+        return value
+
+    def bump(self) -> None:
+        try:
+            cache.incr(self.key)
+        except ValueError:  # not there (or no cache): a new number
+            cache.set(self.key, time.time_ns(), None)
+
+    def changed(self, **_kwargs: Any) -> None:
+        """At once (a request of this transaction sees its own change) and when the
+        transaction commits (a request that read the old rows meanwhile kept its copy
+        under the old number only if it started before; one that started after the first
+        bump and read the old rows is set aside by the second)."""
+        self.bump()
+        connection = transaction.get_connection()
+        if connection.in_atomic_block and not any(
+            callback is self._bump for _sids, callback, _robust in connection.run_on_commit
+        ):  # once per transaction
+            transaction.on_commit(self._bump)
+
+
+#: The data's generation: what every kept body is kept under.
+DATA = Generation(GENERATION_KEY)
+
+
 def generation() -> int:
-    """The data's generation: a new one on start (a lost or cleared cache never brings
-    back an old number, so never an old body)."""
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, time.time_ns(), None)
-        value = cache.get(GENERATION_KEY, 0)
-    return value
+    """The data's generation (``DATA``)."""
+    return DATA.current()
 
 
 def bump_generation() -> None:
     """Every kept body is out of date: the next request of each page renders it again."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there (or no cache): a new number
-        cache.set(GENERATION_KEY, time.time_ns(), None)
+    DATA.bump()
 
 
 def data_changed() -> None:
     """For writes that send no model signal (``bulk_create``, ``QuerySet.update``): every
     kept body is out of date, now and when the transaction commits."""
-    _bump_now_and_on_commit()
-
-
-def _bump_now_and_on_commit(**_kwargs: Any) -> None:
-    # At once (a request of this transaction sees its own change) and when it commits (a
-    # request that read the old rows meanwhile kept its body under the old generation's
-    # key only if it started before; one that started after the first bump and read
-    # the old rows is set aside by the second).
-    bump_generation()
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and not any(
-        callback is bump_generation for _sids, callback, _robust in connection.run_on_commit
-    ):  # once per transaction
-        transaction.on_commit(bump_generation)
+    DATA.changed()
 
 
 def _row_changed(sender, **kwargs: Any) -> None:
@@ -132,7 +153,7 @@ def _row_changed(sender, **kwargs: Any) -> None:
     fields = kwargs.get("update_fields")
     if fields and set(fields) <= UNSHOWN_FIELDS:
         return
-    _bump_now_and_on_commit()
+    DATA.changed()
 
 
 def connect(signals: Iterable = ()) -> None:
@@ -141,13 +162,32 @@ def connect(signals: Iterable = ()) -> None:
     for model_signal in (post_save, post_delete, m2m_changed):
         model_signal.connect(_row_changed, dispatch_uid=f"pagecache-{id(model_signal)}")
     for signal in signals:
-        signal.connect(_bump_now_and_on_commit, dispatch_uid=f"pagecache-{id(signal)}")
+        signal.connect(DATA.changed, dispatch_uid=f"pagecache-{id(signal)}")
+
+
+def kept_viewer(request: HttpRequest) -> ViewerStamp:
+    """``scoring.selectors.viewer_stamp`` of the request's user, read once per request
+    and kept per state of the data: every change of what it reads (a run published, new
+    marks, a station or membership changed) is a new generation."""
+    stamp = getattr(request, "_kept_viewer", None)
+    if stamp is not None:
+        return stamp
+    user = request.user
+    seconds = settings.PAGE_BODY_SECONDS
+    key = f"viewer:{user.pk or 0}:{generation()}"
+    stamp = cache.get(key) if seconds else None
+    if stamp is None:
+        stamp = viewer_stamp(user)
+        if seconds:
+            cache.set(key, stamp, seconds)
+    request._kept_viewer = stamp
+    return stamp
 
 
 def body_key(request: HttpRequest, page: str, scope: tuple = ()) -> str:
-    """The cache key of a page's body for this request (one query: ``viewer_stamp``)."""
+    """The cache key of a page's body for this request (``kept_viewer``)."""
     user = request.user
-    viewer = viewer_stamp(user)
+    viewer = kept_viewer(request)
     query = sorted((k, v) for k, v in request.GET.lists() if k in PAGE_PARAMETERS)
     # The viewer's rights (read once per request: the header reads them too).
     rights = (user.is_superuser, user.is_staff, sorted(user.get_all_permissions()))
@@ -165,7 +205,8 @@ def render_kept(
     keep: Iterable[str] = (),
 ) -> HttpResponse:
     """The page ``page`` ("mapviews/ranking"): its shell ``<page>.html`` rendered per
-    request around its body ``<dir>/_<name>_body.html`` kept by ``kept_body``."""
+    request around its body ``<dir>/_<name>_body.html`` kept by ``kept_body``; gzipped
+    without compressing the kept body again (``mapviews.answers``)."""
     folder, name = page.rsplit("/", 1)
     parts = kept_body(
         request,
@@ -175,7 +216,16 @@ def render_kept(
         scope=scope,
         keep=keep,
     )
-    return render(request, f"{page}.html", parts)
+    body = parts.pop("body")
+    shell = render_to_string(f"{page}.html", {**parts, "body": mark_safe(BODY_SLOT)}, request)
+    head, slot, tail = shell.partition(BODY_SLOT)
+    if not slot:  # a shell without ``{{ body }}``
+        return answers.joined(request, [shell])
+    return answers.joined(request, [head, body, tail])
+
+
+#: Stands for the body in a rendered shell (random per process: no page text holds it).
+BODY_SLOT = f"<!--body-{secrets.token_hex(16)}-->"
 
 
 def kept_body(
@@ -188,19 +238,34 @@ def kept_body(
     keep: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The template variables of the page's shell: ``body`` (the body template rendered
-    with ``build()``'s context, kept) and the context values named in ``keep`` (plain
-    values: they are kept with it). ``build`` is called only when the body is not kept;
-    it may raise (a 400, a 404) as the view would."""
-    seconds = settings.PAGE_BODY_SECONDS
-    key = body_key(request, page, scope) if seconds else ""
-    kept = cache.get(key) if seconds else None
-    if kept is None:
+    with ``build()``'s context, kept as a ``gzipjoin.Piece``: UTF-8 and compressed once)
+    and the context values named in ``keep`` (plain values: they are kept with it).
+    ``build`` is called only when the body is not kept; it may raise (a 400, a 404) as
+    the view would."""
+
+    def render_body() -> dict[str, Any]:
         context = build()
-        kept = {name: context.get(name) for name in keep}
+        rendered = {name: context.get(name) for name in keep}
         # Without the request: no context processor runs (the header's are the page's).
         # The viewer's rights are in the key, so the body may show what they allow.
         rights = {"user": request.user, "perms": PermWrapper(request.user)}
-        kept["body"] = render_to_string(template, {**rights, **context})
-        if seconds:
-            cache.set(key, kept, seconds)
-    return {**kept, "body": mark_safe(kept["body"])}  # our own rendering
+        body = render_to_string(template, {**rights, **context})
+        rendered["body"] = gzipjoin.piece(body.encode())
+        return rendered
+
+    return dict(kept(request, page, render_body, scope=scope))
+
+
+def kept(request: HttpRequest, page: str, build: Callable[[], T], *, scope: tuple = ()) -> T:
+    """``build()``, kept under ``body_key`` for ``PAGE_BODY_SECONDS`` (built each time
+    with 0). What it returns must not depend on who the viewer is beyond what the key
+    holds; it may raise, and then nothing is kept."""
+    seconds = settings.PAGE_BODY_SECONDS
+    if not seconds:
+        return build()
+    key = body_key(request, page, scope)
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, seconds)
+    return value

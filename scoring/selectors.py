@@ -345,6 +345,9 @@ class ViewerStamp:
     own_station_id: int | None
     #: Changes whenever a month's shown run changes or gets new sensitivity marks.
     published: tuple
+    #: The viewer's station's code and name (the header's link), "" without one.
+    own_station_code: str = ""
+    own_station_name: str = ""
 
 
 def viewer_stamp(user) -> ViewerStamp:
@@ -362,7 +365,7 @@ def viewer_stamp(user) -> ViewerStamp:
         "marks": SensitivityRun._meta.db_table,
     }
     sql = """
-        SELECT c.id, m.station_id,
+        SELECT c.id, m.station_id, own.code, own.name,
           (SELECT COUNT(*) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
           (SELECT SUM(r.id) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
           (SELECT MAX(r.published_at) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
@@ -372,6 +375,7 @@ def viewer_stamp(user) -> ViewerStamp:
         LEFT JOIN {member} m ON m.user_id = %s AND m.station_id IN (
           SELECT st.id FROM {station} st JOIN {county} co ON co.id = st.county_id
           WHERE co.company_id = c.id)
+        LEFT JOIN {station} own ON own.id = m.station_id
         ORDER BY m.station_id IS NULL, c.id
         LIMIT 1
     """.format(**tables)
@@ -380,7 +384,8 @@ def viewer_stamp(user) -> ViewerStamp:
         row = cursor.fetchone()
     if row is None:
         return ViewerStamp(None, None, ())
-    return ViewerStamp(row[0], row[1], tuple(str(value) for value in row[2:]))
+    published = tuple(str(value) for value in row[4:])
+    return ViewerStamp(row[0], row[1], published, row[2] or "", row[3] or "")
 
 
 def opening_period(runs: list[ScoreRun]) -> date | None:

@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from improvement.models import Notification, NotificationKind
+from improvement.noticecount import notices_changed
 from improvement.text.notices import notice_text, station_url
 from indicators.models import IndicatorValue
 from indicators.periods import add_months, format_period
@@ -207,6 +208,7 @@ def _create_notices(run: ScoreRun, drops: dict[int, dict]) -> int:
     ]
     # ignore_conflicts: a twin delivery may have added some since the read above.
     Notification.objects.bulk_create(new, ignore_conflicts=True)
+    notices_changed()  # bulk_create sends no post_save: the header's counts
     return len(new)
 
 
@@ -252,6 +254,7 @@ def _insert_notices(run: ScoreRun, drops: dict[int, dict]) -> int:
                 timezone.now(),
             ],
         )
+        notices_changed()  # the header's counts
         return cursor.rowcount
 
 
@@ -374,4 +377,6 @@ def mark_read(*, user, notice_id: int | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at=None)
     if notice_id is not None:
         unread = unread.filter(pk=notice_id)
-    return unread.update(read_at=timezone.now())
+    changed = unread.update(read_at=timezone.now())
+    notices_changed()  # the header's count
+    return changed

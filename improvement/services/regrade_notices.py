@@ -20,6 +20,7 @@ from django.core.mail import EmailMessage
 from django.utils.translation import ngettext
 
 from improvement.models import Notification, NotificationKind
+from improvement.noticecount import notices_changed
 from improvement.services.notices import (
     NoticeOutcome,
     mail_each_user,
@@ -117,6 +118,7 @@ def _create_notices(run: ScoreRun, changes: dict[int, dict]) -> int:
     ]
     # ignore_conflicts: a twin delivery may have added some since the read above.
     Notification.objects.bulk_create(new, ignore_conflicts=True)
+    notices_changed()  # bulk_create sends no post_save: the header's counts
     return len(new)
 
 

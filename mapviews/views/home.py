@@ -3,11 +3,13 @@ which shares the map's figure, is in ``widget``)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pandas as pd
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
@@ -15,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from indicators.periods import format_period, previous_period
-from mapviews import selectors
+from mapviews import answers, selectors
+from mapviews.gzipjoin import Piece, piece
 from mapviews.maps import (
     COUNTY_COLUMNS,
     STATION_COLUMNS,
@@ -25,7 +28,7 @@ from mapviews.maps import (
     own_station_trace,
     station_map_figure,
 )
-from mapviews.pagecache import render_kept
+from mapviews.pagecache import kept, render_kept
 from mapviews.staticfinders import plotly_static_path
 from mapviews.text import change_text
 from mapviews.views.shapes import shape_url
@@ -70,16 +73,25 @@ def _map_context(request: HttpRequest) -> dict:
 
 
 @require_GET
-def map_month(request: HttpRequest) -> JsonResponse:
+def map_month(request: HttpRequest) -> HttpResponse:
     """One month of the map as JSON, for the stepper and the play control; a bad month or
-    county is answered in JSON too, as a missing month is."""
+    county is answered in JSON too, as a missing month is. Kept like a page's body (the
+    viewer's own outline is in it: ``pagecache.body_key`` holds their station)."""
     try:
-        month = chosen_month(request)
+        status, answer = kept(request, "mapviews/map-month", lambda: _month_answer(request))
     except BadRequest as refusal:
         return JsonResponse({"error": str(refusal)}, status=400)
+    return answers.joined(request, [answer], content_type="application/json", status=status)
+
+
+def _month_answer(request: HttpRequest) -> tuple[int, Piece]:
+    """The answer's status and JSON (compressed once); a bad parameter raises."""
+    month = chosen_month(request)
     if month.run is None:
-        return JsonResponse({"error": _("This month has no scores.")}, status=404)
-    return JsonResponse(map_data(month, request, compact=request.GET.get("compact") == "1"))
+        status, data = 404, {"error": _("This month has no scores.")}
+    else:
+        status, data = 200, map_data(month, request, compact=request.GET.get("compact") == "1")
+    return status, piece(json.dumps(data, cls=DjangoJSONEncoder).encode())
 
 
 #: How long a month's map stays cached. Scores, shapes, stations added or moved and the

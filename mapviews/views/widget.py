@@ -40,10 +40,12 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from indicators.periods import format_period
-from mapviews import selectors
+from mapviews import answers, selectors
+from mapviews.gzipjoin import Piece, piece
+from mapviews.pagecache import kept_viewer
 from mapviews.staticfinders import plotly_static_path
 from mapviews.views.home import MAP_CACHE_SECONDS, _shared_map_data, map_inputs, own_outline
-from scoring.selectors import latest_sensitivity, viewer_stamp
+from scoring.selectors import latest_sensitivity
 from scoring.viewer import MonthChoice, chosen_month, lazy_regrade_note, parse_id, parse_month
 
 
@@ -97,11 +99,11 @@ def _page_key(request: HttpRequest) -> str:
 
 def _viewer_key(request: HttpRequest) -> tuple[str, int | None]:
     """The month and county asked for (a bad one is refused here), the viewer's company
-    and station, a stamp of its published runs, and the language (one query); and the
-    viewer's station."""
+    and station, a stamp of its published runs (kept: ``pagecache.kept_viewer``), and
+    the language; and the viewer's station."""
     period = parse_month(request.GET.get("period", ""))
     county_id = parse_id(request.GET.get("county"))
-    viewer = viewer_stamp(request.user)
+    viewer = kept_viewer(request)
     parts = (viewer.company_id, viewer.published, period, county_id)
     own = viewer.own_station_id
     return f"{_digest(parts)}:{own or 0}:{get_language()}", own
@@ -169,10 +171,12 @@ def widget_map(request: HttpRequest) -> HttpResponse:
     if version is None:
         version = _version(month)
         cache.set(key, version, PAGE_CACHE_SECONDS)
-    etag = '"' + hashlib.sha256(f"{version.key}:{own or 0}".encode()).hexdigest()[:32] + '"'
+    # Weak: the same map is sent plain or gzipped (with a random name in its header).
+    etag = 'W/"' + hashlib.sha256(f"{version.key}:{own or 0}".encode()).hexdigest()[:32] + '"'
     answer = get_conditional_response(
         request, etag=etag, last_modified=version.modified
-    ) or HttpResponse(
+    ) or answers.joined(
+        request,
         _map_json(functools.cache(lambda: month or chosen_month(request)), version, own),
         content_type="application/json",
     )
@@ -209,17 +213,21 @@ def _version(month: MonthChoice) -> _Version:
     )
 
 
-def _map_json(load_month: Callable[[], MonthChoice], version: _Version, own: int | None) -> str:
-    """The shared figure, cached as JSON text, and the viewer's outline beside it
-    (cached per station: both are only joined, never parsed or rendered again)."""
+def _map_json(
+    load_month: Callable[[], MonthChoice], version: _Version, own: int | None
+) -> list[str | Piece]:
+    """The shared figure, cached as JSON compressed once (``gzipjoin.Piece``), and the
+    viewer's outline beside it (cached per station: both are only joined, never parsed
+    or rendered again)."""
     figure = cache.get(version.key)
     if figure is None:
         month = load_month()
         sensitivity = latest_sensitivity(month.run, with_results=False)
         data = _shared_map_data(month, version.digest, True, sensitivity)
-        figure = json.dumps(data["figure"], cls=DjangoJSONEncoder, separators=(",", ":"))
+        text = json.dumps(data["figure"], cls=DjangoJSONEncoder, separators=(",", ":"))
+        figure = piece(text.encode())
         cache.set(version.key, figure, MAP_CACHE_SECONDS)
-    return '{"figure":' + figure + ',"own":' + _outline_json(load_month, version, own) + "}"
+    return ['{"figure":', figure, ',"own":' + _outline_json(load_month, version, own) + "}"]
 
 
 def _outline_json(load_month: Callable[[], MonthChoice], version: _Version, own: int | None) -> str:

@@ -3,6 +3,9 @@ change of what a page shows shows at once."""
 
 from __future__ import annotations
 
+import gzip
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -118,3 +121,21 @@ def viewer_en(client, member):
     client.force_login(member)
     client.cookies["django_language"] = "en"
     return client
+
+
+@pytest.mark.parametrize(("name", "args"), PAGES)
+def test_a_gzip_client_gets_the_same_page_compressed(committee_viewer, scored, name, args):
+    plain = page(committee_viewer, name, args)
+    for _ in range(2):  # rendered, then kept
+        response = committee_viewer.get(reverse(name, args=args), HTTP_ACCEPT_ENCODING="gzip")
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        html = gzip.decompress(response.content).decode()
+        # The same page but for the request's own CSRF tokens and CSP nonce.
+        assert _without_tokens(html) == _without_tokens(plain)
+        assert "<!--body-" not in html
+
+
+def _without_tokens(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'nonce="[^"]+"', "", html)

@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "indicators": 3,
     "scoring": 4,
     "mapviews": 5,
+    "api": 5,
     "improvement": 6,
     "demo": 7,
     "config": 8,

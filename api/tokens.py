@@ -69,7 +69,7 @@ def find_token(presented: str) -> ApiToken | None:
     if not presented.startswith(TOKEN_START):
         return None
     prefix, _sep, secret = presented[len(TOKEN_START) :].partition("_")
-    if not prefix or not secret or len(prefix) > 16:
+    if not (prefix.isascii() and prefix.isalnum() and len(prefix) <= 16) or not secret:
         return None
     token = (
         ApiToken.objects.select_related("company")

@@ -28,7 +28,7 @@ from api.serializers import (
 )
 from api.services import BatchRejected, KeyReused, submit_values
 from api.throttling import SubmitRate
-from indicators.periods import PERIOD_FORMAT_HINT, PeriodError, parse_period
+from indicators.periods import PERIOD_FORMAT_HINT, PERIOD_PATTERN, PeriodError, parse_period
 from stations.models import Station
 from tabular.defects import MAX_LISTED_DEFECTS
 
@@ -37,10 +37,13 @@ MONTH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
     description="YYYY-MM",
-    pattern=r"^\d{4}-\d{2}$",
+    pattern=PERIOD_PATTERN.pattern,
 )
 MONTH_FILTER = OpenApiParameter(
-    "month", OpenApiTypes.STR, description="Only this month (YYYY-MM).", pattern=r"^\d{4}-\d{2}$"
+    "month",
+    OpenApiTypes.STR,
+    description="Only this month (YYYY-MM).",
+    pattern=PERIOD_PATTERN.pattern,
 )
 COUNTY_FILTER = OpenApiParameter(
     "county", OpenApiTypes.INT, description="Only this county (its id, see /counties/)."

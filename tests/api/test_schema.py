@@ -20,8 +20,10 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
+from api.batches import JSON, ValuesBody
 from api.parsers import XLSX_MEDIA_TYPE
-from api.tokens import issue_token
+from api.services import submit_values
+from api.tokens import find_token, issue_token
 from indicators.models import Indicator
 from stations.models import Station
 from tests.builders import score_month
@@ -64,6 +66,34 @@ def token_header(feed_company, settings, keep_the_test_connection) -> dict[str, 
     issued = issue_token(name="fuzz", company=feed_company, indicators=Indicator.objects.all())
     # The WSGI client does not unzip; an HTTP client would (GZipMiddleware answers gzip).
     return {"Authorization": f"Bearer {issued.plaintext}", "Accept-Encoding": "identity"}
+
+
+#: Calls the generated ones rarely make succeed (a real station, month, job), answered as
+#: documented too. "{job}" is the id of a job the fixture sends.
+KNOWN_CALLS = [
+    ("/api/v1/stations/{code}/", {"code": "F1"}, {}),
+    ("/api/v1/stations/{code}/history/", {"code": "F1"}, {}),
+    ("/api/v1/months/{month}/", {"month": "2026-10"}, {}),
+    ("/api/v1/months/{month}/scores/", {"month": "2026-10"}, {"page_size": 2, "page": 2}),
+    ("/api/v1/imports/{id}/", {"id": "{job}"}, {}),
+    ("/api/v1/imports/", {}, {"month": "2026-09"}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "path_parameters", "query"), KNOWN_CALLS)
+def test_real_records_are_answered_as_documented(token_header, path, path_parameters, query):
+    token = find_token(token_header["Authorization"].removeprefix("Bearer "))
+    assert token is not None
+    batch = b'{"values": [{"station_code": "F1", "period": "2026-09", "indicator_code": "safety", '
+    body = ValuesBody(JSON, batch + b'"value": 90}]}')
+    job = submit_values(token=token, body=body).submission.batch_id
+    parameters = {
+        name: job if value == "{job}" else value for name, value in path_parameters.items()
+    }
+    case = schema[path]["GET"].Case(path_parameters=parameters, query=query)
+    response = case.call_and_validate(headers=token_header)
+    assert response.status_code == 200
 
 
 @pytest.mark.django_db

@@ -26,7 +26,8 @@ def test_only_a_hash_of_the_secret_is_stored(feed_company):
     assert stored.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert find_token(issued.plaintext) == stored
     assert find_token(issued.plaintext[:-1] + "x") is None
-    assert find_token("garbage") is None
+    for garbage in ("garbage", "fm_", "fm_\x00_x", "fm_名字_x", f"fm_{'a' * 40}_x"):
+        assert find_token(garbage) is None
     revoke_token(stored)
     assert find_token(issued.plaintext) is None
 

@@ -180,6 +180,18 @@ def test_a_huge_body_is_refused_before_it_is_read(caller, settings):
     assert response.json()["limit_bytes"] == 65536
 
 
+def test_a_chunked_body_is_refused_in_json(caller):
+    response = caller.client.post(
+        URL,
+        "x",
+        content_type="text/csv",
+        headers={"Authorization": f"Bearer {caller.token}", "Transfer-Encoding": "chunked"},
+        CONTENT_LENGTH="",
+    )
+    assert response.status_code == 411
+    assert "Content-Length" in response.json()["detail"]
+
+
 def test_no_token_a_wrong_token_and_a_revoked_token(issued):
     client = Client(enforce_csrf_checks=True)
     body = json.dumps({"values": TWO})

@@ -164,7 +164,7 @@ def _routes(patterns, namespace: str = "") -> dict[str, URLPattern]:
 def _walked_routes() -> dict[str, Page]:
     """WALK, plus every change list of our own models in the Django admin."""
     names = _routes(get_resolver().url_patterns)
-    ours = ("stations", "indicators", "scoring", "improvement", "audit", "auth")
+    ours = ("stations", "indicators", "scoring", "improvement", "audit", "auth", "api")
     changelists = {
         name: ADMIN_CHANGELIST
         for name in names

@@ -15,8 +15,9 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from stations.geoimport import MAX_GEOJSON_BYTES
 
@@ -34,11 +35,18 @@ def _geojson_limit() -> int:
     return MAX_GEOJSON_BYTES + FORM_ROOM
 
 
+def _api_batch_limit() -> int:
+    return settings.API_MAX_BODY_BYTES
+
+
 #: Paths that take an upload, and the largest body each accepts.
 UPLOAD_PATHS: list[tuple[re.Pattern[str], Callable[[], int]]] = [
     (re.compile(r"^/manage/imports/"), _import_limit),
     (re.compile(r"^/admin/stations/[a-z]+/upload/$"), _geojson_limit),
+    (re.compile(r"^/api/v1/values/$"), _api_batch_limit),
 ]
+#: Paths whose callers are programs: refused in JSON, not with the page.
+JSON_PATHS = re.compile(r"^/api/")
 
 
 def body_limit(path: str) -> int:
@@ -72,5 +80,11 @@ class RequestBodyLimitMiddleware:
 
 
 def _refusal(request: HttpRequest, status: int, limit: int) -> HttpResponse:
+    if JSON_PATHS.match(request.path_info):
+        if status == LENGTH_REQUIRED:
+            message = _("Send the body with a Content-Length header (not chunked).")
+        else:
+            message = _("The body is larger than the limit of %(limit)d bytes.") % {"limit": limit}
+        return JsonResponse({"detail": message, "limit_bytes": limit}, status=status)
     context = {"limit_bytes": limit, "length_required": status == 411}
     return render(request, "413.html", context, status=status)

@@ -18,9 +18,10 @@ import sys
 
 from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views import defaults
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -36,6 +37,8 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400 on the site's page; Django's other refusals (e.g. a bad host) keep their reason
     to the log."""
     reason = str(exception) if type(exception) is BadRequest else ""
+    if request.path_info.startswith("/api/"):  # a program's call: JSON, never the page
+        return JsonResponse({"detail": reason or _("Bad request.")}, status=400)
     try:
         return render(request, "400.html", {"exception": reason}, status=400)
     except Exception:  # a request too broken for the site's page still gets a 400

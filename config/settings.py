@@ -54,8 +54,12 @@ INSTALLED_APPS = [
     "audit",
     "improvement",
     "demo",
+    "api",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -392,4 +396,47 @@ LOGGING = {
         # django-axes announces its configuration on every start (each manage.py command).
         "axes.apps": {"level": "WARNING"},
     },
+}
+
+# --- The API for the feeding systems (api/, docs/api.md) ---------------------------
+# Token calls (Authorization: Bearer) need no session or CSRF; a logged-in user may read
+# with their session. Every refusal is JSON (api.errors). Rate limits are per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.TokenOrSession"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.CallRate"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handle_exception",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/minute")
+API_SUBMIT_RATE_LIMIT = env_str("API_SUBMIT_RATE_LIMIT", "60/minute")
+# A batch of values may be this large (config/bodylimit.py); other API calls keep
+# REQUEST_MAX_BODY_BYTES.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 20 * 1024 * 1024, minimum=65536)
+# Batches of at most this many values are written before the answer (201); larger ones
+# answer 202 with the job to poll.
+API_SYNC_MAX_VALUES = env_int("API_SYNC_MAX_VALUES", 5000, minimum=0)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Five-colour station map API",
+    "DESCRIPTION": "For the feeding systems and the intranet: send monthly indicator values, "
+    "read stations, months, scores and grades. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+    },
+    "SECURITY": [{"token": []}],
+    "AUTHENTICATION_WHITELIST": [],
 }

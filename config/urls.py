@@ -36,6 +36,8 @@ urlpatterns = [
     path("manage/", include("scoring.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    # The feeding systems' API (api/urls.py): schema at /api/v1/schema/, docs at /api/v1/docs/.
+    path("api/v1/", include("api.urls")),
 ]
 
 # A database or Redis that does not answer gets the "try again" page (503), not a 500.

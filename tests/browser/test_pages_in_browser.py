@@ -68,6 +68,8 @@ ROLE_PAGES = {
         ("admin-stations", "/admin/stations/station/"),
         ("admin-station-add", "/admin/stations/station/add/"),
         ("admin-users", "/admin/auth/user/"),
+        ("admin-api-tokens", "/admin/api/apitoken/"),
+        ("admin-api-token-add", "/admin/api/apitoken/add/"),
         ("imports", "/manage/imports/"),
         ("password-change", "/accounts/password/"),
         ("weights", "/manage/weights/"),

@@ -46,6 +46,7 @@ PARAMETER_KINDS = {
     "month": MONTH,
     "county": NUMBER,
     "page": NUMBER,
+    "page_size": NUMBER,
     "p": NUMBER,
     "version": NUMBER,
     "station": NUMBER,
@@ -131,6 +132,18 @@ WALK: dict[str, Page] = {
     "set_language": Page("post"),
     "health": Page(),
     "admin:index": Page(),
+    "api:schema": Page(),
+    "api:docs": Page(),
+    "api:values": Page("post"),
+    "api:imports": Page(query=("month", "page", "page_size")),
+    "api:import": Page(args=((ID, "{import}"),)),
+    "api:counties": Page(query=("page",)),
+    "api:stations": Page(query=("county", "page", "page_size")),
+    "api:station": Page(args=S1),
+    "api:station-history": Page(args=S1, query=("page",)),
+    "api:months": Page(query=("page",)),
+    "api:month": Page(args=((MONTH, "2026-09"),)),
+    "api:month-scores": Page(args=((MONTH, "2026-09"),), query=("county", "page", "page_size")),
 }
 
 #: The Django admin's change lists of our models read these.
@@ -151,7 +164,7 @@ def _routes(patterns, namespace: str = "") -> dict[str, URLPattern]:
 def _walked_routes() -> dict[str, Page]:
     """WALK, plus every change list of our own models in the Django admin."""
     names = _routes(get_resolver().url_patterns)
-    ours = ("stations", "indicators", "scoring", "improvement", "audit", "auth")
+    ours = ("stations", "indicators", "scoring", "improvement", "audit", "auth", "api")
     changelists = {
         name: ADMIN_CHANGELIST
         for name in names

@@ -28,6 +28,11 @@ COMMITTEE_POST = COMMITTEE_UP | {"committee": 302, "admin": 302}
 MANAGE_S1 = COMMITTEE_UP | {"secretary": 200}
 MANAGE_S1_POST = MANAGE_S1 | {"secretary": 302, "committee": 302, "admin": 302}
 
+# The API (api/): a token, or a logged-in user's session, reads; anonymous callers get a
+# 401 in JSON; only tokens send values; the import jobs are the admins' as on the pages.
+API_READ = dict.fromkeys(ROLES[1:], 200) | {"anonymous": 401}
+API_ADMIN = ADMIN_ONLY | {"anonymous": 401}
+
 # route name → (method, args, query, expected status per role)
 ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "mapviews:home": ("get", [], {}, EVERYONE),
@@ -100,6 +105,18 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "password_change_done": ("get", [], {}, EVERYONE),
     "set_language": ("post", [], {}, dict.fromkeys(ROLES, 302)),
     "health": ("get", [], {}, dict.fromkeys(ROLES, 200)),
+    "api:schema": ("get", [], {}, dict.fromkeys(ROLES, 200)),
+    "api:docs": ("get", [], {}, dict.fromkeys(ROLES, 200)),
+    "api:values": ("post", [], {}, dict.fromkeys(ROLES[1:], 403) | {"anonymous": 401}),
+    "api:imports": ("get", [], {}, API_ADMIN),
+    "api:import": ("get", ["{import}"], {}, API_ADMIN),
+    "api:counties": ("get", [], {}, API_READ),
+    "api:stations": ("get", [], {}, API_READ),
+    "api:station": ("get", ["S2"], {}, API_READ),
+    "api:station-history": ("get", ["S2"], {}, API_READ),
+    "api:months": ("get", [], {}, API_READ),
+    "api:month": ("get", ["2026-09"], {}, API_READ),
+    "api:month-scores": ("get", ["2026-09"], {}, API_READ),
     # The admin sends everyone without is_staff to its own login page.
     "admin:index": ("get", [], {}, dict.fromkeys(ROLES, 302) | {"admin": 200}),
 }

@@ -1,0 +1,73 @@
+"""Tokens in the Django admin: made here (the secret is shown once, in the message after
+saving), scoped, revoked; never edited into another system's token."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from api.models import ApiToken, Submission
+from api.tokens import new_credentials, revoke_token
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "company",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "last_used_from",
+        "use_count",
+        "revoked_at",
+    ]
+    list_filter = ["company", "revoked_at"]
+    search_fields = ["name", "prefix"]
+    filter_horizontal = ["indicators"]
+    readonly_fields = [
+        "prefix",
+        "created_by",
+        "created_at",
+        "revoked_at",
+        "last_used_at",
+        "last_used_from",
+        "use_count",
+    ]
+    actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.prefix, obj.secret_hash, plaintext = new_credentials()
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            self.message_user(
+                request,
+                _("The token for %(name)s is %(token)s. Copy it now: it is not shown again.")
+                % {"name": obj.name, "token": plaintext},
+                messages.WARNING,
+            )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoke instead: the token's uses and batches stay explained
+
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            revoke_token(token)
+        self.message_user(request, _("%(count)d tokens revoked.") % {"count": queryset.count()})
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["token", "key", "batch", "first_status", "created_at"]
+    list_filter = ["token"]
+    readonly_fields = ["token", "key", "body_sha256", "batch", "first_status", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,23 @@
+"""Revoke an API token by its prefix (the part after ``fm_`` up to the next ``_``)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from api.models import ApiToken
+from api.tokens import revoke_token
+
+
+class Command(BaseCommand):
+    help = "Revoke an API token at once (its uses and batches are kept)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("prefix", help="The token's prefix, as the admin lists it.")
+
+    def handle(self, *args, prefix: str, **options):
+        token = ApiToken.objects.filter(prefix=prefix.strip()).first()
+        if token is None:
+            raise CommandError(_("There is no token with prefix %(prefix)r.") % {"prefix": prefix})
+        revoke_token(token)
+        self.stdout.write(_("Revoked %(token)s.") % {"token": token})

@@ -1,0 +1,77 @@
+"""Tokens: made by an admin (admin page or command) for a named system, shown once, stored
+hashed, scoped, revoked."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.management import CommandError, call_command
+
+from api.models import ApiToken
+from api.tokens import find_token, issue_token, revoke_token
+from indicators.models import Indicator
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_a_hash_of_the_secret_is_stored(feed_company):
+    issued = issue_token(name="营销系统", company=feed_company, indicators=[])
+    secret = issued.plaintext.split("_", 2)[2]
+    stored = ApiToken.objects.get()
+    assert secret not in (stored.secret_hash, stored.prefix)
+    assert stored.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert find_token(issued.plaintext) == stored
+    assert find_token(issued.plaintext[:-1] + "x") is None
+    for garbage in ("garbage", "fm_", "fm_\x00_x", "fm_名字_x", f"fm_{'a' * 40}_x"):
+        assert find_token(garbage) is None
+    revoke_token(stored)
+    assert find_token(issued.plaintext) is None
+
+
+def test_the_command_prints_the_token_once_with_its_scope(feed_company):
+    out = io.StringIO()
+    call_command(
+        "create_api_token",
+        name="安监系统",
+        company=feed_company.name,
+        indicators="safety,financial",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    token = find_token(out.getvalue().strip())
+    assert token is not None and token.name == "安监系统"
+    assert sorted(token.indicators.values_list("code", flat=True)) == ["financial", "safety"]
+    with pytest.raises(CommandError):
+        call_command("create_api_token", name="x", company=feed_company.name, indicators="nope")
+    call_command("revoke_api_token", token.prefix, stdout=io.StringIO())
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_an_admin_makes_a_token_in_the_admin_and_sees_it_once(feed_company, admin_client):
+    response = admin_client.post(
+        "/admin/api/apitoken/add/",
+        {
+            "name": "财务系统",
+            "company": feed_company.pk,
+            "indicators": [Indicator.objects.get(code="financial").pk],
+        },
+        follow=True,
+    )
+    shown = [str(message) for message in get_messages(response.wsgi_request)] or [
+        response.content.decode()
+    ]
+    token = ApiToken.objects.get()
+    plaintext = next(
+        found.group()
+        for text in shown
+        if (found := re.search(rf"fm_{token.prefix}_[A-Za-z0-9_-]+", text))
+    )
+    assert find_token(plaintext) == token
+    assert token.created_by is not None
+    listing = admin_client.get("/admin/api/apitoken/").content.decode()
+    assert plaintext not in listing

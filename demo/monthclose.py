@@ -13,9 +13,7 @@ from stations.models import Station
 DEMO_DUE_DAY = 10
 DEMO_REVIEW_DAYS = 14
 OBJECTING_STATION = "大碶供电所"
-OBJECTION_REASON = (
-    "本月频繁停电数据含林区线路计划检修停电 3 次，按规定应予剔除，申请复核本月颜色。"
-)
+OBJECTION_REASON = "本月频繁停电数据含林区线路计划检修停电 3 次，按规定应予剔除，申请复核本月颜色。"
 
 
 def record_demo_month_close(company, last: date, users: dict) -> None:

@@ -76,14 +76,14 @@ def find_jumps(month: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     if month.empty or history.empty:
         return pd.DataFrame(columns=columns)
     keys = ["station_id", "indicator_id"]
-    grouped = history.groupby(keys)["value"]
-    stats = pd.DataFrame({"median": grouped.median(), "n": grouped.count()})
-    with_median = history.join(stats["median"], on=keys)
-    stats["mad"] = (
-        (with_median["value"] - with_median["median"])
-        .abs()
-        .groupby([with_median["station_id"], with_median["indicator_id"]])
-        .median()
+    grouped = history.groupby(keys, sort=False)["value"]
+    deviation = (history["value"] - grouped.transform("median")).abs()
+    stats = pd.DataFrame(
+        {
+            "median": grouped.median(),
+            "n": grouped.count(),
+            "mad": deviation.groupby([history[key] for key in keys], sort=False).median(),
+        }
     )
     joined = month.join(stats, on=keys, how="inner")
     joined = joined[joined["n"] >= MIN_HISTORY]

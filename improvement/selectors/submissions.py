@@ -4,9 +4,10 @@ missing and of what looks wrong, and the full lists for download.
 Bounded at any size: the counts are one ``GROUP BY``; the missing pairs (active station ×
 indicator in force, without a value) and the values at the edge of their range are read
 in SQL, counted and cut at ``ROWS_SHOWN``; the full lists are streamed by the downloads
-(``missing_rows`` / ``anomaly_rows``). Jumps need each pair's history: the month and its
-12 months before are read as three columns for the indicators asked
-(``improvement.engine.submissions.find_jumps`` does the arithmetic).
+(``missing_rows`` / ``anomaly_rows``). Jumps need each pair's history: the page reads the
+month and its 12 months before of **one** indicator at a time (30,000 stations: 390,000
+values), the download all of them (``improvement.engine.submissions.find_jumps`` does the
+arithmetic).
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class Submissions:
     missing: list[tuple[Station, Indicator]] = field(default_factory=list)
     edge_count: int = 0
     edges: list[tuple[Station, Indicator, float]] = field(default_factory=list)
+    jump_indicator: Indicator | None = None  # the indicator whose jumps are shown
     jump_count: int = 0
     jumps: list[tuple[Station, Indicator, float, float, float]] = field(default_factory=list)
 
@@ -90,8 +92,15 @@ def _stations(company: Company):
 
 
 def submissions(
-    company: Company, period: date, indicators: list[Indicator], *, due_day: int, today: date
+    company: Company,
+    period: date,
+    indicators: list[Indicator],
+    *,
+    due_day: int,
+    today: date,
+    jump_indicator: Indicator | None = None,
 ) -> Submissions:
+    """The month's report; jumps of ``jump_indicator`` only (default: the first)."""
     stations = _stations(company).count()
     arrived = dict(
         IndicatorValue.objects.filter(
@@ -108,7 +117,8 @@ def submissions(
     by_id = {ind.pk: ind for ind in indicators}
     missing = _missing_pairs(company, period, list(by_id), limit=ROWS_SHOWN)
     edge_values = _edge_values(company, period, indicators)
-    jumps = _jumps(company, period, list(by_id))
+    jump_indicator = jump_indicator or (indicators[0] if indicators else None)
+    jumps = _jumps(company, period, [jump_indicator.pk] if jump_indicator else [])
     station_ids = (
         {sid for sid, _i in missing}
         | set(edge_values.values_list("station_id", flat=True)[:ROWS_SHOWN])
@@ -130,6 +140,7 @@ def submissions(
                 :ROWS_SHOWN
             ]
         ],
+        jump_indicator=jump_indicator,
         jump_count=len(jumps),
         jumps=[
             (names[row.station_id], by_id[row.indicator_id], row.value, row.median, row.z)

@@ -7,7 +7,7 @@ import csv
 from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,6 +52,17 @@ def _indicators(request: HttpRequest, period):
     return indicators
 
 
+def _jump_indicator(request: HttpRequest, indicators):
+    """The indicator whose jumps the page shows (?indicator=code; default the first)."""
+    code = request.GET.get("indicator", "")
+    if not code:
+        return None
+    chosen = next((ind for ind in indicators if ind.code == code), None)
+    if chosen is None:
+        raise BadRequest(_("There is no such indicator here: %s") % code[:40])
+    return chosen
+
+
 @require_GET
 def submission_page(request: HttpRequest) -> HttpResponse:
     company = company_or_404(request)
@@ -59,7 +70,12 @@ def submission_page(request: HttpRequest) -> HttpResponse:
     indicators = _indicators(request, period)
     rules = rules_for(company)
     report = submissions(
-        company, period, indicators, due_day=rules.due_day, today=timezone.localdate()
+        company,
+        period,
+        indicators,
+        due_day=rules.due_day,
+        today=timezone.localdate(),
+        jump_indicator=_jump_indicator(request, indicators),
     )
     return render(
         request,
@@ -71,6 +87,7 @@ def submission_page(request: HttpRequest) -> HttpResponse:
             "rows_shown": ROWS_SHOWN,
             "may_remind": can_close_months(request.user),
             "due_day": rules.due_day,
+            "indicators": indicators,
         },
     )
 

@@ -102,7 +102,7 @@ WALK: dict[str, Page] = {
     "scoring:month_close_now": Page("post", args=((MONTH, "2026-09"),)),
     "scoring:objection_answer": Page("post", args=((ID, "{objection}"),)),
     "scoring:objection_new": Page(args=S1, query=("period",), posts=True),
-    "improvement:submissions": Page(query=("period",)),
+    "improvement:submissions": Page(query=("period", "indicator")),
     "improvement:submissions_remind": Page("post"),
     "improvement:submissions_missing": Page(args=((FIXED, "2026-09"),)),
     "improvement:submissions_anomalies": Page(args=((FIXED, "2026-09"),)),

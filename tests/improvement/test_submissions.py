@@ -55,12 +55,21 @@ def test_the_page_counts_what_arrived_and_lists_what_is_missing(admin, arrived, 
 
 
 def test_a_jump_and_a_value_at_the_edge_are_shown_with_why(admin, arrived):
-    page = _page(admin)
-    assert "<dt>Jumps</dt><dd>1</dd>" in page
+    page = _page(admin)  # jumps of the first indicator, safety
+    assert "<dt>Jumps · Work safety index</dt><dd>1</dd>" in page
     # 90 against a median of 50 and a MAD of 0.5: z = 40 / (1.4826 × 0.5) = 54.0
     assert "jump: 12-month median 50, robust z 54.0" in page
     assert "<dt>At the edge of the valid range</dt><dd>1</dd>" in page
     assert "at the edge of the valid range 0–100" in page
+
+
+def test_jumps_are_shown_one_indicator_at_a_time(admin, arrived):
+    url = reverse("improvement:submissions")
+    other = admin.get(url, {"period": "2026-09", "indicator": "fault_outage"}).content.decode()
+    assert "jump: 12-month median" not in other
+    refused = admin.get(url, {"period": "2026-09", "indicator": "nope"})
+    assert refused.status_code == 400
+    assert "There is no such indicator here: nope" in refused.content.decode()
 
 
 def test_the_downloads_hold_every_row(admin, arrived):

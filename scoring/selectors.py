@@ -326,7 +326,12 @@ def latest_sensitivity(run: ScoreRun, *, with_results: bool = True) -> Sensitivi
 
 
 def current_run(company_id: int, period: date) -> ScoreRun | None:
-    return ScoreRun.objects.filter(company_id=company_id, period=period, is_current=True).first()
+    """The month's published run, with its month's ``close_state`` (same query)."""
+    return (
+        ScoreRun.objects.filter(company_id=company_id, period=period, is_current=True)
+        .annotate(close_state=close_state_of_run())
+        .first()
+    )
 
 
 def current_runs(company_id: int) -> list[ScoreRun]:

@@ -141,3 +141,17 @@ def test_the_administrator_answers_and_closes_from_the_pages(client, scored, oct
     assert "2026-10 is closed: its grades are final." in closed
     assert SEPTEMBER < OCTOBER  # September never was under review
     assert not MonthClose.objects.filter(period=SEPTEMBER).exists()
+
+
+def test_the_bulletins_workbook_of_a_provisional_month_says_so(committee, october_under_review):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.downloads import body
+
+    committee.cookies["django_language"] = "en"
+    url = reverse("improvement:bulletin_download", args=["2026-10", "xlsx"])
+    workbook = load_workbook(io.BytesIO(body(committee.get(url))))
+    title = workbook.worksheets[0]["A1"].value
+    assert title == "Five-colour map monthly bulletin 2026-10 (Provisional)"

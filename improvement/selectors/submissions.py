@@ -52,10 +52,6 @@ def visible_indicators(user, period: date) -> list[Indicator] | None:
     return list(indicators.filter(department__in=departments))
 
 
-def is_department_member(user) -> bool:
-    return DepartmentMember.objects.filter(user=user).exists()
-
-
 @dataclass(frozen=True)
 class IndicatorArrival:
     indicator: Indicator

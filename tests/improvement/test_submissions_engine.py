@@ -67,10 +67,14 @@ def test_one_wild_month_in_the_history_does_not_hide_the_next_jump():
 
 
 @pytest.mark.parametrize(
-    ("value", "edge"), [(0.0, True), (1.0, True), (1.5, False), (99.0, True), (50.0, False)]
+    ("value", "edge"), [(0.0, True), (0.5, False), (50.0, False), (99.9, False), (100.0, True)]
 )
-def test_the_edge_is_the_outer_one_percent_of_the_valid_range(value, edge):
+def test_the_edge_is_the_lowest_or_highest_valid_value(value, edge):
     assert at_edge(value, 0.0, 100.0) is edge
+
+
+def test_a_margin_widens_the_edge():
+    assert at_edge(1.0, 0.0, 100.0, share=0.01) and not at_edge(1.5, 0.0, 100.0, share=0.01)
 
 
 def test_find_jumps_keeps_the_months_far_from_their_own_history():

@@ -44,6 +44,12 @@ class Action(models.TextChoices):
     STATION_CREATED = "station.created", _("station created")
     STATION_CHANGED = "station.changed", _("station changed")
     STATION_DELETED = "station.deleted", _("station deleted")
+    MONTH_OPENED = "month.opened", _("month opened for review (provisional)")
+    MONTH_CLOSED = "month.closed", _("month closed (grades final)")
+    MONTH_RULES_CHANGED = "month_rules.changed", _("due day and review rules changed")
+    OBJECTION_RAISED = "objection.raised", _("objection raised")
+    OBJECTION_RESOLVED = "objection.resolved", _("objection answered")
+    REMINDERS_SENT = "reminders.sent", _("missing-data reminders sent")
 
 
 class AuditEntryQuerySet(models.QuerySet):

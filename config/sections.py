@@ -31,6 +31,13 @@ BY_VIEW = {
     "scoring:target_list": "targets",
     "scoring:target_new": "targets",
     "imports:upload": "imports",
+    "scoring:month_close": "month_close",
+    "scoring:month_rules": "month_close",
+    "scoring:month_close_detail": "month_close",
+    "scoring:month_open": "month_close",
+    "scoring:month_close_now": "month_close",
+    "scoring:objection_answer": "month_close",
+    "improvement:submissions": "submissions",
     "password_change": "password",
 }
 

@@ -20,6 +20,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from demo.monthclose import record_demo_month_close
 from demo.work import record_demo_work
 from improvement.services.notices import notify_grade_drops
 from indicators.models import ImportSource
@@ -327,6 +328,8 @@ def load_demo(today: date | None = None) -> bool:
             username__in=[demo.username for demo in ready], groups__name=DEMO_GROUP
         )
         with transaction.atomic():  # all of the month's work, or none of it
-            record_demo_work(result.company, months[-1], {user.username: user for user in users})
+            by_name = {user.username: user for user in users}
+            record_demo_work(result.company, months[-1], by_name)
+            record_demo_month_close(result.company, months[-1], by_name)
         notify_grade_drops(run_id=latest.pk)  # the users did not exist when it was published
     return True

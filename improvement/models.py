@@ -406,6 +406,8 @@ class DepartmentHelp(Partnership):
 class NotificationKind(models.TextChoices):
     GRADE_DROP = "grade_drop", _("a station dropped a grade")
     REGRADE = "regrade", _("a re-grade changed a station's colour")
+    MISSING_DATA = "missing_data", _("an indicator's values are missing")
+    OBJECTION_ANSWERED = "objection", _("an objection was answered")
 
 
 class Notification(models.Model):
@@ -420,7 +422,21 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
     station = models.ForeignKey(
-        Station, on_delete=models.CASCADE, related_name="+", verbose_name=_("station")
+        Station,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("station"),
+        help_text=_("Empty for a reminder of missing data (about an indicator)."),
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("indicator"),
     )
     period = models.DateField(_("month"))
     run = models.ForeignKey(
@@ -444,8 +460,13 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "kind", "station", "period"],
-                condition=~models.Q(kind="regrade"),
+                condition=~models.Q(kind__in=["regrade", "missing_data", "objection"]),
                 name="one_notice_per_event",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "indicator", "period"],
+                condition=models.Q(kind="missing_data"),
+                name="one_reminder_per_indicator_month",
             ),
             models.UniqueConstraint(
                 fields=["user", "station", "run"],
@@ -457,3 +478,28 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.station} {format_period(self.period)} ({self.kind})"
+
+
+class DepartmentMember(models.Model):
+    """A user who works in (and feeds the data of) a responsible department: they see the
+    submissions of that department's indicators and are reminded of missing values.
+    ``department`` is the name an indicator records (``Indicator.department``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="departments",
+        verbose_name=_("user"),
+    )
+    department = models.CharField(_("department"), max_length=100)
+
+    class Meta:
+        verbose_name = _("department member")
+        verbose_name_plural = _("department members")
+        ordering = ["department", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department"], name="one_membership_per_dept"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.department}"

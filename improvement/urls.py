@@ -10,6 +10,7 @@ from improvement.views import (
     projects,
     review,
     statuschange,
+    submissions,
 )
 
 app_name = "improvement"
@@ -45,5 +46,17 @@ urlpatterns = [
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_read, name="notifications_read"),
     path("all-red/", allred.all_red, name="all_red"),
+    path("submissions/", submissions.submission_page, name="submissions"),
+    path("submissions/remind/", submissions.remind, name="submissions_remind"),
+    re_path(
+        r"^submissions/(?P<period>\d{4}-\d{2})/missing\.csv$",
+        submissions.missing_download,
+        name="submissions_missing",
+    ),
+    re_path(
+        r"^submissions/(?P<period>\d{4}-\d{2})/anomalies\.csv$",
+        submissions.anomaly_download,
+        name="submissions_anomalies",
+    ),
     path("status-change/", statuschange.status_change, name="status_change"),
 ]

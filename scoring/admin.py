@@ -4,6 +4,8 @@ from audit.readonly import ReadOnlyModelAdmin
 from indicators.admin import period_column
 from scoring.models import (
     MethodVersion,
+    MonthClose,
+    Objection,
     ScoreRun,
     SensitivityRun,
     StationScore,
@@ -84,3 +86,18 @@ class SensitivityRunAdmin(ReadOnlyModelAdmin):
 
     list_display = ["run", "created_at", "uncertain_count", "certain_share", "compute_ms"]
     list_select_related = ["run__company"]
+
+
+@admin.register(MonthClose)
+class MonthCloseAdmin(ReadOnlyModelAdmin):
+    """Opened, answered and closed on the month-close pages (audited), never by hand here."""
+
+    list_display = ["company", "period", "state", "review_until", "closed_at", "closed_by"]
+    list_filter = ["company", "state"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyModelAdmin):
+    list_display = ["month", "station", "grade", "status", "raised_by", "raised_at"]
+    list_filter = ["status"]
+    search_fields = ["station__name", "station__code", "reason"]

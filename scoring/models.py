@@ -9,6 +9,7 @@ earlier runs stay as history.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -410,3 +411,152 @@ class SensitivityRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} ±{self.params.get('spread', 0):.0%} × {self.params.get('draws')}"
+
+
+class MonthRules(models.Model):
+    """A company's calendar for data and for closing months, set by an administrator.
+
+    ``due_day``: indicator values of a month are due by this day of the following month
+    (late after it). ``hold_new_months``: a month's first published grades are
+    *provisional* (a ``MonthClose`` is opened) until an administrator closes the month;
+    off (the default, and today's behaviour) publishes months as final at once.
+    """
+
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, related_name="month_rules", verbose_name=_("company")
+    )
+    due_day = models.PositiveSmallIntegerField(
+        _("data due by day"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("A month's values are due by this day of the following month (1–28)."),
+    )
+    review_days = models.PositiveSmallIntegerField(
+        _("review window (days)"),
+        default=7,
+        validators=[MinValueValidator(0), MaxValueValidator(60)],
+        help_text=_("How long stations may raise objections to a provisional month."),
+    )
+    hold_new_months = models.BooleanField(
+        _("hold new months for review"),
+        default=False,
+        help_text=_(
+            "On: a month's first grades are provisional until an administrator closes "
+            "the month. Off: they are final when published."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("month rules")
+        verbose_name_plural = _("month rules")
+
+    def __str__(self) -> str:
+        return str(self.company)
+
+
+class CloseState(models.TextChoices):
+    PROVISIONAL = "provisional", _("provisional")
+    CLOSED = "closed", _("closed")
+
+
+class MonthClose(models.Model):
+    """Whether a company-month's published grades are provisional or final (closed).
+
+    A month without one is final (months published before month close existed, and
+    companies that do not hold new months). Closing never rewrites grades: it makes the
+    month's published run final; data arriving afterwards waits as a re-grade."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="month_closes", verbose_name=_("company")
+    )
+    period = models.DateField(_("month"))
+    state = models.CharField(
+        _("state"), max_length=12, choices=CloseState.choices, default=CloseState.PROVISIONAL
+    )
+    review_until = models.DateField(
+        _("objections until"), null=True, blank=True, help_text=_("Last day of the review.")
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+
+    class Meta:
+        verbose_name = _("month close")
+        verbose_name_plural = _("month closes")
+        ordering = ["company", "-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "period"], name="one_close_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} {format_period(self.period)} ({self.get_state_display()})"
+
+    @property
+    def provisional(self) -> bool:
+        return self.state == CloseState.PROVISIONAL
+
+    @property
+    def period_text(self) -> str:
+        return format_period(self.period)
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+
+
+class Objection(models.Model):
+    """A station's objection to its provisional grade, with the administrator's answer."""
+
+    month = models.ForeignKey(
+        MonthClose, on_delete=models.PROTECT, related_name="objections", verbose_name=_("month")
+    )
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="objections", verbose_name=_("station")
+    )
+    grade = models.CharField(_("provisional grade"), max_length=10, choices=Grade.choices)
+    reason = models.TextField(_("reason"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("raised by"),
+    )
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
+    )
+    reply = models.TextField(_("reply"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    resolved_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["month", "-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "station"],
+                condition=models.Q(status="open"),
+                name="one_open_objection_per_station_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.month.period_text}: {self.get_status_display()}"

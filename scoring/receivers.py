@@ -6,15 +6,23 @@ from datetime import date
 
 from scoring.models import RunTrigger, ScoreRun
 from scoring.services import create_initial_method, create_initial_weights, request_recompute
+from scoring.services.monthclose import publish_new_data
 from stations.models import Company
 
 
 def recompute_changed_months(
     sender, *, company: Company, periods: list[date], user=None, **kwargs
 ) -> list[ScoreRun]:
-    """New indicator values: request each month's recompute (sent once they commit)."""
+    """New indicator values: request each month's recompute (sent once they commit). A
+    closed month's new grades wait for an administrator, as a re-grade does."""
     return [
-        request_recompute(company, period, trigger=RunTrigger.IMPORT, user=user)
+        request_recompute(
+            company,
+            period,
+            trigger=RunTrigger.IMPORT,
+            user=user,
+            publish=publish_new_data(company.pk, period),
+        )
         for period in periods
     ]
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 
 from indicators.models import Direction, Indicator, IndicatorValue
 from indicators.periods import add_months, month_start
@@ -21,6 +21,7 @@ from scoring.engine.grades import ALL_GRADES
 from scoring.engine.method import CARRY_FORWARD
 from scoring.models import (
     MethodVersion,
+    MonthClose,
     RunGradeCount,
     RunStatus,
     ScoreRun,
@@ -325,7 +326,12 @@ def latest_sensitivity(run: ScoreRun, *, with_results: bool = True) -> Sensitivi
 
 
 def current_run(company_id: int, period: date) -> ScoreRun | None:
-    return ScoreRun.objects.filter(company_id=company_id, period=period, is_current=True).first()
+    """The month's published run, with its month's ``close_state`` (same query)."""
+    return (
+        ScoreRun.objects.filter(company_id=company_id, period=period, is_current=True)
+        .annotate(close_state=close_state_of_run())
+        .first()
+    )
 
 
 def current_runs(company_id: int) -> list[ScoreRun]:
@@ -333,7 +339,18 @@ def current_runs(company_id: int) -> list[ScoreRun]:
     return list(
         ScoreRun.objects.filter(company_id=company_id, is_current=True)
         .only("period", "graded_count", "method_params", "summary", "unchanged", "published_at")
+        .annotate(close_state=close_state_of_run())
         .order_by("-period")
+    )
+
+
+def close_state_of_run() -> Subquery:
+    """The run's month's close state ("provisional", "closed", or None: final without a
+    close record), read in the same query as the run (``scoring.monthstate``)."""
+    return Subquery(
+        MonthClose.objects.filter(
+            company_id=OuterRef("company_id"), period=OuterRef("period")
+        ).values("state")[:1]
     )
 
 
@@ -363,6 +380,7 @@ def viewer_stamp(user) -> ViewerStamp:
         "member": StationMember._meta.db_table,
         "run": ScoreRun._meta.db_table,
         "marks": SensitivityRun._meta.db_table,
+        "close": MonthClose._meta.db_table,
     }
     sql = """
         SELECT c.id, m.station_id, own.code, own.name,
@@ -370,7 +388,10 @@ def viewer_stamp(user) -> ViewerStamp:
           (SELECT SUM(r.id) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
           (SELECT MAX(r.published_at) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
           (SELECT MAX(s.id) FROM {marks} s JOIN {run} r ON r.id = s.run_id
-            WHERE r.company_id = c.id)
+            WHERE r.company_id = c.id),
+          (SELECT COUNT(*) FROM {close} mc WHERE mc.company_id = c.id),
+          (SELECT COUNT(*) FROM {close} mc WHERE mc.company_id = c.id
+            AND mc.state = 'provisional')
         FROM {company} c
         LEFT JOIN {member} m ON m.user_id = %s AND m.station_id IN (
           SELECT st.id FROM {station} st JOIN {county} co ON co.id = st.county_id

@@ -37,3 +37,24 @@ def announce_published(*, company_id: int, period, run_id: int) -> None:
                 )
 
     transaction.on_commit(send)
+
+
+#: An administrator answered a station's objection (accepted or rejected): sent once the
+#: transaction commits, with ``objection_id``. ``improvement`` tells the station.
+objection_answered = Signal()
+
+
+def announce_objection_answered(objection_id: int) -> None:
+    def send() -> None:
+        for receiver, outcome in objection_answered.send_robust(
+            sender=ScoreRun, objection_id=objection_id
+        ):
+            if isinstance(outcome, Exception):
+                logger.error(
+                    "A receiver of objection_answered failed for objection %s: %r",
+                    objection_id,
+                    receiver,
+                    exc_info=outcome,
+                )
+
+    transaction.on_commit(send)

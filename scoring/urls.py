@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoring.views import indicators, methods, months, targets, weights
+from scoring.views import indicators, methods, monthclose, months, targets, weights
 
 app_name = "scoring"
 
@@ -15,6 +15,13 @@ urlpatterns = [
     path("methods/<int:version>/publish/", methods.method_publish, name="method_publish"),
     path("targets/", targets.target_list, name="target_list"),
     path("targets/new/", targets.target_new, name="target_new"),
+    path("month-close/", monthclose.close_overview, name="month_close"),
+    path("month-close/rules/", monthclose.rules_save, name="month_rules"),
+    path("month-close/<str:period>/", monthclose.close_detail, name="month_close_detail"),
+    path("month-close/<str:period>/open/", monthclose.month_open, name="month_open"),
+    path("month-close/<str:period>/close/", monthclose.month_close_now, name="month_close_now"),
+    path("objections/<int:pk>/answer/", monthclose.objection_answer, name="objection_answer"),
+    path("stations/<path:code>/objection/", monthclose.objection_new, name="objection_new"),
     path("months/<str:period>/", months.month_review, name="month_review"),
     path("months/<str:period>/publish/", months.month_publish, name="month_publish"),
 ]

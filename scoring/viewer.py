@@ -27,6 +27,7 @@ from indicators.periods import (
     parse_period,
 )
 from scoring.models import ScoreRun
+from scoring.monthstate import is_provisional
 from scoring.selectors import RegradeNote, current_runs, opening_period, regrade_note
 from stations.models import Company
 from stations.roles import own_station_id
@@ -133,6 +134,7 @@ def month_context(month: MonthChoice, request: HttpRequest) -> dict:
         "company": company,
         "period": format_period(month.period) if month.period else None,
         "period_scored": month.run is not None,
+        "provisional": is_provisional(month.run),
         "coverage_min_pct": month.run.method_params.get("coverage_min_pct") if month.run else None,
         "latest_period": format_period(month.periods[0]) if month.periods else None,
         "periods": [format_period(p) for p in month.periods],

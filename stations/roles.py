@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 VIEW_ALL_DETAILS = "stations.view_all_station_details"
 MANAGE_ALL_STATIONS = "stations.manage_all_stations"
 MANAGE_OWN_STATION = "stations.manage_own_station"
+#: Answering objections, closing months and setting the due day (``scoring.MonthClose``).
+CLOSE_MONTHS = "scoring.change_monthclose"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ _ADMIN = (
     "scoring.add_methodversion",
     "scoring.add_scorerun",
     "scoring.add_sensitivityrun",
+    CLOSE_MONTHS,
+    "scoring.view_monthclose",
     "stations.view_station",
     "stations.add_station",
     "stations.change_station",
@@ -105,6 +109,17 @@ def own_station_id(user) -> int | None:
 def can_see_station_detail(user, station_id: int) -> bool:
     """Indicator-level detail: one's own station, or every station for the committee."""
     return user.has_perm(VIEW_ALL_DETAILS) or own_station_id(user) == station_id
+
+
+def can_close_months(user) -> bool:
+    """Answering objections, closing months, the due day and reminders: administrators."""
+    return user.has_perm(CLOSE_MONTHS)
+
+
+def can_object_for(user, station_id: int) -> bool:
+    """An objection to a provisional grade: the station's own staff and secretary only
+    (the committee and administrators answer objections, they do not raise them)."""
+    return user.is_authenticated and own_station_id(user) == station_id
 
 
 def can_see_all_details(user) -> bool:

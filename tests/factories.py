@@ -13,7 +13,14 @@ from django.contrib.auth import get_user_model
 from improvement.models import BranchPairing, DepartmentHelp, Measure, SecretaryProject
 from indicators.models import Indicator
 from scoring.engine import LEAGUE_TABLE
-from scoring.models import MethodVersion, RunTrigger, ScoreRun
+from scoring.models import (
+    CloseState,
+    MethodVersion,
+    MonthClose,
+    Objection,
+    RunTrigger,
+    ScoreRun,
+)
 from stations.models import Company, County, Station
 from stations.services import create_company
 
@@ -81,6 +88,28 @@ class ScoreRunFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     period = SEPTEMBER
     trigger = RunTrigger.MANUAL
+
+
+class MonthCloseFactory(factory.django.DjangoModelFactory):
+    """A company-month under review (provisional), objections taken until far ahead."""
+
+    class Meta:
+        model = MonthClose
+
+    company = factory.SubFactory(CompanyFactory)
+    period = SEPTEMBER
+    state = CloseState.PROVISIONAL
+    review_until = date(2099, 12, 31)
+
+
+class ObjectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objection
+
+    month = factory.SubFactory(MonthCloseFactory)
+    station = factory.SubFactory(StationFactory)
+    grade = "green"
+    reason = "The outage count includes planned maintenance."
 
 
 class MeasureFactory(factory.django.DjangoModelFactory):

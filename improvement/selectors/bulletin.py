@@ -41,6 +41,7 @@ from scoring.engine.grades import GRADE_ORDER, UNGRADED
 from scoring.gradechange import score_contradiction
 from scoring.grades import GradeDisplay, grade_display
 from scoring.models import ScoreRun, StationScore
+from scoring.monthstate import is_provisional
 from scoring.selectors import current_run
 from stations.models import Company, Station
 
@@ -155,6 +156,8 @@ class Bulletin:
     projects: tuple[ProjectLine, ...]  # on track, off track, no data yet
     #: Rows shown of each list (None: every row).
     limit: int | None = SHOWN
+    #: The month's grades are under review (month close): said in the title of each format.
+    provisional: bool = False
 
     def count_of(self, grade: str) -> GradeCount:
         return next(count for count in self.counts if count.grade.code == grade)
@@ -203,6 +206,7 @@ def read_bulletin(
         weak=_weak(company, run, codes, order, shown, work),
         nothing_done_count=weak_count.unattended,
         projects=_projects(company, period) if PROJECTS in lists else (),
+        provisional=is_provisional(run),
         limit=limit,
     )
 

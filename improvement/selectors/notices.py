@@ -7,7 +7,7 @@ from improvement.models import Notification
 
 def notices_for(user):
     """The user's notices, newest first."""
-    return Notification.objects.filter(user=user).select_related("station")
+    return Notification.objects.filter(user=user).select_related("station", "indicator")
 
 
 def unread_count(user) -> int:

@@ -73,9 +73,12 @@ class Section:
 
 
 def title(bulletin: Bulletin) -> str:
-    return _("Five-colour map monthly bulletin %(period)s") % {
+    """The title of every format; a month under review says so (the PDF and the workbook
+    carry no page badge)."""
+    text = _("Five-colour map monthly bulletin %(period)s") % {
         "period": format_period(bulletin.period)
     }
+    return f"{text} ({_('Provisional')})" if bulletin.provisional else text
 
 
 def file_stem(bulletin: Bulletin) -> str:

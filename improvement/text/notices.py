@@ -15,9 +15,14 @@ from scoring.regrade_text import changed_versions_text
 
 
 def station_url(notice: Notification) -> str:
-    """The station page at the notice's month."""
+    """Where the notice leads: the station page at the notice's month, or for a missing
+    data reminder the month's submissions of the indicator."""
+    month = format_period(notice.period)
+    if notice.station is None:
+        path = reverse("improvement:submissions")
+        return f"{path}?period={month}"
     path = reverse("mapviews:station", args=[notice.station.code])
-    return f"{path}?period={format_period(notice.period)}"
+    return f"{path}?period={month}"
 
 
 def notice_text(notice: Notification) -> str:
@@ -26,6 +31,10 @@ def notice_text(notice: Notification) -> str:
     was kept says that the grade does not follow the score alone)."""
     if notice.kind == NotificationKind.REGRADE:
         return regrade_text(notice)
+    if notice.kind == NotificationKind.MISSING_DATA:
+        return missing_text(notice)
+    if notice.kind == NotificationKind.OBJECTION_ANSWERED:
+        return objection_text(notice)
     data = notice.data
     text = gettext(
         "%(station)s dropped from %(before)s to %(after)s in %(month)s "
@@ -40,6 +49,40 @@ def notice_text(notice: Notification) -> str:
     }
     note = against_score_text(data)
     return f"{text} {note}" if note else text
+
+
+def missing_text(notice: Notification) -> str:
+    """ "安全生产 of 2026-11: 12 of 60 stations have no value (due 2026-12-10)"."""
+    data = notice.data
+    name = notice.indicator.name if notice.indicator else data.get("indicator", "")
+    return gettext(
+        "%(indicator)s of %(month)s: %(missing)s of %(expected)s stations have no value "
+        "(due %(due)s)"
+    ) % {
+        "indicator": name,
+        "month": format_period(notice.period),
+        "missing": data.get("missing", "?"),
+        "expected": data.get("expected", "?"),
+        "due": data.get("due", "–"),
+    }
+
+
+def objection_text(notice: Notification) -> str:
+    data = notice.data
+    template = (
+        gettext(
+            "Your objection to %(station)s's provisional grade of %(month)s was accepted: %(reply)s"
+        )
+        if data.get("status") == "accepted"
+        else gettext(
+            "Your objection to %(station)s's provisional grade of %(month)s was rejected: %(reply)s"
+        )
+    )
+    return template % {
+        "station": notice.station.name if notice.station else "",
+        "month": format_period(notice.period),
+        "reply": data.get("reply", ""),
+    }
 
 
 def against_score_text(data: dict) -> str:

@@ -18,6 +18,7 @@ from mapviews.tables import month_moves
 from mapviews.transitions import ABSENT, CATEGORIES
 from scoring.grades import GradeDisplay, all_grade_displays, grade_display
 from scoring.models import StationScore
+from scoring.monthstate import is_provisional
 from scoring.viewer import chosen_month, parse_month
 from stations.viewer import counties
 
@@ -54,6 +55,7 @@ def _history_context(request: HttpRequest) -> dict:
         "county_id": county_id,
         "plotly_js": plotly_static_path(),
         "own_station_id": selectors.own_station_id(request.user),
+        "provisional_periods": [format_period(r.period) for r in month.runs if is_provisional(r)],
     }
     if not periods:
         return context

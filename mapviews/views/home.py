@@ -36,6 +36,7 @@ from scoring.engine.grades import GRADE_ORDER, RED, UNGRADED, average_grade
 from scoring.engine.sensitivity import colour_is_uncertain
 from scoring.grades import grade_display, ungraded_reason_text
 from scoring.models import SensitivityRun
+from scoring.monthstate import is_provisional
 from scoring.regrade_text import regrade_plain_text
 from scoring.selectors import latest_sensitivity, regrade_note
 from scoring.viewer import MonthChoice, chosen_month, month_context
@@ -150,6 +151,7 @@ def map_inputs(month: MonthChoice) -> MapInputs:
         digest,
         get_language(),
         month.county_id or 0,
+        getattr(month.run, "close_state", None) or "",  # provisional or closed
     )
     return MapInputs(sensitivity=sensitivity, digest=digest, parts=parts)
 
@@ -198,6 +200,7 @@ def _shared_map_data(
         "counts": counts,
         "count_texts": {code: station_count_text(count) for code, count in counts.items()},
         "regrade_note": _regrade_text(month),
+        "provisional": is_provisional(month.run),
         "uncertain_note": note,
         "mode_note": mode_note,
     }

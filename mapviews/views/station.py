@@ -16,10 +16,11 @@ from mapviews.panels import station_sections_context
 from mapviews.staticfinders import plotly_static_path
 from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import grade_display
+from scoring.monthstate import station_review
 from scoring.selectors import current_runs, opening_period, regrade_note
 from scoring.viewer import parse_month
 from stations.models import Station
-from stations.roles import can_see_station_detail, own_station_id
+from stations.roles import can_object_for, can_see_station_detail, own_station_id
 
 #: How many of the weakest indicators the page names in its summary.
 WEAKEST_NAMED = 3
@@ -66,6 +67,9 @@ def _station_context(request: HttpRequest, code: str) -> dict:
                 median_label=_("Company median"),
             )
         )
+    review = (
+        station_review(station.county.company_id, latest.period, station.pk) if latest else None
+    )
     detail = can_see_station_detail(request.user, station.pk)
     # The sections other apps add (the improvement work) name the weak indicators: detail too.
     work = station_sections_context(request.user, station) if detail else {}
@@ -108,5 +112,8 @@ def _station_context(request: HttpRequest, code: str) -> dict:
         "plotly_js": plotly_static_path(),
         "is_own_station": own_station_id(request.user) == station.pk,
         "regrade": regrade_note(station.county.company_id, latest.period) if latest else None,
+        "review": review,
+        "provisional": review is not None,
+        "may_object": review is not None and can_object_for(request.user, station.pk),
     }
     return context

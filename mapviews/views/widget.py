@@ -45,6 +45,7 @@ from mapviews.gzipjoin import Piece, piece
 from mapviews.pagecache import kept_viewer
 from mapviews.staticfinders import plotly_static_path
 from mapviews.views.home import MAP_CACHE_SECONDS, _shared_map_data, map_inputs, own_outline
+from scoring.monthstate import is_provisional
 from scoring.selectors import latest_sensitivity
 from scoring.viewer import MonthChoice, chosen_month, lazy_regrade_note, parse_id, parse_month
 
@@ -121,6 +122,7 @@ def _page_context(request: HttpRequest) -> dict:
         "csp_nonce": NONCE_SLOT,
         "period": format_period(month.period) if month.period else None,
         "regrade": lazy_regrade_note(month),
+        "provisional": is_provisional(month.run),
     }
     if month.run is not None:
         company_id = month.company.pk

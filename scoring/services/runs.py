@@ -38,6 +38,7 @@ from scoring.selectors import (
     load_period_inputs,
 )
 from scoring.services.gradecounts import record_grade_counts
+from scoring.services.monthclose import open_held_month
 from scoring.services.publishing import regrade_of
 from scoring.services.recompute import request_recompute
 from scoring.services.sensitivity import run_sensitivity
@@ -197,6 +198,8 @@ def _compute_and_store(
         run.is_current = True
         run.published_at = timezone.now()
         run.regraded_from = regrade_of(run, current)
+        if current is None:  # the month's first grades: provisional if the company holds them
+            open_held_month(run.company_id, run.period)
         announce_published(company_id=run.company_id, period=run.period, run_id=run.pk)
     run.graded_count = int(result.stations["rank"].notna().sum())
     run.summary = result.summary

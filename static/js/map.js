@@ -63,6 +63,10 @@
       mode.textContent = data.mode_note || "";
       mode.hidden = !data.mode_note;
     }
+    var provisional = document.querySelector(".js-map-provisional");
+    if (provisional) {
+      provisional.hidden = !data.provisional;
+    }
     var regrade = document.querySelector(".js-map-regrade");
     if (regrade) {
       regrade.textContent = data.regrade_note || "";

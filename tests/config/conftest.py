@@ -10,6 +10,8 @@ from tests.factories import (
     OCTOBER,
     DepartmentHelpFactory,
     MeasureFactory,
+    MonthCloseFactory,
+    ObjectionFactory,
     PairingFactory,
     ProjectFactory,
     user_with_role,
@@ -39,16 +41,20 @@ def users(scored):
 @pytest.fixture
 def records(scored, users):
     """One of each improvement record, all of S1 (paired with S3)."""
-    s1, _s2, s3 = scored
+    s1, s2, s3 = scored
     measure = MeasureFactory(station=s1)
     project = ProjectFactory(station=s1, secretary=users["secretary"])
     pairing = PairingFactory(weak_station=s1, strong_station=s3)
     help_row = DepartmentHelpFactory(station=s1)
+    # September is under review, with an objection of S2 (not the users' own S1).
+    month = MonthCloseFactory(company=s1.county.company, period=SEPTEMBER)
+    objection = ObjectionFactory(month=month, station=s2)
     return {
         "measure": measure.pk,
         "project": project.pk,
         "milestone": project.milestones.create(title="t", due_month=OCTOBER).pk,
         "pairing": pairing.pk,
         "help": help_row.pk,
+        "objection": objection.pk,
         "import": ImportBatch.objects.order_by("pk").values_list("pk", flat=True).first(),
     }

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 HISTORY = {
     ("indicators", "importbatch"), ("indicators", "indicatorvalue"), ("scoring", "weightset"),
     ("scoring", "methodversion"), ("scoring", "scorerun"), ("scoring", "stationscore"),
-    ("scoring", "sensitivityrun"), ("audit", "auditentry"),
+    ("scoring", "sensitivityrun"), ("audit", "auditentry"), ("scoring", "monthclose"),
+    ("scoring", "objection"),
 }  # fmt: skip
 
 
@@ -34,6 +35,7 @@ def test_every_model_of_ours_is_registered():
         "company", "county", "station", "stationmember", "indicator",
         "importbatch", "indicatorvalue", "weightset", "scorerun", "stationscore",
         "countyboundary", "servicearea", "methodversion", "sensitivityrun", "auditentry",
+        "monthclose", "objection",
     }  # fmt: skip
 
 

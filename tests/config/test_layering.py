@@ -64,6 +64,8 @@ PURE_MODULES = [
     "improvement.engine.evaluation",
     "improvement.engine.pairing",
     "improvement.engine.progress",
+    "improvement.engine.submissions",
+    "scoring.engine.monthclose",
     "mapviews.charts",
     "mapviews.maps",
 ]

@@ -64,6 +64,24 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "scoring:target_new": ("get", [], {}, ADMIN_ONLY),
     "scoring:month_review": ("get", ["2026-09"], {}, COMMITTEE_UP),
     "scoring:month_publish": ("post", ["2026-09"], {}, ADMIN_POST),
+    # The month close (September is under review in ``records``; its objection is S2's).
+    "scoring:month_close": ("get", [], {}, ADMIN_ONLY),
+    "scoring:month_rules": ("post", [], {}, ADMIN_POST),  # empty: errors, back to the page
+    "scoring:month_close_detail": ("get", ["2026-09"], {}, ADMIN_ONLY),
+    "scoring:month_open": ("post", ["2026-09"], {}, ADMIN_POST),  # refused: under review
+    "scoring:objection_answer": ("post", ["{objection}"], {}, ADMIN_POST),  # empty: errors
+    "scoring:month_close_now": ("post", ["2026-09"], {}, ADMIN_POST),  # refused: one open
+    # Only S1's own staff and secretary may object for S1.
+    "scoring:objection_new": (
+        "get",
+        ["S1"],
+        {"period": "2026-09"},
+        {"anonymous": LOGIN, "staff": 200, "secretary": 200, "committee": 403, "admin": 403},
+    ),
+    "improvement:submissions": ("get", [], {"period": "2026-09"}, ADMIN_ONLY),
+    "improvement:submissions_remind": ("post", [], {}, ADMIN_POST),
+    "improvement:submissions_missing": ("get", ["2026-09"], {}, ADMIN_ONLY),
+    "improvement:submissions_anomalies": ("get", ["2026-09"], {}, ADMIN_ONLY),
     "indicators:list": ("get", [], {}, ADMIN_ONLY),
     "indicators:add": ("get", [], {}, ADMIN_ONLY),
     "indicators:edit": ("get", ["safety"], {}, ADMIN_ONLY),

@@ -169,4 +169,5 @@ def test_the_viewer_stamp_picks_the_company_the_pages_pick(member, scored):
     before = viewer_stamp(member).published
     score_month([StationFactory(county=scored[0].county)], OCTOBER, [25])
     assert viewer_stamp(member).published != before
-    assert viewer_stamp(away).published == ("0", "None", "None", "None")
+    # Runs, their ids, when last published, marks; months closed, months under review.
+    assert viewer_stamp(away).published == ("0", "None", "None", "None", "0", "0")

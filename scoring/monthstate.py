@@ -1,0 +1,111 @@
+"""Reads of the month close: a month's state, its objections, and what a station may do.
+
+How "provisional" relates to published runs: the published run (``is_current``) is what
+every page shows, as before; a ``MonthClose`` row beside it says whether those grades are
+provisional (under review) or closed. A month without a row is final: every month
+published before month close existed, and every month of a company that does not hold new
+months (``MonthRules.hold_new_months`` off, the default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from scoring.models import (
+    CloseState,
+    MonthClose,
+    MonthRules,
+    Objection,
+    ObjectionStatus,
+    ScoreRun,
+    StationScore,
+)
+from stations.models import Company
+
+#: Objections shown on the month-close page; the rest are counted (a page stays bounded).
+OBJECTIONS_SHOWN = 100
+
+
+def is_provisional(run: ScoreRun | None) -> bool:
+    """Whether a run read by ``scoring.selectors.current_runs`` shows provisional grades."""
+    return getattr(run, "close_state", None) == CloseState.PROVISIONAL
+
+
+def month_close(company_id: int, period: date) -> MonthClose | None:
+    return MonthClose.objects.filter(company_id=company_id, period=period).first()
+
+
+def is_closed(company_id: int, period: date) -> bool:
+    return MonthClose.objects.filter(
+        company_id=company_id, period=period, state=CloseState.CLOSED
+    ).exists()
+
+
+def rules_for(company: Company) -> MonthRules:
+    """The company's rules, or the defaults (unsaved) when an administrator set none."""
+    return MonthRules.objects.filter(company=company).first() or MonthRules(company=company)
+
+
+def months_under_review(company_id: int) -> list[MonthClose]:
+    return list(
+        MonthClose.objects.filter(company_id=company_id, state=CloseState.PROVISIONAL).order_by(
+            "-period"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MonthObjections:
+    rows: list[Objection]
+    total: int
+    open: int
+
+
+def objections_of(month: MonthClose, limit: int = OBJECTIONS_SHOWN) -> MonthObjections:
+    """The month's objections, open first then newest, the first ``limit`` of them."""
+    objections = month.objections.all()
+    rows = list(
+        objections.select_related("station", "raised_by", "resolved_by").order_by(
+            "-status", "-raised_at", "-pk"
+        )[:limit]
+    )
+    rows.sort(key=lambda o: (o.status != ObjectionStatus.OPEN, -o.raised_at.timestamp()))
+    return MonthObjections(
+        rows=rows,
+        total=objections.count(),
+        open=objections.filter(status=ObjectionStatus.OPEN).count(),
+    )
+
+
+@dataclass(frozen=True)
+class StationReview:
+    """What a station's page shows of its month under review."""
+
+    month: MonthClose
+    grade: str | None  # the provisional grade, None when not graded
+    objections: list[Objection]  # the station's objections to this month, newest first
+
+    @property
+    def open_objection(self) -> Objection | None:
+        return next((o for o in self.objections if o.status == ObjectionStatus.OPEN), None)
+
+
+def station_review(company_id: int, period: date, station_id: int) -> StationReview | None:
+    """The station's provisional month (None when the month is not under review)."""
+    month = MonthClose.objects.filter(
+        company_id=company_id, period=period, state=CloseState.PROVISIONAL
+    ).first()
+    if month is None:
+        return None
+    score = (
+        StationScore.objects.filter(
+            run__company_id=company_id, run__period=period, run__is_current=True,
+            station_id=station_id,
+        )
+        .values_list("grade", "rank")
+        .first()
+    )  # fmt: skip
+    grade = score[0] if score and score[1] is not None else None
+    objections = list(month.objections.filter(station_id=station_id).order_by("-raised_at"))
+    return StationReview(month=month, grade=grade, objections=objections)

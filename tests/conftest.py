@@ -76,6 +76,13 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _own_media_root(settings, tmp_path):
+    """Each test stores uploads in its own folder: a job left queued by one test (its
+    commit callbacks never run) leaves its file out of the next test's sight."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language: a request in English (the language
     middleware activates it) must not leak into the next test's strings."""

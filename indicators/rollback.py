@@ -11,6 +11,8 @@ rewritten silently.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +26,19 @@ from indicators.valuestore import restore_replaced
 
 #: How many later imports a refusal names.
 NAMED_LATER_IMPORTS = 5
+
+
+@dataclass(frozen=True)
+class RollbackEffects:
+    """What a rollback would do: values put back as they were, values deleted."""
+
+    restored: int
+    deleted: int
+
+
+def rollback_effects(batch: ImportBatch) -> RollbackEffects:
+    restored = ValueHistory.objects.filter(replaced_by=batch).count()
+    return RollbackEffects(restored=restored, deleted=batch.values.count() - restored)
 
 
 class RollbackRefused(Exception):

@@ -20,6 +20,8 @@ from django.db import connection
 from indicators.models import IndicatorValue, ValueHistory
 
 STAGING = "indicator_value_staging"
+#: Rows per piece of COPY data (about 5 MB): the whole file is never held twice.
+COPY_CHUNK_ROWS = 100_000
 #: PostgreSQL's dates count days from 2000-01-01.
 PG_EPOCH = np.datetime64("2000-01-01", "D")
 COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
@@ -52,6 +54,14 @@ class ValueRows:
     def __len__(self) -> int:
         return len(self.values)
 
+    def slice(self, start: int, stop: int) -> ValueRows:
+        return ValueRows(
+            self.station_ids[start:stop],
+            self.periods[start:stop],
+            self.indicator_ids[start:stop],
+            self.values[start:stop],
+        )
+
 
 def binary_copy_data(rows: ValueRows) -> bytes:
     """The rows as the body of a binary COPY (without header and trailer)."""
@@ -76,7 +86,8 @@ def _fill_staging(cursor, rows: ValueRows) -> None:
         statement = f"COPY {STAGING} FROM STDIN (FORMAT BINARY)"
         with cursor.cursor.copy(statement) as copy:
             copy.write(COPY_HEADER)
-            copy.write(binary_copy_data(rows))
+            for start in range(0, len(rows), COPY_CHUNK_ROWS):
+                copy.write(binary_copy_data(rows.slice(start, start + COPY_CHUNK_ROWS)))
             copy.write(COPY_TRAILER)
         cursor.execute(f"ANALYZE {STAGING}")
         return

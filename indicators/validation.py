@@ -76,6 +76,12 @@ class ParsedValues:
     empty_cells: int
     layout: str
 
+    @classmethod
+    def from_records(cls, records: list[ValueRecord], **counts) -> ParsedValues:
+        """From checked records (``company_id``, ``row_count``, ``empty_cells``, ``layout``
+        as keywords), as the cell-by-cell check builds it."""
+        return cls(frame=values_frame(records), **counts)
+
     @property
     def periods(self) -> list[date]:
         return sorted(stamp.date() for stamp in self.frame[PERIOD].unique())
@@ -327,8 +333,8 @@ def parse_indicator_table(table: Table, reference: ValueReference, file_name: st
         )
     if checker.defects:
         raise FileRejected(file_name, checker.defects)
-    return ParsedValues(
-        frame=values_frame(checker.records),
+    return ParsedValues.from_records(
+        checker.records,
         company_id=next(iter(checker.companies)),
         row_count=len(table.rows),
         empty_cells=empty_cells,

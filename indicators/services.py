@@ -89,17 +89,21 @@ def check_indicator_file(
     only a file that is not proven clean that way (or an XLSX workbook) is read whole and
     checked cell by cell, which names every defect by line."""
     reference = value_reference(today)
-    parsed = _check_columns(Path(path), reference)
+    parsed = _check_columns(Path(path), reference, display_name)
     if parsed is not None:
         return parsed
     table = read_table(path, limits_from_settings(), display_name=display_name)
     return parse_indicator_table(table, reference, display_name)
 
 
-def _check_columns(path: Path, reference: ValueReference) -> ParsedValues | None:
+def _check_columns(
+    path: Path, reference: ValueReference, display_name: str = ""
+) -> ParsedValues | None:
+    """The column-wise check of a CSV file (raises FileRejected naming every defect), or
+    None when the file must be read whole and checked cell by cell."""
     try:
         csv = read_csv_chunks(path, limits_from_settings())
-        return check_value_chunks(csv.header, csv.chunks, reference)
+        return check_value_chunks(csv.header, csv.chunks, reference, display_name or path.name)
     except ExactReaderNeeded:
         return None
 

@@ -261,6 +261,16 @@ class _Checker:
             )
 
 
+def mixed_companies() -> Defect:
+    """The defect of a file whose stations belong to several companies."""
+    return Defect(
+        "mixed_companies",
+        _("the file mixes stations of several companies; import one company per file"),
+        line=None,
+        column=STATION,
+    )
+
+
 def parse_indicator_table(table: Table, reference: ValueReference, file_name: str) -> ParsedValues:
     """Long form (station_code, period, indicator_code, value) or wide form
     (station_code, period, one column per indicator code). Raises FileRejected."""
@@ -325,12 +335,7 @@ def parse_indicator_table(table: Table, reference: ValueReference, file_name: st
                 checker.keep(station, period, indicator, number, line, VALUE)
 
     if len(checker.companies) > 1:
-        checker.add(
-            "mixed_companies",
-            _("the file mixes stations of several companies; import one company per file"),
-            None,
-            STATION,
-        )
+        checker.defects.append(mixed_companies())
     if checker.defects:
         raise FileRejected(file_name, checker.defects)
     return ParsedValues.from_records(

@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate demo serve lint format messages bench bench-pages bench-load bench-paint bench-months clean
+.PHONY: run test install install-dev migrate demo serve lint format messages bench bench-import bench-pages bench-load bench-paint bench-months clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -67,10 +67,19 @@ bench: install-dev
 	@echo
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench_paint.py $(BENCH_PAINT_ARGS)
 	@echo
+	$(PY) scripts/test_services.py -- $(PY) scripts/bench_import.py $(BENCH_IMPORT_ARGS)
+	@echo
 	@echo "Not run here: all 120 months of a 30,000-station company recomputed by two Celery"
 	@echo "workers (about 4 minutes, PostgreSQL + Redis, ~8 GB of disk). Run it with"
 	@echo "  make bench-months"
 	@echo "  make bench-months BENCH_MONTHS_ARGS='--stations 3000 --months 12'   # quick try"
+
+## make bench-import: 300,000 indicator values (30,000 stations x 10 indicators, one month)
+## imported (read, checked, stored, recompute requested) against a raw COPY of the same rows,
+## medians and ratio, then the peak memory of importing it and a ~50 MB file (PostgreSQL);
+## BENCH_IMPORT_ARGS e.g. '--keepdb --repeat 3' or '--stations 3000 --memory-mb 0'
+bench-import: install-dev
+	$(PY) scripts/test_services.py -- $(PY) scripts/bench_import.py $(BENCH_IMPORT_ARGS)
 
 ## make bench-pages: every page's server time, ratio to the login page and bytes (raw and
 ## gzipped) at 60 (the demo), 3,000 and 30,000 stations; BENCH_PAGES_ARGS='--quick' for

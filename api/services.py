@@ -153,7 +153,7 @@ def _check(token: ApiToken, kind: str, file_bytes: bytes) -> int:
         defects = sorted([*found, *scope], key=lambda defect: defect.line or 0)
         if defects:
             raise _rejected(defects, kind)
-        return len(parsed.records)
+        return parsed.value_count
 
 
 def _rejected(defects: list[Defect], kind: str) -> BatchRejected:

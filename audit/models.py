@@ -30,6 +30,7 @@ class Action(models.TextChoices):
     INDICATOR_CREATED = "indicator.created", _("indicator created")
     INDICATOR_CHANGED = "indicator.changed", _("indicator changed")
     IMPORT_LOADED = "import.loaded", _("indicator file loaded")
+    IMPORT_ROLLED_BACK = "import.rolled_back", _("indicator file rolled back")
     ROLE_GRANTED = "role.granted", _("role granted")
     ROLE_REVOKED = "role.revoked", _("role revoked")
     PERMISSION_GRANTED = "permission.granted", _("permission granted")

@@ -140,8 +140,23 @@ def import_batch_saved(
 ):
     """Recorded when the file is loaded: a batch created loaded (command line), or a web
     import job saved with its state ``done`` (``indicators.jobs``). Rejected files are not
-    recorded (nothing was written)."""
+    recorded (nothing was written). A rollback (``indicators.rollback``) is recorded when
+    the batch is saved with its ``rolled_back_at``."""
     if raw or instance.status != ImportStatus.DONE:
+        return
+    if update_fields is not None and "rolled_back_at" in update_fields:
+        after = {
+            "company": instance.company.name,
+            "periods": instance.periods,
+            "value_count": instance.value_count,
+        }
+        record(
+            Action.IMPORT_ROLLED_BACK,
+            instance,
+            after=after,
+            reason=instance.rollback_reason,
+            actor=instance.rolled_back_by or current_user(),
+        )
         return
     if created or (update_fields is not None and "status" in update_fields):
         after = {"company": instance.company.name, **_values(instance, IMPORT_FIELDS)}

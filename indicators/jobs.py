@@ -136,7 +136,7 @@ def _check_and_write(batch: ImportBatch, mine: Q) -> str | None:
         status=ImportStatus.IMPORTING,
         company_id=parsed.company_id,
         row_count=parsed.row_count,
-        value_count=len(parsed.records),
+        value_count=parsed.value_count,
         periods=[format_period(period) for period in parsed.periods],
     )
     try:

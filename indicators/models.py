@@ -209,12 +209,23 @@ class ImportBatch(models.Model):
         ),
     )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    rolled_back_at = models.DateTimeField(_("rolled back at"), null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rolled back by"),
+    )
+    rollback_reason = models.TextField(_("why it was rolled back"), blank=True)
 
     class Meta:
         verbose_name = _("import batch")
         verbose_name_plural = _("import batches")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "created_at"])]
+        permissions = [("rollback_importbatch", _("Can roll back a loaded import"))]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
@@ -222,6 +233,10 @@ class ImportBatch(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in UNFINISHED
+
+    @property
+    def is_rolled_back(self) -> bool:
+        return self.rolled_back_at is not None
 
     @property
     def duration(self):
@@ -258,3 +273,52 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station} {self.period:%Y-%m} {self.indicator.code}={self.value}"
+
+
+class ValueHistory(models.Model):
+    """A raw value an import replaced: the value, the batch that had written it and the
+    batch that replaced it. Rolling the later batch back puts the value back (and drops
+    this row); while the row exists, the earlier batch can no longer be rolled back."""
+
+    station = models.ForeignKey(
+        Station,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the unique constraint below serves the look-ups
+        verbose_name=_("station"),
+    )
+    period = models.DateField(_("period"))
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("indicator"),
+    )
+    value = models.FloatField(_("value"))
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.PROTECT,
+        related_name="replaced_values",
+        verbose_name=_("written by"),
+    )
+    replaced_by = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.PROTECT,
+        related_name="previous_values",
+        db_index=False,
+        verbose_name=_("replaced by"),
+    )
+
+    class Meta:
+        verbose_name = _("replaced indicator value")
+        verbose_name_plural = _("replaced indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["replaced_by", "station", "period", "indicator"],
+                name="one_replaced_value_per_batch",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.period:%Y-%m} {self.indicator_id}={self.value}"

@@ -15,24 +15,32 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from indicators.fastcheck import check_value_chunks
 from indicators.locks import is_lock_conflict, lock_company_months
-from indicators.models import ImportBatch, Indicator, IndicatorValue
+from indicators.models import ImportBatch, Indicator
 from indicators.periods import format_period, month_start
 from indicators.signals import FollowUp, announce_values_changed
 from indicators.validation import (
+    INDICATOR,
     LONG_COLUMNS,
+    PERIOD,
+    STATION,
+    VALUE,
     IndicatorRule,
     ParsedValues,
     ValueReference,
     parse_indicator_table,
 )
+from indicators.valuestore import ValueRows, store_values
 from stations.models import Company, Station
+from tabular.frames import ExactReaderNeeded, read_csv_chunks
 from tabular.reading import file_sha256, limits_from_settings, read_table
 
 logger = logging.getLogger(__name__)
@@ -75,42 +83,62 @@ def check_indicator_file(
     path: Path, *, display_name: str, today: date | None = None
 ) -> ParsedValues:
     """Read and check a whole file of indicator values; raises FileRejected listing every
-    defect. Writes nothing."""
+    defect. Writes nothing.
+
+    A CSV file is first read in chunks and checked column-wise (``indicators.fastcheck``);
+    only a file that is not proven clean that way (or an XLSX workbook) is read whole and
+    checked cell by cell, which names every defect by line."""
+    reference = value_reference(today)
+    parsed = _check_columns(Path(path), reference, display_name)
+    if parsed is not None:
+        return parsed
     table = read_table(path, limits_from_settings(), display_name=display_name)
-    return parse_indicator_table(table, value_reference(today), display_name)
+    return parse_indicator_table(table, reference, display_name)
+
+
+def _check_columns(
+    path: Path, reference: ValueReference, display_name: str = ""
+) -> ParsedValues | None:
+    """The column-wise check of a CSV file (raises FileRejected naming every defect), or
+    None when the file must be read whole and checked cell by cell."""
+    try:
+        csv = read_csv_chunks(path, limits_from_settings())
+        return check_value_chunks(csv.header, csv.chunks, reference, display_name or path.name)
+    except ExactReaderNeeded:
+        return None
+
+
+def value_rows(parsed: ParsedValues) -> ValueRows:
+    """The checked values as ids, in (station, period, indicator) order: overlapping
+    imports then never lock rows crosswise."""
+    frame = parsed.frame
+    station_ids = dict(
+        Station.objects.filter(county__company_id=parsed.company_id).values_list("code", "id")
+    )
+    indicator_ids = dict(Indicator.objects.values_list("code", "id"))
+
+    def ids(column: str, known: dict[str, int]) -> np.ndarray:
+        codes = frame[column].astype("category").cat.remove_unused_categories().cat
+        by_code = np.array([known[code] for code in codes.categories], dtype=np.int64)
+        return by_code[codes.codes.to_numpy()]
+
+    stations = ids(STATION, station_ids)
+    indicators = ids(INDICATOR, indicator_ids)
+    periods = frame[PERIOD].to_numpy(dtype="datetime64[D]")
+    order = np.lexsort((indicators, periods, stations))
+    return ValueRows(
+        station_ids=stations[order],
+        periods=periods[order],
+        indicator_ids=indicators[order],
+        values=frame[VALUE].to_numpy(dtype=np.float64)[order],
+    )
 
 
 def write_values(batch: ImportBatch, parsed: ParsedValues, *, user=None) -> list[FollowUp]:
-    """Store checked values under ``batch`` and request the months' recompute. Call inside
-    ``atomic``, after ``lock_company_months`` of the file's months: rows are written in
-    (station, month, indicator) order, so overlapping imports never lock rows crosswise."""
-    stations = dict(
-        Station.objects.filter(
-            code__in={record.station_code for record in parsed.records}
-        ).values_list("code", "id")
-    )
-    indicators = dict(Indicator.objects.values_list("code", "id"))
-
-    def row_key(record) -> tuple[int, date, int]:
-        return stations[record.station_code], record.period, indicators[record.indicator_code]
-
-    IndicatorValue.objects.bulk_create(
-        (
-            IndicatorValue(
-                station_id=station_id,
-                period=period,
-                indicator_id=indicator_id,
-                value=record.value,
-                batch=batch,
-            )
-            for record in sorted(parsed.records, key=row_key)
-            for station_id, period, indicator_id in (row_key(record),)
-        ),
-        batch_size=5000,
-        update_conflicts=True,
-        unique_fields=["station", "period", "indicator"],
-        update_fields=["value", "batch"],
-    )
+    """Store checked values under ``batch`` (keeping every value they replace in the
+    value history) and request the months' recompute. Call inside ``atomic``, after
+    ``lock_company_months`` of the file's months."""
+    store_values(batch.pk, value_rows(parsed))
     company = batch.company
     assert company is not None  # both callers store the file's company on the batch first
     return announce_values_changed(company=company, periods=parsed.periods, user=user)
@@ -181,7 +209,7 @@ def import_indicator_file(
                 file_sha256=digest,
                 source=source,
                 row_count=parsed.row_count,
-                value_count=len(parsed.records),
+                value_count=parsed.value_count,
                 periods=[format_period(period) for period in parsed.periods],
             )
             return batch, write_values(batch, parsed, user=user)

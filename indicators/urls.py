@@ -7,4 +7,5 @@ app_name = "imports"
 urlpatterns = [
     path("", views.upload, name="upload"),
     path("<int:pk>/", views.job, name="job"),
+    path("<int:pk>/rollback/", views.rollback, name="rollback"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import pandas as pd
 from django.utils.translation import gettext as _
 
 from indicators.periods import (
@@ -59,17 +60,65 @@ class ValueRecord:
     line: int
 
 
+#: The columns of ``ParsedValues.frame``, one row per value kept.
+FRAME_COLUMNS = (STATION, PERIOD, INDICATOR, VALUE, "line")
+
+
 @dataclass
 class ParsedValues:
-    records: list[ValueRecord]
+    """The checked values of a file: ``frame`` has one row per value to store (columns
+    ``FRAME_COLUMNS``; codes as categories, the period as datetime64, the first line
+    that gave the value), each (station, period, indicator) once."""
+
+    frame: pd.DataFrame
     company_id: int
     row_count: int
     empty_cells: int
     layout: str
 
+    @classmethod
+    def from_records(cls, records: list[ValueRecord], **counts) -> ParsedValues:
+        """From checked records (``company_id``, ``row_count``, ``empty_cells``, ``layout``
+        as keywords), as the cell-by-cell check builds it."""
+        return cls(frame=values_frame(records), **counts)
+
     @property
     def periods(self) -> list[date]:
-        return sorted({record.period for record in self.records})
+        return sorted(stamp.date() for stamp in self.frame[PERIOD].unique())
+
+    @property
+    def value_count(self) -> int:
+        return len(self.frame)
+
+    @property
+    def records(self) -> list[ValueRecord]:
+        """The values one by one (for small files and tests; the writers use ``frame``)."""
+        frame = self.frame
+        return [
+            ValueRecord(str(station), stamp.date(), str(indicator), float(value), int(line))
+            for station, stamp, indicator, value, line in zip(
+                frame[STATION],
+                frame[PERIOD],
+                frame[INDICATOR],
+                frame[VALUE],
+                frame["line"],
+                strict=True,
+            )
+        ]
+
+
+def values_frame(records: list[ValueRecord]) -> pd.DataFrame:
+    """``records`` as a ``ParsedValues.frame``."""
+    return pd.DataFrame(
+        {
+            STATION: pd.Categorical([r.station_code for r in records]),
+            PERIOD: pd.to_datetime([r.period for r in records]).astype("datetime64[ns]"),
+            INDICATOR: pd.Categorical([r.indicator_code for r in records]),
+            VALUE: pd.array([r.value for r in records], dtype="float64"),
+            "line": pd.array([r.line for r in records], dtype="int64"),
+        },
+        columns=list(FRAME_COLUMNS),
+    )
 
 
 class _Checker:
@@ -212,6 +261,16 @@ class _Checker:
             )
 
 
+def mixed_companies() -> Defect:
+    """The defect of a file whose stations belong to several companies."""
+    return Defect(
+        "mixed_companies",
+        _("the file mixes stations of several companies; import one company per file"),
+        line=None,
+        column=STATION,
+    )
+
+
 def parse_indicator_table(table: Table, reference: ValueReference, file_name: str) -> ParsedValues:
     """Long form (station_code, period, indicator_code, value) or wide form
     (station_code, period, one column per indicator code). Raises FileRejected."""
@@ -276,16 +335,11 @@ def parse_indicator_table(table: Table, reference: ValueReference, file_name: st
                 checker.keep(station, period, indicator, number, line, VALUE)
 
     if len(checker.companies) > 1:
-        checker.add(
-            "mixed_companies",
-            _("the file mixes stations of several companies; import one company per file"),
-            None,
-            STATION,
-        )
+        checker.defects.append(mixed_companies())
     if checker.defects:
         raise FileRejected(file_name, checker.defects)
-    return ParsedValues(
-        records=checker.records,
+    return ParsedValues.from_records(
+        checker.records,
         company_id=next(iter(checker.companies)),
         row_count=len(table.rows),
         empty_cells=empty_cells,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from indicators.jobs import submit_import
 from indicators.models import ImportBatch
+from indicators.rollback import RollbackRefused, rollback_effects, rollback_import, rollback_refusal
 from indicators.selectors import recent_imports
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx")
@@ -68,5 +70,49 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "indicators/import_job.html",
-        {"batch": batch, "refresh_seconds": REFRESH_SECONDS},
+        {
+            "batch": batch,
+            "refresh_seconds": REFRESH_SECONDS,
+            "can_roll_back": request.user.has_perm("indicators.rollback_importbatch"),
+        },
+    )
+
+
+class RollbackForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why is it rolled back?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+@permission_required("indicators.rollback_importbatch", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def rollback(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for confirmation (and a reason), then roll the import back as a batch."""
+    batch = get_object_or_404(ImportBatch.objects.select_related("company", "created_by"), pk=pk)
+    form = RollbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rollback_import(batch=batch, user=request.user, reason=form.cleaned_data["reason"])
+        except RollbackRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request,
+                _("%(file)s was rolled back; %(months)s are being scored again.")
+                % {"file": batch.file_name, "months": ", ".join(batch.periods)},
+            )
+        return redirect("imports:job", pk=batch.pk)
+    refusal = rollback_refusal(batch)
+    return render(
+        request,
+        "indicators/rollback.html",
+        {
+            "batch": batch,
+            "form": form,
+            "refusal": refusal,
+            "effects": None if refusal else rollback_effects(batch),
+        },
+        status=400 if form.is_bound else 200,
     )

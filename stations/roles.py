@@ -53,6 +53,7 @@ _ADMIN = (
     "indicators.change_indicator",
     "indicators.view_importbatch",
     "indicators.add_importbatch",
+    "indicators.rollback_importbatch",
     "indicators.view_indicatorvalue",
     "scoring.add_weightset",
     "scoring.add_methodversion",

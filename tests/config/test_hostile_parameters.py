@@ -114,6 +114,7 @@ WALK: dict[str, Page] = {
     "audit:list": Page(query=("page", "action", "actor", "date_from", "date_to")),
     "imports:upload": Page(posts=True),
     "imports:job": Page(args=((ID, "{import}"),)),
+    "imports:rollback": Page(args=((ID, "{import}"),), posts=True),
     "improvement:review": Page(query=(*MONTH_PAGE, "unattended")),
     "improvement:measure_new": Page(args=S1, query=("period", "indicator"), posts=True),
     "improvement:measure_detail": Page(args=((ID, "{measure}"),)),

@@ -89,6 +89,7 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "audit:list": ("get", [], {}, ADMIN_ONLY),
     "imports:upload": ("get", [], {}, ADMIN_ONLY),
     "imports:job": ("get", ["{import}"], {}, ADMIN_ONLY),
+    "imports:rollback": ("get", ["{import}"], {}, ADMIN_ONLY),
     # Improvement work; "{measure}" and the like are the ids of the ``records`` fixture.
     "improvement:review": ("get", [], {"period": "2026-09"}, COMMITTEE_UP),
     "improvement:measure_new": ("get", ["S1"], {"period": "2026-09"}, MANAGE_S1),

@@ -49,14 +49,14 @@ def test_two_overlapping_imports_at_once_both_finish_one_after_the_other(write_f
     }
     # Both imports have read and checked their file before either writes a row.
     both_checked = threading.Barrier(2)
-    check = indicators.services.parse_indicator_table
+    check = indicators.services.check_indicator_file
 
     def check_then_wait(*args, **kwargs):
         parsed = check(*args, **kwargs)
         both_checked.wait()
         return parsed
 
-    monkeypatch.setattr(indicators.services, "parse_indicator_table", check_then_wait)
+    monkeypatch.setattr(indicators.services, "check_indicator_file", check_then_wait)
     errors: list[BaseException] = []
 
     def load(path):

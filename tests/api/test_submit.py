@@ -219,3 +219,35 @@ def test_the_rate_limit_is_per_token(caller, settings):
     settings.API_RATE_LIMIT = "3/minute"
     statuses = [caller.get("/api/v1/stations/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def _raw(caller, text: bytes):
+    return caller.post(URL, text, "application/json")
+
+
+def test_a_lone_surrogate_escape_is_a_clear_refusal_not_a_500(caller):
+    body = (
+        b'{"values": [{"station_code": "\\ud800", "period": "' + MONTH.encode()
+        + b'", "indicator_code": "safety", "value": 5}]}'
+    )  # fmt: skip
+    response = _raw(caller, body)
+    assert response.status_code == 400, response.content
+    assert "\\ud800" in response.json()["detail"]
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_json_body_with_a_byte_order_mark_is_read(caller):
+    body = "\ufeff" + json.dumps({"values": TWO})
+    response = _raw(caller, body.encode("utf-8"))
+    assert response.status_code == 201, response.content
+
+
+def test_a_key_given_twice_in_one_value_is_refused_not_silently_the_last(caller):
+    body = (
+        '{"values": [{"station_code": "F1", "period": "' + MONTH
+        + '", "indicator_code": "safety", "value": 1, "value": 99}]}'
+    )  # fmt: skip
+    response = _raw(caller, body.encode())
+    assert response.status_code == 400, response.content
+    assert "value" in response.json()["detail"]
+    assert not IndicatorValue.objects.exists()

@@ -87,6 +87,8 @@ def _parse_json(data: bytes) -> Any:
         ) from error
     except ValueError as error:  # e.g. an integer of more digits than Python reads
         raise BadBatch(_("The body is not valid JSON.")) from error
+    except RecursionError as error:  # arrays or objects nested thousands deep
+        raise BadBatch(_("The body's JSON is nested too deeply.")) from error
 
 
 def _utf8(text: str) -> bytes:

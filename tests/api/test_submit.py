@@ -251,3 +251,11 @@ def test_a_key_given_twice_in_one_value_is_refused_not_silently_the_last(caller)
     assert response.status_code == 400, response.content
     assert "value" in response.json()["detail"]
     assert not IndicatorValue.objects.exists()
+
+
+def test_deeply_nested_json_is_a_clear_refusal_not_a_500(caller):
+    deep = "[" * 100_000 + "]" * 100_000
+    for body in (deep, '{"values": ' + deep + "}"):
+        response = _raw(caller, body.encode())
+        assert response.status_code == 400, response.content[:200]
+        assert response.json()["detail"]

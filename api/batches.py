@@ -102,6 +102,34 @@ def _utf8(text: str) -> bytes:
         ) from error
 
 
+def _item_defect(item: Any, position: int) -> Defect | None:
+    """Why one element of ``values`` is not a value; None when it is one. An object
+    without the keys, or with all four empty, would be a blank line of the CSV, which the
+    import skips: the value would vanish from an accepted batch."""
+    line = position + 1  # the CSV line it becomes (header = 1)
+    keys = ", ".join(LONG_COLUMNS)
+    if not isinstance(item, dict):
+        return Defect(
+            "not_an_object",
+            _("each value must be an object with %(keys)s") % {"keys": keys},
+            line=line,
+        )
+    missing = [column for column in LONG_COLUMNS if column not in item]
+    if missing:
+        return Defect(
+            "missing_keys",
+            _("this value has no %(missing)s (each value needs %(keys)s)")
+            % {"missing": ", ".join(missing), "keys": keys},
+            line=line,
+            column=missing[0],
+        )
+    if not any(_scalar(item[column]).strip() for column in LONG_COLUMNS):
+        return Defect(
+            "empty_value", _("this value is empty: give %(keys)s") % {"keys": keys}, line=line
+        )
+    return None
+
+
 def json_to_csv(data: bytes) -> bytes:
     """``{"values": [{station_code, period, indicator_code, value}, …]}`` as long-form CSV."""
     document = _parse_json(data)
@@ -110,17 +138,15 @@ def json_to_csv(data: bytes) -> bytes:
         raise BadBatch(_('The body must be a JSON object with a list "values".'))
     if not values:
         raise BadBatch(_('"values" is empty: send at least one value.'))
-    defects = [
-        Defect(
-            "not_an_object",
-            _("each value must be an object with %(keys)s") % {"keys": ", ".join(LONG_COLUMNS)},
-            line=position + 1,  # the CSV line it becomes (header = 1)
-        )
-        for position, item in enumerate(values, start=1)
-        if not isinstance(item, dict)
-    ]
+    defects = [defect for position, item in enumerate(values, start=1)
+               if (defect := _item_defect(item, position)) is not None]  # fmt: skip
     if defects:
-        raise BadBatch(_("Some values are not objects."), defects)
+        if all(defect.code == "not_an_object" for defect in defects):
+            raise BadBatch(_("Some values are not objects."), defects)
+        raise BadBatch(
+            _("Some values are not objects with %(keys)s.") % {"keys": ", ".join(LONG_COLUMNS)},
+            defects,
+        )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(LONG_COLUMNS)

@@ -259,3 +259,21 @@ def test_deeply_nested_json_is_a_clear_refusal_not_a_500(caller):
         response = _raw(caller, body.encode())
         assert response.status_code == 400, response.content[:200]
         assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {},
+        {"station_code": None, "period": None, "indicator_code": None, "value": None},
+        {"station": "F2", "month": MONTH, "indicator": "safety", "val": 1},
+    ],
+)
+def test_a_value_object_without_the_keys_is_a_defect_not_silently_dropped(caller, odd):
+    """Written as a blank CSV line, such an object vanished and the batch was accepted
+    with one value less than sent."""
+    response = _raw(caller, json.dumps({"values": [TWO[0], odd]}).encode())
+    assert response.status_code == 422, response.content
+    defects = response.json()["defects"]
+    assert [d["row"] for d in defects] == [2]
+    assert not IndicatorValue.objects.exists()

@@ -277,3 +277,13 @@ def test_a_value_object_without_the_keys_is_a_defect_not_silently_dropped(caller
     defects = response.json()["defects"]
     assert [d["row"] for d in defects] == [2]
     assert not IndicatorValue.objects.exists()
+
+
+def test_a_session_post_without_csrf_is_refused_in_the_sites_language(feed_company):
+    """DRF's "CSRF Failed: CSRF cookie not set." was shown as is, in English."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user_with_role("admin"))
+    response = client.post(URL, json.dumps({"values": TWO}), content_type="application/json")
+    assert response.status_code == 403
+    detail = response.json()["detail"]
+    assert "CSRF Failed" not in detail and "API" in detail

@@ -37,6 +37,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     actions = ["revoke"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A token's company is fixed once made: moved, it would send for another company
+        # and carry its batches there. Make a new token for the other company instead.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "company"] if obj is not None else fields
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.prefix, obj.secret_hash, plaintext = new_credentials()

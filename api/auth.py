@@ -8,7 +8,7 @@ import ipaddress
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.permissions import BasePermission
 
 from api.models import ApiToken
@@ -35,6 +35,22 @@ class TokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'
+
+
+class TranslatedSessionAuthentication(SessionAuthentication):
+    """A logged-in user's session; its CSRF refusal in the site's language (DRF's own
+    reads "CSRF Failed: …" in English whatever the language)."""
+
+    def enforce_csrf(self, request) -> None:
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as refusal:
+            raise exceptions.PermissionDenied(
+                _(
+                    "The request has no valid CSRF token for your session. Programs send an"
+                    " API token (Authorization: Bearer …) instead."
+                )
+            ) from refusal
 
 
 def _address(request) -> str:

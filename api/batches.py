@@ -51,34 +51,108 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose key is given twice is ambiguous: refused, never the last one kept."""
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise _DuplicateKey(key)
+        document[key] = value
+    return document
+
+
+def _parse_json(data: bytes) -> Any:
+    try:
+        # utf-8-sig: a byte order mark some tools write first is read as nothing.
+        return json.loads(data.decode("utf-8-sig"), object_pairs_hook=_unique_keys)
+    except UnicodeDecodeError as error:
+        raise BadBatch(
+            _("The body is not UTF-8 text (byte %(position)d).") % {"position": error.start + 1}
+        ) from error
+    except _DuplicateKey as error:
+        raise BadBatch(
+            _("The key %(key)s is given twice in one object: send each key once.")
+            % {"key": json.dumps(error.key, ensure_ascii=False)}
+        ) from error
+    except json.JSONDecodeError as error:
+        raise BadBatch(
+            _("The body is not valid JSON (line %(line)d, column %(column)d).")
+            % {"line": error.lineno, "column": error.colno}
+        ) from error
+    except ValueError as error:  # e.g. an integer of more digits than Python reads
+        raise BadBatch(_("The body is not valid JSON.")) from error
+    except RecursionError as error:  # arrays or objects nested thousands deep
+        raise BadBatch(_("The body's JSON is nested too deeply.")) from error
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:  # "\ud800": half of a UTF-16 pair, no character
+        escape = f"\\u{ord(error.object[error.start]):04x}"
+        raise BadBatch(
+            _("The body contains %(escape)s, half of a UTF-16 surrogate pair: not a character.")
+            % {"escape": escape}
+        ) from error
+
+
+def _item_defect(item: Any, position: int) -> Defect | None:
+    """Why one element of ``values`` is not a value; None when it is one. An object
+    without the keys, or with all four empty, would be a blank line of the CSV, which the
+    import skips: the value would vanish from an accepted batch."""
+    line = position + 1  # the CSV line it becomes (header = 1)
+    keys = ", ".join(LONG_COLUMNS)
+    if not isinstance(item, dict):
+        return Defect(
+            "not_an_object",
+            _("each value must be an object with %(keys)s") % {"keys": keys},
+            line=line,
+        )
+    missing = [column for column in LONG_COLUMNS if column not in item]
+    if missing:
+        return Defect(
+            "missing_keys",
+            _("this value has no %(missing)s (each value needs %(keys)s)")
+            % {"missing": ", ".join(missing), "keys": keys},
+            line=line,
+            column=missing[0],
+        )
+    if not any(_scalar(item[column]).strip() for column in LONG_COLUMNS):
+        return Defect(
+            "empty_value", _("this value is empty: give %(keys)s") % {"keys": keys}, line=line
+        )
+    return None
+
+
 def json_to_csv(data: bytes) -> bytes:
     """``{"values": [{station_code, period, indicator_code, value}, …]}`` as long-form CSV."""
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise BadBatch(_("The body is not valid JSON: %(error)s") % {"error": error}) from error
+    document = _parse_json(data)
     values = document.get("values") if isinstance(document, dict) else None
     if not isinstance(values, list):
         raise BadBatch(_('The body must be a JSON object with a list "values".'))
     if not values:
         raise BadBatch(_('"values" is empty: send at least one value.'))
-    defects = [
-        Defect(
-            "not_an_object",
-            _("each value must be an object with %(keys)s") % {"keys": ", ".join(LONG_COLUMNS)},
-            line=position + 1,  # the CSV line it becomes (header = 1)
-        )
-        for position, item in enumerate(values, start=1)
-        if not isinstance(item, dict)
-    ]
+    defects = [defect for position, item in enumerate(values, start=1)
+               if (defect := _item_defect(item, position)) is not None]  # fmt: skip
     if defects:
-        raise BadBatch(_("Some values are not objects."), defects)
+        if all(defect.code == "not_an_object" for defect in defects):
+            raise BadBatch(_("Some values are not objects."), defects)
+        raise BadBatch(
+            _("Some values are not objects with %(keys)s.") % {"keys": ", ".join(LONG_COLUMNS)},
+            defects,
+        )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(LONG_COLUMNS)
     for item in values:
         writer.writerow([_scalar(item.get(column)) for column in LONG_COLUMNS])
-    return out.getvalue().encode("utf-8")
+    return _utf8(out.getvalue())
 
 
 def scope_defects(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from indicators.models import ImportBatch
 from indicators.periods import format_period
-from scoring.models import ScoreRun, StationScore
-from scoring.selectors import current_run, current_scores
+from scoring.models import MonthClose, ScoreRun, StationScore
+from scoring.selectors import close_state_of_run, current_run, current_scores
 from stations.models import County, Station
 
 
@@ -33,6 +33,7 @@ def scored_months(company_id: int) -> QuerySet[ScoreRun]:
     return (
         ScoreRun.objects.filter(company_id=company_id, is_current=True)
         .select_related("weight_set", "method_version")
+        .annotate(close_state=close_state_of_run())
         .order_by("-period")
     )
 
@@ -41,9 +42,20 @@ def month_run(company_id: int, period: date) -> ScoreRun | None:
     return current_run(company_id, period)
 
 
+def _score_close_state() -> Subquery:
+    """The score's month's close state, in the same query (as ``close_state_of_run``)."""
+    return Subquery(
+        MonthClose.objects.filter(
+            company_id=OuterRef("run__company_id"), period=OuterRef("period")
+        ).values("state")[:1]
+    )
+
+
 def month_scores(company_id: int, period: date, county_id: int | None = None):
-    return current_scores(company_id, period, county_id).select_related(
-        "run__weight_set", "run__method_version"
+    return (
+        current_scores(company_id, period, county_id)
+        .select_related("run__weight_set", "run__method_version")
+        .annotate(close_state=_score_close_state())
     )
 
 
@@ -52,6 +64,7 @@ def station_history(station: Station) -> QuerySet[StationScore]:
     return (
         StationScore.objects.filter(station=station, run__is_current=True)
         .select_related("run__weight_set", "run__method_version", "station__county")
+        .annotate(close_state=_score_close_state())
         .order_by("-period")
     )
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from indicators.periods import format_period
 from scoring.grades import Grade
+from scoring.models import CloseState
 
 
 class DefectSerializer(serializers.Serializer):
@@ -48,6 +49,17 @@ def _version(version) -> int | None:
     return version.version if version is not None else None
 
 
+PROVISIONAL_HELP = _(
+    "True while the month is under review: its grades are provisional and may still change"
+    " before an administrator closes the month."
+)
+
+
+def _provisional(row) -> bool:
+    """``close_state`` is annotated by the selectors (``api.selectors``)."""
+    return getattr(row, "close_state", None) == CloseState.PROVISIONAL
+
+
 class MonthSerializer(serializers.Serializer):
     month = serializers.SerializerMethodField()
     status = serializers.CharField()
@@ -57,9 +69,13 @@ class MonthSerializer(serializers.Serializer):
     station_count = serializers.IntegerField(allow_null=True)
     graded_count = serializers.IntegerField(allow_null=True)
     published_at = serializers.DateTimeField(allow_null=True)
+    provisional = serializers.SerializerMethodField(help_text=PROVISIONAL_HELP)
 
     def get_month(self, run) -> str:
         return format_period(run.period)
+
+    def get_provisional(self, run) -> bool:
+        return _provisional(run)
 
     def get_method_version(self, run) -> int | None:
         return _version(run.method_version)
@@ -82,9 +98,13 @@ class ScoreSerializer(serializers.Serializer):
     method = serializers.CharField(source="run.method")
     method_version = serializers.SerializerMethodField()
     weight_version = serializers.SerializerMethodField()
+    provisional = serializers.SerializerMethodField(help_text=PROVISIONAL_HELP)
 
     def get_month(self, score) -> str:
         return format_period(score.period)
+
+    def get_provisional(self, score) -> bool:
+        return _provisional(score)
 
     def get_method_version(self, score) -> int | None:
         return _version(score.run.method_version)

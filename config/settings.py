@@ -404,7 +404,7 @@ LOGGING = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.auth.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "api.auth.TranslatedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.auth.TokenOrSession"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.CallRate"],

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from scoring.engine.monthclose import window_open
 from scoring.models import (
     CloseState,
     MonthClose,
@@ -89,6 +90,15 @@ class StationReview:
     @property
     def open_objection(self) -> Objection | None:
         return next((o for o in self.objections if o.status == ObjectionStatus.OPEN), None)
+
+    def takes_objections(self, today: date) -> bool:
+        """Whether the station may object now: graded, none open, the window not over
+        (the rules of ``scoring.engine.monthclose.objection_refusal``)."""
+        return (
+            self.grade is not None
+            and self.open_objection is None
+            and window_open(self.month.review_until, today)
+        )
 
 
 def station_review(company_id: int, period: date, station_id: int) -> StationReview | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -114,6 +115,8 @@ def _station_context(request: HttpRequest, code: str) -> dict:
         "regrade": regrade_note(station.county.company_id, latest.period) if latest else None,
         "review": review,
         "provisional": review is not None,
-        "may_object": review is not None and can_object_for(request.user, station.pk),
+        "may_object": review is not None
+        and can_object_for(request.user, station.pk)
+        and review.takes_objections(timezone.localdate()),
     }
     return context

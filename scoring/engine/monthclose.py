@@ -33,6 +33,11 @@ def review_end(opened: date, review_days: int) -> date:
     return opened + timedelta(days=max(review_days, 0))
 
 
+def window_open(review_until: date | None, today: date) -> bool:
+    """Whether objections are still taken today (until ``review_until``, inclusive)."""
+    return review_until is None or today <= review_until
+
+
 def objection_refusal(
     *,
     provisional: bool,
@@ -45,7 +50,7 @@ def objection_refusal(
     """None when the objection may be raised, else the first rule it breaks."""
     if not provisional:
         return ObjectionRefusal.CLOSED
-    if review_until is not None and today > review_until:
+    if not window_open(review_until, today):
         return ObjectionRefusal.WINDOW_OVER
     if not graded:
         return ObjectionRefusal.NOT_GRADED

@@ -38,7 +38,7 @@ from scoring.selectors import (
     load_period_inputs,
 )
 from scoring.services.gradecounts import record_grade_counts
-from scoring.services.monthclose import open_held_month
+from scoring.services.monthclose import open_held_month, publish_new_data
 from scoring.services.publishing import regrade_of
 from scoring.services.recompute import request_recompute
 from scoring.services.sensitivity import run_sensitivity
@@ -144,6 +144,11 @@ def _compute_and_store(
         .select_related("weight_set", "method_version")
         .first()
     )
+    if run.publish and current is not None and not publish_new_data(run.company_id, run.period):
+        # Asked while the month was open, run after an administrator closed it (the close
+        # waits for this lock): a closed month's grades change only by a re-grade that an
+        # administrator publishes.
+        run.publish = False
     inputs = load_period_inputs(run.company_id, run.period)
     keep_versions = _keeps_published_versions(run, current, inputs)
     if keep_versions:

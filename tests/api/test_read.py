@@ -99,3 +99,25 @@ def test_another_companys_token_sees_none_of_it(feed_company, other_company, cal
     other = Caller(Client(), issue_token(name="x", company=other_company, indicators=[]).plaintext)
     assert other.get("/api/v1/imports/").json()["count"] == 0
     assert [row["code"] for row in other.get("/api/v1/stations/").json()["results"]] == ["X1"]
+
+
+def test_a_provisional_month_is_marked_so_in_every_read(caller, feed_company, scored):
+    """The portal reads the API: a month under review must not look final there."""
+    from scoring.models import CloseState, MonthClose
+
+    def flags() -> list[bool]:
+        month = caller.get(f"/api/v1/months/{MONTH}/").json()
+        listed = caller.get("/api/v1/months/").json()["results"][0]
+        scores = caller.get(f"/api/v1/months/{MONTH}/scores/").json()["results"]
+        history = caller.get("/api/v1/stations/F1/history/").json()["results"]
+        return [month["provisional"], listed["provisional"], scores[0]["provisional"],
+                history[0]["provisional"]]  # fmt: skip
+
+    assert flags() == [False] * 4  # a month without a review is final
+    close = MonthClose.objects.create(
+        company=feed_company, period=date(2026, 10, 1), state=CloseState.PROVISIONAL
+    )
+    assert flags() == [True] * 4
+    close.state = CloseState.CLOSED
+    close.save()
+    assert flags() == [False] * 4

@@ -219,3 +219,71 @@ def test_the_rate_limit_is_per_token(caller, settings):
     settings.API_RATE_LIMIT = "3/minute"
     statuses = [caller.get("/api/v1/stations/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def _raw(caller, text: bytes):
+    return caller.post(URL, text, "application/json")
+
+
+def test_a_lone_surrogate_escape_is_a_clear_refusal_not_a_500(caller):
+    body = (
+        b'{"values": [{"station_code": "\\ud800", "period": "' + MONTH.encode()
+        + b'", "indicator_code": "safety", "value": 5}]}'
+    )  # fmt: skip
+    response = _raw(caller, body)
+    assert response.status_code == 400, response.content
+    assert "\\ud800" in response.json()["detail"]
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_json_body_with_a_byte_order_mark_is_read(caller):
+    body = "\ufeff" + json.dumps({"values": TWO})
+    response = _raw(caller, body.encode("utf-8"))
+    assert response.status_code == 201, response.content
+
+
+def test_a_key_given_twice_in_one_value_is_refused_not_silently_the_last(caller):
+    body = (
+        '{"values": [{"station_code": "F1", "period": "' + MONTH
+        + '", "indicator_code": "safety", "value": 1, "value": 99}]}'
+    )  # fmt: skip
+    response = _raw(caller, body.encode())
+    assert response.status_code == 400, response.content
+    assert "value" in response.json()["detail"]
+    assert not IndicatorValue.objects.exists()
+
+
+def test_deeply_nested_json_is_a_clear_refusal_not_a_500(caller):
+    deep = "[" * 100_000 + "]" * 100_000
+    for body in (deep, '{"values": ' + deep + "}"):
+        response = _raw(caller, body.encode())
+        assert response.status_code == 400, response.content[:200]
+        assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {},
+        {"station_code": None, "period": None, "indicator_code": None, "value": None},
+        {"station": "F2", "month": MONTH, "indicator": "safety", "val": 1},
+    ],
+)
+def test_a_value_object_without_the_keys_is_a_defect_not_silently_dropped(caller, odd):
+    """Written as a blank CSV line, such an object vanished and the batch was accepted
+    with one value less than sent."""
+    response = _raw(caller, json.dumps({"values": [TWO[0], odd]}).encode())
+    assert response.status_code == 422, response.content
+    defects = response.json()["defects"]
+    assert [d["row"] for d in defects] == [2]
+    assert not IndicatorValue.objects.exists()
+
+
+def test_a_session_post_without_csrf_is_refused_in_the_sites_language(feed_company):
+    """DRF's "CSRF Failed: CSRF cookie not set." was shown as is, in English."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user_with_role("admin"))
+    response = client.post(URL, json.dumps({"values": TWO}), content_type="application/json")
+    assert response.status_code == 403
+    detail = response.json()["detail"]
+    assert "CSRF Failed" not in detail and "API" in detail

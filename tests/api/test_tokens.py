@@ -75,3 +75,15 @@ def test_an_admin_makes_a_token_in_the_admin_and_sees_it_once(feed_company, admi
     assert token.created_by is not None
     listing = admin_client.get("/admin/api/apitoken/").content.decode()
     assert plaintext not in listing
+
+
+def test_a_tokens_company_cannot_be_changed_in_the_admin(feed_company, other_company, admin_client):
+    """A token moved to another company would send for it and show it the first
+    company's batches (its submissions follow the token): make a new token instead."""
+    issued = issue_token(name="营销系统", company=feed_company, indicators=[])
+    admin_client.post(
+        f"/admin/api/apitoken/{issued.token.pk}/change/",
+        {"name": "营销系统", "company": other_company.pk, "indicators": []},
+    )
+    issued.token.refresh_from_db()
+    assert issued.token.company == feed_company

@@ -155,3 +155,18 @@ def test_the_bulletins_workbook_of_a_provisional_month_says_so(committee, octobe
     workbook = load_workbook(io.BytesIO(body(committee.get(url))))
     title = workbook.worksheets[0]["A1"].value
     assert title == "Five-colour map monthly bulletin 2026-10 (Provisional)"
+
+
+def test_no_objection_offered_once_the_review_window_is_over(client, scored, october_under_review):
+    """The button led to a form whose sending was refused ("The review of this month is
+    over"): the page offers only what the station may still do."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    october_under_review.review_until = timezone.localdate() - timedelta(days=1)
+    october_under_review.save()
+    client.force_login(user_with_role("station_secretary", station=scored[0]))
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("mapviews:station", args=["S1"]), {"period": "2026-10"})
+    assert "Object to this grade" not in page.content.decode()

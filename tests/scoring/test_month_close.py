@@ -220,3 +220,21 @@ def test_new_data_publishes_while_provisional_and_waits_once_closed(held, three_
     publish_run(after.pk, user=people["admin"])  # the administrator publishes it
     assert ScoreRun.objects.get(company=company, period=SEPTEMBER, is_current=True) == after
     assert is_closed(company.pk, SEPTEMBER)  # and the month stays closed
+
+
+def test_a_run_asked_while_provisional_but_run_after_the_close_waits(held, three_stations, people):
+    """An import asked for a publishing run while the month was provisional; the
+    administrator closed the month before a worker ran it: the closed month's grades must
+    not change under it (the run waits as a re-grade, like data after the close)."""
+    company = held.company
+    shown = ScoreRun.objects.get(company=company, period=SEPTEMBER, is_current=True)
+    IndicatorValue.objects.filter(station=three_stations[0], period=SEPTEMBER).update(value=35)
+    (queued,) = recompute_changed_months(None, company=company, periods=[SEPTEMBER])
+    assert queued.publish  # asked while provisional
+    close_month(company=company, period=SEPTEMBER, user=people["admin"])
+    execute_run(queued.pk)
+    queued.refresh_from_db()
+    assert not queued.is_current
+    assert ScoreRun.objects.get(company=company, period=SEPTEMBER, is_current=True) == shown
+    publish_run(queued.pk, user=people["admin"])  # published only by an administrator
+    assert ScoreRun.objects.get(company=company, period=SEPTEMBER, is_current=True) == queued

@@ -22,7 +22,7 @@ from api.batches import JSON, SUFFIX, BadBatch, ValuesBody, defect_rows, json_to
 from api.models import ApiToken, Submission
 from api.tokens import allowed_indicator_codes
 from indicators.jobs import run_import_job, submit_import
-from indicators.models import ImportBatch, ImportStatus
+from indicators.models import ImportBatch, ImportSource, ImportStatus
 from indicators.services import check_indicator_file, value_reference
 from tabular.defects import Defect, FileRejected
 from tabular.reading import limits_from_settings, read_table
@@ -69,6 +69,8 @@ def submit_values(*, token: ApiToken, body: ValuesBody, key: str = "") -> Receiv
                 upload=SimpleUploadedFile(name, file_bytes),
                 user=None,
                 language=get_language() or "",
+                source=ImportSource.API,
+                feeding_system=token.name,
             )
             submission = _record(token, key, digest, batch, CREATED if small else ACCEPTED)
     except IntegrityError:  # the same key sent at the same moment: the other one counts

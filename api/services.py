@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from api.models import ApiToken, Submission
 from api.tokens import allowed_indicator_codes
 from indicators.jobs import run_import_job, submit_import
 from indicators.models import ImportBatch, ImportSource, ImportStatus
+from indicators.periods import parse_period
 from indicators.services import check_indicator_file, value_reference
 from tabular.defects import Defect, FileRejected
 from tabular.reading import limits_from_settings, read_table
@@ -49,6 +51,8 @@ class Received:
     submission: Submission
     status: int
     replayed: bool
+    #: The months the batch holds values for.
+    periods: tuple[date, ...] = ()
 
 
 def submit_values(*, token: ApiToken, body: ValuesBody, key: str = "") -> Received:
@@ -58,9 +62,9 @@ def submit_values(*, token: ApiToken, body: ValuesBody, key: str = "") -> Receiv
     key = key or f"sha256:{digest}"
     earlier = _earlier(token, key, digest)
     if earlier is not None:
-        return Received(earlier, earlier.first_status, replayed=True)
+        return _replay(earlier)
     file_bytes = _as_file(body)
-    value_count = _check(token, body.kind, file_bytes)
+    value_count, periods = _check(token, body.kind, file_bytes)
     name = f"api-{token.prefix}-{digest[:12]}{SUFFIX[body.kind]}"
     small = value_count <= settings.API_SYNC_MAX_VALUES
     try:
@@ -77,7 +81,7 @@ def submit_values(*, token: ApiToken, body: ValuesBody, key: str = "") -> Receiv
         earlier = _earlier(token, key, digest)
         if earlier is None:
             raise
-        return Received(earlier, earlier.first_status, replayed=True)
+        return _replay(earlier)
     if small:
         # A small batch is written before the answer (a worker that already took the job
         # keeps it: the job is claimed once). In eager mode it already ran on commit.
@@ -86,7 +90,12 @@ def submit_values(*, token: ApiToken, body: ValuesBody, key: str = "") -> Receiv
         if not submission.batch.is_finished:
             submission.first_status = ACCEPTED
             submission.save(update_fields=["first_status"])
-    return Received(submission, submission.first_status, replayed=False)
+    return Received(submission, submission.first_status, replayed=False, periods=periods)
+
+
+def _replay(earlier: Submission) -> Received:
+    periods = tuple(parse_period(text) for text in earlier.batch.periods)
+    return Received(earlier, earlier.first_status, replayed=True, periods=periods)
 
 
 def _earlier(token: ApiToken, key: str, digest: str) -> Submission | None:
@@ -126,8 +135,9 @@ def _as_file(body: ValuesBody) -> bytes:
         raise BatchRejected(bad.message, defect_rows(bad.defects, kind=JSON)) from bad
 
 
-def _check(token: ApiToken, kind: str, file_bytes: bytes) -> int:
-    """Every defect of the batch, the import's and the scope's, or its value count."""
+def _check(token: ApiToken, kind: str, file_bytes: bytes) -> tuple[int, tuple[date, ...]]:
+    """Every defect of the batch, the import's and the scope's, or its value count and
+    months."""
     with tempfile.TemporaryDirectory(prefix="api-batch-") as folder:
         path = Path(folder) / f"batch{SUFFIX[kind]}"
         path.write_bytes(file_bytes)
@@ -155,7 +165,7 @@ def _check(token: ApiToken, kind: str, file_bytes: bytes) -> int:
         defects = sorted([*found, *scope], key=lambda defect: defect.line or 0)
         if defects:
             raise _rejected(defects, kind)
-        return parsed.value_count
+        return parsed.value_count, tuple(parsed.periods)
 
 
 def _rejected(defects: list[Defect], kind: str) -> BatchRejected:

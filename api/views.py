@@ -25,6 +25,7 @@ from api.serializers import (
     MonthSerializer,
     ScoreSerializer,
     StationSerializer,
+    SubmitAnswerSerializer,
 )
 from api.services import BatchRejected, KeyReused, submit_values
 from api.throttling import SubmitRate
@@ -263,8 +264,8 @@ class Values(APIView):
         request=VALUES_REQUEST,
         parameters=[IDEMPOTENCY_KEY],
         responses={
-            201: OpenApiResponse(ImportJobSerializer, description="Written (small batch)."),
-            202: OpenApiResponse(ImportJobSerializer, description="Queued: poll the job."),
+            201: OpenApiResponse(SubmitAnswerSerializer, description="Written (small batch)."),
+            202: OpenApiResponse(SubmitAnswerSerializer, description="Queued: poll the job."),
             **_errors(400, 401, 403, 411, 413, 415, 422, 429),
         },
     )
@@ -299,4 +300,9 @@ class Values(APIView):
         headers = {"Location": f"{request.path.rstrip('/').rsplit('/', 1)[0]}/imports/{batch.pk}/"}
         if received.replayed:
             headers["Idempotent-Replayed"] = "true"
-        return Response(ImportJobSerializer(batch).data, status=received.status, headers=headers)
+        context = {
+            "replayed": received.replayed,
+            "closed_months": selectors.closed_months(token.company_id, received.periods),
+        }
+        answer = SubmitAnswerSerializer(batch, context=context).data
+        return Response(answer, status=received.status, headers=headers)

@@ -1,0 +1,71 @@
+"""What the answers say without reading headers: a batch sent again is a replay, a
+month's grades are provisional, closed or final, and a batch for a closed month waits for
+a re-grade."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from scoring.models import CloseState
+from stations.models import Station
+from tests.api.conftest import MONTH
+from tests.builders import score_month
+from tests.factories import MonthCloseFactory
+
+pytestmark = pytest.mark.django_db
+
+TWO = [
+    {"station_code": "F1", "period": MONTH, "indicator_code": "safety", "value": 91},
+    {"station_code": "F2", "period": MONTH, "indicator_code": "safety", "value": 82.5},
+]
+
+
+def test_a_batch_sent_again_says_it_was_replayed(caller):
+    first = caller.post_json(TWO).json()
+    assert first["replayed"] is False and first["notices"] == []
+    second = caller.post_json(TWO).json()
+    assert second["replayed"] is True and second["id"] == first["id"]
+    assert second["notices"] == [
+        f"此批数据此前已发送过：没有再次导入；这是此前的导入任务（#{first['id']}）。"
+    ]
+
+
+def test_the_same_in_english(caller):
+    caller.post_json(TWO)
+    second = caller.post_json(TWO, **{"Accept-Language": "en"}).json()
+    assert second["replayed"] is True
+    assert "nothing was imported again" in second["notices"][0]
+
+
+@pytest.fixture
+def scored(feed_company):
+    stations = list(Station.objects.filter(county__company=feed_company).order_by("code"))
+    return score_month(stations, date(2026, 10, 1), [50 + 5 * n for n in range(6)])
+
+
+def test_months_and_scores_say_their_close_state(caller, scored, feed_company):
+    assert caller.get("/api/v1/months/").json()["results"][0]["close_state"] == "final"
+    close = MonthCloseFactory(company=feed_company, period=date(2026, 10, 1))
+    assert caller.get(f"/api/v1/months/{MONTH}/").json()["close_state"] == "provisional"
+    scores = caller.get(f"/api/v1/months/{MONTH}/scores/").json()["results"]
+    assert {row["close_state"] for row in scores} == {"provisional"}
+    close.state = CloseState.CLOSED
+    close.save()
+    assert caller.get("/api/v1/months/").json()["results"][0]["close_state"] == "closed"
+    history = caller.get("/api/v1/stations/F1/history/").json()["results"]
+    assert history[0]["close_state"] == "closed"
+
+
+def test_a_batch_for_a_closed_month_says_its_grades_wait(caller, feed_company):
+    MonthCloseFactory(company=feed_company, period=date(2026, 10, 1), state=CloseState.CLOSED)
+    answer = caller.post_json(TWO, **{"Accept-Language": "en"}).json()
+    assert answer["status"] == "done"
+    assert answer["closed_months"] == [MONTH]
+    assert answer["notices"] == [
+        f"{MONTH} closed: the values are stored, but the published grades change only when "
+        "an administrator publishes the re-grade."
+    ]
+    open_month = [dict(row, period="2026-09") for row in TWO]
+    assert caller.post_json(open_month).json()["closed_months"] == []

@@ -6,11 +6,16 @@ from datetime import date
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from indicators.models import ImportBatch
+from indicators.models import ImportBatch, Indicator
 from indicators.periods import format_period
 from scoring.models import CloseState, MonthClose, ScoreRun, StationScore
 from scoring.selectors import close_state_of_run, current_run, current_scores
 from stations.models import County, Station
+
+
+def indicators() -> QuerySet[Indicator]:
+    """Every indicator, retired ones too (their months say when they counted)."""
+    return Indicator.objects.order_by("display_order", "code")
 
 
 def company_counties(company_id: int) -> QuerySet[County]:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from indicators.models import Direction
 from indicators.periods import format_period
 from scoring.grades import Grade
 from scoring.models import CloseState
@@ -28,6 +29,39 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     defects = DefectSerializer(many=True, required=False)
     defect_count = serializers.IntegerField(required=False)
+
+
+class IndicatorSerializer(serializers.Serializer):
+    """An indicator a batch may name (``indicator_code``), as the caller's language says it."""
+
+    code = serializers.CharField(help_text=_("What a batch names as indicator_code."))
+    name = serializers.CharField(help_text=_("In the request's language."))
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    unit = serializers.CharField(source="unit_label", help_text=_("In the request's language."))
+    min_value = serializers.FloatField(help_text=_("The lowest valid value."))
+    max_value = serializers.FloatField(help_text=_("The highest valid value."))
+    direction = serializers.ChoiceField(choices=Direction.choices)
+    direction_label = serializers.CharField(source="get_direction_display")
+    in_force_from = serializers.SerializerMethodField(
+        help_text=_("The first month it counts (YYYY-MM); null: always.")
+    )
+    retired_from = serializers.SerializerMethodField(
+        help_text=_("The first month it no longer counts (YYYY-MM); null: never.")
+    )
+    may_send = serializers.SerializerMethodField(
+        help_text=_("Whether the calling token may send it (null for a logged-in user).")
+    )
+
+    def get_in_force_from(self, indicator) -> str | None:
+        return format_period(indicator.active_from) if indicator.active_from else None
+
+    def get_retired_from(self, indicator) -> str | None:
+        return format_period(indicator.retired_from) if indicator.retired_from else None
+
+    def get_may_send(self, indicator) -> bool | None:
+        allowed = self.context.get("allowed_codes")
+        return None if allowed is None else indicator.code in allowed
 
 
 class CountySerializer(serializers.Serializer):

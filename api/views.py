@@ -22,6 +22,7 @@ from api.serializers import (
     CountySerializer,
     ErrorSerializer,
     ImportJobSerializer,
+    IndicatorSerializer,
     MonthSerializer,
     ScoreSerializer,
     StationSerializer,
@@ -29,6 +30,7 @@ from api.serializers import (
 )
 from api.services import BatchRejected, KeyReused, submit_values
 from api.throttling import SubmitRate
+from api.tokens import allowed_indicator_codes
 from indicators.periods import PERIOD_FORMAT_HINT, PERIOD_PATTERN, PeriodError, parse_period
 from stations.models import Station
 from tabular.defects import MAX_LISTED_DEFECTS
@@ -89,6 +91,27 @@ def _county_filter(request, company_id: int) -> int | None:
     if not selectors.company_counties(company_id).filter(pk=county_id).exists():
         raise ApiError(_("There is no county %(id)s in this company.") % {"id": county_id})
     return county_id
+
+
+class IndicatorList(generics.ListAPIView):
+    """The indicators a batch may name: code, names, unit, valid range, direction, the
+    months they count in, and whether the calling token may send each."""
+
+    serializer_class = IndicatorSerializer
+    pagination_class = Pages
+
+    @extend_schema(responses={200: IndicatorSerializer(many=True), **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        company_id_of(self.request)  # a caller with no company yet gets the same 404
+        return selectors.indicators()
+
+    def get_serializer_context(self):
+        token = token_of(self.request)
+        allowed = allowed_indicator_codes(token) if token is not None else None
+        return {**super().get_serializer_context(), "allowed_codes": allowed}
 
 
 class CountyList(generics.ListAPIView):

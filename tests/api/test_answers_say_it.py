@@ -32,9 +32,10 @@ def test_a_batch_sent_again_says_it_was_replayed(caller):
     ]
 
 
-def test_the_same_in_english(caller):
+def test_the_same_in_english(caller, settings):
     caller.post_json(TWO)
-    second = caller.post_json(TWO, **{"Accept-Language": "en"}).json()
+    caller.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    second = caller.post_json(TWO).json()
     assert second["replayed"] is True
     assert "nothing was imported again" in second["notices"][0]
 
@@ -58,9 +59,10 @@ def test_months_and_scores_say_their_close_state(caller, scored, feed_company):
     assert history[0]["close_state"] == "closed"
 
 
-def test_a_batch_for_a_closed_month_says_its_grades_wait(caller, feed_company):
+def test_a_batch_for_a_closed_month_says_its_grades_wait(caller, feed_company, settings):
     MonthCloseFactory(company=feed_company, period=date(2026, 10, 1), state=CloseState.CLOSED)
-    answer = caller.post_json(TWO, **{"Accept-Language": "en"}).json()
+    caller.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    answer = caller.post_json(TWO).json()
     assert answer["status"] == "done"
     assert answer["closed_months"] == [MONTH]
     assert answer["notices"] == [

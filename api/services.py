@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,14 +20,23 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from api.batches import JSON, SUFFIX, BadBatch, ValuesBody, defect_rows, json_to_csv, scope_defects
+from api.batches import (
+    JSON,
+    SUFFIX,
+    BadBatch,
+    ValuesBody,
+    defect_rows,
+    json_row_name,
+    json_to_csv,
+    scope_defects,
+)
 from api.models import ApiToken, Submission
 from api.tokens import allowed_indicator_codes
 from indicators.jobs import run_import_job, submit_import
 from indicators.models import ImportBatch, ImportSource, ImportStatus
 from indicators.periods import parse_period
 from indicators.services import check_indicator_file, value_reference
-from tabular.defects import Defect, FileRejected
+from tabular.defects import Defect, FileRejected, naming_lines
 from tabular.reading import limits_from_settings, read_table
 
 CREATED = 201
@@ -155,8 +165,10 @@ def _check(token: ApiToken, kind: str, file_bytes: bytes) -> tuple[int, tuple[da
             known_indicators=set(reference.indicators),
             allowed_indicators=allowed_indicator_codes(token),
         )
+        naming = naming_lines(json_row_name) if kind == JSON else nullcontext()
         try:
-            parsed = check_indicator_file(path, display_name=display)
+            with naming:
+                parsed = check_indicator_file(path, display_name=display)
             found: list[Defect] = []
         except FileRejected as refusal:
             found = refusal.defects

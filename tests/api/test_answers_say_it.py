@@ -71,3 +71,24 @@ def test_a_batch_for_a_closed_month_says_its_grades_wait(caller, feed_company, s
     ]
     open_month = [dict(row, period="2026-09") for row in TWO]
     assert caller.post_json(open_month).json()["closed_months"] == []
+
+
+def test_a_json_duplicate_names_the_earlier_value_by_its_row(caller, settings):
+    caller.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    values = [
+        *TWO,
+        {"station_code": "F1", "period": MONTH, "indicator_code": "safety", "value": 70},
+    ]
+    response = caller.post_json(values)
+    assert response.status_code == 422
+    (defect,) = response.json()["defects"]
+    assert (defect["row"], defect["code"]) == (3, "conflicting_duplicate")
+    assert defect["message"].endswith("(70 here, 91 on row 1 of values)")
+
+
+def test_a_csv_duplicate_still_names_the_file_line(caller, settings):
+    caller.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = "station_code,period,indicator_code,value\nF1,2026-10,safety,91\nF1,2026-10,safety,70\n"
+    response = caller.post("/api/v1/values/", body, "text/csv")
+    (defect,) = response.json()["defects"]
+    assert defect["row"] == 3 and defect["message"].endswith("(70 here, 91 on line 2)")

@@ -29,6 +29,11 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     defects = DefectSerializer(many=True, required=False)
     defect_count = serializers.IntegerField(required=False)
+    accepted = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_("415: the content types a batch may be sent as."),
+    )
 
 
 class IndicatorSerializer(serializers.Serializer):

@@ -283,6 +283,14 @@ class Values(APIView):
     def get_throttles(self):
         return [*super().get_throttles(), SubmitRate()]
 
+    def _unsupported(self, media_type: str) -> Response:
+        accepted = [parser.media_type for parser in self.parser_classes]
+        message = _("The content type %(type)s is not accepted; send one of: %(accepted)s.") % {
+            "type": media_type or _("(none)"),
+            "accepted": ", ".join(accepted),
+        }
+        return Response({"detail": message, "accepted": accepted}, status=415)
+
     @extend_schema(
         request=VALUES_REQUEST,
         parameters=[IDEMPOTENCY_KEY],
@@ -297,12 +305,15 @@ class Values(APIView):
         problem by row)."""
         token = token_of(request)
         assert token is not None  # TokenOnly
-        body = request.data
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        try:
+            body = request.data
+        except exceptions.UnsupportedMediaType:
+            return self._unsupported(media_type)
         if not isinstance(body, ValuesBody):  # DRF parses no empty body
-            media_type = (request.content_type or "").split(";")[0].strip().lower()
             accepted = {parser.media_type for parser in self.parser_classes}
             if media_type not in accepted and (media_type or request.stream is not None):
-                raise exceptions.UnsupportedMediaType(media_type)
+                return self._unsupported(media_type)
             body = ValuesBody("", b"")
         if not body.data:
             raise ApiError(_("The body is empty: send the batch of values."))

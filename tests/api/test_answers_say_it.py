@@ -92,3 +92,26 @@ def test_a_csv_duplicate_still_names_the_file_line(caller, settings):
     response = caller.post("/api/v1/values/", body, "text/csv")
     (defect,) = response.json()["defects"]
     assert defect["row"] == 3 and defect["message"].endswith("(70 here, 91 on line 2)")
+
+
+def test_an_unaccepted_content_type_lists_the_accepted_ones(caller):
+    response = caller.post("/api/v1/values/", "a=b", "application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    body = response.json()
+    assert body["accepted"] == [
+        "application/json",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ]
+    assert "application/json" in body["detail"] and "text/csv" in body["detail"]
+    assert "application/x-www-form-urlencoded" in body["detail"]
+
+
+def test_malformed_json_says_where_in_a_translated_sentence(caller, settings):
+    response = caller.post("/api/v1/values/", '{"values": [\n  {"a": 1,}\n]}', "application/json")
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "Expecting" not in detail and "delimiter" not in detail and "char" not in detail
+    caller.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = caller.post("/api/v1/values/", '{"values": [\n  {"a": 1,}\n]}', "application/json")
+    assert response.json()["detail"] == ("The body is not valid JSON (line 2, column 11).")

@@ -210,6 +210,12 @@ def scope_defects(
     return defects
 
 
+def json_row_name(line: int) -> str:
+    """How a message names another value of a JSON batch: by its ``row`` (the CSV line
+    it became, less the header)."""
+    return _("row %(row)d of values") % {"row": line - 1}
+
+
 def defect_rows(defects: list[Defect], *, kind: str) -> list[dict[str, Any]]:
     """Defects as the API shows them; a JSON batch's lines become positions in ``values``."""
     shift = 1 if kind == JSON else 0

@@ -6,11 +6,16 @@ from datetime import date
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from indicators.models import ImportBatch
+from indicators.models import ImportBatch, Indicator
 from indicators.periods import format_period
-from scoring.models import MonthClose, ScoreRun, StationScore
+from scoring.models import CloseState, MonthClose, ScoreRun, StationScore
 from scoring.selectors import close_state_of_run, current_run, current_scores
 from stations.models import County, Station
+
+
+def indicators() -> QuerySet[Indicator]:
+    """Every indicator, retired ones too (their months say when they counted)."""
+    return Indicator.objects.order_by("display_order", "code")
 
 
 def company_counties(company_id: int) -> QuerySet[County]:
@@ -57,6 +62,14 @@ def month_scores(company_id: int, period: date, county_id: int | None = None):
         .select_related("run__weight_set", "run__method_version")
         .annotate(close_state=_score_close_state())
     )
+
+
+def closed_months(company_id: int, periods: tuple[date, ...]) -> list[date]:
+    """Those of the months the company has closed (their grades are final)."""
+    found = MonthClose.objects.filter(
+        company_id=company_id, period__in=periods, state=CloseState.CLOSED
+    )
+    return sorted(found.values_list("period", flat=True))
 
 
 def station_history(station: Station) -> QuerySet[StationScore]:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from indicators.models import Direction
 from indicators.periods import format_period
 from scoring.grades import Grade
 from scoring.models import CloseState
@@ -28,6 +29,44 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     defects = DefectSerializer(many=True, required=False)
     defect_count = serializers.IntegerField(required=False)
+    accepted = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_("415: the content types a batch may be sent as."),
+    )
+
+
+class IndicatorSerializer(serializers.Serializer):
+    """An indicator a batch may name (``indicator_code``), as the caller's language says it."""
+
+    code = serializers.CharField(help_text=_("What a batch names as indicator_code."))
+    name = serializers.CharField(help_text=_("In the request's language."))
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    unit = serializers.CharField(source="unit_label", help_text=_("In the request's language."))
+    min_value = serializers.FloatField(help_text=_("The lowest valid value."))
+    max_value = serializers.FloatField(help_text=_("The highest valid value."))
+    direction = serializers.ChoiceField(choices=Direction.choices)
+    direction_label = serializers.CharField(source="get_direction_display")
+    in_force_from = serializers.SerializerMethodField(
+        help_text=_("The first month it counts (YYYY-MM); null: always.")
+    )
+    retired_from = serializers.SerializerMethodField(
+        help_text=_("The first month it no longer counts (YYYY-MM); null: never.")
+    )
+    may_send = serializers.SerializerMethodField(
+        help_text=_("Whether the calling token may send it (null for a logged-in user).")
+    )
+
+    def get_in_force_from(self, indicator) -> str | None:
+        return format_period(indicator.active_from) if indicator.active_from else None
+
+    def get_retired_from(self, indicator) -> str | None:
+        return format_period(indicator.retired_from) if indicator.retired_from else None
+
+    def get_may_send(self, indicator) -> bool | None:
+        allowed = self.context.get("allowed_codes")
+        return None if allowed is None else indicator.code in allowed
 
 
 class CountySerializer(serializers.Serializer):
@@ -60,9 +99,24 @@ def _provisional(row) -> bool:
     return getattr(row, "close_state", None) == CloseState.PROVISIONAL
 
 
+#: A month's state as the API shows it: under review, closed, or final (a month with no
+#: close record: published before month close existed, or not held by its company).
+CLOSE_STATES = ["provisional", "closed", "final"]
+CLOSE_STATE_HELP = _(
+    "provisional: the grades are under review and may change; closed: closed by an "
+    "administrator, final (new values wait for a re-grade an administrator publishes); "
+    "final: never held for review."
+)
+
+
+def _close_state(row) -> str:
+    return getattr(row, "close_state", None) or "final"
+
+
 class MonthSerializer(serializers.Serializer):
     month = serializers.SerializerMethodField()
     status = serializers.CharField()
+    close_state = serializers.SerializerMethodField(help_text=CLOSE_STATE_HELP)
     method = serializers.CharField(help_text=_("The scoring method's name."))
     method_version = serializers.SerializerMethodField()
     weight_version = serializers.SerializerMethodField()
@@ -77,6 +131,10 @@ class MonthSerializer(serializers.Serializer):
     def get_provisional(self, run) -> bool:
         return _provisional(run)
 
+    @extend_schema_field(serializers.ChoiceField(choices=CLOSE_STATES))
+    def get_close_state(self, run) -> str:
+        return _close_state(run)
+
     def get_method_version(self, run) -> int | None:
         return _version(run.method_version)
 
@@ -86,6 +144,7 @@ class MonthSerializer(serializers.Serializer):
 
 class ScoreSerializer(serializers.Serializer):
     month = serializers.SerializerMethodField()
+    close_state = serializers.SerializerMethodField(help_text=CLOSE_STATE_HELP)
     station_code = serializers.CharField(source="station.code")
     station_name = serializers.CharField(source="station.name")
     county = CountySerializer(source="station.county")
@@ -105,6 +164,10 @@ class ScoreSerializer(serializers.Serializer):
 
     def get_provisional(self, score) -> bool:
         return _provisional(score)
+
+    @extend_schema_field(serializers.ChoiceField(choices=CLOSE_STATES))
+    def get_close_state(self, score) -> str:
+        return _close_state(score)
 
     def get_method_version(self, score) -> int | None:
         return _version(score.run.method_version)
@@ -149,3 +212,54 @@ class ImportJobSerializer(serializers.Serializer):
             {"row": None, "column": None, "code": "", "message": str(message)}
             for message in batch.defects
         ]
+
+
+class SubmitAnswerSerializer(ImportJobSerializer):
+    """The answer to a batch sent: its import job, and what the caller should know."""
+
+    replayed = serializers.SerializerMethodField(
+        help_text=_(
+            "True when this batch was sent before (same Idempotency-Key, or the same body "
+            "without one): nothing was imported again, this is the earlier job."
+        )
+    )
+    closed_months = serializers.SerializerMethodField(
+        help_text=_(
+            "The batch's months that are closed: their values are stored, but their "
+            "published grades change only when an administrator publishes a re-grade."
+        )
+    )
+    notices = serializers.SerializerMethodField(
+        help_text=_("What the caller should know about this answer, in sentences.")
+    )
+
+    def get_replayed(self, batch) -> bool:
+        return bool(self.context.get("replayed"))
+
+    def get_closed_months(self, batch) -> list[str]:
+        return [format_period(period) for period in self.context.get("closed_months", [])]
+
+    def get_notices(self, batch) -> list[str]:
+        notices = []
+        if self.context.get("replayed"):
+            notices.append(
+                str(
+                    _(
+                        "This batch was sent before: nothing was imported again; this is "
+                        "the earlier import job (#%(id)s)."
+                    )
+                    % {"id": batch.pk}
+                )
+            )
+        closed = self.get_closed_months(batch)
+        if closed:
+            notices.append(
+                str(
+                    _(
+                        "%(months)s closed: the values are stored, but the published grades "
+                        "change only when an administrator publishes the re-grade."
+                    )
+                    % {"months": ", ".join(closed)}
+                )
+            )
+        return notices

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -18,13 +20,23 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from api.batches import JSON, SUFFIX, BadBatch, ValuesBody, defect_rows, json_to_csv, scope_defects
+from api.batches import (
+    JSON,
+    SUFFIX,
+    BadBatch,
+    ValuesBody,
+    defect_rows,
+    json_row_name,
+    json_to_csv,
+    scope_defects,
+)
 from api.models import ApiToken, Submission
 from api.tokens import allowed_indicator_codes
 from indicators.jobs import run_import_job, submit_import
-from indicators.models import ImportBatch, ImportStatus
+from indicators.models import ImportBatch, ImportSource, ImportStatus
+from indicators.periods import parse_period
 from indicators.services import check_indicator_file, value_reference
-from tabular.defects import Defect, FileRejected
+from tabular.defects import Defect, FileRejected, naming_lines
 from tabular.reading import limits_from_settings, read_table
 
 CREATED = 201
@@ -49,6 +61,8 @@ class Received:
     submission: Submission
     status: int
     replayed: bool
+    #: The months the batch holds values for.
+    periods: tuple[date, ...] = ()
 
 
 def submit_values(*, token: ApiToken, body: ValuesBody, key: str = "") -> Received:
@@ -58,9 +72,9 @@ def submit_values(*, token: ApiToken, body: ValuesBody, key: str = "") -> Receiv
     key = key or f"sha256:{digest}"
     earlier = _earlier(token, key, digest)
     if earlier is not None:
-        return Received(earlier, earlier.first_status, replayed=True)
+        return _replay(earlier)
     file_bytes = _as_file(body)
-    value_count = _check(token, body.kind, file_bytes)
+    value_count, periods = _check(token, body.kind, file_bytes)
     name = f"api-{token.prefix}-{digest[:12]}{SUFFIX[body.kind]}"
     small = value_count <= settings.API_SYNC_MAX_VALUES
     try:
@@ -69,13 +83,15 @@ def submit_values(*, token: ApiToken, body: ValuesBody, key: str = "") -> Receiv
                 upload=SimpleUploadedFile(name, file_bytes),
                 user=None,
                 language=get_language() or "",
+                source=ImportSource.API,
+                feeding_system=token.name,
             )
             submission = _record(token, key, digest, batch, CREATED if small else ACCEPTED)
     except IntegrityError:  # the same key sent at the same moment: the other one counts
         earlier = _earlier(token, key, digest)
         if earlier is None:
             raise
-        return Received(earlier, earlier.first_status, replayed=True)
+        return _replay(earlier)
     if small:
         # A small batch is written before the answer (a worker that already took the job
         # keeps it: the job is claimed once). In eager mode it already ran on commit.
@@ -84,7 +100,12 @@ def submit_values(*, token: ApiToken, body: ValuesBody, key: str = "") -> Receiv
         if not submission.batch.is_finished:
             submission.first_status = ACCEPTED
             submission.save(update_fields=["first_status"])
-    return Received(submission, submission.first_status, replayed=False)
+    return Received(submission, submission.first_status, replayed=False, periods=periods)
+
+
+def _replay(earlier: Submission) -> Received:
+    periods = tuple(parse_period(text) for text in earlier.batch.periods)
+    return Received(earlier, earlier.first_status, replayed=True, periods=periods)
 
 
 def _earlier(token: ApiToken, key: str, digest: str) -> Submission | None:
@@ -124,8 +145,9 @@ def _as_file(body: ValuesBody) -> bytes:
         raise BatchRejected(bad.message, defect_rows(bad.defects, kind=JSON)) from bad
 
 
-def _check(token: ApiToken, kind: str, file_bytes: bytes) -> int:
-    """Every defect of the batch, the import's and the scope's, or its value count."""
+def _check(token: ApiToken, kind: str, file_bytes: bytes) -> tuple[int, tuple[date, ...]]:
+    """Every defect of the batch, the import's and the scope's, or its value count and
+    months."""
     with tempfile.TemporaryDirectory(prefix="api-batch-") as folder:
         path = Path(folder) / f"batch{SUFFIX[kind]}"
         path.write_bytes(file_bytes)
@@ -143,8 +165,10 @@ def _check(token: ApiToken, kind: str, file_bytes: bytes) -> int:
             known_indicators=set(reference.indicators),
             allowed_indicators=allowed_indicator_codes(token),
         )
+        naming = naming_lines(json_row_name) if kind == JSON else nullcontext()
         try:
-            parsed = check_indicator_file(path, display_name=display)
+            with naming:
+                parsed = check_indicator_file(path, display_name=display)
             found: list[Defect] = []
         except FileRejected as refusal:
             found = refusal.defects
@@ -153,7 +177,7 @@ def _check(token: ApiToken, kind: str, file_bytes: bytes) -> int:
         defects = sorted([*found, *scope], key=lambda defect: defect.line or 0)
         if defects:
             raise _rejected(defects, kind)
-        return parsed.value_count
+        return parsed.value_count, tuple(parsed.periods)
 
 
 def _rejected(defects: list[Defect], kind: str) -> BatchRejected:

@@ -81,6 +81,15 @@ def find_token(presented: str) -> ApiToken | None:
     return token
 
 
+def prefix_of(text: str) -> str:
+    """The prefix in what an admin typed: the bare prefix, ``fm_<prefix>`` as the admin
+    shows it, or the whole token ``fm_<prefix>_<secret>``."""
+    text = text.strip()
+    if text.startswith(TOKEN_START):
+        text = text[len(TOKEN_START) :].partition("_")[0]
+    return text
+
+
 def record_use(token: ApiToken, address: str) -> None:
     """Note when and from where the token was last used (one UPDATE per call)."""
     ApiToken.objects.filter(pk=token.pk).update(

@@ -40,6 +40,7 @@ urlpatterns = [
     path("values/", _open(views.Values.as_view()), name="values"),
     path("imports/", _open(views.ImportList.as_view()), name="imports"),
     path("imports/<int:pk>/", _open(views.ImportDetail.as_view()), name="import"),
+    path("indicators/", _open(views.IndicatorList.as_view()), name="indicators"),
     path("counties/", _open(views.CountyList.as_view()), name="counties"),
     path("stations/", _open(views.StationList.as_view()), name="stations"),
     path("stations/<str:code>/", _open(views.StationDetail.as_view()), name="station"),

@@ -22,12 +22,15 @@ from api.serializers import (
     CountySerializer,
     ErrorSerializer,
     ImportJobSerializer,
+    IndicatorSerializer,
     MonthSerializer,
     ScoreSerializer,
     StationSerializer,
+    SubmitAnswerSerializer,
 )
 from api.services import BatchRejected, KeyReused, submit_values
 from api.throttling import SubmitRate
+from api.tokens import allowed_indicator_codes
 from indicators.periods import PERIOD_FORMAT_HINT, PERIOD_PATTERN, PeriodError, parse_period
 from stations.models import Station
 from tabular.defects import MAX_LISTED_DEFECTS
@@ -88,6 +91,27 @@ def _county_filter(request, company_id: int) -> int | None:
     if not selectors.company_counties(company_id).filter(pk=county_id).exists():
         raise ApiError(_("There is no county %(id)s in this company.") % {"id": county_id})
     return county_id
+
+
+class IndicatorList(generics.ListAPIView):
+    """The indicators a batch may name: code, names, unit, valid range, direction, the
+    months they count in, and whether the calling token may send each."""
+
+    serializer_class = IndicatorSerializer
+    pagination_class = Pages
+
+    @extend_schema(responses={200: IndicatorSerializer(many=True), **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        company_id_of(self.request)  # a caller with no company yet gets the same 404
+        return selectors.indicators()
+
+    def get_serializer_context(self):
+        token = token_of(self.request)
+        allowed = allowed_indicator_codes(token) if token is not None else None
+        return {**super().get_serializer_context(), "allowed_codes": allowed}
 
 
 class CountyList(generics.ListAPIView):
@@ -259,12 +283,20 @@ class Values(APIView):
     def get_throttles(self):
         return [*super().get_throttles(), SubmitRate()]
 
+    def _unsupported(self, media_type: str) -> Response:
+        accepted = [parser.media_type for parser in self.parser_classes]
+        message = _("The content type %(type)s is not accepted; send one of: %(accepted)s.") % {
+            "type": media_type or _("(none)"),
+            "accepted": ", ".join(accepted),
+        }
+        return Response({"detail": message, "accepted": accepted}, status=415)
+
     @extend_schema(
         request=VALUES_REQUEST,
         parameters=[IDEMPOTENCY_KEY],
         responses={
-            201: OpenApiResponse(ImportJobSerializer, description="Written (small batch)."),
-            202: OpenApiResponse(ImportJobSerializer, description="Queued: poll the job."),
+            201: OpenApiResponse(SubmitAnswerSerializer, description="Written (small batch)."),
+            202: OpenApiResponse(SubmitAnswerSerializer, description="Queued: poll the job."),
             **_errors(400, 401, 403, 411, 413, 415, 422, 429),
         },
     )
@@ -273,12 +305,15 @@ class Values(APIView):
         problem by row)."""
         token = token_of(request)
         assert token is not None  # TokenOnly
-        body = request.data
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        try:
+            body = request.data
+        except exceptions.UnsupportedMediaType:
+            return self._unsupported(media_type)
         if not isinstance(body, ValuesBody):  # DRF parses no empty body
-            media_type = (request.content_type or "").split(";")[0].strip().lower()
             accepted = {parser.media_type for parser in self.parser_classes}
             if media_type not in accepted and (media_type or request.stream is not None):
-                raise exceptions.UnsupportedMediaType(media_type)
+                return self._unsupported(media_type)
             body = ValuesBody("", b"")
         if not body.data:
             raise ApiError(_("The body is empty: send the batch of values."))
@@ -299,4 +334,9 @@ class Values(APIView):
         headers = {"Location": f"{request.path.rstrip('/').rsplit('/', 1)[0]}/imports/{batch.pk}/"}
         if received.replayed:
             headers["Idempotent-Replayed"] = "true"
-        return Response(ImportJobSerializer(batch).data, status=received.status, headers=headers)
+        context = {
+            "replayed": received.replayed,
+            "closed_months": selectors.closed_months(token.company_id, received.periods),
+        }
+        answer = SubmitAnswerSerializer(batch, context=context).data
+        return Response(answer, status=received.status, headers=headers)

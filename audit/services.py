@@ -38,12 +38,14 @@ def record(
     after: dict[str, Any] | None = None,
     reason: str = "",
     actor=None,
+    actor_name: str = "",
 ) -> AuditEntry | None:
     """Append one entry: ``action`` (an ``Action`` code) done to ``target``.
 
     ``before``/``after`` hold the values that changed (None: created / deleted); dates and
     decimals are stored as text. Without ``actor``, the current request's user is recorded;
-    outside a request (commands, tasks) there is none, shown as "system / command line".
+    outside a request (commands, tasks) there is none, shown as "system / command line",
+    unless ``actor_name`` names who acted (a feeding system through the API).
     """
     if action not in Action.values:
         raise ValueError(f"Unknown audit action {action!r}")
@@ -52,7 +54,7 @@ def record(
     actor = actor or current_user()
     return AuditEntry.objects.create(
         actor=actor,
-        actor_name=actor.get_username() if actor else "",
+        actor_name=actor.get_username() if actor else actor_name[:150],
         action=action,
         target_type=target._meta.label_lower,
         target_id="" if target.pk is None else str(target.pk),

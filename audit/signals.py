@@ -160,7 +160,13 @@ def import_batch_saved(
         return
     if created or (update_fields is not None and "status" in update_fields):
         after = {"company": instance.company.name, **_values(instance, IMPORT_FIELDS)}
-        record(Action.IMPORT_LOADED, instance, after=after, actor=_actor(instance))
+        record(
+            Action.IMPORT_LOADED,
+            instance,
+            after=after,
+            actor=_actor(instance),
+            actor_name=f"API: {instance.feeding_system}" if instance.feeding_system else "",
+        )
 
 
 # --- Rows whose fields are watched: before → after of the fields that changed ------------

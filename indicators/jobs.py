@@ -53,8 +53,16 @@ WORKING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
 IMPORT_TASK = "indicators.tasks.import_file"
 
 
-def submit_import(*, upload: UploadedFile, user, language: str = "") -> ImportBatch:
-    """Store an uploaded file and queue its import; the task is sent on commit."""
+def submit_import(
+    *,
+    upload: UploadedFile,
+    user,
+    language: str = "",
+    source: str = ImportSource.WEB,
+    feeding_system: str = "",
+) -> ImportBatch:
+    """Store an uploaded file and queue its import; the task is sent on commit.
+    ``feeding_system`` names the system that sent it through the API (``source`` API)."""
     assert upload.name is not None  # a form's FileField refuses a file without a name
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -63,7 +71,8 @@ def submit_import(*, upload: UploadedFile, user, language: str = "") -> ImportBa
     with transaction.atomic():
         batch = ImportBatch(
             status=ImportStatus.QUEUED,
-            source=ImportSource.WEB,
+            source=source,
+            feeding_system=feeding_system[:100],
             created_by=user,
             file_name=Path(upload.name).name[:255],
             file_sha256=digest.hexdigest(),

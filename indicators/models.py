@@ -135,6 +135,7 @@ class ImportSource(models.TextChoices):
     COMMAND_LINE = "cli", _("command line")
     WEB = "web", _("web upload")
     DEMO = "demo", _("demo data")
+    API = "api", _("API (feeding system)")
 
 
 class ImportStatus(models.TextChoices):
@@ -180,6 +181,12 @@ class ImportBatch(models.Model):
     file_name = models.CharField(_("file name"), max_length=255)
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=ImportSource.choices)
+    feeding_system = models.CharField(
+        _("feeding system"),
+        max_length=100,
+        blank=True,
+        help_text=_("The system that sent the batch through the API (its token's name)."),
+    )
     row_count = models.PositiveIntegerField(_("rows read"), default=0)
     value_count = models.PositiveIntegerField(_("values written"), default=0)
     periods = models.JSONField(_("periods"), default=list)
@@ -229,6 +236,16 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
+
+    @property
+    def loaded_by_label(self) -> str:
+        """Who loaded it, as the pages show it: the user, the feeding system (API), or
+        the command line."""
+        if self.created_by is not None:
+            return self.created_by.get_full_name() or self.created_by.get_username()
+        if self.feeding_system:
+            return self.feeding_system
+        return str(_("command line"))
 
     @property
     def is_finished(self) -> bool:

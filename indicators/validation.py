@@ -20,7 +20,7 @@ from indicators.periods import (
     in_span,
     is_future,
 )
-from tabular.defects import Defect, FileRejected
+from tabular.defects import Defect, FileRejected, other_line
 from tabular.numbers import parse_number
 from tabular.reading import Table, cell_text, header_defects
 
@@ -246,7 +246,7 @@ class _Checker:
                 "conflicting_duplicate",
                 _(
                     "%(station)s %(period)s %(indicator)s is given again with another value "
-                    "(%(value)s here, %(earlier)s on line %(line)d)"
+                    "(%(value)s here, %(earlier)s on %(where)s)"
                 )
                 % {
                     "station": station,
@@ -254,7 +254,7 @@ class _Checker:
                     "indicator": indicator,
                     "value": f"{value:g}",
                     "earlier": f"{earlier[0]:g}",
-                    "line": earlier[1],
+                    "where": other_line(earlier[1]),
                 },
                 line,
                 column,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -32,6 +35,30 @@ class Defect:
         else:
             return self.message
         return f"{where}: {self.message}"
+
+
+def _file_line(line: int) -> str:
+    return _("line %(line)d") % {"line": line}
+
+
+#: How a message names another line of the same input ("line 7"): an input numbered
+#: otherwise (the API's JSON, by position in its list) names it its own way.
+_LINE_NAMER: ContextVar[Callable[[int], str]] = ContextVar("line_namer", default=_file_line)
+
+
+def other_line(line: int) -> str:
+    """Another line of the input, as a message names it (``naming_lines``)."""
+    return _LINE_NAMER.get()(line)
+
+
+@contextmanager
+def naming_lines(namer: Callable[[int], str]) -> Iterator[None]:
+    """Messages made inside name other lines with ``namer`` (given the file's line)."""
+    token = _LINE_NAMER.set(namer)
+    try:
+        yield
+    finally:
+        _LINE_NAMER.reset(token)
 
 
 def repeated_code(code: str, first_line: int, line: int, column: str = "indicator_code") -> Defect:

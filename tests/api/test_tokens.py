@@ -87,3 +87,20 @@ def test_a_tokens_company_cannot_be_changed_in_the_admin(feed_company, other_com
     )
     issued.token.refresh_from_db()
     assert issued.token.company == feed_company
+
+
+@pytest.mark.parametrize("form", ["{prefix}", "fm_{prefix}", " fm_{prefix} "])
+def test_revoke_by_the_prefix_bare_or_as_the_admin_shows_it(issued, form):
+    out = io.StringIO()
+    call_command("revoke_api_token", form.format(prefix=issued.token.prefix), stdout=out)
+    assert "已吊销" in out.getvalue() or "Revoked" in out.getvalue()
+    assert find_token(issued.plaintext) is None
+
+
+def test_revoking_a_revoked_token_says_so_and_fails(issued):
+    call_command("revoke_api_token", f"fm_{issued.token.prefix}", stdout=io.StringIO())
+    with pytest.raises(CommandError) as refused:
+        call_command("revoke_api_token", issued.token.prefix, stdout=io.StringIO())
+    assert refused.value.returncode != 0
+    assert issued.token.prefix in str(refused.value)
+    assert "already revoked" in str(refused.value) or "已于" in str(refused.value)

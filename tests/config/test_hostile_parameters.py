@@ -149,6 +149,7 @@ WALK: dict[str, Page] = {
     "api:values": Page("post"),
     "api:imports": Page(query=("month", "page", "page_size")),
     "api:import": Page(args=((ID, "{import}"),)),
+    "api:indicators": Page(query=("page", "page_size")),
     "api:counties": Page(query=("page",)),
     "api:stations": Page(query=("county", "page", "page_size")),
     "api:station": Page(args=S1),

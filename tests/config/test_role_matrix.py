@@ -129,6 +129,7 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "api:values": ("post", [], {}, dict.fromkeys(ROLES[1:], 403) | {"anonymous": 401}),
     "api:imports": ("get", [], {}, API_ADMIN),
     "api:import": ("get", ["{import}"], {}, API_ADMIN),
+    "api:indicators": ("get", [], {}, API_READ),
     "api:counties": ("get", [], {}, API_READ),
     "api:stations": ("get", [], {}, API_READ),
     "api:station": ("get", ["S2"], {}, API_READ),

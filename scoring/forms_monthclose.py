@@ -21,6 +21,17 @@ class MonthRulesForm(forms.Form):
     )
 
 
+class CloseMonthForm(forms.Form):
+    """Closing is for good: the administrator ticks that they mean it."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that closing makes this month's grades final for good"),
+        error_messages={
+            "required": _("Tick the box to confirm that the month is closed for good.")
+        },
+    )
+
+
 class ObjectionForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the grade wrong?"),

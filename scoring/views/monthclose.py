@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indicators.periods import PeriodError, format_period, parse_period
-from scoring.forms_monthclose import AnswerForm, MonthRulesForm, ObjectionForm
+from scoring.forms_monthclose import AnswerForm, CloseMonthForm, MonthRulesForm, ObjectionForm
 from scoring.models import Objection
 from scoring.monthstate import (
     month_close,
@@ -120,11 +120,37 @@ def month_open(request: HttpRequest, period: str) -> HttpResponse:
     return redirect("scoring:month_close_detail", period=period)
 
 
+@permission_required(CLOSE_MONTHS, raise_exception=True)
+def month_close_confirm(request: HttpRequest, period: str) -> HttpResponse:
+    """The step before closing: what closing means, and a box to tick."""
+    company = company_or_404(request)
+    month_date = _period(period)
+    month = month_close(company.pk, month_date)
+    if month is None or not month.provisional:
+        messages.error(request, _("%s is not under review.") % format_period(month_date))
+        return redirect("scoring:month_close")
+    return render(
+        request,
+        "scoring/month_close_confirm.html",
+        {
+            "company": company,
+            "month": month,
+            "period": month.period_text,
+            "objections": objections_of(month, limit=0),
+            "form": CloseMonthForm(),
+        },
+    )
+
+
 @require_POST
 @permission_required(CLOSE_MONTHS, raise_exception=True)
 def month_close_now(request: HttpRequest, period: str) -> HttpResponse:
     company = company_or_404(request)
     month_date = _period(period)
+    confirmation = CloseMonthForm(request.POST)
+    if not confirmation.is_valid():
+        messages.error(request, " ".join(confirmation.errors["confirm"]))
+        return redirect("scoring:month_close_confirm", period=format_period(month_date))
     try:
         close_month(company=company, period=month_date, user=request.user)
     except MonthCloseRefused as refusal:

@@ -133,11 +133,19 @@ def test_the_administrator_answers_and_closes_from_the_pages(client, scored, oct
     detail = reverse("scoring:month_close_detail", args=["2026-10"])
     assert objection.reason in client.get(detail).content.decode()
     close = reverse("scoring:month_close_now", args=["2026-10"])
-    refused = client.post(close, {"back": "detail"}, follow=True).content.decode()
+    refused = client.post(close, {"back": "detail", "confirm": "on"}, follow=True).content.decode()
     assert "Answer the open objections first (1 open)." in refused
     answer = reverse("scoring:objection_answer", args=[objection.pk])
     client.post(answer, {"decision": "reject", "reply": "数据无误"})
-    closed = client.post(close, follow=True).content.decode()
+    confirm = reverse("scoring:month_close_confirm", args=["2026-10"])
+    assert f'href="{confirm}"' in client.get(detail).content.decode()  # a link, not a POST
+    page = client.get(confirm).content.decode()
+    assert "A closed month cannot be reopened." in page
+    assert "I understand that closing makes this month&#x27;s grades final for good" in page
+    unconfirmed = client.post(close, follow=True).content.decode()
+    assert "Tick the box to confirm that the month is closed for good." in unconfirmed
+    assert MonthClose.objects.get(period=OCTOBER).provisional  # still open
+    closed = client.post(close, {"confirm": "on"}, follow=True).content.decode()
     assert "2026-10 is closed: its grades are final." in closed
     assert SEPTEMBER < OCTOBER  # September never was under review
     assert not MonthClose.objects.filter(period=SEPTEMBER).exists()

@@ -105,6 +105,27 @@ def test_a_station_objects_from_its_page_and_sees_the_answer_there(
     assert october_under_review.objections.get().raised_by == secretary
 
 
+def test_the_objection_form_says_how_long_and_the_page_names_the_objector(
+    client, scored, october_under_review
+):
+    secretary = user_with_role(
+        "station_secretary", station=scored[0], username="lijuan", first_name="李娟"
+    )
+    client.force_login(secretary)
+    client.cookies["django_language"] = "zh-hans"
+    url = reverse("scoring:objection_new", args=["S1"])
+    form = client.get(url, {"period": "2026-10"}).content.decode()
+    assert "等级有何问题？</label>" in form and "？：" not in form
+    client.cookies["django_language"] = "en"
+    form = client.get(url, {"period": "2026-10"}).content.decode()
+    assert "At least 5 and at most 2000 characters." in form
+    client.post(url, {"period": "2026-10", "reason": "计划检修停电应剔除"})
+    client.force_login(user_with_role("admin"))
+    detail = reverse("scoring:month_close_detail", args=["2026-10"])
+    page = client.get(detail).content.decode()
+    assert " · 李娟</span>" in page and "lijuan" not in page
+
+
 def test_a_station_cannot_object_for_another_station(client, scored, october_under_review):
     client.force_login(user_with_role("station_staff", station=scored[0]))
     client.cookies["django_language"] = "en"

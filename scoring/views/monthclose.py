@@ -16,13 +16,13 @@ from indicators.periods import PeriodError, format_period, parse_period
 from scoring.forms_monthclose import AnswerForm, CloseMonthForm, MonthRulesForm, ObjectionForm
 from scoring.models import Objection
 from scoring.monthstate import (
+    listed_months,
     month_close,
     months_under_review,
     objections_of,
     rules_for,
     station_review,
 )
-from scoring.selectors import current_runs
 from scoring.services.monthclose import (
     MonthCloseRefused,
     answer_objection,
@@ -57,7 +57,7 @@ def close_overview(request: HttpRequest) -> HttpResponse:
             "hold_new_months": rules.hold_new_months,
         }
     )
-    runs = current_runs(company.pk)[:MONTHS_LISTED]
+    runs = listed_months(company.pk, MONTHS_LISTED)
     under_review = months_under_review(company.pk)
     return render(
         request,

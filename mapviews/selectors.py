@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 
-from indicators.models import Indicator, IndicatorValue
+from indicators.models import Indicator, IndicatorValue, ValueHistory
 from indicators.periods import add_months, previous_period
 from scoring.engine import grade_from_thresholds
 from scoring.grades import NOT_SCORED, GradeDisplay, all_grade_displays, grade_display
@@ -170,19 +171,22 @@ def indicator_row(
 
 
 def indicator_lines(station: Station, score: StationScore | None) -> list[IndicatorLine]:
+    """The station's indicators in the score's month (``station_lines``)."""
+    return station_lines(station, score)[0]
+
+
+def station_lines(station: Station, score: StationScore | None) -> tuple[list[IndicatorLine], bool]:
     """The station's indicators in the score's month, weakest first (worst
-    indicator grade, then lowest normalised value): raw value, normalised value,
-    the indicator's own grade and the company median of the raw value.
-    Indicators without a value come last, in their usual order."""
+    indicator grade, then lowest normalised value): raw value as the score's run read
+    it, normalised value, the indicator's own grade and the company median of the raw
+    value. Indicators without a value come last, in their usual order. And whether the
+    station has newer values of the month than its run read (``month_values``)."""
     if score is None:
-        return []
-    raw = dict(
-        IndicatorValue.objects.filter(station=station, period=score.period).values_list(
-            "indicator__code", "value"
-        )
-    )
+        return [], False
+    read = month_values([station.pk], score.period, score.run)
+    raw = read.values.get(station.pk, {})
     lines = indicator_row(score, raw, indicators_in_force(score.period), score.run.summary)
-    return sorted(
+    ordered = sorted(
         lines,
         key=lambda line: (
             line.normalised is None,
@@ -190,6 +194,7 @@ def indicator_lines(station: Station, score: StationScore | None) -> list[Indica
             line.normalised or 0,
         ),
     )
+    return ordered, bool(read.newer)
 
 
 def unscored_stations(company_id: int, period: date, county_id: int | None = None) -> list[Station]:
@@ -219,13 +224,52 @@ def score_trails(
     return trails
 
 
-def month_values(station_ids: list[int], period: date) -> dict[int, dict[str, float]]:
-    """Raw values of the month: {station id: {indicator code: value}}."""
-    rows = IndicatorValue.objects.filter(station_id__in=station_ids, period=period)
+@dataclass(frozen=True)
+class RunValues:
+    """The raw values a run was computed with: {station id: {indicator code: value}},
+    and the stations with newer values than the run's (they wait for a later run)."""
+
+    values: dict[int, dict[str, float]]
+    newer: frozenset[int]
+
+
+def run_time(run: ScoreRun) -> datetime:
+    """When the run read its inputs: values written before then are the ones it used."""
+    return run.started_at or run.finished_at or run.created_at
+
+
+def month_values(station_ids: list[int], period: date, run: ScoreRun) -> RunValues:
+    """Raw values of the month as ``run`` read them (one query): a value written after
+    the run (by a later import, whose re-grade may wait for an administrator) is replaced
+    by the one it replaced (``ValueHistory``, each replaced value with the batch that
+    wrote it and the batch that replaced it), and a value that did not exist then is left
+    out; the stations with such newer values are named in ``newer``."""
+    at = run_time(run)
+    written = Coalesce("batch__finished_at", "batch__created_at")
+    current = (
+        IndicatorValue.objects.filter(station_id__in=station_ids, period=period)
+        .alias(written_at=written)
+        .annotate(newer=ExpressionWrapper(Q(written_at__gt=at), output_field=BooleanField()))
+        .values_list("station_id", "indicator__code", "value", "newer")
+    )
+    replaced = (
+        ValueHistory.objects.filter(station_id__in=station_ids, period=period)
+        .alias(
+            written_at=written,
+            replaced_at=Coalesce("replaced_by__finished_at", "replaced_by__created_at"),
+        )
+        .filter(written_at__lte=at, replaced_at__gt=at)
+        .annotate(newer=Value(False, output_field=BooleanField()))
+        .values_list("station_id", "indicator__code", "value", "newer")
+    )
     values: dict[int, dict[str, float]] = {}
-    for station_id, code, value in rows.values_list("station_id", "indicator__code", "value"):
-        values.setdefault(station_id, {})[code] = value
-    return values
+    newer: set[int] = set()
+    for station_id, code, value, is_newer in current.union(replaced, all=True):
+        if is_newer:
+            newer.add(station_id)
+        else:
+            values.setdefault(station_id, {})[code] = value
+    return RunValues(values, frozenset(newer))
 
 
 def indicators_in_force(period: date) -> list[Indicator]:

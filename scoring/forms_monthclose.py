@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from scoring.engine.monthclose import MIN_REASON_LENGTH
@@ -21,13 +22,37 @@ class MonthRulesForm(forms.Form):
     )
 
 
+class CloseMonthForm(forms.Form):
+    """Closing is for good: the administrator ticks that they mean it."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that closing makes this month's grades final for good"),
+        error_messages={
+            "required": _("Tick the box to confirm that the month is closed for good.")
+        },
+    )
+
+
+#: The longest reason an objection may give.
+MAX_REASON_LENGTH = 2000
+
+
 class ObjectionForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the grade wrong?"),
         min_length=MIN_REASON_LENGTH,
-        max_length=2000,
+        max_length=MAX_REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=format_lazy(
+            _("At least {least} and at most {most} characters."),
+            least=MIN_REASON_LENGTH,
+            most=MAX_REASON_LENGTH,
+        ),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")  # the label ends in a question mark: no "："
+        super().__init__(*args, **kwargs)
 
 
 class AnswerForm(forms.Form):

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Exists, OuterRef
+
 from scoring.engine.monthclose import window_open
 from scoring.models import (
     CloseState,
@@ -22,6 +24,7 @@ from scoring.models import (
     ScoreRun,
     StationScore,
 )
+from scoring.selectors import close_state_of_run
 from stations.models import Company
 
 #: Objections shown on the month-close page; the rest are counted (a page stays bounded).
@@ -53,6 +56,25 @@ def months_under_review(company_id: int) -> list[MonthClose]:
         MonthClose.objects.filter(company_id=company_id, state=CloseState.PROVISIONAL).order_by(
             "-period"
         )
+    )
+
+
+def listed_months(company_id: int, limit: int) -> list[ScoreRun]:
+    """The newest ``limit`` published months (their shown runs), each with its
+    ``close_state`` and ``regrade_waiting`` (a re-grade newer than the shown run waits to
+    be published, as ``scoring.regrade_preview.waiting_proposal``), in one query."""
+    waiting = ScoreRun.objects.filter(
+        company_id=OuterRef("company_id"),
+        period=OuterRef("period"),
+        publish=False,
+        is_current=False,
+        pk__gt=OuterRef("pk"),
+    )
+    return list(
+        ScoreRun.objects.filter(company_id=company_id, is_current=True)
+        .only("period", "published_at")
+        .annotate(close_state=close_state_of_run(), regrade_waiting=Exists(waiting))
+        .order_by("-period")[:limit]
     )
 
 

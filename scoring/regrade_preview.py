@@ -152,3 +152,11 @@ def waiting_proposal(company_id: int, period: date) -> ScoreRun | None:
     if published is not None:
         proposals = proposals.filter(pk__gt=published.pk)
     return proposals.first()
+
+
+def newer_data_note(company_id: int, period: date) -> str:
+    """What a page says when the month has newer values than its published grades were
+    computed with (the page shows the published grades with the values of their run):
+    "waits" when a re-grade waits for an administrator to publish it, "scoring" when the
+    re-grade is still on its way."""
+    return "waits" if waiting_proposal(company_id, period) is not None else "scoring"

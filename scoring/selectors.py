@@ -338,7 +338,17 @@ def current_runs(company_id: int) -> list[ScoreRun]:
     """The shown run of every scored month, newest first (one query)."""
     return list(
         ScoreRun.objects.filter(company_id=company_id, is_current=True)
-        .only("period", "graded_count", "method_params", "summary", "unchanged", "published_at")
+        .only(
+            "period",
+            "graded_count",
+            "method_params",
+            "summary",
+            "unchanged",
+            "published_at",
+            "created_at",
+            "started_at",
+            "finished_at",
+        )
         .annotate(close_state=close_state_of_run())
         .order_by("-period")
     )

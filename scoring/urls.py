@@ -19,6 +19,11 @@ urlpatterns = [
     path("month-close/rules/", monthclose.rules_save, name="month_rules"),
     path("month-close/<str:period>/", monthclose.close_detail, name="month_close_detail"),
     path("month-close/<str:period>/open/", monthclose.month_open, name="month_open"),
+    path(
+        "month-close/<str:period>/confirm-close/",
+        monthclose.month_close_confirm,
+        name="month_close_confirm",
+    ),
     path("month-close/<str:period>/close/", monthclose.month_close_now, name="month_close_now"),
     path("objections/<int:pk>/answer/", monthclose.objection_answer, name="objection_answer"),
     path("stations/<path:code>/objection/", monthclose.objection_new, name="objection_new"),

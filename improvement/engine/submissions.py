@@ -12,8 +12,10 @@ values that look wrong.
   where MAD is the median absolute deviation of those months (1.4826 · MAD estimates the
   standard deviation of normal data, and one wild month cannot move it as it moves a mean
   and standard deviation). |z| ≥ ``JUMP_Z`` (3.5, the usual cut of Iglewicz and Hoaglin)
-  is a jump. Fewer than ``MIN_HISTORY`` months say nothing; a flat history (MAD 0) makes
-  any change a jump (z infinite), no change none.
+  is a jump. Fewer than ``MIN_HISTORY`` months say nothing. A flat history (MAD 0) has no
+  spread to measure a z-score against: no change is no jump, and any change from it is a
+  jump of its own kind, *a change from a constant history*, with no z-score (z is None in
+  ``robust_z``, NaN in ``find_jumps``; never infinite).
 - **At the edge**: a value at its indicator's lowest or highest valid value
   (``Indicator.min_value`` / ``max_value``; ``EDGE_SHARE`` of the range widens it, 0 by
   default): often a placeholder (0, 100) for a value the platform did not compute. A margin
@@ -23,7 +25,6 @@ values that look wrong.
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import numpy as np
@@ -53,15 +54,25 @@ def is_late(period: date, due_day: int, today: date) -> bool:
 
 
 def robust_z(history: np.ndarray, value: float) -> float | None:
-    """The value's robust z-score against its history (None with too little history)."""
+    """The value's robust z-score against its history: None with too little history or a
+    flat one (MAD 0: no spread to measure against; ``changed_from_flat`` tells a change)."""
     history = history[~np.isnan(history)]
     if len(history) < MIN_HISTORY:
         return None
     median = float(np.median(history))
     mad = float(np.median(np.abs(history - median)))
     if mad == 0:
-        return 0.0 if value == median else math.copysign(math.inf, value - median)
+        return 0.0 if value == median else None
     return (value - median) / (MAD_SCALE * mad)
+
+
+def changed_from_flat(history: np.ndarray, value: float) -> bool:
+    """Whether the value differs from a flat history (enough months, every one equal)."""
+    history = history[~np.isnan(history)]
+    if len(history) < MIN_HISTORY:
+        return False
+    median = float(np.median(history))
+    return float(np.median(np.abs(history - median))) == 0 and value != median
 
 
 def at_edge(value: float, low: float, high: float, share: float = EDGE_SHARE) -> bool:
@@ -73,7 +84,9 @@ def at_edge(value: float, low: float, high: float, share: float = EDGE_SHARE) ->
 def find_jumps(month: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     """The month's values that jump. ``month``: columns station_id, indicator_id, value;
     ``history``: the same columns plus period (the months before). Returns the month's
-    rows with |z| ≥ ``JUMP_Z``, with columns z and median, largest |z| first."""
+    rows with |z| ≥ ``JUMP_Z`` or a change from a flat history (z NaN: no spread to measure
+    against), with columns z and median: the changes from a flat history first, then the
+    largest |z|."""
     columns = ["station_id", "indicator_id", "value", "z", "median"]
     if month.empty or history.empty:
         return pd.DataFrame(columns=columns)
@@ -91,9 +104,10 @@ def find_jumps(month: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     joined = joined[joined["n"] >= MIN_HISTORY]
     deviation = joined["value"] - joined["median"]
     scale = MAD_SCALE * joined["mad"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(scale > 0, deviation / scale, np.sign(deviation) * np.inf)
-    joined = joined.assign(z=np.where((scale == 0) & (deviation == 0), 0.0, z))
-    jumps = joined[joined["z"].abs() >= JUMP_Z]
-    order = jumps["z"].abs().sort_values(ascending=False, kind="stable").index
+    flat = scale == 0
+    z = deviation / scale.where(~flat)  # NaN where the history is flat
+    joined = joined.assign(z=z)
+    jumps = joined[(z.abs() >= JUMP_Z) | (flat & (deviation != 0))]
+    key = jumps["z"].abs().fillna(np.inf)  # a change from a flat history first
+    order = key.sort_values(ascending=False, kind="stable").index
     return jumps.loc[order, columns].reset_index(drop=True)

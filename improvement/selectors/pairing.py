@@ -202,7 +202,7 @@ def help_month(company_id: int, period: date) -> HelpMonth | None:
     )
     station_ids = sorted({int(station_id) for station_id in frame["station"]})
     stations = Station.objects.filter(pk__in=station_ids).select_related("county").in_bulk()
-    raw = month_values(station_ids, period)
+    raw = month_values(station_ids, period, month.run).values
     medians = month.raw_medians
     in_force = {
         (item.station_id, item.indicator.code): item

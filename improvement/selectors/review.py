@@ -97,7 +97,7 @@ def review_rows(
     indicators = {
         indicator.code: indicator for indicator in Indicator.objects.filter(code__in=month.codes)
     }
-    raw = month_values(station_ids, month.period)
+    raw = month_values(station_ids, month.period, month.run).values
     if work is None:
         work = work_by_station(station_ids, month.period)
     medians = month.raw_medians

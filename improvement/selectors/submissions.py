@@ -12,6 +12,7 @@ arithmetic).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -80,7 +81,7 @@ class Submissions:
     edges: list[tuple[Station, Indicator, float]] = field(default_factory=list)
     jump_indicator: Indicator | None = None  # the indicator whose jumps are shown
     jump_count: int = 0
-    jumps: list[tuple[Station, Indicator, float, float, float]] = field(default_factory=list)
+    jumps: list[tuple[Station, Indicator, float, float, float | None]] = field(default_factory=list)
 
 
 def _stations(company: Company):
@@ -139,7 +140,7 @@ def submissions(
         jump_indicator=jump_indicator,
         jump_count=len(jumps),
         jumps=[
-            (names[row.station_id], by_id[row.indicator_id], row.value, row.median, row.z)
+            (names[row.station_id], by_id[row.indicator_id], row.value, row.median, _z(row.z))
             for row in jumps.head(ROWS_SHOWN).itertuples()
         ],
     )
@@ -230,9 +231,14 @@ def anomaly_rows(company: Company, period: date, indicators: list[Indicator]) ->
     for row in jumps.itertuples():
         station = names[row.station_id]
         yield ("jump", station.code, station.name, by_id[row.indicator_id].code, row.value,
-               round(row.median, 4), round(row.z, 2))  # fmt: skip
+               round(row.median, 4), "" if (z := _z(row.z)) is None else round(z, 2))  # fmt: skip
     edges = _edge_values(company, period, indicators).values_list(
         "station__code", "station__name", "indicator__code", "value"
     )
     for code, name, indicator_code, value in edges.iterator(chunk_size=2000):
         yield ("edge", code, name, indicator_code, value, "", "")
+
+
+def _z(z: float) -> float | None:
+    """A jump's z-score, None for a change from a flat history (no spread: no z-score)."""
+    return None if math.isnan(z) else float(z)

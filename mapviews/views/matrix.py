@@ -16,6 +16,7 @@ from mapviews.tables import matrix_order, matrix_sort_keys
 from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import GradeDisplay, grade_display
 from scoring.models import StationScore
+from scoring.regrade_preview import newer_data_note
 from scoring.selectors import current_scores
 from scoring.viewer import chosen_month, month_context, paginate
 from stations.roles import VIEW_ALL_DETAILS
@@ -50,9 +51,12 @@ def _matrix_context(request: HttpRequest) -> dict:
         order = matrix_order(sort.key, indicators, sort.descending)
         page = paginate(request, scores.order_by(*order) if order else scores)
     page.object_list = list(page.object_list)
-    values = (
-        selectors.month_values([score.station_id for score in page], month.period) if page else {}
+    read = (
+        selectors.month_values([score.station_id for score in page], month.period, month.run)
+        if page and month.run is not None
+        else None
     )
+    values = read.values if read else {}
     summary = month.run.summary if month.run else {}
     medians = summary.get("indicator_medians", {})
     context.update(
@@ -72,6 +76,9 @@ def _matrix_context(request: HttpRequest) -> dict:
         sort=sort,
         medians=[medians.get(indicator.code) for indicator in indicators],
         grades=[grade_display(code) for code in GRADE_ORDER],
+        newer_data=(
+            newer_data_note(month.company.pk, month.period) if read and read.newer else None
+        ),
     )
     return context
 

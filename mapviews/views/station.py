@@ -18,6 +18,7 @@ from mapviews.staticfinders import plotly_static_path
 from scoring.engine.grades import GRADE_ORDER
 from scoring.grades import grade_display
 from scoring.monthstate import station_review
+from scoring.regrade_preview import newer_data_note
 from scoring.selectors import current_runs, opening_period, regrade_note
 from scoring.viewer import parse_month
 from stations.models import Station
@@ -77,7 +78,7 @@ def _station_context(request: HttpRequest, code: str) -> dict:
     started = work.get("started", {})
     cells = [(label, score, grade, started.get(score.period, [])) for label, score, grade in strip]
     # Indicator-level detail is not public: without the right, nothing of it is read.
-    lines = selectors.indicator_lines(station, latest) if detail else []
+    lines, newer = selectors.station_lines(station, latest) if detail else ([], False)
     before = (
         next((s for s in history if s.period == previous_period(latest.period)), None)
         if latest
@@ -113,6 +114,7 @@ def _station_context(request: HttpRequest, code: str) -> dict:
         "plotly_js": plotly_static_path(),
         "is_own_station": own_station_id(request.user) == station.pk,
         "regrade": regrade_note(station.county.company_id, latest.period) if latest else None,
+        "newer_data": newer_data_note(station.county.company_id, latest.period) if newer else None,
         "review": review,
         "provisional": review is not None,
         "may_object": review is not None

@@ -13,16 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from indicators.periods import PeriodError, format_period, parse_period
-from scoring.forms_monthclose import AnswerForm, MonthRulesForm, ObjectionForm
+from scoring.forms_monthclose import AnswerForm, CloseMonthForm, MonthRulesForm, ObjectionForm
 from scoring.models import Objection
 from scoring.monthstate import (
+    listed_months,
     month_close,
     months_under_review,
     objections_of,
     rules_for,
     station_review,
 )
-from scoring.selectors import current_runs
 from scoring.services.monthclose import (
     MonthCloseRefused,
     answer_objection,
@@ -57,7 +57,7 @@ def close_overview(request: HttpRequest) -> HttpResponse:
             "hold_new_months": rules.hold_new_months,
         }
     )
-    runs = current_runs(company.pk)[:MONTHS_LISTED]
+    runs = listed_months(company.pk, MONTHS_LISTED)
     under_review = months_under_review(company.pk)
     return render(
         request,
@@ -120,11 +120,37 @@ def month_open(request: HttpRequest, period: str) -> HttpResponse:
     return redirect("scoring:month_close_detail", period=period)
 
 
+@permission_required(CLOSE_MONTHS, raise_exception=True)
+def month_close_confirm(request: HttpRequest, period: str) -> HttpResponse:
+    """The step before closing: what closing means, and a box to tick."""
+    company = company_or_404(request)
+    month_date = _period(period)
+    month = month_close(company.pk, month_date)
+    if month is None or not month.provisional:
+        messages.error(request, _("%s is not under review.") % format_period(month_date))
+        return redirect("scoring:month_close")
+    return render(
+        request,
+        "scoring/month_close_confirm.html",
+        {
+            "company": company,
+            "month": month,
+            "period": month.period_text,
+            "objections": objections_of(month, limit=0),
+            "form": CloseMonthForm(),
+        },
+    )
+
+
 @require_POST
 @permission_required(CLOSE_MONTHS, raise_exception=True)
 def month_close_now(request: HttpRequest, period: str) -> HttpResponse:
     company = company_or_404(request)
     month_date = _period(period)
+    confirmation = CloseMonthForm(request.POST)
+    if not confirmation.is_valid():
+        messages.error(request, " ".join(confirmation.errors["confirm"]))
+        return redirect("scoring:month_close_confirm", period=format_period(month_date))
     try:
         close_month(company=company, period=month_date, user=request.user)
     except MonthCloseRefused as refusal:

@@ -100,6 +100,7 @@ WALK: dict[str, Page] = {
     "scoring:month_rules": Page("post"),
     "scoring:month_close_detail": Page(args=((MONTH, "2026-09"),)),
     "scoring:month_open": Page("post", args=((MONTH, "2026-09"),)),
+    "scoring:month_close_confirm": Page(args=((MONTH, "2026-09"),)),
     "scoring:month_close_now": Page("post", args=((MONTH, "2026-09"),)),
     "scoring:objection_answer": Page("post", args=((ID, "{objection}"),)),
     "scoring:objection_new": Page(args=S1, query=("period",), posts=True),

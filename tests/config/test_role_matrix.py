@@ -70,6 +70,7 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "scoring:month_close_detail": ("get", ["2026-09"], {}, ADMIN_ONLY),
     "scoring:month_open": ("post", ["2026-09"], {}, ADMIN_POST),  # refused: under review
     "scoring:objection_answer": ("post", ["{objection}"], {}, ADMIN_POST),  # empty: errors
+    "scoring:month_close_confirm": ("get", ["2026-09"], {}, ADMIN_ONLY),
     "scoring:month_close_now": ("post", ["2026-09"], {}, ADMIN_POST),  # refused: one open
     # Only S1's own staff and secretary may object for S1.
     "scoring:objection_new": (

@@ -63,6 +63,21 @@ def test_a_jump_and_a_value_at_the_edge_are_shown_with_why(admin, arrived):
     assert "at the edge of the valid range 0–100" in page
 
 
+def test_a_change_from_a_constant_history_is_a_jump_without_a_z_score(admin, three_stations):
+    s1 = three_stations[0]
+    for months_back in range(1, 13):
+        write_values(add_months(SEPTEMBER, -months_back), {s1: 50})
+    write_values(SEPTEMBER, {s1: {"safety": 49}}, default=50)
+    page = _page(admin)
+    assert "<dt>Jumps · Work safety index</dt><dd>1</dd>" in page
+    assert "jump: changed from a constant history of 50 (no spread, so no z-score)" in page
+    assert "robust z -inf" not in page and "robust z inf" not in page
+    odd = body(admin.get(reverse("improvement:submissions_anomalies", args=["2026-09"])))
+    rows = list(csv.reader(io.StringIO(odd.decode("utf-8-sig"))))
+    jump = ("jump", "S1", "safety", "50.0", "")  # no z-score
+    assert [(r[0], r[1], r[3], r[5], r[6]) for r in rows[1:]] == [jump]
+
+
 def test_jumps_are_shown_one_indicator_at_a_time(admin, arrived):
     url = reverse("improvement:submissions")
     other = admin.get(url, {"period": "2026-09", "indicator": "fault_outage"}).content.decode()

@@ -13,6 +13,7 @@ import pytest
 from improvement.engine.submissions import (
     JUMP_Z,
     at_edge,
+    changed_from_flat,
     due_date,
     find_jumps,
     is_late,
@@ -51,13 +52,30 @@ def test_the_robust_z_score_against_the_history(value, z):
     assert robust_z(HISTORY, value) == pytest.approx(z)
 
 
-def test_too_little_history_says_nothing_and_a_flat_history_makes_any_change_a_jump():
+def test_too_little_history_says_nothing_and_a_flat_history_has_no_z_score():
     assert robust_z(HISTORY[:5], 99.0) is None
     assert robust_z(np.array([np.nan, *HISTORY[:5]]), 99.0) is None  # gaps do not count
     flat = np.full(6, 50.0)
     assert robust_z(flat, 50.0) == 0.0
-    assert robust_z(flat, 51.0) == math.inf
-    assert robust_z(flat, 49.0) == -math.inf
+    assert robust_z(flat, 51.0) is None and robust_z(flat, 49.0) is None  # never ±inf
+    assert changed_from_flat(flat, 51.0) and not changed_from_flat(flat, 50.0)
+    assert not changed_from_flat(HISTORY, 99.0) and not changed_from_flat(flat[:5], 51.0)
+
+
+def test_find_jumps_flags_a_change_from_a_flat_history_first_without_a_z_score():
+    history = pd.DataFrame(
+        [(1, 1, month, value) for month, value in enumerate(HISTORY)]
+        + [(2, 1, month, 50.0) for month in range(12)]
+        + [(3, 1, month, 50.0) for month in range(12)],
+        columns=["station_id", "indicator_id", "period", "value"],
+    )
+    month = pd.DataFrame(
+        [(1, 1, 20.0), (2, 1, 49.0), (3, 1, 50.0)], columns=["station_id", "indicator_id", "value"]
+    )
+    jumps = find_jumps(month, history)
+    assert jumps["station_id"].tolist() == [2, 1]  # S3 did not change
+    assert math.isnan(jumps["z"].iloc[0]) and not np.isinf(jumps["z"]).any()
+    assert jumps["median"].tolist() == [50.0, 11.0]
 
 
 def test_one_wild_month_in_the_history_does_not_hide_the_next_jump():

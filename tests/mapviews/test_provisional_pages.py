@@ -105,6 +105,27 @@ def test_a_station_objects_from_its_page_and_sees_the_answer_there(
     assert october_under_review.objections.get().raised_by == secretary
 
 
+def test_the_objection_form_says_how_long_and_the_page_names_the_objector(
+    client, scored, october_under_review
+):
+    secretary = user_with_role(
+        "station_secretary", station=scored[0], username="lijuan", first_name="李娟"
+    )
+    client.force_login(secretary)
+    client.cookies["django_language"] = "zh-hans"
+    url = reverse("scoring:objection_new", args=["S1"])
+    form = client.get(url, {"period": "2026-10"}).content.decode()
+    assert "等级有何问题？</label>" in form and "？：" not in form
+    client.cookies["django_language"] = "en"
+    form = client.get(url, {"period": "2026-10"}).content.decode()
+    assert "At least 5 and at most 2000 characters." in form
+    client.post(url, {"period": "2026-10", "reason": "计划检修停电应剔除"})
+    client.force_login(user_with_role("admin"))
+    detail = reverse("scoring:month_close_detail", args=["2026-10"])
+    page = client.get(detail).content.decode()
+    assert " · 李娟</span>" in page and "lijuan" not in page
+
+
 def test_a_station_cannot_object_for_another_station(client, scored, october_under_review):
     client.force_login(user_with_role("station_staff", station=scored[0]))
     client.cookies["django_language"] = "en"
@@ -133,11 +154,19 @@ def test_the_administrator_answers_and_closes_from_the_pages(client, scored, oct
     detail = reverse("scoring:month_close_detail", args=["2026-10"])
     assert objection.reason in client.get(detail).content.decode()
     close = reverse("scoring:month_close_now", args=["2026-10"])
-    refused = client.post(close, {"back": "detail"}, follow=True).content.decode()
+    refused = client.post(close, {"back": "detail", "confirm": "on"}, follow=True).content.decode()
     assert "Answer the open objections first (1 open)." in refused
     answer = reverse("scoring:objection_answer", args=[objection.pk])
     client.post(answer, {"decision": "reject", "reply": "数据无误"})
-    closed = client.post(close, follow=True).content.decode()
+    confirm = reverse("scoring:month_close_confirm", args=["2026-10"])
+    assert f'href="{confirm}"' in client.get(detail).content.decode()  # a link, not a POST
+    page = client.get(confirm).content.decode()
+    assert "A closed month cannot be reopened." in page
+    assert "I understand that closing makes this month&#x27;s grades final for good" in page
+    unconfirmed = client.post(close, follow=True).content.decode()
+    assert "Tick the box to confirm that the month is closed for good." in unconfirmed
+    assert MonthClose.objects.get(period=OCTOBER).provisional  # still open
+    closed = client.post(close, {"confirm": "on"}, follow=True).content.decode()
     assert "2026-10 is closed: its grades are final." in closed
     assert SEPTEMBER < OCTOBER  # September never was under review
     assert not MonthClose.objects.filter(period=SEPTEMBER).exists()

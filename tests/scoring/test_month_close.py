@@ -238,3 +238,23 @@ def test_a_run_asked_while_provisional_but_run_after_the_close_waits(held, three
     assert ScoreRun.objects.get(company=company, period=SEPTEMBER, is_current=True) == shown
     publish_run(queued.pk, user=people["admin"])  # published only by an administrator
     assert ScoreRun.objects.get(company=company, period=SEPTEMBER, is_current=True) == queued
+
+
+def test_a_closed_month_keeps_its_record_and_says_when_a_regrade_waits(
+    client, held, three_stations, people
+):
+    from django.urls import reverse
+
+    client.force_login(people["admin"])
+    client.cookies["django_language"] = "en"
+    overview = reverse("scoring:month_close")
+    record = reverse("scoring:month_close_detail", args=["2026-09"])
+    review = reverse("scoring:month_review", args=["2026-09"])
+    close_month(company=held.company, period=SEPTEMBER, user=people["admin"])
+    page = client.get(overview).content.decode()
+    assert f'<a href="{record}">Objections and answers</a>' in page
+    assert "A re-grade with newer data or versions waits" not in page
+    _new_data(held.company, three_stations[0], 35)
+    page = client.get(overview).content.decode()
+    assert "A re-grade with newer data or versions waits to be published." in page
+    assert f'<a href="{review}">Review and publish the re-grade</a>' in page

@@ -1,9 +1,13 @@
-"""Tokens in the Django admin: made here (the secret is shown once, in the message after
-saving), scoped, revoked; never edited into another system's token."""
+"""Tokens in the Django admin: made here (the secret is shown once, in the answer to the
+save itself: never in a message, which the cookie or session would keep), scoped,
+revoked; never edited into another system's token."""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -47,14 +51,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if not change:
             obj.prefix, obj.secret_hash, plaintext = new_credentials()
             obj.created_by = request.user
+            request._new_token = plaintext  # for response_add, this request only
         super().save_model(request, obj, form, change)
-        if not change:
-            self.message_user(
-                request,
-                _("The token for %(name)s is %(token)s. Copy it now: it is not shown again.")
-                % {"name": obj.name, "token": plaintext},
-                messages.WARNING,
-            )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The new token's page: its secret, once, in this answer only (not cached)."""
+        plaintext = getattr(request, "_new_token", None)
+        if plaintext is None:
+            return super().response_add(request, obj, post_url_continue)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Token made for %(name)s") % {"name": obj.name},
+            "token": obj,
+            "plaintext": plaintext,
+            "opts": self.opts,
+            "list_url": reverse("admin:api_apitoken_changelist"),
+        }
+        response = TemplateResponse(request, "api/token_created.html", context)
+        add_never_cache_headers(response)
+        return response
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # revoke instead: the token's uses and batches stay explained

@@ -123,13 +123,8 @@ class StationReview:
         )
 
 
-def station_review(company_id: int, period: date, station_id: int) -> StationReview | None:
-    """The station's provisional month (None when the month is not under review)."""
-    month = MonthClose.objects.filter(
-        company_id=company_id, period=period, state=CloseState.PROVISIONAL
-    ).first()
-    if month is None:
-        return None
+def shown_grade(company_id: int, period: date, station_id: int) -> str | None:
+    """The station's grade in the month's published run (None when it is not graded)."""
     score = (
         StationScore.objects.filter(
             run__company_id=company_id, run__period=period, run__is_current=True,
@@ -138,6 +133,16 @@ def station_review(company_id: int, period: date, station_id: int) -> StationRev
         .values_list("grade", "rank")
         .first()
     )  # fmt: skip
-    grade = score[0] if score and score[1] is not None else None
+    return score[0] if score and score[1] is not None else None
+
+
+def station_review(company_id: int, period: date, station_id: int) -> StationReview | None:
+    """The station's provisional month (None when the month is not under review)."""
+    month = MonthClose.objects.filter(
+        company_id=company_id, period=period, state=CloseState.PROVISIONAL
+    ).first()
+    if month is None:
+        return None
+    grade = shown_grade(company_id, period, station_id)
     objections = list(month.objections.filter(station_id=station_id).order_by("-raised_at"))
     return StationReview(month=month, grade=grade, objections=objections)

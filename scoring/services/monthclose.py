@@ -28,9 +28,8 @@ from scoring.models import (
     Objection,
     ObjectionStatus,
     ScoreRun,
-    StationScore,
 )
-from scoring.monthstate import is_closed
+from scoring.monthstate import is_closed, shown_grade
 from scoring.signals import announce_objection_answered
 from stations.models import Company, Station
 from stations.roles import can_close_months, can_object_for
@@ -106,14 +105,7 @@ def raise_objection(*, user, station: Station, period: date, reason: str) -> Obj
     )
     if month is None:
         raise MonthCloseRefused(_("This month's grades are final: there is no review."))
-    score = (
-        StationScore.objects.filter(
-            run__company_id=company_id, run__period=period, run__is_current=True,
-            station=station,
-        )
-        .values_list("grade", "rank")
-        .first()
-    )  # fmt: skip
+    grade = shown_grade(company_id, period, station.pk)
     refusal = objection_refusal(
         provisional=month.provisional,
         review_until=month.review_until,
@@ -121,16 +113,16 @@ def raise_objection(*, user, station: Station, period: date, reason: str) -> Obj
         has_open_objection=month.objections.filter(
             station=station, status=ObjectionStatus.OPEN
         ).exists(),
-        graded=bool(score and score[1] is not None),
+        graded=grade is not None,
         reason=reason,
     )
     if refusal is not None:
         raise MonthCloseRefused(_refusal_text(refusal))
-    assert score is not None
+    assert grade is not None
     try:
         with transaction.atomic():
             objection = Objection.objects.create(
-                month=month, station=station, grade=score[0], reason=reason.strip(), raised_by=user
+                month=month, station=station, grade=grade, reason=reason.strip(), raised_by=user
             )
     except IntegrityError:  # a twin request got there first
         raise MonthCloseRefused(_refusal_text(ObjectionRefusal.ALREADY_OPEN)) from None

@@ -183,6 +183,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicators.tasks.enqueue_pending_imports",
         "schedule": 30.0,
     },
+    # Last month's missing-data reminders once its due day has passed (once per company
+    # and month: an hourly check finds nothing to do on every other hour).
+    "send-due-reminders": {
+        "task": "improvement.tasks.send_due_reminders",
+        "schedule": 3600.0,
+    },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

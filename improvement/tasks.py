@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
-from improvement.services import notices, regrade_notices
+from improvement.services import notices, regrade_notices, submission_notices
 
 #: How a notice task runs: retried on database and mail-server trouble, with backoff,
 #: acknowledged only once done (a lost worker's task is delivered again; both are
@@ -43,3 +44,10 @@ def notify_regrade(run_id: int) -> dict:
         "created": outcome.created,
         "emailed": outcome.emailed,
     }
+
+
+@shared_task(**NOTICE_TASK)
+def send_due_reminders() -> int:
+    """Daily (beat): the reminders of last month's missing data once its due day has
+    passed (see submission_notices.send_due_reminders)."""
+    return submission_notices.send_due_reminders(timezone.localdate())

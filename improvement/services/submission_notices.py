@@ -5,7 +5,9 @@
 - **Missing data**: an administrator reminds whoever feeds each indicator that has values
   missing for a month: the members of its responsible department (``DepartmentMember``),
   or the administrators when it has none. One reminder per user, indicator and month (a
-  second reminder of the same month updates its counts and makes it unread again).
+  second reminder of the same month updates its counts and makes it unread again). The
+  day after the due day, a daily task sends them by itself (``send_due_reminders``) for
+  every company whose month no one has sent reminders for.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import ngettext
 
-from audit.models import Action
+from audit.models import Action, AuditEntry
 from audit.services import record
 from improvement.engine.submissions import due_date
 from improvement.models import DepartmentMember, Notification, NotificationKind
 from improvement.noticecount import notices_changed
-from improvement.selectors.submissions import IndicatorArrival
+from improvement.selectors.submissions import IndicatorArrival, submissions
 from improvement.services.notices import mail_each_user, notice_message
-from indicators.periods import format_period
+from indicators.models import Indicator
+from indicators.periods import add_months, format_period, month_start
 from scoring.models import Objection
+from scoring.monthstate import rules_for
 from stations.models import Company, StationMember
 from stations.roles import ADMINISTRATOR
 
@@ -154,3 +158,35 @@ def _reminder_message(user, notices, connection):
             % {"count": count, "month": month}
         ),
     )
+
+
+def send_due_reminders(today: date) -> int:
+    """Once last month's due day has passed, remind the feeders of each company of what is
+    still missing, once per company and month: a month someone already sent reminders for
+    (an administrator, or an earlier run of this) is left alone. Returns how many people
+    were reminded. Run daily by Celery beat (``improvement.tasks.send_due_reminders``)."""
+    period = add_months(month_start(today), -1)
+    indicators = list(Indicator.objects.in_force(period).order_by("display_order", "code"))
+    reminded = 0
+    for company in Company.objects.order_by("pk"):
+        rules = rules_for(company)
+        if today <= due_date(period, rules.due_day) or _reminded(company, period):
+            continue
+        report = submissions(company, period, indicators, due_day=rules.due_day, today=today)
+        reminded += send_missing_reminders(
+            company=company,
+            period=period,
+            arrivals=report.arrivals,
+            due_day=rules.due_day,
+            user=None,
+        )
+    return reminded
+
+
+def _reminded(company: Company, period: date) -> bool:
+    return AuditEntry.objects.filter(
+        action=Action.REMINDERS_SENT,
+        target_type=company._meta.label_lower,
+        target_id=str(company.pk),
+        after__month=format_period(period),
+    ).exists()

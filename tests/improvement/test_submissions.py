@@ -139,3 +139,29 @@ def test_the_page_costs_the_same_queries_for_more_stations(
     write_values(SEPTEMBER, {StationFactory(county=county): 0 for _ in range(20)})
     with django_assert_max_num_queries(len(few.captured_queries)):
         _page(admin)
+
+
+def test_the_due_day_passed_sends_the_reminders_by_itself_once(arrived):
+    from datetime import date
+
+    from improvement.tasks import send_due_reminders
+    from scoring.monthstate import rules_for
+
+    admin_user = user_with_role("admin")
+    rules_for(arrived[0].county.company)  # due on the 10th of the next month (default)
+    reminders = Notification.objects.filter(kind=NotificationKind.MISSING_DATA)
+    assert send_due_reminders_on(date(2026, 10, 10)) == 0  # due today: not late yet
+    assert not reminders.exists()
+    assert send_due_reminders_on(date(2026, 10, 11)) == 1  # late: to the administrator
+    assert reminders.filter(user=admin_user).count() == 10  # S3 misses every indicator
+    entry = AuditEntry.objects.get(action=Action.REMINDERS_SENT)
+    assert entry.actor is None and entry.after["month"] == "2026-09"
+    assert send_due_reminders_on(date(2026, 10, 12)) == 0  # once per month
+    assert AuditEntry.objects.filter(action=Action.REMINDERS_SENT).count() == 1
+    assert send_due_reminders.name == "improvement.tasks.send_due_reminders"
+
+
+def send_due_reminders_on(today) -> int:
+    from improvement.services.submission_notices import send_due_reminders
+
+    return send_due_reminders(today)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from api.models import ApiToken, Submission
-from api.tokens import new_credentials, revoke_token
+from api.tokens import new_credentials, record_issued, revoke_token
 
 
 @admin.register(ApiToken)
@@ -53,6 +53,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
             obj.created_by = request.user
             request._new_token = plaintext  # for response_add, this request only
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:  # its indicators are saved now: the audit entry names them
+            record_issued(form.instance, request.user)
 
     def response_add(self, request, obj, post_url_continue=None):
         """The new token's page: its secret, once, in this answer only (not cached)."""

@@ -19,6 +19,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from api.models import ApiToken
+from audit.models import Action
+from audit.services import record
 from indicators.models import Indicator
 from stations.models import Company
 
@@ -61,7 +63,23 @@ def issue_token(
             created_by=created_by,
         )
         token.indicators.set(list(indicators))
+        record_issued(token, created_by)
     return IssuedToken(token, plaintext)
+
+
+def record_issued(token: ApiToken, user=None) -> None:
+    """The audit trail's entry for a new token (its scope; never its secret)."""
+    record(
+        Action.API_TOKEN_ISSUED,
+        token,
+        after={
+            "name": token.name,
+            "company": token.company_id,
+            "prefix": token.prefix,
+            "indicators": sorted(token.indicators.values_list("code", flat=True)),
+        },
+        actor=user,
+    )
 
 
 def find_token(presented: str) -> ApiToken | None:
@@ -104,6 +122,7 @@ def revoke_token(token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        record(Action.API_TOKEN_REVOKED, token, after={"prefix": token.prefix})
     return token
 
 

@@ -51,6 +51,8 @@ class Action(models.TextChoices):
     OBJECTION_RAISED = "objection.raised", _("objection raised")
     OBJECTION_RESOLVED = "objection.resolved", _("objection answered")
     REMINDERS_SENT = "reminders.sent", _("missing-data reminders sent")
+    API_TOKEN_ISSUED = "api_token.issued", _("API token made")
+    API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
 
 
 class AuditEntryQuerySet(models.QuerySet):

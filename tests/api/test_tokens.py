@@ -102,3 +102,27 @@ def test_revoking_a_revoked_token_says_so_and_fails(issued):
     assert refused.value.returncode != 0
     assert issued.token.prefix in str(refused.value)
     assert "already revoked" in str(refused.value) or "已于" in str(refused.value)
+
+
+def test_making_and_revoking_a_token_are_audited_without_its_secret(feed_company, admin_client):
+    from audit.models import Action, AuditEntry
+
+    response = admin_client.post(
+        "/admin/api/apitoken/add/",
+        {
+            "name": "财务系统",
+            "company": feed_company.pk,
+            "indicators": [Indicator.objects.get(code="financial").pk],
+        },
+    )
+    token = ApiToken.objects.get()
+    plaintext = re.search(rf"fm_{token.prefix}_[A-Za-z0-9_-]+", response.content.decode()).group()
+    made = AuditEntry.objects.get(action=Action.API_TOKEN_ISSUED)
+    assert made.actor is not None and made.after["indicators"] == ["financial"]
+    assert made.after["prefix"] == token.prefix and plaintext not in str(made.after)
+    for _ in range(2):  # a second revocation changes nothing and records nothing
+        admin_client.post(
+            "/admin/api/apitoken/",
+            {"action": "revoke", "_selected_action": [token.pk]},
+        )
+    assert AuditEntry.objects.filter(action=Action.API_TOKEN_REVOKED).count() == 1

@@ -615,18 +615,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         if not any(a.startswith("--repeat") for a in given):
             args.repeat = 3
     try:
-        args.sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size]
+        args.sizes = parse_sizes(args.sizes)
     except ValueError:
-        parser.error(f"--sizes: whole numbers separated by commas, not {args.sizes!r}")
-    if (
-        not args.sizes
-        or min(args.sizes) < 2
-        or args.repeat < 1
-        or args.months < 2
-        or args.counties < 1
-    ):
-        parser.error("--sizes at least 2 stations each, --repeat at least 1, --months at least 2")
+        parser.error(f"--sizes: whole numbers of at least 2, comma-separated, not {args.sizes!r}")
+    if args.repeat < 1 or args.months < 2 or args.counties < 1:
+        parser.error("--repeat at least 1, --months at least 2, --counties at least 1")
     return args
+
+
+def parse_sizes(text: str) -> list[int]:
+    """Stations per company from "60,3_000,30000"; ValueError for none, a non-number, or
+    a company of fewer than 2 stations (bench_pages', bench_paint's --sizes)."""
+    sizes = [int(size.replace("_", "")) for size in text.split(",") if size]
+    if not sizes or min(sizes) < 2:
+        raise ValueError(text)
+    return sizes
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts import benchsite  # noqa: E402
+from scripts.bench_pages import parse_sizes  # noqa: E402
 
 DEFAULT_SIZES = (60, 3_000, 30_000)
 COMMITTEE = "committee"
@@ -110,13 +111,6 @@ def table(rows: list[PaintRow]) -> str:
             f"| {len(row.paint_ms)} |"
         )
     return "\n".join(lines)
-
-
-def parse_sizes(text: str) -> list[int]:
-    sizes = [int(size.replace("_", "").replace(",", "")) for size in text.split(",") if size]
-    if not sizes or min(sizes) < 2:
-        raise ValueError(text)
-    return sizes
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -10,8 +10,45 @@ from django.utils.translation import gettext_lazy as _
 from stations.codes import validate_station_code
 
 
+class OrgUnit(models.Model):
+    """A level of the organisation above the grading unit (a group, a province company
+    …). Companies, the grading units, hang under one; units nest to any depth."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Company(models.Model):
+    """A grading unit (a city company): it grades its own stations with its own weights,
+    targets, method and month close."""
+
     name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.CharField(_("code"), max_length=32, unique=True, null=True, blank=True)
+    parent = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="companies",
+        verbose_name=_("parent unit"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

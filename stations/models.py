@@ -141,6 +141,50 @@ class StationMember(models.Model):
         return f"{self.user} @ {self.station}"
 
 
+class OrgMember(models.Model):
+    """Places a user who is not station staff in the organisation tree: in one company
+    (its party committee, its administrators) or in a unit above companies (a province
+    viewer sees every company below, read only). What they may do is still their role
+    (``stations.roles``); this says where."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="org_membership",
+        verbose_name=_("user"),
+    )
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("company"),
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("organisation unit"),
+    )
+
+    class Meta:
+        verbose_name = _("organisation member")
+        verbose_name_plural = _("organisation members")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(company__isnull=False, unit__isnull=True)
+                | models.Q(company__isnull=True, unit__isnull=False),
+                name="org_member_in_company_or_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company or self.unit}"
+
+
 class MapShape(models.Model):
     """A GeoJSON (Multi)Polygon in WGS84 longitude/latitude, with where it came from."""
 

@@ -267,7 +267,11 @@ class IndicatorValue(models.Model):
     """The raw value of one indicator for one station in one month."""
 
     station = models.ForeignKey(
-        Station, on_delete=models.PROTECT, related_name="values", verbose_name=_("station")
+        Station,
+        on_delete=models.PROTECT,
+        related_name="values",
+        db_index=False,  # the unique constraint (station, period, indicator) serves it
+        verbose_name=_("station"),
     )
     period = models.DateField(_("period"), help_text=_("First day of the month."))
     indicator = models.ForeignKey(

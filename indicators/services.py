@@ -40,8 +40,9 @@ from indicators.validation import (
 )
 from indicators.valuestore import ValueRows, store_values
 from stations.models import Company, Station
-from tabular.frames import ExactReaderNeeded, read_csv_chunks
-from tabular.reading import file_sha256, limits_from_settings, read_table
+from tabular.defects import FileRejected
+from tabular.frames import ExactReaderNeeded, read_csv_chunks, table_chunks
+from tabular.reading import Table, file_sha256, limits_from_settings, read_table
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -85,14 +86,18 @@ def check_indicator_file(
     """Read and check a whole file of indicator values; raises FileRejected listing every
     defect. Writes nothing.
 
-    A CSV file is first read in chunks and checked column-wise (``indicators.fastcheck``);
-    only a file that is not proven clean that way (or an XLSX workbook) is read whole and
-    checked cell by cell, which names every defect by line."""
+    A CSV file is read in chunks and checked column-wise (``indicators.fastcheck``),
+    which names its defects by line. Any other file (an XLSX workbook, a CSV that reader
+    does not take) is read whole, then checked column-wise too when its columns prove it
+    clean, else cell by cell, which names every defect by line."""
     reference = value_reference(today)
     parsed = _check_columns(Path(path), reference, display_name)
     if parsed is not None:
         return parsed
     table = read_table(path, limits_from_settings(), display_name=display_name)
+    parsed = _check_table_columns(table, reference, display_name)
+    if parsed is not None:
+        return parsed
     return parse_indicator_table(table, reference, display_name)
 
 
@@ -105,6 +110,19 @@ def _check_columns(
         csv = read_csv_chunks(path, limits_from_settings())
         return check_value_chunks(csv.header, csv.chunks, reference, display_name or path.name)
     except ExactReaderNeeded:
+        return None
+
+
+def _check_table_columns(
+    table: Table, reference: ValueReference, display_name: str
+) -> ParsedValues | None:
+    """The column-wise check of a table read whole (an XLSX workbook): its values when
+    the columns prove it clean, else None and the caller checks it cell by cell, so every
+    defect is named from the cells as read."""
+    try:
+        chunks = table_chunks(table)
+        return check_value_chunks(chunks.header, chunks.chunks, reference, display_name)
+    except (ExactReaderNeeded, FileRejected):
         return None
 
 

@@ -17,12 +17,13 @@ import io
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from tabular.reading import ZIP_MAGIC, ReadLimits
+from tabular.reading import ZIP_MAGIC, ReadLimits, Table
 
 #: Rows per chunk: about 10 MB of strings for a long-form file.
 CHUNK_ROWS = 100_000
@@ -136,3 +137,43 @@ def _widest_line(data: bytes) -> int:
     if not len(commas):
         return 1
     return int(np.bincount(np.searchsorted(ends, commas)).max()) + 1
+
+
+def table_chunks(table: Table, chunk_rows: int = CHUNK_ROWS) -> CsvChunks:
+    """A table already read whole (an XLSX workbook, a CSV that ``read_csv_chunks`` did
+    not take) as the same string chunks, for the column-wise check. A cell's text says
+    the same as the cell: a float as its ``repr``, a date or datetime as its month
+    (``YYYY-MM``); any other non-text cell becomes text that no column accepts, so a row
+    with one is a defect and the caller checks the table cell by cell. Raises
+    ExactReaderNeeded for a header with an empty or repeated name or a row wider than
+    the header."""
+    header = table.header
+    width = len(header)
+    if not header or "" in header or len(set(header)) < width:
+        raise ExactReaderNeeded()
+    if any(len(cells) > width for _line, cells in table.rows):
+        raise ExactReaderNeeded()
+    return CsvChunks(header, _table_chunks(table, width, chunk_rows))
+
+
+def _table_chunks(table: Table, width: int, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    for start in range(0, len(table.rows), chunk_rows):
+        rows = table.rows[start : start + chunk_rows]
+        texts = [[_text(cell) for cell in cells] + [""] * (width - len(cells)) for _, cells in rows]
+        chunk = pd.DataFrame(texts, columns=table.header, dtype=object)
+        chunk[LINE] = pd.array([line for line, _cells in rows], dtype="int64")
+        yield chunk
+
+
+def _text(cell: object) -> str:
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "\x00bool"  # never a code, a month or a number
+    if isinstance(cell, int):
+        return str(cell)
+    if isinstance(cell, float):
+        return repr(cell)
+    if isinstance(cell, (date, datetime)):
+        return f"{cell.year:04d}-{cell.month:02d}"
+    return "\x00" + type(cell).__name__

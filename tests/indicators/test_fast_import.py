@@ -3,7 +3,7 @@ cell-by-cell check reads and says, for every kind of file and defect."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -168,17 +168,69 @@ def test_a_gbk_file_reads_the_same(stations, write_file):
     assert outcome(fast, path) == outcome(exact, path)
 
 
-def test_an_xlsx_file_is_checked_cell_by_cell(stations, tmp_path):
+def _workbook(tmp_path: Path, rows: list[list[object]]) -> Path:
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
-    sheet.append(["station_code", "period", "indicator_code", "value"])
-    sheet.append(["S1", "2026-05", "safety", 90])
+    for row in rows:
+        sheet.append(row)
     path = tmp_path / "values.xlsx"
     book.save(path)
-    assert not proven_clean(path)
+    return path
+
+
+XLSX_CASES = {
+    "long, text and numbers": [
+        ["station_code", "period", "indicator_code", "value"],
+        ["S1", "2026-05", "safety", 90],
+        ["S2", "2026-05", "SAFETY", 80.25],
+        [],
+        ["S3", "2026-05", "safety", 0.1 + 0.2],
+    ],
+    "wide, months as dates, blanks": [
+        ["station_code", "period", "safety", "line_loss", "financial"],
+        ["S1", datetime(2026, 7, 1), 90, 80, 70],
+        ["S2", datetime(2026, 7, 15), 91, None, 71],
+    ],
+    "a number where a code belongs, a date where a number belongs": [
+        ["station_code", "period", "indicator_code", "value"],
+        ["S1", "2026-05", "safety", datetime(2026, 5, 1)],
+        [1001, "2026-05", "safety", 1],
+    ],
+    "a value out of range, a retired indicator, a true": [
+        ["station_code", "period", "indicator_code", "value"],
+        ["S1", "2026-05", "safety", 190],
+        ["S1", "2026-11", "line_loss", 50],
+        ["S2", "2026-05", "safety", True],
+    ],
+}
+
+
+@pytest.mark.parametrize("rows", XLSX_CASES.values(), ids=XLSX_CASES.keys())
+def test_an_xlsx_file_reads_and_is_refused_as_by_the_cell_by_cell_check(stations, tmp_path, rows):
+    path = _workbook(tmp_path, rows)
     assert outcome(fast, path) == outcome(exact, path)
+
+
+def test_a_correct_xlsx_file_is_checked_column_wise(stations, tmp_path, monkeypatch):
+    path = _workbook(tmp_path, XLSX_CASES["wide, months as dates, blanks"])
+
+    def not_called(*args, **kwargs):
+        raise AssertionError("the cell-by-cell check ran for a correct XLSX file")
+
+    monkeypatch.setattr(indicators.services, "parse_indicator_table", not_called)
+    parsed = fast(path)
+    assert sorted(
+        (r.station_code, r.period, r.indicator_code, r.value) for r in parsed.records
+    ) == [
+        ("S1", date(2026, 7, 1), "financial", 70.0),
+        ("S1", date(2026, 7, 1), "line_loss", 80.0),
+        ("S1", date(2026, 7, 1), "safety", 90.0),
+        ("S2", date(2026, 7, 1), "financial", 71.0),
+        ("S2", date(2026, 7, 1), "safety", 91.0),
+    ]
+    assert parsed.empty_cells == 1
 
 
 def test_a_large_correct_file_never_reaches_the_cell_by_cell_check(

@@ -14,7 +14,9 @@ inside each indicator's valid range), then --repeat times, each on an empty mont
   checked, stored, the month's recompute requested (not run: the queued run is not sent);
 - **re-import**: the same file again (every value replaced, the old ones kept as history);
 - **rollback**: the re-import rolled back (``indicators.rollback``; skipped on a version
-  without it).
+  without it);
+- **import, XLSX (wide)**: the same values as a wide workbook (a column per indicator),
+  imported into the emptied month (``--no-xlsx`` skips it).
 
 It prints the medians and the ratio of import to raw COPY (issue 17's target: ≤ 5×), then
 each of two imports run in a fresh process for its peak memory (``ru_maxrss``): the
@@ -148,6 +150,26 @@ def write_file(company, folder: Path, months: int, decimals: int, name: str) -> 
     return BenchFile(path, periods, len(rows), ids)
 
 
+def write_workbook(bench: BenchFile, folder: Path) -> Path:
+    """The same values as a wide XLSX workbook (a row per station and month, a column
+    per indicator), the layout a person keeps in Excel."""
+    import pandas as pd
+    from openpyxl import Workbook
+
+    rows = pd.read_csv(bench.path, dtype={"station_code": str, "period": str})
+    wide = rows.pivot(
+        index=["station_code", "period"], columns="indicator_code", values="value"
+    ).reset_index()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(list(wide.columns))
+    for row in wide.itertuples(index=False):
+        sheet.append(list(row))
+    path = folder / "bench-import.xlsx"
+    book.save(path)
+    return path
+
+
 def clear_months(company, periods: list[date]) -> None:
     """Empty the months (values, history, the bench's batches): every run starts alike."""
     from django.apps import apps
@@ -238,7 +260,9 @@ def no_recompute_sent() -> None:
     recompute.enqueue_run = lambda run_id: None
 
 
-def measure(company, bench: BenchFile, repeat: int) -> dict[str, list[float]]:
+def measure(
+    company, bench: BenchFile, repeat: int, workbook: Path | None = None
+) -> dict[str, list[float]]:
     try:
         from indicators.rollback import rollback_import
     except ImportError:  # a version before the rollback
@@ -251,6 +275,8 @@ def measure(company, bench: BenchFile, repeat: int) -> dict[str, list[float]]:
     }
     if rollback_import is not None:
         seconds["rollback"] = []
+    if workbook is not None:
+        seconds["import, XLSX (wide)"] = []
     for attempt in range(repeat):
         clear_months(company, bench.periods)
         seconds["raw COPY, bare table"].append(raw_copy(company, bench, bare=True))
@@ -264,6 +290,9 @@ def measure(company, bench: BenchFile, repeat: int) -> dict[str, list[float]]:
             started = time.perf_counter()
             rollback_import(batch=again.batch)
             seconds["rollback"].append(time.perf_counter() - started)
+        if workbook is not None:
+            clear_months(company, bench.periods)
+            seconds["import, XLSX (wide)"].append(timed(lambda: import_file(workbook)))
         print(
             f"  run {attempt + 1}: "
             + ", ".join(f"{name} {values[-1]:.2f} s" for name, values in seconds.items()),
@@ -329,6 +358,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keepdb", action="store_true")
     parser.add_argument("--memory-mb", type=int, default=50, help="0: skip the large file")
+    parser.add_argument(
+        "--no-xlsx", dest="xlsx", action="store_false", help="skip the XLSX workbook import"
+    )
     parser.add_argument("--child-import", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -367,7 +399,8 @@ def main() -> None:
                 f"{bench.values:,} values of {bench.periods[0]:%Y-%m} "
                 f"(long-form CSV, {size_mb:.1f} MB), {args.repeat} runs"
             )
-            seconds = measure(company, bench, args.repeat)
+            workbook = write_workbook(bench, Path(folder)) if args.xlsx else None
+            seconds = measure(company, bench, args.repeat, workbook)
             medians = {name: statistics.median(values) for name, values in seconds.items()}
             copy, bare = medians["raw COPY"], medians["raw COPY, bare table"]
             print()

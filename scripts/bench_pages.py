@@ -69,6 +69,7 @@ LOGIN_URL = "/accounts/login/"
 COMMITTEE = "committee"
 STATION = "station staff"
 ANONYMOUS = "anonymous"
+ADMIN = "administrator"
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def pages(company: BenchCompany) -> list[tuple[str, str, str]]:
         ("station (own)", STATION, f"/stations/{company.own_station}/"),
         ("review", COMMITTEE, "/improvement/review/"),
         ("bulletin", COMMITTEE, "/improvement/bulletin/"),
+        ("submissions (arrivals)", ADMIN, f"/improvement/submissions/?period={period:%Y-%m}"),
     ]
 
 
@@ -394,9 +396,14 @@ def _timed(client, url: str) -> tuple[float, object]:
 def measure(company: BenchCompany, repeat: int = 5, only: str = "") -> list[Row]:
     """Every page: one cold request, then ``repeat`` warm ones; the ratio to the login
     page's median. A page that does not answer 200 is reported with its status."""
+    from django.contrib.auth import get_user_model
     from django.test import Client
 
-    clients = {ANONYMOUS: Client(), COMMITTEE: Client(), STATION: Client()}
+    clients = {ANONYMOUS: Client(), COMMITTEE: Client(), STATION: Client(), ADMIN: Client()}
+    admin, _created = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_superuser": True, "is_staff": True}
+    )
+    clients[ADMIN].force_login(admin)
     clients[COMMITTEE].force_login(company.committee)
     clients[STATION].force_login(company.staff)
     rows = []

@@ -32,6 +32,7 @@ from indicators.validation import (
     VALUE,
     ParsedValues,
     ValueReference,
+    canonical_header,
     mixed_companies,
     parse_indicator_table,
 )
@@ -52,8 +53,14 @@ def check_value_chunks(
 ) -> ParsedValues | None:
     """The file's values; raises FileRejected naming every defect; None when the whole
     file must be checked cell by cell (see the module docstring)."""
+    named = canonical_header(header, reference.aliases)
+    if len(set(named)) < len(named):
+        return None  # two names of one column: the cell-by-cell check says so
+    if named != header:
+        renamed = dict(zip(header, named, strict=True))
+        chunks = (chunk.rename(columns=renamed) for chunk in chunks)
     try:
-        columns = _Columns(header, reference)
+        columns = _Columns(named, reference)
     except NotClean:
         return None
     return columns.run(chunks, file_name)

@@ -36,6 +36,7 @@ from indicators.validation import (
     IndicatorRule,
     ParsedValues,
     ValueReference,
+    header_aliases,
     parse_indicator_table,
 )
 from indicators.valuestore import ValueRows, store_values
@@ -63,6 +64,8 @@ def value_reference(today: date | None = None) -> ValueReference:
     stations = dict(Station.objects.values_list("code", "county__company_id"))
     # Every indicator, retired ones too: a value is checked against the months its
     # indicator is in force, so a retired indicator's months are refused by name.
+    every = list(Indicator.objects.all())
+    names = {indicator.code: (indicator.name_zh, indicator.name_en) for indicator in every}
     indicators = {
         indicator.code: IndicatorRule(
             indicator.code,
@@ -71,12 +74,13 @@ def value_reference(today: date | None = None) -> ValueReference:
             active_from=indicator.active_from,
             retired_from=indicator.retired_from,
         )
-        for indicator in Indicator.objects.all()
+        for indicator in every
     }
     return ValueReference(
         station_company=stations,
         indicators=indicators,
         today=today or timezone.localdate(),
+        aliases=header_aliases(names),
     )
 
 

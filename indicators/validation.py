@@ -6,7 +6,8 @@ about stations and indicators, and gets back clean values or every problem.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -49,6 +50,66 @@ class ValueReference:
     station_company: dict[str, int]
     indicators: dict[str, IndicatorRule]
     today: date
+    #: Other names a header may give a column (lower case) → the column's code: the
+    #: indicators' Chinese and English names, 供电所编码 for station_code …
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+#: Chinese headers for the fixed columns (lower case, like every header).
+COLUMN_ALIASES = {
+    "供电所编码": STATION,
+    "供电所代码": STATION,
+    "编码": STATION,
+    "月份": PERIOD,
+    "期间": PERIOD,
+    "指标": INDICATOR,
+    "指标编码": INDICATOR,
+    "值": VALUE,
+    "数值": VALUE,
+}
+
+
+def header_aliases(names: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """The other names of the columns: each indicator code's names (its Chinese name
+    with and without 指数, its English name) plus the fixed columns' Chinese names."""
+    aliases = dict(COLUMN_ALIASES)
+    for code, their_names in names.items():
+        for name in their_names:
+            name = name.strip().lower()
+            if not name:
+                continue
+            bare = name.strip("“”\"'「」")  # “获得电力”指数 → 获得电力”指数 …
+            bare = bare.replace("“", "").replace("”", "").replace('"', "")
+            stems = {name, bare}
+            for variant in {v for stem in stems for v in (stem, stem.removesuffix("指数"))}:
+                if variant and variant not in LONG_COLUMNS:
+                    aliases.setdefault(variant, code)
+    return aliases
+
+
+def canonical_header(header: list[str], aliases: dict[str, str]) -> list[str]:
+    """The header with every known other name replaced by its column's code."""
+    return [aliases.get(name, name) for name in header]
+
+
+def did_you_mean(name: str, reference: ValueReference) -> str:
+    """The unknown column's message: the nearest known name, then every valid column."""
+    codes = sorted(reference.indicators)
+    candidates = {code: code for code in codes}
+    candidates.update(
+        {alias: code for alias, code in reference.aliases.items() if code in reference.indicators}
+    )
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    valid = ", ".join(codes)
+    if close:
+        return _(
+            "unknown indicator column %(name)r; did you mean %(guess)r? The indicator "
+            "columns are: %(valid)s"
+        ) % {"name": name, "guess": candidates[close[0]], "valid": valid}
+    return _("unknown indicator column %(name)r; the indicator columns are: %(valid)s") % {
+        "name": name,
+        "valid": valid,
+    }
 
 
 @dataclass(frozen=True)
@@ -274,6 +335,11 @@ def mixed_companies() -> Defect:
 def parse_indicator_table(table: Table, reference: ValueReference, file_name: str) -> ParsedValues:
     """Long form (station_code, period, indicator_code, value) or wide form
     (station_code, period, one column per indicator code). Raises FileRejected."""
+    table = Table(
+        header=canonical_header(table.header, reference.aliases),
+        rows=table.rows,
+        encoding=table.encoding,
+    )
     wide = INDICATOR not in table.header and VALUE not in table.header
     required = (STATION, PERIOD) if wide else LONG_COLUMNS
     defects = header_defects(table, required)
@@ -288,7 +354,7 @@ def parse_indicator_table(table: Table, reference: ValueReference, file_name: st
                 defects.append(
                     Defect(
                         "unknown_indicator",
-                        _("unknown indicator column %r") % name,
+                        did_you_mean(name, reference),
                         line=1,
                         column=name,
                     )

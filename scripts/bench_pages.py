@@ -121,7 +121,7 @@ def pages(company: BenchCompany) -> list[tuple[str, str, str]]:
         ("station (own)", STATION, f"/stations/{company.own_station}/"),
         ("review", COMMITTEE, "/improvement/review/"),
         ("bulletin", COMMITTEE, "/improvement/bulletin/"),
-        ("submissions (arrivals)", ADMIN, f"/improvement/submissions/?period={period:%Y-%m}"),
+        ("submissions (arrivals)", ADMIN, f"/improvement/submissions/?period={str(period)[:7]}"),
     ]
 
 

@@ -19,6 +19,7 @@ from scoring.selectors import NoWeightsError, effective_weight_set
 from scoring.services import create_weight_set
 from scoring.views.common import (
     company_or_404,
+    next_month_label,
     preview_context,
     progress_context,
     publish_from_request,
@@ -100,7 +101,11 @@ def weight_new(request: HttpRequest) -> HttpResponse:
     indicators = [i for i in _indicators() if i.active]
     latest = WeightSet.objects.filter(company=company).order_by("-effective_from", "-version")
     initial = {
-        WeightsForm.field_name(code): weight for code, weight in weights_of(latest.first()).items()
+        "effective_from": next_month_label(company),  # as the grading-rules form does
+        **{
+            WeightsForm.field_name(code): weight
+            for code, weight in weights_of(latest.first()).items()
+        },
     }
     form = WeightsForm(request.POST or None, indicators=indicators, initial=initial)
     context: dict = {"company": company, "form": form}

@@ -452,3 +452,13 @@ def test_a_normalisation_set_from_the_command_line_stays_offered(admin_client, c
     )
     assert "Select a valid choice" in response.content.decode()
     assert not MethodVersion.objects.filter(version__gt=2).exists()
+
+
+def test_both_version_forms_start_at_the_month_after_the_latest_scored_one(
+    admin_client, company_months
+):
+    latest = max(run.period for run in ScoreRun.objects.all())
+    expected = f"{latest.year + latest.month // 12:04d}-{latest.month % 12 + 1:02d}"
+    for url in (reverse("scoring:weight_new"), reverse("scoring:method_new")):
+        page = admin_client.get(url).content.decode()
+        assert f'name="effective_from" value="{expected}"' in page, url

@@ -7,6 +7,7 @@ about stations and indicators, and gets back clean values or every problem.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -87,9 +88,21 @@ def header_aliases(names: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return aliases
 
 
+#: A header ending in its code in brackets, as the templates write it: 安全生产指数（safety）.
+CODE_IN_BRACKETS = re.compile(r"[(（]\s*([a-z0-9_]+)\s*[)）]\s*$")
+
+
 def canonical_header(header: list[str], aliases: dict[str, str]) -> list[str]:
     """The header with every known other name replaced by its column's code."""
-    return [aliases.get(name, name) for name in header]
+    known = set(aliases.values())
+    named = []
+    for name in header:
+        bracketed = CODE_IN_BRACKETS.search(name)
+        if name not in aliases and bracketed and bracketed.group(1) in known:
+            named.append(bracketed.group(1))
+        else:
+            named.append(aliases.get(name, name))
+    return named
 
 
 def did_you_mean(name: str, reference: ValueReference) -> str:

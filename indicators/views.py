@@ -4,24 +4,39 @@ page shows its progress, its result or every defect by file line."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from indicators.filetemplates import (
+    FORMATS,
+    LAYOUTS,
+    TemplateIndicator,
+    template_csv,
+    template_rows,
+    template_xlsx,
+)
 from indicators.jobs import submit_import
 from indicators.models import ImportBatch
+from indicators.periods import add_months, format_period, month_start
 from indicators.rollback import RollbackRefused, rollback_effects, rollback_import, rollback_refusal
-from indicators.selectors import recent_imports
+from indicators.selectors import indicator_reference, loaded_before, recent_imports
+from stations.models import Station
+from stations.viewer import company_for_user
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Seconds between reloads of the page of a job that is still running.
 REFRESH_SECONDS = 3
 
@@ -31,8 +46,12 @@ class UploadForm(forms.Form):
         label=gettext_lazy("Indicator data file (CSV or XLSX)"),
         help_text=gettext_lazy(
             "Long form (station_code, period, indicator_code, value) or wide form (one "
-            "column per indicator); see docs/data-formats.md."
+            "column per indicator); the format and the templates are below."
         ),
+    )
+    again = forms.BooleanField(
+        label=gettext_lazy("Load it again although the same file was loaded before"),
+        required=False,
     )
 
     def clean_file(self):
@@ -42,6 +61,35 @@ class UploadForm(forms.Form):
                 _("%(name)s is not a .csv or .xlsx file.") % {"name": upload.name}
             )
         return upload
+
+    def clean(self):
+        """The same file loaded before (by its content) is loaded again only when the
+        admin says so: a second identical batch is rarely meant."""
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is None or cleaned.get("again"):
+            return cleaned
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        earlier = loaded_before(digest.hexdigest())
+        if earlier is not None:
+            self.duplicate_of = earlier
+            self.add_error(
+                "file",
+                _(
+                    "This file was already loaded on %(when)s (import %(number)d, %(values)d "
+                    "values). To load it once more, tick the box below and choose the file "
+                    "again."
+                )
+                % {
+                    "when": date_format(localtime(earlier.created_at), "Y-m-d H:i"),
+                    "number": earlier.pk,
+                    "values": earlier.value_count,
+                },
+            )
+        return cleaned
 
 
 @permission_required("indicators.add_importbatch", raise_exception=True)
@@ -58,9 +106,58 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "indicators/upload.html",
-        {"form": form, "batches": recent_imports()},
+        {
+            "form": form,
+            "batches": recent_imports(),
+            "duplicate_of": getattr(form, "duplicate_of", None),
+            "indicators": indicator_reference(),
+            "layouts": LAYOUTS,
+            "formats": FORMATS,
+        },
         status=400 if form.is_bound else 200,
     )
+
+
+@permission_required("indicators.add_importbatch", raise_exception=True)
+@require_GET
+def template(request: HttpRequest, layout: str, file_format: str) -> HttpResponse:
+    """A blank file to fill in (``indicators.filetemplates``) for the viewer's company
+    and the month that has just ended."""
+    if layout not in LAYOUTS or file_format not in FORMATS:
+        raise Http404()
+    indicators = [
+        TemplateIndicator(i.code, i.name, i.unit_label, i.min_value, i.max_value)
+        for i in indicator_reference()
+        if i.active
+    ]
+    company = company_for_user(request.user)
+    codes = (
+        list(
+            Station.objects.filter(county__company=company, active=True)
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
+        if company is not None
+        else []
+    )
+    period = add_months(month_start(timezone.localdate()), -1)
+    rows = template_rows(layout, indicators, codes, period)
+    name = f"indicators-{layout}-{format_period(period)}.{file_format}"
+    if file_format == "csv":
+        response = HttpResponse(template_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        labels = {
+            "values": _("values"),
+            "indicators": _("indicators"),
+            "code": _("code"),
+            "name": _("name"),
+            "unit": _("unit"),
+            "min": _("lowest valid value"),
+            "max": _("highest valid value"),
+        }
+        response = HttpResponse(template_xlsx(rows, indicators, labels), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @permission_required("indicators.add_importbatch", raise_exception=True)

@@ -137,3 +137,84 @@ def test_the_job_page_needs_the_upload_permission_and_an_existing_job(client, th
     client.force_login(user_with_role("admin"))
     for unknown in (999999, 10**30):
         assert client.get(reverse("imports:job", args=[unknown])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_same_file_again_is_recognised_and_loaded_only_when_asked(
+    admin_client, django_capture_on_commit_callbacks
+):
+    upload(admin_client, "may.csv", GOOD, django_capture_on_commit_callbacks)
+    first = ImportBatch.objects.get()
+
+    again = admin_client.post(URL, {"file": csv_file("may-copy.csv", GOOD)})
+    text = again.content.decode()
+    assert again.status_code == 400
+    assert "This file was already loaded on" in text and f"(import {first.pk}, 3 values)" in text
+    assert 'name="again"' in text
+    assert ImportBatch.objects.count() == 1, "no second batch without the admin's yes"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = admin_client.post(URL, {"file": csv_file("may-copy.csv", GOOD), "again": "on"})
+    assert confirmed.status_code == 302
+    assert ImportBatch.objects.count() == 2
+
+    other = GOOD.replace("80", "81") if "80" in GOOD else GOOD + "\n"
+    assert admin_client.post(URL, {"file": csv_file("june.csv", other)}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_file_may_be_loaded_again_without_asking(
+    admin_client, django_capture_on_commit_callbacks
+):
+    upload(admin_client, "may.csv", GOOD, django_capture_on_commit_callbacks)
+    ImportBatch.objects.update(rolled_back_at="2026-06-01T00:00:00Z")
+    assert admin_client.post(URL, {"file": csv_file("may.csv", GOOD)}).status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("layout", ["long", "wide"])
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_filled_in_template_loads(
+    admin_client, django_capture_on_commit_callbacks, layout, file_format, three_stations, tmp_path
+):
+    from indicators.services import check_indicator_file
+    from tests.conftest import TODAY
+
+    response = admin_client.get(reverse("imports:template", args=[layout, file_format]))
+    assert response.status_code == 200
+    assert f"indicators-{layout}-" in response["Content-Disposition"]
+    path = tmp_path / f"template.{file_format}"
+    path.write_bytes(response.content)
+    if file_format == "csv":
+        text = response.content.decode("utf-8-sig")
+        lines = text.splitlines()
+        if layout == "wide":
+            assert lines[0].startswith("station_code,period,Work safety index（safety）")
+            assert [line.split(",")[0] for line in lines[1:]] == ["S1", "S2", "S3"]
+            filled = [lines[0]] + [line.replace(",,", ",50,", 1) for line in lines[1:]]
+        else:
+            assert lines[0] == "station_code,period,indicator_code,value"
+            filled = [lines[0], lines[1] + "50"]
+        path.write_text("\n".join(filled) + "\n", encoding="utf-8")
+        parsed = check_indicator_file(path, display_name=path.name, today=TODAY.replace(year=2030))
+        assert {r.value for r in parsed.records} == {50.0}
+    else:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        values, reference = book.worksheets
+        header = next(values.iter_rows(values_only=True))
+        assert header[:2] == ("station_code", "period")
+        codes = [row[0] for row in reference.iter_rows(min_row=2, values_only=True)]
+        assert "safety" in codes and "team_performance" in codes
+
+
+@pytest.mark.django_db
+def test_the_page_explains_the_format_and_offers_the_templates(admin_client):
+    text = admin_client.get(URL).content.decode()
+    assert "docs/data-formats.md" not in text
+    for layout in ("long", "wide"):
+        for file_format in ("csv", "xlsx"):
+            assert reverse("imports:template", args=[layout, file_format]) in text
+    assert "<code>safety</code>" in text and "0 – 100" in text
+    assert admin_client.get("/imports/template/tall.csv").status_code == 404

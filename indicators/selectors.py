@@ -3,7 +3,17 @@
 
 from __future__ import annotations
 
-from indicators.models import ImportBatch, ImportStatus, Indicator
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+
+from indicators.models import (
+    ImportBatch,
+    ImportStatus,
+    Indicator,
+    IndicatorValue,
+    ValueHistory,
+)
 
 #: How many of the latest imports the imports page lists.
 RECENT_IMPORTS = 30
@@ -30,3 +40,32 @@ def loaded_before(sha256: str) -> ImportBatch | None:
 def indicator_reference() -> list[Indicator]:
     """The indicators a file may carry, in display order, retired ones last."""
     return list(Indicator.objects.order_by("-active", "display_order", "code"))
+
+
+@dataclass(frozen=True)
+class ImportChanges:
+    """What a loaded import did to the stored values."""
+
+    added: int  # values that were not stored before
+    changed: int  # values stored before with another value
+    same: int  # values stored before with the same value
+
+
+def import_changes(batch: ImportBatch) -> ImportChanges | None:
+    """Counted from the value history the import kept (None unless it is loaded)."""
+    if batch.status != ImportStatus.DONE or batch.rolled_back_at is not None:
+        return None
+    replaced = ValueHistory.objects.filter(replaced_by=batch)
+    same = replaced.filter(
+        Exists(
+            IndicatorValue.objects.filter(
+                batch=batch,
+                station_id=OuterRef("station_id"),
+                period=OuterRef("period"),
+                indicator_id=OuterRef("indicator_id"),
+                value=OuterRef("value"),
+            )
+        )
+    ).count()
+    total = replaced.count()
+    return ImportChanges(added=batch.value_count - total, changed=total - same, same=same)

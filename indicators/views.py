@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from indicators import aftermath
 from indicators.filetemplates import (
     FORMATS,
     LAYOUTS,
@@ -31,7 +32,12 @@ from indicators.jobs import submit_import
 from indicators.models import ImportBatch
 from indicators.periods import add_months, format_period, month_start
 from indicators.rollback import RollbackRefused, rollback_effects, rollback_import, rollback_refusal
-from indicators.selectors import indicator_reference, loaded_before, recent_imports
+from indicators.selectors import (
+    import_changes,
+    indicator_reference,
+    loaded_before,
+    recent_imports,
+)
 from stations.models import Station
 from stations.viewer import company_for_user
 
@@ -169,6 +175,8 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
         "indicators/import_job.html",
         {
             "batch": batch,
+            "effects": aftermath.effects(batch),
+            "changes": import_changes(batch),
             "refresh_seconds": REFRESH_SECONDS,
             "can_roll_back": request.user.has_perm("indicators.rollback_importbatch"),
         },

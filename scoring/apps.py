@@ -9,9 +9,12 @@ class ScoringConfig(AppConfig):
     def ready(self) -> None:
         # The tasks are looked up by name when a run is sent (scoring.services.recompute).
         import scoring.tasks  # noqa: F401
+        from indicators.aftermath import register as register_import_effects
         from indicators.signals import values_changed
+        from scoring.importeffects import import_effects
         from scoring.receivers import recompute_changed_months, start_new_company
         from stations.signals import company_created
 
         values_changed.connect(recompute_changed_months, dispatch_uid="scoring.recompute_months")
         company_created.connect(start_new_company, dispatch_uid="scoring.start_new_company")
+        register_import_effects(import_effects)

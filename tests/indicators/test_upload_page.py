@@ -218,3 +218,48 @@ def test_the_page_explains_the_format_and_offers_the_templates(admin_client):
             assert reverse("imports:template", args=[layout, file_format]) in text
     assert "<code>safety</code>" in text and "0 – 100" in text
     assert admin_client.get("/imports/template/tall.csv").status_code == 404
+
+
+def full_month(scores: dict[str, float]) -> str:
+    """Every active indicator for each station, at the station's score (0–100)."""
+    from indicators.models import Indicator
+
+    lines = [HEADER.strip()]
+    for indicator in Indicator.objects.filter(active=True):
+        for code, score in scores.items():
+            value = score if indicator.higher_is_better else 100 - score
+            lines.append(f"{code},2026-05,{indicator.code},{value}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.django_db
+def test_the_job_page_says_what_the_import_changed(
+    admin_client, django_capture_on_commit_callbacks
+):
+    first = upload(
+        admin_client,
+        "may.csv",
+        full_month({"S1": 90, "S2": 80, "S3": 70}),
+        django_capture_on_commit_callbacks,
+    )
+    text = first.content.decode()
+    assert "Values: 30 added, 0 changed, 0 given again unchanged." in text
+    assert "3 stations graded for the first time" in text
+    assert '<a href="/?period=2026-05">2026-05</a>' in text
+    before = dict(
+        ScoreRun.objects.get(is_current=True).scores.values_list("station__code", "grade")
+    )
+
+    # S3 overtakes S1 and S2 on every indicator.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            URL, {"file": csv_file("may-2.csv", full_month({"S1": 90, "S2": 80, "S3": 99}))}
+        )
+    text = admin_client.get(response["Location"]).content.decode()
+    assert "Values: 0 added, 10 changed, 20 given again unchanged." in text
+    after = dict(ScoreRun.objects.get(is_current=True).scores.values_list("station__code", "grade"))
+    moved = sum(before[code] != after[code] for code in before)
+    assert moved >= 1
+    assert (
+        f"{moved} stations changed colour (" in text or f"{moved} station changed colour (" in text
+    )

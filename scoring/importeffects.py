@@ -1,0 +1,78 @@
+"""What an import did to the grades of its months: how many stations changed colour (up,
+down, newly graded), and whether the new grades are shown or wait as a re-grade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import OuterRef, Subquery
+
+from indicators.models import ImportBatch, ImportStatus
+from indicators.periods import format_period, parse_period
+from scoring.engine.grades import GRADE_ORDER
+from scoring.models import RunStatus, ScoreRun, StationScore
+from scoring.selectors import scores_run
+
+
+@dataclass(frozen=True)
+class MonthEffect:
+    period: date
+    graded: bool  # False: the month's new grades are not computed yet
+    shown: bool  # True: the new grades are the month's shown ones (else a waiting re-grade)
+    up: int = 0
+    down: int = 0
+    new: int = 0
+
+    @property
+    def label(self) -> str:
+        return format_period(self.period)
+
+    @property
+    def changed(self) -> int:
+        return self.up + self.down
+
+
+def import_effects(batch: ImportBatch) -> list[MonthEffect]:
+    """One line per month of a loaded (not rolled back) import."""
+    if batch.status != ImportStatus.DONE or batch.rolled_back_at or batch.company_id is None:
+        return []
+    found = []
+    for text in batch.periods:
+        period = parse_period(text)
+        runs = ScoreRun.objects.filter(
+            company_id=batch.company_id, period=period, status=RunStatus.DONE
+        )
+        before = runs.filter(created_at__lt=batch.created_at).order_by("-created_at", "-pk")
+        after = runs.filter(created_at__gte=batch.created_at).order_by("-created_at", "-pk")
+        new_run = after.first()
+        if new_run is None:
+            found.append(MonthEffect(period, graded=False, shown=False))
+            continue
+        old_run = before.first()
+        found.append(_compared(period, old_run, new_run))
+    return found
+
+
+def _compared(period: date, old_run: ScoreRun | None, new_run: ScoreRun) -> MonthEffect:
+    rank = {grade: index for index, grade in enumerate(GRADE_ORDER)}
+    new_scores = StationScore.objects.filter(run=scores_run(new_run))
+    if old_run is not None:
+        previous = StationScore.objects.filter(
+            run=scores_run(old_run), station_id=OuterRef("station_id")
+        ).values("grade")[:1]
+        new_scores = new_scores.annotate(previous=Subquery(previous))
+        pairs = new_scores.values_list("grade", "previous")
+    else:
+        pairs = ((grade, None) for grade in new_scores.values_list("grade", flat=True))
+    up = down = new = 0
+    for grade, before in pairs:
+        if grade not in rank:
+            continue
+        if before not in rank:
+            new += 1
+        elif rank[grade] < rank[before]:
+            up += 1
+        elif rank[grade] > rank[before]:
+            down += 1
+    return MonthEffect(period, graded=True, shown=new_run.is_current, up=up, down=down, new=new)

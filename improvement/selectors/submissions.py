@@ -6,8 +6,8 @@ indicator in force, without a value) and the values at the edge of their range a
 in SQL, counted and cut at ``ROWS_SHOWN``; the full lists are streamed by the downloads
 (``missing_rows`` / ``anomaly_rows``). Jumps need each pair's history: the page reads the
 month and its 12 months before of **one** indicator at a time (30,000 stations: 390,000
-values), the download all of them (``improvement.engine.submissions.find_jumps`` does the
-arithmetic).
+values, 3–4 s, so the answer is kept under the data generation), the download all of them
+(``improvement.engine.submissions.find_jumps`` does the arithmetic).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q
 
@@ -31,11 +32,15 @@ from improvement.engine.submissions import (
 from improvement.models import DepartmentMember
 from indicators.models import Indicator, IndicatorValue
 from indicators.periods import add_months
+from mapviews.pagecache import generation
 from stations.models import Company, County, Station
 from stations.roles import can_close_months
 
 #: Rows of each list shown on the page; the downloads hold them all.
 ROWS_SHOWN = 50
+#: How long an indicator's jumps are kept (under the data generation, which any new
+#: value moves on).
+JUMPS_SECONDS = 3600
 
 
 def visible_indicators(user, period: date) -> list[Indicator] | None:
@@ -115,7 +120,7 @@ def submissions(
     missing = _missing_pairs(company, period, list(by_id), limit=ROWS_SHOWN)
     edge_values = _edge_values(company, period, indicators)
     jump_indicator = jump_indicator or (indicators[0] if indicators else None)
-    jumps = _jumps(company, period, [jump_indicator.pk] if jump_indicator else [])
+    jump_count, jumps = _kept_jumps(company, period, jump_indicator)
     station_ids = (
         {sid for sid, _i in missing}
         | set(edge_values.values_list("station_id", flat=True)[:ROWS_SHOWN])
@@ -138,12 +143,29 @@ def submissions(
             ]
         ],
         jump_indicator=jump_indicator,
-        jump_count=len(jumps),
+        jump_count=jump_count,
         jumps=[
             (names[row.station_id], by_id[row.indicator_id], row.value, row.median, _z(row.z))
-            for row in jumps.head(ROWS_SHOWN).itertuples()
+            for row in jumps.itertuples()
         ],
     )
+
+
+def _kept_jumps(
+    company: Company, period: date, indicator: Indicator | None
+) -> tuple[int, pd.DataFrame]:
+    """How many of the indicator's values jump and the first ``ROWS_SHOWN``, kept under
+    the data generation: reading a 30,000-station indicator's 13 months takes seconds, and
+    any new value moves the generation on, so a kept answer is never out of date."""
+    if indicator is None:
+        return 0, _jumps(company, period, [])
+    key = f"submissions-jumps:{company.pk}:{period:%Y-%m}:{indicator.pk}:{generation()}"
+    found = cache.get(key)
+    if found is None:
+        jumps = _jumps(company, period, [indicator.pk])
+        found = (len(jumps), jumps.head(ROWS_SHOWN).reset_index(drop=True))
+        cache.set(key, found, JUMPS_SECONDS)
+    return found
 
 
 def _missing_sql(company: Company, period: date, indicator_ids: list[int]) -> tuple[str, list]:

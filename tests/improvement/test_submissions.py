@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from audit.models import Action, AuditEntry
 from improvement.models import DepartmentMember, Notification, NotificationKind
+from indicators.models import IndicatorValue
 from indicators.periods import add_months
 from tests.builders import write_values
 from tests.downloads import body
@@ -165,3 +166,15 @@ def send_due_reminders_on(today) -> int:
     from improvement.services.submission_notices import send_due_reminders
 
     return send_due_reminders(today)
+
+
+def test_the_kept_jumps_follow_new_values(admin, arrived, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert "<dt>Jumps · Work safety index</dt><dd>1</dd>" in _page(admin)
+    assert "<dt>Jumps · Work safety index</dt><dd>1</dd>" in _page(admin)  # kept
+    value = IndicatorValue.objects.get(
+        station=arrived[0], period=SEPTEMBER, indicator__code="safety"
+    )
+    value.value = 50  # the jump corrected
+    value.save()
+    assert "<dt>Jumps · Work safety index</dt><dd>0</dd>" in _page(admin)

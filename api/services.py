@@ -36,8 +36,9 @@ from indicators.jobs import run_import_job, submit_import
 from indicators.models import ImportBatch, ImportSource, ImportStatus
 from indicators.periods import parse_period
 from indicators.services import check_indicator_file, value_reference
+from indicators.validation import canonical_header
 from tabular.defects import Defect, FileRejected, naming_lines
-from tabular.reading import limits_from_settings, read_table
+from tabular.reading import Table, limits_from_settings, read_table
 
 CREATED = 201
 ACCEPTED = 202
@@ -157,6 +158,13 @@ def _check(token: ApiToken, kind: str, file_bytes: bytes) -> tuple[int, tuple[da
         except FileRejected as refusal:
             raise _rejected(refusal.defects, kind) from refusal
         reference = value_reference()
+        # The scope reads the columns by their codes: a column named 供电所编码 or 线损管理
+        # is the import's station_code or line_loss, and must be held to the token's scope.
+        table = Table(
+            header=canonical_header(table.header, reference.aliases),
+            rows=table.rows,
+            encoding=table.encoding,
+        )
         scope = scope_defects(
             table,
             station_company=reference.station_company,

@@ -114,6 +114,15 @@ def test_scope_other_company_and_indicators_not_allowed(feed_company, other_comp
     wide = "station_code,period,financial\nF1,2026-10,90\n"
     response = caller.post(URL, wide, "text/csv")
     assert [(d["row"], d["column"]) for d in response.json()["defects"]] == [(1, "financial")]
+    # The same held to the scope when the columns are named in Chinese.
+    chinese = "供电所编码,月份,财务绩效指数,安全生产\nF1,2026-10,90,80\nX1,2026-10,,80\n"
+    response = caller.post(URL, chinese, "text/csv")
+    assert response.status_code == 422
+    where = [(d["row"], d["column"], d["code"]) for d in response.json()["defects"]]
+    assert where == [
+        (1, "financial", "indicator_not_allowed"),
+        (3, "station_code", "station_not_in_company"),
+    ]
     assert not IndicatorValue.objects.exists()
 
 

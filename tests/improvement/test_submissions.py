@@ -168,7 +168,7 @@ def send_due_reminders_on(today) -> int:
     return send_due_reminders(today)
 
 
-def test_the_kept_jumps_follow_new_values(admin, arrived, settings):
+def test_the_kept_report_follows_new_values(admin, arrived, settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert "<dt>Jumps · Work safety index</dt><dd>1</dd>" in _page(admin)
     assert "<dt>Jumps · Work safety index</dt><dd>1</dd>" in _page(admin)  # kept

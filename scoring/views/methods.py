@@ -24,6 +24,7 @@ from scoring.views.common import (
     progress_context,
     publish_from_request,
     review_months,
+    source_context,
 )
 
 MANAGE_RULES = "scoring.add_methodversion"
@@ -64,6 +65,8 @@ def method_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "default": describe_grading(ScoringMethod()),
             "review_months": review_months(company),
+            "source_kind": "rules",
+            **source_context(company, MethodVersion, lambda v: describe_grading(method_of(v))),
         },
     )
 

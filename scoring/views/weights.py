@@ -24,6 +24,7 @@ from scoring.views.common import (
     publish_from_request,
     review_months,
     save_if_previewed,
+    source_context,
 )
 from scoring.weightfile import weight_shares
 
@@ -59,6 +60,14 @@ def weight_diff(
     ]
 
 
+def describe_weights(weight_set: WeightSet) -> str:
+    """One line: each indicator's weight, in display order."""
+    rows = weight_set.weights.select_related("indicator").order_by(
+        "indicator__display_order", "indicator__code"
+    )
+    return "; ".join(f"{row.indicator.name} {row.weight.normalize():f}" for row in rows)
+
+
 def _indicators() -> list[Indicator]:
     return list(Indicator.objects.order_by("display_order", "code"))
 
@@ -87,7 +96,13 @@ def weight_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scoring/weight_list.html",
-        {"company": company, "rows": rows, "review_months": review_months(company)},
+        {
+            "company": company,
+            "rows": rows,
+            "review_months": review_months(company),
+            "source_kind": "weights",
+            **source_context(company, WeightSet, describe_weights),
+        },
     )
 
 

@@ -51,6 +51,14 @@ class Version(models.Model):
         return self.company if self.company_id else self.unit  # type: ignore[attr-defined]
 
     @property
+    def number(self) -> str:
+        """The version number as the pages show it after "v": a unit's common version
+        with its unit's name ("3 (浙江省)")."""
+        if self.unit_id:  # type: ignore[attr-defined]
+            return f"{self.version} ({self.unit})"  # type: ignore[attr-defined]
+        return str(self.version)
+
+    @property
     def author(self) -> str:
         """Who saved it ("" when saved from the command line)."""
         user = self.created_by

@@ -84,7 +84,13 @@ def method_new(request: HttpRequest) -> HttpResponse:
     form = GradingForm(
         request.POST or None, method=current, initial={"effective_from": next_month_label(company)}
     )
-    context: dict = {"company": company, "form": form, "other": _other_settings(current)}
+    context: dict = {
+        "company": company,
+        "form": form,
+        "other": _other_settings(current),
+        "source_kind": "rules",
+        **source_context(company, MethodVersion, lambda v: describe_grading(method_of(v))),
+    }
     if request.method == "POST" and form.is_valid():
         effective_from = form.cleaned_data["effective_from"]
         # The other settings are those in force at the effective month (a version dated

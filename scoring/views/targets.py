@@ -98,6 +98,8 @@ def target_new(request: HttpRequest) -> HttpResponse:
         "form": form,
         "relative": current.relative,
         "method_label": current.label,
+        "source_kind": "rules",
+        **source_context(company, MethodVersion, lambda v: describe_grading(method_of(v))),
     }
     if request.method == "POST" and form.is_valid():
         effective_from = form.cleaned_data["effective_from"]

@@ -118,7 +118,12 @@ def weight_new(request: HttpRequest) -> HttpResponse:
         WeightsForm.field_name(code): weight for code, weight in weights_of(latest.first()).items()
     }
     form = WeightsForm(request.POST or None, indicators=indicators, initial=initial)
-    context: dict = {"company": company, "form": form}
+    context: dict = {
+        "company": company,
+        "form": form,
+        "source_kind": "weights",
+        **source_context(company, WeightSet, describe_weights),
+    }
     if request.method == "POST" and form.is_valid():
         weights = form.weights()
         effective_from = form.cleaned_data["effective_from"]

@@ -73,8 +73,7 @@ def scored(company, prefix: str, months=(SEPTEMBER, OCTOBER)):
     return stations
 
 
-@pytest.fixture
-def province(db):
+def make_province():
     """浙江省 with three companies scored in September and October: 宁波 and 温州 inherit,
     台州 uses its own method."""
     unit = OrgUnit.objects.create(code="ZJ", name="浙江省")
@@ -87,6 +86,11 @@ def province(db):
         companies.append(company)
     set_own_method(company=companies[2], own=True, reason="our own targets")
     return unit, companies
+
+
+@pytest.fixture
+def province(db):
+    return make_province()
 
 
 @pytest.fixture
@@ -287,3 +291,43 @@ def test_the_weights_page_says_the_weights_are_inherited(
     assert "Inherited weights: 浙江省's common version 1, effective from 2026-09." in page
     rules = client.get(reverse("scoring:methods"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Own method: no unit above this company publishes a common version" in rules
+    review = client.get(
+        reverse("scoring:month_review", args=["2026-10"]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    # The waiting re-grade names the unit whose version graded it.
+    assert "weights v1 (浙江省), rules v1" in review
+
+
+@pytest.mark.django_db
+def test_the_django_admin_sets_and_clears_an_own_method_through_the_service(
+    client, province, django_capture_on_commit_callbacks
+):
+    from scoring.models import MethodOverride
+    from tests.factories import UserFactory
+
+    unit, (_ningbo, wenzhou, _taizhou) = province
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_unit_weights(unit=unit, weights=safety_first(), effective_from=OCTOBER, reason="")
+    boss = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(boss)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:scoring_methodoverride_add"),
+            {"company": wenzhou.pk, "reason": "our own safety weights"},
+        )
+    assert response.status_code == 302
+    override = MethodOverride.objects.get(company=wenzhou)
+    assert override.set_by == boss
+    entry = AuditEntry.objects.filter(action=Action.OWN_METHOD_SET, actor=boss).get()
+    assert entry.reason == "our own safety weights"
+    # October goes back to 温州's own weights: a re-grade under them.
+    assert ScoreRun.objects.filter(
+        company=wenzhou, period=OCTOBER, weight_set__company=wenzhou, trigger=RunTrigger.UNIT
+    ).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:scoring_methodoverride_delete", args=[override.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert not MethodOverride.objects.filter(company=wenzhou).exists()
+    assert AuditEntry.objects.filter(action=Action.OWN_METHOD_CLEARED, actor=boss).exists()

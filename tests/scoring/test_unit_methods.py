@@ -331,3 +331,18 @@ def test_the_django_admin_sets_and_clears_an_own_method_through_the_service(
     assert response.status_code == 302
     assert not MethodOverride.objects.filter(company=wenzhou).exists()
     assert AuditEntry.objects.filter(action=Action.OWN_METHOD_CLEARED, actor=boss).exists()
+
+
+@pytest.mark.django_db
+def test_a_new_own_version_previews_no_regrade_of_the_months_a_unit_grades(
+    province, django_capture_on_commit_callbacks
+):
+    from scoring.views.common import regrade_plan
+
+    unit, (ningbo, _wenzhou, taizhou) = province
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_unit_weights(unit=unit, weights=safety_first(), effective_from=OCTOBER, reason="")
+    plan = regrade_plan(ningbo, SEPTEMBER, WeightSet)
+    assert plan["regraded"] == ["2026-09"]  # October is the province's
+    # 台州 uses its own weights: both months would be re-graded.
+    assert regrade_plan(taizhou, SEPTEMBER, WeightSet)["regraded"] == ["2026-09", "2026-10"]

@@ -73,6 +73,7 @@ bench: install-dev
 	@echo "workers (about 4 minutes, PostgreSQL + Redis, ~8 GB of disk). Run it with"
 	@echo "  make bench-months"
 	@echo "  make bench-months BENCH_MONTHS_ARGS='--stations 3000 --months 12'   # quick try"
+	@echo "  make bench-months BENCH_MONTHS_ARGS='--stations 30000 --units 300 --months 12'   # a province's method change"
 
 ## make bench-import: 300,000 indicator values (30,000 stations x 10 indicators, one month)
 ## imported (read, checked, stored, recompute requested) against a raw COPY of the same rows,
@@ -99,7 +100,8 @@ bench-load: install-dev
 bench-paint: install-dev
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench_paint.py $(BENCH_PAINT_ARGS)
 
-## make bench-months: every month recomputed by two real Celery workers (PostgreSQL + Redis db 7)
+## make bench-months: every month recomputed by two real Celery workers (PostgreSQL + Redis db 7);
+## BENCH_MONTHS_ARGS='--units 300' times a province's method change over 300 companies, 2 workers vs 1
 bench-months: install-dev
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench_months.py $(BENCH_MONTHS_ARGS)
 

@@ -17,7 +17,7 @@ from scoring.engine import ScoringMethod
 
 #: Shown first, in this order; then the target model's fields in their order. (PostgreSQL
 #: does not keep the order of a JSON object's keys.)
-LEADING_KEYS = ("company", "version", "effective_from", "reason")
+LEADING_KEYS = ("company", "unit", "version", "effective_from", "reason")
 #: Labels of recorded keys that are not fields of the target's model.
 KEY_LABELS = {
     "weights": _("weights"),
@@ -29,6 +29,9 @@ KEY_LABELS = {
     "weights_version": _("weight version"),
     "method_version": _("method version"),
     "method": _("method"),
+    # a company's choice of its own method (scoring.services.set_own_method)
+    "own_method": _("uses its own method"),
+    "regraded_months": _("months re-graded"),
 }
 
 

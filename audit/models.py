@@ -53,6 +53,8 @@ class Action(models.TextChoices):
     REMINDERS_SENT = "reminders.sent", _("missing-data reminders sent")
     API_TOKEN_ISSUED = "api_token.issued", _("API token made")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
+    OWN_METHOD_SET = "own_method.set", _("company uses its own method")
+    OWN_METHOD_CLEARED = "own_method.cleared", _("company inherits its unit's method")
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -62,9 +62,16 @@ def _values(instance: models.Model, names: tuple[str, ...]) -> dict:
 # --- Versions and imports: recorded when created ---------------------------------------
 
 
+def _owner(version: WeightSet | MethodVersion) -> dict:
+    """A company's version names its company; a unit's common version its unit."""
+    if version.company is not None:
+        return {"company": version.company.name}
+    return {"unit": version.unit.name if version.unit else ""}
+
+
 def _version_values(version: WeightSet | MethodVersion, **extra) -> dict:
     return {
-        "company": version.company.name,
+        **_owner(version),
         "version": version.version,
         "effective_from": format_period(version.effective_from),
         "reason": version.reason,
@@ -75,7 +82,9 @@ def _version_values(version: WeightSet | MethodVersion, **extra) -> dict:
 def _previous_version(version: WeightSet | MethodVersion) -> WeightSet | MethodVersion | None:
     return (
         type(version)
-        .objects.filter(company_id=version.company_id, version__lt=version.version)
+        .objects.filter(
+            company_id=version.company_id, unit_id=version.unit_id, version__lt=version.version
+        )
         .order_by("-version")
         .first()
     )
@@ -93,7 +102,9 @@ def weight_set_saved(sender, instance: WeightSet, created: bool, raw=False, usin
 
 
 def _record_weight_set(weight_set_id: int, actor) -> None:
-    weight_set = WeightSet.objects.select_related("company").filter(pk=weight_set_id).first()
+    weight_set = (
+        WeightSet.objects.select_related("company", "unit").filter(pk=weight_set_id).first()
+    )
     if weight_set is None:  # deleted again before the commit
         return
     previous = _previous_version(weight_set)
@@ -114,7 +125,7 @@ def method_version_saved(sender, instance: MethodVersion, created: bool, raw=Fal
     if previous is not None:
         before = _version_values(previous, params=previous.params)
     else:  # before its first version, the company was scored with the default method
-        before = {"company": instance.company.name, "params": DEFAULT_METHOD.as_record()}
+        before = {**_owner(instance), "params": DEFAULT_METHOD.as_record()}
     record(
         Action.METHOD_CREATED,
         instance,

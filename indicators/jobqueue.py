@@ -52,6 +52,36 @@ def publish_soon(task: Task, row_id: int, *, sent: Callable[[int], None]) -> Non
         _publisher().submit(_publish_in_background, task, row_id, sent)
 
 
+def publish_group_soon(task: Task, arguments: list[list], *, sent: Callable[[], None]) -> None:
+    """Send ``task(*args)`` for each of ``arguments`` as one Celery ``group`` (its tasks
+    run in parallel on the workers), as ``publish_soon`` sends one; ``sent()`` once the
+    broker has them. If publishing fails the rows stay as they are for the sweep."""
+    if not arguments:
+        return
+    if task.app.conf.task_always_eager:
+        _publish_group(task, arguments, sent)
+    else:
+        _publisher().submit(_publish_group_in_background, task, arguments, sent)
+
+
+def _publish_group_in_background(task: Task, arguments: list[list], sent) -> None:
+    try:
+        _publish_group(task, arguments, sent)
+    finally:
+        connections.close_all()
+
+
+def _publish_group(task: Task, arguments: list[list], sent: Callable[[], None]) -> None:
+    from celery import group
+
+    try:
+        group(task.si(*args) for args in arguments).apply_async()
+    except Exception:
+        logger.warning("Could not run or enqueue a group of %s", task.name, exc_info=True)
+        return
+    sent()
+
+
 @cache
 def _publisher() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="publish-job")

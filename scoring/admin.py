@@ -3,6 +3,7 @@ from django.contrib import admin
 from audit.readonly import ReadOnlyModelAdmin
 from indicators.admin import period_column
 from scoring.models import (
+    MethodOverride,
     MethodVersion,
     MonthClose,
     Objection,
@@ -12,6 +13,7 @@ from scoring.models import (
     Weight,
     WeightSet,
 )
+from scoring.services import set_own_method
 
 
 class WeightInline(admin.TabularInline):
@@ -28,8 +30,8 @@ class WeightInline(admin.TabularInline):
 class WeightSetAdmin(ReadOnlyModelAdmin):
     """Weight versions are history: created with set_weights, never edited or deleted."""
 
-    list_display = ["company", "version", "effective_from", "created_by", "created_at", "reason"]
-    list_filter = ["company"]
+    list_display = ["owner", "version", "effective_from", "created_by", "created_at", "reason"]
+    list_filter = ["company", "unit"]
     inlines = [WeightInline]
 
     def has_delete_permission(self, request, obj=None):
@@ -41,11 +43,38 @@ class WeightSetAdmin(ReadOnlyModelAdmin):
 class MethodVersionAdmin(ReadOnlyModelAdmin):
     """Method versions are history: created with set_method, never edited."""
 
-    list_display = ["company", "version", "effective_from", "created_by", "created_at", "reason"]
-    list_filter = ["company"]
+    list_display = ["owner", "version", "effective_from", "created_by", "created_at", "reason"]
+    list_filter = ["company", "unit"]
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.runs.exists()
+
+
+@admin.register(MethodOverride)
+class MethodOverrideAdmin(admin.ModelAdmin):
+    """Companies that use their own weights and grading rules instead of their units'
+    common ones. Adding one (or deleting it: the company inherits again) goes through
+    ``set_own_method``, which re-grades the months that change and audits the choice."""
+
+    list_display = ["company", "set_by", "set_at", "reason"]
+    fields = ["company", "reason", "set_by", "set_at"]
+    readonly_fields = ["set_by", "set_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        set_own_method(company=obj.company, own=True, reason=obj.reason, user=request.user)
+        obj.pk = MethodOverride.objects.get(company=obj.company).pk
+
+    def delete_model(self, request, obj):
+        set_own_method(company=obj.company, own=False, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for override in queryset.select_related("company"):
+            self.delete_model(request, override)
 
 
 @admin.register(ScoreRun)

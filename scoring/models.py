@@ -16,12 +16,17 @@ from django.utils.translation import gettext_lazy as _
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring.grades import Grade
-from stations.models import Company, County, Station
+from stations.models import Company, County, OrgUnit, Station
 
 
 class Version(models.Model):
     """A version of how a company's months are judged, effective from a month onwards
-    until a later version's month; never edited once saved."""
+    until a later version's month; never edited once saved.
+
+    Owned by a company (its own) or by an organisation unit above companies (a common
+    version that the companies below inherit unless they use their own,
+    ``MethodOverride``); which one grades a company's month is
+    ``scoring.methodsource.governing_version``."""
 
     version = models.PositiveIntegerField(_("version"))
     effective_from = models.DateField(_("effective from"), help_text=_("First day of the month."))
@@ -41,6 +46,19 @@ class Version(models.Model):
         ordering = ["company", "-version"]
 
     @property
+    def owner(self) -> Company | OrgUnit:
+        """The company or the unit whose version this is."""
+        return self.company if self.company_id else self.unit  # type: ignore[attr-defined]
+
+    @property
+    def number(self) -> str:
+        """The version number as the pages show it after "v": a unit's common version
+        with its unit's name ("3 (浙江省)")."""
+        if self.unit_id:  # type: ignore[attr-defined]
+            return f"{self.version} ({self.unit})"  # type: ignore[attr-defined]
+        return str(self.version)
+
+    @property
     def author(self) -> str:
         """Who saved it ("" when saved from the command line)."""
         user = self.created_by
@@ -51,7 +69,21 @@ class WeightSet(Version):
     """A version of the indicator weights, effective from a month onwards."""
 
     company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="weight_sets", verbose_name=_("company")
+        Company,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="weight_sets",
+        verbose_name=_("company"),
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="weight_sets",
+        verbose_name=_("organisation unit"),
+        help_text=_("A common version of a unit, inherited by the companies below it."),
     )
 
     class Meta(Version.Meta):
@@ -59,9 +91,23 @@ class WeightSet(Version):
         verbose_name_plural = _("weight versions")
         constraints = [
             models.UniqueConstraint(fields=["company", "version"], name="weightset_unique_version"),
+            models.UniqueConstraint(
+                fields=["unit", "version"], name="weightset_unique_unit_version"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(company__isnull=False, unit__isnull=True)
+                | models.Q(company__isnull=True, unit__isnull=False),
+                name="weightset_company_or_unit",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.unit_id:
+            return _("%(unit)s's common v%(version)s from %(period)s") % {
+                "unit": self.unit,
+                "version": self.version,
+                "period": format_period(self.effective_from),
+            }
         return _("v%(version)s from %(period)s") % {
             "version": self.version,
             "period": format_period(self.effective_from),
@@ -102,7 +148,21 @@ class MethodVersion(Version):
     """
 
     company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="method_versions", verbose_name=_("company")
+        Company,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="method_versions",
+        verbose_name=_("company"),
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="method_versions",
+        verbose_name=_("organisation unit"),
+        help_text=_("A common version of a unit, inherited by the companies below it."),
     )
     params = models.JSONField(_("method parameters"))
 
@@ -111,13 +171,54 @@ class MethodVersion(Version):
         verbose_name_plural = _("scoring method versions")
         constraints = [
             models.UniqueConstraint(fields=["company", "version"], name="method_unique_version"),
+            models.UniqueConstraint(fields=["unit", "version"], name="method_unique_unit_version"),
+            models.CheckConstraint(
+                condition=models.Q(company__isnull=False, unit__isnull=True)
+                | models.Q(company__isnull=True, unit__isnull=False),
+                name="method_company_or_unit",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.unit_id:
+            return _("%(unit)s's common method v%(version)s from %(period)s") % {
+                "unit": self.unit,
+                "version": self.version,
+                "period": format_period(self.effective_from),
+            }
         return _("method v%(version)s from %(period)s") % {
             "version": self.version,
             "period": format_period(self.effective_from),
         }
+
+
+class MethodOverride(models.Model):
+    """A company that grades with its own weights and grading rules although a unit above
+    it publishes common ones. Without this row a company inherits: the nearest unit's
+    version in force for a month grades it, and its own versions only count in months
+    no unit's version reaches (``scoring.methodsource``). Set and cleared by
+    ``scoring.services.set_own_method`` (audited)."""
+
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, related_name="method_override", verbose_name=_("company")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    set_at = models.DateTimeField(_("set at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("own method (not inherited)")
+        verbose_name_plural = _("own methods (not inherited)")
+
+    def __str__(self) -> str:
+        return str(self.company)
 
 
 class RunStatus(models.TextChoices):
@@ -133,6 +234,7 @@ class RunTrigger(models.TextChoices):
     METHOD = "method", _("method change")
     MANUAL = "manual", _("manual recompute")
     DEMO = "demo", _("demo load")
+    UNIT = "unit", _("common method of a unit")
 
 
 class ScoreRun(models.Model):

@@ -19,6 +19,7 @@ from indicators.periods import add_months, month_start
 from scoring.engine import DEFAULT_METHOD, ScoringMethod
 from scoring.engine.grades import ALL_GRADES
 from scoring.engine.method import CARRY_FORWARD
+from scoring.methodsource import governing_version
 from scoring.models import (
     MethodVersion,
     MonthClose,
@@ -89,25 +90,18 @@ class PeriodInputs:
 
 
 def effective_weight_set(company_id: int, period: date) -> WeightSet:
-    """The version with the latest effective-from month on or before the period
-    (the newest version wins when two share that month)."""
-    weight_set = (
-        WeightSet.objects.filter(company_id=company_id, effective_from__lte=period)
-        .order_by("-effective_from", "-version")
-        .first()
-    )
+    """The weight version that grades the company's month: its own or one inherited from
+    a unit above it (``scoring.methodsource``, the one place that decides)."""
+    weight_set = governing_version(WeightSet, company_id, period)
     if weight_set is None:
         raise NoWeightsError(period)
-    return weight_set
+    return weight_set  # type: ignore[return-value]
 
 
 def effective_method(company_id: int, period: date) -> MethodVersion | None:
-    """The method version governing the month (None: the default method)."""
-    return (
-        MethodVersion.objects.filter(company_id=company_id, effective_from__lte=period)
-        .order_by("-effective_from", "-version")
-        .first()
-    )
+    """The method version governing the month, own or inherited (None: the default
+    method; ``scoring.methodsource``)."""
+    return governing_version(MethodVersion, company_id, period)  # type: ignore[return-value]
 
 
 def governing_before(version: MethodVersion) -> MethodVersion | None:
@@ -118,7 +112,9 @@ def governing_before(version: MethodVersion) -> MethodVersion | None:
         effective_from=version.effective_from, version__lt=version.version
     )
     return (
-        MethodVersion.objects.filter(earlier, company_id=version.company_id)
+        MethodVersion.objects.filter(earlier)
+        .filter(Q(company_id=version.company_id) if version.company_id else Q(company=None))
+        .filter(Q(unit_id=version.unit_id) if version.unit_id else Q(unit=None))
         .order_by("-effective_from", "-version")
         .first()
     )

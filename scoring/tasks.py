@@ -24,6 +24,20 @@ def recompute_period(run_id: int) -> dict:
     return {"run": outcome.run_id, "status": outcome.status, "unchanged": outcome.unchanged}
 
 
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=MAX_ATTEMPTS - 1,
+    acks_late=True,
+)
+def recompute_company(run_ids: list[int]) -> list[dict]:
+    """Score one company's runs in turn (a task of the group a unit's method change
+    sends; each run takes its own company-month lock). A retry skips the runs done."""
+    return [recompute_period.run(run_id) for run_id in run_ids]
+
+
 @shared_task
 def enqueue_pending_runs() -> int:
     """Beat job: re-send runs that never reached a worker or whose worker died."""

@@ -21,6 +21,15 @@ Issue 4's requirement: all 120 months of a 30,000-station company recomputed in 
 Usage: bench_months.py [--stations 30000] [--months 120] [--workers 2] [--concurrency 1]
 Quick try: bench_months.py --stations 3000 --months 12
 
+With ``--units N`` (issue 18) the stations are split among N companies under one
+province unit, and what is measured is a change of the province's common method: the
+province publishes a weight version, which re-grades every month of every company as one
+Celery group of one task per company (``scoring.services.publish_unit_weights``). The
+first publication grades the months (not timed); then a second version is re-graded by
+all the workers and a third by one worker alone, and the script prints both times and
+their ratio. E.g. ``--stations 30000 --units 300 --months 12``; quick try
+``--stations 3000 --units 30 --months 3``.
+
 The PostgreSQL server comes from --pg-url, else BENCH_PG_URL, else DATABASE_URL when that
 is PostgreSQL (make bench-months sets it through test_services.py), else
 postgres://postgres@127.0.0.1:5432; only the server is used, never that database. The
@@ -87,7 +96,21 @@ def parse_args() -> argparse.Namespace:
         "--timeout", type=float, default=1800, help="seconds to wait for the runs (default 1800)"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--database",
+        default=DB_NAME,
+        help=f"the throwaway database's name, dropped at the end (default {DB_NAME})",
+    )
+    parser.add_argument(
+        "--units",
+        type=int,
+        default=0,
+        help="split the stations among this many companies under one province and time "
+        "a change of the province's common method (default 0: one company, every month)",
+    )
     args = parser.parse_args()
+    if args.units < 0 or args.units > args.stations:
+        parser.error("--units must be between 0 and --stations")
     if args.stations < 1 or args.months < 1 or args.workers < 1 or args.concurrency < 1:
         parser.error("--stations, --months, --workers and --concurrency must be at least 1")
     return args
@@ -220,15 +243,17 @@ def generate_company(args: argparse.Namespace, bench_db_url: str) -> tuple[objec
     from indicators.models import ImportBatch, ImportSource, Indicator, IndicatorValue
     from indicators.periods import format_period
     from stations.models import County, Station
-    from stations.services import create_company
 
     timings = {}
     rng = np.random.default_rng(args.seed)
     started = time.perf_counter()
-    company = create_company("Bench months")  # with the initial (equal) weight version
+    companies = make_companies(args.units)  # each with its initial weight version
+    company = companies[0]
+    per_company = max(1, round(args.stations / len(companies) / STATIONS_PER_COUNTY))
     counties = County.objects.bulk_create(
-        County(company=company, name=f"County {n:03d}")
-        for n in range(max(1, round(args.stations / STATIONS_PER_COUNTY)))
+        County(company=owner, name=f"County {n:03d}")
+        for owner in companies
+        for n in range(per_company)
     )
     latitude = rng.uniform(27.0, 31.0, args.stations)
     longitude = rng.uniform(118.0, 122.5, args.stations)
@@ -247,7 +272,9 @@ def generate_company(args: argparse.Namespace, bench_db_url: str) -> tuple[objec
         batch_size=5000,
     )
     station_ids = np.array(
-        Station.objects.filter(county__company=company).order_by("id").values_list("id", flat=True),
+        Station.objects.filter(county__company__in=companies)
+        .order_by("id")
+        .values_list("id", flat=True),
         dtype=np.int64,
     )
     indicators = list(Indicator.objects.filter(active=True).order_by("display_order", "code"))
@@ -307,11 +334,28 @@ def generate_company(args: argparse.Namespace, bench_db_url: str) -> tuple[objec
         maintenance.execute("VACUUM (ANALYZE)")
     timings["VACUUM ANALYZE"] = time.perf_counter() - started
     return company, {
+        "companies": companies,
         "timings": timings,
         "values": written,
         "months": months,
         "size": database_size(),
     }
+
+
+def make_companies(units: int) -> list:
+    """One company, or ``units`` companies under one province unit."""
+    from stations.models import Company, OrgUnit
+    from stations.services import create_company
+
+    if not units:
+        return [create_company("Bench months")]
+    province = OrgUnit.objects.create(code="BENCH", name="Bench province")
+    companies = []
+    for n in range(units):
+        company = create_company(f"Bench city {n:03d}")
+        Company.objects.filter(pk=company.pk).update(parent=province)
+        companies.append(company)
+    return companies
 
 
 def database_size() -> int:
@@ -554,6 +598,120 @@ def summarise(run_ids: list[int], seen_done: float) -> dict:
     }
 
 
+# --- A unit's method change (--units) ---------------------------------------------
+
+
+def unit_weights(step: int) -> dict:
+    """A weight version of the province: every active indicator, the ``step``-th one
+    weighted three times the others (each step changes every month's scores)."""
+    from decimal import Decimal
+
+    from indicators.models import Indicator
+
+    codes = list(
+        Indicator.objects.filter(active=True)
+        .order_by("display_order", "code")
+        .values_list("code", flat=True)
+    )
+    return {code: Decimal(3 if n == step % len(codes) else 1) for n, code in enumerate(codes)}
+
+
+def publish_and_wait(step: int, first: date, workers: list[Worker], timeout: float) -> dict:
+    """The province publishes weight version ``step`` (from the first month: every month
+    of every company); wait until every re-grade is done. Returns its figures."""
+    from django.db.models import Max, Min
+
+    from scoring.models import RunStatus, ScoreRun
+    from scoring.services import publish_unit_weights
+    from stations.models import OrgUnit
+
+    province = OrgUnit.objects.get(code="BENCH")
+    before = ScoreRun.objects.aggregate(last=Max("pk"))["last"] or 0
+    started = time.time()
+    publish_unit_weights(
+        unit=province, weights=unit_weights(step), effective_from=first, reason=f"bench {step}"
+    )
+    requested = time.time() - started
+    run_ids = list(ScoreRun.objects.filter(pk__gt=before).values_list("pk", flat=True))
+    waits = wait_for_runs(run_ids, workers, timeout)
+    seen = time.time() - started
+    runs = ScoreRun.objects.filter(pk__in=run_ids)
+    span = runs.aggregate(first=Min("created_at"), last=Max("finished_at"))
+    done = runs.filter(status=RunStatus.DONE)
+    return {
+        "runs": len(run_ids),
+        "failed": runs.filter(status=RunStatus.FAILED).count(),
+        "companies": runs.values("company").distinct().count(),
+        "waiting": done.filter(publish=False).count(),
+        "requested": requested,
+        "wall": (span["last"] - span["first"]).total_seconds(),
+        "seen": seen,
+        "total_ms": list(done.values_list("total_ms", flat=True)),
+        "waits": waits,
+    }
+
+
+def report_units(args, load: dict, passes: list[tuple[str, dict]]) -> None:
+    from django.db import connection
+
+    months = len(load["months"])
+    print()
+    print(
+        f"A province's method change: {args.stations:,} stations in {args.units} companies "
+        f"under one province, {months} months each"
+    )
+    print(
+        f"machine: {machine()}; PostgreSQL {connection.pg_version // 10000}."
+        f"{connection.pg_version % 10000}"
+    )
+    print()
+    print("Data load (not part of the measured time)")
+    for label, seconds in load["timings"].items():
+        print(f"  {label:<32} {seconds:>8.1f} s")
+    print()
+    for label, result in passes:
+        per_run = result["total_ms"]
+        median = statistics.median(per_run) if per_run else 0
+        print(
+            f"{label:<34} {result['wall']:>7.1f} s  ({result['runs']} runs of "
+            f"{result['companies']} companies, {result['runs'] / result['wall']:.1f} runs/s, "
+            f"median run {median:.0f} ms, {result['failed']} failed, "
+            f"{result['waiting']} waiting re-grades)"
+        )
+        print(
+            f"  {'':<32} publishing (saving the version, requesting the runs) "
+            f"{result['requested']:.1f} s; publish → seen done {result['seen']:.1f} s"
+        )
+    timed = dict(passes)
+    many, one = timed.get(f"re-grade, {args.workers} workers"), timed.get("re-grade, 1 worker")
+    if many and one and many["wall"]:
+        print()
+        print(
+            f"one worker / {args.workers} workers: {one['wall']:.1f} s / {many['wall']:.1f} s "
+            f"= {one['wall'] / many['wall']:.2f}"
+        )
+
+
+def run_units(args, load: dict, workers: list[Worker]) -> int:
+    """The first grading, a re-grade by every worker, then one by the first worker."""
+    first = load["months"][0]
+    passes = [("first grading (not compared)", publish_and_wait(1, first, workers, args.timeout))]
+    print(f"bench_months: graded, {passes[0][1]['wall']:.1f} s; re-grading", flush=True)
+    passes.append(
+        (f"re-grade, {args.workers} workers", publish_and_wait(2, first, workers, args.timeout))
+    )
+    if len(workers) > 1:
+        for worker in workers[1:]:
+            worker.stop()
+        print("bench_months: re-grading with one worker", flush=True)
+        alone = publish_and_wait(3, first, workers[:1], args.timeout)
+        passes.append(("re-grade, 1 worker", alone))
+    for worker in workers:
+        worker.record_peaks()
+    report_units(args, load, passes)
+    return 1 if any(result["failed"] for _label, result in passes) else 0
+
+
 # --- Output ------------------------------------------------------------------------
 
 
@@ -639,7 +797,9 @@ def _exit_on_signal(signum, frame):
 
 
 def main() -> int:
+    global DB_NAME
     args = parse_args()
+    DB_NAME = args.database
     server = server_url(args)
     bench_db_url = with_database(server, DB_NAME)
     environment = configure_environment(bench_db_url, args.redis_url)
@@ -678,6 +838,9 @@ def main() -> int:
                 for index in range(1, args.workers + 1)
             ]
             wait_until_ready(workers)
+            if args.units:
+                print(f"bench_months: {len(workers)} worker(s) ready; the province publishes")
+                return run_units(args, load, workers)
             print(f"bench_months: {len(workers)} worker(s) ready; requesting every month")
             run_ids, listing, committed_at = request_all_months(company)
             waits = wait_for_runs(run_ids, workers, args.timeout)

@@ -13,8 +13,10 @@ from django.db import (
 )
 from django.utils import timezone
 
-from indicators.jobqueue import left_behind, publish_soon
+from indicators.jobqueue import left_behind, publish_group_soon, publish_soon
 from scoring.models import (
+    CloseState,
+    MonthClose,
     RunStatus,
     ScoreRun,
 )
@@ -22,12 +24,20 @@ from stations.models import Company
 
 #: The Celery task that executes a run (``scoring.tasks.recompute_period``).
 RECOMPUTE_TASK = "scoring.tasks.recompute_period"
+#: The Celery task that executes one company's runs (``scoring.tasks.recompute_company``).
+COMPANY_TASK = "scoring.tasks.recompute_company"
 #: A run is given up (failed) after this many attempts.
 MAX_ATTEMPTS = 5
 
 
 def request_recompute(
-    company: Company, period: date, *, trigger: str, user=None, publish: bool = True
+    company: Company,
+    period: date,
+    *,
+    trigger: str,
+    user=None,
+    publish: bool = True,
+    send: bool = True,
 ) -> ScoreRun:
     """Record that a month needs scoring; the task is sent when the transaction commits.
 
@@ -35,7 +45,7 @@ def request_recompute(
     second request for the same month reuses it (when both publish, or both wait for
     review: see ``ScoreRun.publish``). The waiting run is locked until this transaction
     commits: a worker cannot claim it (and read the data) before the change that asked
-    for it is visible.
+    for it is visible. ``send`` off: the caller sends it (``request_regrades``).
     """
     with transaction.atomic():
         waiting = (
@@ -54,8 +64,68 @@ def request_recompute(
         run = ScoreRun.objects.create(
             company=company, period=period, trigger=trigger, requested_by=user, publish=publish
         )
-        transaction.on_commit(lambda: enqueue_run(run.pk))
+        if send:
+            transaction.on_commit(lambda: enqueue_run(run.pk))
         return run
+
+
+def request_regrades(
+    months: dict[Company, list[date]], *, trigger: str, user=None
+) -> dict[int, list[ScoreRun]]:
+    """Re-grade many companies' months after a change of what grades them (a unit's
+    common method): one run per company-month, sent on commit as one Celery ``group``
+    of one task per company (``COMPANY_TASK``), so the workers re-grade companies in
+    parallel; each run takes its company-month lock as every run does.
+
+    A month published as final (closed, or never held for review) gets a re-grade that
+    waits for an administrator (``ScoreRun.publish`` off), as a weight or rule change
+    from the pages does; a month not published yet, or provisional (under review), is
+    graded and published at once. Returns each company's runs, by company id."""
+    runs: dict[int, list[ScoreRun]] = {}
+    with transaction.atomic():
+        for company, periods in months.items():
+            final = _final_months(company.pk, periods)
+            runs[company.pk] = [
+                request_recompute(
+                    company,
+                    period,
+                    trigger=trigger,
+                    user=user,
+                    publish=period not in final,
+                    send=False,
+                )
+                for period in periods
+            ]
+        groups = {pk: [run.pk for run in found] for pk, found in runs.items() if found}
+        transaction.on_commit(lambda: enqueue_company_runs(list(groups.values())))
+    return runs
+
+
+def _final_months(company_id: int, periods: list[date]) -> set[date]:
+    """Of the months, those whose grades are published and final (not provisional)."""
+    published = set(
+        ScoreRun.objects.filter(
+            company_id=company_id, period__in=periods, is_current=True
+        ).values_list("period", flat=True)
+    )
+    provisional = set(
+        MonthClose.objects.filter(
+            company_id=company_id, period__in=published, state=CloseState.PROVISIONAL
+        ).values_list("period", flat=True)
+    )
+    return published - provisional
+
+
+def enqueue_company_runs(groups: list[list[int]]) -> None:
+    """Send each list of runs (one company's) as one task of a Celery ``group``, without
+    making the caller wait on the broker (eager: executed here). Runs that never reach a
+    worker are sent again one by one by the beat sweep (``enqueue_pending_runs``)."""
+    run_ids = [run_id for run_ids in groups for run_id in run_ids]
+
+    def sent() -> None:
+        ScoreRun.objects.filter(pk__in=run_ids).update(enqueued_at=timezone.now())
+
+    publish_group_soon(current_app.tasks[COMPANY_TASK], [[ids] for ids in groups], sent=sent)
 
 
 def enqueue_run(run_id: int) -> None:

@@ -214,10 +214,11 @@ def _compute_and_store(
 def _keeps_published_versions(run: ScoreRun, current: ScoreRun | None, inputs) -> bool:
     """Whether a run that publishes must keep the month's published weight and method
     versions: true for every run but one asked by a version change (a command-line
-    ``set_weights``/``set_method``), when newer versions than the published ones govern."""
+    ``set_weights``/``set_method``, a unit's common method), when newer versions than
+    the published ones govern."""
     if not run.publish or current is None or current.weight_set_id is None:
         return False
-    if run.trigger in (RunTrigger.WEIGHTS, RunTrigger.METHOD):
+    if run.trigger in (RunTrigger.WEIGHTS, RunTrigger.METHOD, RunTrigger.UNIT):
         return False
     governing = (inputs.weight_set.pk, getattr(inputs.method_version, "pk", None))
     return governing != (current.weight_set_id, current.method_version_id)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from indicators.models import Indicator
 from scoring.engine import ScoringMethod
 from scoring.engine.method import GOALPOSTS, THRESHOLDS
+from scoring.methodsource import companies_below, governing_versions, owners_of
 from scoring.models import (
     MethodVersion,
     RunTrigger,
@@ -28,7 +29,7 @@ from scoring.selectors import (
 )
 from scoring.services.recompute import request_recompute
 from scoring.targets import SEED_THRESHOLDS, seeded_goalposts
-from stations.models import Company
+from stations.models import Company, OrgUnit
 
 #: Version 1 of a new company (weights and method) counts from this month.
 INITIAL_WEIGHTS_FROM = date(2000, 1, 1)
@@ -94,9 +95,27 @@ def create_weight_set(
     ``weights`` must already be validated (known codes, a positive total: see
     ``scoring.weightfile``).
     """
+    weight_set = save_weight_version(
+        owner=company, weights=weights, effective_from=effective_from, reason=reason, user=user
+    )
+    if recompute:
+        _recompute_governed(weight_set, RunTrigger.WEIGHTS, user, publish=publish)
+    return weight_set
+
+
+def save_weight_version(
+    *,
+    owner: Company | OrgUnit,
+    weights: dict[str, Decimal],
+    effective_from: date,
+    reason: str,
+    user=None,
+) -> WeightSet:
+    """Save a weight version of a company or of a unit (call inside ``atomic``); the
+    caller requests what it re-grades."""
     weight_set = WeightSet.objects.create(
-        company=company,
-        version=_next_version(WeightSet, company),
+        **{"company" if isinstance(owner, Company) else "unit": owner},
+        version=_next_version(WeightSet, owner),
         effective_from=effective_from,
         reason=reason,
         created_by=user,
@@ -106,9 +125,27 @@ def create_weight_set(
         Weight(weight_set=weight_set, indicator=indicators[code], weight=value)
         for code, value in weights.items()
     )
-    if recompute:
-        _recompute_governed(weight_set, RunTrigger.WEIGHTS, user, publish=publish)
     return weight_set
+
+
+def save_method_version(
+    *,
+    owner: Company | OrgUnit,
+    method: ScoringMethod,
+    effective_from: date,
+    reason: str,
+    user=None,
+) -> MethodVersion:
+    """Save a method version of a company or of a unit (call inside ``atomic``); the
+    caller requests what it re-grades."""
+    return MethodVersion.objects.create(
+        **{"company" if isinstance(owner, Company) else "unit": owner},
+        version=_next_version(MethodVersion, owner),
+        effective_from=effective_from,
+        params=method.as_record(),
+        reason=reason,
+        created_by=user,
+    )
 
 
 def claim_preview(token: str) -> bool:
@@ -124,11 +161,13 @@ def claim_preview(token: str) -> bool:
     return True
 
 
-def _next_version(model: type[WeightSet | MethodVersion], company: Company) -> int:
-    """The company's next version number of a kind. Locks the company row (inside the
-    caller's transaction): two versions saved at once must not both take N + 1."""
-    Company.objects.select_for_update().filter(pk=company.pk).first()
-    latest = model.objects.filter(company=company).order_by("-version")
+def _next_version(model: type[WeightSet | MethodVersion], owner: Company | OrgUnit) -> int:
+    """The owner's (a company's or a unit's) next version number of a kind. Locks the
+    owner's row (inside the caller's transaction): two versions saved at once must not
+    both take N + 1."""
+    type(owner).objects.select_for_update().filter(pk=owner.pk).first()
+    field = "company" if isinstance(owner, Company) else "unit"
+    latest = model.objects.filter(**{field: owner}).order_by("-version")
     return (latest.values_list("version", flat=True).first() or 0) + 1
 
 
@@ -137,20 +176,47 @@ def _recompute_governed(
 ) -> list[ScoreRun]:
     """Request every month the version governs. With ``publish`` off, a month that is
     already published gets a proposal instead (see ``ScoreRun.publish``)."""
+    company = version.company
+    assert company is not None
     return [
-        request_recompute(version.company, period, trigger=trigger, user=user, publish=publish)
+        request_recompute(company, period, trigger=trigger, user=user, publish=publish)
         for period in months_governed_by(version)
     ]
 
 
 def months_governed_by(version: WeightSet | MethodVersion) -> list[date]:
-    """Months with data from a version's effective month up to the next version's (of
-    the same kind: weights or method)."""
-    later = next_version_start(
-        type(version), version.company_id, version.effective_from, version.version
-    )
-    months = periods_with_data(version.company_id, since=version.effective_from)
-    return [month for month in months if later is None or month < later]
+    """The company's months with data that a company's version grades: from its
+    effective month up to the next version's (of the same kind: weights or method), and
+    not those a unit's common version grades while the company inherits
+    (``scoring.methodsource``). A unit's version: ``companies_governed_by``."""
+    assert version.company_id is not None, "a unit's version governs several companies"
+    return _months_governed_in(version, version.company_id)
+
+
+def _months_governed_in(version: WeightSet | MethodVersion, company_id: int) -> list[date]:
+    months = periods_with_data(company_id, since=version.effective_from)
+    governing = governing_versions(type(version), owners_of(company_id), months)
+    return [month for month in months if _same(governing[month], version)]
+
+
+def _same(found, version) -> bool:
+    return found is not None and found.pk == version.pk
+
+
+def companies_governed_by(version: WeightSet | MethodVersion) -> dict[Company, list[date]]:
+    """The months with data of each company (by id) that a version grades: a company's
+    version its own months, a unit's version those of every company below it that
+    inherits it (not those using their own method, nor those under a nearer unit that
+    has its own version in force)."""
+    if version.company is not None:
+        return {version.company: months_governed_by(version)}
+    assert version.unit is not None
+    found = {}
+    for company in companies_below(version.unit):
+        months = _months_governed_in(version, company.pk)
+        if months:
+            found[company] = months
+    return found
 
 
 def next_version_start(
@@ -190,13 +256,8 @@ def create_method_version(
     """Save a new method version and request the recompute of every month it governs.
     Earlier months keep the runs (and methods) they were published with; ``publish``
     as for ``create_weight_set``."""
-    method_version = MethodVersion.objects.create(
-        company=company,
-        version=_next_version(MethodVersion, company),
-        effective_from=effective_from,
-        params=method.as_record(),
-        reason=reason,
-        created_by=user,
+    method_version = save_method_version(
+        owner=company, method=method, effective_from=effective_from, reason=reason, user=user
     )
     if recompute:
         _recompute_governed(method_version, RunTrigger.METHOD, user, publish=publish)

@@ -14,11 +14,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indicators.periods import add_months, format_period
+from indicators.periods import add_months, format_period, month_start
 from scoring.engine import ScoringMethod
+from scoring.methodsource import governing_versions, method_source, owners_of
 from scoring.models import MethodVersion, RunStatus, ScoreRun, WeightSet
 from scoring.regrade_preview import Comparison, preview
 from scoring.selectors import current_runs, periods_with_data
@@ -37,6 +39,21 @@ from stations.viewer import company_for_user
 
 #: How long the version page waits before looking at its re-grades again.
 PROGRESS_REFRESH_SECONDS = 3
+
+
+def source_context(
+    company: Company, model: type[WeightSet | MethodVersion], describe: Callable[..., str]
+) -> dict:
+    """What a version page says of where the company's version in force this month
+    comes from: inherited from a unit (which one, which version, ``describe`` of it) or
+    its own (overriding a unit's). Nothing for a company under no unit."""
+    if company.parent_id is None:
+        return {}
+    source = method_source(model, company, month_start(timezone.localdate()))
+    return {
+        "source": source,
+        "source_text": describe(source.version) if source.inherited else "",
+    }
 
 
 def company_or_404(request: HttpRequest) -> Company:
@@ -121,6 +138,9 @@ def regrade_plan(company: Company, effective_from: date, model) -> dict:
         for month in periods_with_data(company.pk, since=effective_from)
         if later is None or month < later
     ]
+    # Months a unit's common version grades (the company inherits it) stay as they are.
+    governing = governing_versions(model, owners_of(company.pk), months)
+    months = [m for m in months if governing[m] is None or governing[m].company_id is not None]
     published = set(
         ScoreRun.objects.filter(company=company, period__in=months, is_current=True).values_list(
             "period", flat=True

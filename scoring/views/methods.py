@@ -24,6 +24,7 @@ from scoring.views.common import (
     progress_context,
     publish_from_request,
     review_months,
+    source_context,
 )
 
 MANAGE_RULES = "scoring.add_methodversion"
@@ -64,6 +65,8 @@ def method_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "default": describe_grading(ScoringMethod()),
             "review_months": review_months(company),
+            "source_kind": "rules",
+            **source_context(company, MethodVersion, lambda v: describe_grading(method_of(v))),
         },
     )
 
@@ -81,7 +84,13 @@ def method_new(request: HttpRequest) -> HttpResponse:
     form = GradingForm(
         request.POST or None, method=current, initial={"effective_from": next_month_label(company)}
     )
-    context: dict = {"company": company, "form": form, "other": _other_settings(current)}
+    context: dict = {
+        "company": company,
+        "form": form,
+        "other": _other_settings(current),
+        "source_kind": "rules",
+        **source_context(company, MethodVersion, lambda v: describe_grading(method_of(v))),
+    }
     if request.method == "POST" and form.is_valid():
         effective_from = form.cleaned_data["effective_from"]
         # The other settings are those in force at the effective month (a version dated

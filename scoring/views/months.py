@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indicators.periods import PeriodError, format_period, parse_period
+from indicators.periods import PeriodError, format_period, month_start, parse_period
 from scoring.engine import ScoringMethod
+from scoring.methodsource import method_source
 from scoring.models import MethodVersion, RunStatus, WeightSet
 from scoring.regrade_preview import preview, review, waiting_proposal
 from scoring.selectors import current_run
@@ -41,6 +43,15 @@ def month_review(request: HttpRequest, period: str) -> HttpResponse:
         .order_by("-effective_from", "-version")
         .first()
     )
+    # A company that inherits a unit's common version is compared with that one: its own
+    # latest does not grade its months.
+    this_month = month_start(timezone.localdate())
+    weights_source = method_source(WeightSet, company, this_month)
+    if weights_source.inherited:
+        latest_weights = weights_source.version
+    method_source_now = method_source(MethodVersion, company, this_month)
+    if method_source_now.inherited:
+        latest_method = method_source_now.version
     if waiting is not None and waiting.status == RunStatus.DONE:
         comparison, against = review(waiting), "waiting"
     else:

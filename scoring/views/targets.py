@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring.engine import ScoringMethod
-from scoring.forms import TargetsForm
+from scoring.forms import TargetsForm, describe_grading
 from scoring.goalposts import relative_method_error, target_diff, targets_of, with_targets
 from scoring.models import MethodVersion
 from scoring.selectors import method_in_force, method_of
@@ -23,6 +23,7 @@ from scoring.views.common import (
     company_or_404,
     method_version_step,
     next_month_label,
+    source_context,
 )
 from scoring.views.methods import MANAGE_RULES, VIEW_RULES
 
@@ -47,7 +48,10 @@ def target_list(request: HttpRequest) -> HttpResponse:
     company = company_or_404(request)
     indicators = list(Indicator.objects.order_by("display_order", "code"))
     newest = _newest(company)
-    method = method_of(newest)
+    source = source_context(company, MethodVersion, lambda v: describe_grading(method_of(v)))
+    inherited = source.get("source") and source["source"].inherited
+    # An inheriting company is graded by its unit's targets: those are in force.
+    method = method_of(source["source"].version if inherited else newest)
     history = []
     before = ScoringMethod()
     versions = MethodVersion.objects.filter(company=company).select_related("created_by")
@@ -69,6 +73,8 @@ def target_list(request: HttpRequest) -> HttpResponse:
             "method_label": method.label,
             "rows": target_diff(method, method, active),
             "history": history,
+            "source_kind": "rules",
+            **source,
         },
     )
 
@@ -92,6 +98,8 @@ def target_new(request: HttpRequest) -> HttpResponse:
         "form": form,
         "relative": current.relative,
         "method_label": current.label,
+        "source_kind": "rules",
+        **source_context(company, MethodVersion, lambda v: describe_grading(method_of(v))),
     }
     if request.method == "POST" and form.is_valid():
         effective_from = form.cleaned_data["effective_from"]

@@ -25,6 +25,7 @@ from scoring.views.common import (
     publish_from_request,
     review_months,
     save_if_previewed,
+    source_context,
 )
 from scoring.weightfile import weight_shares
 
@@ -60,6 +61,14 @@ def weight_diff(
     ]
 
 
+def describe_weights(weight_set: WeightSet) -> str:
+    """One line: each indicator's weight, in display order."""
+    rows = weight_set.weights.select_related("indicator").order_by(
+        "indicator__display_order", "indicator__code"
+    )
+    return "; ".join(f"{row.indicator.name} {row.weight.normalize():f}" for row in rows)
+
+
 def _indicators() -> list[Indicator]:
     return list(Indicator.objects.order_by("display_order", "code"))
 
@@ -88,7 +97,13 @@ def weight_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "scoring/weight_list.html",
-        {"company": company, "rows": rows, "review_months": review_months(company)},
+        {
+            "company": company,
+            "rows": rows,
+            "review_months": review_months(company),
+            "source_kind": "weights",
+            **source_context(company, WeightSet, describe_weights),
+        },
     )
 
 
@@ -108,7 +123,12 @@ def weight_new(request: HttpRequest) -> HttpResponse:
         },
     }
     form = WeightsForm(request.POST or None, indicators=indicators, initial=initial)
-    context: dict = {"company": company, "form": form}
+    context: dict = {
+        "company": company,
+        "form": form,
+        "source_kind": "weights",
+        **source_context(company, WeightSet, describe_weights),
+    }
     if request.method == "POST" and form.is_valid():
         weights = form.weights()
         effective_from = form.cleaned_data["effective_from"]

@@ -5,7 +5,8 @@ from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring.cli import VersionCommand
 from scoring.methodfile import read_method
-from scoring.services import create_method_version
+from scoring.services import create_method_version, publish_unit_method
+from stations.models import OrgUnit
 
 
 class Command(VersionCommand):
@@ -16,15 +17,18 @@ class Command(VersionCommand):
     )
     reason_help = gettext_lazy("Why the method changes.")
 
-    def save_version(self, *, company, file, effective_from, reason):
+    def save_version(self, *, owner, file, effective_from, reason):
         codes = set(Indicator.objects.values_list("code", flat=True))
         method = read_method(file, codes)
-        version = create_method_version(
-            company=company,
-            method=method,
-            effective_from=effective_from,
-            reason=reason or _("set_method from %s") % file,
-        )
+        reason = reason or _("set_method from %s") % file
+        if isinstance(owner, OrgUnit):
+            version = publish_unit_method(
+                unit=owner, method=method, effective_from=effective_from, reason=reason
+            )
+        else:
+            version = create_method_version(
+                company=owner, method=method, effective_from=effective_from, reason=reason
+            )
         saved = _("Saved method version %(version)d (%(label)s), effective from %(period)s.") % {
             "version": version.version,
             "label": method.label,

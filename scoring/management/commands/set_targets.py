@@ -37,7 +37,8 @@ class Command(VersionCommand):
         parser.add_argument("--reason", default="", help=self.reason_help)
         parser.add_argument("--company")
 
-    def save_version(self, *, company, file, effective_from, reason):
+    def save_version(self, *, owner, file, effective_from, reason):
+        company = owner  # targets are saved for a company (no --unit)
         indicators = list(Indicator.objects.filter(active=True))
         retired = set(Indicator.objects.filter(active=False).values_list("code", flat=True))
         try:

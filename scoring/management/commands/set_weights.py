@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring.cli import VersionCommand
-from scoring.services import create_weight_set
+from scoring.services import create_weight_set, publish_unit_weights
 from scoring.weightfile import parse_weight_table
+from stations.models import OrgUnit
 from tabular.defects import FileRejected
 from tabular.reading import limits_from_settings, read_table
 
@@ -21,19 +22,22 @@ class Command(VersionCommand):
     )
     reason_help = gettext_lazy("Why the weights change.")
 
-    def save_version(self, *, company, file, effective_from, reason):
+    def save_version(self, *, owner, file, effective_from, reason):
         codes = list(Indicator.objects.filter(active=True).values_list("code", flat=True))
         try:
             table = read_table(file, limits_from_settings())
             weights = parse_weight_table(table, Path(file).name, indicator_codes=codes)
         except FileRejected as rejected:
             raise CommandError(rejected.report()) from None
-        weight_set = create_weight_set(
-            company=company,
-            weights=weights,
-            effective_from=effective_from,
-            reason=reason or _("set_weights from %s") % file,
-        )
+        reason = reason or _("set_weights from %s") % file
+        if isinstance(owner, OrgUnit):
+            weight_set = publish_unit_weights(
+                unit=owner, weights=weights, effective_from=effective_from, reason=reason
+            )
+        else:
+            weight_set = create_weight_set(
+                company=owner, weights=weights, effective_from=effective_from, reason=reason
+            )
         saved = _("Saved weight version %(version)d, effective from %(period)s.") % {
             "version": weight_set.version,
             "period": format_period(effective_from),

@@ -155,7 +155,10 @@ class OrgMemberInline(admin.StackedInline):
     autocomplete_fields = ["company", "unit"]
     extra = 0
     max_num = 1
-    verbose_name_plural = _("place in the organisation (committee, administrators, viewers)")
+    # A single inline is headed by its verbose_name.
+    verbose_name = verbose_name_plural = _(
+        "place in the organisation (committee, administrators, viewers)"
+    )
 
 
 User = get_user_model()

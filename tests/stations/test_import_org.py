@@ -268,3 +268,11 @@ def test_a_company_with_stations_moves_with_its_stations(write_file, stored):
     station.refresh_from_db()
     assert station.county.company == shaoxing
     assert [unit.code for unit in company_path(Company.objects.get(code="SX"))] == ["ZJ"]
+
+
+def test_the_documented_example_builds_the_documented_tree(two_cities):
+    """docs/organisation.md: docs/examples/organisation.csv, loaded after 宁波 and 绍兴
+    were given their codes."""
+    with translation.override("en"):
+        call_command("import_org", "docs/examples/organisation.csv", stdout=io.StringIO())
+    assert tree() == {"SGCC-EC": None, "ZJ": "SGCC-EC", "NB": "ZJ", "SX": "ZJ"}

@@ -55,6 +55,12 @@ class Action(models.TextChoices):
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     OWN_METHOD_SET = "own_method.set", _("company uses its own method")
     OWN_METHOD_CLEARED = "own_method.cleared", _("company inherits its unit's method")
+    ORG_IMPORTED = "org.imported", _("organisation file loaded")
+    ORG_UNIT_CREATED = "org_unit.created", _("organisation unit created")
+    ORG_UNIT_CHANGED = "org_unit.changed", _("organisation unit changed")
+    ORG_UNIT_DELETED = "org_unit.deleted", _("organisation unit deleted")
+    COMPANY_CHANGED = "company.changed", _("company changed")
+    ORG_MEMBER_CHANGED = "org_member.changed", _("organisation membership changed")
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -26,7 +26,7 @@ from indicators.models import ImportBatch, ImportStatus, Indicator
 from indicators.periods import format_period
 from scoring.engine import DEFAULT_METHOD
 from scoring.models import MethodVersion, WeightSet
-from stations.models import Station, StationMember
+from stations.models import Company, OrgMember, OrgUnit, Station, StationMember
 
 #: The user fields that are rights; never the password hash or the last login.
 USER_RIGHTS = ("is_staff", "is_superuser", "is_active")
@@ -214,6 +214,21 @@ def _watches() -> dict[type[models.Model], Watch]:
             Action.STATION_MEMBER_CHANGED,
             created=Action.STATION_MEMBER_CHANGED,
             deleted=Action.STATION_MEMBER_CHANGED,
+        ),
+        # The organisation tree: one by one in the admin and by import_org (a few
+        # hundred rows at most, so the import saves each and is recorded like the admin).
+        OrgUnit: Watch(
+            ("code", "name", "parent"),
+            Action.ORG_UNIT_CHANGED,
+            created=Action.ORG_UNIT_CREATED,
+            deleted=Action.ORG_UNIT_DELETED,
+        ),
+        Company: Watch(("name", "code", "parent"), Action.COMPANY_CHANGED),
+        OrgMember: Watch(
+            ("company", "unit"),
+            Action.ORG_MEMBER_CHANGED,
+            created=Action.ORG_MEMBER_CHANGED,
+            deleted=Action.ORG_MEMBER_CHANGED,
         ),
         get_user_model(): Watch(
             USER_RIGHTS,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -29,7 +30,7 @@ from indicators.services import import_indicator_file
 from scoring.models import RunStatus, ScoreRun
 from scoring.services import create_weight_set
 from stations.geoimport import import_county_boundaries
-from stations.models import Company, Station, StationMember
+from stations.models import Company, OrgMember, OrgUnit, Station, StationMember
 from stations.roles import (
     ADMINISTRATOR,
     PARTY_COMMITTEE,
@@ -127,7 +128,24 @@ class DemoUser:
     role: str
     station_name: str | None = None
     is_superuser: bool = False
+    #: Their company (the station's, or the one they are placed in when not station staff).
+    company: str = COMPANY_NAME
+    #: A unit above companies they are placed in instead (code): a province viewer.
+    unit: str | None = None
 
+    @property
+    def place(self) -> str:
+        """Where they are, as the login list says it."""
+        return self.station_name or self.unit_name or self.company
+
+    @property
+    def unit_name(self) -> str | None:
+        return PROVINCE_NAME if self.unit == PROVINCE_CODE else self.unit
+
+
+#: The demo's province, above 宁波 and 绍兴 (``demo.province`` places them).
+PROVINCE_CODE, PROVINCE_NAME = "ZJ", "浙江省电力公司"
+SHAOXING = "绍兴供电公司"  # demo.shaoxing.COMPANY_NAME
 
 DEMO_USERS = [
     DemoUser("meilin", "王旭东", STATION_STAFF.key, station_name=MEILIN),
@@ -135,6 +153,12 @@ DEMO_USERS = [
     DemoUser("daqi", "张海峰", STATION_SECRETARY.key, station_name="大碶供电所"),
     DemoUser("committee", "陈党委", PARTY_COMMITTEE.key),
     DemoUser("admin", "系统管理员", ADMINISTRATOR.key, is_superuser=True),
+    DemoUser(
+        "keqiao", "钱立新", STATION_SECRETARY.key, station_name="柯桥供电所", company=SHAOXING
+    ),
+    DemoUser("sx_committee", "孙党委", PARTY_COMMITTEE.key, company=SHAOXING),
+    DemoUser("sx_admin", "绍兴管理员", ADMINISTRATOR.key, company=SHAOXING),
+    DemoUser("zhejiang", "省公司观察员", PARTY_COMMITTEE.key, unit=PROVINCE_CODE),
 ]
 #: Every user the demo made is in this group; users outside it are never changed.
 DEMO_GROUP = "Demo users"
@@ -174,24 +198,34 @@ HOLDING = (-0.002, 0.002)
 STARTING_QUALITY = (0.64, 0.12)
 
 
-def quality_paths(names: list[str], months: int, rng: np.random.Generator) -> np.ndarray:
+def quality_paths(
+    names: list[str],
+    months: int,
+    rng: np.random.Generator,
+    *,
+    starting: tuple[float, float] = STARTING_QUALITY,
+    climbing_stations: tuple[int, float, float] = CLIMBING,
+    slipping_stations: tuple[int, float, float] = SLIPPING,
+) -> np.ndarray:
     """Each station's management quality (0–1) month by month: most stations hold
     roughly, some climb from the month their measures start to work, a few slip."""
-    base = np.clip(rng.normal(*STARTING_QUALITY, size=len(names)), 0.3, 0.9)
+    base = np.clip(rng.normal(*starting, size=len(names)), 0.3, 0.9)
     order = rng.permutation(len(names))
-    climbing, slipping = order[: CLIMBING[0]], order[CLIMBING[0] : CLIMBING[0] + SLIPPING[0]]
+    up, down = climbing_stations, slipping_stations
+    climbing, slipping = order[: up[0]], order[up[0] : up[0] + down[0]]
     rate = rng.uniform(*HOLDING, size=len(names))
-    rate[climbing] = rng.uniform(*CLIMBING[1:], size=len(climbing))
-    rate[slipping] = rng.uniform(*SLIPPING[1:], size=len(slipping))
+    rate[climbing] = rng.uniform(*up[1:], size=len(climbing))
+    rate[slipping] = rng.uniform(*down[1:], size=len(slipping))
     start = rng.integers(0, months // 2, size=len(names))  # when the change sets in
     steps = np.maximum(np.arange(months)[None, :] - start[:, None], 0)
     paths = base[:, None] + rate[:, None] * steps
     paths += rng.normal(0, 0.02, size=paths.shape).cumsum(axis=1) * 0.3
     # 梅林: lagging for most of the period, its measures start to work at the end
     # (“from yellow last month to green”).
-    meilin = names.index(MEILIN)
-    paths[meilin] = np.linspace(0.30, 0.35, months)
-    paths[meilin, -1] = 0.46
+    if MEILIN in names:
+        meilin = names.index(MEILIN)
+        paths[meilin] = np.linspace(0.30, 0.35, months)
+        paths[meilin, -1] = 0.46
     return np.clip(paths, 0.0, 1.0)
 
 
@@ -252,7 +286,7 @@ def _is_gap(
     return month not in (months - 1,) and rng.random() < 0.004
 
 
-def _write_csv(path: Path, header: list[str], rows: list) -> None:
+def write_csv(path: Path, header: list[str], rows: list) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -262,10 +296,16 @@ def _write_csv(path: Path, header: list[str], rows: list) -> None:
 
 def ensure_users() -> tuple[list[DemoUser], list[DemoUser]]:
     """Create (or reset) the demo logins. Returns (ready, skipped): a user of the same
-    name that the demo did not create is never touched (no password reset, no rights)."""
+    name that the demo did not create is never touched (no password reset, no rights).
+    Each is placed where they work: station staff at their station, the others in their
+    company or unit (``OrgMember``), once it is there."""
     User = get_user_model()
     marker, _new = Group.objects.get_or_create(name=DEMO_GROUP)
     ready, skipped = [], []
+    # Hashing a password is slow on purpose: every demo user gets the same hash (the
+    # password is published anyway), so a load hashes once and checks each hash once.
+    checked: dict[str, bool] = {}
+    shared_hash = ""
     for demo in DEMO_USERS:
         user = User.objects.filter(username=demo.username).first()
         if user is not None and not user.groups.filter(pk=marker.pk).exists():
@@ -275,33 +315,71 @@ def ensure_users() -> tuple[list[DemoUser], list[DemoUser]]:
         user.first_name = demo.full_name
         user.is_staff = demo.is_superuser
         user.is_superuser = demo.is_superuser
-        if not user.check_password(DEMO_PASSWORD):
+        if user.password not in checked:
+            checked[user.password] = check_password(DEMO_PASSWORD, user.password)
+        if not checked[user.password]:
             # Only when it changed: a new password hash would log out open sessions.
-            user.set_password(DEMO_PASSWORD)
+            shared_hash = shared_hash or make_password(DEMO_PASSWORD)
+            user.password = shared_hash
             user.save()
         group, _new = Group.objects.get_or_create(name=ROLES_BY_KEY[demo.role].group)
         user.groups.add(group, marker)
-        if demo.station_name:
-            station = Station.objects.get(
-                name=demo.station_name, county__company__name=COMPANY_NAME
-            )
-            StationMember.objects.update_or_create(user=user, defaults={"station": station})
+        _place(user, demo)
         ready.append(demo)
     return ready, skipped
 
 
+def _place(user, demo: DemoUser) -> None:
+    if demo.station_name:
+        station = Station.objects.filter(
+            name=demo.station_name, county__company__name=demo.company
+        ).first()
+        if station is not None:
+            StationMember.objects.update_or_create(user=user, defaults={"station": station})
+        return
+    place = {"company": None, "unit": None}
+    if demo.unit:
+        place["unit"] = OrgUnit.objects.filter(code=demo.unit).first()
+    else:
+        place["company"] = Company.objects.filter(name=demo.company).first()
+    stored = OrgMember.objects.filter(user=user).first()
+    if any(place.values()) and (
+        stored is None or (stored.company, stored.unit) != (place["company"], place["unit"])
+    ):
+        OrgMember.objects.update_or_create(user=user, defaults=place)
+
+
 def load_demo(today: date | None = None) -> bool:
-    """Load the demo company once. Returns False when it was already there."""
-    if Company.objects.filter(name=COMPANY_NAME).exists():
-        return False
+    """Load the demo once: 宁波 with its month of work, 绍兴 (``demo.shaoxing``), and
+    浙江 above them (``demo.province``). Returns False when it was all there already."""
+    from demo.province import place_demo_companies  # they build on this module
+    from demo.shaoxing import load_shaoxing
+
     today = today or timezone.localdate()
     months = demo_months(today)
+    ningbo = _load_ningbo(months, today)
+    shaoxing = load_shaoxing(months, today)
+    place_demo_companies()
+    if ningbo is None and shaoxing is None:
+        return False
+    ready, _skipped = ensure_users()  # the work is recorded by the demo's users
+    if ningbo is not None:
+        _record_ningbo_work(ningbo, months, ready)
+    if shaoxing is not None:
+        _announce_drops(shaoxing, months)
+    return True
+
+
+def _load_ningbo(months: list[date], today: date) -> Company | None:
+    """宁波's stations, county borders, weights and months of values; None when there."""
+    if Company.objects.filter(name=COMPANY_NAME).exists():
+        return None
     stations = station_rows()
     with tempfile.TemporaryDirectory() as folder:
         stations_csv = Path(folder) / "demo_stations.csv"
         values_csv = Path(folder) / "demo_values.csv"
-        _write_csv(stations_csv, list(stations[0]), stations)
-        _write_csv(
+        write_csv(stations_csv, list(stations[0]), stations)
+        write_csv(
             values_csv,
             ["station_code", "period", "indicator_code", "value"],
             value_rows(stations, months),
@@ -317,19 +395,35 @@ def load_demo(today: date | None = None) -> bool:
                 recompute=False,
             )
         import_indicator_file(values_csv, source=ImportSource.DEMO, today=today)
+    return result.company
+
+
+def _latest_run(company: Company, months: list[date]) -> ScoreRun | None:
+    """The last month's run, once it is scored."""
     latest = (
-        ScoreRun.objects.filter(company=result.company, is_current=True, status=RunStatus.DONE)
+        ScoreRun.objects.filter(company=company, is_current=True, status=RunStatus.DONE)
         .order_by("-period")
         .first()
     )
-    if latest is not None and latest.period == months[-1]:
-        ready, _skipped = ensure_users()  # the work is recorded by the demo's users
-        users = get_user_model().objects.filter(
-            username__in=[demo.username for demo in ready], groups__name=DEMO_GROUP
-        )
-        with transaction.atomic():  # all of the month's work, or none of it
-            by_name = {user.username: user for user in users}
-            record_demo_work(result.company, months[-1], by_name)
-            record_demo_month_close(result.company, months[-1], by_name)
-        notify_grade_drops(run_id=latest.pk)  # the users did not exist when it was published
-    return True
+    return latest if latest is not None and latest.period == months[-1] else None
+
+
+def _record_ningbo_work(company: Company, months: list[date], ready: list[DemoUser]) -> None:
+    latest = _latest_run(company, months)
+    if latest is None:
+        return
+    users = get_user_model().objects.filter(
+        username__in=[demo.username for demo in ready], groups__name=DEMO_GROUP
+    )
+    with transaction.atomic():  # all of the month's work, or none of it
+        by_name = {user.username: user for user in users}
+        record_demo_work(company, months[-1], by_name)
+        record_demo_month_close(company, months[-1], by_name)
+    notify_grade_drops(run_id=latest.pk)  # the users did not exist when it was published
+
+
+def _announce_drops(company: Company, months: list[date]) -> None:
+    """绍兴's committee and secretary hear of its last month's drops, as 宁波's do."""
+    latest = _latest_run(company, months)
+    if latest is not None:  # the users did not exist when it was published
+        notify_grade_drops(run_id=latest.pk)

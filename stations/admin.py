@@ -17,15 +17,84 @@ from stations.geoimport import (
     import_service_areas,
     too_large,
 )
-from stations.models import Company, County, CountyBoundary, ServiceArea, Station, StationMember
+from stations.models import (
+    Company,
+    County,
+    CountyBoundary,
+    OrgMember,
+    OrgUnit,
+    ServiceArea,
+    Station,
+    StationMember,
+)
+from stations.orgrules import code_in_use, unit_parent_error
 from stations.signals import announce_company_created
 from tabular.defects import FileRejected
 
 
+class OrgUnitForm(forms.ModelForm):
+    """The tree's rules (``stations.orgrules``), the same as the organisation file's."""
+
+    class Meta:
+        model = OrgUnit
+        fields = ["code", "name", "parent"]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        clash = code_in_use(code, unit_id=self.instance.pk)
+        if clash and not OrgUnit.objects.filter(code=code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(clash)  # (another unit's code: the unique check says)
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        parent = cleaned.get("parent")
+        if self.instance.pk is not None and parent is not None:
+            units = OrgUnit.objects.values_list("pk", "parent_id", "code")
+            stored = {pk: parent_id for pk, parent_id, _code in units}
+            codes = {pk: code for pk, _parent, code in units}
+            codes[self.instance.pk] = cleaned.get("code") or codes[self.instance.pk]
+            error = unit_parent_error(self.instance.pk, parent.pk, stored, codes)
+            if error:
+                self.add_error("parent", error)
+        return cleaned
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    """Units above companies (a province …). Many at once: ``manage.py import_org``."""
+
+    form = OrgUnitForm
+    list_display = ["code", "name", "parent"]
+    list_select_related = ["parent"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+
+
+class CompanyForm(forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = ["name", "code", "parent"]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if code:
+            clash = code_in_use(code, company_id=self.instance.pk)
+            taken = Company.objects.filter(code=code).exclude(pk=self.instance.pk).exists()
+            if clash and not taken:  # (another company's code: the unique check says)
+                raise forms.ValidationError(clash)
+        return code
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["name", "created_at"]
-    search_fields = ["name"]
+    form = CompanyForm
+    list_display = ["name", "code", "parent", "created_at"]
+    list_select_related = ["parent"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
 
     def save_model(self, request, obj, form, change):
         """A company added here starts with weight version 1, like one made by import."""
@@ -60,6 +129,38 @@ class StationMemberInline(admin.StackedInline):
     verbose_name_plural = _("station (for station staff and secretaries)")
 
 
+class OrgMemberForm(forms.ModelForm):
+    """One of the two, company or unit (the model's constraint, said in words)."""
+
+    class Meta:
+        model = OrgMember
+        fields = ["company", "unit"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("company")) == bool(cleaned.get("unit")):
+            raise forms.ValidationError(
+                _("Choose a company or an organisation unit, one of the two.")
+            )
+        return cleaned
+
+
+class OrgMemberInline(admin.StackedInline):
+    """Where a user who is not station staff belongs: a company (its committee, its
+    administrators) or a unit above companies (reads every company below)."""
+
+    model = OrgMember
+    form = OrgMemberForm
+    can_delete = True
+    autocomplete_fields = ["company", "unit"]
+    extra = 0
+    max_num = 1
+    # A single inline is headed by its verbose_name.
+    verbose_name = verbose_name_plural = _(
+        "place in the organisation (committee, administrators, viewers)"
+    )
+
+
 User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
@@ -67,9 +168,13 @@ if admin.site.is_registered(User):
 
 @admin.register(User)
 class UserWithStationAdmin(UserAdmin):
-    inlines = [StationMemberInline]
-    list_display = [*UserAdmin.list_display, "station_membership"]
-    list_select_related = ["station_membership__station"]
+    inlines = [StationMemberInline, OrgMemberInline]
+    list_display = [*UserAdmin.list_display, "station_membership", "org_membership"]
+    list_select_related = [
+        "station_membership__station",
+        "org_membership__company",
+        "org_membership__unit",
+    ]
     list_filter = [*UserAdmin.list_filter, "station_membership__station__county"]
 
     def get_queryset(self, request):
@@ -90,6 +195,24 @@ class StationMemberAdmin(admin.ModelAdmin):
     list_select_related = ["user", "station"]
     search_fields = ["user__username", "station__name", "station__code"]
     autocomplete_fields = ["station"]
+
+
+class OrgMemberWithUserForm(OrgMemberForm):
+    class Meta(OrgMemberForm.Meta):
+        fields = ["user", "company", "unit"]
+
+
+@admin.register(OrgMember)
+class OrgMemberAdmin(admin.ModelAdmin):
+    form = OrgMemberWithUserForm
+    list_display = ["user", "company", "unit"]
+    list_select_related = ["user", "company", "unit"]
+    list_filter = [
+        ("company", admin.RelatedOnlyFieldListFilter),
+        ("unit", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["user__username", "user__first_name", "company__name", "unit__name"]
+    autocomplete_fields = ["user", "company", "unit"]
 
 
 class GeoJSONUploadForm(forms.Form):

@@ -1,5 +1,5 @@
-"""What a station code may contain, said once: the import refuses the rest, the model
-validates it, and docs/data-formats.md explains it.
+"""What a station code (and a unit's or company's code) may contain, said once: the
+import refuses the rest, the model validates it, and docs/data-formats.md explains it.
 
 A code is the station's permanent key and goes into addresses (``/stations/<code>/``) and
 file names, so it is kept to what survives both: ASCII letters and digits, then also
@@ -29,3 +29,19 @@ validate_station_code = RegexValidator(
 
 def is_station_code(text: str) -> bool:
     return re.match(STATION_CODE_PATTERN, text) is not None
+
+
+#: The codes of the organisation tree (units, companies) go into addresses the same way,
+#: so they are held to the same characters (``stations.orgrules``).
+validate_org_code = RegexValidator(
+    STATION_CODE_PATTERN,
+    _(
+        "An organisation code is made of letters (A–Z, a–z) and digits, then also “.”, “-” "
+        "and “_”; it starts with a letter or a digit."
+    ),
+    code="bad_org_code",
+)
+
+
+def is_org_code(text: str) -> bool:
+    return is_station_code(text)

@@ -7,14 +7,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from stations.codes import validate_station_code
+from stations.codes import validate_org_code, validate_station_code
 
 
 class OrgUnit(models.Model):
     """A level of the organisation above the grading unit (a group, a province company
     …). Companies, the grading units, hang under one; units nest to any depth."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[validate_org_code])
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
         "self",
@@ -40,7 +40,18 @@ class Company(models.Model):
     targets, method and month close."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    code = models.CharField(_("code"), max_length=32, unique=True, null=True, blank=True)
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_org_code],
+        help_text=_(
+            "Its place in the organisation tree: a row of the organisation file "
+            "(import_org) with this code puts the company under that row's parent."
+        ),
+    )
     parent = models.ForeignKey(
         OrgUnit,
         on_delete=models.PROTECT,

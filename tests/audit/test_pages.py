@@ -240,6 +240,11 @@ def test_groups_and_rights_changed_in_the_admin_are_recorded_with_the_admin(clie
             "station_membership-INITIAL_FORMS": "0",
             "station_membership-MIN_NUM_FORMS": "0",
             "station_membership-MAX_NUM_FORMS": "1",
+            # Their place in the organisation (an inline form): none.
+            "org_membership-TOTAL_FORMS": "0",
+            "org_membership-INITIAL_FORMS": "0",
+            "org_membership-MIN_NUM_FORMS": "0",
+            "org_membership-MAX_NUM_FORMS": "1",
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -35,7 +35,7 @@ def test_every_model_of_ours_is_registered():
         "company", "county", "station", "stationmember", "indicator",
         "importbatch", "indicatorvalue", "weightset", "scorerun", "stationscore",
         "countyboundary", "servicearea", "methodversion", "sensitivityrun", "auditentry",
-        "monthclose", "objection", "methodoverride",
+        "monthclose", "objection", "methodoverride", "orgunit", "orgmember",
     }  # fmt: skip
 
 

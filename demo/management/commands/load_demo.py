@@ -2,14 +2,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from demo.company import COMPANY_NAME, DEMO_PASSWORD, ensure_users, load_demo
+from demo.company import COMPANY_NAME, DEMO_PASSWORD, PROVINCE_NAME, ensure_users, load_demo
+from demo.shaoxing import COMPANY_NAME as SHAOXING
 from scoring.models import RunStatus, ScoreRun
 from stations.roles import ROLES_BY_KEY
 
 
 class Command(BaseCommand):
     help = _(
-        "Load the demo company (宁波供电公司) with 24 months of data and demo users. Idempotent."
+        "Load the demo: 浙江 with two companies (宁波供电公司, 绍兴供电公司), 24 months of "
+        "data and demo users. Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -28,20 +30,24 @@ class Command(BaseCommand):
                 )
             )
         if load_demo():
-            runs = ScoreRun.objects.filter(company__name=COMPANY_NAME)
-            done = runs.filter(status=RunStatus.DONE).count()
-            self.stdout.write(
-                _("Loaded %(company)s: %(done)d of %(total)d months scored.")
-                % {"company": COMPANY_NAME, "done": done, "total": runs.count()}
-            )
+            for company in (COMPANY_NAME, SHAOXING):
+                runs = ScoreRun.objects.filter(company__name=company)
+                done = runs.filter(status=RunStatus.DONE).count()
+                self.stdout.write(
+                    _("Loaded %(company)s: %(done)d of %(total)d months scored.")
+                    % {"company": company, "done": done, "total": runs.count()}
+                )
         else:
-            self.stdout.write(_("%s is already loaded; demo logins reset.") % COMPANY_NAME)
+            self.stdout.write(_("%s is already loaded; demo logins reset.") % PROVINCE_NAME)
         ready, skipped = ensure_users()
         self.stdout.write("")
         self.stdout.write(_("Demo logins (password for all: %s):") % DEMO_PASSWORD)
         for demo in ready:
-            where = f" — {demo.station_name}" if demo.station_name else ""
-            self.stdout.write(f"  {demo.username:<10} {ROLES_BY_KEY[demo.role].label}{where}")
+            where = f" — {demo.place}"
+            if demo.unit:
+                where += " " + _("(every company below it, read only)")
+            label = ROLES_BY_KEY[demo.role].label
+            self.stdout.write(f"  {demo.username:<13} {label}{where}")
         for demo in skipped:
             self.stderr.write(
                 _("  %s already exists and is not a demo user: left unchanged, no demo login.")

@@ -1,0 +1,117 @@
+"""The rules of the organisation tree, said once: the ``import_org`` file
+(``stations.orgimport``) and the Django admin's forms (``stations.admin``) both ask here.
+
+- A unit's or a company's code is made of the characters a station code may hold
+  (``stations.codes``): it goes into addresses and file names the same way.
+- One code names one thing: a unit, a company or a station, never two of them.
+- Following parents upwards ends at a root: never back at where it started (a cycle).
+- Units hang under units; companies hang under units; nothing hangs under a company
+  (its counties and stations are its own, not part of this tree).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import TypeVar
+
+from django.utils.translation import gettext as _
+
+from stations.models import Company, OrgUnit, Station
+
+K = TypeVar("K", bound=Hashable)
+
+
+def bad_code_message(code: str) -> str:
+    return (
+        _(
+            "%r is not an organisation code: use letters (A–Z, a–z) and digits, then also "
+            "“.”, “-” and “_”"
+        )
+        % code
+    )
+
+
+def cycle_from(start: K, parents: Mapping[K, K | None]) -> list[K] | None:
+    """The circle that following ``parents`` from ``start`` runs into, starting at the
+    first member met (``[a, b, c]``: a's parent is b, b's is c, c's is a); None when the
+    walk ends at a root."""
+    order: dict[K, int] = {}
+    walk: list[K] = []
+    current: K | None = start
+    while current is not None and current not in order:
+        order[current] = len(walk)
+        walk.append(current)
+        current = parents.get(current)
+    if current is None:
+        return None
+    return walk[order[current] :]
+
+
+def find_cycles(parents: Mapping[K, K | None]) -> list[list[K]]:
+    """Every circle in ``parents`` once, each starting at its smallest member (by the
+    order of ``parents``), in that order."""
+    position = {key: index for index, key in enumerate(parents)}
+    found: dict[frozenset[K], list[K]] = {}
+    for key in parents:
+        cycle = cycle_from(key, parents)
+        if cycle is None or frozenset(cycle) in found:
+            continue
+        first = min(range(len(cycle)), key=lambda i: position.get(cycle[i], len(position)))
+        found[frozenset(cycle)] = cycle[first:] + cycle[:first]
+    return sorted(found.values(), key=lambda cycle: position.get(cycle[0], len(position)))
+
+
+def circle_text(cycle: list[str]) -> str:
+    """``ZJ → HZ → ZJ``: a circle of codes, each under the next."""
+    return " → ".join([*cycle, cycle[0]])
+
+
+def unit_parent_error(
+    unit: K, parent: K | None, stored: Mapping[K, K | None], codes: Mapping[K, str]
+) -> str | None:
+    """Why ``unit`` cannot be put under ``parent``, given every unit's stored parent
+    (``stored``) and code (``codes``); None when it can (the admin's check)."""
+    if parent is None:
+        return None
+    cycle = cycle_from(unit, {**stored, unit: parent})
+    if cycle is None:
+        return None
+    if cycle == [unit]:
+        return _("a unit cannot be its own parent")
+    return _("%(parent)s is below %(unit)s, so %(unit)s cannot go under it (%(circle)s)") % {
+        "parent": codes[parent],
+        "unit": codes[unit],
+        "circle": circle_text([codes[key] for key in cycle]),
+    }
+
+
+def code_in_use(code: str, *, unit_id: int | None = None, company_id: int | None = None):
+    """What else ``code`` already names (a unit, a company or a station other than the
+    one being saved), as a message; None when it is free."""
+    units = OrgUnit.objects.filter(code=code)
+    unit = (units if unit_id is None else units.exclude(pk=unit_id)).first()
+    if unit is not None:
+        return _("%(code)s is the code of the unit “%(name)s”") % {"code": code, "name": unit}
+    companies = Company.objects.filter(code=code)
+    company = (companies if company_id is None else companies.exclude(pk=company_id)).first()
+    if company is not None:
+        return _("%(code)s is the code of the company “%(name)s”") % {
+            "code": code,
+            "name": company,
+        }
+    station = Station.objects.filter(code=code).first()
+    if station is not None:
+        return _("%(code)s is the code of the station “%(name)s”") % {
+            "code": code,
+            "name": station,
+        }
+    return None
+
+
+def stored_unit_parents() -> dict[str, str | None]:
+    """Every unit's parent as stored, by code."""
+    codes = dict(OrgUnit.objects.values_list("pk", "code"))
+    return {
+        codes[pk]: (codes[parent] if parent is not None else None)
+        for pk, parent in OrgUnit.objects.values_list("pk", "parent_id")
+    }

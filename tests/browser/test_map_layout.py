@@ -104,15 +104,17 @@ def test_the_map_downloads_as_a_png_image(demo_site: DemoSite, tmp_path):
         browser.open(demo_site.url("/map/"))
         assert len(map_fills(browser)) == 60
         period = driver.find_element(By.CSS_SELECTOR, "main h1 .period").text
+        # "station-map", translated (五色地图 in Chinese).
+        name = driver.find_element(By.ID, "station-map").get_attribute("data-image-name")
         button = driver.find_element(By.CSS_SELECTOR, ".js-map-image")
-        assert button.is_displayed() and "PNG" in button.text
+        assert button.is_displayed() and "PNG" in button.text and name
         button.click()
         deadline = time.monotonic() + DOWNLOAD_TIMEOUT
         while not (saved := list(tmp_path.glob("*.png"))) and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
         driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "default"})
-    assert [path.name for path in saved] == [f"station-map-{period}.png"]
+    assert [path.name for path in saved] == [f"{name}-{period}.png"]
     assert png_size(saved[0]) == (1200, 960)
     assert saved[0].stat().st_size > 20_000  # a drawn map, not an empty canvas
     assert browser.outside_requests() == []

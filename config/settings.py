@@ -293,6 +293,9 @@ WIDGET_FRAME_ANCESTORS = check_origins(
 )
 # Whether the widget shows the map to visitors who are not logged in.
 WIDGET_PUBLIC = env_bool("WIDGET_PUBLIC", False)
+# System checks this installation has decided to ignore (comma-separated ids), e.g.
+# mapviews.W001 (WIDGET_FRAME_ANCESTORS empty) where no portal embeds the widget.
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 SESSION_COOKIE_HTTPONLY = True
 # Content-Security-Policy (django-csp) on every response: our own scripts, styles and
 # images only, no inline script or style (data goes through json_script). Two
@@ -345,7 +348,7 @@ if not DEBUG:
     if not SECURE_HSTS_PRELOAD:
         # Deliberate: an intranet host cannot be on the browsers' public HSTS
         # preload list, so the check that asks for it is silenced (docs/operations.md).
-        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+        SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
 
 # --- E-mail: only where EMAIL_HOST is set ------------------------------------
 # Unset, nothing is e-mailed: notifications stay on the site. Set, grade-drop notices are

@@ -14,3 +14,6 @@ class MapviewsConfig(AppConfig):
 
         # Kept page bodies are out of date when rows change or these are announced.
         pagecache.connect([values_changed, grades_published, company_created, stations_imported])
+
+        # The settings' checks (manage.py check, runserver) register as the module loads.
+        from mapviews import checks  # noqa: F401

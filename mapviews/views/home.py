@@ -53,7 +53,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         request,
         "mapviews/map",
         lambda: _map_context(request),
-        keep=("period", "period_scored", "plotly_js"),
+        keep=("period", "period_scored", "plotly_js", "print_view"),
     )
 
 
@@ -61,6 +61,8 @@ def _map_context(request: HttpRequest) -> dict:
     month = chosen_month(request)
     context = month_context(month, request)
     context["plotly_js"] = plotly_static_path()
+    # ?print=1: the print view (no header nor controls; the legend and the month kept).
+    context["print_view"] = request.GET.get("print") == "1"
     if month.run is not None:
         data = map_data(month, request)
         context.update(

@@ -21,3 +21,25 @@ window.addEventListener("pageshow", function (event) {
     button.disabled = false;
   });
 });
+// "Select all" in each group of a list of checkboxes (department help: one group per
+// department): ticks or clears every row of its group that may be ticked, and shows
+// whether all, some or none are.
+document.querySelectorAll(".js-select-group").forEach(function (all) {
+  var group = all.closest("tbody");
+  var rows = Array.from(group.querySelectorAll("input[type=checkbox]:not(.js-select-group)"))
+    .filter(function (box) { return !box.disabled; });
+  var label = all.closest("label");
+  if (!rows.length) { return; }
+  function show() {
+    var ticked = rows.filter(function (box) { return box.checked; }).length;
+    all.checked = ticked === rows.length;
+    all.indeterminate = ticked > 0 && ticked < rows.length;
+  }
+  all.addEventListener("change", function () {
+    rows.forEach(function (box) { box.checked = all.checked; });
+    show();
+  });
+  rows.forEach(function (box) { box.addEventListener("change", show); });
+  show();
+  if (label) { label.hidden = false; }
+});

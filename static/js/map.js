@@ -105,7 +105,86 @@
     });
   }
 
+  // The map as a PNG, drawn by plotly in the browser (nothing leaves it): the figure at a
+  // fixed size with the page's title (company, month) above and the legend with its counts
+  // below, so the image says what it shows.
+  var IMAGE = { width: 1200, height: 960 };
+  function imageFigure() {
+    var title = document.querySelector("h1");
+    var items = Array.from(document.querySelectorAll(".legend li"));
+    var legend = items.map(function (item, index) {
+      var badge = item.querySelector(".grade-badge");
+      var count = item.querySelector(".legend-count");
+      return {
+        text: (badge ? badge.textContent.trim() : "") + "  " + (count ? count.textContent.trim() : ""),
+        x: (index + 0.5) / items.length, xref: "paper", xanchor: "center",
+        y: 0, yref: "paper", yanchor: "top", yshift: -12, showarrow: false,
+        bgcolor: badge ? window.getComputedStyle(badge).backgroundColor : "#fff",
+        bordercolor: "#555", borderwidth: 1, borderpad: 5,
+        font: { size: 15, color: badge ? window.getComputedStyle(badge).color : "#1f2328" }
+      };
+    });
+    var layout = Object.assign({}, element.layout, {
+      title: { text: title ? title.textContent.replace(/\s+/g, " ").trim() : "", x: 0.02, xanchor: "left", font: { size: 22 } },
+      margin: { l: 10, r: 10, t: 60, b: 70 },
+      annotations: (element.layout.annotations || []).concat(legend),
+      width: IMAGE.width, height: IMAGE.height, paper_bgcolor: "#fff"
+    });
+    return { data: element.data, layout: layout };
+  }
+  // plotly draws the figure as SVG (a data: URL, which the Content-Security-Policy allows
+  // as an image, where plotly's own PNG export uses a blob: one), painted on a canvas here.
+  function loadImage(url) {
+    return new Promise(function (resolve, reject) {
+      var image = new Image();
+      image.onload = function () { resolve(image); };
+      image.onerror = function () { reject(new Error("the map image did not load")); };
+      image.src = url;
+    });
+  }
+  function downloadImage(button) {
+    button.disabled = true;
+    var name = (element.dataset.imageName || "station-map") + "-" + current + ".png";
+    return window.Plotly.toImage(imageFigure(), {
+      format: "svg", width: IMAGE.width, height: IMAGE.height
+    }).then(loadImage).then(function (image) {
+      var canvas = document.createElement("canvas");
+      canvas.width = IMAGE.width;
+      canvas.height = IMAGE.height;
+      var context = canvas.getContext("2d");
+      context.fillStyle = "#fff";
+      context.fillRect(0, 0, IMAGE.width, IMAGE.height);
+      context.drawImage(image, 0, 0, IMAGE.width, IMAGE.height);
+      return new Promise(function (resolve) { canvas.toBlob(resolve, "image/png"); });
+    }).then(function (blob) {
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = name;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+    }).finally(function () { button.disabled = false; });
+  }
+  // Printed from the page itself (not the print view): draw the map at the paper's width.
+  window.addEventListener("beforeprint", function () {
+    if (element.dataset.ready === "true") { window.Plotly.relayout(element, { width: 680, height: 540 }); }
+  });
+  window.addEventListener("afterprint", function () {
+    if (element.dataset.ready === "true") { window.Plotly.relayout(element, { width: null, height: null, autosize: true }); }
+  });
+
   initialFigure().then(draw).then(function () {
+    // The print view's "Print" button, once the map is drawn.
+    document.querySelectorAll(".map-print .js-print").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+    var imageButton = document.querySelector(".js-map-image");
+    if (imageButton) {
+      imageButton.hidden = false;
+      imageButton.addEventListener("click", function () { downloadImage(imageButton); });
+    }
     element.on("plotly_click", function (event) {
       var point = event.points && event.points[0];
       var url = point && point.customdata && point.customdata[6];

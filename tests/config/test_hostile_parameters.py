@@ -70,11 +70,12 @@ class Page:
 
 
 MONTH_PAGE = ("period", "county", "page", "sort", "dir")
+MAP_PAGE = (*MONTH_PAGE, "print")
 S1 = ((CODE, "S1"),)
 
 WALK: dict[str, Page] = {
-    "mapviews:home": Page(query=MONTH_PAGE),
-    "mapviews:map": Page(query=MONTH_PAGE),
+    "mapviews:home": Page(query=MAP_PAGE),
+    "mapviews:map": Page(query=MAP_PAGE),
     "mapviews:map_month": Page(query=("period", "county", "compact")),
     "mapviews:widget": Page(query=("period", "county")),
     "mapviews:widget_map": Page(query=("period", "county")),

@@ -57,7 +57,8 @@ def test_production_refuses_a_weak_secret_key(key):
 
 def test_debug_allows_the_embedded_key():
     """A developer's site starts without a key; production starts with a strong one."""
-    developer = run_check(DEBUG="true")
+    # (A portal origin set: without one the check warns, mapviews.W001.)
+    developer = run_check(DEBUG="true", WIDGET_FRAME_ANCESTORS="https://portal.example.cn")
     assert developer.returncode == 0, developer.stderr
     assert "System check identified no issues" in developer.stdout
     production = run_check(DEBUG="false", ALLOWED_HOSTS="example.com", SECRET_KEY="k" * 50)
@@ -83,7 +84,14 @@ def test_site_does_not_start_without_a_key_when_debug_is_off():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_deploy_check_passes_with_production_settings(tmp_path):
+@pytest.mark.parametrize(
+    "widget",
+    [
+        {"WIDGET_FRAME_ANCESTORS": "https://portal.example.cn"},
+        {"SILENCED_SYSTEM_CHECKS": "mapviews.W001"},  # no portal embeds the widget
+    ],
+)
+def test_deploy_check_passes_with_production_settings(tmp_path, widget):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -92,6 +100,7 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
             "DEBUG": "false",
             "SECRET_KEY": "p" * 20 + "-production-secret-key-0123456789",
             "ALLOWED_HOSTS": "stations.example.com",
+            **widget,
         },
         capture_output=True,
         text=True,

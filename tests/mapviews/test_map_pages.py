@@ -147,7 +147,11 @@ def test_ranking_draws_sparklines(viewer):
     response = viewer.get(reverse("mapviews:ranking"))
     html = response.content.decode()
     assert html.count('<svg class="sparkline"') == 3
-    assert "Last 12 months: 2026-09 40.00, 2026-10 60.00" in html
+    # Not by colour alone: each month's grade is written in the summary, and the last
+    # month's short label on a badge right of the line.
+    assert "Last 12 months: 2026-09 40.00 Yellow · Lagging, 2026-10 60.00 Orange · Good" in html
+    badges = re.findall(r'<g class="spark-grade"[^>]*>.*?<text[^>]*>([^<]*)</text></g>', html)
+    assert badges == ["Gd", "Wk", "Ex"]  # the last month of each: S1 orange, S2 green, S3 red
 
 
 def test_ranking_downloads_neutralise_formulas(committee_viewer, scored):

@@ -91,7 +91,7 @@ def sparkline(
     segments: list[str] = []
     current: list[str] = []
     dots = []
-    last = None
+    last: dict[str, str | float] | None = None
     for index, (score, grade) in enumerate(zip(scores, grades, strict=True)):
         x = round(index * step, 1) if count > 1 else width / 2
         if score is None:

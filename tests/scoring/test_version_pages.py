@@ -452,3 +452,14 @@ def test_a_normalisation_set_from_the_command_line_stays_offered(admin_client, c
     )
     assert "Select a valid choice" in response.content.decode()
     assert not MethodVersion.objects.filter(version__gt=2).exists()
+
+
+@pytest.mark.django_db
+def test_a_month_scored_before_any_rules_version_names_the_built_in_rules(
+    admin_client, company_months
+):
+    """Not "rules v0": a run made with the built-in method has no rules version."""
+    ScoreRun.objects.filter(period=date(2026, 8, 1)).update(method_version=None)
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get(reverse("scoring:month_review", args=["2026-08"])).content.decode()
+    assert "the built-in rules, computed" in page and "rules v0" not in page

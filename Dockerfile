@@ -6,11 +6,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# A TrueType Chinese font for the bulletin PDF to embed (reportlab cannot embed Noto CJK).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
-    && rm -rf /var/lib/apt/lists/*
-
 RUN groupadd --system app && useradd --system --gid app --home-dir /app app
 WORKDIR /app
 

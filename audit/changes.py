@@ -12,6 +12,7 @@ from django.db import models
 from django.template.defaultfilters import yesno
 from django.utils.translation import gettext_lazy as _
 
+from audit.labels import stored_text
 from audit.models import AuditEntry
 from scoring.engine import ScoringMethod
 
@@ -113,7 +114,7 @@ def _text(value: Any, field: models.Field | None = None) -> str | None:
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, list) and all(not isinstance(item, dict | list) for item in value):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(stored_text(str(item)) for item in value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+    return stored_text(str(value))  # a group's name, a set-up reason: translated

@@ -12,7 +12,10 @@ from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from audit.labels import stored_text
 
 
 class AuditEntryIsAppendOnly(Exception):
@@ -93,7 +96,12 @@ class AuditEntry(models.Model):
     action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
     target_type = models.CharField(_("what (type)"), max_length=100)
     target_id = models.CharField(_("what (id)"), max_length=64, blank=True)
+    #: The target as the default language (Chinese) names it, and as English does: each
+    #: reader sees the words of their language ("v1 from 2000-01", not "v1（自 2000-01
+    #: 起）"). Entries from before both were kept have only the first, in the language of
+    #: whoever made the change.
     target_repr = models.CharField(_("what"), max_length=200)
+    target_repr_en = models.CharField(_("what (English)"), max_length=200, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
     reason = models.TextField(_("reason"), blank=True)
@@ -121,6 +129,13 @@ class AuditEntry(models.Model):
     @property
     def actor_label(self) -> str:
         return self.actor_name or str(_("system / command line"))
+
+    @property
+    def target_label(self) -> str:
+        """The target named in the reader's language (a role group by its label)."""
+        english = (get_language() or "").startswith("en")
+        name = self.target_repr_en if english and self.target_repr_en else self.target_repr
+        return stored_text(name)
 
     @property
     def reason_is_a_value(self) -> bool:

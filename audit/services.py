@@ -9,8 +9,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import translation
 
 from audit.middleware import current_user
 from audit.models import Action, AuditEntry
@@ -58,11 +60,17 @@ def record(
         action=action,
         target_type=target._meta.label_lower,
         target_id="" if target.pk is None else str(target.pk),
-        target_repr=str(target)[:200],
+        target_repr=_named(target, settings.LANGUAGE_CODE),
+        target_repr_en=_named(target, "en"),
         before=_json_ready(before),
         after=_json_ready(after),
         reason=reason,
     )
+
+
+def _named(target: models.Model, language: str) -> str:
+    with translation.override(language):
+        return str(target)[:200]
 
 
 def _json_ready(values: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -387,9 +387,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- The monthly bulletin PDF ----------------------------------------------------
-# A TrueType CJK font to embed (.ttf, or a .ttc of TrueType outlines, e.g. Debian's
-# fonts-wqy-microhei or Windows' simsun.ttc). Empty: the common system paths are tried
-# (improvement/reports/fonts.py), then the PDF uses the viewer's built-in STSong-Light.
+# A TrueType CJK font to embed instead of the shipped one (.ttf, or a .ttc of TrueType
+# outlines, e.g. Debian's fonts-wqy-microhei or Windows' simsun.ttc). Empty: the
+# project's own Noto Sans SC subset (improvement/reports/fonts.py).
 PDF_CJK_FONT = env_file("PDF_CJK_FONT")
 
 LOGGING = {

@@ -8,3 +8,9 @@ class DemoConfig(AppConfig):
 
     name = "demo"
     verbose_name = _("Demo company")
+
+    def ready(self) -> None:
+        from audit.labels import register
+        from demo.company import DEMO_GROUP
+
+        register({DEMO_GROUP: _("demo users")})  # the audit trail shows it granted

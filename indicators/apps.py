@@ -9,3 +9,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         # The tasks are looked up by name when a job is sent (indicators.jobs).
         import indicators.tasks  # noqa: F401
+        from audit.labels import register
+        from indicators.storedtexts import STORED_TEXTS
+
+        register(STORED_TEXTS)

@@ -63,13 +63,23 @@ def figure_payload(figure: go.Figure) -> dict:
     return json.loads(figure.to_json())
 
 
+#: Room right of a sparkline for the last month's grade label (one CJK character or two
+#: Latin letters at 10 px).
+SPARK_LABEL_WIDTH = 18
+
+
 def sparkline(
     scores: list[float | None], grades: list[str], width: int = 96, height: int = 24
 ) -> dict:
-    """An inline-SVG sparkline of scores 0–100: a polyline and one dot per month.
+    """An inline-SVG sparkline of scores 0–100: a polyline, one dot per month and, right
+    of the line, a badge for the last scored month's grade (filled with its colour, its
+    short label written in its text colour), so the grade is not told by colour alone.
 
-    Months without a score break the line. Returns ``width``, ``height``,
-    ``segments`` (point strings for ``<polyline>``) and ``dots`` (x, y, fill).
+    Months without a score break the line. Returns ``width`` (the line's and the
+    badge's), ``height``, ``segments`` (point strings for ``<polyline>``), ``dots``
+    (x, y, fill) and ``last``: the badge's ``grade``, ``x``, ``y`` (its top left),
+    ``fill`` and ``ink``, or None when no month has a score. The caller adds the
+    badge's text (``scoring.grades`` has the translated short labels).
     """
     count = len(scores)
     step = width / max(count - 1, 1)
@@ -81,6 +91,7 @@ def sparkline(
     segments: list[str] = []
     current: list[str] = []
     dots = []
+    last: dict[str, str | float] | None = None
     for index, (score, grade) in enumerate(zip(scores, grades, strict=True)):
         x = round(index * step, 1) if count > 1 else width / 2
         if score is None:
@@ -90,10 +101,23 @@ def sparkline(
             continue
         y = y_of(score)
         current.append(f"{x},{y}")
-        dots.append((x, y, GRADE_COLOURS.get(grade, GRADE_COLOURS[UNGRADED])[0]))
+        fill, ink = GRADE_COLOURS.get(grade, GRADE_COLOURS[UNGRADED])
+        dots.append((x, y, fill))
+        last = {"grade": grade if grade in GRADE_COLOURS else UNGRADED, "fill": fill, "ink": ink}
     if len(current) > 1:
         segments.append(" ".join(current))
-    return {"width": width, "height": height, "segments": segments, "dots": dots}
+    if last is not None:
+        side, top = SPARK_LABEL_WIDTH - 4, (height - 14) / 2
+        left = width + 3
+        # The label's middle and baseline (10 px text in a 14 px badge).
+        last.update(x=left, y=top, width=side, height=14, text_x=left + side / 2, text_y=top + 10.5)
+    return {
+        "width": width + SPARK_LABEL_WIDTH,
+        "height": height,
+        "segments": segments,
+        "dots": dots,
+        "last": last,
+    }
 
 
 def grade_distribution_figure(

@@ -15,6 +15,7 @@ from scoring.engine.explain import (
     ChangeBreakdown,
     change_breakdown,
     contributions,
+    indicators_together,
     next_grade_paths,
 )
 from scoring.engine.grades import GRADE_ORDER
@@ -137,8 +138,29 @@ def station_explanation(
             (names[code].name if code in names else code, months)
             for code, months in (score.flags or {}).get("carried", {}).items()
         ],
-        "way_up_steps": [step for step in steps if step[1].possible],
-        "way_up_impossible": [step[0] for step in steps if not step[1].possible],
+        **_way_up_lists(way_up, steps, score.normalised, weights, names),
+    }
+
+
+def _way_up_lists(way_up, steps, normalised, weights, names) -> dict:
+    """The indicators that would do it alone and those that would not; when none would
+    alone, instead of naming them all as "not enough", the fewest that would together."""
+    alone = [step for step in steps if step[1].possible]
+    if not way_up or alone:
+        return {
+            "way_up_steps": alone,
+            "way_up_impossible": [step[0] for step in steps if not step[1].possible],
+            "way_up_together": [],
+            "way_up_out_of_reach": False,
+        }
+    together = indicators_together(way_up.gap, normalised, weights)
+    return {
+        "way_up_steps": [],
+        "way_up_impossible": [],
+        "way_up_together": [
+            (names[code], points) for code, points in together or [] if code in names
+        ],
+        "way_up_out_of_reach": together is None,
     }
 
 

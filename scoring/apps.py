@@ -18,3 +18,7 @@ class ScoringConfig(AppConfig):
         values_changed.connect(recompute_changed_months, dispatch_uid="scoring.recompute_months")
         company_created.connect(start_new_company, dispatch_uid="scoring.start_new_company")
         register_import_effects(import_effects)
+        from audit.labels import register
+        from scoring.storedtexts import STORED_TEXTS
+
+        register(STORED_TEXTS)

@@ -27,6 +27,10 @@ class StationsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, dispatch_uid="stations.sync_roles")
+        from audit.labels import register
+        from stations.roles import GROUP_LABELS
+
+        register(GROUP_LABELS)  # the audit trail shows a granted group by its label
         from stations import shapechanges
 
         shapechanges.connect()

@@ -83,6 +83,9 @@ PARTY_COMMITTEE = Role("party_committee", "Party committee", _("party committee"
 ADMINISTRATOR = Role("admin", "Administrators", _("administrator"), _ADMIN)
 ROLES = (STATION_STAFF, STATION_SECRETARY, PARTY_COMMITTEE, ADMINISTRATOR)
 ROLES_BY_KEY = {role.key: role for role in ROLES}
+#: A role group's stored name → the label a reader sees: the one mapping, used wherever a
+#: group is shown (the audit trail registers it, ``StationsConfig.ready``).
+GROUP_LABELS = {role.group: role.label for role in ROLES}
 
 
 def sync_role_groups() -> None:
@@ -141,7 +144,7 @@ def role_labels(user) -> list[str]:
     names = set(user.groups.values_list("name", flat=True))
     if user.is_superuser:
         names.add(ADMINISTRATOR.group)
-    labels = [str(role.label) for role in reversed(ROLES) if role.group in names]
+    labels = [str(GROUP_LABELS[role.group]) for role in reversed(ROLES) if role.group in names]
     # A secretary is staff too: name the larger role only.
     if str(STATION_SECRETARY.label) in labels and str(STATION_STAFF.label) in labels:
         labels.remove(str(STATION_STAFF.label))

@@ -47,8 +47,8 @@ class Styles:
     font: PdfFont
 
     def para(self, value: str) -> str:
-        """Plain text as Paragraph markup: escaped, line breaks kept, in glyphs the font has."""
-        return escape(self.font.drawable(value)).replace("\n", "<br/>")
+        """Plain text as Paragraph markup: escaped, line breaks kept."""
+        return escape(value).replace("\n", "<br/>")
 
 
 def _styles(pdf_font: PdfFont) -> Styles:
@@ -111,7 +111,7 @@ def bulletin_pdf(bulletin: Bulletin, whole_lists: Mapping[str, str] | None = Non
     ]
     for section in text.sections(bulletin, whole_lists):
         story.extend(_section(section, styles, document.width))
-    footer = font.drawable(f"{bulletin.company.name} · {title}")
+    footer = f"{bulletin.company.name} · {title}"
 
     def canvas(*args, **kwargs):
         return NumberedCanvas(*args, font=font.name, footer=footer, **kwargs)
@@ -153,6 +153,8 @@ def _table(section: Section, styles: Styles, width: float) -> Table:
         TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.4, RULE),
+                # The cells are Paragraphs; without this the table names Helvetica.
+                ("FONTNAME", (0, 0), (-1, -1), styles.cell.fontName),
                 ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2.5),
@@ -192,7 +194,9 @@ class NumberedCanvas(Canvas):
     """Draws "page x of y" and the footer once the number of pages is known."""
 
     def __init__(self, *args, font: str, footer: str, **kwargs):
-        super().__init__(*args, **kwargs)
+        # The embedded font from the start: reportlab's default Helvetica would be named
+        # on every page without being embedded.
+        super().__init__(*args, **{**kwargs, "initialFontName": font})
         self._pages: list[dict] = []
         self._font, self._footer = font, footer
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from improvement.engine.weakness import WEAK_GRADES, score_change, streak
 from improvement.selectors import MonthGrades, StationWork, work_by_station
+from improvement.selectors.bulletin import STREAK_MONTHS
 from improvement.selectors.months import (
     MONTH_ROW,
     month_codes,
@@ -20,6 +21,7 @@ from improvement.selectors.months import (
     month_rows_between,
     station_flags,
 )
+from improvement.selectors.weaklist import weak_streaks
 from indicators.models import Indicator
 from indicators.periods import add_months
 from mapviews.selectors import month_values
@@ -54,7 +56,9 @@ class ReviewRow:
     rank: int | None
     grade: GradeDisplay
     previous_grade: GradeDisplay | None
-    months_weak: int  # months in a row graded green or yellow, up to this one
+    #: Months in a row graded green or yellow, up to this one, counted as the bulletin
+    #: counts them (back to STREAK_MONTHS + 1: more than STREAK_MONTHS reads "24+").
+    months_weak: int
     weak_indicators: list[WeakIndicator]
     trend: float | None  # score change over TREND_MONTHS months
     scores: list[float | None]  # the last HISTORY_MONTHS months, oldest first
@@ -110,6 +114,7 @@ def review_rows(
         if last_month.run is not None
         else ({}, {})
     )
+    streaks = _streaks(company_id, month.period, station_ids, past)
     rows = []
     for station_id in station_ids:
         grades = [cells.score(station_id, "grade") for cells in past]
@@ -143,7 +148,7 @@ def review_rows(
                 rank=None if rank is None else int(rank),
                 grade=grade_display(now.score(station_id, "grade")),
                 previous_grade=grade_display(previous) if previous else None,
-                months_weak=streak(grades, WEAK_GRADES),
+                months_weak=streaks[station_id],
                 weak_indicators=lines,
                 trend=score_change(scores, TREND_MONTHS),
                 scores=scores,
@@ -153,6 +158,21 @@ def review_rows(
             )
         )
     return rows
+
+
+def _streaks(
+    company_id: int, period: date, station_ids: list[int], past: list[_Cells]
+) -> dict[int, int]:
+    """Each station's weak streak as the bulletin counts it: from the months read when
+    it ends inside them, read further back (one query) only for those weak in them all."""
+    streaks = {
+        station_id: streak([cells.score(station_id, "grade") for cells in past], WEAK_GRADES)
+        for station_id in station_ids
+    }
+    longer = [station_id for station_id, months in streaks.items() if months >= len(past)]
+    if longer:
+        streaks.update(weak_streaks(company_id, period, STREAK_MONTHS + 1, longer))
+    return streaks
 
 
 def _contradiction(

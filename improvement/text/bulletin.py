@@ -261,9 +261,28 @@ def _move_row(move: StationMove) -> tuple:
 
 def weak_months_value(station: WeakStation) -> int | str:
     """The weak streak: a number, or "24+" when it runs past the months read."""
-    if station.weak_months_capped:
-        return f"{STREAK_MONTHS}+"
-    return station.weak_months
+    return months_run(station.weak_months)
+
+
+def months_run(months: int, counted: int = STREAK_MONTHS) -> int | str:
+    """A run of months as every page writes it: the number, or "24+" ("12+") when it
+    runs past the ``counted`` months read. The one wording of the bulletin and the review."""
+    return f"{counted}+" if months > counted else months
+
+
+def weak_streak_text(months: int) -> str:
+    """The review's words for a station's weak streak, in the bulletin's numbers."""
+    return ngettext(
+        "green or yellow for %(months)s month in a row",
+        "green or yellow for %(months)s months in a row",
+        months,
+    ) % {"months": months_run(months)}
+
+
+def months_text(months: int, counted: int) -> str:
+    """ "3 months", or "12+ months" for a run that fills all ``counted`` months read."""
+    shown = f"{counted}+" if months >= counted else months
+    return ngettext("%(months)s month", "%(months)s months", months) % {"months": shown}
 
 
 def work_lines(work: StationWork, station_id: int) -> list[str]:

@@ -13,9 +13,9 @@ from improvement.selectors.bulletin import WEAK
 from improvement.selectors.review import HISTORY_MONTHS, TREND_MONTHS, page_grades, review_rows
 from improvement.selectors.weaklist import weak_counts, weak_order
 from improvement.selectors.work import company_work
-from mapviews.charts import sparkline
 from mapviews.pagecache import render_kept
 from mapviews.sorting import Sort
+from mapviews.sparklines import labelled_sparkline
 from scoring.viewer import chosen_month, month_context
 from stations.roles import VIEW_ALL_DETAILS, can_manage_station
 
@@ -72,7 +72,7 @@ def _review_context(request: HttpRequest) -> dict:
         rows=[
             (
                 row,
-                sparkline(row.scores, row.grades),
+                labelled_sparkline(month.period, row.scores, row.grades),
                 can_manage_station(request.user, row.station.pk),
             )
             for row in rows

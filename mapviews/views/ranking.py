@@ -11,11 +11,10 @@ from django.views.decorators.http import require_GET
 from indicators.models import Indicator
 from indicators.periods import add_months, format_period
 from mapviews import selectors
-from mapviews.charts import sparkline
 from mapviews.pagecache import render_kept
 from mapviews.sorting import chosen_sort
+from mapviews.sparklines import labelled_sparkline
 from mapviews.tables import RankingTable, ranking_rows, ranking_table
-from mapviews.text import list_separator
 from scoring.exports import score_export_frame, to_xlsx
 from scoring.grades import grade_display, ungraded_reason_text
 from scoring.viewer import MonthChoice, chosen_month, month_context, paginate
@@ -66,16 +65,7 @@ def _sparklines(month: MonthChoice, station_ids: list[int]) -> dict[int, dict]:
         by_month = {when: (score, grade) for when, score, grade in trails.get(station_id, [])}
         scores = [by_month.get(when, (None, ""))[0] for when in months]
         grades = [by_month.get(when, (None, ""))[1] for when in months]
-        line = sparkline(scores, grades)
-        shown = [
-            f"{format_period(when)} {score:.2f}"
-            for when, score in zip(months, scores, strict=True)
-            if score is not None
-        ]
-        line["title"] = _("Last 12 months: %(scores)s") % {
-            "scores": list_separator().join(shown) or "–"
-        }
-        lines[station_id] = line
+        lines[station_id] = labelled_sparkline(month.period, scores, grades)
     return lines
 
 

@@ -10,6 +10,8 @@
   and so would improving a value at 0, which may be the lowest of the company:
   neither counts. Under percentile normalisation no raw figure is given (the
   scale is the other stations' values themselves).
+- ``indicators_together``: when no indicator closes the gap alone, the fewest that
+  could together, most room first (each at most up to 100 on its scale).
 """
 
 from __future__ import annotations
@@ -26,6 +28,32 @@ def contributions(normalised: dict[str, float], weights: dict[str, float]) -> di
     if not total:
         return {}
     return {code: weight * normalised[code] / total for code, weight in present.items()}
+
+
+def headroom(normalised: dict[str, float], weights: dict[str, float]) -> dict[str, float]:
+    """Points each present indicator could still add to the score, at 100 on its scale."""
+    present = {code: weight for code, weight in weights.items() if code in normalised and weight}
+    total = sum(present.values())
+    if not total:
+        return {}
+    return {
+        code: weight * max(100 - normalised[code], 0) / total for code, weight in present.items()
+    }
+
+
+def indicators_together(
+    gap: float, normalised: dict[str, float], weights: dict[str, float]
+) -> list[tuple[str, float]] | None:
+    """The fewest indicators whose room adds up to ``gap``, most room first, each with
+    the points it could add; None when even all of them at 100 would not close it."""
+    room = sorted(headroom(normalised, weights).items(), key=lambda item: (-item[1], item[0]))
+    chosen, points = [], 0.0
+    for code, gain in room:
+        if points >= gap - 1e-9 or gain <= 0:
+            break
+        chosen.append((code, gain))
+        points += gain
+    return chosen if points >= gap - 1e-9 else None
 
 
 @dataclass(frozen=True)

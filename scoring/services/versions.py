@@ -28,13 +28,12 @@ from scoring.selectors import (
     periods_with_data,
 )
 from scoring.services.recompute import request_recompute
+from scoring.storedtexts import INITIAL_METHOD_REASON, INITIAL_WEIGHTS_REASON
 from scoring.targets import SEED_THRESHOLDS, seeded_goalposts
 from stations.models import Company, OrgUnit
 
 #: Version 1 of a new company (weights and method) counts from this month.
 INITIAL_WEIGHTS_FROM = date(2000, 1, 1)
-#: The reason recorded with a new company's method version 1.
-INITIAL_METHOD_REASON = "Initial method: absolute scoring against the seeded targets"
 #: How long a version form's preview stays valid for saving.
 PREVIEW_MAX_AGE = timedelta(hours=1)
 
@@ -50,7 +49,7 @@ def create_initial_weights(company: Company) -> WeightSet:
         company=company,
         weights=weights,
         effective_from=INITIAL_WEIGHTS_FROM,
-        reason="Initial equal weights",
+        reason=INITIAL_WEIGHTS_REASON,  # stored in English, shown translated
         user=None,
         recompute=False,
     )

@@ -72,7 +72,7 @@ def test_the_page_shows_each_change_newest_first_as_before_and_after(client, aud
         FieldChange("English name", "Work safety index", "Safety"),
         FieldChange("highest valid value", "100.0", "110.0"),
     ]
-    assert role.changed == [FieldChange("group", None, "Party committee")]
+    assert role.changed == [FieldChange("group", None, "party committee")]  # its label
     html = response.content.decode()
     assert "indicator changed" in html and "role granted" in html
     assert "<del>100.0</del>" in html and "<ins>110.0</ins>" in html

@@ -21,6 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from scoring.engine.grades import GRADE_COLOURS, GRADE_ORDER
 from stations.models import Station
 from tests.browser.conftest import (
     PAGE_LOAD_TIMEOUT,
@@ -80,8 +81,8 @@ ROLE_PAGES = {
 MAP_PATHS = {"/", "/map/"}
 MAP_AREAS = 60  # the demo's stations, all in the latest month (ungraded ones grey)
 MAP_TIMEOUT = 15
-# red, orange, blue, green, yellow (scoring.engine.grades.GRADE_COLOURS)
-GRADE_FILLS = {"#d7191c", "#f28e2b", "#2c7bb6", "#1a9641", "#ffd92f"}
+# red, orange, blue, green, yellow
+GRADE_FILLS = {GRADE_COLOURS[grade][0] for grade in GRADE_ORDER}
 ERROR_TITLES = ("Page not found", "Not Found", "Server Error", "Bad Request", "Forbidden")
 STATION_PATH = re.compile(r"^/stations/(?P<code>[^/]+)/$")
 

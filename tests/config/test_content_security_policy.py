@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from mapviews.gradecss import STYLESHEET, grade_stylesheet
+from mapviews.gradecss import FAVICON, STYLESHEET, favicon_svg, grade_stylesheet
 from mapviews.plotlybundle import inline_style_hashes, inline_style_texts
 from tests.factories import UserFactory
 
@@ -87,6 +87,7 @@ def test_the_grade_stylesheet_matches_the_grade_colours():
     assert STYLESHEET.read_text(encoding="utf-8") == grade_stylesheet(), (
         "run: python -m mapviews.gradecss"
     )
+    assert FAVICON.read_text(encoding="utf-8") == favicon_svg(), "run: python -m mapviews.gradecss"
 
 
 def test_the_plotly_stylesheet_hash_is_found_in_the_served_bundle():

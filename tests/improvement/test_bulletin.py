@@ -4,6 +4,7 @@ PDF that show it."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from datetime import date, datetime
@@ -396,36 +397,96 @@ def _pdf_text(content: bytes) -> str:
     return "".join(result.stdout.decode().split())
 
 
-def _poppler_reads_built_in_chinese() -> bool:
-    """poppler draws and extracts the non-embedded STSong-Light only with poppler-data."""
-    return Path("/usr/share/poppler/cMap/Adobe-GB1").is_dir()
-
-
 @pytest.fixture
-def built_in_font(monkeypatch, settings):
-    """No TrueType CJK font anywhere: the PDF falls back to STSong-Light."""
-    settings.PDF_CJK_FONT = ""
-    monkeypatch.setattr(fonts, "SYSTEM_CANDIDATES", ())
+def font_cache():
+    """The chosen font is cached per candidate list: each test chooses afresh."""
     fonts._first_usable.cache_clear()
     yield
     fonts._first_usable.cache_clear()
 
 
+def pdf_fonts(content: bytes) -> dict[str, set[str]]:
+    """Each font the PDF's pages use (its /BaseFont) and the keys of its font file in
+    the descriptor (/FontFile2 for TrueType): read from the PDF's own dictionaries, so
+    no poppler is needed. reportlab writes plain objects (no object streams)."""
+    objects = {
+        int(number): source
+        for number, source in re.findall(rb"(\d+) 0 obj(.*?)endobj", content, flags=re.DOTALL)
+    }
+    found = {}
+    for source in objects.values():
+        if not re.search(rb"/Type\s*/Font\b", source) or b"/BaseFont" not in source:
+            continue
+        name = re.search(rb"/BaseFont\s*/([^\s/<>\[\]]+)", source).group(1).decode()
+        files: set[str] = set()
+        for kind, reference in [
+            ("descriptor", re.search(rb"/FontDescriptor\s+(\d+) 0 R", source)),
+            ("descendant", re.search(rb"/DescendantFonts\s*\[\s*(\d+) 0 R", source)),
+        ]:
+            if reference is None:
+                continue
+            target = objects[int(reference.group(1))]
+            if kind == "descendant":
+                inner = re.search(rb"/FontDescriptor\s+(\d+) 0 R", target)
+                target = objects[int(inner.group(1))] if inner else b""
+            files |= {key.decode() for key in re.findall(rb"/(FontFile[23]?)\b", target)}
+        found[name] = files
+    return found
+
+
 @pytest.mark.django_db
-def test_the_pdf_with_the_built_in_chinese_font(client, work, built_in_font):
+def test_the_pdf_embeds_its_chinese_font(client, work, font_cache, settings):
+    """With nothing configured and no font installed on the machine, the PDF carries
+    the project's Noto Sans SC subset: a reader without Chinese fonts still shows it."""
+    settings.PDF_CJK_FONT = ""
     client.force_login(user_with_role("party_committee"))
     response = client.get(reverse("improvement:bulletin_download", args=["2026-10", "pdf"]))
     assert response["Content-Type"] == "application/pdf"
     content = body(response)
     assert content.startswith(b"%PDF-")
     assert saved_name(response) == "通报-2026-10.pdf"
-    assert b"/STSong-Light" in content and b"/FontFile2" not in content
-    if shutil.which("pdftotext") is None or not _poppler_reads_built_in_chinese():
-        pytest.skip("pdftotext with poppler-data is not installed")
+    used = pdf_fonts(content)
+    assert used, "the PDF names no font"
+    assert all(files == {"FontFile2"} for files in used.values()), used  # all embedded
+    assert any("BulletinSansSC" in name for name in used)
+    assert b"STSong-Light" not in content
+    assert len(content) < 400_000  # a subset, not the whole 7 MB font
+    if shutil.which("pdffonts") is not None:  # poppler agrees: emb yes, sub yes
+        listing = subprocess.run(
+            ["pdffonts", "-"], input=content, capture_output=True, check=False
+        ).stdout.decode()
+        if listing:
+            rows = [line.split() for line in listing.splitlines()[2:]]
+            assert rows and all(row[-5:-3] == ["yes", "yes"] for row in rows), listing
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed")
     words = _pdf_text(content)
     assert all(name in words for name in NAMES[:2] + NAMES[3:])
-    # U+00B7 is drawn as the GB middle dot (U+30FB in), which reads back as U+00B7.
     assert "黄·落后" in words and "2026-10" in words
+
+
+def test_the_shipped_font_has_every_character_gbk_writes():
+    """Station and company names come from GBK or UTF-8 tables: every ideograph GBK can
+    write is in the font, and the grade labels' middle dot."""
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    face = TTFont("shipped", str(fonts.BUNDLED_FONT)).face
+    ideographs = [chr(code) for code in range(0x4E00, 0xA000) if _gbk_writes(chr(code))]
+    assert len(ideographs) > 20_000
+    missing = [
+        char for char in ideographs + list("·—…“”（）：，。") if ord(char) not in face.charToGlyph
+    ]
+    assert missing == []
+    licence = fonts.BUNDLED_FONT.parent / "OFL.txt"
+    assert "SIL OPEN FONT LICENSE Version 1.1" in licence.read_text(encoding="utf-8")
+
+
+def _gbk_writes(char: str) -> bool:
+    try:
+        char.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def write_cjk_font(path: Path, chars: str) -> Path:
@@ -469,14 +530,16 @@ CJK_CHARS = "".join(
 
 
 @pytest.mark.django_db
-def test_the_pdf_embeds_a_configured_truetype_font(client, work, built_in_font, settings, tmp_path):
+def test_the_pdf_embeds_a_configured_truetype_font(client, work, font_cache, settings, tmp_path):
     pytest.importorskip("fontTools")
     settings.PDF_CJK_FONT = str(write_cjk_font(tmp_path / "test-cjk.ttf", CJK_CHARS))
     client.force_login(user_with_role("party_committee"))
     response = client.get(reverse("improvement:bulletin_download", args=["2026-10", "pdf"]))
     content = body(response)
     assert content.startswith(b"%PDF-")
-    assert b"/FontFile2" in content and b"STSong-Light" not in content
+    assert all(files == {"FontFile2"} for files in pdf_fonts(content).values())
+    names = list(pdf_fonts(content))
+    assert names and all("Bulletin-Test" in name for name in names)  # the configured one
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext is not installed")
     words = _pdf_text(content)
@@ -484,14 +547,12 @@ def test_the_pdf_embeds_a_configured_truetype_font(client, work, built_in_font, 
     assert "黄·落后" in words  # the embedded font draws the middle dot itself
 
 
-@pytest.mark.django_db
-def test_a_font_without_chinese_is_passed_over(built_in_font, settings, tmp_path, caplog):
+def test_a_font_without_chinese_is_passed_over(font_cache, settings, tmp_path, caplog):
     pytest.importorskip("fontTools")
     settings.PDF_CJK_FONT = str(write_cjk_font(tmp_path / "latin.ttf", "abcdefgh 0123456789"))
     font = fonts.cjk_font()
-    assert (font.name, font.embedded) == ("STSong-Light", False)
+    assert font.path == str(fonts.BUNDLED_FONT)  # the shipped font instead
     assert "cannot be embedded" in caplog.text
-    assert font.drawable("红 · 优秀") == "红 ・ 优秀"  # the built-in font has no U+00B7
 
 
 def test_a_font_path_that_is_no_file_stops_the_start_up(monkeypatch, tmp_path):

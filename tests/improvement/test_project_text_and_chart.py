@@ -11,6 +11,7 @@ from django.utils import translation
 from improvement.engine.progress import ProgressMonth, judge_progress
 from improvement.text.progress import describe_progress
 from mapviews.charts import project_progress_figure
+from scoring.engine.grades import GRADE_COLOURS
 
 
 def month(text: str, value: float | None, grade: str = "green", goal: float | None = 40.0):
@@ -106,6 +107,7 @@ def test_the_chart_draws_the_value_against_the_goal_bar():
     assert goal.line.dash == "dash" and goal.name == "where blue starts"
     values = list(value.y)
     assert (values[0], values[2]) == (30.0, 36.0)
-    assert list(value.marker.color) == ["#ffd92f", "#bdbdbd", "#1a9641"]
+    fills = [GRADE_COLOURS[grade][0] for grade in ("yellow", "ungraded", "green")]
+    assert list(value.marker.color) == fills
     assert [row[0] for row in value.customdata] == list(frame["grade_label"])
     assert figure.layout.yaxis.range == (0, 100)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from improvement.engine.weakness import score_change, streak, weak_stations
 from improvement.services import IndicatorCause, MeasureFields, create_measure
@@ -193,3 +194,39 @@ def test_the_station_pages_work_section_reads_in_a_fixed_number_of_queries(
     with_work = queries()
     _work_for(scored, SEPTEMBER, "line_loss")  # twice the records
     assert queries() == with_work
+
+
+def test_a_long_weak_streak_reads_as_the_bulletin_writes_it(login, people, scored):
+    """The review counts a station's weak months as the bulletin does, past its own 12
+    months of history (it used to say "at least 12" where the bulletin said 14)."""
+    from improvement.selectors.bulletin import read_bulletin
+    from improvement.text.bulletin import weak_months_value
+    from indicators.periods import add_months
+    from tests.mapviews.months import score_month
+
+    for back in range(1, 14):  # 13 more months like September: S1 lowest, yellow
+        score_month(scored, add_months(SEPTEMBER, -back), [10, 20, 30])
+    response = login(people["committee"]).get(URL, {"period": "2026-09"})
+    (s1,) = [row for row, _spark, _can in response.context["rows"] if row.station == scored[0]]
+    assert s1.months_weak == 14
+    html = response.content.decode()
+    assert "green or yellow for 14 months in a row" in html and "at least" not in html
+    assert "(12+ months)" in html  # an indicator weak in all 12 months the review reads
+    bulletin = read_bulletin(scored[0].county.company, SEPTEMBER)
+    (listed,) = [row for row in bulletin.weak.rows if row.station == scored[0]]
+    assert weak_months_value(listed) == 14
+
+
+@pytest.mark.parametrize(
+    ("months", "text"),
+    [
+        (1, "green or yellow for 1 month in a row"),
+        (24, "green or yellow for 24 months in a row"),
+        (25, "green or yellow for 24+ months in a row"),  # as the bulletin writes it
+    ],
+)
+def test_the_weak_streak_in_words(months, text):
+    from improvement.text.bulletin import weak_streak_text
+
+    with translation.override("en"):
+        assert weak_streak_text(months) == text

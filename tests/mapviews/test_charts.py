@@ -296,3 +296,16 @@ def test_no_figure_uses_text_that_plotly_styles_inline():
     ]
     texts = [text for figure in figures for text in plotly_texts(figure)]
     assert [text for text in texts if STYLED_TEXT.search(text)] == []
+
+
+def test_sparkline_writes_the_last_grade_on_a_badge_in_its_colours():
+    """Not by colour alone: the last scored month's grade gets a badge right of the
+    line (the caller writes its short label), in the grade's fill and text colour."""
+    line = sparkline([55.0, 70.0, None], ["blue", "green", ""], width=96)
+    last = line["last"]
+    assert last["grade"] == "green"
+    assert (last["fill"], last["ink"]) == GRADE_COLOURS["green"]
+    xs = [x for x, _y, _fill in line["dots"]]
+    assert max(xs) < last["x"] < last["text_x"] < last["x"] + last["width"] <= line["width"]
+    assert 0 <= last["y"] < last["text_y"] <= last["y"] + last["height"] <= line["height"]
+    assert sparkline([None, None], ["", ""])["last"] is None

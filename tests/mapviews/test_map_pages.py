@@ -147,7 +147,11 @@ def test_ranking_draws_sparklines(viewer):
     response = viewer.get(reverse("mapviews:ranking"))
     html = response.content.decode()
     assert html.count('<svg class="sparkline"') == 3
-    assert "Last 12 months: 2026-09 40.00, 2026-10 60.00" in html
+    # Not by colour alone: each month's grade is written in the summary, and the last
+    # month's short label on a badge right of the line.
+    assert "Last 12 months: 2026-09 40.00 Yellow · Lagging, 2026-10 60.00 Orange · Good" in html
+    badges = re.findall(r'<g class="spark-grade"[^>]*>.*?<text[^>]*>([^<]*)</text></g>', html)
+    assert badges == ["Gd", "Wk", "Ex"]  # the last month of each: S1 orange, S2 green, S3 red
 
 
 def test_ranking_downloads_neutralise_formulas(committee_viewer, scored):
@@ -324,9 +328,17 @@ def test_station_page_takes_the_score_apart_and_shows_the_way_up(committee_viewe
     # October, N = 2 (cut-offs 0, 1, 1, 2, 2): orange and blue both start at 60 (S1's
     # score), so reaching 60 gives orange.
     assert (way_up.grade, way_up.target_score, way_up.gap) == ("orange", 60.0, 20.0)
-    # Each of ten equal weights would need +200 on its 0–100 scale: none alone.
+    # Each of ten equal weights would need +200 on its 0–100 scale: none alone. The
+    # panel does not then name all ten as "not enough alone", but the fewest that would
+    # do it together: S2 stands at 0 on six indicators and 100 on four; each at 0 has
+    # 10 points of room (a tenth of the weight × 100), so two cover the gap of 20.
     assert response.context["way_up_steps"] == []
-    assert len(response.context["way_up_impossible"]) == 10
+    assert response.context["way_up_impossible"] == []
+    together = response.context["way_up_together"]
+    assert [points for _indicator, points in together] == pytest.approx([10.0, 10.0])
+    html = response.content.decode()
+    assert "Not enough alone" not in html and "These together would" in html
+    assert html.count("points)</span></li>") == 2
     best = viewer.get(reverse("mapviews:station", args=["S1"]), {"period": "2026-09"})
     # September, N = 3: S1 yellow at 40; blue and green start at 50 (S2). S1 holds the
     # lowest value of every indicator: improving one would move the scale for every

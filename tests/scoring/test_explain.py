@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.engine.explain import contributions, next_grade_paths
+from scoring.engine.explain import contributions, indicators_together, next_grade_paths
 
 WEIGHTS = {"safety": 50.0, "line_loss": 30.0, "customer_satisfaction": 20.0, "financial": 0.0}
 RANGES = {"safety": [70.0, 95.0], "line_loss": [3.0, 6.0], "customer_satisfaction": [92.0, 98.0]}
@@ -87,3 +87,27 @@ def test_a_change_split_needs_last_months_weights():
         50.0, 60.0, {"a": 8.0}, {"a": [0.0, 10.0]}, {"a": [0.0, 10.0]}, {}, {"a": True}
     )
     assert result is None
+
+
+#: Room (weight share × (100 − value)): a 0.5 × 100 = 50, b 1/3 × 60 = 20, c 1/6 × 30 = 5.
+ROOMY = ({"a": 0, "b": 40, "c": 70}, {"a": 0.5, "b": 1 / 3, "c": 1 / 6})
+
+
+@pytest.mark.parametrize(
+    ("gap", "normalised", "weights", "expected"),
+    [
+        (45.0, *ROOMY, [("a", 50.0)]),
+        (60.0, *ROOMY, [("a", 50.0), ("b", 20.0)]),
+        (74.0, *ROOMY, [("a", 50.0), ("b", 20.0), ("c", 5.0)]),
+        (80.0, *ROOMY, None),  # 75 points of room in all: out of reach
+        # weights share out among the indicators present: a alone, 50 of room
+        (30.0, {"a": 50, "b": 0}, {"a": 1.0, "b": 0.0, "c": 1.0}, [("a", 50.0)]),
+        (60.0, {"a": 50, "b": 0}, {"a": 1.0, "b": 0.0, "c": 1.0}, None),
+    ],
+)
+def test_indicators_together_are_the_fewest_with_the_most_room(gap, normalised, weights, expected):
+    found = indicators_together(gap, normalised, weights)
+    if expected is None:
+        assert found is None
+    else:
+        assert found == [(code, pytest.approx(points)) for code, points in expected]

@@ -462,3 +462,14 @@ def test_both_version_forms_start_at_the_month_after_the_latest_scored_one(
     for url in (reverse("scoring:weight_new"), reverse("scoring:method_new")):
         page = admin_client.get(url).content.decode()
         assert f'name="effective_from" value="{expected}"' in page, url
+
+
+@pytest.mark.django_db
+def test_a_month_scored_before_any_rules_version_names_the_built_in_rules(
+    admin_client, company_months
+):
+    """Not "rules v0": a run made with the built-in method has no rules version."""
+    ScoreRun.objects.filter(period=date(2026, 8, 1)).update(method_version=None)
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get(reverse("scoring:month_review", args=["2026-08"])).content.decode()
+    assert "the built-in rules, computed" in page and "rules v0" not in page

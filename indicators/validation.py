@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -70,7 +71,7 @@ COLUMN_ALIASES = {
 }
 
 
-def header_aliases(names: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def header_aliases(names: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     """The other names of the columns: each indicator code's names (its Chinese name
     with and without 指数, its English name) plus the fixed columns' Chinese names."""
     aliases = dict(COLUMN_ALIASES)

@@ -14,7 +14,7 @@ from scoring.engine import grade_from_thresholds
 from scoring.grades import NOT_SCORED, GradeDisplay, all_grade_displays, grade_display
 from scoring.models import ScoreRun, StationScore
 from scoring.selectors import current_scores, month_rows, run_grade_counts
-from stations.models import Station
+from stations.models import STATION_ORDER, Station
 from stations.roles import own_station_id
 
 
@@ -205,7 +205,7 @@ def unscored_stations(company_id: int, period: date, county_id: int | None = Non
     stations = Station.objects.filter(county__company_id=company_id, active=True)
     if county_id:
         stations = stations.filter(county_id=county_id)
-    return list(stations.filter(~Exists(scored)).select_related("county").order_by("code"))
+    return list(stations.filter(~Exists(scored)).select_related("county").order_by(*STATION_ORDER))
 
 
 def score_trails(

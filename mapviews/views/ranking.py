@@ -12,6 +12,7 @@ from indicators.models import Indicator
 from indicators.periods import add_months, format_period
 from mapviews import selectors
 from mapviews.charts import sparkline
+from mapviews.filters import carries_filters
 from mapviews.pagecache import render_kept
 from mapviews.sorting import chosen_sort
 from mapviews.tables import RankingTable, ranking_rows, ranking_table
@@ -25,6 +26,7 @@ SPARKLINE_MONTHS = 12
 
 
 @require_GET
+@carries_filters()
 def ranking(request: HttpRequest) -> HttpResponse:
     return render_kept(
         request,

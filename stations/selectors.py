@@ -53,7 +53,8 @@ def search_stations(user, query: str, limit: int = SEARCH_LIMIT) -> SearchResult
     closest first (the code itself, then names starting with it, then other prefix
     matches, then the rest), each group by pinyin; active stations before switched-off
     ones. One query, by the prefix indexes of ``Station.Meta``."""
-    text = " ".join(query.split())[:QUERY_LENGTH]
+    # Printable characters only (a NUL cannot even be sent to PostgreSQL), spaces folded.
+    text = " ".join("".join(c for c in query if c.isprintable()).split())[:QUERY_LENGTH]
     if not text:
         return SearchResult(query="", stations=[], more=False)
     companies = searchable_company_ids(user)

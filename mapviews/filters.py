@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import TypeVar
 
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
 from indicators.periods import format_period
 from mapviews.pagecache import kept_viewer
 from scoring.viewer import parse_id, parse_month
 from stations.viewer import has_county
+
+T = TypeVar("T")
 
 #: The session key of the remembered month and county.
 SESSION_KEY = "month_filters"
@@ -40,8 +44,8 @@ def remembered(request: HttpRequest) -> dict:
 
 def carry_filters(request: HttpRequest, parameter: str = "period") -> None:
     """Remember the month (read from ``parameter``) and county the URL gives; fill in the
-    remembered ones it does not give. A bad value is the page's own 400
-    (``parse_month``, ``parse_id``), and is not remembered."""
+    remembered ones it does not give. A bad value is not remembered and left for the
+    page to refuse in its own way (a 400 page, or JSON)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not hasattr(request, "session"):
         return
@@ -50,18 +54,18 @@ def carry_filters(request: HttpRequest, parameter: str = "period") -> None:
     company_id = kept_viewer(request).company_id
     query = request.GET.copy()
     if parameter in request.GET:
-        month = parse_month(request.GET[parameter])
-        if month is None:
+        good, month = _read(parse_month, request.GET[parameter])
+        if good and month is None:
             memory.pop("period", None)
-        else:
+        elif good:
             memory["period"] = format_period(month)
     elif "period" in memory:
         query[parameter] = memory["period"]
     if "county" in request.GET:
-        county_id = parse_id(request.GET["county"])
-        if county_id is None:
+        good, county_id = _read(parse_id, request.GET["county"])
+        if good and county_id is None:
             memory.pop("county", None)
-        elif county_id != memory.get("county") and _in_company(company_id, county_id):
+        elif good and county_id != memory.get("county") and _in_company(company_id, county_id):
             memory["county"] = county_id
     elif "county" in memory:
         query["county"] = str(memory["county"])
@@ -71,8 +75,16 @@ def carry_filters(request: HttpRequest, parameter: str = "period") -> None:
     request.GET = query
 
 
-def _in_company(company_id: int | None, county_id: int) -> bool:
-    return company_id is not None and has_county(company_id, county_id)
+def _read(parse: Callable[[str], T], text: str) -> tuple[bool, T | None]:
+    """Whether ``text`` is a value (or empty), and its value."""
+    try:
+        return True, parse(text)
+    except BadRequest:
+        return False, None
+
+
+def _in_company(company_id: int | None, county_id: int | None) -> bool:
+    return company_id is not None and county_id is not None and has_county(company_id, county_id)
 
 
 def carries_filters(parameter: str = "period") -> Callable:

@@ -53,7 +53,8 @@
       name.textContent = station.name;
       var where = document.createElement("span");
       where.className = "suggestion-where";
-      where.textContent = station.code + " · " + station.county;
+      where.textContent = station.code + " · " + station.county +
+        (station.active ? "" : " · " + form.dataset.switchedOff);
       option.appendChild(name);
       option.appendChild(where);
       // mousedown: choose before the input loses focus (which closes the list).

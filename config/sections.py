@@ -56,9 +56,26 @@ def section_of(view_name: str, namespace: str) -> str | None:
     return BY_NAMESPACE.get(namespace)
 
 
+#: The sections whose links sit in the header's "Manage" menu (marked when one is shown).
+MANAGE_SECTIONS = frozenset(
+    {
+        "weights",
+        "methods",
+        "targets",
+        "indicators",
+        "imports",
+        "month_close",
+        "submissions",
+        "audit",
+    }
+)
+
+
 def section(request: HttpRequest) -> dict:
-    """The context processor: ``section`` for templates/base.html."""
+    """The context processor: ``section`` for templates/base.html, and ``manage_section``
+    (whether it is one of the "Manage" menu's)."""
     match = getattr(request, "resolver_match", None)
     if match is None:  # an error page answered before any view
-        return {"section": None}
-    return {"section": section_of(match.view_name, match.namespace)}
+        return {"section": None, "manage_section": False}
+    shown = section_of(match.view_name, match.namespace)
+    return {"section": shown, "manage_section": shown in MANAGE_SECTIONS}

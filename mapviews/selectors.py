@@ -14,7 +14,7 @@ from scoring.engine import grade_from_thresholds
 from scoring.grades import NOT_SCORED, GradeDisplay, all_grade_displays, grade_display
 from scoring.models import ScoreRun, StationScore
 from scoring.selectors import current_scores, month_rows, run_grade_counts
-from stations.models import Station
+from stations.models import STATION_ORDER, Station
 from stations.roles import own_station_id
 
 
@@ -205,7 +205,7 @@ def unscored_stations(company_id: int, period: date, county_id: int | None = Non
     stations = Station.objects.filter(county__company_id=company_id, active=True)
     if county_id:
         stations = stations.filter(county_id=county_id)
-    return list(stations.filter(~Exists(scored)).select_related("county").order_by("code"))
+    return list(stations.filter(~Exists(scored)).select_related("county").order_by(*STATION_ORDER))
 
 
 def score_trails(
@@ -382,3 +382,42 @@ def county_grade_counts(company_id: int, period: date) -> dict[int, dict[str, in
 def station_place(station_id: int) -> Station | None:
     """The station's code and county (one small query), or None."""
     return Station.objects.filter(pk=station_id).only("code", "county_id").first()
+
+
+@dataclass(frozen=True)
+class OwnMonth:
+    """The viewer's station in a month and the month before (``own_month``): grade
+    codes, rank, and how many stations were graded (None: not in that month's run)."""
+
+    name: str
+    grade: str | None
+    rank: int | None
+    graded: int
+    previous_grade: str | None
+    #: Whether there is a month before to compare with.
+    has_previous: bool
+
+
+def own_month(station_id: int, run: ScoreRun, previous: ScoreRun | None) -> OwnMonth | None:
+    """The station's grade and rank in ``run`` and its grade in ``previous`` (one query
+    for the scores, one for the name); None when the station is gone."""
+    name = Station.objects.filter(pk=station_id).values_list("name", flat=True).first()
+    if name is None:
+        return None
+    runs = [run.pk] + ([previous.pk] if previous is not None else [])
+    rows = {
+        run_id: (grade, rank)
+        for run_id, grade, rank in StationScore.objects.filter(
+            station_id=station_id, run_id__in=runs
+        ).values_list("run_id", "grade", "rank")
+    }
+    grade, rank = rows.get(run.pk, (None, None))
+    before = rows.get(previous.pk) if previous is not None else None
+    return OwnMonth(
+        name=name,
+        grade=grade,
+        rank=rank,
+        graded=run.graded_count or 0,
+        previous_grade=before[0] if before else None,
+        has_previous=previous is not None,
+    )

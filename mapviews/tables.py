@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 from django.db import connection
 from django.db.models import (
@@ -34,11 +35,15 @@ from scoring.selectors import run_grade_counts
 from stations.models import Station
 
 
-def ordered(key: Expression, descending: bool, *then: Expression | OrderBy) -> list:
-    """``mapviews.sorting.sort_rows`` in SQL: by ``key``, rows without a value last in
-    either direction, then in the table's own order (``then``)."""
-    first = key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
-    return [first, *then]
+def ordered(
+    key: Expression | tuple[Expression, ...], descending: bool, *then: Expression | OrderBy
+) -> list:
+    """``mapviews.sorting.sort_rows`` in SQL: by ``key`` (or by each of several keys),
+    rows without a value last in either direction, then in the table's own order
+    (``then``)."""
+    keys = key if isinstance(key, tuple) else (key,)
+    first = [k.desc(nulls_last=True) if descending else k.asc(nulls_last=True) for k in keys]
+    return [*first, *then]
 
 
 # --- The ranking ------------------------------------------------------------------
@@ -53,22 +58,24 @@ class RankingTable:
     run_id: int | None
     county_id: int | None
 
-    #: Sort keys of the page (``?sort=``) and their SQL.
-    SORTS = {
+    #: Sort keys of the page (``?sort=``) and their SQL (names by pinyin; counties in
+    #: their listed order: ``stations.models.COUNTY_ORDER``).
+    SORTS: ClassVar[dict[str, Expression | tuple[Expression, ...]]] = {
         "rank": F("month_rank"),
-        "station": F("name"),
-        "county": F("county__name"),
+        "station": F("sort_key"),
+        "county": (F("county__sort_order"), F("county__sort_key")),
         "score": F("month_score"),
         "change": F("rank_change"),
     }
 
     def in_order(self, key: str, descending: bool) -> QuerySet:
         """Every row in the order the page shows: by ``key``, then as ``ranking_rows``
-        lists them (best rank first; ungraded by code; stations the run did not include
-        last, by code)."""
+        lists them (best rank first; ungraded by name; stations the run did not include
+        last, by name: pinyin, then code)."""
         default = [
             F("month_rank").asc(nulls_last=True),
             IsNull(F("scored"), True).asc(),
+            F("sort_key").asc(),
             F("code").asc(),
         ]
         return self.stations.order_by(*ordered(self.SORTS[key], descending, *default))
@@ -157,10 +164,10 @@ def ranking_rows(stations: Iterable[Station]) -> list[RankingRow]:
 def matrix_order(key: str, indicators: list[Indicator], descending: bool) -> list | None:
     """The order of the matrix's ``?sort=`` key (None: not a key of the page): by rank,
     station, county, score or one indicator's normalised value, then best rank first."""
-    keys: dict[str, Expression] = {
+    keys: dict[str, Expression | tuple[Expression, ...]] = {
         "rank": F("rank"),
-        "station": F("station__name"),
-        "county": F("station__county__name"),
+        "station": F("station__sort_key"),
+        "county": (F("station__county__sort_order"), F("station__county__sort_key")),
         "score": F("score"),
     }
     for indicator in indicators:
@@ -169,7 +176,13 @@ def matrix_order(key: str, indicators: list[Indicator], descending: bool) -> lis
         )
     if key not in keys:
         return None
-    return ordered(keys[key], descending, F("rank").asc(nulls_last=True), F("station__code").asc())
+    return ordered(
+        keys[key],
+        descending,
+        F("rank").asc(nulls_last=True),
+        F("station__sort_key").asc(),
+        F("station__code").asc(),
+    )
 
 
 def matrix_sort_keys(indicators: list[Indicator]) -> list[str]:

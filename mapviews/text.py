@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
@@ -43,3 +44,39 @@ def change_text(
     if grade_change and previous_grade:
         parts.append(_("was %(grade)s") % {"grade": previous_grade.label})
     return list_separator().join(parts)
+
+
+@dataclass(frozen=True)
+class OwnMonthText:
+    """The map's line for a viewer with a station, in three parts around the grade's
+    badge: "梅林供电所 本月：" [绿 · 稍差] "第 46 名（共 60 个），上月：黄 · 落后"."""
+
+    lead: str
+    grade: GradeDisplay
+    rest: str
+
+
+def own_month_text(
+    name: str,
+    grade: GradeDisplay,
+    rank: int | None,
+    graded: int,
+    previous: GradeDisplay | None,
+    *,
+    has_previous: bool,
+    provisional: bool,
+) -> OwnMonthText:
+    """Your colour in words (``previous`` None: no grade last month)."""
+    if provisional:
+        lead = _("%(station)s this month (provisional):") % {"station": name}
+    else:
+        lead = _("%(station)s this month:") % {"station": name}
+    parts = []
+    if rank is not None:
+        parts.append(_("rank %(rank)s of %(total)s") % {"rank": rank, "total": graded})
+    if has_previous:
+        if previous is None:
+            parts.append(_("no grade last month"))
+        else:
+            parts.append(_("last month: %(grade)s") % {"grade": previous.label})
+    return OwnMonthText(lead=lead, grade=grade, rest=list_separator().join(parts))

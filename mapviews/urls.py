@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from mapviews.views import history, home, matrix, ranking, shapes, station, widget
+from mapviews.views import history, home, matrix, ranking, search, shapes, station, widget
 
 app_name = "mapviews"
 
@@ -23,6 +23,8 @@ urlpatterns = [
         name="ranking_export",
     ),
     path("history/", history.history, name="history"),
+    path("search/", search.search_page, name="search"),
+    path("search/stations.json", search.search_suggestions, name="search_suggestions"),
     # <path:code>: every stored code links, even one with a "/" (stations.codes).
     path("stations/<path:code>/", station.station_detail, name="station"),
 ]

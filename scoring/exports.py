@@ -12,7 +12,7 @@ from indicators.periods import format_period
 from scoring.engine import UNGRADED
 from scoring.grades import NOT_SCORED
 from scoring.selectors import current_scores
-from stations.models import Station
+from stations.models import STATION_ORDER, Station
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -59,6 +59,7 @@ def score_export_frame(company_id: int, period: date, county_id: int | None = No
         Station.objects.filter(county__company_id=company_id, active=True)
         .exclude(pk__in=list(scores))
         .select_related("county")
+        .order_by(*STATION_ORDER)
     )
     if county_id:
         unscored = unscored.filter(county_id=county_id)
@@ -86,7 +87,9 @@ def score_export_frame(company_id: int, period: date, county_id: int | None = No
     frame = pd.DataFrame(rows, columns=columns)  # the headings even when no station is listed
     if not frame.empty:
         frame["rank"] = frame["rank"].astype("Int64")
-        frame = frame.sort_values(["rank", "station_code"], na_position="last", kind="stable")
+        # As the ranking lists them: by rank; then, in the order read (by pinyin), the
+        # ungraded and the stations the run did not include.
+        frame = frame.sort_values(["rank"], na_position="last", kind="stable")
     return frame
 
 

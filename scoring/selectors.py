@@ -449,7 +449,7 @@ def current_scores(company_id: int, period: date, county_id: int | None = None):
     if county_id:
         scores = scores.filter(station__county_id=county_id)
     return scores.select_related("station__county").order_by(
-        F("rank").asc(nulls_last=True), "station__code"
+        F("rank").asc(nulls_last=True), "station__sort_key", "station__code"
     )
 
 

@@ -242,7 +242,7 @@ def _generated_company(size: int, months: int, county_count: int, seed: int) -> 
 
     from indicators.models import ImportBatch, ImportSource, Indicator
     from indicators.periods import format_period
-    from stations.models import County, CountyBoundary, Station
+    from stations.models import County, CountyBoundary, Station, name_keys
     from stations.services import create_company
 
     rng = np.random.default_rng(seed)
@@ -252,7 +252,8 @@ def _generated_company(size: int, months: int, county_count: int, seed: int) -> 
     rows = int(np.ceil(count / columns))
     width, height = (EAST - WEST) / columns, (NORTH - SOUTH) / rows
     counties = County.objects.bulk_create(
-        County(company=company, name=f"County {n:03d}") for n in range(count)
+        County(company=company, name=f"County {n:03d}", **name_keys(f"County {n:03d}"))
+        for n in range(count)
     )
     cells = [(WEST + (n % columns) * width, SOUTH + (n // columns) * height) for n in range(count)]
     CountyBoundary.objects.bulk_create(
@@ -270,6 +271,7 @@ def _generated_company(size: int, months: int, county_count: int, seed: int) -> 
             Station(
                 code=f"BP{n:06d}",
                 name=f"Station {n}",
+                **name_keys(f"Station {n}"),  # a bulk write sets the pinyin keys itself
                 county=counties[n % count],
                 longitude=float(cells[n % count][0] + where[n, 0] * width),
                 latitude=float(cells[n % count][1] + where[n, 1] * height),

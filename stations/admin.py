@@ -105,7 +105,9 @@ class CompanyAdmin(admin.ModelAdmin):
 
 @admin.register(County)
 class CountyAdmin(admin.ModelAdmin):
-    list_display = ["name", "company"]
+    list_display = ["name", "company", "sort_order"]
+    # The official order of the counties, set here in one go (blank: by pinyin).
+    list_editable = ["sort_order"]
     list_filter = ["company"]
     search_fields = ["name"]
 
@@ -114,7 +116,7 @@ class CountyAdmin(admin.ModelAdmin):
 class StationAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "county", "staff_count", "active"]
     list_filter = ["active", "county__company", "county"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "pinyin", "initials"]
     list_select_related = ["county"]
 
 

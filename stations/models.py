@@ -7,7 +7,50 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stations import pinyin as keys
 from stations.codes import validate_org_code, validate_station_code
+
+#: The fields ``NameKeys`` fills from ``name`` (a bulk write sets them itself:
+#: ``name_keys``).
+NAME_KEY_FIELDS = ("sort_key", "pinyin", "initials")
+
+
+def name_keys(name: str) -> dict[str, str]:
+    """The sort and search keys of a name (``stations.pinyin``)."""
+    return {
+        "sort_key": keys.sort_key(name),
+        "pinyin": keys.full_pinyin(name),
+        "initials": keys.initials(name),
+    }
+
+
+class NameKeys(models.Model):
+    """A Chinese name's pinyin, stored so that lists sort by it and the header's search
+    matches it in SQL: ``sort_key`` ("dong1wu2": by sound, then tone), ``pinyin``
+    ("dongwu") and ``initials`` ("dw"). Filled from ``name`` on every save; a bulk write
+    (``bulk_create``, ``bulk_update``, ``update``) sends no signal and calls no ``save``,
+    so it sets them with ``name_keys`` (the station import does)."""
+
+    sort_key = models.CharField(
+        _("pinyin sort key"), max_length=keys.SORT_KEY_LENGTH, blank=True, editable=False
+    )
+    pinyin = models.CharField(
+        _("pinyin"), max_length=keys.PINYIN_LENGTH, blank=True, editable=False
+    )
+    initials = models.CharField(
+        _("pinyin initials"), max_length=keys.INITIALS_LENGTH, blank=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        for field, value in name_keys(self.name).items():
+            setattr(self, field, value)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "name" in fields:
+            kwargs["update_fields"] = {*fields, *NAME_KEY_FIELDS}
+        super().save(*args, **kwargs)
 
 
 class OrgUnit(models.Model):
@@ -71,16 +114,31 @@ class Company(models.Model):
         return self.name
 
 
-class County(models.Model):
+#: The order counties are listed in: the order an administrator set, then by pinyin.
+COUNTY_ORDER = (models.F("sort_order").asc(nulls_last=True), "sort_key", "name")
+#: The order stations are listed in by name: by pinyin, then by code.
+STATION_ORDER = ("sort_key", "code")
+
+
+class County(NameKeys):
     company = models.ForeignKey(
         Company, on_delete=models.PROTECT, related_name="counties", verbose_name=_("company")
     )
     name = models.CharField(_("name"), max_length=100)
+    sort_order = models.PositiveIntegerField(
+        _("sort order"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The county's place in lists (1 first), when the company has an official "
+            "order; counties without one follow, by pinyin."
+        ),
+    )
 
     class Meta:
         verbose_name = _("county")
         verbose_name_plural = _("counties")
-        ordering = ["company", "name"]
+        ordering = ["company", *COUNTY_ORDER]
         constraints = [
             models.UniqueConstraint(fields=["company", "name"], name="county_unique_name"),
         ]
@@ -89,7 +147,7 @@ class County(models.Model):
         return self.name
 
 
-class Station(models.Model):
+class Station(NameKeys):
     code = models.CharField(
         _("code"), max_length=32, unique=True, validators=[validate_station_code]
     )
@@ -119,7 +177,23 @@ class Station(models.Model):
         verbose_name = _("station")
         verbose_name_plural = _("stations")
         ordering = ["code"]
-        indexes = [models.Index(fields=["county", "active"])]
+        indexes = [
+            models.Index(fields=["county", "active"]),
+            models.Index(fields=["sort_key", "code"], name="station_sort_key"),
+            # The header's search: prefix matches (``LIKE 'x%'``) use these on PostgreSQL
+            # whatever the database's collation (the opclasses are ignored elsewhere).
+            models.Index(
+                fields=["pinyin"], name="station_pinyin_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["initials"],
+                name="station_initials_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["code"], name="station_code_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
         permissions = [
             ("view_all_station_details", _("Can see every station's indicator detail")),
             ("manage_all_stations", _("Can manage every station's improvement work")),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from audit.models import Action
 from audit.services import record
 from stations.importing import parse_station_table
-from stations.models import Company, County, Station
+from stations.models import NAME_KEY_FIELDS, Company, County, Station, name_keys
 from stations.shapechanges import shapes_changed
 from stations.signals import announce_company_created, stations_imported
 from tabular.reading import cell_text, file_sha256, limits_from_settings, read_table
@@ -63,6 +63,8 @@ class StationImportResult:
 
 #: The station fields an import sets (the code is the key).
 IMPORTED_FIELDS = ("name", "county", "latitude", "longitude", "staff_count", "active")
+#: What its bulk writes store: those and the name's pinyin keys (no ``save`` runs).
+WRITTEN_FIELDS = (*IMPORTED_FIELDS, *NAME_KEY_FIELDS)
 
 
 def import_stations(
@@ -109,10 +111,10 @@ def import_stations(
             }
             station = existing.get(row.code)
             if station is None:
-                to_create.append(Station(code=row.code, **fields))
+                to_create.append(Station(code=row.code, **fields, **name_keys(row.name)))
                 continue
             before = {name: getattr(station, name) for name in IMPORTED_FIELDS}
-            for field, value in fields.items():
+            for field, value in (*fields.items(), *name_keys(row.name).items()):
                 setattr(station, field, value)
             to_update.append(station)
             if before != fields:
@@ -120,7 +122,7 @@ def import_stations(
             if before["active"] != station.active:
                 (reactivated if station.active else deactivated).append(station.code)
         Station.objects.bulk_create(to_create)
-        Station.objects.bulk_update(to_update, list(IMPORTED_FIELDS))
+        Station.objects.bulk_update(to_update, list(WRITTEN_FIELDS))
         shapes_changed(company.pk)
         stations_imported.send(sender=Company, company=company)
         result = StationImportResult(

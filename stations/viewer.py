@@ -5,7 +5,7 @@ Every page that shows one company's months starts here (``scoring.viewer.chosen_
 
 from __future__ import annotations
 
-from stations.models import Company, County
+from stations.models import COUNTY_ORDER, Company, County
 
 
 def company_for_user(user) -> Company | None:
@@ -17,7 +17,9 @@ def company_for_user(user) -> Company | None:
 
 
 def counties(company_id: int) -> list[County]:
-    return list(County.objects.filter(company_id=company_id).order_by("name"))
+    """The company's counties in their listed order (``COUNTY_ORDER``: the official order
+    an administrator set, then by pinyin)."""
+    return list(County.objects.filter(company_id=company_id).order_by(*COUNTY_ORDER))
 
 
 def has_county(company_id: int, county_id: int) -> bool:

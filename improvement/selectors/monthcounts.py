@@ -114,7 +114,7 @@ def grade_position_of(field: str) -> Case:
 def moves(run: ScoreRun, previous: ScoreRun, up: bool) -> QuerySet:
     """The stations graded in both months whose grade went up (or down), annotated with
     ``steps`` (grades gained: negative for a drop): the biggest move first, equal moves
-    by this month's rank, then by station code. (An untyped QuerySet: its rows carry
+    by this month's rank, then by station name (pinyin). (An untyped QuerySet: its rows carry
     annotations of the joined month the type checker cannot follow.)"""
     rows = (
         with_previous(run, previous)
@@ -123,7 +123,7 @@ def moves(run: ScoreRun, previous: ScoreRun, up: bool) -> QuerySet:
     )
     rows = rows.filter(steps__gt=0) if up else rows.filter(steps__lt=0)
     biggest = F("steps").desc() if up else F("steps").asc()
-    return rows.order_by(biggest, Coalesce("rank", 0), "station__code")
+    return rows.order_by(biggest, Coalesce("rank", 0), "station__sort_key", "station__code")
 
 
 def with_previous(run: ScoreRun, previous: ScoreRun) -> QuerySet:

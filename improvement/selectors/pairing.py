@@ -65,7 +65,9 @@ def help_in_force(company_id: int, period: date) -> list[DepartmentHelp]:
         DepartmentHelp.objects.not_ended(period)
         .filter(company_id=company_id)
         .select_related("station", "indicator")
-        .order_by("indicator__display_order", "station__code", "start_month", "pk")
+        .order_by(
+            "indicator__display_order", "station__sort_key", "station__code", "start_month", "pk"
+        )
     )
 
 

@@ -24,6 +24,7 @@ from scoring.selectors import (
     opening_period,
 )
 from stations.models import Station
+from stations.pinyin import users_by_pinyin
 
 
 def projects_progress(projects: list[SecretaryProject], until: date | None = None) -> dict:
@@ -93,7 +94,7 @@ def station_secretaries(station_id: int) -> list:
 
     from stations.roles import STATION_SECRETARY
 
-    return list(
+    return users_by_pinyin(
         get_user_model()
         .objects.filter(
             is_active=True,
@@ -101,7 +102,6 @@ def station_secretaries(station_id: int) -> list:
             groups__name=STATION_SECRETARY.group,
         )
         .distinct()
-        .order_by("last_name", "first_name", "username")
     )
 
 

@@ -214,7 +214,7 @@ def _edge_values(company: Company, period: date, indicators: list[Indicator]):
             Q(value__lte=F("indicator__min_value") + span * EDGE_SHARE)
             | Q(value__gte=F("indicator__max_value") - span * EDGE_SHARE)
         )
-        .order_by("station__code", "indicator__display_order")
+        .order_by("station__sort_key", "station__code", "indicator__display_order")
     )  # fmt: skip
 
 

@@ -332,7 +332,7 @@ def _already_paired(plan: selectors.PairingMonth) -> list[tuple[Station, GradeDi
         grade = plan.grade(station_id)
         if grade in PAIRING_GRADES:
             rows.append((plan.stations[station_id], grade_display(grade), pairing))
-    return sorted(rows, key=lambda row: (row[1].position, row[0].code))
+    return sorted(rows, key=lambda row: (row[1].position, row[0].sort_key, row[0].code))
 
 
 # --- Ending early -----------------------------------------------------------------------

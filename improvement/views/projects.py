@@ -11,6 +11,7 @@ import pandas as pd
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Case, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -96,8 +97,13 @@ def _new_project_initial(request, secretaries, latest, options) -> dict:
 
 
 def _users(users: list):
-    users = get_user_model().objects.filter(pk__in=[user.pk for user in users])
-    return users.order_by("last_name", "first_name", "username")
+    """The listed users as a query, in the order given (``station_secretaries``: by the
+    pinyin of their names)."""
+    query = get_user_model().objects.filter(pk__in=[user.pk for user in users])
+    if not users:
+        return query
+    place = [When(pk=user.pk, then=Value(index)) for index, user in enumerate(users)]
+    return query.order_by(Case(*place))
 
 
 def _goal_grade_choices() -> list:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from indicators.periods import format_period
 from mapviews import selectors
 from mapviews.charts import figure_payload, grade_distribution_figure
+from mapviews.filters import carries_filters
 from mapviews.pagecache import render_kept
 from mapviews.staticfinders import plotly_static_path
 from mapviews.tables import month_moves
@@ -34,6 +35,7 @@ class Move:
 
 
 @require_GET
+@carries_filters("to")
 def history(request: HttpRequest) -> HttpResponse:
     return render_kept(
         request,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from indicators.periods import format_period, previous_period
 from mapviews import answers, selectors
+from mapviews.filters import carries_filters
 from mapviews.gzipjoin import Piece, piece
 from mapviews.maps import (
     COUNTY_COLUMNS,
@@ -30,7 +31,7 @@ from mapviews.maps import (
 )
 from mapviews.pagecache import kept, render_kept
 from mapviews.staticfinders import plotly_static_path
-from mapviews.text import change_text
+from mapviews.text import change_text, own_month_text
 from mapviews.views.shapes import shape_url
 from scoring.engine.grades import GRADE_ORDER, RED, UNGRADED, average_grade
 from scoring.engine.sensitivity import colour_is_uncertain
@@ -46,6 +47,7 @@ from stations.shapefiles import COUNTIES, STATIONS, county_part, document_featur
 
 
 @require_GET
+@carries_filters()
 def map_page(request: HttpRequest) -> HttpResponse:
     """The map; its body (everything but the header and the scripts) is kept rendered
     (``mapviews.pagecache``): the viewer's own outline is part of the key."""
@@ -70,12 +72,14 @@ def _map_context(request: HttpRequest) -> dict:
             counts=data["counts"],
             uncertain_note=data["uncertain_note"],
             mode_note=data["mode_note"],
+            own_month=data["own_month"],
         )
         context["legend"] = selectors.legend(data["counts"])
     return context
 
 
 @require_GET
+@carries_filters()
 def map_month(request: HttpRequest) -> HttpResponse:
     """One month of the map as JSON, for the stepper and the play control; a bad month or
     county is answered in JSON too, as a missing month is. Kept like a page's body (the
@@ -125,7 +129,32 @@ def map_data(month: MonthChoice, request: HttpRequest, *, compact: bool = False)
     if outline is not None:
         figure = data["figure"]
         data["figure"] = {**figure, "data": [*figure["data"], outline]}
+    data["own_month"] = own_month_line(month, own) if own else None
     return data
+
+
+def own_month_line(month: MonthChoice, station_id: int) -> dict | None:
+    """The map's line for a viewer with a station, its colour in words ("梅林供电所
+    本月：绿 · 稍差，第 46 名（共 60 个），上月：黄 · 落后"), as the template and the
+    month player show it: ``lead``, the grade's ``grade`` code and ``grade_label``, and
+    the ``rest``. None when the station is gone."""
+    previous = next(
+        (run for run in month.runs if run.period == previous_period(month.period)), None
+    )
+    found = selectors.own_month(station_id, month.run, previous)
+    if found is None:
+        return None
+    grade = grade_display(found.grade)
+    text = own_month_text(
+        found.name,
+        grade,
+        found.rank,
+        found.graded,
+        grade_display(found.previous_grade) if found.previous_grade else None,
+        has_previous=found.has_previous,
+        provisional=is_provisional(month.run),
+    )
+    return {"lead": text.lead, "grade": grade.code, "grade_label": grade.label, "rest": text.rest}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from indicators.models import Direction, Indicator
 from mapviews import selectors
+from mapviews.filters import carries_filters
 from mapviews.pagecache import render_kept
 from mapviews.sorting import chosen_sort
 from mapviews.tables import matrix_order, matrix_sort_keys
@@ -31,6 +32,7 @@ class MatrixRow:
 
 @require_GET
 @permission_required(VIEW_ALL_DETAILS, raise_exception=True)
+@carries_filters()
 def matrix(request: HttpRequest) -> HttpResponse:
     return render_kept(
         request,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from indicators.models import Indicator
 from indicators.periods import add_months, format_period
 from mapviews import selectors
+from mapviews.filters import carries_filters
 from mapviews.pagecache import render_kept
 from mapviews.sorting import chosen_sort
 from mapviews.sparklines import labelled_sparkline
@@ -24,6 +25,7 @@ SPARKLINE_MONTHS = 12
 
 
 @require_GET
+@carries_filters()
 def ranking(request: HttpRequest) -> HttpResponse:
     return render_kept(
         request,

@@ -43,3 +43,25 @@ document.querySelectorAll(".js-select-group").forEach(function (all) {
   show();
   if (label) { label.hidden = false; }
 });
+
+// The header's menus (<details>): one open at a time; a click elsewhere or Escape closes them.
+(function () {
+  var menus = Array.prototype.slice.call(document.querySelectorAll(".js-menu"));
+  menus.forEach(function (menu) {
+    menu.addEventListener("toggle", function () {
+      if (!menu.open) return;
+      menus.forEach(function (other) { if (other !== menu) other.open = false; });
+    });
+  });
+  document.addEventListener("click", function (event) {
+    menus.forEach(function (menu) { if (menu.open && !menu.contains(event.target)) menu.open = false; });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    menus.forEach(function (menu) {
+      if (!menu.open) return;
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  });
+})();

@@ -86,8 +86,27 @@
       var label = target || "";
       link.textContent = previous ? ("‹ " + label).trim() : (label + " ›").trim();
     });
+    var slider = document.querySelector(".js-month-slider");
+    if (slider && periods.indexOf(data.period) >= 0) {
+      slider.value = String(periods.indexOf(data.period));
+      slider.setAttribute("aria-valuetext", data.period);
+    }
+    showOwn(data.own_month);
     history.replaceState(null, "", "?" + monthUrl(data.period));
     return draw(data.figure);
+  }
+
+  // "梅林供电所 本月：[绿 · 稍差] 第 46 名（共 60 个），上月：黄 · 落后" for the month shown.
+  function showOwn(own) {
+    var line = document.querySelector(".js-map-own");
+    if (!line) { return; }
+    line.hidden = !own;
+    if (!own) { return; }
+    line.querySelector(".js-own-lead").textContent = own.lead;
+    var badge = line.querySelector(".js-own-grade");
+    badge.className = "grade-badge grade-" + own.grade + " js-own-grade";
+    badge.textContent = own.grade_label;
+    line.querySelector(".js-own-rest").textContent = own.rest;
   }
 
   // The map page embeds its figure; the widget fetches its map (cached by the browser,
@@ -198,6 +217,26 @@
       } else { window.location.href = target.href; }
     });
   });
+
+  // The months as a slider: dragging it (or its arrow keys) shows the month under it;
+  // only the last month asked for is drawn when answers come back out of order.
+  var slider = document.querySelector(".js-month-slider");
+  var sliderBox = document.querySelector(".js-month-slider-box");
+  if (slider && sliderBox && periods.length > 1) {
+    var wanted = null;
+    slider.max = String(periods.length - 1);
+    slider.value = String(Math.max(periods.indexOf(current), 0));
+    slider.setAttribute("aria-valuetext", current);
+    sliderBox.hidden = false;
+    slider.addEventListener("input", function () {
+      var period = periods[Number(slider.value)];
+      slider.setAttribute("aria-valuetext", period);
+      wanted = period;
+      fetchMonth(period).then(function (data) {
+        if (wanted === period) { return showMonth(data); }
+      }).catch(function () {});
+    });
+  }
 
   var play = document.querySelector(".js-map-play");
   if (!play || periods.length < 2) { return; }

@@ -343,7 +343,7 @@ class DemoSite:
         self.browser.wait_until_loaded()
         path = urlsplit(driver.current_url).path
         assert path != "/accounts/login/", f"logging in as {username} failed: still on {path}"
-        shown = driver.find_element(By.CSS_SELECTOR, ".logout-form .user-name").text
+        shown = driver.find_element(By.CSS_SELECTOR, ".site-header .user-name").text
         assert shown, f"logged in as {username}, but the header shows no user name"
 
 

@@ -292,7 +292,8 @@ def test_pages_in_english(demo_site):
     driver = demo_site.browser.driver
     demo_site.browser.open(demo_site.url("/ranking/"))
     page = driver.find_element(By.TAG_NAME, "html")
-    # The real language switch: choosing English submits the form.
+    # The real language switch (in the viewer's menu): choosing English submits the form.
+    driver.find_element(By.CSS_SELECTOR, ".user-menu summary").click()
     Select(driver.find_element(By.ID, "language-select")).select_by_value("en")
     WebDriverWait(driver, PAGE_LOAD_TIMEOUT).until(staleness_of(page))
     demo_site.browser.wait_until_loaded()

@@ -38,6 +38,9 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "mapviews:home": ("get", [], {}, EVERYONE),
     "mapviews:map": ("get", [], {"period": "2026-09"}, EVERYONE),
     "mapviews:map_month": ("get", [], {"period": "2026-09"}, EVERYONE),
+    # The header's search (a query that finds no station: one found redirects to it).
+    "mapviews:search": ("get", [], {"q": "zzz"}, EVERYONE),
+    "mapviews:search_suggestions": ("get", [], {"q": "S"}, EVERYONE),
     "mapviews:widget": ("get", [], {}, dict.fromkeys(ROLES, 200)),  # says "log in" when anonymous
     "mapviews:widget_map": ("get", [], {}, EVERYONE | {"anonymous": 403}),  # JSON, no redirect
     # A shapes file under an old fingerprint leads to the current one; JSON when refused.

@@ -108,9 +108,10 @@ def test_matrix_grades_each_indicator_and_sorts_by_any_column(
     committee_viewer, django_assert_max_num_queries
 ):
     viewer = committee_viewer
-    # 13, the month's re-grade note, the rows' count (the table is paged in SQL) and
-    # the key of the kept body (mapviews/pagecache.py)
-    with django_assert_max_num_queries(16):
+    # 13, the month's re-grade note, the rows' count (the table is paged in SQL), the
+    # key of the kept body (mapviews/pagecache.py) and the month chosen remembered in the
+    # session (mapviews/filters.py: its update in a savepoint, once per change)
+    with django_assert_max_num_queries(19):
         response = viewer.get(reverse("mapviews:matrix"), {"period": "2026-09"})
     rows = response.context["rows"]
     assert [row.score.station.code for row in rows] == ["S3", "S2", "S1"]

@@ -217,7 +217,7 @@ def test_the_page_explains_the_format_and_offers_the_templates(admin_client):
         for file_format in ("csv", "xlsx"):
             assert reverse("imports:template", args=[layout, file_format]) in text
     assert "<code>safety</code>" in text and "0 – 100" in text
-    assert admin_client.get("/imports/template/tall.csv").status_code == 404
+    assert admin_client.get(URL + "template/tall.csv").status_code == 404
 
 
 def full_month(scores: dict[str, float]) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from mapviews.views import history, home, matrix, ranking, shapes, station, widget
+from mapviews.views import history, home, matrix, ranking, shapes, station, unit, widget
 
 app_name = "mapviews"
 
@@ -25,4 +25,6 @@ urlpatterns = [
     path("history/", history.history, name="history"),
     # <path:code>: every stored code links, even one with a "/" (stations.codes).
     path("stations/<path:code>/", station.station_detail, name="station"),
+    # A unit above companies (a province): its children on a map, by grade shares.
+    path("org/<str:code>/", unit.unit_page, name="unit"),
 ]

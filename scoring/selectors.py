@@ -31,7 +31,7 @@ from scoring.models import (
     WeightSet,
 )
 from scoring.weightfile import weight_shares
-from stations.models import Company, County, Station, StationMember
+from stations.models import Company, County, OrgMember, OrgUnit, Station, StationMember
 
 
 class NoWeightsError(Exception):
@@ -375,6 +375,10 @@ class ViewerStamp:
     #: The viewer's station's code and name (the header's link), "" without one.
     own_station_code: str = ""
     own_station_name: str = ""
+    #: The viewer's top unit above companies (the header's link to its page: their own
+    #: unit, or a superuser's first root unit: units they may open), "" without.
+    top_unit_code: str = ""
+    top_unit_name: str = ""
 
 
 def viewer_stamp(user) -> ViewerStamp:
@@ -391,9 +395,18 @@ def viewer_stamp(user) -> ViewerStamp:
         "run": ScoreRun._meta.db_table,
         "marks": SensitivityRun._meta.db_table,
         "close": MonthClose._meta.db_table,
+        "unit": OrgUnit._meta.db_table,
+        "orgmember": OrgMember._meta.db_table,
     }
+    # The top unit: a superuser's first root unit, else the unit they are a member of.
+    top_unit = """
+        (SELECT u.{column} FROM {unit} u
+          WHERE (%s AND u.parent_id IS NULL)
+            OR u.id IN (SELECT om.unit_id FROM {orgmember} om WHERE om.user_id = %s)
+          ORDER BY u.code LIMIT 1)
+    """
     sql = """
-        SELECT c.id, m.station_id, own.code, own.name,
+        SELECT c.id, m.station_id, own.code, own.name, {top_code}, {top_name},
           (SELECT COUNT(*) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
           (SELECT SUM(r.id) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
           (SELECT MAX(r.published_at) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
@@ -409,14 +422,21 @@ def viewer_stamp(user) -> ViewerStamp:
         LEFT JOIN {station} own ON own.id = m.station_id
         ORDER BY m.station_id IS NULL, c.id
         LIMIT 1
-    """.format(**tables)
+    """.format(
+        **tables,
+        top_code=top_unit.format(column="code", **tables),
+        top_name=top_unit.format(column="name", **tables),
+    )
+    superuser = bool(getattr(user, "is_superuser", False))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
+        cursor.execute(sql, [superuser, user_id, superuser, user_id, user_id])
         row = cursor.fetchone()
     if row is None:
         return ViewerStamp(None, None, ())
-    published = tuple(str(value) for value in row[4:])
-    return ViewerStamp(row[0], row[1], published, row[2] or "", row[3] or "")
+    published = tuple(str(value) for value in row[6:])
+    return ViewerStamp(
+        row[0], row[1], published, row[2] or "", row[3] or "", row[4] or "", row[5] or ""
+    )
 
 
 def opening_period(runs: list[ScoreRun]) -> date | None:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from indicators.periods import format_period, previous_period
 from mapviews import answers, selectors
+from mapviews.breadcrumbs import company_trail, trail_scope
 from mapviews.gzipjoin import Piece, piece
 from mapviews.maps import (
     COUNTY_COLUMNS,
@@ -53,6 +54,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         request,
         "mapviews/map",
         lambda: _map_context(request),
+        scope=trail_scope(request),
         keep=("period", "period_scored", "plotly_js"),
     )
 
@@ -61,6 +63,9 @@ def _map_context(request: HttpRequest) -> dict:
     month = chosen_month(request)
     context = month_context(month, request)
     context["plotly_js"] = plotly_static_path()
+    if month.company is not None:
+        county = next((c for c in context["counties"] if c.pk == month.county_id), None)
+        context["crumbs"] = company_trail(request, month.company, county)
     if month.run is not None:
         data = map_data(month, request)
         context.update(

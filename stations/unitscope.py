@@ -33,6 +33,7 @@ def visible_unit_ids(user, member_unit: int | None = None) -> set[int] | None:
     return subtree_unit_ids([unit_id]) if unit_id is not None else set()
 
 
-def may_see_unit(user, unit: OrgUnit) -> bool:
-    visible = visible_unit_ids(user)
+def may_see_unit(user, unit: OrgUnit, member_unit: int | None = None) -> bool:
+    """The unit pages' access check (``member_unit`` as for ``visible_unit_ids``)."""
+    visible = visible_unit_ids(user, member_unit)
     return visible is None or unit.pk in visible

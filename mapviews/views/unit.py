@@ -26,20 +26,14 @@ from scoring.engine.grades import ALL_GRADES, GRADE_ORDER, RED, UNGRADED
 from scoring.grades import grade_display
 from scoring.viewer import parse_month
 from stations.models import Company, OrgUnit
-from stations.unitscope import visible_unit_ids
+from stations.unitscope import may_see_unit
 from stations.unitshapes import ChildShape, child_shapes
-
-
-def may_open_unit(request: HttpRequest, unit: OrgUnit) -> bool:
-    """The one access rule of unit pages (``stations.unitscope``)."""
-    visible = visible_unit_ids(request.user, viewer_unit(request))
-    return visible is None or unit.pk in visible
 
 
 @require_GET
 def unit_page(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_object_or_404(OrgUnit, code=code)
-    if not may_open_unit(request, unit):
+    if not may_see_unit(request.user, unit, viewer_unit(request)):
         raise Http404
     return render_kept(
         request,

@@ -2,23 +2,21 @@
 
 A level is a link only when the viewer may open it (a unit above their own is named,
 not linked). The trail is part of a kept page body, so what it depends on beyond the
-body's key, the viewer's unit, is read once per request from the cache (``viewer_unit``)
-and put in the body's scope (``trail_scope``).
+body's key, the viewer's unit, is read with the viewer's kept stamp (``viewer_unit``) and
+put in the body's scope (``trail_scope``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
 
-from mapviews.pagecache import generation
+from mapviews.pagecache import kept_viewer
 from stations.models import Company, County, OrgUnit, Station
 from stations.orgtree import company_path, unit_path
-from stations.unitscope import member_unit_id, visible_unit_ids
+from stations.unitscope import visible_unit_ids
 
 
 @dataclass(frozen=True)
@@ -28,23 +26,12 @@ class Crumb:
 
 
 def viewer_unit(request: HttpRequest) -> int | None:
-    """The viewer's unit (``OrgMember.unit``), kept per state of the data: a membership
-    changed is a new generation (``mapviews.pagecache`` watches the stations app)."""
-    found = getattr(request, "_viewer_unit", None)
-    if found is not None:
-        return found or None
+    """The viewer's unit (``OrgMember.unit``; None for a superuser, who sees every unit),
+    read with their kept stamp (``pagecache.kept_viewer``): no query of its own."""
     user = request.user
-    if not user.is_authenticated or user.is_superuser:  # superusers see every unit
+    if not user.is_authenticated or user.is_superuser:
         return None
-    seconds = settings.PAGE_BODY_SECONDS
-    key = f"viewer-unit:{user.pk}:{generation()}"
-    found = cache.get(key) if seconds else None
-    if found is None:
-        found = member_unit_id(user) or 0
-        if seconds:
-            cache.set(key, found, seconds)
-    request._viewer_unit = found  # type: ignore[attr-defined]
-    return found or None
+    return kept_viewer(request).top_unit_id
 
 
 def trail_scope(request: HttpRequest) -> tuple:

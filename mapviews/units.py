@@ -7,9 +7,9 @@ so the upper levels rank and colour children by their grade shares (and their st
 average grade position), never by raw scores.
 
 Every count comes from the grade counts stored with each company's published run
-(``scoring.models.RunGradeCount``, the whole-company rows), summed per child in the
-database: a page makes the same few queries for 2 companies as for 300, and reads no
-station's score.
+(``scoring.models.RunGradeCount``, the whole-company rows), summed per company and month
+by the database and per child here: a page makes the same few queries for 2 companies as
+for 300, reads a few rows per company and month, and no station's score.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Count, Q, Sum
 
 from indicators.periods import add_months
 from scoring.engine.grades import ALL_GRADES, GRADE_ORDER, RED, UNGRADED, average_grade
@@ -164,64 +164,53 @@ class ChildShares:
 
 def child_shares(tree: UnitTree, period: date, months: Iterable[date]) -> list[ChildShares]:
     """Every child's grade counts in ``period`` and share of red in each of ``months``,
-    sorted by share of red, highest first (children without a grade last). Four
-    queries whatever the number of companies and stations."""
+    sorted by share of red, highest first (children without a grade last). Three
+    queries whatever the number of stations: the counts summed per company by the
+    database (a few rows per company and month), then per child here."""
     months = sorted(set(months) | {period})
-    by_child = {
-        child.key: ChildShares(child, dict.fromkeys(ALL_GRADES, 0)) for child in tree.children
-    }
     if not tree.children:
         return []
-    which = _child_case(tree.children)
+    child_of = {pk: child.key for child in tree.children for pk in child.company_ids}
+    found = {child.key: ChildShares(child, dict.fromkeys(ALL_GRADES, 0)) for child in tree.children}
     runs = ScoreRun.objects.filter(
         company_id__in=tree.company_ids, is_current=True, period__in=months
     ).values("pk")
-    stored = RunGradeCount.objects.filter(county__isnull=True, run_id__in=runs).annotate(
-        child=which
-    )
-    in_month = stored.filter(run__period=period)
-    for child, grade, stations in (
-        in_month.values_list("child", "grade").annotate(n=Sum("stations")).order_by()
-    ):
-        counts = by_child[tree.children[child].key].counts
-        counts[grade if grade in ALL_GRADES else UNGRADED] += stations
-    for child, companies in (
-        in_month.values_list("child").annotate(n=Count("run_id", distinct=True)).order_by()
-    ):
-        by_child[tree.children[child].key].companies_graded = companies
-    red = Sum("stations", filter=Q(grade=RED))
-    graded = Sum("stations", filter=Q(grade__in=GRADE_ORDER))
-    for child, month, red_count, graded_count in (
-        stored.values_list("child", "run__period")
-        .annotate(red=red, graded=graded)
-        .values_list("child", "run__period", "red", "graded")
+    stored = RunGradeCount.objects.filter(county__isnull=True, run_id__in=runs)
+    graded_companies: dict[str, set[int]] = {}
+    for company_id, grade, stations in (
+        stored.filter(run__period=period)
+        .values_list("run__company_id", "grade")
+        .annotate(n=Sum("stations"))
         .order_by()
     ):
-        share = (red_count or 0) / graded_count if graded_count else None
-        by_child[tree.children[child].key].red_history[month] = share
+        key = child_of[company_id]
+        found[key].counts[grade if grade in ALL_GRADES else UNGRADED] += stations
+        graded_companies.setdefault(key, set()).add(company_id)
+    red = Sum("stations", filter=Q(grade=RED))
+    graded = Sum("stations", filter=Q(grade__in=GRADE_ORDER))
+    history: dict[tuple[str, date], list[int]] = {}
+    for company_id, month, red_count, graded_count in (
+        stored.values_list("run__company_id", "run__period")
+        .annotate(red=red, graded=graded)
+        .values_list("run__company_id", "run__period", "red", "graded")
+        .order_by()
+    ):
+        sums = history.setdefault((child_of[company_id], month), [0, 0])
+        sums[0] += red_count or 0
+        sums[1] += graded_count or 0
+    for (key, month), (red_sum, graded_sum) in history.items():
+        found[key].red_history[month] = red_sum / graded_sum if graded_sum else None
     provisional = set(
         MonthClose.objects.filter(
             company_id__in=tree.company_ids, period=period, state=CloseState.PROVISIONAL
         ).values_list("company_id", flat=True)
     )
-    for shares in by_child.values():
+    for shares in found.values():
+        shares.companies_graded = len(graded_companies.get(shares.child.key, ()))
         shares.provisional = not provisional.isdisjoint(shares.child.company_ids)
-    found = list(by_child.values())
-    found.sort(key=lambda s: (s.red_share is None, -(s.red_share or 0), s.child.name))
-    return found
-
-
-def _child_case(children: list[UnitChild]) -> Case:
-    """The index of the child each count's company is under, computed by the database."""
-    return Case(
-        *(
-            When(run__company_id__in=child.company_ids, then=Value(index))
-            for index, child in enumerate(children)
-            if child.company_ids
-        ),
-        default=Value(-1),
-        output_field=IntegerField(),
-    )
+    rows = list(found.values())
+    rows.sort(key=lambda s: (s.red_share is None, -(s.red_share or 0), s.child.name))
+    return rows
 
 
 def history_months(period: date, months: list[UnitMonth]) -> list[date]:

@@ -74,7 +74,8 @@ def _build(
     for key, ids in children:
         parts = [shape for pk in ids for shape in borders.get(pk, ())]
         if parts:
-            merged = shapely.union_all([part.buffer(GAP) for part in parts]).buffer(-GAP)
+            grown = [part.buffer(GAP, join_style="mitre") for part in parts]
+            merged = shapely.union_all(grown).buffer(-GAP, join_style="mitre")
             simple = merged.simplify(UNIT_TOLERANCE, preserve_topology=True)
             shapes[key] = ChildShape(key, geo.geometry_to_geojson(simple), geo.label_point(merged))
             continue

@@ -17,6 +17,7 @@ BY_VIEW = {
     "mapviews:ranking": "ranking",
     "mapviews:matrix": "matrix",
     "mapviews:history": "history",
+    "mapviews:unit": "unit",
     "improvement:all_red": "all_red",
     "improvement:notifications": "notifications",
     "improvement:notifications_read": None,

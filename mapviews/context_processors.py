@@ -1,5 +1,5 @@
-"""The header's roles beside the viewer's name and the link to their station, read once
-per state of the data."""
+"""The header's roles beside the viewer's name, the link to their station and to their
+top unit (a province's page), read once per state of the data."""
 
 from __future__ import annotations
 
@@ -22,15 +22,24 @@ def roles(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     own = SimpleLazyObject(lambda: _own_station(kept_viewer(request)))
+    unit = SimpleLazyObject(lambda: _top_unit(kept_viewer(request)))
     seconds = settings.PAGE_BODY_SECONDS
     if not seconds:
-        return {"user_roles": role_labels(user), "own_station": own}
+        return {"user_roles": role_labels(user), "own_station": own, "top_unit": unit}
     key = f"roles:{user.pk}:{generation()}:{get_language()}"
     labels = cache.get(key)
     if labels is None:
         labels = role_labels(user)
         cache.set(key, labels, seconds)
-    return {"user_roles": labels, "own_station": own}
+    return {"user_roles": labels, "own_station": own, "top_unit": unit}
+
+
+def _top_unit(viewer) -> dict:
+    """The header's link to the viewer's top unit (their unit, or a superuser's first
+    root unit), read with their stamp: falsy without one."""
+    if not viewer.top_unit_code:
+        return {}
+    return {"code": viewer.top_unit_code, "name": viewer.top_unit_name}
 
 
 def _own_station(viewer) -> dict:

@@ -204,7 +204,7 @@ class CountyLabels:
 
 
 def county_map_figure(
-    counties: pd.DataFrame, geojson_url: str, labels: CountyLabels, *, compact: bool = False
+    counties: pd.DataFrame, geojson_url: str | dict, labels: CountyLabels, *, compact: bool = False
 ) -> dict:
     """The map of a company too large to draw station by station: one area per county
     (features keyed by county id in the document at ``geojson_url``), coloured by its
@@ -263,6 +263,55 @@ def county_map_figure(
             }
         )
     return {"data": data, "layout": _layout(compact)}
+
+
+#: Columns of the ``children`` frame of ``unit_map_figure``: a county's, and whether the
+#: child has an area (else it is drawn as a marker at ``label_lon``/``label_lat``).
+UNIT_COLUMNS = (*COUNTY_COLUMNS, "area")
+
+
+def unit_map_figure(
+    children: pd.DataFrame, geojson: dict, labels: CountyLabels, *, compact: bool = False
+) -> dict:
+    """A unit's map: one area per child (a unit or a company; features keyed by the
+    child's key in ``geojson``, given inline: a province's few outlines), drawn as
+    ``county_map_figure`` draws counties, coloured by its stations' average grade and
+    labelled with its name and that grade; a child without an area is a marker with the
+    same label and hover. A click opens the child (its ``url``)."""
+    areas = children[children["area"].astype(bool)] if not children.empty else children
+    points = children[~children["area"].astype(bool)] if not children.empty else children
+    figure = county_map_figure(areas, geojson, labels, compact=compact)
+    if not points.empty:
+        fields = ["name", "level_label", "red_text", "counts_text"]
+        figure["data"].append(
+            {
+                "type": "scattergeo",
+                "lon": points["label_lon"].tolist(),
+                "lat": points["label_lat"].tolist(),
+                "mode": "markers+text",
+                "marker": {
+                    "size": 26 if compact else 34,
+                    "color": [GRADE_COLOURS[level][0] for level in points["level"]],
+                    "line": {"color": BORDER_COLOUR, "width": 1.6},
+                },
+                "text": [
+                    f"{escape(str(name))}<br>{escape(str(mark))}"
+                    for name, mark in zip(points["name"], points["mark"], strict=True)
+                ],
+                "textposition": "bottom center",
+                "textfont": {"size": 11 if compact else 14, "color": "#111111"},
+                "customdata": [
+                    [*(escape(str(value)) for value in row[:-1]), "", "", row[-1]]
+                    for row in points[[*fields, "url"]].itertuples(index=False, name=None)
+                ],
+                "hovertemplate": (
+                    "%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<br>"
+                    f"{labels.stations} %{{customdata[3]}}<br>{labels.open_hint}<extra></extra>"
+                ),
+                "hoverlabel": {"bgcolor": "#ffffff", "bordercolor": BORDER_COLOUR},
+            }
+        )
+    return figure
 
 
 def own_station_trace(geometry: dict) -> dict:

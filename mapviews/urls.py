@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from mapviews.views import history, home, matrix, ranking, search, shapes, station, widget
+from mapviews.views import history, home, matrix, ranking, search, shapes, station, unit, widget
 
 app_name = "mapviews"
 
@@ -27,4 +27,6 @@ urlpatterns = [
     path("search/stations.json", search.search_suggestions, name="search_suggestions"),
     # <path:code>: every stored code links, even one with a "/" (stations.codes).
     path("stations/<path:code>/", station.station_detail, name="station"),
+    # A unit above companies (a province): its children on a map, by grade shares.
+    path("org/<str:code>/", unit.unit_page, name="unit"),
 ]

@@ -32,7 +32,7 @@ from scoring.models import (
     WeightSet,
 )
 from scoring.weightfile import weight_shares
-from stations.models import Company, County, Station, StationMember
+from stations.models import Company, County, OrgMember, OrgUnit, Station, StationMember
 
 
 class NoWeightsError(Exception):
@@ -371,13 +371,18 @@ class ViewerStamp:
     #: The viewer's station's code and name (the header's link), "" without one.
     own_station_code: str = ""
     own_station_name: str = ""
+    #: The viewer's top unit above companies (the header's link to its page): their own
+    #: unit (``OrgMember.unit``), or a superuser's first root unit; None / "" without.
+    top_unit_id: int | None = None
+    top_unit_code: str = ""
+    top_unit_name: str = ""
 
 
 def viewer_stamp(user) -> ViewerStamp:
     """The viewer's company as ``stations.viewer.company_for_user`` picks it (their
-    station's, else the first), their station, and a stamp of the company's published
-    runs and marks, in one plain query: the cache key of pages every employee opens
-    (the homepage widget), read on each of their requests."""
+    station's, else the first), their station, their top unit, and a stamp of the
+    company's published runs and marks, in one plain query: the cache key of pages every
+    employee opens (the homepage widget), read on each of their requests."""
     user_id = user.pk if user.is_authenticated else None
     tables = {
         "company": Company._meta.db_table,
@@ -387,9 +392,11 @@ def viewer_stamp(user) -> ViewerStamp:
         "run": ScoreRun._meta.db_table,
         "marks": SensitivityRun._meta.db_table,
         "close": MonthClose._meta.db_table,
+        "unit": OrgUnit._meta.db_table,
+        "orgmember": OrgMember._meta.db_table,
     }
     sql = """
-        SELECT c.id, m.station_id, own.code, own.name,
+        SELECT c.id, m.station_id, own.code, own.name, top.id, top.code, top.name,
           (SELECT COUNT(*) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
           (SELECT SUM(r.id) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
           (SELECT MAX(r.published_at) FROM {run} r WHERE r.company_id = c.id AND r.is_current),
@@ -403,16 +410,25 @@ def viewer_stamp(user) -> ViewerStamp:
           SELECT st.id FROM {station} st JOIN {county} co ON co.id = st.county_id
           WHERE co.company_id = c.id)
         LEFT JOIN {station} own ON own.id = m.station_id
+        LEFT JOIN {unit} top ON top.id = (
+          SELECT u.id FROM {unit} u
+          WHERE (%s AND u.parent_id IS NULL)
+            OR u.id IN (SELECT om.unit_id FROM {orgmember} om WHERE om.user_id = %s)
+          ORDER BY u.code LIMIT 1)
         ORDER BY m.station_id IS NULL, c.id
         LIMIT 1
     """.format(**tables)
+    # The top unit: a superuser's first root unit, else the unit they are a member of.
+    superuser = bool(getattr(user, "is_superuser", False))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
+        cursor.execute(sql, [user_id, superuser, user_id])
         row = cursor.fetchone()
     if row is None:
         return ViewerStamp(None, None, ())
-    published = tuple(str(value) for value in row[4:])
-    return ViewerStamp(row[0], row[1], published, row[2] or "", row[3] or "")
+    published = tuple(str(value) for value in row[7:])
+    return ViewerStamp(
+        row[0], row[1], published, row[2] or "", row[3] or "", row[4], row[5] or "", row[6] or ""
+    )
 
 
 def opening_period(runs: list[ScoreRun]) -> date | None:

@@ -26,7 +26,10 @@ Issue 16's measuring instrument. For each size in --sizes this script
    compress yet).
 
 Usage: bench_pages.py [--sizes 60,3000,30000] [--repeat 5] [--months 12]
-                      [--counties 10] [--quick] [--keepdb] [--only REGEX]
+                      [--counties 10] [--quick] [--keepdb] [--only REGEX] [--companies N]
+``--companies 300``: each size split among 300 companies under a province unit (issue
+18: 30,000 stations in 300 units; half grade with another method), the unit page of the
+province measured as its member sees it, the other pages on the first company.
 ``--quick``: sizes 60 and 3,000, 3 warm requests (a few minutes on a 2-core machine).
 ``--keepdb``: keep each size's database (``test_<database>_pages_<size>``) and measure the
 company an earlier run built there again (a 30,000-station company takes ~2 minutes to
@@ -82,6 +85,8 @@ class BenchCompany:
     staff: object  # a station's staff member
     own_station: str  # the staff member's station code
     other_station: str  # another station's code (the committee's station page)
+    province: str = ""  # the province unit's code (--companies): its page is measured
+    province_viewer: object = None  # a member of that unit
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,16 @@ def pages(company: BenchCompany) -> list[tuple[str, str, str]]:
 
     period = company.periods[-1]
     county = Station.objects.get(code=company.own_station).county_id
+    province = []
+    if company.province:
+        unit = f"/org/{company.province}/"
+        province = [
+            ("unit page (province)", PROVINCE_VIEWER, unit),
+            ("unit page, a month before", PROVINCE_VIEWER, f"{unit}?period={company.periods[-2]}"),
+        ]
     return [
         ("login", ANONYMOUS, LOGIN_URL),
+        *province,
         ("map (HTML)", COMMITTEE, "/"),
         ("map (HTML)", STATION, "/"),
         ("month JSON (stepper)", COMMITTEE, f"/map/month.json?period={period}"),
@@ -173,9 +186,41 @@ def shape_sizes(company: BenchCompany) -> str:
     return "Shapes documents (sent once per shapes version): " + "; ".join(sizes) + "."
 
 
-def kept_database(database: str, stations: int) -> str:
+def kept_database(database: str, stations: int, companies: int = 0) -> str:
     """The database ``--keepdb`` keeps for a size (scripts/benchsite.py serves it)."""
-    return f"test_{database}_pages_{stations}"
+    province = f"_p{companies}" if companies else ""
+    return f"test_{database}_pages_{stations}{province}"
+
+
+def kept_province(stations: int) -> BenchCompany | None:
+    """The province an earlier ``--keepdb --companies`` run built, if it is there."""
+    from django.contrib.auth import get_user_model
+
+    from indicators.periods import format_period
+    from scoring.models import ScoreRun
+    from stations.models import Company, OrgUnit, Station
+
+    users = get_user_model().objects
+    viewer = users.filter(username="bench-province").first()
+    if not OrgUnit.objects.filter(code=PROVINCE_CODE).exists() or viewer is None:
+        return None
+    company = Company.objects.filter(parent__code=PROVINCE_CODE).order_by("pk").first()
+    codes = list(
+        Station.objects.filter(county__company=company)
+        .order_by("id")
+        .values_list("code", flat=True)[:2]
+    )
+    periods = ScoreRun.objects.filter(company=company, is_current=True).values_list("period")
+    return BenchCompany(
+        stations=Station.objects.filter(county__company__parent__code=PROVINCE_CODE).count(),
+        periods=sorted({format_period(period) for (period,) in periods}),
+        committee=users.get(username="bench-committee"),
+        staff=users.get(username="bench-staff"),
+        own_station=codes[0],
+        other_station=codes[1],
+        province=PROVINCE_CODE,
+        province_viewer=viewer,
+    )
 
 
 def kept_company(stations: int) -> BenchCompany | None:
@@ -238,63 +283,16 @@ def _demo_company() -> BenchCompany:
 
 def _generated_company(size: int, months: int, county_count: int, seed: int) -> BenchCompany:
     import numpy as np
-    from shapely.geometry import box, mapping
 
-    from indicators.models import ImportBatch, ImportSource, Indicator
     from indicators.periods import format_period
-    from stations.models import County, CountyBoundary, Station, name_keys
+    from stations.models import Station
     from stations.services import create_company
 
     rng = np.random.default_rng(seed)
     company = create_company(f"Bench pages {size}")
-    count = max(1, min(county_count, size))
-    columns = int(np.ceil(np.sqrt(count)))
-    rows = int(np.ceil(count / columns))
-    width, height = (EAST - WEST) / columns, (NORTH - SOUTH) / rows
-    counties = County.objects.bulk_create(
-        County(company=company, name=f"County {n:03d}", **name_keys(f"County {n:03d}"))
-        for n in range(count)
-    )
-    cells = [(WEST + (n % columns) * width, SOUTH + (n // columns) * height) for n in range(count)]
-    CountyBoundary.objects.bulk_create(
-        CountyBoundary(
-            county=county,
-            geometry=mapping(box(west, south, west + width, south + height)),
-            source="bench_pages",
-        )
-        for county, (west, south) in zip(counties, cells, strict=True)
-    )
-    # Inside its county's rectangle, off the border by 2 % of it.
-    where = rng.uniform(0.02, 0.98, size=(size, 2))
-    Station.objects.bulk_create(
-        (
-            Station(
-                code=f"BP{n:06d}",
-                name=f"Station {n}",
-                **name_keys(f"Station {n}"),  # a bulk write sets the pinyin keys itself
-                county=counties[n % count],
-                longitude=float(cells[n % count][0] + where[n, 0] * width),
-                latitude=float(cells[n % count][1] + where[n, 1] * height),
-                staff_count=int(rng.integers(5, 60)),
-            )
-            for n in range(size)
-        ),
-        batch_size=5000,
-    )
-    station_ids = np.array(
-        Station.objects.filter(county__company=company).order_by("id").values_list("id", flat=True),
-        dtype=np.int64,
-    )
-    indicators = list(Indicator.objects.filter(active=True).order_by("display_order", "code"))
+    station_ids = _company_stations(rng, company, size, county_count, (WEST, EAST, SOUTH, NORTH))
     periods = month_list(months)
-    batch = ImportBatch.objects.create(
-        company=company,
-        file_name="bench_pages synthetic values",
-        source=ImportSource.COMMAND_LINE,
-        periods=[format_period(month) for month in periods],
-    )
-    for period in periods:
-        _write_month(rng, station_ids, indicators, period, batch.pk)
+    _write_values(rng, company, station_ids, periods)
     _analyze()
     for period in periods:
         _score(company, period)
@@ -309,6 +307,157 @@ def _generated_company(size: int, months: int, county_count: int, seed: int) -> 
         own_station=codes[int(station_ids[0])],
         other_station=codes[int(station_ids[1])],
     )
+
+
+def _company_stations(
+    rng, company, size: int, county_count: int, region: tuple, prefix: str = "BP"
+):
+    """``size`` stations in ``county_count`` county rectangles (borders stored) tiling
+    ``region`` (west, east, south, north); their ids, in order."""
+    import numpy as np
+    from shapely.geometry import box, mapping
+
+    from stations.models import County, CountyBoundary, Station, name_keys
+
+    west0, east0, south0, north0 = region
+    count = max(1, min(county_count, size))
+    columns = int(np.ceil(np.sqrt(count)))
+    rows = int(np.ceil(count / columns))
+    width, height = (east0 - west0) / columns, (north0 - south0) / rows
+    counties = County.objects.bulk_create(
+        County(company=company, name=f"County {n:03d}", **name_keys(f"County {n:03d}"))
+        for n in range(count)
+    )
+    cells = [
+        (west0 + (n % columns) * width, south0 + (n // columns) * height) for n in range(count)
+    ]
+    CountyBoundary.objects.bulk_create(
+        CountyBoundary(
+            county=county,
+            geometry=mapping(box(west, south, west + width, south + height)),
+            source="bench_pages",
+        )
+        for county, (west, south) in zip(counties, cells, strict=True)
+    )
+    # Inside its county's rectangle, off the border by 2 % of it.
+    where = rng.uniform(0.02, 0.98, size=(size, 2))
+    Station.objects.bulk_create(
+        (
+            Station(
+                code=f"{prefix}{n:06d}",
+                name=f"Station {prefix}{n}",
+                **name_keys(f"Station {prefix}{n}"),  # a bulk write sets the pinyin keys itself
+                county=counties[n % count],
+                longitude=float(cells[n % count][0] + where[n, 0] * width),
+                latitude=float(cells[n % count][1] + where[n, 1] * height),
+                staff_count=int(rng.integers(5, 60)),
+            )
+            for n in range(size)
+        ),
+        batch_size=5000,
+    )
+    return np.array(
+        Station.objects.filter(county__company=company).order_by("id").values_list("id", flat=True),
+        dtype=np.int64,
+    )
+
+
+def _write_values(rng, company, station_ids, periods: list[date]) -> None:
+    from indicators.models import ImportBatch, ImportSource, Indicator
+    from indicators.periods import format_period
+
+    indicators = list(Indicator.objects.filter(active=True).order_by("display_order", "code"))
+    batch = ImportBatch.objects.create(
+        company=company,
+        file_name="bench_pages synthetic values",
+        source=ImportSource.COMMAND_LINE,
+        periods=[format_period(month) for month in periods],
+    )
+    for period in periods:
+        _write_month(rng, station_ids, indicators, period, batch.pk)
+
+
+# --- A province: many companies under one unit (issue 18) ----------------------------
+
+PROVINCE_CODE = "BENCH-PROVINCE"
+PROVINCE_VIEWER = "province viewer"
+
+
+def build_province(
+    stations: int, companies: int, months: int = MONTHS, counties: int = 1, seed: int = 1
+) -> BenchCompany:
+    """``stations`` split evenly among ``companies`` companies under one province unit
+    (``PROVINCE_CODE``), each in its own cell of the region with ``counties`` county
+    rectangles, every month scored by a real run; half of the companies grade with the
+    league table (another method), so the unit page says it compares by shares. The
+    company measured by the other pages is the first; the province's viewer is a member
+    of the unit."""
+    import numpy as np
+
+    from indicators.periods import format_period
+    from scoring.engine import LEAGUE_TABLE
+    from scoring.models import MethodVersion
+    from stations.models import OrgUnit, Station
+    from stations.services import create_company
+
+    rng = np.random.default_rng(seed)
+    province = OrgUnit.objects.create(code=PROVINCE_CODE, name="Bench province")
+    columns = int(np.ceil(np.sqrt(companies)))
+    rows = int(np.ceil(companies / columns))
+    width, height = (EAST - WEST) / columns, (NORTH - SOUTH) / rows
+    periods = month_list(months)
+    first_ids = None
+    first = None
+    for n in range(companies):
+        company = create_company(f"Bench city {n:03d}")
+        company.parent = province
+        company.code = f"BC{n:03d}"
+        company.save(update_fields=["parent", "code"])
+        if n % 2:
+            MethodVersion.objects.filter(company=company).update(params=LEAGUE_TABLE.as_record())
+        size = stations // companies + (1 if n < stations % companies else 0)
+        west, south = WEST + (n % columns) * width, SOUTH + (n // columns) * height
+        region = (west, west + width * 0.96, south, south + height * 0.96)
+        ids = _company_stations(rng, company, max(size, 2), counties, region, f"P{n:03d}-")
+        _write_values(rng, company, ids, periods)
+        if first is None:
+            first, first_ids = company, ids
+    _analyze()
+    for company in OrgUnit.objects.get(pk=province.pk).companies.order_by("pk"):
+        for period in periods:
+            _score(company, period)
+    _analyze()
+    committee, staff = _users(first_ids)
+    viewer = _province_viewer(province, first)
+    codes = dict(Station.objects.filter(pk__in=first_ids[:2].tolist()).values_list("pk", "code"))
+    return BenchCompany(
+        stations=stations,
+        periods=[format_period(period) for period in periods],
+        committee=committee,
+        staff=staff,
+        own_station=codes[int(first_ids[0])],
+        other_station=codes[int(first_ids[1])],
+        province=PROVINCE_CODE,
+        province_viewer=viewer,
+    )
+
+
+def _province_viewer(province, company) -> object:
+    """A party committee member of the province (reads every company below it); the
+    committee user is placed in the first company."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from stations.models import OrgMember
+    from stations.roles import PARTY_COMMITTEE
+
+    User = get_user_model()
+    viewer = User.objects.create_user("bench-province", first_name="Province")
+    viewer.groups.add(Group.objects.get(name=PARTY_COMMITTEE.group))
+    OrgMember.objects.create(user=viewer, unit=province)
+    committee = User.objects.get(username="bench-committee")
+    OrgMember.objects.get_or_create(user=committee, defaults={"company": company})
+    return viewer
 
 
 def _analyze() -> None:
@@ -408,6 +557,9 @@ def measure(company: BenchCompany, repeat: int = 5, only: str = "") -> list[Row]
     clients[ADMIN].force_login(admin)
     clients[COMMITTEE].force_login(company.committee)
     clients[STATION].force_login(company.staff)
+    if company.province_viewer is not None:
+        clients[PROVINCE_VIEWER] = Client()
+        clients[PROVINCE_VIEWER].force_login(company.province_viewer)
     rows = []
     for page, viewer, url in pages(company):
         if only and url != LOGIN_URL and not re.search(only, page):
@@ -473,11 +625,14 @@ def bench_size(
     *,
     keepdb: bool = False,
     only: str = "",
+    companies: int = 0,
 ) -> tuple[str, dict]:
     """Build the company in a fresh test database, measure it, drop the database.
     With ``keepdb`` the database (one per size) is kept and a company an earlier run
     built is measured again. ``only``: a regular expression the page names must match.
-    Returns the table and the phases' seconds."""
+    ``companies``: the stations split among that many companies under a province unit,
+    whose page is measured too (``build_province``). Returns the table and the phases'
+    seconds."""
     from django.conf import settings
     from django.test.utils import setup_databases, teardown_databases
 
@@ -485,7 +640,9 @@ def bench_size(
     started = time.perf_counter()
     if keepdb:
         database = settings.DATABASES["default"]
-        database.setdefault("TEST", {})["NAME"] = kept_database(database["NAME"], stations)
+        database.setdefault("TEST", {})["NAME"] = kept_database(
+            database["NAME"], stations, companies
+        )
     # No serialised copy of the database (it is for TransactionTestCase; at 30,000
     # stations it would read 3.6 million rows first).
     old_config = setup_databases(
@@ -494,7 +651,12 @@ def bench_size(
     try:
         seconds["database"] = time.perf_counter() - started
         started = time.perf_counter()
-        company = kept_company(stations) if keepdb else None
+        if companies:
+            company = kept_province(stations) if keepdb else None
+            if company is None:
+                company = build_province(stations, companies, months, counties, seed)
+        else:
+            company = kept_company(stations) if keepdb else None
         if company is None:
             company = build_company(stations, months=months, counties=counties, seed=seed)
         seconds["build"] = time.perf_counter() - started
@@ -508,8 +670,9 @@ def bench_size(
         seconds["measure"] = time.perf_counter() - started
     finally:
         teardown_databases(old_config, verbosity=0, keepdb=keepdb)
+    where = f" in {companies} companies under a province" if companies else ""
     title = (
-        f"{company.stations:,} stations, {len(company.periods)} months "
+        f"{company.stations:,} stations{where}, {len(company.periods)} months "
         f"(last {company.periods[-1]}), warm: median of {repeat}"
     )
     return f"### {title}\n\n{table(rows)}\n\n{documents}", seconds
@@ -607,6 +770,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--only", default="", help="measure only pages matching this regex")
     parser.add_argument(
+        "--companies",
+        type=int,
+        default=0,
+        help="split each size among this many companies under a province unit and measure "
+        "the unit page too (e.g. --sizes 30000 --companies 300 --counties 1; default: one "
+        "company)",
+    )
+    parser.add_argument(
         "--redis-url",
         default=os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL"),
         help="the cache's Redis (default BENCH_REDIS_URL, else TEST_REDIS_URL)",
@@ -627,8 +798,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.sizes = parse_sizes(args.sizes)
     except ValueError:
         parser.error(f"--sizes: whole numbers of at least 2, comma-separated, not {args.sizes!r}")
-    if args.repeat < 1 or args.months < 2 or args.counties < 1:
-        parser.error("--repeat at least 1, --months at least 2, --counties at least 1")
+    if args.repeat < 1 or args.months < 2 or args.counties < 1 or args.companies < 0:
+        parser.error(
+            "--repeat at least 1, --months at least 2, --counties at least 1, --companies "
+            "at least 0"
+        )
+    if args.companies and min(args.sizes) < 2 * args.companies:
+        parser.error("--companies: every size needs at least 2 stations per company")
     return args
 
 
@@ -669,6 +845,7 @@ def main() -> None:
                 args.seed,
                 keepdb=args.keepdb,
                 only=args.only,
+                companies=args.companies,
             )
             phases = ", ".join(f"{name} {value:.0f} s" for name, value in seconds.items())
             print()

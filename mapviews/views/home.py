@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from indicators.periods import format_period, previous_period
 from mapviews import answers, selectors
+from mapviews.breadcrumbs import company_trail, trail_scope
 from mapviews.filters import carries_filters
 from mapviews.gzipjoin import Piece, piece
 from mapviews.maps import (
@@ -55,6 +56,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         request,
         "mapviews/map",
         lambda: _map_context(request),
+        scope=trail_scope(request),
         keep=("period", "period_scored", "plotly_js", "print_view"),
     )
 
@@ -65,6 +67,9 @@ def _map_context(request: HttpRequest) -> dict:
     context["plotly_js"] = plotly_static_path()
     # ?print=1: the print view (no header nor controls; the legend and the month kept).
     context["print_view"] = request.GET.get("print") == "1"
+    if month.company is not None:
+        county = next((c for c in context["counties"] if c.pk == month.county_id), None)
+        context["crumbs"] = company_trail(request, month.company, county)
     if month.run is not None:
         data = map_data(month, request)
         context.update(

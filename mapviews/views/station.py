@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from indicators.periods import format_period, previous_period
 from mapviews import explanations, selectors
+from mapviews.breadcrumbs import company_trail, trail_scope
 from mapviews.charts import figure_payload, score_history_figure
 from mapviews.pagecache import render_kept
 from mapviews.panels import station_sections_context
@@ -36,7 +37,7 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "mapviews/station_detail",
         lambda: _station_context(request, code),
-        scope=(code,),
+        scope=(code, *trail_scope(request)),
         keep=("station_name", "chart_shown", "plotly_js"),
     )
 
@@ -96,6 +97,7 @@ def _station_context(request: HttpRequest, code: str) -> dict:
         "detail": detail,
         "strongest": strongest,
         "station": station,
+        "crumbs": company_trail(request, station.county.company, station.county, station),
         "latest": latest,
         "latest_grade": grade_display(latest.grade if latest else None),
         "latest_period": format_period(latest.period) if latest else None,

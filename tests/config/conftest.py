@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from indicators.models import ImportBatch
+from stations.models import OrgUnit
 from tests.factories import (
     OCTOBER,
     DepartmentHelpFactory,
@@ -49,6 +50,11 @@ def records(scored, users):
     # September is under review, with an objection of S2 (not the users' own S1).
     month = MonthCloseFactory(company=s1.county.company, period=SEPTEMBER)
     objection = ObjectionFactory(month=month, station=s2)
+    # A province above the company: its page is only for superusers and its members.
+    province = OrgUnit.objects.create(code="PROVINCE", name="Province")
+    company = s1.county.company
+    company.parent = province
+    company.save(update_fields=["parent"])
     return {
         "measure": measure.pk,
         "project": project.pk,
@@ -56,5 +62,6 @@ def records(scored, users):
         "pairing": pairing.pk,
         "help": help_row.pk,
         "objection": objection.pk,
+        "unit": province.code,
         "import": ImportBatch.objects.order_by("pk").values_list("pk", flat=True).first(),
     }

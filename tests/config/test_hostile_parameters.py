@@ -86,6 +86,7 @@ WALK: dict[str, Page] = {
     "mapviews:ranking_export": Page(args=((FIXED, "xlsx"),), query=("period", "county")),
     "mapviews:history": Page(query=("to", "from", "county")),
     "mapviews:station": Page(args=((CODE, "S2"),), query=("period",)),
+    "mapviews:unit": Page(args=((CODE, "{unit}"),), query=("period",)),
     "mapviews:matrix": Page(query=MONTH_PAGE),
     "scoring:weights": Page(query=("page",)),
     "scoring:weight_new": Page(posts=True),

@@ -54,6 +54,8 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "mapviews:ranking_export": ("get", ["csv"], {"period": "2026-09"}, EVERYONE),
     "mapviews:history": ("get", [], {}, EVERYONE),
     "mapviews:station": ("get", ["S2"], {}, EVERYONE),  # the summary is public
+    # A unit's page: superusers and the unit's members only; nobody here is either.
+    "mapviews:unit": ("get", ["{unit}"], {}, dict.fromkeys(ROLES[1:], 404) | {"anonymous": LOGIN}),
     "mapviews:matrix": ("get", [], {"period": "2026-09"}, COMMITTEE_UP),
     "scoring:weights": ("get", [], {}, COMMITTEE_UP),
     "scoring:weight_new": ("get", [], {}, ADMIN_ONLY),

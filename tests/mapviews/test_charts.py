@@ -13,10 +13,12 @@ from mapviews.charts import grade_distribution_figure, score_history_figure, spa
 from mapviews.maps import (
     COUNTY_COLUMNS,
     STATION_COLUMNS,
+    UNIT_COLUMNS,
     CountyLabels,
     MapLabels,
     county_map_figure,
     own_station_trace,
+    unit_map_figure,
 )
 from mapviews.maps import station_map_figure as map_spec
 from scoring.engine.grades import GRADE_COLOURS
@@ -192,6 +194,31 @@ def test_a_large_company_is_drawn_county_by_county_named_and_labelled():
         "County &lt;2&gt;<br>re",
         "County &lt;3&gt;<br>bl",
     ]
+
+
+def test_a_unit_draws_its_children_as_areas_or_markers_that_open_them():
+    """A province's map: a child with an outline is an area, one without a marker; both
+    carry the name and the grade's short label, and a click opens the child."""
+    labels = CountyLabels(stations="Stations:", open_hint="Click to open it")
+    children = counties(["blue", "yellow"])
+    children["url"] = ["/org/NB/", "/map/?company=2"]
+    children["area"] = [True, False]
+    square = [[[121.0, 29.0], [121.5, 29.0], [121.5, 29.5], [121.0, 29.0]]]
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": "1", "geometry": {"type": "Polygon", "coordinates": square}}
+        ],
+    }
+    figure = go.Figure(unit_map_figure(children[list(UNIT_COLUMNS)], geojson, labels))
+    (area,) = choropleths(figure)
+    assert list(area.locations) == ["1"] and area.geojson["features"][0]["id"] == "1"
+    assert area.customdata[0][6] == "/org/NB/"
+    marker = next(t for t in figure.data if t.type == "scattergeo" and t.mode == "markers+text")
+    assert list(marker.text) == ["County &lt;2&gt;<br>ye"]
+    assert list(marker.marker.color) == [GRADE_COLOURS["yellow"][0]]
+    assert marker.customdata[0][6] == "/map/?company=2"
+    assert "Click to open it" in marker.hovertemplate
 
 
 #: Each grade's fill colour (the one place: scoring/engine/grades.py).

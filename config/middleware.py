@@ -15,6 +15,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from stations.viewer import COMPANY_PARAMETER, viewed_company_id
+
 
 class ChosenLanguageMiddleware:
     def __init__(self, get_response):
@@ -57,3 +59,49 @@ def _has_null(values: QueryDict) -> bool:
     return any(
         "\x00" in key or any("\x00" in value for value in values) for key, values in values.lists()
     )
+
+
+#: Pages a user placed nowhere in the organisation may still open (their account, the
+#: language, the health check; the admin and the API say for themselves what they show).
+_UNPLACED_OPEN = frozenset({"login", "logout", "password_change", "password_change_done"})
+_UNPLACED_OPEN_NAMESPACES = frozenset({"admin", "api"})
+
+
+class OrganisationScopeMiddleware:
+    """Reads the user's scope (``config.authbackend.kept_scope``: kept per state of the
+    data) and answers a user placed nowhere in the organisation (no station, company or
+    unit) with a page that says so, instead of any company's data; a ``?company=`` the
+    user may not see is not found (404) on every page, whether it reads it or not."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from config.authbackend import kept_scope
+
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if (
+            match is None
+            or match.url_name in _UNPLACED_OPEN
+            or match.url_name
+            in {
+                "set_language",
+                "health",
+            }
+        ):
+            return None
+        if _UNPLACED_OPEN_NAMESPACES & set(match.namespaces):
+            return None
+        if kept_scope(user).company_ids == ():
+            from django.template.response import TemplateResponse
+
+            return TemplateResponse(request, "not_placed.html", status=403).render()
+        if COMPANY_PARAMETER in request.GET:
+            viewed_company_id(request)  # another company than theirs: 404 on every page
+        return None

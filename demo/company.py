@@ -29,7 +29,7 @@ from indicators.services import import_indicator_file
 from scoring.models import RunStatus, ScoreRun
 from scoring.services import create_weight_set
 from stations.geoimport import import_county_boundaries
-from stations.models import Company, Station, StationMember
+from stations.models import Company, OrgMember, Station, StationMember
 from stations.roles import (
     ADMINISTRATOR,
     PARTY_COMMITTEE,
@@ -286,6 +286,13 @@ def ensure_users() -> tuple[list[DemoUser], list[DemoUser]]:
                 name=demo.station_name, county__company__name=COMPANY_NAME
             )
             StationMember.objects.update_or_create(user=user, defaults={"station": station})
+        elif not demo.is_superuser:
+            # The committee is the demo company's (stations.scope): placed in it.
+            company = Company.objects.filter(name=COMPANY_NAME).first()
+            if company is not None:
+                OrgMember.objects.update_or_create(
+                    user=user, defaults={"company": company, "unit": None}
+                )
         ready.append(demo)
     return ready, skipped
 

@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 from indicators.models import ImportBatch
+from stations.scope import scoped
 
 #: How many of the latest imports the imports page lists.
 RECENT_IMPORTS = 30
 
 
-def recent_imports(limit: int = RECENT_IMPORTS) -> list[ImportBatch]:
-    """The latest imports of every company and source, running ones included."""
+def recent_imports(limit: int = RECENT_IMPORTS, *, user=None) -> list[ImportBatch]:
+    """The latest imports of every company (of the user's scope, when given) and source,
+    running ones included."""
     batches = ImportBatch.objects.select_related("company", "created_by")
+    if user is not None:
+        batches = scoped(batches, user)
     return list(batches.order_by("-created_at", "-id")[:limit])

@@ -20,6 +20,7 @@ from indicators.jobs import submit_import
 from indicators.models import ImportBatch
 from indicators.rollback import RollbackRefused, rollback_effects, rollback_import, rollback_refusal
 from indicators.selectors import recent_imports
+from stations.scope import scoped
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx")
 #: Seconds between reloads of the page of a job that is still running.
@@ -58,7 +59,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "indicators/upload.html",
-        {"form": form, "batches": recent_imports()},
+        {"form": form, "batches": recent_imports(user=request.user)},
         status=400 if form.is_bound else 200,
     )
 
@@ -66,7 +67,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @permission_required("indicators.add_importbatch", raise_exception=True)
 @require_GET
 def job(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(ImportBatch.objects.select_related("company", "created_by"), pk=pk)
+    batch = _batch_or_404(request, pk)
     return render(
         request,
         "indicators/import_job.html",
@@ -76,6 +77,12 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
             "can_roll_back": request.user.has_perm("indicators.rollback_importbatch"),
         },
     )
+
+
+def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
+    """An import of a company in the user's scope (another company's is not found)."""
+    batches = ImportBatch.objects.select_related("company", "created_by")
+    return get_object_or_404(scoped(batches, request.user), pk=pk)
 
 
 class RollbackForm(forms.Form):
@@ -90,7 +97,7 @@ class RollbackForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def rollback(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for confirmation (and a reason), then roll the import back as a batch."""
-    batch = get_object_or_404(ImportBatch.objects.select_related("company", "created_by"), pk=pk)
+    batch = _batch_or_404(request, pk)
     form = RollbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 
 from mapviews.pagecache import generation, kept_viewer
 from stations.roles import role_labels
+from stations.viewer import COMPANY_PARAMETER, company_choices
 
 
 def roles(request: HttpRequest) -> dict:
@@ -22,15 +23,35 @@ def roles(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     own = SimpleLazyObject(lambda: _own_station(kept_viewer(request)))
+    chooser = {
+        "company_choices": SimpleLazyObject(lambda: _company_choices(request)),
+        "company_parameter": COMPANY_PARAMETER,
+    }
     seconds = settings.PAGE_BODY_SECONDS
     if not seconds:
-        return {"user_roles": role_labels(user), "own_station": own}
+        return {"user_roles": role_labels(user), "own_station": own, **chooser}
     key = f"roles:{user.pk}:{generation()}:{get_language()}"
     labels = cache.get(key)
     if labels is None:
         labels = role_labels(user)
         cache.set(key, labels, seconds)
-    return {"user_roles": labels, "own_station": own}
+    return {"user_roles": labels, "own_station": own, **chooser}
+
+
+def _company_choices(request: HttpRequest) -> dict:
+    """The header's company chooser: the companies the user may switch between (kept per
+    state of the data) and the one shown; falsy when there is nothing to choose."""
+    user = request.user
+    seconds = settings.PAGE_BODY_SECONDS
+    key = f"companies:{user.pk}:{generation()}"
+    choices = cache.get(key) if seconds else None
+    if choices is None:
+        choices = company_choices(user)
+        if seconds:
+            cache.set(key, choices, seconds)
+    if not choices:
+        return {}
+    return {"companies": choices, "shown": kept_viewer(request).company_id}
 
 
 def _own_station(viewer) -> dict:

@@ -377,9 +377,9 @@ class ViewerStamp:
     own_station_name: str = ""
 
 
-def viewer_stamp(user) -> ViewerStamp:
-    """The viewer's company as ``stations.viewer.company_for_user`` picks it (their
-    station's, else the first), their station, and a stamp of the company's published
+def viewer_stamp(user, company_id: int | None) -> ViewerStamp:
+    """The company the viewer looks at (``stations.viewer.viewed_company_id``: checked
+    against their scope), their station in it, and a stamp of the company's published
     runs and marks, in one plain query: the cache key of pages every employee opens
     (the homepage widget), read on each of their requests."""
     user_id = user.pk if user.is_authenticated else None
@@ -407,11 +407,12 @@ def viewer_stamp(user) -> ViewerStamp:
           SELECT st.id FROM {station} st JOIN {county} co ON co.id = st.county_id
           WHERE co.company_id = c.id)
         LEFT JOIN {station} own ON own.id = m.station_id
-        ORDER BY m.station_id IS NULL, c.id
-        LIMIT 1
+        WHERE c.id = %s
     """.format(**tables)
+    if company_id is None:
+        return ViewerStamp(None, None, ())
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
+        cursor.execute(sql, [user_id, company_id])
         row = cursor.fetchone()
     if row is None:
         return ViewerStamp(None, None, ())

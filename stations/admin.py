@@ -18,12 +18,14 @@ from stations.geoimport import (
     too_large,
 )
 from stations.models import Company, County, CountyBoundary, ServiceArea, Station, StationMember
+from stations.scopeadmin import ScopedAdmin
 from stations.signals import announce_company_created
 from tabular.defects import FileRejected
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_path = "pk"
     list_display = ["name", "created_at"]
     search_fields = ["name"]
 
@@ -35,14 +37,16 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(County)
-class CountyAdmin(admin.ModelAdmin):
+class CountyAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_path = "company"
     list_display = ["name", "company"]
     list_filter = ["company"]
     search_fields = ["name"]
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_path = "county__company"
     list_display = ["code", "name", "county", "staff_count", "active"]
     list_filter = ["active", "county__company", "county"]
     search_fields = ["code", "name"]
@@ -85,7 +89,8 @@ class UserWithStationAdmin(UserAdmin):
 
 
 @admin.register(StationMember)
-class StationMemberAdmin(admin.ModelAdmin):
+class StationMemberAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_path = "station__county__company"
     list_display = ["user", "station"]
     list_select_related = ["user", "station"]
     search_fields = ["user__username", "station__name", "station__code"]

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from mapviews.maps import BORDER_COLOUR
 from tests.downloads import body, saved_name
-from tests.factories import StationFactory, UserFactory, user_with_role
+from tests.factories import CompanyFactory, StationFactory, user_with_role
 from tests.mapviews.months import OCTOBER, score_month
 from tests.mapviews.test_pages import HEADER_QUERIES
 
@@ -108,9 +108,9 @@ def test_matrix_grades_each_indicator_and_sorts_by_any_column(
     committee_viewer, django_assert_max_num_queries
 ):
     viewer = committee_viewer
-    # 13, the month's re-grade note, the rows' count (the table is paged in SQL) and
-    # the key of the kept body (mapviews/pagecache.py)
-    with django_assert_max_num_queries(16):
+    # 13, the month's re-grade note, the rows' count (the table is paged in SQL), the
+    # key of the kept body (mapviews/pagecache.py) and the viewer's scope (stations.scope)
+    with django_assert_max_num_queries(17):
         response = viewer.get(reverse("mapviews:matrix"), {"period": "2026-09"})
     rows = response.context["rows"]
     assert [row.score.station.code for row in rows] == ["S3", "S2", "S1"]
@@ -259,7 +259,7 @@ def test_anonymous_widget_asks_to_log_in_unless_public(client, scored, settings)
 
 
 def test_pages_without_scores_explain_instead_of_failing(client, db):
-    client.force_login(user_with_role("party_committee"))
+    client.force_login(user_with_role("party_committee", company=CompanyFactory()))
     client.cookies["django_language"] = "en"
     with translation.override("en"):
         for name in ("home", "matrix", "ranking", "history", "widget"):
@@ -306,7 +306,7 @@ def test_the_map_is_cached_per_month_but_the_outline_is_per_viewer(
         again = viewer.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()
     assert again == first
     assert len(outlines(first["figure"])) == 1  # the member's own station
-    client.force_login(UserFactory())  # no station: the same map without an outline
+    client.force_login(user_with_role("station_staff"))  # no station: no outline
     other = client.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()
     assert len(other["figure"]["data"]) == len(first["figure"]["data"]) - 1
     # A new score run for the month is a new key: the map shows it at once.

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from stations.viewer import COMPANY_PARAMETER, viewed_company_id
+from stations.viewer import COMPANY_PARAMETER, NotPlaced, viewed_company_id
 
 
 class ChosenLanguageMiddleware:
@@ -61,17 +61,12 @@ def _has_null(values: QueryDict) -> bool:
     )
 
 
-#: Pages a user placed nowhere in the organisation may still open (their account, the
-#: language, the health check; the admin and the API say for themselves what they show).
-_UNPLACED_OPEN = frozenset({"login", "logout", "password_change", "password_change_done"})
-_UNPLACED_OPEN_NAMESPACES = frozenset({"admin", "api"})
-
-
 class OrganisationScopeMiddleware:
     """Reads the user's scope (``config.authbackend.kept_scope``: kept per state of the
-    data) and answers a user placed nowhere in the organisation (no station, company or
-    unit) with a page that says so, instead of any company's data; a ``?company=`` the
-    user may not see is not found (404) on every page, whether it reads it or not."""
+    data). A page of a company's data opened by a user placed nowhere in the organisation
+    (no station, company or unit: ``stations.viewer.NotPlaced``) answers a page that says
+    so; a ``?company=`` the user may not see is not found (404) on every page, whether it
+    reads it or not."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -82,26 +77,24 @@ class OrganisationScopeMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         from config.authbackend import kept_scope
 
-        user = request.user
-        if not user.is_authenticated:
+        if not request.user.is_authenticated:
             return None
+        kept_scope(request.user)
         match = request.resolver_match
-        if (
-            match is None
-            or match.url_name in _UNPLACED_OPEN
-            or match.url_name
-            in {
-                "set_language",
-                "health",
-            }
-        ):
-            return None
-        if _UNPLACED_OPEN_NAMESPACES & set(match.namespaces):
-            return None
-        if kept_scope(user).company_ids == ():
-            from django.template.response import TemplateResponse
-
-            return TemplateResponse(request, "not_placed.html", status=403).render()
-        if COMPANY_PARAMETER in request.GET:
-            viewed_company_id(request)  # another company than theirs: 404 on every page
+        if COMPANY_PARAMETER in request.GET and not (match and "admin" in match.namespaces):
+            try:
+                viewed_company_id(request)  # another company than theirs: 404
+            except NotPlaced:
+                return _not_placed(request)
         return None
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotPlaced):
+            return _not_placed(request)
+        return None
+
+
+def _not_placed(request):
+    from django.template.response import TemplateResponse
+
+    return TemplateResponse(request, "not_placed.html", status=403).render()

@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from indicators.jobs import submit_import
 from indicators.models import ImportBatch
 from indicators.rollback import RollbackRefused, rollback_effects, rollback_import, rollback_refusal
-from indicators.selectors import recent_imports
-from stations.scope import scoped
+from indicators.selectors import batches_for, recent_imports
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx")
 #: Seconds between reloads of the page of a job that is still running.
@@ -82,7 +81,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
     """An import of a company in the user's scope (another company's is not found)."""
     batches = ImportBatch.objects.select_related("company", "created_by")
-    return get_object_or_404(scoped(batches, request.user), pk=pk)
+    return get_object_or_404(batches_for(request.user, batches), pk=pk)
 
 
 class RollbackForm(forms.Form):

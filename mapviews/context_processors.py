@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404, HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
@@ -22,7 +23,7 @@ def roles(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    own = SimpleLazyObject(lambda: _own_station(kept_viewer(request)))
+    own = SimpleLazyObject(lambda: _own_station(_viewer(request)))
     chooser = {
         "company_choices": SimpleLazyObject(lambda: _company_choices(request)),
         "company_parameter": COMPANY_PARAMETER,
@@ -49,13 +50,23 @@ def _company_choices(request: HttpRequest) -> dict:
         choices = company_choices(user)
         if seconds:
             cache.set(key, choices, seconds)
-    if not choices:
+    viewer = _viewer(request) if choices else None
+    if viewer is None:
         return {}
-    return {"companies": choices, "shown": kept_viewer(request).company_id}
+    return {"companies": choices, "shown": viewer.company_id}
+
+
+def _viewer(request: HttpRequest):
+    """``kept_viewer``, or None when the request cannot have one (a user placed nowhere,
+    a bad ``?company=``: the page that says so has a header too)."""
+    try:
+        return kept_viewer(request)
+    except (PermissionDenied, BadRequest, Http404):
+        return None
 
 
 def _own_station(viewer) -> dict:
     """Falsy without a station."""
-    if not viewer.own_station_code:
+    if viewer is None or not viewer.own_station_code:
         return {}
     return {"code": viewer.own_station_code, "name": viewer.own_station_name}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,11 @@ from stations.scope import user_scope
 COMPANY_PARAMETER = "company"
 SESSION_KEY = "viewed_company"
 _ID = re.compile(r"[0-9]{1,18}")
+
+
+class NotPlaced(PermissionDenied):
+    """The user is placed nowhere in the organisation: no company's data is theirs (a 403;
+    ``config.middleware.OrganisationScopeMiddleware`` answers it with a page that says so)."""
 
 
 def company_for_user(user, wanted: int | None = None) -> Company | None:
@@ -72,16 +77,20 @@ def viewed_company_id(request: HttpRequest) -> int | None:
         )
         return request._viewed_company_id
     ids = user_scope(request.user).company_ids
+    if ids == ():
+        request._viewed_company_id = None  # what the refusal page's header shows
+        raise NotPlaced(_("Your account is not placed in the organisation yet"))
     asked = request.GET.get(COMPANY_PARAMETER) is not None
-    wanted = wanted_company(request)
+    try:
+        wanted = wanted_company(request)
+    except BadRequest:
+        request._viewed_company_id = _first(ids)
+        raise
     chosen: int | None
     if wanted is not None and (ids is None or wanted in ids):
         chosen = wanted
     else:
-        if ids is None:
-            chosen = Company.objects.order_by("name", "pk").values_list("pk", flat=True).first()
-        else:
-            chosen = ids[0] if ids else None
+        chosen = _first(ids)
         if wanted is not None and asked:
             request._viewed_company_id = chosen  # what the 404 page's header shows
             raise Http404(_("There is no such company."))
@@ -92,6 +101,13 @@ def viewed_company_id(request: HttpRequest) -> int | None:
         session[SESSION_KEY] = chosen
     request._viewed_company_id = chosen
     return chosen
+
+
+def _first(ids: tuple[int, ...] | None) -> int | None:
+    """The company shown by default: the first of the scope (a superuser's: by name)."""
+    if ids is None:
+        return Company.objects.order_by("name", "pk").values_list("pk", flat=True).first()
+    return ids[0] if ids else None
 
 
 def viewed_company(request: HttpRequest) -> Company | None:

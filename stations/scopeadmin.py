@@ -10,6 +10,7 @@ everything.
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,8 @@ from stations.scope import in_scope, scoped, user_scope
 
 #: The lookup from a choice field's rows to their company, by model.
 _CHOICES = {Company: "pk", County: "company", Station: "county__company"}
+#: List filters on these relations offer only the values of the rows the user sees.
+_RELATED_FILTERS = ("company", "county", "station", "token", "run", "month")
 
 
 def company_id_of(obj, path: str) -> int | None:
@@ -39,6 +42,16 @@ class ScopedAdmin:
     def get_queryset(self, request):
         rows = super().get_queryset(request)  # type: ignore[misc]
         return scoped(rows, request.user, self.scope_path)
+
+    def get_list_filter(self, request):
+        """A filter on a company (county, station …) lists only those of the user's rows,
+        never the names of another company's."""
+        found = []
+        for entry in super().get_list_filter(request):  # type: ignore[misc]
+            if isinstance(entry, str) and entry.split("__")[-1] in _RELATED_FILTERS:
+                entry = (entry, admin.RelatedOnlyFieldListFilter)
+            found.append(entry)
+        return found
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]

@@ -32,6 +32,7 @@ def test_the_lists_hold_only_the_users_city(city_admin, cities):
 
     page = city_admin.get(reverse("admin:stations_station_changelist")).content.decode()
     assert "宁波一所" in page and "温州一所" not in page
+    assert "温州" not in page  # nor in the filters by company and county
     scores = city_admin.get(reverse("admin:scoring_scorerun_changelist"))
     assert scores.status_code == 200
     assert {run.company_id for run in scores.context["cl"].result_list} <= {cities[0].pk}

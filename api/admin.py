@@ -13,10 +13,12 @@ from django.utils.translation import gettext_lazy
 
 from api.models import ApiToken, Submission
 from api.tokens import new_credentials, record_issued, revoke_token
+from stations.scopeadmin import ScopedAdmin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_path = "company"
     list_display = [
         "name",
         "company",
@@ -87,7 +89,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_path = "token__company"
     list_display = ["token", "key", "batch", "first_status", "created_at"]
     list_filter = ["token"]
     readonly_fields = ["token", "key", "body_sha256", "batch", "first_status", "created_at"]

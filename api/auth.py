@@ -14,7 +14,7 @@ from rest_framework.permissions import BasePermission
 from api.models import ApiToken
 from api.tokens import find_token, record_use
 from config.clientaddress import client_address
-from stations.viewer import company_for_user
+from stations.viewer import viewed_company_id
 
 BEARER = "bearer"
 
@@ -96,11 +96,12 @@ class TokenOnly(BasePermission):
 
 
 def company_id_of(request) -> int:
-    """The company the caller sees: the token's, or the user's (their station's)."""
+    """The company the caller sees: the token's, or the one the signed-in user looks at
+    (``stations.viewer.viewed_company_id``: within their scope, ``?company=`` chooses)."""
     token = token_of(request)
     if token is not None:
         return token.company_id
-    company = company_for_user(request.user)
-    if company is None:
+    company_id = viewed_company_id(request)
+    if company_id is None:
         raise exceptions.NotFound(_("There is no company yet."))
-    return company.pk
+    return company_id

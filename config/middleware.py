@@ -15,6 +15,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from stations.viewer import COMPANY_PARAMETER, NotPlaced, viewed_company_id
+
 
 class ChosenLanguageMiddleware:
     def __init__(self, get_response):
@@ -57,3 +59,42 @@ def _has_null(values: QueryDict) -> bool:
     return any(
         "\x00" in key or any("\x00" in value for value in values) for key, values in values.lists()
     )
+
+
+class OrganisationScopeMiddleware:
+    """Reads the user's scope (``config.authbackend.kept_scope``: kept per state of the
+    data). A page of a company's data opened by a user placed nowhere in the organisation
+    (no station, company or unit: ``stations.viewer.NotPlaced``) answers a page that says
+    so; a ``?company=`` the user may not see is not found (404) on every page, whether it
+    reads it or not."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from config.authbackend import kept_scope
+
+        if not request.user.is_authenticated:
+            return None
+        kept_scope(request.user)
+        match = request.resolver_match
+        if COMPANY_PARAMETER in request.GET and not (match and "admin" in match.namespaces):
+            try:
+                viewed_company_id(request)  # another company than theirs: 404
+            except NotPlaced:
+                return _not_placed(request)
+        return None
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotPlaced):
+            return _not_placed(request)
+        return None
+
+
+def _not_placed(request):
+    from django.template.response import TemplateResponse
+
+    return TemplateResponse(request, "not_placed.html", status=403).render()

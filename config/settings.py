@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "config.bodylimit.RequestBodyLimitMiddleware",
     "config.middleware.RefuseNullCharactersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the login check: a user placed nowhere sees a page saying so.
+    "config.middleware.OrganisationScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the login views' answers: a locked-out login gets the 429 page.

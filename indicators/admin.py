@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.readonly import ReadOnlyModelAdmin
 from indicators.models import ImportBatch, Indicator, IndicatorValue
 from indicators.periods import format_period
+from stations.scopeadmin import ScopedAdmin
 
 
 @admin.display(description=_("month"), ordering="period")
@@ -49,8 +50,10 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyModelAdmin):
+class ImportBatchAdmin(ScopedAdmin, ReadOnlyModelAdmin):
     """Batches are the record of who loaded what: read-only."""
+
+    scope_path = "company"
 
     list_display = [
         "file_name", "company", "source", "status", "created_by", "created_at", "value_count"
@@ -59,7 +62,8 @@ class ImportBatchAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ReadOnlyModelAdmin):
+class IndicatorValueAdmin(ScopedAdmin, ReadOnlyModelAdmin):
+    scope_path = "station__county__company"
     list_display = ["station", period_column, "indicator", "value", "batch"]
     list_filter = ["indicator", "period"]
     search_fields = ["station__code", "station__name"]

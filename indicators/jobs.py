@@ -40,6 +40,7 @@ from indicators.services import (
     write_values,
 )
 from indicators.validation import ParsedValues
+from stations.scope import in_scope
 from tabular.defects import MAX_LISTED_DEFECTS, Defect, FileRejected
 
 logger = logging.getLogger(__name__)
@@ -141,6 +142,12 @@ def _check_and_write(batch: ImportBatch, mine: Q) -> str | None:
         parsed = check_indicator_file(Path(batch.upload.path), display_name=batch.file_name)
     except FileRejected as refusal:
         return _fail(batch.pk, mine, defects=refusal.defects)
+    if batch.source == ImportSource.WEB and not _may_load(batch.created_by, parsed.company_id):
+        return _fail(
+            batch.pk,
+            mine,
+            error=_("The file's stations are of a company whose data you may not load."),
+        )
     ImportBatch.objects.filter(mine).update(
         status=ImportStatus.IMPORTING,
         company_id=parsed.company_id,
@@ -152,6 +159,11 @@ def _check_and_write(batch: ImportBatch, mine: Q) -> str | None:
         return retry_on_conflict(lambda: _write(batch.pk, mine, parsed))
     except ImportConflict as conflict:
         return _fail(batch.pk, mine, error=str(conflict))
+
+
+def _may_load(user, company_id: int) -> bool:
+    """A web upload loads only into a company of its uploader's scope (``stations.scope``)."""
+    return user is not None and in_scope(user, company_id)
 
 
 def _write(batch_id: int, mine: Q, parsed: ParsedValues) -> str | None:

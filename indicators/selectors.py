@@ -14,27 +14,36 @@ from indicators.models import (
     IndicatorValue,
     ValueHistory,
 )
+from stations.scope import scoped
 
 #: How many of the latest imports the imports page lists.
 RECENT_IMPORTS = 30
 
 
-def recent_imports(limit: int = RECENT_IMPORTS) -> list[ImportBatch]:
-    """The latest imports of every company and source, running ones included."""
+def batches_for(user, batches=None):
+    """The imports the user may see: those of the companies of their scope, and their own
+    uploads whose file named no company yet (queued, or refused before it did)."""
+    batches = ImportBatch.objects.all() if batches is None else batches
+    mine = batches.filter(company__isnull=True, created_by=user)
+    return scoped(batches, user) | mine
+
+
+def recent_imports(limit: int = RECENT_IMPORTS, *, user=None) -> list[ImportBatch]:
+    """The latest imports of every company (of the user's scope, when given) and source,
+    running ones included."""
     batches = ImportBatch.objects.select_related("company", "created_by")
+    if user is not None:
+        batches = batches_for(user, batches)
     return list(batches.order_by("-created_at", "-id")[:limit])
 
 
-def loaded_before(sha256: str) -> ImportBatch | None:
-    """The latest import that loaded a file with this content and still stands (done,
-    not rolled back)."""
-    return (
-        ImportBatch.objects.filter(
-            file_sha256=sha256, status=ImportStatus.DONE, rolled_back_at__isnull=True
-        )
-        .order_by("-created_at", "-id")
-        .first()
+def loaded_before(sha256: str, user) -> ImportBatch | None:
+    """The latest import the user may see that loaded a file with this content and still
+    stands (done, not rolled back)."""
+    loaded = ImportBatch.objects.filter(
+        file_sha256=sha256, status=ImportStatus.DONE, rolled_back_at__isnull=True
     )
+    return batches_for(user, loaded).order_by("-created_at", "-id").first()
 
 
 def indicator_reference() -> list[Indicator]:

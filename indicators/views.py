@@ -33,13 +33,14 @@ from indicators.models import ImportBatch
 from indicators.periods import add_months, format_period, month_start
 from indicators.rollback import RollbackRefused, rollback_effects, rollback_import, rollback_refusal
 from indicators.selectors import (
+    batches_for,
     import_changes,
     indicator_reference,
     loaded_before,
     recent_imports,
 )
 from stations.models import Station
-from stations.viewer import company_for_user
+from stations.viewer import viewed_company
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,6 +61,10 @@ class UploadForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in ACCEPTED_SUFFIXES:
@@ -79,7 +84,7 @@ class UploadForm(forms.Form):
         for chunk in upload.chunks():
             digest.update(chunk)
         upload.seek(0)
-        earlier = loaded_before(digest.hexdigest())
+        earlier = loaded_before(digest.hexdigest(), self.user)
         if earlier is not None:
             self.duplicate_of = earlier
             self.add_error(
@@ -101,7 +106,7 @@ class UploadForm(forms.Form):
 @permission_required("indicators.add_importbatch", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         batch = submit_import(
             upload=form.cleaned_data["file"],
@@ -114,7 +119,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         "indicators/upload.html",
         {
             "form": form,
-            "batches": recent_imports(),
+            "batches": recent_imports(user=request.user),
             "duplicate_of": getattr(form, "duplicate_of", None),
             "indicators": indicator_reference(),
             "layouts": LAYOUTS,
@@ -136,7 +141,7 @@ def template(request: HttpRequest, layout: str, file_format: str) -> HttpRespons
         for i in indicator_reference()
         if i.active
     ]
-    company = company_for_user(request.user)
+    company = viewed_company(request)
     codes = (
         list(
             Station.objects.filter(county__company=company, active=True)
@@ -169,7 +174,7 @@ def template(request: HttpRequest, layout: str, file_format: str) -> HttpRespons
 @permission_required("indicators.add_importbatch", raise_exception=True)
 @require_GET
 def job(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(ImportBatch.objects.select_related("company", "created_by"), pk=pk)
+    batch = _batch_or_404(request, pk)
     return render(
         request,
         "indicators/import_job.html",
@@ -181,6 +186,12 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
             "can_roll_back": request.user.has_perm("indicators.rollback_importbatch"),
         },
     )
+
+
+def _batch_or_404(request: HttpRequest, pk: int) -> ImportBatch:
+    """An import of a company in the user's scope (another company's is not found)."""
+    batches = ImportBatch.objects.select_related("company", "created_by")
+    return get_object_or_404(batches_for(request.user, batches), pk=pk)
 
 
 class RollbackForm(forms.Form):
@@ -195,7 +206,7 @@ class RollbackForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def rollback(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for confirmation (and a reason), then roll the import back as a batch."""
-    batch = get_object_or_404(ImportBatch.objects.select_related("company", "created_by"), pk=pk)
+    batch = _batch_or_404(request, pk)
     form = RollbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -64,6 +64,8 @@ from django.utils.translation import get_language
 
 from mapviews import answers, gzipjoin
 from scoring.selectors import ViewerStamp, viewer_stamp
+from stations.scope import user_scope
+from stations.viewer import viewed_company_id
 
 T = TypeVar("T")
 
@@ -166,7 +168,8 @@ def connect(signals: Iterable = ()) -> None:
 
 
 def kept_viewer(request: HttpRequest) -> ViewerStamp:
-    """``scoring.selectors.viewer_stamp`` of the request's user, read once per request
+    """``scoring.selectors.viewer_stamp`` of the request's user and the company they look
+    at (``stations.viewer.viewed_company_id``, within their scope), read once per request
     and kept per state of the data: every change of what it reads (a run published, new
     marks, a station or membership changed) is a new generation."""
     stamp = getattr(request, "_kept_viewer", None)
@@ -174,10 +177,11 @@ def kept_viewer(request: HttpRequest) -> ViewerStamp:
         return stamp
     user = request.user
     seconds = settings.PAGE_BODY_SECONDS
-    key = f"viewer:{user.pk or 0}:{generation()}"
+    company_id = viewed_company_id(request) if user.is_authenticated else None
+    key = f"viewer:{user.pk or 0}:{company_id}:{generation()}"
     stamp = cache.get(key) if seconds else None
     if stamp is None:
-        stamp = viewer_stamp(user)
+        stamp = viewer_stamp(user, company_id)
         if seconds:
             cache.set(key, stamp, seconds)
     request._kept_viewer = stamp
@@ -191,7 +195,10 @@ def body_key(request: HttpRequest, page: str, scope: tuple = ()) -> str:
     query = sorted((k, v) for k, v in request.GET.lists() if k in PAGE_PARAMETERS)
     # The viewer's rights (read once per request: the header reads them too).
     rights = (user.is_superuser, user.is_staff, sorted(user.get_all_permissions()))
-    parts = (viewer.company_id, viewer.own_station_id, viewer.published, query, rights, scope)
+    # The companies the viewer may see: a page of an object of another company than the
+    # one they look at (a station by its code) is only kept for those who may see it.
+    seen = user_scope(user).company_ids if user.is_authenticated else ()
+    parts = (viewer.company_id, viewer.own_station_id, viewer.published, query, rights, seen, scope)
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
     return f"pagebody:{page}:{generation()}:{get_language()}:{digest}"
 

@@ -14,6 +14,7 @@ from scoring.models import (
     WeightSet,
 )
 from scoring.services import set_own_method
+from stations.scopeadmin import ScopedAdmin
 
 
 class WeightInline(admin.TabularInline):
@@ -27,8 +28,10 @@ class WeightInline(admin.TabularInline):
 
 
 @admin.register(WeightSet)
-class WeightSetAdmin(ReadOnlyModelAdmin):
+class WeightSetAdmin(ScopedAdmin, ReadOnlyModelAdmin):
     """Weight versions are history: created with set_weights, never edited or deleted."""
+
+    scope_path = "company"
 
     list_display = ["owner", "version", "effective_from", "created_by", "created_at", "reason"]
     list_filter = ["company", "unit"]
@@ -40,8 +43,10 @@ class WeightSetAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(MethodVersion)
-class MethodVersionAdmin(ReadOnlyModelAdmin):
+class MethodVersionAdmin(ScopedAdmin, ReadOnlyModelAdmin):
     """Method versions are history: created with set_method, never edited."""
+
+    scope_path = "company"
 
     list_display = ["owner", "version", "effective_from", "created_by", "created_at", "reason"]
     list_filter = ["company", "unit"]
@@ -78,8 +83,10 @@ class MethodOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScoreRun)
-class ScoreRunAdmin(ReadOnlyModelAdmin):
+class ScoreRunAdmin(ScopedAdmin, ReadOnlyModelAdmin):
     """Every recompute with its state, timings and counts, for the admin to follow."""
+
+    scope_path = "company"
 
     list_display = [
         "id",
@@ -102,7 +109,8 @@ class ScoreRunAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(StationScore)
-class StationScoreAdmin(ReadOnlyModelAdmin):
+class StationScoreAdmin(ScopedAdmin, ReadOnlyModelAdmin):
+    scope_path = "run__company"
     list_display = ["station", period_column, "score", "rank", "grade", "coverage", "run"]
     list_filter = ["grade", "run__is_current", "period"]
     search_fields = ["station__code", "station__name"]
@@ -110,23 +118,28 @@ class StationScoreAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(SensitivityRun)
-class SensitivityRunAdmin(ReadOnlyModelAdmin):
+class SensitivityRunAdmin(ScopedAdmin, ReadOnlyModelAdmin):
     """Weight-sensitivity runs with every parameter; created with the sensitivity command."""
+
+    scope_path = "run__company"
 
     list_display = ["run", "created_at", "uncertain_count", "certain_share", "compute_ms"]
     list_select_related = ["run__company"]
 
 
 @admin.register(MonthClose)
-class MonthCloseAdmin(ReadOnlyModelAdmin):
+class MonthCloseAdmin(ScopedAdmin, ReadOnlyModelAdmin):
     """Opened, answered and closed on the month-close pages (audited), never by hand here."""
+
+    scope_path = "company"
 
     list_display = ["company", "period", "state", "review_until", "closed_at", "closed_by"]
     list_filter = ["company", "state"]
 
 
 @admin.register(Objection)
-class ObjectionAdmin(ReadOnlyModelAdmin):
+class ObjectionAdmin(ScopedAdmin, ReadOnlyModelAdmin):
+    scope_path = "month__company"
     list_display = ["month", "station", "grade", "status", "raised_by", "raised_at"]
     list_filter = ["status"]
     search_fields = ["station__name", "station__code", "reason"]

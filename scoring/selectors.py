@@ -378,9 +378,9 @@ class ViewerStamp:
     top_unit_name: str = ""
 
 
-def viewer_stamp(user) -> ViewerStamp:
-    """The viewer's company as ``stations.viewer.company_for_user`` picks it (their
-    station's, else the first), their station, their top unit, and a stamp of the
+def viewer_stamp(user, company_id: int | None) -> ViewerStamp:
+    """The company the viewer looks at (``stations.viewer.viewed_company_id``: checked
+    against their scope), their station in it, their top unit, and a stamp of the
     company's published runs and marks, in one plain query: the cache key of pages every
     employee opens (the homepage widget), read on each of their requests."""
     user_id = user.pk if user.is_authenticated else None
@@ -415,13 +415,14 @@ def viewer_stamp(user) -> ViewerStamp:
           WHERE (%s AND u.parent_id IS NULL)
             OR u.id IN (SELECT om.unit_id FROM {orgmember} om WHERE om.user_id = %s)
           ORDER BY u.code LIMIT 1)
-        ORDER BY m.station_id IS NULL, c.id
-        LIMIT 1
+        WHERE c.id = %s
     """.format(**tables)
+    if company_id is None:
+        return ViewerStamp(None, None, ())
     # The top unit: a superuser's first root unit, else the unit they are a member of.
     superuser = bool(getattr(user, "is_superuser", False))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, superuser, user_id])
+        cursor.execute(sql, [user_id, superuser, user_id, company_id])
         row = cursor.fetchone()
     if row is None:
         return ViewerStamp(None, None, ())

@@ -31,7 +31,7 @@ from scoring.monthstate import is_provisional
 from scoring.selectors import RegradeNote, current_runs, opening_period, regrade_note
 from stations.models import Company
 from stations.roles import own_station_id
-from stations.viewer import company_for_user, counties, has_county
+from stations.viewer import counties, has_county, viewed_company
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class MonthChoice:
 
 def chosen_month(request: HttpRequest, parameter: str = "period") -> MonthChoice:
     """The viewer's company, its scored months, and the ?period= / ?county= asked for."""
-    company = company_for_user(request.user)
+    company = viewed_company(request)
     runs = current_runs(company.pk) if company else []
     period = parse_month(request.GET.get(parameter, "")) or opening_period(runs)
     run = next((run for run in runs if run.period == period), None)

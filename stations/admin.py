@@ -28,6 +28,7 @@ from stations.models import (
     StationMember,
 )
 from stations.orgrules import code_in_use, unit_parent_error
+from stations.scopeadmin import ScopedAdmin
 from stations.signals import announce_company_created
 from tabular.defects import FileRejected
 
@@ -88,7 +89,8 @@ class CompanyForm(forms.ModelForm):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_path = "pk"
     form = CompanyForm
     list_display = ["name", "code", "parent", "created_at"]
     list_select_related = ["parent"]
@@ -104,7 +106,8 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(County)
-class CountyAdmin(admin.ModelAdmin):
+class CountyAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_path = "company"
     list_display = ["name", "company", "sort_order"]
     # The official order of the counties, set here in one go (blank: by pinyin).
     list_editable = ["sort_order"]
@@ -113,7 +116,8 @@ class CountyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_path = "county__company"
     list_display = ["code", "name", "county", "staff_count", "active"]
     list_filter = ["active", "county__company", "county"]
     search_fields = ["code", "name", "pinyin", "initials"]
@@ -192,7 +196,8 @@ class UserWithStationAdmin(UserAdmin):
 
 
 @admin.register(StationMember)
-class StationMemberAdmin(admin.ModelAdmin):
+class StationMemberAdmin(ScopedAdmin, admin.ModelAdmin):
+    scope_path = "station__county__company"
     list_display = ["user", "station"]
     list_select_related = ["user", "station"]
     search_fields = ["user__username", "station__name", "station__code"]

@@ -12,6 +12,12 @@
 The groups and their permissions are written here only; ``sync_role_groups`` (run after
 every ``migrate``) makes the database match. The checks below are the only place the
 rules are applied, so a view asks ``can_see_station_detail`` rather than testing groups.
+
+Every rule holds inside the user's scope (``stations.scope``): the committee of 宁波 sees
+every station's detail *of 宁波*, none of another city's; a station of a company the user
+may not see is as if it did not exist (the views answer 404). A unit member (a province
+viewer) only reads: ``readable_permissions`` keeps their view permissions only, so every
+write is refused whatever their groups.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
+
+from stations.scope import in_scope, read_only_scope
 
 #: Custom permissions (declared on ``Station.Meta``).
 VIEW_ALL_DETAILS = "stations.view_all_station_details"
@@ -104,15 +112,48 @@ def sync_role_groups() -> None:
         group.permissions.set(wanted)
 
 
+def readable_permissions(user, permissions: set[str]) -> set[str]:
+    """The permissions the user has in their scope: a unit member (read only) keeps the
+    view permissions and the committee's view of every station's detail, nothing else."""
+    if not read_only_scope(user):
+        return permissions
+    return {
+        name
+        for name in permissions
+        if name == VIEW_ALL_DETAILS or name.split(".", 1)[-1].startswith("view_")
+    }
+
+
 def own_station_id(user) -> int | None:
     """The station the user works at, if any."""
     membership = getattr(user, "station_membership", None)
     return membership.station_id if membership is not None else None
 
 
-def can_see_station_detail(user, station_id: int) -> bool:
-    """Indicator-level detail: one's own station, or every station for the committee."""
-    return user.has_perm(VIEW_ALL_DETAILS) or own_station_id(user) == station_id
+def station_company_id(station) -> int | None:
+    """The company of a station (a ``Station``, its county read if not loaded, or an id)."""
+    from stations.models import Station
+
+    if isinstance(station, Station):
+        return station.county.company_id
+    return Station.objects.filter(pk=station).values_list("county__company_id", flat=True).first()
+
+
+def _station_id(station) -> int:
+    return station if isinstance(station, int) else station.pk
+
+
+def can_see_station(user, station) -> bool:
+    """Whether the station exists for the user at all: it is of a company in their scope."""
+    return in_scope(user, station_company_id(station))
+
+
+def can_see_station_detail(user, station) -> bool:
+    """Indicator-level detail: one's own station, or every station of the companies in
+    one's scope for the committee."""
+    if own_station_id(user) == _station_id(station):
+        return True
+    return user.has_perm(VIEW_ALL_DETAILS) and can_see_station(user, station)
 
 
 def can_close_months(user) -> bool:
@@ -120,21 +161,22 @@ def can_close_months(user) -> bool:
     return user.has_perm(CLOSE_MONTHS)
 
 
-def can_object_for(user, station_id: int) -> bool:
+def can_object_for(user, station) -> bool:
     """An objection to a provisional grade: the station's own staff and secretary only
     (the committee and administrators answer objections, they do not raise them)."""
-    return user.is_authenticated and own_station_id(user) == station_id
+    return user.is_authenticated and own_station_id(user) == _station_id(station)
 
 
 def can_see_all_details(user) -> bool:
     return user.has_perm(VIEW_ALL_DETAILS)
 
 
-def can_manage_station(user, station_id: int) -> bool:
-    """Improvement work of a station: its own secretary, the committee, administrators."""
+def can_manage_station(user, station) -> bool:
+    """Improvement work of a station: its own secretary, the committee and administrators
+    of its company (a unit member only reads)."""
     if user.has_perm(MANAGE_ALL_STATIONS):
-        return True
-    return user.has_perm(MANAGE_OWN_STATION) and own_station_id(user) == station_id
+        return can_see_station(user, station)
+    return user.has_perm(MANAGE_OWN_STATION) and own_station_id(user) == _station_id(station)
 
 
 def role_labels(user) -> list[str]:

@@ -38,6 +38,16 @@ def write_file(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
+@pytest.fixture(autouse=True)
+def _no_waiting_users():
+    """Users placed by the next company a factory makes are this test's only."""
+    from tests.factories import UNPLACED
+
+    UNPLACED.clear()
+    yield
+    UNPLACED.clear()
+
+
 @pytest.fixture
 def company(db):
     return CompanyFactory()

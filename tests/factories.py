@@ -51,6 +51,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         company = create_company(kwargs["name"])
+        _place_waiting_users(company)
         method = kwargs.get("method")
         if method is not None:
             MethodVersion.objects.filter(company=company, version=1).update(
@@ -183,15 +184,42 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("a-long-test-password")
 
 
-def user_with_role(role_key: str, station=None, **kwargs):
-    """A user in one role's group (``stations.roles``), linked to a station if given."""
+#: Users ``user_with_role`` made before any company existed: the first company a
+#: ``CompanyFactory`` makes places them (cleared before each test, tests/conftest.py).
+UNPLACED: list = []
+
+
+def user_with_role(
+    role_key: str, station=None, *, company=None, unit=None, placed: bool = True, **kwargs
+):
+    """A user in one role's group (``stations.roles``), placed in the organisation
+    (``stations.scope``): at ``station`` (its staff), in ``company`` or in ``unit`` (a
+    unit member: read only), else in the first company there is (or the first one a
+    ``CompanyFactory`` makes next), as the single-company installation places everyone;
+    ``placed=False``: nowhere."""
     from django.contrib.auth.models import Group
 
-    from stations.models import StationMember
+    from stations.models import OrgMember, StationMember
     from stations.roles import ROLES_BY_KEY
 
     user = UserFactory(**kwargs)
     user.groups.add(Group.objects.get(name=ROLES_BY_KEY[role_key].group))
     if station is not None:
         StationMember.objects.create(user=user, station=station)
+    elif company is not None or unit is not None:
+        OrgMember.objects.create(user=user, company=company, unit=unit)
+    elif placed:
+        first = Company.objects.order_by("pk").first()
+        if first is not None:
+            OrgMember.objects.create(user=user, company=first)
+        else:
+            UNPLACED.append(user)
     return user
+
+
+def _place_waiting_users(company: Company) -> None:
+    from stations.models import OrgMember
+
+    for user in UNPLACED:
+        OrgMember.objects.get_or_create(user=user, defaults={"company": company})
+    UNPLACED.clear()

@@ -11,12 +11,17 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from stations.models import Station
-from stations.roles import can_manage_station, can_see_station_detail
+from stations.roles import can_manage_station, can_see_station, can_see_station_detail
+from stations.scope import scoped
 
 
 def check_station_access(request: HttpRequest, station: Station, *, manage: bool) -> None:
-    """Refuse (403, with the reason) a user who may not read, or change, the station's work."""
-    if manage and not can_manage_station(request.user, station.pk):
+    """Refuse (403, with the reason) a user who may not read, or change, the station's work;
+    a station of a company outside the user's scope is not found (404: its existence is
+    not told)."""
+    if not can_see_station(request.user, station):
+        raise Http404(_("There is no such record (it may have been removed)."))
+    if manage and not can_manage_station(request.user, station):
         raise PermissionDenied(
             _(
                 "Only the branch secretary of %(station)s, the party committee and "
@@ -24,7 +29,7 @@ def check_station_access(request: HttpRequest, station: Station, *, manage: bool
             )
             % {"station": station.name}
         )
-    if not manage and not can_see_station_detail(request.user, station.pk):
+    if not manage and not can_see_station_detail(request.user, station):
         raise PermissionDenied(
             _(
                 "The improvement work of %(station)s is shown to its own staff, the party "
@@ -35,8 +40,12 @@ def check_station_access(request: HttpRequest, station: Station, *, manage: bool
 
 
 def station_or_404(request: HttpRequest, code: str, *, manage: bool) -> Station:
-    """The station of the URL, if the user may read (or change) its work."""
-    station = record_or_404(Station.objects.select_related("county"), code=code)
+    """The station of the URL, if the user may read (or change) its work; a station of a
+    company outside the user's scope is not found."""
+    station = record_or_404(
+        scoped(Station.objects.select_related("county"), request.user, "county__company"),
+        code=code,
+    )
     check_station_access(request, station, manage=manage)
     return station
 

@@ -19,7 +19,7 @@ from indicators.periods import PeriodError, format_period, parse_period
 from mapviews.pagecache import render_kept
 from scoring.viewer import chosen_month, month_context
 from stations.roles import VIEW_ALL_DETAILS
-from stations.viewer import company_for_user
+from stations.viewer import viewed_company
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -148,7 +148,7 @@ def bulletin_list(
 def _read(request: HttpRequest, period: str, whole: str | None = None) -> Bulletin | HttpResponse:
     """The month's bulletin (``whole``: that list complete, the others only counted), or
     the 404 that says why there is none."""
-    company = company_for_user(request.user)
+    company = viewed_company(request)
     try:
         month = parse_period(period)
     except PeriodError:

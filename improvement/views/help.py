@@ -24,7 +24,7 @@ from indicators.periods import format_period
 from mapviews.text import list_separator
 from scoring.selectors import opening_period
 from stations.roles import MANAGE_ALL_STATIONS
-from stations.viewer import company_for_user
+from stations.viewer import viewed_company
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def _report_help(request: HttpRequest, accepted: services.HelpAcceptance) -> Non
 @require_POST
 @permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
 def help_end(request: HttpRequest, pk: int) -> HttpResponse:
-    company = company_for_user(request.user)
+    company = viewed_company(request)
     item = record_or_404(
         DepartmentHelp.objects.select_related("station", "indicator"), pk=pk, company=company
     )

@@ -131,7 +131,7 @@ def _measure_page(request: HttpRequest, measure: Measure, check_in_form=None) ->
                     [grade_display(row.get(code)) for code in codes],
                 )
             )
-    can_manage = can_manage_station(request.user, measure.station_id)
+    can_manage = can_manage_station(request.user, measure.station)
     return render(
         request,
         "improvement/measure_detail.html",

@@ -35,7 +35,7 @@ from scoring.grades import GradeDisplay, grade_display
 from scoring.selectors import opening_period
 from stations.models import Station
 from stations.roles import MANAGE_ALL_STATIONS
-from stations.viewer import company_for_user
+from stations.viewer import viewed_company
 
 #: The grades that are given a partner (yellow, green).
 PAIRED_WEAK_GRADES = [weak for weak, _strong in PAIRING_RULE]
@@ -341,7 +341,7 @@ def _already_paired(plan: selectors.PairingMonth) -> list[tuple[Station, GradeDi
 @require_POST
 @permission_required(MANAGE_ALL_STATIONS, raise_exception=True)
 def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
-    company = company_for_user(request.user)
+    company = viewed_company(request)
     item = record_or_404(
         BranchPairing.objects.select_related("weak_station", "strong_station"),
         pk=pk,

@@ -136,7 +136,7 @@ def _render_detail(
     check_in_form: CheckInForm | None = None,
     milestone_form: MilestoneForm | None = None,
 ) -> HttpResponse:
-    can_manage = can_manage_station(request.user, project.station_id)
+    can_manage = can_manage_station(request.user, project.station)
     page = selectors.project_page(project)
     progress = page.progress
     rows = _progress_rows(progress)

@@ -73,7 +73,7 @@ def _review_context(request: HttpRequest) -> dict:
             (
                 row,
                 labelled_sparkline(month.period, row.scores, row.grades),
-                can_manage_station(request.user, row.station.pk),
+                can_manage_station(request.user, row.station),
             )
             for row in rows
         ],

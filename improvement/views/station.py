@@ -18,5 +18,5 @@ def station_work_context(user, station: Station) -> dict:
         "records": records,
         "project_rows": [(project, progress.get(project.pk)) for project in records.projects],
         "started": work_started(records),
-        "can_manage": can_manage_station(user, station.pk),
+        "can_manage": can_manage_station(user, station),
     }

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from stations.areas import shapes_digest
 from stations.shapefiles import is_part, shape_document
-from stations.viewer import company_for_user
+from stations.viewer import viewed_company
 
 #: A year: the longest a browser is asked to keep anything.
 KEEP_SECONDS = 365 * 24 * 3600
@@ -36,7 +36,7 @@ def shape_file(request: HttpRequest, digest: str, part: str) -> HttpResponse:
     is public)."""
     if not (request.user.is_authenticated or settings.WIDGET_PUBLIC):
         return JsonResponse({"error": _("Log in to see the map")}, status=403)
-    company = company_for_user(request.user)
+    company = viewed_company(request)
     if company is None or not is_part(part):
         raise Http404
     current = shapes_digest(company.pk)

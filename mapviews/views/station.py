@@ -24,6 +24,7 @@ from scoring.selectors import current_runs, opening_period, regrade_note
 from scoring.viewer import parse_month
 from stations.models import Station
 from stations.roles import can_object_for, can_see_station_detail, own_station_id
+from stations.scope import scoped
 
 #: How many of the weakest indicators the page names in its summary.
 WEAKEST_NAMED = 3
@@ -43,7 +44,10 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _station_context(request: HttpRequest, code: str) -> dict:
-    station = get_object_or_404(Station.objects.select_related("county__company"), code=code)
+    station = get_object_or_404(
+        scoped(Station.objects.select_related("county__company"), request.user, "county__company"),
+        code=code,
+    )
     history = selectors.station_history(station)
     asked = parse_month(request.GET.get("period", ""))
     shown_month = asked or opening_period(current_runs(station.county.company_id))
@@ -73,7 +77,7 @@ def _station_context(request: HttpRequest, code: str) -> dict:
     review = (
         station_review(station.county.company_id, latest.period, station.pk) if latest else None
     )
-    detail = can_see_station_detail(request.user, station.pk)
+    detail = can_see_station_detail(request.user, station)
     # The sections other apps add (the improvement work) name the weak indicators: detail too.
     work = station_sections_context(request.user, station) if detail else {}
     started = work.get("started", {})

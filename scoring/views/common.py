@@ -35,7 +35,7 @@ from scoring.services import (
 )
 from scoring.viewer import parse_id
 from stations.models import Company
-from stations.viewer import company_for_user
+from stations.viewer import viewed_company
 
 #: How long the version page waits before looking at its re-grades again.
 PROGRESS_REFRESH_SECONDS = 3
@@ -57,7 +57,7 @@ def source_context(
 
 
 def company_or_404(request: HttpRequest) -> Company:
-    company = company_for_user(request.user)
+    company = viewed_company(request)
     if company is None:
         raise Http404(_("There is no company yet: import stations first."))
     return company

@@ -34,6 +34,7 @@ from scoring.services.monthclose import (
 from scoring.views.common import company_or_404
 from stations.models import Station
 from stations.roles import CLOSE_MONTHS, can_object_for
+from stations.scope import scoped
 
 #: Published months listed on the page (newest first).
 MONTHS_LISTED = 6
@@ -194,7 +195,8 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 def objection_new(request: HttpRequest, code: str) -> HttpResponse:
     """A station's staff or secretary objects to its provisional grade of a month."""
-    station = get_object_or_404(Station.objects.select_related("county"), code=code)
+    stations = scoped(Station.objects.select_related("county"), request.user, "county__company")
+    station = get_object_or_404(stations, code=code)
     if not can_object_for(request.user, station.pk):
         raise PermissionDenied(_("Only the station's own staff may object to its grade."))
     month_date = _period(request.GET.get("period") or request.POST.get("period") or "")

@@ -65,3 +65,40 @@ def records(scored, users):
         "unit": province.code,
         "import": ImportBatch.objects.order_by("pk").values_list("pk", flat=True).first(),
     }
+
+
+@pytest.fixture
+def other_city(scored, records):
+    """A second company (another city) with the same kinds of rows as the first: three
+    scored stations T1–T3 (named 他城一…), a month under review with an objection of T2,
+    and one of each improvement record of T1; and a province unit above both cities."""
+    from stations.models import OrgUnit
+    from tests.factories import CompanyFactory, CountyFactory, StationFactory
+
+    company = CompanyFactory(name="他城")
+    county = CountyFactory(company=company, name="他县")
+    names = ["他城一所", "他城二所", "他城三所"]
+    t1, t2, t3 = (
+        StationFactory(code=f"T{n}", name=name, county=county)
+        for n, name in enumerate(names, start=1)
+    )
+    score_month([t1, t2, t3], SEPTEMBER, [10, 20, 30])
+    project = ProjectFactory(station=t1)
+    month = MonthCloseFactory(company=company, period=SEPTEMBER)
+    province = OrgUnit.objects.create(code="PROV", name="省公司")
+    first = scored[0].county.company
+    for city in (first, company):
+        city.parent = province
+        city.save(update_fields=["parent"])
+    return {
+        "company": company,
+        "province": province,
+        "names": names,
+        "measure": MeasureFactory(station=t1).pk,
+        "project": project.pk,
+        "milestone": project.milestones.create(title="t", due_month=OCTOBER).pk,
+        "pairing": PairingFactory(weak_station=t1, strong_station=t3).pk,
+        "help": DepartmentHelpFactory(station=t1).pk,
+        "objection": ObjectionFactory(month=month, station=t2).pk,
+        "import": ImportBatch.objects.filter(company=company).values_list("pk", flat=True)[0],
+    }

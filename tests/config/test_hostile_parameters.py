@@ -45,6 +45,7 @@ PARAMETER_KINDS = {
     "to": MONTH,
     "month": MONTH,
     "county": NUMBER,
+    "company": NUMBER,
     "page": NUMBER,
     "page_size": NUMBER,
     "p": NUMBER,
@@ -69,7 +70,7 @@ class Page:
     posts: bool = False  # takes a form by POST too
 
 
-MONTH_PAGE = ("period", "county", "page", "sort", "dir")
+MONTH_PAGE = ("period", "county", "page", "sort", "dir", "company")
 MAP_PAGE = (*MONTH_PAGE, "print")
 S1 = ((CODE, "S1"),)
 

@@ -15,8 +15,10 @@ COMMITTEE = ROLES_BY_KEY["party_committee"].group
 ROLES_SHOWN = '<span class="user-roles">party committee</span>'
 
 
-def test_a_right_taken_away_is_gone_on_the_next_request(client, django_assert_max_num_queries):
-    user = user_with_role("party_committee")
+def test_a_right_taken_away_is_gone_on_the_next_request(
+    client, company, django_assert_max_num_queries
+):
+    user = user_with_role("party_committee", company=company)
     client.force_login(user)
     client.cookies["django_language"] = "en"
     assert client.get(reverse("mapviews:matrix")).status_code == 200

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import CompanyFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ NEW = "violet-harbour-lantern-42"
 
 @pytest.fixture
 def meilin(client):
-    user = UserFactory(username="meilin")
+    user = user_with_role("station_staff", company=CompanyFactory(), username="meilin")
     client.force_login(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return user

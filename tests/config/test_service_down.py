@@ -12,7 +12,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 
 from config import health
-from tests.factories import UserFactory
+from tests.factories import CompanyFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def database_down(monkeypatch):
 @pytest.fixture
 def viewer(client):
     client.raise_request_exception = False
-    client.force_login(UserFactory())
+    client.force_login(user_with_role("station_staff", company=CompanyFactory()))
     return client
 
 

@@ -17,7 +17,7 @@ import indicators.services
 from audit.models import AuditEntry
 from indicators.jobs import MAX_ATTEMPTS, enqueue_pending_imports, run_import_job, submit_import
 from indicators.models import ImportBatch, ImportStatus, IndicatorValue
-from tests.factories import UserFactory
+from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def queued(three_stations, django_capture_on_commit_callbacks):
     """A job uploaded in English whose task has not been sent."""
     file = SimpleUploadedFile("may.csv", GOOD.encode(), content_type="text/csv")
     with django_capture_on_commit_callbacks(execute=False):
-        return submit_import(upload=file, user=UserFactory(), language="en")
+        return submit_import(upload=file, user=user_with_role("admin"), language="en")
 
 
 def test_a_job_run_twice_loads_once(queued):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import resolve, reverse
 
-from tests.factories import StationFactory, user_with_role
+from tests.factories import CompanyFactory, StationFactory, user_with_role
 from tests.mapviews.months import SEPTEMBER, score_month
 
 PAGES = [
@@ -73,7 +73,7 @@ def test_an_indicator_code_stored_with_a_slash_links_too(client):
     from indicators.models import Indicator
 
     Indicator.objects.filter(code="safety").update(code="safe/ty")
-    client.force_login(user_with_role("admin", is_staff=True))
+    client.force_login(user_with_role("admin", is_staff=True, company=CompanyFactory()))
     listing = client.get(reverse("indicators:list"))
     edit = reverse("indicators:edit", args=["safe/ty"])
     assert listing.status_code == 200 and edit in listing.content.decode()

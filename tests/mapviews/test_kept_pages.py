@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from indicators.models import Indicator
 from stations.models import Station
-from tests.factories import MeasureFactory, StationFactory, UserFactory, user_with_role
+from tests.factories import MeasureFactory, StationFactory, user_with_role
 from tests.mapviews.months import OCTOBER, score_month
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,7 @@ def test_each_viewer_sees_only_their_own_scope(client, scored):
     client.cookies["django_language"] = "en"
     client.force_login(user_with_role("party_committee"))
     assert "private-detail" not in page(client, "mapviews:station", ("S2",))
-    client.force_login(UserFactory())
+    client.force_login(user_with_role("station_staff"))  # no station, no right
     assert "private-detail" in page(client, "mapviews:station", ("S2",))
 
 
@@ -99,7 +99,7 @@ def test_own_station_is_marked_for_its_member_only(client, member):
     client.cookies["django_language"] = "en"
     client.force_login(member)
     assert "own-station" in page(client, "mapviews:ranking")
-    client.force_login(UserFactory())
+    client.force_login(user_with_role("station_staff"))
     assert 'class="own-station"' not in page(client, "mapviews:ranking")
 
 

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from mapviews.maps import BORDER_COLOUR
 from tests.downloads import body, saved_name
-from tests.factories import StationFactory, UserFactory, user_with_role
+from tests.factories import CompanyFactory, StationFactory, user_with_role
 from tests.mapviews.months import OCTOBER, score_month
 from tests.mapviews.test_pages import HEADER_QUERIES
 
@@ -109,9 +109,10 @@ def test_matrix_grades_each_indicator_and_sorts_by_any_column(
 ):
     viewer = committee_viewer
     # 13, the month's re-grade note, the rows' count (the table is paged in SQL), the
-    # key of the kept body (mapviews/pagecache.py) and the month chosen remembered in the
-    # session (mapviews/filters.py: its update in a savepoint, once per change)
-    with django_assert_max_num_queries(19):
+    # key of the kept body (mapviews/pagecache.py), the viewer's scope (stations.scope) and
+    # the month chosen remembered in the session (mapviews/filters.py: its update in a
+    # savepoint, once per change)
+    with django_assert_max_num_queries(20):
         response = viewer.get(reverse("mapviews:matrix"), {"period": "2026-09"})
     rows = response.context["rows"]
     assert [row.score.station.code for row in rows] == ["S3", "S2", "S1"]
@@ -264,7 +265,7 @@ def test_anonymous_widget_asks_to_log_in_unless_public(client, scored, settings)
 
 
 def test_pages_without_scores_explain_instead_of_failing(client, db):
-    client.force_login(user_with_role("party_committee"))
+    client.force_login(user_with_role("party_committee", company=CompanyFactory()))
     client.cookies["django_language"] = "en"
     with translation.override("en"):
         for name in ("home", "matrix", "ranking", "history", "widget"):
@@ -311,7 +312,7 @@ def test_the_map_is_cached_per_month_but_the_outline_is_per_viewer(
         again = viewer.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()
     assert again == first
     assert len(outlines(first["figure"])) == 1  # the member's own station
-    client.force_login(UserFactory())  # no station: the same map without an outline
+    client.force_login(user_with_role("station_staff"))  # no station: no outline
     other = client.get(reverse("mapviews:map_month"), {"period": "2026-10"}).json()
     assert len(other["figure"]["data"]) == len(first["figure"]["data"]) - 1
     # A new score run for the month is a new key: the map shows it at once.

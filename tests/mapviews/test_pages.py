@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.builders import run_month, write_values
-from tests.factories import StationFactory, UserFactory
+from tests.factories import CompanyFactory, StationFactory, user_with_role
 from tests.mapviews.months import OCTOBER, score_month
 from tests.pages import month_stepper
 
@@ -79,7 +79,7 @@ def test_ranking_bad_month_is_400_not_a_traceback(client, member):
 
 
 def test_ranking_without_scores_explains(client, db):
-    client.force_login(UserFactory())
+    client.force_login(user_with_role("station_staff", company=CompanyFactory()))
     response = client.get(reverse("mapviews:ranking"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "尚无已计算得分的月份。请导入指标数据后查看排名。" in response.content.decode()
@@ -158,8 +158,9 @@ def test_station_page_query_count(client, django_assert_max_num_queries, member)
     # + 4: the improvement section (measures, pairings, help, projects) for those who
     # see the station's detail; + 1: the month's re-grade note; + 2: the county peers
     # around the station (its place, then the window: bounded whatever the county's size);
-    # + 1: the key of the kept body (mapviews/pagecache.py).
-    with django_assert_max_num_queries(12 + HEADER_QUERIES + 4 + 1 + 2 + 1):
+    # + 1: the key of the kept body (mapviews/pagecache.py); + 1: the viewer's scope
+    # (stations.scope: kept per state of the data, like the rights).
+    with django_assert_max_num_queries(12 + HEADER_QUERIES + 4 + 1 + 2 + 1 + 1):
         client.get(reverse("mapviews:station", args=["S1"]))
     # Kept: session, user, the body's key, and the header (+ 2: the link to their station).
     with django_assert_max_num_queries(3 + HEADER_QUERIES + 2):

@@ -16,7 +16,7 @@ from scoring.models import RunStatus, ScoreRun, SensitivityRun
 from scoring.selectors import latest_sensitivity
 from scoring.services import create_weight_set, publish_run, run_sensitivity
 from tests.builders import run_month
-from tests.factories import UserFactory, user_with_role
+from tests.factories import user_with_role
 from tests.mapviews.months import SEPTEMBER, score_month
 
 
@@ -144,7 +144,7 @@ def test_a_web_import_stores_the_marks_of_the_month_it_scores(
         content_type="text/csv",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        submit_import(upload=upload, user=UserFactory(), language="en")
+        submit_import(upload=upload, user=user_with_role("admin"), language="en")
     run = ScoreRun.objects.get(period=SEPTEMBER, is_current=True)
     found = run.sensitivity_runs.get()
     assert found.params["draws"] == 1000 and found.params["spread"] == 0.2

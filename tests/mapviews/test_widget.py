@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from mapviews import selectors
 from scoring.models import ScoreRun, SensitivityRun
-from tests.factories import StationFactory, UserFactory, user_with_role
+from tests.factories import StationFactory, user_with_role
 from tests.mapviews.months import OCTOBER, SEPTEMBER, score_month
 from tests.mapviews.test_map_pages import map_traces, outlines
 
@@ -65,7 +65,7 @@ def test_the_kept_page_changes_with_what_it_shows(viewer, client, scored):
     assert viewer.get(reverse("mapviews:widget")).content.decode() != page
     viewer.cookies["django_language"] = "en"
     other = client.__class__()
-    other.force_login(UserFactory())  # no station: no "My station" line
+    other.force_login(user_with_role("station_staff"))  # no station: no "My station" line
     other.cookies["django_language"] = "en"
     assert 'class="widget-own"' not in other.get(reverse("mapviews:widget")).content.decode()
     # A new published run for the month: the legend counts it at once.
@@ -98,7 +98,7 @@ def test_the_map_is_the_shared_figure_and_the_viewers_outline(viewer, client):
     assert len(map_traces(data["figure"])) == 3 and outlines(data["figure"]) == []
     assert outlines({"data": [data["own"]]}) == [data["own"]]
     other = client.__class__()
-    other.force_login(UserFactory())  # no station: the same figure, no outline
+    other.force_login(user_with_role("station_staff"))  # no station: same figure, no outline
     other.cookies["django_language"] = "en"
     theirs = other.get(MAP, {"period": "2026-10"}).json()
     assert theirs == {"figure": data["figure"], "own": None}
@@ -148,8 +148,6 @@ def test_the_map_query_counts(viewer, django_assert_num_queries):
 
 
 def test_the_viewer_stamp_picks_the_company_the_pages_pick(member, scored):
-    from django.contrib.auth.models import AnonymousUser
-
     from scoring.selectors import viewer_stamp
     from stations.viewer import company_for_user
     from tests.factories import CompanyFactory
@@ -157,8 +155,8 @@ def test_the_viewer_stamp_picks_the_company_the_pages_pick(member, scored):
     other_company = CompanyFactory()
     elsewhere = StationFactory(county=other_company.counties.create(name="鄞州"))
     away = user_with_role("station_staff", station=elsewhere)
-    for user in (member, away, UserFactory(), AnonymousUser()):
-        stamp = viewer_stamp(user)
+    for user in (member, away, user_with_role("station_staff")):
+        stamp = viewer_stamp(user, company_for_user(user).pk)
         assert stamp.company_id == company_for_user(user).pk
         membership = getattr(user, "station_membership", None)
         assert stamp.own_station_id == (membership.station_id if membership else None)
@@ -166,8 +164,19 @@ def test_the_viewer_stamp_picks_the_company_the_pages_pick(member, scored):
         assert (stamp.own_station_code, stamp.own_station_name) == (
             (own.code, own.name) if own else ("", "")
         )
-    before = viewer_stamp(member).published
+    # Station staff see their station's company, whatever company comes first.
+    assert company_for_user(away) == other_company
+    mine = scored[0].county.company_id
+    before = viewer_stamp(member, mine).published
     score_month([StationFactory(county=scored[0].county)], OCTOBER, [25])
-    assert viewer_stamp(member).published != before
+    assert viewer_stamp(member, mine).published != before
     # Runs, their ids, when last published, marks; months closed, months under review.
-    assert viewer_stamp(away).published == ("0", "None", "None", "None", "0", "0")
+    assert viewer_stamp(away, other_company.pk).published == (
+        "0",
+        "None",
+        "None",
+        "None",
+        "0",
+        "0",
+    )
+    assert viewer_stamp(away, None).company_id is None

@@ -101,4 +101,6 @@ def other_city(scored, records):
         "help": DepartmentHelpFactory(station=t1).pk,
         "objection": ObjectionFactory(month=month, station=t2).pk,
         "import": ImportBatch.objects.filter(company=company).values_list("pk", flat=True)[0],
+        # A unit above the cities: no city user is its member, so its page is not found.
+        "unit": province.code,
     }

@@ -119,6 +119,7 @@ WALK: dict[str, Page] = {
     "indicators:retire": Page(args=((CODE, "safety"),), posts=True),
     "audit:list": Page(query=("page", "action", "actor", "date_from", "date_to")),
     "imports:upload": Page(posts=True),
+    "imports:template": Page(args=((CODE, "wide"), (CODE, "csv"))),
     "imports:job": Page(args=((ID, "{import}"),)),
     "imports:rollback": Page(args=((ID, "{import}"),), posts=True),
     "improvement:review": Page(query=(*MONTH_PAGE, "unattended")),

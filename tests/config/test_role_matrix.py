@@ -94,6 +94,7 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "indicators:retire": ("get", ["safety"], {}, ADMIN_ONLY),
     "audit:list": ("get", [], {}, ADMIN_ONLY),
     "imports:upload": ("get", [], {}, ADMIN_ONLY),
+    "imports:template": ("get", ["wide", "csv"], {}, ADMIN_ONLY),
     "imports:job": ("get", ["{import}"], {}, ADMIN_ONLY),
     "imports:rollback": ("get", ["{import}"], {}, ADMIN_ONLY),
     # Improvement work; "{measure}" and the like are the ids of the ``records`` fixture.

@@ -163,9 +163,11 @@ def recipients(company_id: int, station_ids: list[int]) -> dict[int, list[int]]:
 
 
 def recipient_groups(company_id: int) -> tuple[list[int], list[tuple[int, int]]]:
-    """Who is told of a station's drop: the active party committee members (told of
-    every station's; not one who works at another company's station), and (user,
-    station) for the active secretaries of the company's stations (told of their own)."""
+    """Who is told of a station's drop: the active party committee members of the
+    company (placed in it, or working at one of its stations; told of every station's),
+    and (user, station) for the active secretaries of the company's stations (told of
+    their own). A committee member of another company, or of a unit above companies
+    (who reads, not acts), is not told."""
     users = get_user_model().objects.filter(is_active=True)
     secretaries = users.filter(
         groups__name=STATION_SECRETARY.group,
@@ -174,7 +176,7 @@ def recipient_groups(company_id: int) -> tuple[list[int], list[tuple[int, int]]]
     committee = (
         users.filter(groups__name=PARTY_COMMITTEE.group)
         .filter(
-            Q(station_membership__isnull=True)
+            Q(org_membership__company_id=company_id)
             | Q(station_membership__station__county__company_id=company_id)
         )
         .values_list("pk", flat=True)

@@ -480,3 +480,20 @@ def test_the_newest_month_is_the_companys_own_not_another_companys():
     assert notices.newest_month(ours.county.company_id) == date(2026, 10, 1)
     assert notices.newest_month(theirs.county.company_id) == date(2026, 12, 1)
     assert notices.newest_month(CompanyFactory().pk) is None
+
+
+def test_only_the_companys_own_committee_is_told(three_stations, people):
+    """The committee of another city, and a province viewer (a unit member: reads, does
+    not act), are told of none of this company's drops."""
+    from stations.models import OrgUnit
+    from tests.factories import CompanyFactory
+
+    other_city = user_with_role("party_committee", company=CompanyFactory(name="他城"))
+    province = OrgUnit.objects.create(code="PROV", name="省公司")
+    viewer = user_with_role("party_committee", unit=province)
+    score_month(three_stations, SEPTEMBER, [10, 20, 30])
+    october = score_month(three_stations, OCTOBER, [30, 10, 20])
+    notify_grade_drops.apply(args=[october.pk]).get()
+    told = set(Notification.objects.values_list("user__username", flat=True))
+    assert people["committee"].username in told
+    assert other_city.username not in told and viewer.username not in told

@@ -47,7 +47,15 @@ DENSE_UP_TO = 1_000
 #: in a sparse proposal.
 CANDIDATES = 40
 #: Weak stations scanned at once: a block × every strong station of benefits in memory.
-BLOCK_ROWS = 256
+BLOCK_ROWS = 32
+#: Up to this many stations on the smaller side, the sparse graph's optimal matching
+#: (``min_weight_full_bipartite_matching``); above, the auction (``_auction``).
+EXACT_UP_TO = 2_000
+#: The auction's ε, largest first (benefits are on a 0–100 scale, steps of 0.0001).
+AUCTION_EPSILONS = (0.05, 0.005, 0.001)
+#: An auction round of ε stops when this few bidders are free (left to the next round of
+#: ε, or after the last to the leftovers' exact assignment).
+AUCTION_LEFT = 50
 #: Weak stations (and as many strong ones, in proportion) whose optimal assignment prices
 #: the strong stations for the sparse proposal's second set of candidates.
 PRICE_SAMPLE = 600
@@ -106,6 +114,8 @@ def assign(
             candidates=candidates,
             dense_up_to=dense_up_to,
         )
+        if not more.pairs:
+            break
         found += [(int(rows[r]), int(columns[c])) for r, c in more.pairs]
     total = _total(rule, weak, strong, found)
     bound = total if exact else min(total + lost, best)
@@ -142,45 +152,115 @@ def _sparse_round(rule, weak, strong, here, there, slots, k):
     """One sparse assignment: (pairs, exact, what it may lose, Σ best benefits)."""
     found = _candidates(rule, weak, strong, here, there, slots, k)
     rows, columns = found.rows, found.columns
-    km = haversine_km(here[rows, 0], here[rows, 1], there[columns, 0], there[columns, 1])
-    unknown = _farthest_known_km(here, there) + 1.0  # as the dense assignment counts it
-    km = np.where(np.isnan(km), unknown, km)
     n_weak, n_slots = len(weak), int(slots.sum())
     paired = min(n_weak, n_slots)
-    # Every pairing's distances and no-partner costs add up to less than half a step.
-    epsilon = BENEFIT_STEP / (2 * paired * (unknown + 2.0))
-    cost = epsilon * km - found.benefit
+    exact_solver = min(n_weak, n_slots) <= EXACT_UP_TO
+    if exact_solver:
+        km = haversine_km(here[rows, 0], here[rows, 1], there[columns, 0], there[columns, 1])
+        unknown = _farthest_known_km(here, there) + 1.0  # as the dense assignment counts it
+        km = np.where(np.isnan(km), unknown, km)
+        # Every pairing's distances and no-partner costs add up to less than half a step.
+        epsilon = BENEFIT_STEP / (2 * paired * (unknown + 2.0))
+        cost = epsilon * km - found.benefit
+    else:  # the auction: no distances
+        epsilon, cost = 0.0, -found.benefit
     # Each strong station's edges repeated once per slot.
     first_slot = np.concatenate([[0], np.cumsum(slots)[:-1]])
     repeat = slots[columns]
     edge_weak = np.repeat(rows, repeat)
     edge_slot = np.repeat(first_slot[columns], repeat) + _ranges(repeat)
     edge_cost = np.repeat(cost, repeat)
-    # The smaller side is matched in full, as in the dense assignment: each of its stations
-    # may instead take a "no partner" column of its own, dearer than any pair (a pair costs
-    # at most ε · unknown), so a pair is always preferred where one is possible.
+    # The smaller side is matched in full, as in the dense assignment.
     small, large = (edge_weak, edge_slot) if n_weak <= n_slots else (edge_slot, edge_weak)
     n_small, n_large = (n_weak, n_slots) if n_weak <= n_slots else (n_slots, n_weak)
-    every = np.arange(n_small)
-    small = np.concatenate([small, every])
-    large = np.concatenate([large, n_large + every])
-    edge_cost = np.concatenate([edge_cost, np.full(n_small, epsilon * (unknown + 1.0))])
-    # Weights must be positive (a zero is no edge); the smaller side is matched in full,
-    # so adding one constant to all of them changes nothing.
-    edge_cost = edge_cost - edge_cost.min() + 1.0
-    graph = csr_matrix((edge_cost, (small, large)), shape=(n_small, n_large + n_small))
-    matched_small, matched_large = min_weight_full_bipartite_matching(graph)
-    real = matched_large < n_large
+    if exact_solver:
+        matched_small, matched_large = _exact(small, large, edge_cost, n_small, n_large, epsilon)
+    else:
+        matched_small, matched_large = _auction(small, large, -edge_cost, n_small, n_large)
     weak_side, slot_side = (
-        (matched_small[real], matched_large[real])
-        if n_weak <= n_slots
-        else (matched_large[real], matched_small[real])
+        (matched_small, matched_large) if n_weak <= n_slots else (matched_large, matched_small)
     )
     owner = np.repeat(np.arange(len(strong)), slots)
     pairs = [(int(w), int(owner[slot])) for w, slot in zip(weak_side, slot_side, strict=True)]
-    exact = k >= len(strong) or k * int(slots.min()) >= n_weak
+    exact = (k >= len(strong) or k * int(slots.min()) >= n_weak) and n_small <= EXACT_UP_TO
     lost = float(np.sort(found.next_benefit)[::-1][:paired].sum())
     return pairs, exact, lost, min(float(found.best_benefit.sum()), found.dual_bound)
+
+
+def _exact(small, large, cost, n_small: int, n_large: int, epsilon: float):
+    """The optimal matching of the sparse graph (``min_weight_full_bipartite_matching``):
+    each station of the smaller side may instead take a "no partner" column of its own,
+    dearer than any pair (a pair costs at most ε · unknown), so a pair is always preferred
+    where one is possible. (small, large) indices of the pairs."""
+    every = np.arange(n_small)
+    small = np.concatenate([small, every])
+    large = np.concatenate([large, n_large + every])
+    cost = np.concatenate([cost, np.full(n_small, cost.max() + epsilon)])
+    # Weights must be positive (a zero is no edge); the smaller side is matched in full,
+    # so adding one constant to all of them changes nothing.
+    cost = cost - cost.min() + 1.0
+    graph = csr_matrix((cost, (small, large)), shape=(n_small, n_large + n_small))
+    matched_small, matched_large = min_weight_full_bipartite_matching(graph)
+    real = matched_large < n_large
+    return matched_small[real], matched_large[real]
+
+
+def _auction(bidders, objects, value, n_bidders: int, n_objects: int):
+    """A near-optimal matching of the sparse graph by Bertsekas' auction (each free bidder
+    bids for its best object by how much it prefers it to its second best, plus ε; ε
+    shrinks from ``AUCTION_EPSILONS[0]`` to the last), for graphs too large for the exact
+    solver (its time grows quickly past a few thousand stations a side). Within
+    n · ε of the graph's optimum when every bidder can be matched; a bidder whose every
+    object has become dearer than it is worth (by more than the largest benefit) takes
+    none. The distance plays no part. (bidder, object) indices of the pairs."""
+    order = np.lexsort((objects, bidders))
+    bidders, objects, value = bidders[order], objects[order], value[order]
+    starts = np.searchsorted(bidders, np.arange(n_bidders + 1))
+    price = np.zeros(n_objects)
+    alone_price = np.zeros(n_bidders)
+    give_up = float(value.max()) + 1.0 if len(value) else 1.0
+    left = AUCTION_LEFT if n_bidders > 10 * AUCTION_LEFT else 0
+    for epsilon in AUCTION_EPSILONS:
+        owner = np.full(n_objects, -1)
+        held = np.full(n_bidders, -1)
+        free = np.arange(n_bidders)
+        # The last few are left to the leftovers' round (an exact assignment of the few
+        # stations left): an auction's tail is long, one bidder displacing another.
+        while len(free) > left:
+            counts = starts[free + 1] - starts[free]
+            edges = np.repeat(starts[free], counts) + _ranges(counts)
+            of = np.repeat(np.arange(len(free)), counts)
+            net = value[edges] - price[objects[edges]]
+            best = np.full(len(free), -np.inf)
+            np.maximum.at(best, of, net)
+            top = np.full(len(free), len(edges))
+            np.minimum.at(top, of[net == best[of]], np.flatnonzero(net == best[of]))
+            has = top < len(edges)
+            rest = net.copy()
+            rest[top[has]] = -np.inf
+            second = np.full(len(free), -np.inf)
+            np.maximum.at(second, of, rest)
+            alone = -give_up - alone_price[free]
+            leave = ~has | (alone >= best)
+            second = np.maximum(second, alone)
+            alone_price[free[leave]] += epsilon  # alone for this round of ε
+            stay = ~leave
+            bidder, wanted = free[stay], objects[edges[top[stay]]]
+            bid = price[wanted] + best[stay] - second[stay] + epsilon
+            ranked = np.lexsort((bid, wanted))
+            last = np.append(wanted[ranked][1:] != wanted[ranked][:-1], True)
+            won = ranked[last] if len(ranked) else ranked
+            target, winner = wanted[won], bidder[won]
+            displaced = owner[target]
+            price[target] = bid[won]
+            owner[target] = winner
+            held[winner] = target
+            held[displaced[displaced >= 0]] = -1
+            lost = np.ones(len(bidder), dtype=bool)
+            lost[won] = False
+            free = np.concatenate([displaced[displaced >= 0], bidder[lost]])
+    matched = np.flatnonzero(held >= 0)
+    return matched, held[matched]
 
 
 def _ranges(counts: np.ndarray) -> np.ndarray:

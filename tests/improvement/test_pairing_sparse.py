@@ -261,3 +261,28 @@ def test_not_needed_within_groups():
     )
     assert proposal.as_pairs() == [("Y1", "R1")]
     assert [(u.station, u.reason) for u in proposal.unpaired] == [("R2", NOT_NEEDED)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("left", [0, 5])
+def test_the_auction_for_large_graphs_gives_a_valid_full_pairing_within_its_bound(
+    seed, left, monkeypatch
+):
+    """Above ``EXACT_UP_TO`` stations a side the sparse graph is matched by an auction:
+    near-optimal, not exact. ``left``: the auction stops with this few free (they are
+    paired among the stations left)."""
+    from improvement.engine import sparse
+
+    monkeypatch.setattr(sparse, "EXACT_UP_TO", 0)
+    monkeypatch.setattr(sparse, "AUCTION_LEFT", left)
+    normalised, grades, weights, where = random_month(seed, 60, 45)
+    dense = propose_pairing(normalised, grades, weights, coordinates=where)
+    found = propose_pairing(
+        normalised, grades, weights, coordinates=where, dense_up_to=0, candidates=8
+    )
+
+    assert_valid(found, grades)
+    assert found.sparse and not found.exact
+    assert len(found.pairs) == len(dense.pairs)
+    assert found.total_benefit <= dense.total_benefit <= found.optimum_bound
+    assert found.total_benefit >= 0.97 * dense.total_benefit

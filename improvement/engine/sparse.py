@@ -6,15 +6,21 @@ Dense (``assignment.optimal_assignment``): every weak × strong benefit in one m
 memory with the square (6,000 × 6,000: about 70 s and 1.8 GB).
 
 Sparse: each weak station keeps only its ``candidates`` best partners (the most benefit,
-then the nearest, then the first given: the proposal's own order), and each strong station
-its ``candidates`` weak stations of most benefit, found block by block (a partial sort of
-each block's benefits, never the whole matrix); the assignment is then solved on that
-sparse graph (``scipy.sparse.csgraph.min_weight_full_bipartite_matching``, with the same
-cost ``−benefit + ε · km`` and, for each weak station, the option of no partner at a cost
-above any pair's). Weak stations whose candidates were all taken while strong stations
-are still free are paired again, among those left, until one side is used up, so the sides
-end as the dense assignment leaves them. Memory and time grow with ``side × candidates``,
-plus one pass over the benefits.
+then the nearest, then the first given: the proposal's own order) and its ``candidates``
+best by benefit less the partner's *price* (``_prices``: what the partner is worth to the
+other weak stations, the dual values of an evenly spread sample's optimal assignment;
+without them every weak station's best are the same few strongest stations). They are
+found ``BLOCK_ROWS`` weak stations at a time by a partial sort of the block's benefits,
+never the whole matrix. The assignment is then solved on that sparse graph: up to
+``EXACT_UP_TO`` stations on the smaller side exactly
+(``scipy.sparse.csgraph.min_weight_full_bipartite_matching``, with the same cost
+``−benefit + ε · km`` and, for each station of the smaller side, the option of no partner
+at a cost above any pair's), above by an auction (``_auction``: near-optimal, without the
+distance tie-break; the exact solver's time grows quickly past a few thousand a side).
+Weak stations whose candidates were all taken while strong stations are still free are
+paired again, among those left, until one side is used up, so the sides end as the dense
+assignment leaves them. Memory grows with ``side × candidates``; time with one pass over
+the benefits (block by block) and the sparse graph.
 
 What the sparse proposal can lose, and when it loses nothing:
 
@@ -22,7 +28,9 @@ What the sparse proposal can lose, and when it loses nothing:
   station's ``candidates`` best, so its benefit is at most the weak station's next
   benefit (the ``candidates + 1``-th largest). The dense optimum is therefore at most the
   sparse total plus the sum of the largest such next benefits (as many as there are
-  pairs), and at most the sum of every weak station's best benefit: ``Assignment.bound``.
+  pairs), at most the sum of every weak station's best benefit, and at most the matching
+  LP's dual bound from the prices (``_dual_bound``): the least of the three is
+  ``Assignment.bound``.
 - When ``candidates × capacity`` reaches the number of weak stations, some candidate of
   each weak station is always free in any pairing, so an optimal pairing uses only
   candidates: the sparse proposal is the dense one (same total benefit, same total
@@ -43,8 +51,8 @@ from improvement.engine.benefit import BENEFIT_DECIMALS, BENEFIT_STEP, BenefitRu
 
 #: Up to this many stations on both sides, the dense (exact) assignment.
 DENSE_UP_TO = 1_000
-#: How many best partners each weak station (and best weak stations each strong one) keeps
-#: in a sparse proposal.
+#: How many best partners (by benefit, and as many by benefit less price) each weak station
+#: keeps in a sparse proposal.
 CANDIDATES = 40
 #: Weak stations scanned at once: a block × every strong station of benefits in memory.
 BLOCK_ROWS = 32

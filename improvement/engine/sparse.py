@@ -56,6 +56,8 @@ DENSE_UP_TO = 1_000
 CANDIDATES = 40
 #: Weak stations scanned at once: a block × every strong station of benefits in memory.
 BLOCK_ROWS = 32
+#: Candidate pairs whose benefits are computed at once.
+EDGE_PIECE = 32_768
 #: Up to this many stations on the smaller side, the sparse graph's optimal matching
 #: (``min_weight_full_bipartite_matching``); above, the auction (``_auction``).
 EXACT_UP_TO = 2_000
@@ -297,7 +299,13 @@ def _prices(rule, weak, strong, slots) -> np.ndarray:
             break
         price[matched] = better
     keep = benefit[matched_rows, matched] - price[matched]  # each sampled row's own value
-    return (rule.matrix(weak[rows[matched_rows]], strong) - keep[:, None]).max(axis=0)
+    sampled = weak[rows[matched_rows]]
+    extended = np.full(len(strong), -np.inf)
+    for start in range(0, len(sampled), BLOCK_ROWS):
+        block = rule.matrix(sampled[start : start + BLOCK_ROWS], strong)
+        block -= keep[start : start + BLOCK_ROWS, None]
+        np.maximum(extended, block.max(axis=0), out=extended)
+    return extended
 
 
 def _candidates(rule, weak, strong, here, there, slots, k) -> _Candidates:
@@ -335,7 +343,10 @@ def _candidates(rule, weak, strong, here, there, slots, k) -> _Candidates:
         parts.append((block_rows + start, block_columns))
     rows = np.concatenate([part[0] for part in parts])
     columns = np.concatenate([part[1] for part in parts])
-    benefit = rule.pair_benefits(weak[rows], strong[columns])
+    pieces = [slice(at, at + EDGE_PIECE) for at in range(0, len(rows), EDGE_PIECE)]
+    benefit = np.concatenate(  # in pieces: each piece copies its stations' values
+        [rule.pair_benefits(weak[rows[at]], strong[columns[at]]) for at in pieces] or [np.zeros(0)]
+    )
     dual = _dual_bound(best_reduced, price, slots)
     return _Candidates(rows, columns, benefit, next_benefit, best_benefit, dual)
 

@@ -108,7 +108,7 @@ def assign(
     found, exact, lost, best = _sparse_round(rule, weak, strong, here, there, slots, candidates)
     # Weak stations whose candidates were all taken: paired among the stations left.
     while True:
-        used = np.bincount([c for _r, c in found], minlength=len(strong))
+        used = np.bincount(np.array([c for _r, c in found], dtype=int), minlength=len(strong))
         free = slots - used
         rows = np.setdiff1d(np.arange(len(weak)), [r for r, _c in found])
         columns = np.flatnonzero(free > 0)
@@ -205,7 +205,8 @@ def _exact(small, large, cost, n_small: int, n_large: int, epsilon: float):
     every = np.arange(n_small)
     small = np.concatenate([small, every])
     large = np.concatenate([large, n_large + every])
-    cost = np.concatenate([cost, np.full(n_small, cost.max() + epsilon)])
+    # Dearer than any pair, yet not below 0: a "no partner" must never gain benefit.
+    cost = np.concatenate([cost, np.full(n_small, max(float(cost.max()), 0.0) + epsilon)])
     # Weights must be positive (a zero is no edge); the smaller side is matched in full,
     # so adding one constant to all of them changes nothing.
     cost = cost - cost.min() + 1.0

@@ -286,3 +286,18 @@ def test_the_auction_for_large_graphs_gives_a_valid_full_pairing_within_its_boun
     assert len(found.pairs) == len(dense.pairs)
     assert found.total_benefit <= dense.total_benefit <= found.optimum_bound
     assert found.total_benefit >= 0.97 * dense.total_benefit
+
+
+def test_the_sparse_graph_s_matching_never_trades_benefit_for_leaving_a_station_alone():
+    """W1 may take A (5) or X (4.95), W2 only A (0.1): A to W2 and X to W1 (5.05) beats
+    A to W1 and W2 alone (5)."""
+    from improvement.engine.sparse import _exact
+
+    weak = np.array([0, 0, 1])
+    strong = np.array([0, 1, 0])  # A = 0, X = 1
+    cost = -np.array([5.0, 4.95, 0.1]) + 1e-9  # with a tiny distance part
+    matched_weak, matched_strong = _exact(weak, strong, cost, 2, 2, 1e-9)
+    assert sorted(zip(matched_weak.tolist(), matched_strong.tolist(), strict=True)) == [
+        (0, 1),
+        (1, 0),
+    ]

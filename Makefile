@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate demo serve lint format messages bench bench-import bench-pages bench-load bench-paint bench-months clean
+.PHONY: run test install install-dev migrate demo serve lint format messages bench bench-pairing bench-import bench-pages bench-load bench-paint bench-months clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,8 @@ messages: install-dev
 bench: install-dev
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench.py
 	@echo
+	$(PY) scripts/bench_pairing.py $(BENCH_PAIRING_ARGS)
+	@echo
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench_pages.py $(BENCH_PAGES_ARGS)
 	@echo
 	$(PY) scripts/test_services.py -- $(PY) scripts/bench_load.py $(BENCH_LOAD_ARGS)
@@ -74,6 +76,14 @@ bench: install-dev
 	@echo "  make bench-months"
 	@echo "  make bench-months BENCH_MONTHS_ARGS='--stations 3000 --months 12'   # quick try"
 	@echo "  make bench-months BENCH_MONTHS_ARGS='--stations 30000 --units 300 --months 12'   # a province's method change"
+
+## make bench-pairing: the branch-pairing proposal dense against sparse (each weak station's
+## best candidates) at 300, 3,000 and 30,000 stations (the dense one skipped where it would
+## need more than 1 GB), time (median of 3) and peak memory, then the department-help
+## proposal at the same sizes; pure engine, no database. BENCH_PAIRING_ARGS e.g.
+## '--sizes 3000 --repeat 5' or '--no-memory'
+bench-pairing: install-dev
+	$(PY) scripts/bench_pairing.py $(BENCH_PAIRING_ARGS)
 
 ## make bench-import: 300,000 indicator values (30,000 stations x 10 indicators, one month)
 ## imported (read, checked, stored, recompute requested) against a raw COPY of the same rows,

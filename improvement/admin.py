@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from improvement.models import DepartmentMember
+from improvement.models import DepartmentMember, PairingOptions
 
 
 @admin.register(DepartmentMember)
@@ -12,3 +12,12 @@ class DepartmentMemberAdmin(admin.ModelAdmin):
     list_filter = ["department"]
     search_fields = ["user__username", "user__first_name", "department"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(PairingOptions)
+class PairingOptionsAdmin(admin.ModelAdmin):
+    """A company's branch-pairing options: whether partners are proposed within each
+    county. The pairing page shows which applies."""
+
+    list_display = ["company", "within_county"]
+    list_editable = ["within_county"]

@@ -503,3 +503,31 @@ class DepartmentMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.department}"
+
+
+class PairingOptions(models.Model):
+    """A company's branch-pairing options (none stored: the defaults). Pairs never cross
+    companies: each company's proposal is of its own stations."""
+
+    company = models.OneToOneField(
+        Company,
+        on_delete=models.CASCADE,
+        related_name="pairing_options",
+        verbose_name=_("company"),
+    )
+    within_county = models.BooleanField(
+        _("pair within each county"),
+        default=False,
+        help_text=_(
+            "Propose partners from the station's own county only; a station whose county "
+            "has none of the partner grade gets none."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("pairing options")
+        verbose_name_plural = _("pairing options")
+        ordering = ["company"]
+
+    def __str__(self) -> str:
+        return str(self.company)

@@ -146,39 +146,6 @@ def bench_sensitivity() -> list[tuple[int, str, float]]:
     return results
 
 
-def bench_pairing() -> list[tuple[int, str, float]]:
-    """The month's branch-pairing proposal (both assignments, reasons), best of 3. Not at
-    30,000 stations: the dense assignment grows with the cube (about a minute there)."""
-    from improvement.engine import propose_pairing
-    from scoring.engine import LEAGUE_TABLE
-
-    weights = pd.Series(10.0, index=CODES)
-    higher = pd.Series(True, index=CODES)
-    rng = np.random.default_rng(3)
-    results = []
-    for size in SIZES[:2]:
-        # The league table: quotas give every colour its fifth of the stations to pair.
-        month = score_period(synthetic(size), weights, higher, LEAGUE_TABLE)
-        grades = month.stations["grade"]
-        where = pd.DataFrame(
-            {
-                "latitude": rng.uniform(28.8, 30.4, size),
-                "longitude": rng.uniform(120.9, 122.3, size),
-            },
-            index=grades.index,
-        )
-        counts = grades.value_counts()
-        sides = f"{counts.get('green', 0)} × {counts.get('orange', 0)}"
-        ms = best_of(
-            lambda m=month, g=grades, w=where: propose_pairing(
-                m.normalised, g, weights, coordinates=w
-            ),
-            repeat=3,
-        )
-        results.append((size, sides, ms))
-    return results
-
-
 def bench_recompute(size: int) -> tuple[float, float, float]:
     """Import-free end to end: values already stored; time execute_run (read, compute, write)."""
     from datetime import date
@@ -548,13 +515,6 @@ def print_sensitivity() -> None:
         print(f"{size:>10} {label:>12} {ms:>10.1f}")
 
 
-def print_pairing() -> None:
-    print("Branch pairing (yellow–red and green–orange assignments, reasons), best of 3")
-    print(f"{'stations':>10} {'green × orange':>16} {'ms':>10}")
-    for size, sides, ms in bench_pairing():
-        print(f"{size:>10} {sides:>16} {ms:>10.1f}")
-
-
 def print_recompute_and_pages() -> None:
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
@@ -604,7 +564,8 @@ def print_real_recompute(size: int, repeat: int, keepdb: bool) -> None:
 
 
 #: The sections of the benchmark, in the order they run (``--only`` matches their names).
-SECTIONS = ("engine", "methods", "sensitivity", "pairing", "recompute-and-pages", "real-recompute")
+#: Branch pairing and department help: scripts/bench_pairing.py (make bench-pairing).
+SECTIONS = ("engine", "methods", "sensitivity", "recompute-and-pages", "real-recompute")
 
 
 def parse_args(argv: list[str] | None = None):

@@ -81,6 +81,9 @@ _ADMIN = (
     "auth.change_user",
     "auth.view_group",
     "audit.view_auditentry",
+    "improvement.view_pairingoptions",
+    "improvement.add_pairingoptions",
+    "improvement.change_pairingoptions",
 )
 
 STATION_STAFF = Role("station_staff", "Station staff", _("station staff"), ())

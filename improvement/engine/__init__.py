@@ -5,6 +5,7 @@ from improvement.engine.department_help import department_help
 from improvement.engine.evaluation import PairingEvaluation, evaluate_pairing
 from improvement.engine.pairing import (
     NO_PARTNER_GRADE,
+    NO_PARTNER_IN_GROUP,
     NOT_NEEDED,
     PAIRING_RULE,
     PARTNERS_FULL,
@@ -17,6 +18,7 @@ from improvement.engine.pairing import (
 __all__ = [
     "NOT_NEEDED",
     "NO_PARTNER_GRADE",
+    "NO_PARTNER_IN_GROUP",
     "PAIRING_RULE",
     "PARTNERS_FULL",
     "BenefitRule",

@@ -45,26 +45,28 @@ def distance_matrix(
 
 
 def optimal_assignment(
-    benefit: np.ndarray, distance: np.ndarray, capacity: int = 1
+    benefit: np.ndarray, distance: np.ndarray, capacity: int | np.ndarray = 1
 ) -> list[tuple[int, int]]:
     """(row, column) pairs: every row (weak) at most once, every column (strong) at most
-    ``capacity`` times, as many pairs as fit; the highest total benefit, then the shortest
-    total distance. ``benefit`` must be rounded to ``BENEFIT_DECIMALS``; a NaN distance
-    counts as 1 km longer than the longest known one."""
-    if capacity < 1:
-        raise ValueError("capacity must be at least 1")
+    ``capacity`` times (one number, or one per column), as many pairs as fit; the highest
+    total benefit, then the shortest total distance. ``benefit`` must be rounded to
+    ``BENEFIT_DECIMALS``; a NaN distance counts as 1 km longer than the longest known one."""
     rows, columns = benefit.shape
+    slots = np.broadcast_to(np.asarray(capacity, dtype=int), (columns,))
+    if (slots < 1).any():
+        raise ValueError("capacity must be at least 1")
     if rows == 0 or columns == 0:
         return []
     known = distance[~np.isnan(distance)]
     unknown = (float(known.max()) if known.size else 0.0) + 1.0  # farther than any known
     distance = np.where(np.isnan(distance), unknown, distance)
-    pairs = min(rows, columns * capacity)
+    pairs = min(rows, int(slots.sum()))
     # Every pairing's distances add up to at most pairs · ε · unknown < half a step.
     epsilon = BENEFIT_STEP / (2 * pairs * (unknown + 1.0))
-    cost = np.repeat(epsilon * distance - benefit, capacity, axis=1)
+    cost = np.repeat(epsilon * distance - benefit, slots, axis=1)
+    owner = np.repeat(np.arange(columns), slots)
     found_rows, found_columns = linear_sum_assignment(cost)
     return [
-        (int(row), int(column) // capacity)
+        (int(row), int(owner[column]))
         for row, column in zip(found_rows, found_columns, strict=True)
     ]

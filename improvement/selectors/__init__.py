@@ -19,6 +19,7 @@ from improvement.selectors.pairing import (
     indicator_names,
     pairing_month,
     pairings_in_force,
+    pairs_within_county,
     station_distance_km,
 )
 from improvement.selectors.projects import (
@@ -65,6 +66,7 @@ __all__ = [
     "month_rows_between",
     "pairing_month",
     "pairings_in_force",
+    "pairs_within_county",
     "project_indicator_options",
     "project_page",
     "projects_progress",

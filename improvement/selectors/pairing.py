@@ -22,6 +22,7 @@ from improvement.engine.weakness import LAGGING_INDICATOR_GRADE
 from improvement.models import (
     BranchPairing,
     DepartmentHelp,
+    PairingOptions,
 )
 from improvement.selectors.months import MonthGrades, as_station_id, month_grades
 from indicators.models import Indicator
@@ -87,6 +88,15 @@ class PairingMonth:
     start: date
     stations: dict[int, Station]
     busy: dict[int, BranchPairing]
+    #: Partners are proposed (and offered) only within each station's county.
+    within_county: bool = False
+
+    def same_county(self, one: int, other: int) -> bool:
+        """Whether ``other`` may partner ``one``: any station of the company, or only
+        one of its county when the company pairs within counties."""
+        if not self.within_county:
+            return True
+        return self.stations[one].county_id == self.stations[other].county_id
 
     def grade(self, station_id: int) -> str | None:
         return self.month.grades.get(station_id)
@@ -124,10 +134,17 @@ def station_distance_km(one: Station, other: Station) -> float:
     return float(haversine_km(lat1, lon1, lat2, lon2))
 
 
+def pairs_within_county(company_id: int) -> bool:
+    """Whether the company asked for partners within each county (``PairingOptions``)."""
+    return PairingOptions.objects.filter(company_id=company_id, within_county=True).exists()
+
+
 def pairing_month(company_id: int, period: date) -> PairingMonth | None:
     """The proposal from ``period``'s grades for pairings starting next month (None when
-    the month is not scored). Stations in a pairing that runs into next month are left
-    out; the medians are still those of every station of the month."""
+    the month is not scored): of the company's own stations only (a month's grades are
+    one company's), within each county when the company asks for it. Stations in a
+    pairing that runs into next month are left out; the medians are still those of every
+    station of the month."""
     month = month_grades(company_id, period)
     if month is None:
         return None
@@ -147,11 +164,22 @@ def pairing_month(company_id: int, period: date) -> PairingMonth | None:
         orient="index",
         columns=["latitude", "longitude"],
     )
-    grades = month.grades[~month.grades.index.isin(list(busy))]
+    # Only this company's stations (a month's rows are; this keeps it so), not busy.
+    grades = month.grades[
+        month.grades.index.isin(list(stations)) & ~month.grades.index.isin(list(busy))
+    ]
     weight_set = month.run.weight_set or effective_weight_set(company_id, period)
     weights, _higher = weight_series(weight_set)
-    proposal = propose_pairing(month.normalised, grades, weights, coordinates=coordinates)
-    return PairingMonth(month, proposal, start, stations, busy)
+    within_county = pairs_within_county(company_id)
+    counties = (
+        pd.Series({pk: station.county_id for pk, station in stations.items()})
+        if within_county
+        else None
+    )
+    proposal = propose_pairing(
+        month.normalised, grades, weights, coordinates=coordinates, groups=counties
+    )
+    return PairingMonth(month, proposal, start, stations, busy, within_county)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from improvement.engine import NO_PARTNER_GRADE, NOT_NEEDED, PARTNERS_FULL, Strength, Unpaired
+from improvement.engine import (
+    NO_PARTNER_GRADE,
+    NO_PARTNER_IN_GROUP,
+    NOT_NEEDED,
+    PARTNERS_FULL,
+    Strength,
+    Unpaired,
+)
 from mapviews.text import list_separator
 from scoring.grades import grade_display
 
@@ -97,22 +104,45 @@ def pair_sentence(weak: str, strong: str, lines: list[ReasonLine], km: float | N
 
 
 def unpaired_text(
-    left: Unpaired, names: Mapping[int, str], partner_grade_taken: bool = False
+    left: Unpaired,
+    names: Mapping[int, str],
+    partner_grade_taken: bool = False,
+    *,
+    within_county: bool = False,
 ) -> str:
     """Why the proposal gives a station no partner. ``partner_grade_taken``: stations of
-    the partner grade exist but are all in pairings already."""
+    the partner grade exist but are all in pairings already; ``within_county``: the
+    proposal paired within each county."""
     grade = grade_display(left.partner_grade).label
     if left.reason == PARTNERS_FULL:
-        return _(
-            "Every %(grade)s station already has a partner in the proposal; %(station)s would "
-            "help most (benefit %(benefit)s)."
-        ) % {
+        values = {
             "grade": grade,
             "station": names.get(left.best_partner, "–"),
             "benefit": f"{left.best_benefit:.2f}",
         }
+        if within_county:
+            return (
+                _(
+                    "Every %(grade)s station of its county already has a partner in the "
+                    "proposal; %(station)s would help most (benefit %(benefit)s)."
+                )
+                % values
+            )
+        return (
+            _(
+                "Every %(grade)s station already has a partner in the proposal; %(station)s would "
+                "help most (benefit %(benefit)s)."
+            )
+            % values
+        )
     if left.reason == NOT_NEEDED:
+        if within_county:
+            return _("Not needed: every %(grade)s station of its county already has a partner.") % {
+                "grade": grade
+            }
         return _("Not needed: every %(grade)s station already has a partner.") % {"grade": grade}
+    if left.reason == NO_PARTNER_IN_GROUP:
+        return _("No station of its county is graded %(grade)s this month.") % {"grade": grade}
     if left.reason == NO_PARTNER_GRADE and partner_grade_taken:
         return _("Every %(grade)s station is already in a pairing.") % {"grade": grade}
     return _("No station is graded %(grade)s this month.") % {"grade": grade}

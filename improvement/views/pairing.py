@@ -159,7 +159,8 @@ def _in_force_row(
 
 def _weak_choices(plan: selectors.PairingMonth) -> list[tuple[int, str, list, int | None]]:
     """Every yellow and green station (weakest first) with the stations of its partner
-    grade (best first); a station already paired is marked, and proposed to nobody."""
+    grade (best first; of its county only, when the company pairs within counties); a
+    station already paired is marked, and proposed to nobody."""
     proposed = plan.proposed_partners()
     weak = []
     for weak_grade, strong_grade in PAIRING_RULE:
@@ -169,7 +170,8 @@ def _weak_choices(plan: selectors.PairingMonth) -> list[tuple[int, str, list, in
         ]
         for station_id in plan.stations_graded(weak_grade, best_first=False):
             name = plan.stations[station_id].name
-            weak.append((station_id, name, partners, proposed.get(station_id)))
+            offered = [item for item in partners if plan.same_county(station_id, item[0])]
+            weak.append((station_id, name, offered, proposed.get(station_id)))
     return weak
 
 
@@ -218,7 +220,12 @@ def _weak_rows(
             sentence = _sentence(plan, station_id, pair.strong, names)
         else:
             item = left[station_id]
-            sentence = unpaired_text(item, station_names, _all_taken(plan, item))
+            sentence = unpaired_text(
+                item,
+                station_names,
+                _all_taken(plan, item),
+                within_county=plan.within_county,
+            )
         choice = chosen.get(station_id)
         rows.append(
             WeakRow(
@@ -313,7 +320,7 @@ def _left_strong(plan: selectors.PairingMonth) -> list[tuple[Station, GradeDispl
         (
             plan.stations[item.station],
             grade_display(item.grade),
-            unpaired_text(item, names, _all_taken(plan, item)),
+            unpaired_text(item, names, _all_taken(plan, item), within_county=plan.within_county),
         )
         for item in plan.proposal.unpaired
         if item.grade not in weak

@@ -231,3 +231,24 @@ def test_the_weak_streak_in_words(months, text):
 
     with translation.override("en"):
         assert weak_streak_text(months) == text
+
+
+def test_a_read_only_viewer_is_not_offered_the_pages_that_act(login, people, scored):
+    """A province viewer reads the review but is not sent to pairing or department help,
+    which refuse them (they read, they do not act); the committee sees both tabs."""
+    from stations.models import OrgUnit
+    from tests.factories import user_with_role
+
+    province = OrgUnit.objects.create(code="PROV", name="省公司")
+    company = scored[0].county.company
+    company.parent = province
+    company.save(update_fields=["parent"])
+    viewer = user_with_role("party_committee", unit=province)
+    pairing, help_page = reverse("improvement:pairing"), reverse("improvement:help")
+    mine = login(people["committee"]).get(URL, {"period": "2026-09"}).content.decode()
+    assert f'href="{pairing}' in mine and f'href="{help_page}' in mine
+    page = login(viewer).get(URL, {"period": "2026-09"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f'href="{pairing}' not in text and f'href="{help_page}' not in text
+    assert login(viewer).get(pairing).status_code == 403

@@ -535,6 +535,17 @@ def _users(station_ids) -> tuple[object, object]:
     return committee, staff
 
 
+def _place(user, station_code: str) -> None:
+    """The committee member sees the company of the staff's station (``stations.scope``:
+    a user placed nowhere sees nothing); a database kept from before is placed too."""
+    from stations.models import OrgMember, Station
+
+    company_id = Station.objects.filter(code=station_code).values_list(
+        "county__company_id", flat=True
+    )[0]
+    OrgMember.objects.get_or_create(user=user, defaults={"company_id": company_id})
+
+
 # --- Measuring -------------------------------------------------------------------------
 
 
@@ -555,6 +566,7 @@ def measure(company: BenchCompany, repeat: int = 5, only: str = "") -> list[Row]
         username="bench-admin", defaults={"is_superuser": True, "is_staff": True}
     )
     clients[ADMIN].force_login(admin)
+    _place(company.committee, company.own_station)
     clients[COMMITTEE].force_login(company.committee)
     clients[STATION].force_login(company.staff)
     if company.province_viewer is not None:

@@ -170,8 +170,12 @@ def test_provisional_grades_are_marked(client, tree):
 @pytest.mark.django_db
 def test_outsiders_and_lower_members_get_404(client, tree):
     url = reverse("mapviews:unit", args=["ZJ"])
-    client.force_login(UserFactory())  # placed nowhere
-    assert client.get(url).status_code == 404
+    client.force_login(UserFactory())  # placed nowhere: told so (stations.scope)
+    assert client.get(url).status_code == 403
+    from tests.factories import user_with_role
+
+    client.force_login(user_with_role("party_committee", company=tree["shaoxing"]))
+    assert client.get(url).status_code == 404  # a city's committee: not the province's page
     client.force_login(_member(tree["ningbo"]))  # a unit below the province
     assert client.get(url).status_code == 404
     assert client.get(reverse("mapviews:unit", args=["NB"])).status_code == 200

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def superuser_client(client):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    client.cookies["django_language"] = "en"  # the messages below are the English ones
     return client
 
 
@@ -49,7 +50,8 @@ def post_unit(client, unit: OrgUnit | None, **fields):
 def errors(response) -> str:
     assert response.status_code == 200, "the form is shown again"
     form = response.context["adminform"].form
-    return " ".join(str(message) for messages in form.errors.values() for message in messages)
+    with translation.override("en"):  # lazy messages are read in the request's language
+        return " ".join(str(m) for messages in form.errors.values() for m in messages)
 
 
 def parents() -> dict[str, str | None]:

@@ -49,6 +49,6 @@ def test_every_user_who_is_not_station_staff_is_placed_in_the_only_company():
 def test_without_exactly_one_company_nobody_is_placed(companies):
     for _ in range(companies):
         CompanyFactory()
-    user_with_role("party_committee", username="committee")
+    user_with_role("party_committee", username="committee", placed=False)
     place(apps, None)
     assert not OrgMember.objects.exists()

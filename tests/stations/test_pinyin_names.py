@@ -75,7 +75,7 @@ def station_order(html: str, names: list[str]) -> list[str]:
 
 
 def test_the_county_filter_and_the_ranking_list_by_pinyin(client, three_named):
-    client.force_login(UserFactory())
+    client.force_login(user_with_role("party_committee"))
     html = client.get(reverse("mapviews:ranking"), {"sort": "station"}).content.decode()
     assert options(html, "county-select") == BY_PINYIN
     assert station_order(html, BY_CODE_POINT) == BY_PINYIN
@@ -88,7 +88,7 @@ def test_the_county_filter_and_the_ranking_list_by_pinyin(client, three_named):
 def test_an_official_county_order_comes_before_pinyin(client, three_named):
     County.objects.filter(name="临山").update(sort_order=1)
     County.objects.filter(name="九龙湖").update(sort_order=2)
-    client.force_login(UserFactory())
+    client.force_login(user_with_role("party_committee"))
     html = client.get(reverse("mapviews:ranking"), {"sort": "county"}).content.decode()
     assert options(html, "county-select") == ["临山", "九龙湖", "东吴"]
     assert station_order(html, BY_CODE_POINT) == ["临山", "九龙湖", "东吴"]

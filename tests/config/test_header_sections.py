@@ -25,7 +25,7 @@ PAGES = [
     ("improvement:help", [], "Improvement"),
     ("improvement:bulletin", [], "Improvement"),
     ("improvement:status_change", [], "Improvement"),
-    ("improvement:notifications", [], "Notifications"),
+    ("improvement:notifications", [], "Notices"),
     ("scoring:weights", [], "Weights"),
     ("scoring:weight_new", [], "Weights"),
     ("scoring:methods", [], "Grading rules"),

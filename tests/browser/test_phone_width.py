@@ -24,6 +24,8 @@ MEILIN_CODE = "33022601"
 # Routes that answer a GET with something other than a page: data, files, redirects.
 NOT_PAGES = {
     "mapviews:map_month",
+    "mapviews:search_suggestions",
+    "imports:template",
     "mapviews:widget_map",
     "mapviews:shape_file",
     "mapviews:ranking_export",
@@ -72,6 +74,8 @@ PHONE_PAGES: dict[str, tuple[str | None, Callable[[dict[str, str]], str]]] = {
     "mapviews:map": ("meilin", lambda ids: "/map/"),
     "mapviews:ranking": ("meilin", lambda ids: "/ranking/"),
     "mapviews:history": ("meilin", lambda ids: "/history/"),
+    "mapviews:search": ("meilin", lambda ids: "/search/?q=l"),
+    "mapviews:unit": ("zhejiang", lambda ids: "/org/ZJ/"),
     "mapviews:station": ("meilin", lambda ids: f"/stations/{MEILIN_CODE}/"),
     "improvement:all_red": ("meilin", lambda ids: "/improvement/all-red/"),
     "improvement:notifications": ("meilin", lambda ids: "/improvement/notifications/"),

@@ -11,33 +11,22 @@ from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from scoring.models import ScoreRun
 from stations.models import Company, OrgUnit, Station
 from tests.browser.conftest import PAGE_LOAD_TIMEOUT
 from tests.browser.test_pages_in_browser import FIND_CLICK_POINT, STATION_PATH, live_db, map_fills
-from tests.builders import score_month
-from tests.factories import CompanyFactory, CountyFactory, StationFactory
 
 pytestmark = pytest.mark.browser
 
 
-def _province() -> Company:
-    """浙江 above the demo's 宁波 and a small second company (no county borders: a
-    marker) graded the same month; the demo company."""
-    province = OrgUnit.objects.create(code="ZJ", name="浙江")
-    ningbo = Company.objects.get()
-    ningbo.parent = province
-    ningbo.save(update_fields=["parent"])
-    latest = ScoreRun.objects.filter(company=ningbo, is_current=True).latest("period").period
-    shaoxing = CompanyFactory(name="绍兴供电公司", method=None)
-    shaoxing.parent = province
-    shaoxing.save(update_fields=["parent"])
-    county = CountyFactory(company=shaoxing, name="越城")
-    stations = [
-        StationFactory(county=county, longitude=120.5 + n / 50, latitude=30.0) for n in range(3)
-    ]
-    score_month(stations, latest, [30, 60, 90])
-    return ningbo
+PROVINCE = "浙江省电力公司"
+
+
+def _province() -> OrgUnit:
+    """The demo's province (``load_demo``): 宁波 and 绍兴 under it, both with borders."""
+    province = OrgUnit.objects.get(code="ZJ")
+    assert province.name == PROVINCE
+    assert set(province.companies.values_list("code", flat=True)) == {"NB", "SX"}
+    return province
 
 
 def _click_an_area(driver) -> None:
@@ -56,12 +45,12 @@ def _crumbs(driver) -> list[tuple[str, bool]]:
 
 @live_db
 def test_clicking_from_the_province_to_a_company_to_a_station(demo_site):
-    ningbo = _province()
+    _province()
     browser, driver = demo_site.browser, demo_site.browser.driver
     driver.delete_all_cookies()
     demo_site.log_in("admin")  # a superuser: every unit
     browser.open(demo_site.url("/org/ZJ/"))
-    assert len(map_fills(browser)) == 1  # 宁波's area; 绍兴 has no border: a marker
+    assert len(map_fills(browser)) == 2  # an area for each city
     table = driver.find_element(By.CSS_SELECTOR, ".unit-shares").text
     assert "宁波供电公司" in table and "绍兴供电公司" in table
     browser.screenshot("unit-province")
@@ -69,9 +58,10 @@ def test_clicking_from_the_province_to_a_company_to_a_station(demo_site):
     _click_an_area(driver)
     WebDriverWait(driver, PAGE_LOAD_TIMEOUT).until(lambda d: "/map/" in d.current_url)
     browser.wait_until_loaded()
-    assert parse_qs(urlsplit(driver.current_url).query)["company"] == [str(ningbo.pk)]
-    assert _crumbs(driver) == [("浙江", True), ("宁波供电公司", False)]
-    assert len(map_fills(browser)) == Station.objects.filter(county__company=ningbo).count()
+    chosen = parse_qs(urlsplit(driver.current_url).query)["company"]
+    city = Company.objects.get(pk=int(chosen[0]))  # the city whose area was clicked
+    assert _crumbs(driver) == [(PROVINCE, True), (city.name, False)]
+    assert len(map_fills(browser)) == Station.objects.filter(county__company=city).count()
 
     _click_an_area(driver)
     WebDriverWait(driver, PAGE_LOAD_TIMEOUT).until(
@@ -80,15 +70,15 @@ def test_clicking_from_the_province_to_a_company_to_a_station(demo_site):
     browser.wait_until_loaded()
     code = STATION_PATH.match(urlsplit(driver.current_url).path)["code"]
     station = Station.objects.select_related("county").get(code=code)
-    assert station.county.company_id == ningbo.pk
+    assert station.county.company_id == city.pk
     assert _crumbs(driver) == [
-        ("浙江", True),
-        ("宁波供电公司", True),
+        (PROVINCE, True),
+        (city.name, True),
         (station.county.name, True),
         (station.name, False),
     ]
     # The province's crumb leads back up.
-    driver.find_element(By.LINK_TEXT, "浙江").click()
+    driver.find_element(By.LINK_TEXT, PROVINCE).click()
     WebDriverWait(driver, PAGE_LOAD_TIMEOUT).until(lambda d: "/org/ZJ/" in d.current_url)
     assert browser.outside_requests() == []
     assert browser.console_errors() == []

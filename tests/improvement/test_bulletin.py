@@ -4,6 +4,7 @@ PDF that show it."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 import shutil
 import subprocess
@@ -550,7 +551,15 @@ def test_the_pdf_embeds_a_configured_truetype_font(client, work, font_cache, set
 def test_a_font_without_chinese_is_passed_over(font_cache, settings, tmp_path, caplog):
     pytest.importorskip("fontTools")
     settings.PDF_CJK_FONT = str(write_cjk_font(tmp_path / "latin.ttf", "abcdefgh 0123456789"))
-    font = fonts.cjk_font()
+    # Listened to on the module's own logger: an earlier test's logging set-up may stop
+    # its records before the root logger, where caplog listens by default.
+    logger = logging.getLogger(fonts.__name__)
+    caplog.set_level(logging.WARNING, logger=fonts.__name__)
+    logger.addHandler(caplog.handler)
+    try:
+        font = fonts.cjk_font()
+    finally:
+        logger.removeHandler(caplog.handler)
     assert font.path == str(fonts.BUNDLED_FONT)  # the shipped font instead
     assert "cannot be embedded" in caplog.text
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from stations.orgrules import circle_text, cycle_from, find_cycles, unit_parent_error
 
 
@@ -26,6 +28,7 @@ def test_a_tree_has_no_circles():
     assert find_cycles({"ZJ": "EAST", "EAST": None, "JS": "EAST", "HZ": "ZJ"}) == []
 
 
+@translation.override("en")
 def test_the_admins_question_names_codes():
     stored = {1: None, 2: 1, 3: 2}
     codes = {1: "ZJ", 2: "HZ", 3: "YH"}

@@ -242,22 +242,28 @@ def _read_xlsx_values(path: Path, name: str, limits: ReadLimits) -> Table:
     try:
         table = Table(header=[], encoding="xlsx")
         for line, cells in enumerate(rows, 1):
-            row = [_xlsx_cell(_calamine_cell(cell)) for cell in cells[:MAX_COLUMNS]]
-            while row and row[-1] == "":
-                row.pop()
-            if not row:
-                continue
-            if not table.header:
-                table.header = [_clean_header(value) for value in row]
-                continue
-            if len(table.rows) >= limits.max_rows:
+            _add_row(table, line, [_calamine_cell(cell) for cell in cells[:MAX_COLUMNS]])
+            if len(table.rows) > limits.max_rows:
                 raise _too_many_rows(name, limits)
-            table.rows.append((line, row))
         return table
     except FileRejected:
         raise
     except Exception:
         raise bad from None
+
+
+def _add_row(table: Table, line: int, cells: list[object]) -> None:
+    """One sheet row into the table: cells cleaned, trailing empty ones dropped, a blank
+    row skipped, the first non-blank row the header."""
+    row = [_xlsx_cell(cell) for cell in cells]
+    while row and row[-1] == "":
+        row.pop()
+    if not row:
+        return
+    if not table.header:
+        table.header = [_clean_header(value) for value in row]
+        return
+    table.rows.append((line, row))
 
 
 def _calamine_cell(value: object) -> object:
@@ -287,17 +293,9 @@ def _read_xlsx_with_formulas(path: Path, name: str, limits: ReadLimits) -> Table
             blanks = [index for index, cell in enumerate(cells) if cell is None]
             if blanks:
                 empty[line] = blanks
-            row = [_xlsx_cell(cell) for cell in cells]
-            while row and row[-1] == "":
-                row.pop()
-            if not row:
-                continue
-            if not table.header:
-                table.header = [_clean_header(value) for value in row]
-                continue
-            if len(table.rows) >= limits.max_rows:
+            _add_row(table, line, list(cells))
+            if len(table.rows) > limits.max_rows:
                 raise _too_many_rows(name, limits)
-            table.rows.append((line, row))
         if empty:
             _check_formulas(path, name, empty)
         return table

@@ -68,17 +68,23 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0008_target_repr_en'),
-        ('stations', '0008_name_pinyin'),
+        ("audit", "0008_target_repr_en"),
+        ("stations", "0008_name_pinyin"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditentry',
-            name='company',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='stations.company', verbose_name='company'),
+            model_name="auditentry",
+            name="company",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="stations.company",
+                verbose_name="company",
+            ),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
     ]

@@ -6,16 +6,27 @@ from audit.changes import entry_changes
 from audit.models import AuditEntry
 from audit.readonly import ReadOnlyModelAdmin
 from audit.selectors import indicator_names
+from audit.visibility import visible_entries
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyModelAdmin):
-    """The audit trail: seen here, never added, changed or deleted."""
+    """The audit trail: seen here, never added, changed or deleted; each reader sees the
+    entries of their companies and the shared ones (``audit.visibility``), another
+    company's entry is not found."""
 
-    list_display = ["at", "actor_column", "action", "target_type", "target_repr"]
-    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), "at"]
+    list_display = ["at", "actor_column", "action", "target_type", "target_repr", "company"]
+    list_filter = [
+        "action",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        ("company", admin.RelatedOnlyFieldListFilter),
+        "at",
+    ]
     search_fields = ["target_repr", "target_id", "actor_name", "reason"]
     date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return visible_entries(super().get_queryset(request), request.user)
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "changes"]

@@ -105,6 +105,18 @@ class AuditEntry(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
     reason = models.TextField(_("reason"), blank=True)
+    #: The company the change is about (``audit.companies``); empty for what every company
+    #: shares or what sits above companies (indicators, users, groups, organisation units).
+    #: PROTECT: an entry is never changed, so its company is never cleared — cleared, another
+    #: company's history would read as a shared change every auditor sees.
+    company = models.ForeignKey(
+        "stations.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company"),
+    )
 
     objects = AuditEntryQuerySet.as_manager()
 

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from audit.visibility import visible_entries
 from indicators.models import Indicator
 
 #: The actor filter's value for entries made without a user (commands, tasks). Not a
@@ -16,14 +17,16 @@ SYSTEM_ACTOR = "(system)"
 
 
 def audit_entries(
+    user,
     *,
     action: str = "",
     actor: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[AuditEntry]:
-    """Entries newest first; dates are whole local days, both ends included."""
-    entries = AuditEntry.objects.order_by("-at", "-id")
+    """The entries ``user`` may read (``audit.visibility``), newest first; dates are whole
+    local days, both ends included."""
+    entries = visible_entries(AuditEntry.objects.order_by("-at", "-id"), user)
     if action:
         entries = entries.filter(action=action)
     if actor:
@@ -39,9 +42,11 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def actor_names() -> list[str]:
-    """Everyone who has an entry, deleted users included (their name is kept)."""
-    names = AuditEntry.objects.exclude(actor_name="").values_list("actor_name", flat=True)
+def actor_names(user) -> list[str]:
+    """Everyone who has an entry ``user`` may read, deleted users included (their name is
+    kept); never the name of someone seen only in another company's entries."""
+    entries = visible_entries(AuditEntry.objects.exclude(actor_name=""), user)
+    names = entries.values_list("actor_name", flat=True)
     return list(names.order_by("actor_name").distinct())
 
 

@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import translation
 
+from audit.companies import company_id_of
 from audit.middleware import current_user
 from audit.models import Action, AuditEntry
 
@@ -41,6 +42,7 @@ def record(
     reason: str = "",
     actor=None,
     actor_name: str = "",
+    company: models.Model | None = None,
 ) -> AuditEntry | None:
     """Append one entry: ``action`` (an ``Action`` code) done to ``target``.
 
@@ -48,6 +50,9 @@ def record(
     decimals are stored as text. Without ``actor``, the current request's user is recorded;
     outside a request (commands, tasks) there is none, shown as "system / command line",
     unless ``actor_name`` names who acted (a feeding system through the API).
+
+    The entry belongs to ``company`` when given, else to the company of ``target``
+    (``audit.companies``); a change of something every company shares has none.
     """
     if action not in Action.values:
         raise ValueError(f"Unknown audit action {action!r}")
@@ -65,6 +70,7 @@ def record(
         before=_json_ready(before),
         after=_json_ready(after),
         reason=reason,
+        company_id=company.pk if company is not None else company_id_of(target),
     )
 
 

@@ -1,4 +1,5 @@
-"""The audit trail page: every recorded change, newest first, for those allowed to see it."""
+"""The audit trail page: every recorded change the reader may see (their companies' and
+the shared ones, ``audit.visibility``), newest first, for those allowed to see it."""
 
 from __future__ import annotations
 
@@ -18,12 +19,12 @@ PAGE_SIZE = 50
 @require_GET
 @permission_required("audit.view_auditentry", raise_exception=True)
 def entry_list(request: HttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None, actor_names=selectors.actor_names())
+    form = AuditFilterForm(request.GET or None, actor_names=selectors.actor_names(request.user))
     filters = {}
     if form.is_bound:
         form.is_valid()  # a bad filter is shown on the form and left out; the others apply
         filters = form.cleaned_data
-    paginator = Paginator(selectors.audit_entries(**filters), PAGE_SIZE)
+    paginator = Paginator(selectors.audit_entries(request.user, **filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     names = selectors.indicator_names()
     context = {

@@ -31,6 +31,10 @@ class StationsConfig(AppConfig):
         from stations.roles import GROUP_LABELS
 
         register(GROUP_LABELS)  # the audit trail shows a granted group by its label
+        from audit import visibility
+        from stations.scope import visible_company_ids
+
+        visibility.register(visible_company_ids)  # the audit trail shows the user's companies
         from stations import shapechanges
 
         shapechanges.connect()

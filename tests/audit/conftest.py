@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 
-from tests.factories import UserFactory
+from stations.models import Company, OrgMember
+from tests.factories import UNPLACED, UserFactory
 
 
 @pytest.fixture
@@ -15,9 +16,16 @@ def superuser(db):
 
 @pytest.fixture
 def auditor(db):
-    """Allowed to read the audit trail, nothing else."""
+    """Allowed to read the audit trail, nothing else; placed in the first company (or the
+    first one made next), as a single-company installation places everyone: the trail
+    shows a reader their company's entries and the shared ones (``audit.visibility``)."""
     user = UserFactory(username="auditor")
     user.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+    first = Company.objects.order_by("pk").first()
+    if first is not None:
+        OrgMember.objects.create(user=user, company=first)
+    else:
+        UNPLACED.append(user)
     return user
 
 

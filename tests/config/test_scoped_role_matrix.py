@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from stations.models import Station
 from tests.config.test_role_matrix import ACCESS, LOGIN
 from tests.factories import user_with_role
 
@@ -223,3 +224,25 @@ def test_a_user_placed_nowhere_is_told_so_and_shown_no_data(client, scored):
         assert "not placed in the organisation" in page
         assert scored[0].name not in page
     assert client.get(reverse("password_change")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_audit_trail_shows_a_city_its_own_and_the_shared_changes(
+    client, users, scored, other_city
+):
+    """The audit page: the city's administrator reads their city's changes and the shared
+    ones (an indicator definition), never the other city's; the province viewer both."""
+    from audit.models import Action
+    from audit.services import record
+    from indicators.models import Indicator
+
+    record(Action.STATION_CHANGED, scored[0], after={"name": scored[0].name})
+    record(Action.STATION_CHANGED, Station.objects.get(code="T1"), after={"name": "他城一所"})
+    shared = Indicator.objects.get(code="safety")
+    record(Action.INDICATOR_CHANGED, shared, after={"x": 1})
+    page = _page(client, users["admin"], "audit:list")
+    assert scored[0].name in page and shared.name_en in page
+    assert "他城一所" not in page
+    viewer = user_with_role("admin", unit=other_city["province"])
+    page = _page(client, viewer, "audit:list")
+    assert scored[0].name in page and "他城一所" in page and shared.name_en in page

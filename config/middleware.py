@@ -61,6 +61,27 @@ def _has_null(values: QueryDict) -> bool:
     )
 
 
+class BadRequestPageMiddleware:
+    """A request a view refuses (``BadRequest``: a bad month, county or company) answers
+    the site's 400 page with its reason, under ``DEBUG`` too: Django's debug page for it
+    is a traceback, which nobody should be shown for a wrong parameter (``make run``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import BadRequest
+
+        from config.errors import bad_request
+
+        if type(exception) is BadRequest:
+            return bad_request(request, exception)
+        return None
+
+
 class OrganisationScopeMiddleware:
     """Reads the user's scope (``config.authbackend.kept_scope``: kept per state of the
     data). A page of a company's data opened by a user placed nowhere in the organisation

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After the login check: a user placed nowhere sees a page saying so.
     "config.middleware.OrganisationScopeMiddleware",
+    "config.middleware.BadRequestPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the login views' answers: a locked-out login gets the 429 page.

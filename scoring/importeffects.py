@@ -44,7 +44,9 @@ def import_effects(batch: ImportBatch) -> list[MonthEffect]:
             company_id=batch.company_id, period=period, status=RunStatus.DONE
         )
         before = runs.filter(created_at__lt=batch.created_at).order_by("-created_at", "-pk")
-        after = runs.filter(created_at__gte=batch.created_at).order_by("-created_at", "-pk")
+        # The run this import asked for: the first after it (a later import's runs are
+        # that import's, so an older job's page keeps telling its own story).
+        after = runs.filter(created_at__gte=batch.created_at).order_by("created_at", "pk")
         new_run = after.first()
         if new_run is None:
             found.append(MonthEffect(period, graded=False, shown=False))
@@ -75,4 +77,7 @@ def _compared(period: date, old_run: ScoreRun | None, new_run: ScoreRun) -> Mont
             up += 1
         elif rank[grade] > rank[before]:
             down += 1
-    return MonthEffect(period, graded=True, shown=new_run.is_current, up=up, down=down, new=new)
+    # Shown: the month's grades now, or published since, or the same as before (a run that
+    # found its inputs unchanged changes nothing, so nothing waits).
+    shown = new_run.is_current or new_run.published_at is not None or new_run.unchanged
+    return MonthEffect(period, graded=True, shown=shown, up=up, down=down, new=new)

@@ -263,3 +263,10 @@ def test_the_job_page_says_what_the_import_changed(
     assert (
         f"{moved} stations changed colour (" in text or f"{moved} station changed colour (" in text
     )
+    assert "what it changed is below" in text and "being recomputed" not in text
+    assert "wait as a re-grade" not in text  # the month was not published: shown at once
+    # The first import's page still tells its own story, not the second's.
+    first_batch = ImportBatch.objects.order_by("pk").first()
+    first_page = admin_client.get(reverse("imports:job", args=[first_batch.pk])).content.decode()
+    assert "3 stations graded for the first time" in first_page
+    assert "wait as a re-grade" not in first_page

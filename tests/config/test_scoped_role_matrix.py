@@ -246,3 +246,17 @@ def test_the_audit_trail_shows_a_city_its_own_and_the_shared_changes(
     viewer = user_with_role("admin", unit=other_city["province"])
     page = _page(client, viewer, "audit:list")
     assert scored[0].name in page and "他城一所" in page and shared.name_en in page
+
+
+@pytest.mark.django_db
+def test_a_station_of_the_other_city_leads_back_to_its_own_city(client, users, scored, other_city):
+    """A province viewer who opens a 他城 station (by search, by a link) while the chooser
+    shows the first city goes back to 他城's map and ranking, not the first city's."""
+    viewer = user_with_role("party_committee", unit=other_city["province"])
+    first = scored[0].county.company
+    _page(client, viewer, "mapviews:ranking", company=first.pk)  # the chooser on the first
+    page = client.get(reverse("mapviews:station", args=["T1"])).content.decode()
+    company = other_city["company"].pk
+    assert f'href="{reverse("mapviews:home")}?company={company}' in page
+    ranking = client.get(reverse("mapviews:ranking"), {"company": company}).content.decode()
+    assert other_city["names"][0] in ranking

@@ -143,8 +143,15 @@
         font: { size: 15, color: badge ? window.getComputedStyle(badge).color : "#1f2328" }
       };
     });
+    var heading = title ? title.textContent.replace(/\s+/g, " ").trim() : "";
+    // A provisional month says so on the image too: a shared picture must not look final.
+    var provisional = document.querySelector(".js-map-provisional");
+    if (provisional && !provisional.hidden) {
+      var mark = provisional.querySelector(".provisional-badge");
+      heading += " · " + (mark ? mark.textContent.trim() : "");
+    }
     var layout = Object.assign({}, element.layout, {
-      title: { text: title ? title.textContent.replace(/\s+/g, " ").trim() : "", x: 0.02, xanchor: "left", font: { size: 22 } },
+      title: { text: heading, x: 0.02, xanchor: "left", font: { size: 22 } },
       margin: { l: 10, r: 10, t: 60, b: 70 },
       annotations: (element.layout.annotations || []).concat(legend),
       width: IMAGE.width, height: IMAGE.height, paper_bgcolor: "#fff"

@@ -11,8 +11,23 @@ from django.db.models import OuterRef, Subquery
 from indicators.models import ImportBatch, ImportStatus
 from indicators.periods import format_period, parse_period
 from scoring.engine.grades import GRADE_ORDER
+from scoring.grades import GradeDisplay, grade_display
 from scoring.models import RunStatus, ScoreRun, StationScore
 from scoring.selectors import scores_run
+from stations.models import Station
+
+#: Stations named per month on an import's page (the count says how many more).
+NAMED = 10
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A station whose colour an import changed: its code and name, before and after."""
+
+    code: str
+    name: str
+    before: GradeDisplay
+    after: GradeDisplay
 
 
 @dataclass(frozen=True)
@@ -23,6 +38,8 @@ class MonthEffect:
     up: int = 0
     down: int = 0
     new: int = 0
+    #: The first ``NAMED`` stations that changed colour, largest moves first.
+    moved: tuple[Moved, ...] = ()
 
     @property
     def label(self) -> str:
@@ -64,20 +81,31 @@ def _compared(period: date, old_run: ScoreRun | None, new_run: ScoreRun) -> Mont
             run=scores_run(old_run), station_id=OuterRef("station_id")
         ).values("grade")[:1]
         new_scores = new_scores.annotate(previous=Subquery(previous))
-        pairs = new_scores.values_list("grade", "previous")
+        pairs = new_scores.values_list("grade", "previous", "station_id")
     else:
-        pairs = ((grade, None) for grade in new_scores.values_list("grade", flat=True))
+        pairs = ((grade, None, sid) for grade, sid in new_scores.values_list("grade", "station_id"))
     up = down = new = 0
-    for grade, before in pairs:
+    changed: list[tuple[int, int, str, str]] = []  # (-size of the move, station, before, after)
+    for grade, before, station_id in pairs:
         if grade not in rank:
             continue
         if before not in rank:
             new += 1
-        elif rank[grade] < rank[before]:
+            continue
+        if rank[grade] == rank[before]:
+            continue
+        if rank[grade] < rank[before]:
             up += 1
-        elif rank[grade] > rank[before]:
+        else:
             down += 1
+        changed.append((-abs(rank[grade] - rank[before]), station_id, before, grade))
+    changed.sort()
+    names = Station.objects.in_bulk([station_id for _, station_id, _, _ in changed[:NAMED]])
+    moved = tuple(
+        Moved(names[sid].code, names[sid].name, grade_display(before), grade_display(after))
+        for _, sid, before, after in changed[:NAMED]
+    )
     # Shown: the month's grades now, or published since, or the same as before (a run that
     # found its inputs unchanged changes nothing, so nothing waits).
     shown = new_run.is_current or new_run.published_at is not None or new_run.unchanged
-    return MonthEffect(period, graded=True, shown=shown, up=up, down=down, new=new)
+    return MonthEffect(period, graded=True, shown=shown, up=up, down=down, new=new, moved=moved)

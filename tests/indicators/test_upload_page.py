@@ -13,6 +13,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from indicators.models import ImportBatch, ImportSource, ImportStatus, IndicatorValue
 from scoring.models import ScoreRun
+from stations.models import Station
 from tests.factories import user_with_role
 
 HEADER = "station_code,period,indicator_code,value\n"
@@ -264,6 +265,10 @@ def test_the_job_page_says_what_the_import_changed(
         f"{moved} stations changed colour (" in text or f"{moved} station changed colour (" in text
     )
     assert "what it changed is below" in text and "being recomputed" not in text
+    # The stations that moved are named, each with its colour before and after.
+    for code in (code for code in before if before[code] != after[code]):
+        station = Station.objects.get(code=code)
+        assert f'<a href="/stations/{code}/?period=2026-05">{station.name}</a>' in text
     assert "wait as a re-grade" not in text  # the month was not published: shown at once
     # The first import's page still tells its own story, not the second's.
     first_batch = ImportBatch.objects.order_by("pk").first()

@@ -325,7 +325,7 @@ class CountyPeers:
 
 def county_peers(station: Station, period: date, window: int = PEER_WINDOW) -> CountyPeers:
     """The station's county peers of the month around it: ``window`` rows on each side in
-    the county's order (rank, then code), read in a few bounded queries whatever the
+    the county's order (rank, then name, then code), read in a few bounded queries whatever the
     county's size (a county of 3,000 stations lists 11, not 3,000)."""
     peers = current_scores(station.county.company_id, period, station.county_id)
     found = list(peers.filter(station=station).values_list("rank", flat=True)[:1])
@@ -333,10 +333,15 @@ def county_peers(station: Station, period: date, window: int = PEER_WINDOW) -> C
     if not found:  # no score this month: the top of the county
         return CountyPeers(rows=list(peers[:shown]), total=peers.count(), first=1)
     own = found[0]
-    if own is None:  # unranked: after every ranked station, by code
-        ahead = Q(rank__isnull=False) | Q(rank__isnull=True, station__code__lt=station.code)
+    # Ahead of it: the order ``current_scores`` lists (rank, then the name's pinyin key,
+    # then the code), so that the window is counted as it is shown.
+    listed_before = Q(station__sort_key__lt=station.sort_key) | Q(
+        station__sort_key=station.sort_key, station__code__lt=station.code
+    )
+    if own is None:  # unranked: after every ranked station
+        ahead = Q(rank__isnull=False) | (Q(rank__isnull=True) & listed_before)
     else:
-        ahead = Q(rank__lt=own) | Q(rank=own, station__code__lt=station.code)
+        ahead = Q(rank__lt=own) | (Q(rank=own) & listed_before)
     counts = peers.aggregate(total=Count("id"), before=Count("id", filter=ahead))
     total, before = counts["total"], counts["before"]
     start = max(0, min(before - window, total - shown))

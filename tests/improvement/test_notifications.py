@@ -341,14 +341,14 @@ def test_the_header_shows_the_unread_count(client, october, people):
     response = english(client, people["committee"]).get(reverse("mapviews:ranking"))
     assert response.context["unread_notifications"] == 2
     html = response.content.decode()
-    assert 'href="/improvement/notifications/">Notifications <span class="notice-count">2' in html
+    assert 'href="/improvement/notifications/">Notices <span class="notice-count">2' in html
     notices.mark_read(user=people["committee"])  # the count is kept until notices change
     html = client.get(reverse("mapviews:ranking")).content.decode()
-    assert 'href="/improvement/notifications/">Notifications</a>' in html
+    assert 'href="/improvement/notifications/">Notices</a>' in html
     old = Notification.objects.filter(user=people["committee"]).first()
     Notification.objects.create(user=old.user, kind=old.kind, station=old.station, period=SEPTEMBER)
     html = client.get(reverse("mapviews:ranking")).content.decode()
-    assert 'href="/improvement/notifications/">Notifications <span class="notice-count">1' in html
+    assert 'href="/improvement/notifications/">Notices <span class="notice-count">1' in html
 
 
 def test_the_header_count_costs_nothing_for_visitors(client, django_assert_num_queries):

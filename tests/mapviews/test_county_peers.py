@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from mapviews.selectors import county_peers
+from tests.builders import run_month, write_values
 from tests.factories import CompanyFactory, CountyFactory, StationFactory, user_with_role
-from tests.mapviews.months import OCTOBER, score_month
+from tests.mapviews.months import OCTOBER
 
 
 @pytest.fixture
@@ -20,7 +21,12 @@ def county_of_twenty(db):
     values = [None if n == 19 else 100 - 4 * n for n in range(20)]
     # Lower-is-better indicators invert, so give every indicator a value that ranks in
     # the same order for both directions: equal values except one higher-is-better one.
-    score_month(stations, OCTOBER, [None if v is None else {"safety": v} for v in values])
+    write_values(
+        OCTOBER,
+        {s: (None if v is None else {"safety": v}) for s, v in zip(stations, values, strict=True)},
+        default=50,
+    )
+    run_month(county.company, OCTOBER)
     return stations
 
 
@@ -54,5 +60,6 @@ def test_the_page_names_the_window_and_links_the_whole_county(client, county_of_
     page = client.get(reverse("mapviews:station", args=["P10"])).content.decode()
     assert "Places 6–16 of the county's 20 stations, around this one." in page
     county = county_of_twenty[0].county_id
-    assert f"/ranking/?period=2026-10&amp;county={county}" in page
+    company = county_of_twenty[0].county.company_id
+    assert f"/ranking/?company={company}&amp;period=2026-10&amp;county={county}" in page
     assert page.count('<tr class="own-station">') == 1

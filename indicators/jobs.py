@@ -61,13 +61,13 @@ def submit_import(
     language: str = "",
     source: str = ImportSource.WEB,
     feeding_system: str = "",
+    sha256: str = "",
 ) -> ImportBatch:
     """Store an uploaded file and queue its import; the task is sent on commit.
-    ``feeding_system`` names the system that sent it through the API (``source`` API)."""
+    ``feeding_system`` names the system that sent it through the API (``source`` API);
+    ``sha256``: the file's digest when the caller has read it already."""
     assert upload.name is not None  # a form's FileField refuses a file without a name
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
+    sha256 = sha256 or upload_sha256(upload)
     suffix = Path(upload.name).suffix.lower()
     with transaction.atomic():
         batch = ImportBatch(
@@ -76,7 +76,7 @@ def submit_import(
             feeding_system=feeding_system[:100],
             created_by=user,
             file_name=Path(upload.name).name[:255],
-            file_sha256=digest.hexdigest(),
+            file_sha256=sha256,
             language=language[:10],
         )
         # The stored name is ours: the user's file name is kept only as text.
@@ -84,6 +84,15 @@ def submit_import(
         batch.save()
         transaction.on_commit(lambda: enqueue_import(batch.pk))
     return batch
+
+
+def upload_sha256(upload: UploadedFile) -> str:
+    """An uploaded file's SHA-256 (hex), read in chunks; the file is left at its start."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def enqueue_import(batch_id: int) -> None:

@@ -4,7 +4,6 @@ page shows its progress, its result or every defect by file line."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from django import forms
@@ -28,7 +27,7 @@ from indicators.filetemplates import (
     template_rows,
     template_xlsx,
 )
-from indicators.jobs import submit_import
+from indicators.jobs import submit_import, upload_sha256
 from indicators.models import ImportBatch
 from indicators.periods import add_months, format_period, month_start
 from indicators.rollback import RollbackRefused, rollback_effects, rollback_import, rollback_refusal
@@ -78,13 +77,12 @@ class UploadForm(forms.Form):
         admin says so: a second identical batch is rarely meant."""
         cleaned = super().clean()
         upload = cleaned.get("file")
-        if upload is None or cleaned.get("again"):
+        if upload is None:
             return cleaned
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        earlier = loaded_before(digest.hexdigest(), self.user)
+        cleaned["sha256"] = upload_sha256(upload)  # read once: the job records it too
+        if cleaned.get("again"):
+            return cleaned
+        earlier = loaded_before(cleaned["sha256"], self.user)
         if earlier is not None:
             self.duplicate_of = earlier
             self.add_error(
@@ -110,6 +108,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         batch = submit_import(
             upload=form.cleaned_data["file"],
+            sha256=form.cleaned_data["sha256"],
             user=request.user,
             language=translation.get_language() or "",
         )

@@ -111,9 +111,19 @@ def pages(company: BenchCompany) -> list[tuple[str, str, str]]:
     province = []
     if company.province:
         unit = f"/org/{company.province}/"
+        last = (
+            Station.objects.filter(county__company__parent__code=company.province)
+            .order_by("-id")
+            .values_list("code", "county__company_id")[0]
+        )
         province = [
             ("unit page (province)", PROVINCE_VIEWER, unit),
             ("unit page, a month before", PROVINCE_VIEWER, f"{unit}?period={company.periods[-2]}"),
+            ("search list, whole province", PROVINCE_VIEWER, "/search/stations.json?q=Station+P00"),
+            ("search page, whole province", PROVINCE_VIEWER, "/search/?q=Station+P00"),
+            ("map of the last company", PROVINCE_VIEWER, f"/?company={last[1]}"),
+            ("ranking of the last company", PROVINCE_VIEWER, f"/ranking/?company={last[1]}"),
+            ("station of the last company", PROVINCE_VIEWER, f"/stations/{last[0]}/"),
         ]
     return [
         ("login", ANONYMOUS, LOGIN_URL),
@@ -134,6 +144,9 @@ def pages(company: BenchCompany) -> list[tuple[str, str, str]]:
         ("station (own)", STATION, f"/stations/{company.own_station}/"),
         ("review", COMMITTEE, "/improvement/review/"),
         ("bulletin", COMMITTEE, "/improvement/bulletin/"),
+        ("pairing", COMMITTEE, "/improvement/pairing/"),
+        ("department help", COMMITTEE, "/improvement/help/"),
+        ("audit trail", ADMIN, "/manage/audit/"),
         ("submissions (arrivals)", ADMIN, f"/improvement/submissions/?period={str(period)[:7]}"),
     ]
 

@@ -246,7 +246,10 @@ def test_the_job_page_says_what_the_import_changed(
     text = first.content.decode()
     assert "Values: 30 added, 0 changed, 0 given again unchanged." in text
     assert "3 stations graded for the first time" in text
-    assert '<a href="/?period=2026-05">2026-05</a>' in text
+    # The month's link opens the map of the import's own company (a viewer of several
+    # companies would otherwise see the one chosen last).
+    company_id = ImportBatch.objects.get().company_id
+    assert f'<a href="/?company={company_id}&amp;period=2026-05">2026-05</a>' in text
     before = dict(
         ScoreRun.objects.get(is_current=True).scores.values_list("station__code", "grade")
     )

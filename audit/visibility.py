@@ -6,11 +6,11 @@
   deletion), a user's membership (``OrgMember``), an organisation unit — belongs to no
   company, so it is read by where that person or unit is *now*: a reader sees it when their
   scope covers the person's place (their company, their unit or below it, their station's
-  company) or the unit (their unit or below it); when they made it themselves; or when a
-  colleague placed within their scope made it (not a superuser: a superuser acts
-  everywhere). So 宁波's administrator never reads the roles granted to a 绍兴 user, nor
-  the province's units; an entry about a user placed nowhere (or deleted) is read by
-  superusers and by whoever made it.
+  company) or the unit (their unit or below it); when they made it themselves or it is
+  about them; or when a colleague placed within their scope made it (not a superuser: a
+  superuser acts everywhere). So 宁波's administrator never reads the roles granted to a
+  绍兴 user, nor the province's units; an entry about a user placed nowhere (or deleted)
+  is read by superusers and by whoever made it.
 - **What every company shares** (indicator definitions, role groups' permissions, a unit's
   common version): every reader.
 - Superusers read everything.
@@ -80,7 +80,12 @@ def visible_entries(entries: QuerySet[AuditEntry], user) -> QuerySet[AuditEntry]
         return entries
     about_places = Q(target_type__in=ABOUT_PLACES)
     shared = Q(company__isnull=True) & ~about_places
-    made_by_them = Q(actor_id=user.pk) if getattr(user, "pk", None) else Q(pk__in=[])
+    # What they did themselves, and what was done to them (their own rights, their place).
+    made_by_them = (
+        Q(actor_id=user.pk) | Q(target_type=USER, target_id=str(user.pk))
+        if getattr(user, "pk", None)
+        else Q(pk__in=[])
+    )
     place = _place(user)
     if place is None:
         return entries.filter(shared | (about_places & made_by_them))

@@ -21,8 +21,9 @@ from django.db.models import Q, QuerySet
 
 from audit.visibility import ReaderPlace
 from stations.models import OrgMember
+from stations.orgtree import subtree_unit_ids
 from stations.scope import user_scope
-from stations.unitscope import member_unit_id, visible_unit_ids
+from stations.unitscope import member_unit_id
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,30 @@ class Subtree:
 
 
 def subtree(user) -> Subtree | None:
-    """The part of the tree ``user``'s place covers; None for superusers (all of it)."""
+    """The part of the tree ``user``'s place covers; None for superusers (all of it). Read
+    once per user object (a request's user), like their scope."""
     if getattr(user, "is_superuser", False):
         return None
     if not getattr(user, "is_authenticated", False):
         return Subtree(frozenset(), frozenset(), None)
-    place = member_unit_id(user)
-    units = visible_unit_ids(user, place) or set()
-    return Subtree(frozenset(user_scope(user).company_ids or ()), frozenset(units), place)
+    found = getattr(user, _ATTRIBUTE, None)
+    if found is None:
+        found = _read_subtree(user)
+        setattr(user, _ATTRIBUTE, found)
+    return found
+
+
+_ATTRIBUTE = "_org_subtree"
+
+
+def _read_subtree(user) -> Subtree:
+    scope = user_scope(user)
+    companies = frozenset(scope.company_ids or ())
+    # A unit member reads the companies below their unit (read only) or, with none below
+    # yet, none: anyone else with companies is placed in a company or at a station.
+    place = member_unit_id(user) if scope.read_only or not companies else None
+    units = subtree_unit_ids([place]) if place is not None else set()
+    return Subtree(companies, frozenset(units), place)
 
 
 def place_name(user) -> str:

@@ -147,6 +147,9 @@ def test_a_new_user_is_placed_in_the_same_form(client, tree):
     page = _errors(client.post(add, fields))
     assert "Place the new user below" in page
     assert not OrgMember.objects.filter(user__username="nb_new").exists()
+    above = _errors(client.post(add, fields | {"org_membership-0-unit": tree["province"].pk}))
+    assert "Place people only at or below 宁波供电公司" in above
+    assert not OrgMember.objects.filter(user__username="nb_new").exists()
     response = client.post(add, fields | {"org_membership-0-company": tree["ningbo"].pk})
     assert response.status_code == 302
     assert OrgMember.objects.get(user__username="nb_new").company == tree["ningbo"]

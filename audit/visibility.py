@@ -1,50 +1,106 @@
-"""Which audit entries a reader sees: the entries of the companies in their scope, and the
-entries that belong to no company (indicator definitions, users, groups, organisation
-units: what every company shares or what sits above them). Another company's entry never.
+"""Which audit entries a reader sees: one rule, for the trail's page and its Django admin.
 
-Audit sits below stations, so it does not read the scope itself: stations registers
-``stations.scope.visible_company_ids`` in its ``ready``. Until it has, a reader who is not a
-superuser sees only the entries that belong to no company.
+- **A company's entry** (a station, a version, an import …): to the readers whose scope
+  holds that company. Another company's entry never.
+- **An entry about a person or a unit** — a user (their rights, roles, permissions, their
+  deletion), a user's membership (``OrgMember``), an organisation unit — belongs to no
+  company, so it is read by where that person or unit is *now*: a reader sees it when their
+  scope covers the person's place (their company, their unit or below it, their station's
+  company) or the unit (their unit or below it); when they made it themselves or it is
+  about them; or when a colleague placed within their scope made it (not a superuser: a
+  superuser acts everywhere). So 宁波's administrator never reads the roles granted to a
+  绍兴 user, nor the province's units; an entry about a user placed nowhere (or deleted)
+  is read by superusers and by whoever made it.
+- **What every company shares** (indicator definitions, role groups' permissions, a unit's
+  common version): every reader.
+- Superusers read everything.
+
+Audit sits below stations, so it does not read the tree itself: stations registers, in its
+``ready``, how to read a reader's place (``ReaderPlace``). Until it has, a reader who is not
+a superuser sees only the shared entries and their own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 
 from audit.models import AuditEntry
 
-#: user → the ids of the companies they may see (None: every company).
-CompanyIds = Callable[[Any], "set[int] | None"]
-
-_scope: list[CompanyIds] = []
-
-
-def register(visible_company_ids: CompanyIds) -> None:
-    """Tell the audit trail how to read a user's companies (``stations`` does, once)."""
-    _scope[:] = [visible_company_ids]
+#: The targets read by their place (labels: audit never imports stations).
+USER = settings.AUTH_USER_MODEL.lower()
+MEMBERSHIP = "stations.orgmember"
+UNIT = "stations.orgunit"
+ABOUT_PLACES = (USER, MEMBERSHIP, UNIT)
 
 
-def visible_company_ids(user) -> set[int] | None:
-    """The companies whose entries ``user`` sees; None for all of them."""
-    if getattr(user, "is_superuser", False):
+@dataclass(frozen=True)
+class ReaderPlace:
+    """What the organisation tree says about a reader who is not a superuser."""
+
+    #: The companies of the reader's scope.
+    company_ids: set[int]
+    #: The units at and below the reader's place.
+    unit_ids: set[int]
+    #: The users placed within the reader's scope (a queryset of the user model).
+    people: QuerySet
+    #: Their memberships (a queryset of ``OrgMember``).
+    memberships: QuerySet
+
+
+PlaceOf = Callable[[Any], ReaderPlace]
+
+_places: list[PlaceOf] = []
+
+
+def register(place_of: PlaceOf) -> None:
+    """Tell the audit trail how to read a reader's place (``stations`` does, once)."""
+    _places[:] = [place_of]
+
+
+def _place(user) -> ReaderPlace | None:
+    if not _places or not getattr(user, "is_authenticated", False):
         return None
-    if not _scope or not getattr(user, "is_authenticated", False):
-        return set()
-    return _scope[0](user)
+    return _places[0](user)
+
+
+def _text_ids(rows: QuerySet) -> QuerySet:
+    """The rows' ids as an entry stores its target's (text), for a subquery."""
+    return rows.annotate(text_id=Cast("pk", CharField())).values("text_id")
 
 
 def visible_entries(entries: QuerySet[AuditEntry], user) -> QuerySet[AuditEntry]:
     """The entries of ``entries`` that ``user`` may read."""
-    ids = visible_company_ids(user)
-    if ids is None:
+    if getattr(user, "is_superuser", False):
         return entries
-    return entries.filter(Q(company__isnull=True) | Q(company_id__in=ids))
+    about_places = Q(target_type__in=ABOUT_PLACES)
+    shared = Q(company__isnull=True) & ~about_places
+    # What they did themselves, and what was done to them (their own rights, their place).
+    made_by_them = (
+        Q(actor_id=user.pk) | Q(target_type=USER, target_id=str(user.pk))
+        if getattr(user, "pk", None)
+        else Q(pk__in=[])
+    )
+    place = _place(user)
+    if place is None:
+        return entries.filter(shared | (about_places & made_by_them))
+    placed_within = (
+        Q(target_type=USER, target_id__in=_text_ids(place.people))
+        | Q(target_type=MEMBERSHIP, target_id__in=_text_ids(place.memberships))
+        | Q(target_type=UNIT, target_id__in=[str(pk) for pk in sorted(place.unit_ids)])
+    )
+    by_colleague = Q(actor__in=place.people.filter(is_superuser=False).values("pk"))
+    theirs = Q(company_id__in=place.company_ids)
+    return entries.filter(
+        theirs | shared | (about_places & (placed_within | made_by_them | by_colleague))
+    )
 
 
 def may_see(entry: AuditEntry, user) -> bool:
     """Whether ``user`` may read ``entry``."""
-    ids = visible_company_ids(user)
-    return ids is None or entry.company_id is None or entry.company_id in ids
+    return visible_entries(AuditEntry.objects.filter(pk=entry.pk), user).exists()

@@ -27,14 +27,37 @@ from stations.models import (
     Station,
     StationMember,
 )
-from stations.orgrules import code_in_use, unit_parent_error
-from stations.scopeadmin import ScopedAdmin
+from stations.orgrules import code_in_use, parent_outside_place, place_outside, unit_parent_error
+from stations.scopeadmin import ScopedAdmin, ScopedInline
 from stations.signals import announce_company_created
+from stations.subtree import Subtree
 from tabular.defects import FileRejected
 
 
-class OrgUnitForm(forms.ModelForm):
-    """The tree's rules (``stations.orgrules``), the same as the organisation file's."""
+class TreeForm(forms.ModelForm):
+    """A form of the tree, told by the admin the part of it the user manages
+    (``stations.scopeadmin.with_place``; None: all of it, a superuser)."""
+
+    subtree: Subtree | None = None
+    place: object = ""
+
+    def check_parent(self, parent) -> None:
+        """The parent chosen lies at or below the user's place (or is the stored one)."""
+        allowed = None if self.subtree is None else self.subtree.unit_ids
+        error = parent_outside_place(
+            parent.pk if parent is not None else None,
+            stored_parent_id=self.instance.parent_id,
+            is_new=self.instance.pk is None,
+            allowed=allowed,
+            place=str(self.place),
+        )
+        if error:
+            self.add_error("parent", error)
+
+
+class OrgUnitForm(TreeForm):
+    """The tree's rules (``stations.orgrules``), the same as the organisation file's, and
+    the parent within the administrator's part of the tree."""
 
     class Meta:
         model = OrgUnit
@@ -50,6 +73,8 @@ class OrgUnitForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         parent = cleaned.get("parent")
+        if "parent" in cleaned:
+            self.check_parent(parent)
         if self.instance.pk is not None and parent is not None:
             units = OrgUnit.objects.values_list("pk", "parent_id", "code")
             stored = {pk: parent_id for pk, parent_id, _code in units}
@@ -62,8 +87,9 @@ class OrgUnitForm(forms.ModelForm):
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
-    """Units above companies (a province …). Many at once: ``manage.py import_org``."""
+class OrgUnitAdmin(ScopedAdmin, admin.ModelAdmin):
+    """Units above companies (a province …). Many at once: ``manage.py import_org``. An
+    administrator placed at a unit manages the units below it (``ScopedAdmin``)."""
 
     form = OrgUnitForm
     list_display = ["code", "name", "parent"]
@@ -73,10 +99,16 @@ class OrgUnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
 
-class CompanyForm(forms.ModelForm):
+class CompanyForm(TreeForm):
     class Meta:
         model = Company
         fields = ["name", "code", "parent"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "parent" in cleaned:
+            self.check_parent(cleaned.get("parent"))
+        return cleaned
 
     def clean_code(self):
         code = self.cleaned_data["code"]
@@ -124,7 +156,7 @@ class StationAdmin(ScopedAdmin, admin.ModelAdmin):
     list_select_related = ["county"]
 
 
-class StationMemberInline(admin.StackedInline):
+class StationMemberInline(ScopedInline, admin.StackedInline):
     """A user's station, set where their roles (groups) are set."""
 
     model = StationMember
@@ -135,8 +167,9 @@ class StationMemberInline(admin.StackedInline):
     verbose_name_plural = _("station (for station staff and secretaries)")
 
 
-class OrgMemberForm(forms.ModelForm):
-    """One of the two, company or unit (the model's constraint, said in words)."""
+class OrgMemberForm(TreeForm):
+    """One of the two, company or unit (the model's constraint, said in words), at or
+    below the administrator's place."""
 
     class Meta:
         model = OrgMember
@@ -148,10 +181,21 @@ class OrgMemberForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("Choose a company or an organisation unit, one of the two.")
             )
+        tree = self.subtree
+        company, unit = cleaned.get("company"), cleaned.get("unit")
+        error = place_outside(
+            company.pk if company else None,
+            unit.pk if unit else None,
+            companies=None if tree is None else tree.company_ids,
+            units=None if tree is None else tree.unit_ids,
+            place=str(self.place),
+        )
+        if error:
+            raise forms.ValidationError(error)
         return cleaned
 
 
-class OrgMemberInline(admin.StackedInline):
+class OrgMemberInline(ScopedInline, admin.StackedInline):
     """Where a user who is not station staff belongs: a company (its committee, its
     administrators) or a unit above companies (reads every company below)."""
 
@@ -167,13 +211,44 @@ class OrgMemberInline(admin.StackedInline):
     )
 
 
+#: The fields of the user page's inlines that place a user.
+PLACING_FIELDS = (
+    "station_membership-0-station",
+    "org_membership-0-company",
+    "org_membership-0-unit",
+)
+
+
+class PlacedOnAdd:
+    """A user added by an administrator who is not a superuser is placed at once (the
+    inlines' fields, read from the same request)."""
+
+    data: dict
+
+    def clean(self):
+        cleaned = super().clean()  # type: ignore[misc]
+        if not any(self.data.get(name) for name in PLACING_FIELDS):
+            raise forms.ValidationError(
+                _(
+                    "Place the new user below: at a station, or in a company or a unit of "
+                    "your part of the organisation (you see only the people placed there)."
+                )
+            )
+        return cleaned
+
+
 User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserWithStationAdmin(UserAdmin):
+class UserWithStationAdmin(ScopedAdmin, UserAdmin):
+    """Users: a superuser sees everyone; an administrator the people placed within their
+    part of the tree (``stations.subtree``), never a superuser, nor anyone placed nowhere
+    or elsewhere. A user they add is placed in the same form (at a station or in the tree
+    below them), or they would lose sight of them at once."""
+
     inlines = [StationMemberInline, OrgMemberInline]
     list_display = [*UserAdmin.list_display, "station_membership", "org_membership"]
     list_select_related = [
@@ -183,10 +258,11 @@ class UserWithStationAdmin(UserAdmin):
     ]
     list_filter = [*UserAdmin.list_filter, "station_membership__station__county"]
 
-    def get_queryset(self, request):
-        # An administrator who is not a superuser cannot change (or even see) one.
-        users = super().get_queryset(request)
-        return users if request.user.is_superuser else users.filter(is_superuser=False)
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None and not request.user.is_superuser:
+            return type(form.__name__, (PlacedOnAdd, form), {})
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -210,7 +286,7 @@ class OrgMemberWithUserForm(OrgMemberForm):
 
 
 @admin.register(OrgMember)
-class OrgMemberAdmin(admin.ModelAdmin):
+class OrgMemberAdmin(ScopedAdmin, admin.ModelAdmin):
     form = OrgMemberWithUserForm
     list_display = ["user", "company", "unit"]
     list_select_related = ["user", "company", "unit"]

@@ -32,9 +32,9 @@ class StationsConfig(AppConfig):
 
         register(GROUP_LABELS)  # the audit trail shows a granted group by its label
         from audit import visibility
-        from stations.scope import visible_company_ids
+        from stations.subtree import audit_place
 
-        visibility.register(visible_company_ids)  # the audit trail shows the user's companies
+        visibility.register(audit_place)  # the audit trail reads by the reader's place
         from stations import shapechanges
 
         shapechanges.connect()

@@ -115,3 +115,50 @@ def stored_unit_parents() -> dict[str, str | None]:
         codes[pk]: (codes[parent] if parent is not None else None)
         for pk, parent in OrgUnit.objects.values_list("pk", "parent_id")
     }
+
+
+def parent_outside_place(
+    parent_id: int | None,
+    *,
+    stored_parent_id: int | None,
+    is_new: bool,
+    allowed: frozenset[int] | None,
+    place: str,
+) -> str | None:
+    """Why an administrator may not hang a unit or a company under ``parent_id``; None when
+    they may. ``allowed``: the units at and below their place (None: everywhere, a
+    superuser). Keeping a row's stored parent is no move, so a city's administrator may
+    rename their company though its parent (the province) is above them."""
+    if allowed is None or parent_id in allowed:
+        return None
+    if not is_new and parent_id == stored_parent_id:
+        return None
+    if not allowed:
+        return _(
+            "You manage %(place)s, with no unit below it: its place in the organisation "
+            "is changed by an administrator above it."
+        ) % {"place": place}
+    return _(
+        "Choose a parent unit at or below %(place)s: you manage only that part of the organisation."
+    ) % {"place": place}
+
+
+def place_outside(
+    company_id: int | None,
+    unit_id: int | None,
+    *,
+    companies: frozenset[int] | None,
+    units: frozenset[int] | None,
+    place: str,
+) -> str | None:
+    """Why an administrator may not place a user in that company or unit; None when they
+    may (``companies``/``units``: those of their place; None: everywhere)."""
+    if companies is None or units is None:
+        return None
+    if (company_id is not None and company_id in companies) or (
+        unit_id is not None and unit_id in units
+    ):
+        return None
+    return _(
+        "Place people only at or below %(place)s: you manage only that part of the organisation."
+    ) % {"place": place}

@@ -54,8 +54,33 @@ _COMMITTEE = (
     "scoring.view_scorerun",
     "scoring.view_sensitivityrun",
 )
+#: Managing the organisation below one's place (``stations.scopeadmin``): its units, its
+#: companies' codes and places, the people placed there and their memberships. An
+#: administrator placed at a unit keeps them (``readable_permissions``): a province's
+#: administrator manages the tree below the province while reading its companies' data.
+TREE_PERMISSIONS = (
+    "stations.view_orgunit",
+    "stations.add_orgunit",
+    "stations.change_orgunit",
+    "stations.delete_orgunit",
+    "stations.view_company",
+    "stations.change_company",
+    "stations.view_orgmember",
+    "stations.add_orgmember",
+    "stations.change_orgmember",
+    "stations.delete_orgmember",
+    "stations.view_stationmember",
+    "stations.add_stationmember",
+    "stations.change_stationmember",
+    "stations.delete_stationmember",
+    "auth.view_user",
+    "auth.add_user",
+    "auth.change_user",
+    "auth.view_group",
+)
 _ADMIN = (
     *_COMMITTEE,
+    *TREE_PERMISSIONS,
     "indicators.view_indicator",
     "indicators.add_indicator",
     "indicators.change_indicator",
@@ -72,14 +97,6 @@ _ADMIN = (
     "stations.view_station",
     "stations.add_station",
     "stations.change_station",
-    "stations.view_stationmember",
-    "stations.add_stationmember",
-    "stations.change_stationmember",
-    "stations.delete_stationmember",
-    "auth.view_user",
-    "auth.add_user",
-    "auth.change_user",
-    "auth.view_group",
     "audit.view_auditentry",
     "improvement.view_pairingoptions",
     "improvement.add_pairingoptions",
@@ -117,13 +134,17 @@ def sync_role_groups() -> None:
 
 def readable_permissions(user, permissions: set[str]) -> set[str]:
     """The permissions the user has in their scope: a unit member (read only) keeps the
-    view permissions and the committee's view of every station's detail, nothing else."""
+    view permissions and the committee's view of every station's detail, and those of
+    managing the tree below their unit (``TREE_PERMISSIONS``, which only an
+    administrator's role gives), nothing else."""
     if not read_only_scope(user):
         return permissions
     return {
         name
         for name in permissions
-        if name == VIEW_ALL_DETAILS or name.split(".", 1)[-1].startswith("view_")
+        if name == VIEW_ALL_DETAILS
+        or name in TREE_PERMISSIONS
+        or name.split(".", 1)[-1].startswith("view_")
     }
 
 

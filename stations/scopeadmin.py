@@ -6,16 +6,27 @@ lists, opens and changes only the rows of the companies the user may see — ano
 company's row is not found — offers only those companies (their counties and stations)
 in its choice fields, and refuses to save a row into another company. Superusers see
 everything.
+
+The tree itself is managed the same way, by the part of it the user's place covers
+(``stations.subtree``): units at and below their unit (their own unit is shown, not
+changed), the companies of their scope, the people placed there and their memberships
+(``OrgMember``). A form of the tree learns that part (``with_place``) and refuses, with a
+form error, a parent outside it (``stations.orgrules.parent_outside_place``) or a user
+placed outside it (``place_outside``). A new company stays the superusers'.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
-from stations.models import Company, County, Station
-from stations.scope import in_scope, scoped, user_scope
+from stations.models import Company, County, OrgMember, OrgUnit, Station
+from stations.scope import in_scope, scoped
+from stations.subtree import place_name, subtree
 
 #: The lookup from a choice field's rows to their company, by model.
 _CHOICES = {Company: "pk", County: "company", Station: "county__company"}
@@ -35,13 +46,77 @@ def company_id_of(obj, path: str) -> int | None:
     return getattr(obj, f"{last}_id", None)
 
 
+def within_scope(rows: QuerySet, user, path: str) -> QuerySet:
+    """The rows of an admin's list that ``user`` may open: a unit, a membership or a user by
+    the part of the tree their place covers; any other row by its company."""
+    model = rows.model
+    if model is OrgUnit or model is OrgMember or model is get_user_model():
+        tree = subtree(user)
+        if tree is None:
+            return rows
+        if model is OrgUnit:
+            return rows.filter(pk__in=tree.unit_ids)
+        if model is OrgMember:
+            return rows.filter(tree.memberships())
+        return rows.filter(tree.people(), is_superuser=False)
+    return scoped(rows, user, path)
+
+
+def _may_change(user, obj) -> bool:
+    """A row of the list that the user may also change: not the unit they are placed in
+    (nor one above it, which they do not see)."""
+    tree = subtree(user)
+    return tree is None or not isinstance(obj, OrgUnit) or tree.manages_unit(obj.pk)
+
+
+def _may_save(user, obj, path: str) -> bool:
+    """The last guard before a row is written (the forms have said why already)."""
+    tree = subtree(user)
+    if tree is None:
+        return True
+    if isinstance(obj, OrgUnit):
+        return tree.holds_unit(obj.parent_id) and (obj.pk is None or tree.manages_unit(obj.pk))
+    if isinstance(obj, OrgMember):
+        return tree.holds_company(obj.company_id) or tree.holds_unit(obj.unit_id)
+    if isinstance(obj, get_user_model()):
+        return True  # found in the list only when within; placed by the inlines (checked)
+    return in_scope(user, company_id_of(obj, path))
+
+
+def _refusal(obj) -> str:
+    if isinstance(obj, OrgUnit | OrgMember):
+        return _("You may only change what lies below your place in the organisation.")
+    return _("You may only change the records of your own company.")
+
+
+def with_place(form, user):
+    """The form class, told the part of the tree ``user`` manages (``subtree``: None for a
+    superuser) and their place's name for its messages."""
+    attributes = {"subtree": subtree(user), "place": lazy(place_name, str)(user)}
+    return type(form.__name__, (form,), attributes)
+
+
+def _scoped_foreign_key(field, db_field, user):
+    """Choices of companies, counties, stations and users within the user's scope. Units
+    are not narrowed here: the tree's forms refuse one outside with a sentence that says
+    why (and the admin's search offers only theirs)."""
+    if field is None:
+        return field
+    path = _CHOICES.get(db_field.related_model)
+    if path is not None:
+        field.queryset = scoped(field.queryset, user, path)
+    elif db_field.related_model is get_user_model():
+        field.queryset = within_scope(field.queryset, user, "")
+    return field
+
+
 class ScopedAdmin:
     #: The lookup from the admin's row to its company.
     scope_path = "company"
 
     def get_queryset(self, request):
         rows = super().get_queryset(request)  # type: ignore[misc]
-        return scoped(rows, request.user, self.scope_path)
+        return within_scope(rows, request.user, self.scope_path)
 
     def get_list_filter(self, request):
         """A filter on a company (county, station …) lists only those of the user's rows,
@@ -53,24 +128,59 @@ class ScopedAdmin:
             found.append(entry)
         return found
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # type: ignore[misc]
+        return with_place(form, request.user)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
-        path = _CHOICES.get(db_field.related_model)
-        if field is not None and path is not None:
-            field.queryset = scoped(field.queryset, request.user, path)
-        return field
+        return _scoped_foreign_key(field, db_field, request.user)
 
     def has_add_permission(self, request, *args) -> bool:
-        if self.scope_path == "pk" and user_scope(request.user).company_ids is not None:
-            return False  # a new company is the superusers'
+        tree = subtree(request.user)
+        if tree is not None:
+            if self.scope_path == "pk":
+                return False  # a new company is the superusers'
+            if self.model is OrgUnit and not tree.unit_ids:  # type: ignore[attr-defined]
+                return False  # placed in a company: no unit to hang one under
         return super().has_add_permission(request, *args)  # type: ignore[misc]
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and not _may_change(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and not _may_change(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+
     def save_model(self, request, obj, form, change):
-        if not in_scope(request.user, company_id_of(obj, self.scope_path)):
-            raise PermissionDenied(_("You may only change the records of your own company."))
+        if not _may_save(request.user, obj, self.scope_path):
+            raise PermissionDenied(_refusal(obj))
         super().save_model(request, obj, form, change)  # type: ignore[misc]
 
     def delete_model(self, request, obj):
-        if not in_scope(request.user, company_id_of(obj, self.scope_path)):
-            raise PermissionDenied(_("You may only change the records of your own company."))
+        if not (_may_save(request.user, obj, self.scope_path) and _may_change(request.user, obj)):
+            raise PermissionDenied(_refusal(obj))
         super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request, queryset):
+        """The list's "delete selected": every row must be one the user may delete."""
+        refused = [obj for obj in queryset if not _may_change(request.user, obj)]
+        if refused:
+            raise PermissionDenied(_refusal(refused[0]))
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+
+class ScopedInline:
+    """An inline (a user's station, their place) with the same choices and form checks."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        formset.form = with_place(formset.form, request.user)
+        return formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        return _scoped_foreign_key(field, db_field, request.user)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 
+from audit.services import not_recorded
 from stations.models import Company, OrgMember
-from tests.factories import UNPLACED, UserFactory
+from tests.factories import UNPLACED, CompanyFactory, UserFactory
 
 
 @pytest.fixture
@@ -27,6 +28,21 @@ def auditor(db):
     else:
         UNPLACED.append(user)
     return user
+
+
+@pytest.fixture
+def colleague(auditor):
+    """A user placed where the auditor is (the trail shows a reader the entries about the
+    people placed within their scope), placed without an entry of its own."""
+
+    def make(username: str):
+        user = UserFactory(username=username)
+        with not_recorded():
+            company = Company.objects.order_by("pk").first() or CompanyFactory()
+            OrgMember.objects.create(user=user, company=company)
+        return user
+
+    return make
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Each audit entry belongs to the company its change is about, and a reader sees only
-their companies' entries and the shared ones (indicator definitions, users, units): never
-another company's, on the page, in its filter or in the Django admin."""
+their companies' entries and the shared ones (indicator definitions): never another
+company's, on the page, in its filter or in the Django admin. Users and units are read by
+their place (test_people_and_units.py)."""
 
 from __future__ import annotations
 
@@ -108,8 +109,8 @@ def test_a_city_administrator_sees_their_city_and_the_shared_changes(client, cit
     page = _page(client, cities["nb_admin"])
     assert "宁波一所" in page and "Safety first" in page
     assert "绍兴一所" not in page
-    # The "by" filter does not offer the other city's administrator either (their user,
-    # like every user, is a shared thing: the roles granted them are shown).
+    # The "by" filter does not offer the other city's administrator either (the entries
+    # about users are read by where the user is: tests/audit/test_people_and_units.py).
     assert '<option value="nb_admin">' in page and '<option value="sx_admin">' not in page
     assert "绍兴一所" not in _page(client, cities["nb_admin"], actor="sx_admin")
 

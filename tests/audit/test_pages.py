@@ -56,10 +56,10 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_the_page_shows_each_change_newest_first_as_before_and_after(client, auditor):
+def test_the_page_shows_each_change_newest_first_as_before_and_after(client, auditor, colleague):
     change_indicator("safety", max_value=110, name_en="Safety")
     committee = Group.objects.get_or_create(name="Party committee")[0]
-    UserFactory(username="chen").groups.add(committee)
+    colleague("chen").groups.add(committee)
     response = english(client, auditor).get(URL)
     assert response.status_code == 200
     [(granted, role), (changed, indicator), (permission, _changes)] = response.context["rows"]
@@ -168,9 +168,10 @@ def test_fifty_entries_per_page_and_the_pages_keep_the_filters(
         record(Action.INDICATOR_CHANGED, safety, after={"max_value": number})
     client = english(client, auditor)
     # Session, user, 2 × permissions, actor names, count, indicator names, entries, the
-    # base template's station membership, the viewer's roles and unread notifications:
-    # none per entry.
-    with django_assert_max_num_queries(11):
+    # base template's station membership, the viewer's roles and unread notifications,
+    # and (this reader's scope holds no company) whether they are placed at a unit, for
+    # the entries about people and units (``audit.visibility``): none per entry.
+    with django_assert_max_num_queries(12):
         first = client.get(URL, {"action": "indicator.changed"})
     assert len(first.context["rows"]) == 50
     assert first.context["rows"][0][0].after == {"max_value": 50}

@@ -19,7 +19,7 @@ from indicators.storedtexts import RETIRED_BEFORE_MONTHS
 from scoring import storedtexts
 from scoring.models import WeightSet
 from stations.roles import ROLES
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("audit:list")
@@ -35,8 +35,8 @@ def reader(auditor, client):
     return read
 
 
-def test_a_granted_role_group_reads_in_the_readers_language(reader):
-    user = UserFactory(username="li")
+def test_a_granted_role_group_reads_in_the_readers_language(reader, colleague):
+    user = colleague("li")
     for name in ("Station secretaries", "Party committee", "Administrators", DEMO_GROUP):
         user.groups.add(Group.objects.get_or_create(name=name)[0])
     english = reader("en", action=Action.ROLE_GRANTED)

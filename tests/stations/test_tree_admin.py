@@ -1,0 +1,204 @@
+"""Administrators manage their own part of the tree in the Django admin
+(``stations.scopeadmin``): 宁波's administrator its company and the people placed in it;
+the province's administrator the units, companies and people below 浙江; a province
+viewer changes nothing. A parent or a place outside one's part is a form error."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from stations.models import Company, OrgMember, OrgUnit
+from tests.factories import CompanyFactory, UserFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree(db):
+    """浙江 (ZJ) → 宁波 (NB), 绍兴 (SX) and a region 杭州片区 (HZ); 江苏 (JS) beside it."""
+    province = OrgUnit.objects.create(code="ZJ", name="浙江省电力公司")
+    region = OrgUnit.objects.create(code="HZ", name="杭州片区", parent=province)
+    jiangsu = OrgUnit.objects.create(code="JS", name="江苏省电力公司")
+    ningbo, shaoxing = CompanyFactory(name="宁波供电公司"), CompanyFactory(name="绍兴供电公司")
+    for city, code in ((ningbo, "NB"), (shaoxing, "SX")):
+        city.code, city.parent = code, province
+        city.save()
+    nb_clerk, sx_clerk = UserFactory(username="nb_clerk"), UserFactory(username="sx_clerk")
+    OrgMember.objects.create(user=nb_clerk, company=ningbo)
+    OrgMember.objects.create(user=sx_clerk, company=shaoxing)
+    return {
+        "province": province,
+        "region": region,
+        "jiangsu": jiangsu,
+        "ningbo": ningbo,
+        "shaoxing": shaoxing,
+        "nb_clerk": nb_clerk,
+        "sx_clerk": sx_clerk,
+        "nb_admin": user_with_role("admin", company=ningbo, username="nb_admin", is_staff=True),
+        "zj_admin": user_with_role("admin", unit=province, username="zj_admin", is_staff=True),
+        "zj_viewer": user_with_role(
+            "party_committee", unit=province, username="zj_viewer", is_staff=True
+        ),
+    }
+
+
+def _login(client, user):
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def _page(client, name: str, *args) -> str:
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _errors(response) -> str:
+    assert response.status_code == 200, "the form is shown again"
+    page = response.content.decode()
+    assert "errornote" in page
+    return page
+
+
+def _post_company(client, company: Company, **fields):
+    data = {"name": company.name, "code": company.code or "", "parent": company.parent_id or ""}
+    url = reverse("admin:stations_company_change", args=[company.pk])
+    return client.post(url, data | fields)
+
+
+def _post_member(client, member: OrgMember, **fields):
+    data = {"user": member.user_id, "company": member.company_id or "", "unit": ""}
+    url = reverse("admin:stations_orgmember_change", args=[member.pk])
+    return client.post(url, data | fields)
+
+
+def _post_unit(client, unit: OrgUnit | None, **fields):
+    data = {"code": "", "name": "", "parent": ""}
+    if unit is not None:
+        data |= {"code": unit.code, "name": unit.name, "parent": unit.parent_id or ""}
+    url = (
+        reverse("admin:stations_orgunit_change", args=[unit.pk])
+        if unit
+        else reverse("admin:stations_orgunit_add")
+    )
+    return client.post(url, data | fields)
+
+
+# --- A city's administrator -------------------------------------------------------------
+
+
+def test_a_city_administrator_sees_their_citys_memberships_only(client, tree):
+    _login(client, tree["nb_admin"])
+    page = _page(client, "admin:stations_orgmember_changelist")
+    assert "nb_clerk" in page and "sx_clerk" not in page and "绍兴" not in page
+    other = tree["sx_clerk"].org_membership
+    response = client.get(reverse("admin:stations_orgmember_change", args=[other.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    users = _page(client, "admin:auth_user_changelist")
+    assert "nb_clerk" in users and "sx_clerk" not in users and "zj_admin" not in users
+    # Their own city in the companies' list, no unit (nothing hangs below a company).
+    companies = _page(client, "admin:stations_company_changelist")
+    assert "宁波供电公司" in companies and "绍兴供电公司" not in companies
+    units = _page(client, "admin:stations_orgunit_changelist")
+    assert "浙江省电力公司" not in units and "杭州片区" not in units
+    assert client.get(reverse("admin:stations_orgunit_add")).status_code == 403
+
+
+def test_a_city_administrator_renames_their_company_but_cannot_move_it(client, tree):
+    _login(client, tree["nb_admin"])
+    ningbo = tree["ningbo"]
+    assert _post_company(client, ningbo, name="宁波市供电公司").status_code == 302
+    ningbo.refresh_from_db()
+    assert (ningbo.name, ningbo.parent) == ("宁波市供电公司", tree["province"])
+    for parent in (tree["jiangsu"].pk, tree["region"].pk, ""):
+        page = _errors(_post_company(client, ningbo, parent=parent))
+        assert "You manage 宁波市供电公司, with no unit below it" in page
+    ningbo.refresh_from_db()
+    assert ningbo.parent == tree["province"]
+
+
+def test_a_city_administrator_places_people_in_their_city_only(client, tree):
+    _login(client, tree["nb_admin"])
+    member = tree["nb_clerk"].org_membership
+    _errors(_post_member(client, member, company=tree["shaoxing"].pk))
+    page = _errors(_post_member(client, member, company="", unit=tree["province"].pk))
+    assert "Place people only at or below 宁波供电公司" in page
+    member.refresh_from_db()
+    assert (member.company, member.unit) == (tree["ningbo"], None)
+
+
+def test_a_new_user_is_placed_in_the_same_form(client, tree):
+    _login(client, tree["nb_admin"])
+    add = reverse("admin:auth_user_add")
+    fields = {
+        "username": "nb_new",
+        "password1": "a-long-pass-2026",
+        "password2": "a-long-pass-2026",
+        "usable_password": "true",
+        "station_membership-TOTAL_FORMS": "0",
+        "station_membership-INITIAL_FORMS": "0",
+        "org_membership-TOTAL_FORMS": "1",
+        "org_membership-INITIAL_FORMS": "0",
+        "org_membership-0-company": "",
+        "org_membership-0-unit": "",
+    }
+    page = _errors(client.post(add, fields))
+    assert "Place the new user below" in page
+    assert not OrgMember.objects.filter(user__username="nb_new").exists()
+    above = _errors(client.post(add, fields | {"org_membership-0-unit": tree["province"].pk}))
+    assert "Place people only at or below 宁波供电公司" in above
+    assert not OrgMember.objects.filter(user__username="nb_new").exists()
+    response = client.post(add, fields | {"org_membership-0-company": tree["ningbo"].pk})
+    assert response.status_code == 302
+    assert OrgMember.objects.get(user__username="nb_new").company == tree["ningbo"]
+    assert "nb_new" in _page(client, "admin:auth_user_changelist")
+
+
+# --- The province's administrator and viewer --------------------------------------------------
+
+
+def test_a_province_administrator_manages_both_cities(client, tree):
+    _login(client, tree["zj_admin"])
+    page = _page(client, "admin:stations_orgmember_changelist")
+    assert "nb_clerk" in page and "sx_clerk" in page
+    member = tree["sx_clerk"].org_membership
+    assert _post_member(client, member, company=tree["ningbo"].pk).status_code == 302
+    assert OrgMember.objects.get(user=tree["sx_clerk"]).company == tree["ningbo"]
+    assert _post_company(client, tree["shaoxing"], parent=tree["region"].pk).status_code == 302
+    assert Company.objects.get(code="SX").parent == tree["region"]
+    added = _post_unit(client, None, code="NBX", name="宁波片区", parent=tree["province"].pk)
+    assert added.status_code == 302
+    assert OrgUnit.objects.get(code="NBX").parent == tree["province"]
+
+
+def test_a_province_administrator_cannot_reach_outside_the_province(client, tree):
+    _login(client, tree["zj_admin"])
+    outside = "Choose a parent unit at or below 浙江省电力公司 (ZJ)"
+    assert outside in _errors(_post_company(client, tree["shaoxing"], parent=tree["jiangsu"].pk))
+    assert outside in _errors(_post_unit(client, tree["region"], parent=tree["jiangsu"].pk))
+    assert outside in _errors(_post_unit(client, None, code="TOP", name="顶层"))
+    assert Company.objects.get(code="SX").parent == tree["province"]
+    assert OrgUnit.objects.get(code="HZ").parent == tree["province"]
+    assert not OrgUnit.objects.filter(code="TOP").exists()
+    # Their own unit is shown, not changed; 江苏 is not found.
+    assert "江苏" not in _page(client, "admin:stations_orgunit_changelist")
+    response = _post_unit(client, tree["province"], name="浙江")
+    assert response.status_code == 403
+    assert OrgUnit.objects.get(code="ZJ").name == "浙江省电力公司"
+    member = tree["nb_clerk"].org_membership
+    page = _errors(_post_member(client, member, company="", unit=tree["jiangsu"].pk))
+    assert "Place people only at or below 浙江省电力公司 (ZJ)" in page
+
+
+def test_a_province_viewer_changes_nothing(client, tree):
+    _login(client, tree["zj_viewer"])
+    member = tree["sx_clerk"].org_membership
+    assert _post_member(client, member, company=tree["ningbo"].pk).status_code == 403
+    assert _post_company(client, tree["shaoxing"], parent=tree["region"].pk).status_code == 403
+    added = _post_unit(client, None, code="NBX", name="宁波片区", parent=tree["province"].pk)
+    assert added.status_code == 403
+    assert OrgMember.objects.get(user=tree["sx_clerk"]).company == tree["shaoxing"]
+    assert Company.objects.get(code="SX").parent == tree["province"]
+    assert not OrgUnit.objects.filter(code="NBX").exists()

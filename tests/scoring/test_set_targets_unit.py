@@ -15,7 +15,7 @@ from scoring.engine import ScoringMethod
 from scoring.engine.method import MINMAX
 from scoring.models import MethodVersion, RunTrigger, ScoreRun
 from scoring.services import publish_unit_method
-from scoring.targets import SEED_THRESHOLDS, SEED_TARGETS
+from scoring.targets import SEED_TARGETS, SEED_THRESHOLDS
 from tests.scoring.test_unit_methods import OCTOBER, SEPTEMBER, make_province
 
 

@@ -37,7 +37,7 @@ def own_method(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     own = form.cleaned_data["own"]
     months = months_regraded_by_choice(company, own=own)

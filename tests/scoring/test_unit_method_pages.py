@@ -194,6 +194,10 @@ def test_the_overview_says_which_companies_inherit_and_which_use_their_own(
     assert "New common weights" not in page
     listing = text(client.get(reverse("scoring:unit_weights", args=["ZJ"])))
     assert "v1" in listing and "New common weights" not in listing
+    # The header's "Manage" menu marks the unit's method as the page shown.
+    header = listing.split("</header>")[0]
+    current = re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]*)', header)
+    assert current == ["Common method of 浙江省"]
     # The unit's page and the header lead there.
     unit_page = text(client.get(reverse("mapviews:unit", args=["ZJ"])))
     assert reverse("scoring:unit_method", args=["ZJ"]) in unit_page

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from indicators.periods import format_period
+from django.db.models import Max
+
+from indicators.periods import add_months, format_period
 from scoring.methodsource import (
     AnyVersion,
     MethodSource,
@@ -137,6 +139,16 @@ def _would_govern(
     if current.unit_id == unit.pk:
         return current.effective_from <= effective_from
     return True  # a unit further up
+
+
+def next_month_below(unit: OrgUnit) -> str:
+    """The month after the latest one published by a company below the unit: the usual
+    start of a new common version ("" before any)."""
+    ids = [company.pk for company in companies_below(unit)]
+    latest = ScoreRun.objects.filter(company_id__in=ids, is_current=True).aggregate(
+        latest=Max("period")
+    )["latest"]
+    return format_period(add_months(latest, 1)) if latest else ""
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,12 @@ from scoring.unitaccess import (
     publishing_rights,
     visible_unit_or_404,
 )
-from scoring.unitplan import company_sources, governed_companies, unit_regrade_plan
+from scoring.unitplan import (
+    company_sources,
+    governed_companies,
+    next_month_below,
+    unit_regrade_plan,
+)
 from scoring.views.common import preview_token, save_if_previewed
 from scoring.views.methods import describe_rules, method_rows, other_settings
 from scoring.views.targets import target_history, target_initial
@@ -117,7 +122,10 @@ def unit_weight_new(request: HttpRequest, code: str) -> HttpResponse:
     unit = _unit(request, code, publish=PUBLISH_WEIGHTS)
     indicators = [i for i in indicator_list() if i.active]
     newest = _newest(WeightSet, unit) or unit_version_in_force(WeightSet, unit, _NEWEST)
-    initial = {WeightsForm.field_name(key): w for key, w in weights_of(newest).items()}  # type: ignore[arg-type]
+    initial = {
+        "effective_from": next_month_below(unit),
+        **{WeightsForm.field_name(key): w for key, w in weights_of(newest).items()},  # type: ignore[arg-type]
+    }
     form = WeightsForm(request.POST or None, indicators=indicators, initial=initial)
     context = _context(request, unit, form=form)
     if request.method == "POST" and form.is_valid():
@@ -198,7 +206,9 @@ def unit_methods(request: HttpRequest, code: str) -> HttpResponse:
 def unit_method_new(request: HttpRequest, code: str) -> HttpResponse:
     unit = _unit(request, code, publish=PUBLISH_RULES)
     current = unit_method_in_force(unit, _NEWEST)
-    form = GradingForm(request.POST or None, method=current)
+    form = GradingForm(
+        request.POST or None, method=current, initial={"effective_from": next_month_below(unit)}
+    )
     context = _context(request, unit, form=form, other=other_settings(current))
     if request.method == "POST" and form.is_valid():
         effective_from = form.cleaned_data["effective_from"]
@@ -280,7 +290,9 @@ def unit_target_new(request: HttpRequest, code: str) -> HttpResponse:
     indicators = [i for i in indicator_list() if i.active]
     current = unit_method_in_force(unit, _NEWEST)
     form = TargetsForm(
-        request.POST or None, indicators=indicators, initial=target_initial(current, indicators)
+        request.POST or None,
+        indicators=indicators,
+        initial={"effective_from": next_month_below(unit), **target_initial(current, indicators)},
     )
     context = _context(
         request, unit, form=form, relative=current.relative, method_label=current.label

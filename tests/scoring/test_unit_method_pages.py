@@ -63,6 +63,9 @@ def test_a_province_admin_publishes_common_weights_and_the_inheriting_companies_
     unit, (ningbo, wenzhou, taizhou) = province
     english(client, people["province_admin"])
     url = reverse("scoring:unit_weight_new", args=["ZJ"])
+    form = text(client.get(url))
+    # It starts from the month after the companies' latest, as a company's form does.
+    assert 'name="effective_from" value="2026-11"' in form
     data = {
         "effective_from": "2026-10",
         "reason": "safety year",

@@ -43,7 +43,7 @@ from scoring.unitplan import (
     next_month_below,
     unit_regrade_plan,
 )
-from scoring.views.common import preview_token, save_if_previewed
+from scoring.views.common import PROGRESS_REFRESH_SECONDS, preview_token, save_if_previewed
 from scoring.views.methods import describe_rules, method_rows, other_settings
 from scoring.views.targets import target_history, target_initial
 from scoring.views.weights import (
@@ -178,7 +178,7 @@ def unit_weight_detail(request: HttpRequest, code: str, version: int) -> HttpRes
             version=weight_set,
             previous=previous,
             diff=weight_diff(indicator_list(), weights_of(previous), weights_of(weight_set)),
-            governed=governed_companies(weight_set),
+            **_governed_context(weight_set),
             described=describe_weights(weight_set),
         ),
     )
@@ -257,7 +257,7 @@ def unit_method_detail(request: HttpRequest, code: str, version: int) -> HttpRes
             targets=target_diff(method_of(previous), method, list(indicators)),
             relative=method.relative,
             method_label=method.label,
-            governed=governed_companies(method_version),
+            **_governed_context(method_version),
         ),
     )
 
@@ -368,6 +368,17 @@ def _preview(unit: OrgUnit, model, shown: dict) -> dict:
         "plan_months": sum(row.count for row in plan),
         "plan_final": sum(len(row.final) for row in plan),
         "previewed": preview_token(shown),
+    }
+
+
+def _governed_context(version: WeightSet | MethodVersion) -> dict:
+    """A unit version's page: the companies it grades, looked at again while some of
+    their re-grades are still being computed."""
+    governed = governed_companies(version)
+    computing = any(row.computing for row in governed)
+    return {
+        "governed": governed,
+        "refresh_seconds": PROGRESS_REFRESH_SECONDS if computing else None,
     }
 
 

@@ -31,6 +31,21 @@ BY_VIEW = {
     "scoring:method_publish": "methods",
     "scoring:target_list": "targets",
     "scoring:target_new": "targets",
+    "scoring:own_method": None,
+    **{
+        f"scoring:{name}": "unit_method"
+        for name in (
+            "unit_method",
+            "unit_weights",
+            "unit_weight_new",
+            "unit_weight_detail",
+            "unit_methods",
+            "unit_method_new",
+            "unit_method_detail",
+            "unit_targets",
+            "unit_target_new",
+        )
+    },
     "imports:upload": "imports",
     "scoring:month_close": "month_close",
     "scoring:month_rules": "month_close",
@@ -63,6 +78,7 @@ MANAGE_SECTIONS = frozenset(
         "weights",
         "methods",
         "targets",
+        "unit_method",
         "indicators",
         "imports",
         "month_close",

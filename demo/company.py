@@ -159,6 +159,8 @@ DEMO_USERS = [
     DemoUser("sx_committee", "孙党委", PARTY_COMMITTEE.key, company=SHAOXING),
     DemoUser("sx_admin", "绍兴管理员", ADMINISTRATOR.key, company=SHAOXING),
     DemoUser("zhejiang", "省公司观察员", PARTY_COMMITTEE.key, unit=PROVINCE_CODE),
+    # Publishes the province's common weights, grading rules and targets (not a superuser).
+    DemoUser("zj_admin", "省公司管理员", ADMINISTRATOR.key, unit=PROVINCE_CODE),
 ]
 #: Every user the demo made is in this group; users outside it are never changed.
 DEMO_GROUP = "Demo users"

@@ -48,6 +48,11 @@ class VersionCommand(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--effective-from", required=True, type=period_argument)
         parser.add_argument("--reason", default="", help=self.reason_help)
+        self.add_owner_arguments(parser)
+
+    @staticmethod
+    def add_owner_arguments(parser) -> None:
+        """``--company`` or ``--unit``: whose version the command saves."""
         parser.add_argument("--company")
         parser.add_argument(
             "--unit",

@@ -106,6 +106,28 @@ class WeightsForm(VersionForm):
         return values
 
 
+class OwnMethodForm(forms.Form):
+    """A company's switch between its own weights and grading rules and the common ones
+    of the units above it (``scoring.services.set_own_method``), with the reason the
+    audit trail keeps."""
+
+    own = forms.TypedChoiceField(
+        choices=[("1", "own"), ("0", "inherit")],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+        error_messages={"required": gettext_lazy("Choose own or common method.")},
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Recorded in the audit trail."),
+        error_messages={
+            "required": gettext_lazy("Say why: the reason is kept in the audit trail.")
+        },
+    )
+
+
 #: The normalisations the grading-rule form offers (the others: ``manage.py set_method``).
 NORMALISATION_CHOICES = [
     (GOALPOSTS, gettext_lazy("Absolute: each indicator against its floor and target")),

@@ -92,6 +92,23 @@ def governing_version(model: VersionModel, company_id: int, period: date) -> Any
     return governing_versions(model, owners_of(company_id), [period])[period]
 
 
+def unit_version_in_force(model: VersionModel, unit: OrgUnit, period: date) -> AnyVersion | None:
+    """The common version of ``model`` a company placed directly under ``unit`` would
+    inherit in the month: the unit's own in force, else the nearest unit's above it
+    (None: no unit on the way up has one). What a unit's new version starts from."""
+    units = list(reversed(unit_path(unit.pk)))  # nearest first
+    by_unit: dict[int, list[AnyVersion]] = {}
+    for version in model.objects.filter(
+        unit_id__in=[u.pk for u in units], effective_from__lte=period
+    ).order_by("-effective_from", "-version"):
+        by_unit.setdefault(version.unit_id, []).append(version)  # type: ignore[arg-type]
+    for above in units:
+        found = _in_force(by_unit.get(above.pk, []), period)
+        if found is not None:
+            return found
+    return None
+
+
 def companies_below(unit: OrgUnit) -> list[Company]:
     """Every company under the unit, at any depth, by id."""
     return sorted(companies_under(unit.pk), key=lambda company: company.pk)

@@ -146,3 +146,18 @@ def station_review(company_id: int, period: date, station_id: int) -> StationRev
     grade = shown_grade(company_id, period, station_id)
     objections = list(month.objections.filter(station_id=station_id).order_by("-raised_at"))
     return StationReview(month=month, grade=grade, objections=objections)
+
+
+def final_months(company_id: int, periods: list[date]) -> set[date]:
+    """Of the months, those whose grades are published and final (not provisional)."""
+    published = set(
+        ScoreRun.objects.filter(
+            company_id=company_id, period__in=periods, is_current=True
+        ).values_list("period", flat=True)
+    )
+    provisional = set(
+        MonthClose.objects.filter(
+            company_id=company_id, period__in=published, state=CloseState.PROVISIONAL
+        ).values_list("period", flat=True)
+    )
+    return published - provisional

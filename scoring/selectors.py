@@ -19,7 +19,7 @@ from indicators.periods import add_months, month_start
 from scoring.engine import DEFAULT_METHOD, ScoringMethod
 from scoring.engine.grades import ALL_GRADES
 from scoring.engine.method import CARRY_FORWARD
-from scoring.methodsource import governing_version
+from scoring.methodsource import governing_version, unit_version_in_force
 from scoring.models import (
     MethodVersion,
     MonthClose,
@@ -31,6 +31,7 @@ from scoring.models import (
     Weight,
     WeightSet,
 )
+from scoring.targets import initial_method
 from scoring.weightfile import weight_shares
 from stations.models import Company, County, OrgMember, OrgUnit, Station, StationMember
 
@@ -128,6 +129,16 @@ def method_of(version: MethodVersion | None) -> ScoringMethod:
 def method_in_force(company_id: int, period: date) -> ScoringMethod:
     """The method that grades the company's month."""
     return method_of(effective_method(company_id, period))
+
+
+def unit_method_in_force(unit: OrgUnit, period: date) -> ScoringMethod:
+    """The grading rules a unit's new common version starts from in the month: the
+    common rules in force for it (its own, else a unit's above it), else the seeded
+    method a new company starts with (``scoring.targets.initial_method``)."""
+    version = unit_version_in_force(MethodVersion, unit, period)
+    if version is not None:
+        return method_of(version)  # type: ignore[arg-type]
+    return initial_method(set(Indicator.objects.filter(active=True).values_list("code", flat=True)))
 
 
 def load_period_inputs(

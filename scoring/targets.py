@@ -28,6 +28,9 @@ sits in yellow, which the demo company bears out.
 
 from __future__ import annotations
 
+from scoring.engine import ScoringMethod
+from scoring.engine.method import GOALPOSTS, THRESHOLDS
+
 #: Indicator code → (floor, target) raw values: the floor scores 0, the target 100.
 SEED_TARGETS: dict[str, tuple[float, float]] = {
     "safety": (60.0, 98.0),
@@ -56,3 +59,15 @@ def seeded_goalposts(codes: set[str]) -> dict[str, tuple[float, float]]:
     """The seeded targets of the given indicators (those in use) as goalposts: what a new
     company, or a method switched to absolute without targets, starts from."""
     return as_goalposts({code: pair for code, pair in SEED_TARGETS.items() if code in codes})
+
+
+def initial_method(codes: set[str]) -> ScoringMethod:
+    """The method a new company starts with (its method version 1), and the base of a
+    unit's first common grading rules: absolute scoring, each indicator in use between
+    its seeded floor and target, the seeded thresholds."""
+    return ScoringMethod(
+        normalisation=GOALPOSTS,
+        goalposts=tuple(sorted(seeded_goalposts(codes).items())),
+        grading=THRESHOLDS,
+        thresholds=SEED_THRESHOLDS,
+    )

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from scoring.views import indicators, methods, monthclose, months, targets, weights
+from scoring.views import (
+    indicators,
+    methods,
+    monthclose,
+    months,
+    ownmethod,
+    targets,
+    units,
+    weights,
+)
 
 app_name = "scoring"
 
@@ -15,6 +24,25 @@ urlpatterns = [
     path("methods/<int:version>/publish/", methods.method_publish, name="method_publish"),
     path("targets/", targets.target_list, name="target_list"),
     path("targets/new/", targets.target_new, name="target_new"),
+    path("own-method/", ownmethod.own_method, name="own_method"),
+    # A unit's common method (<str:code>: a unit's code never holds a "/").
+    path("units/<str:code>/", units.unit_method, name="unit_method"),
+    path("units/<str:code>/weights/", units.unit_weights, name="unit_weights"),
+    path("units/<str:code>/weights/new/", units.unit_weight_new, name="unit_weight_new"),
+    path(
+        "units/<str:code>/weights/<int:version>/",
+        units.unit_weight_detail,
+        name="unit_weight_detail",
+    ),
+    path("units/<str:code>/methods/", units.unit_methods, name="unit_methods"),
+    path("units/<str:code>/methods/new/", units.unit_method_new, name="unit_method_new"),
+    path(
+        "units/<str:code>/methods/<int:version>/",
+        units.unit_method_detail,
+        name="unit_method_detail",
+    ),
+    path("units/<str:code>/targets/", units.unit_targets, name="unit_targets"),
+    path("units/<str:code>/targets/new/", units.unit_target_new, name="unit_target_new"),
     path("month-close/", monthclose.close_overview, name="month_close"),
     path("month-close/rules/", monthclose.rules_save, name="month_rules"),
     path("month-close/<str:period>/", monthclose.close_detail, name="month_close_detail"),

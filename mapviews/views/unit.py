@@ -40,7 +40,7 @@ def unit_page(request: HttpRequest, code: str) -> HttpResponse:
         "mapviews/unit",
         lambda: unit_context(request, unit),
         scope=(unit.pk, *trail_scope(request)),
-        keep=("unit_name", "period", "period_scored", "plotly_js"),
+        keep=("unit_name", "unit_code", "period", "period_scored", "plotly_js"),
     )
 
 
@@ -52,6 +52,7 @@ def unit_context(request: HttpRequest, unit: OrgUnit) -> dict:
     context: dict = {
         "unit": unit,
         "unit_name": unit.name,
+        "unit_code": unit.code,
         "crumbs": unit_trail(request, unit),
         "children_count": len(tree.children),
         "companies_count": len(tree.company_ids),

@@ -15,11 +15,10 @@ from django.utils import timezone
 
 from indicators.jobqueue import left_behind, publish_group_soon, publish_soon
 from scoring.models import (
-    CloseState,
-    MonthClose,
     RunStatus,
     ScoreRun,
 )
+from scoring.monthstate import final_months
 from stations.models import Company
 
 #: The Celery task that executes a run (``scoring.tasks.recompute_period``).
@@ -84,7 +83,7 @@ def request_regrades(
     runs: dict[int, list[ScoreRun]] = {}
     with transaction.atomic():
         for company, periods in months.items():
-            final = _final_months(company.pk, periods)
+            final = final_months(company.pk, periods)
             runs[company.pk] = [
                 request_recompute(
                     company,
@@ -99,21 +98,6 @@ def request_regrades(
         groups = {pk: [run.pk for run in found] for pk, found in runs.items() if found}
         transaction.on_commit(lambda: enqueue_company_runs(list(groups.values())))
     return runs
-
-
-def _final_months(company_id: int, periods: list[date]) -> set[date]:
-    """Of the months, those whose grades are published and final (not provisional)."""
-    published = set(
-        ScoreRun.objects.filter(
-            company_id=company_id, period__in=periods, is_current=True
-        ).values_list("period", flat=True)
-    )
-    provisional = set(
-        MonthClose.objects.filter(
-            company_id=company_id, period__in=published, state=CloseState.PROVISIONAL
-        ).values_list("period", flat=True)
-    )
-    return published - provisional
 
 
 def enqueue_company_runs(groups: list[list[int]]) -> None:

@@ -19,15 +19,14 @@ from django.db import transaction
 from audit.models import Action
 from audit.services import record
 from scoring.engine import ScoringMethod
-from scoring.methodsource import governing_versions, owners_of
 from scoring.models import MethodOverride, MethodVersion, RunTrigger, ScoreRun, WeightSet
-from scoring.selectors import periods_with_data
 from scoring.services.recompute import request_regrades
 from scoring.services.versions import (
     companies_governed_by,
     save_method_version,
     save_weight_version,
 )
+from scoring.unitplan import months_regraded_by_choice
 from stations.models import Company, OrgUnit
 
 
@@ -89,15 +88,12 @@ def set_own_method(*, company: Company, own: bool, reason: str = "", user=None) 
     current = MethodOverride.objects.filter(company=company).first()
     if (current is not None) == own:
         return False
-    periods = periods_with_data(company.pk)
-    before = _governing(company.pk, periods, own=not own)
-    after = _governing(company.pk, periods, own=own)
+    changed = months_regraded_by_choice(company, own=own)
     if own:
         MethodOverride.objects.create(company=company, reason=reason, set_by=user)
     else:
         assert current is not None
         current.delete()
-    changed = [period for period in periods if before[period] != after[period]]
     record(
         Action.OWN_METHOD_SET if own else Action.OWN_METHOD_CLEARED,
         company,
@@ -109,14 +105,3 @@ def set_own_method(*, company: Company, own: bool, reason: str = "", user=None) 
     if changed:
         request_regrades({company: changed}, trigger=RunTrigger.UNIT, user=user)
     return True
-
-
-def _governing(company_id: int, periods: list[date], *, own: bool) -> dict[date, tuple]:
-    """Each month's (weight version id, method version id) under the choice ``own``."""
-    owners = owners_of(company_id, own=own)
-    weights = governing_versions(WeightSet, owners, periods)
-    methods = governing_versions(MethodVersion, owners, periods)
-    return {
-        period: (getattr(weights[period], "pk", None), getattr(methods[period], "pk", None))
-        for period in periods
-    }

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from indicators.models import Indicator
 from scoring.engine import ScoringMethod
-from scoring.engine.method import GOALPOSTS, THRESHOLDS
 from scoring.methodsource import companies_below, governing_versions, owners_of
 from scoring.models import (
     MethodVersion,
@@ -29,7 +28,7 @@ from scoring.selectors import (
 )
 from scoring.services.recompute import request_recompute
 from scoring.storedtexts import INITIAL_METHOD_REASON, INITIAL_WEIGHTS_REASON
-from scoring.targets import SEED_THRESHOLDS, seeded_goalposts
+from scoring.targets import initial_method
 from stations.models import Company, OrgUnit
 
 #: Version 1 of a new company (weights and method) counts from this month.
@@ -60,15 +59,9 @@ def create_initial_method(company: Company) -> MethodVersion:
     between its seeded floor and target (``scoring.targets``), the seeded thresholds.
     An active indicator without a seeded target is placed within its valid range."""
     active = set(Indicator.objects.filter(active=True).values_list("code", flat=True))
-    method = ScoringMethod(
-        normalisation=GOALPOSTS,
-        goalposts=tuple(sorted(seeded_goalposts(active).items())),
-        grading=THRESHOLDS,
-        thresholds=SEED_THRESHOLDS,
-    )
     return create_method_version(
         company=company,
-        method=method,
+        method=initial_method(active),
         effective_from=INITIAL_WEIGHTS_FROM,
         reason=INITIAL_METHOD_REASON,
         user=None,

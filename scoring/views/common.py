@@ -20,8 +20,9 @@ from django.utils.translation import ngettext
 
 from indicators.periods import add_months, format_period, month_start
 from scoring.engine import ScoringMethod
+from scoring.forms import OwnMethodForm
 from scoring.methodsource import governing_versions, method_source, owners_of
-from scoring.models import MethodVersion, RunStatus, ScoreRun, WeightSet
+from scoring.models import MethodOverride, MethodVersion, RunStatus, ScoreRun, WeightSet
 from scoring.regrade_preview import Comparison, preview
 from scoring.selectors import current_runs, periods_with_data
 from scoring.services import (
@@ -33,27 +34,46 @@ from scoring.services import (
     next_version_start,
     publish_run,
 )
+from scoring.unitplan import months_regraded_by_choice
 from scoring.viewer import parse_id
 from stations.models import Company
 from stations.viewer import viewed_company
 
+#: Switching a company between its own method and its units' common one: administrators
+#: of the company (both kinds of version change with it).
+OWN_METHOD_PERMISSIONS = ("scoring.add_weightset", "scoring.add_methodversion")
 #: How long the version page waits before looking at its re-grades again.
 PROGRESS_REFRESH_SECONDS = 3
 
 
 def source_context(
-    company: Company, model: type[WeightSet | MethodVersion], describe: Callable[..., str]
+    company: Company,
+    model: type[WeightSet | MethodVersion],
+    describe: Callable[..., str],
+    *,
+    user=None,
 ) -> dict:
     """What a version page says of where the company's version in force this month
     comes from: inherited from a unit (which one, which version, ``describe`` of it) or
-    its own (overriding a unit's). Nothing for a company under no unit."""
+    its own (overriding a unit's). Nothing for a company under no unit. With ``user``
+    an administrator of the company, also the switch between its own method and the
+    units' (``own_choice``: its choice now and the months switching re-grades)."""
     if company.parent_id is None:
         return {}
     source = method_source(model, company, month_start(timezone.localdate()))
-    return {
+    context = {
         "source": source,
         "source_text": describe(source.version) if source.inherited else "",
     }
+    if user is not None and user.has_perms(OWN_METHOD_PERMISSIONS):
+        own = MethodOverride.objects.filter(company=company).exists()
+        months = months_regraded_by_choice(company, own=not own)
+        context["own_choice"] = {
+            "own": own,
+            "months": [format_period(month) for month in months],
+            "form": OwnMethodForm(),
+        }
+    return context
 
 
 def company_or_404(request: HttpRequest) -> Company:
@@ -269,11 +289,12 @@ def save_if_previewed(
     shown: dict,
     create: Callable[[], WeightSet | MethodVersion],
     saved_text: str,
-    detail_route: str,
+    detail_route: str | Callable[[WeightSet | MethodVersion], str],
 ) -> HttpResponse | None:
     """Step 2 of a version form: save when "save" was pressed with exactly the values
     its preview showed, once (a second click on "save" does not save a second version),
-    and go to the version's page; otherwise None: the page shows the preview of the
+    and go to the version's page (``detail_route``: a route taking the version number,
+    or what gives the page's address); otherwise None: the page shows the preview of the
     values as they are, and says why. ``saved_text`` takes ``%(version)d`` and
     ``%(period)s``."""
     if request.POST.get("action") != "save":
@@ -293,6 +314,8 @@ def save_if_previewed(
         request,
         saved_text % {"version": version.version, "period": format_period(version.effective_from)},
     )
+    if callable(detail_route):  # a unit's version: its page's address
+        return redirect(detail_route(version))
     return redirect(detail_route, version=version.version)
 
 

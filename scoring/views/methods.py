@@ -5,7 +5,7 @@ re-grades."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ MANAGE_RULES = "scoring.add_methodversion"
 VIEW_RULES = "scoring.view_methodversion"
 
 
-def _other_settings(method: ScoringMethod) -> dict:
+def other_settings(method: ScoringMethod) -> dict:
     """The settings this page keeps as they are (changed with ``manage.py set_method``)."""
     record = method.as_record()
     for name in ("normalisation", "grading", "quotas_pct", "thresholds", "coverage_min_pct"):
@@ -42,33 +42,39 @@ def _other_settings(method: ScoringMethod) -> dict:
 @permission_required(VIEW_RULES, raise_exception=True)
 def method_list(request: HttpRequest) -> HttpResponse:
     company = company_or_404(request)
-    versions = list(
-        MethodVersion.objects.filter(company=company)
-        .select_related("created_by")
-        .order_by("-effective_from", "-version")  # each row beside the one it follows
-    )
-    rows = []
-    for index, version in enumerate(versions):
-        previous = versions[index + 1] if index + 1 < len(versions) else None
-        rows.append(
-            {
-                "version": version,
-                "grading": describe_grading(method_of(version)),
-                "before": describe_grading(method_of(previous)),
-            }
-        )
     return render(
         request,
         "scoring/method_list.html",
         {
             "company": company,
-            "rows": rows,
+            "rows": method_rows(MethodVersion.objects.filter(company=company)),
             "default": describe_grading(ScoringMethod()),
             "review_months": review_months(company),
             "source_kind": "rules",
-            **source_context(company, MethodVersion, lambda v: describe_grading(method_of(v))),
+            **source_context(company, MethodVersion, describe_rules, user=request.user),
         },
     )
+
+
+def describe_rules(version: MethodVersion | None) -> str:
+    return describe_grading(method_of(version))
+
+
+def method_rows(versions: QuerySet[MethodVersion]) -> list[dict]:
+    """The history of an owner's grading-rule versions (a company's or a unit's), each
+    row beside the one it follows in effect."""
+    ordered = list(versions.select_related("created_by").order_by("-effective_from", "-version"))
+    rows = []
+    for index, version in enumerate(ordered):
+        previous = ordered[index + 1] if index + 1 < len(ordered) else None
+        rows.append(
+            {
+                "version": version,
+                "grading": describe_rules(version),
+                "before": describe_rules(previous),
+            }
+        )
+    return rows
 
 
 @permission_required(MANAGE_RULES, raise_exception=True)
@@ -87,16 +93,16 @@ def method_new(request: HttpRequest) -> HttpResponse:
     context: dict = {
         "company": company,
         "form": form,
-        "other": _other_settings(current),
+        "other": other_settings(current),
         "source_kind": "rules",
-        **source_context(company, MethodVersion, lambda v: describe_grading(method_of(v))),
+        **source_context(company, MethodVersion, describe_rules),
     }
     if request.method == "POST" and form.is_valid():
         effective_from = form.cleaned_data["effective_from"]
         # The other settings are those in force at the effective month (a version dated
         # before the newest one must not take that one's settings back in time).
         form.method = method_in_force(company.pk, effective_from)
-        context["other"] = _other_settings(form.method)
+        context["other"] = other_settings(form.method)
         method = form.new_method()
         saved, previewed = method_version_step(
             request,

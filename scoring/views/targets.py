@@ -7,6 +7,7 @@ is the grading-rule version's (``scoring:method_detail``), which shows its targe
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring.engine import ScoringMethod
-from scoring.forms import TargetsForm, describe_grading
+from scoring.forms import TargetsForm
 from scoring.goalposts import relative_method_error, target_diff, targets_of, with_targets
 from scoring.models import MethodVersion
 from scoring.selectors import method_in_force, method_of
@@ -25,7 +26,7 @@ from scoring.views.common import (
     next_month_label,
     source_context,
 )
-from scoring.views.methods import MANAGE_RULES, VIEW_RULES
+from scoring.views.methods import MANAGE_RULES, VIEW_RULES, describe_rules
 
 
 def _newest(company) -> MethodVersion | None:
@@ -48,20 +49,11 @@ def target_list(request: HttpRequest) -> HttpResponse:
     company = company_or_404(request)
     indicators = list(Indicator.objects.order_by("display_order", "code"))
     newest = _newest(company)
-    source = source_context(company, MethodVersion, lambda v: describe_grading(method_of(v)))
+    source = source_context(company, MethodVersion, describe_rules, user=request.user)
     inherited = source.get("source") and source["source"].inherited
     # An inheriting company is graded by its unit's targets: those are in force.
     method = method_of(source["source"].version if inherited else newest)
-    history = []
-    before = ScoringMethod()
-    versions = MethodVersion.objects.filter(company=company).select_related("created_by")
-    for version in versions.order_by("effective_from", "version"):
-        after = method_of(version)
-        changes = [row for row in target_diff(before, after, indicators) if row["changed"]]
-        if changes:
-            history.append({"version": version, "changes": changes})
-        before = after
-    history.reverse()
+    history = target_history(MethodVersion.objects.filter(company=company), indicators)
     active = [indicator for indicator in indicators if indicator.active]
     return render(
         request,
@@ -79,6 +71,30 @@ def target_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def target_history(versions: QuerySet[MethodVersion], indicators: list[Indicator]) -> list[dict]:
+    """The versions (a company's or a unit's) that changed a target, newest first, each
+    with its changes."""
+    history = []
+    before = ScoringMethod()
+    for version in versions.select_related("created_by").order_by("effective_from", "version"):
+        after = method_of(version)
+        changes = [row for row in target_diff(before, after, indicators) if row["changed"]]
+        if changes:
+            history.append({"version": version, "changes": changes})
+        before = after
+    history.reverse()
+    return history
+
+
+def target_initial(method: ScoringMethod, indicators: list[Indicator]) -> dict:
+    """The targets form's floors and targets, filled from a method."""
+    initial = {}
+    for code, target in targets_of(method, indicators).items():
+        initial[TargetsForm.field_name("floor", code)] = f"{target.floor:.15g}"
+        initial[TargetsForm.field_name("target", code)] = f"{target.target:.15g}"
+    return initial
+
+
 @permission_required(MANAGE_RULES, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def target_new(request: HttpRequest) -> HttpResponse:
@@ -88,10 +104,7 @@ def target_new(request: HttpRequest) -> HttpResponse:
     company = company_or_404(request)
     indicators = _active_indicators()
     current = method_of(_newest(company))
-    initial: dict = {"effective_from": next_month_label(company)}
-    for code, target in targets_of(current, indicators).items():
-        initial[TargetsForm.field_name("floor", code)] = f"{target.floor:.15g}"
-        initial[TargetsForm.field_name("target", code)] = f"{target.target:.15g}"
+    initial = {"effective_from": next_month_label(company), **target_initial(current, indicators)}
     form = TargetsForm(request.POST or None, indicators=indicators, initial=initial)
     context: dict = {
         "company": company,
@@ -99,7 +112,7 @@ def target_new(request: HttpRequest) -> HttpResponse:
         "relative": current.relative,
         "method_label": current.label,
         "source_kind": "rules",
-        **source_context(company, MethodVersion, lambda v: describe_grading(method_of(v))),
+        **source_context(company, MethodVersion, describe_rules),
     }
     if request.method == "POST" and form.is_valid():
         effective_from = form.cleaned_data["effective_from"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth.decorators import permission_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -69,23 +70,38 @@ def describe_weights(weight_set: WeightSet) -> str:
     return "; ".join(f"{row.indicator.name} {row.weight.normalize():f}" for row in rows)
 
 
-def _indicators() -> list[Indicator]:
+def indicator_list() -> list[Indicator]:
     return list(Indicator.objects.order_by("display_order", "code"))
 
 
 @permission_required(VIEW_WEIGHTS, raise_exception=True)
 def weight_list(request: HttpRequest) -> HttpResponse:
     company = company_or_404(request)
-    versions = list(
-        WeightSet.objects.filter(company=company)
-        .select_related("created_by")
+    return render(
+        request,
+        "scoring/weight_list.html",
+        {
+            "company": company,
+            "rows": weight_rows(WeightSet.objects.filter(company=company)),
+            "review_months": review_months(company),
+            "source_kind": "weights",
+            **source_context(company, WeightSet, describe_weights, user=request.user),
+        },
+    )
+
+
+def weight_rows(versions: QuerySet[WeightSet]) -> list[dict]:
+    """The history of an owner's weight versions (a company's or a unit's), newest first,
+    each with what it changed from the one before."""
+    ordered = list(
+        versions.select_related("created_by")
         .prefetch_related("weights__indicator")
         .order_by("-version")
     )
-    indicators = _indicators()
+    indicators = indicator_list()
     rows = []
-    for index, version in enumerate(versions):
-        previous = versions[index + 1] if index + 1 < len(versions) else None
+    for index, version in enumerate(ordered):
+        previous = ordered[index + 1] if index + 1 < len(ordered) else None
         diff = weight_diff(indicators, weights_of(previous), weights_of(version))
         rows.append(
             {
@@ -94,17 +110,7 @@ def weight_list(request: HttpRequest) -> HttpResponse:
                 "first": previous is None,
             }
         )
-    return render(
-        request,
-        "scoring/weight_list.html",
-        {
-            "company": company,
-            "rows": rows,
-            "review_months": review_months(company),
-            "source_kind": "weights",
-            **source_context(company, WeightSet, describe_weights),
-        },
-    )
+    return rows
 
 
 @permission_required(MANAGE_WEIGHTS, raise_exception=True)
@@ -113,7 +119,7 @@ def weight_new(request: HttpRequest) -> HttpResponse:
     """GET: the form, filled with the latest version. POST "preview": the form checked
     and the month graded under it, nothing saved. POST "save": the version saved."""
     company = company_or_404(request)
-    indicators = [i for i in _indicators() if i.active]
+    indicators = [i for i in indicator_list() if i.active]
     latest = WeightSet.objects.filter(company=company).order_by("-effective_from", "-version")
     initial = {
         "effective_from": next_month_label(company),  # as the grading-rules form does
@@ -185,7 +191,7 @@ def weight_detail(request: HttpRequest, version: int) -> HttpResponse:
             "company": company,
             "version": weight_set,
             "previous": previous,
-            "diff": weight_diff(_indicators(), weights_of(previous), weights_of(weight_set)),
+            "diff": weight_diff(indicator_list(), weights_of(previous), weights_of(weight_set)),
             **progress_context(weight_set, request),
         },
     )

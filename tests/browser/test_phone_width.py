@@ -56,6 +56,7 @@ def _ids() -> dict[str, str]:
     from scoring.models import MethodVersion, ScoreRun, WeightSet
 
     latest = ScoreRun.objects.filter(is_current=True).order_by("-period").first()
+    _common_versions_of_the_province()
     return {
         "measure": str(Measure.objects.filter(station__code=MEILIN_CODE).order_by("pk")[0].pk),
         "project": str(SecretaryProject.objects.get(station__code=MEILIN_CODE).pk),
@@ -64,6 +65,25 @@ def _ids() -> dict[str, str]:
         "method": str(MethodVersion.objects.order_by("version")[0].version),
         "month": format_period(latest.period),
     }
+
+
+def _common_versions_of_the_province() -> None:
+    """Version 1 of 浙江's common weights and rules, for their pages: dated far ahead, so
+    that they grade no month and change nothing else the walk shows."""
+    from datetime import date
+    from decimal import Decimal
+
+    from indicators.models import Indicator
+    from scoring.engine import ScoringMethod
+    from scoring.services import publish_unit_method, publish_unit_weights
+    from stations.models import OrgUnit
+
+    unit = OrgUnit.objects.get(code="ZJ")
+    later = date(2200, 1, 1)
+    codes = Indicator.objects.filter(active=True).values_list("code", flat=True)
+    weights = {code: Decimal(1) for code in codes}
+    publish_unit_weights(unit=unit, weights=weights, effective_from=later, reason="phone walk")
+    publish_unit_method(unit=unit, method=ScoringMethod(), effective_from=later, reason="walk")
 
 
 #: route name → (demo user, or None for a visitor who is not logged in; the path).
@@ -76,6 +96,15 @@ PHONE_PAGES: dict[str, tuple[str | None, Callable[[dict[str, str]], str]]] = {
     "mapviews:history": ("meilin", lambda ids: "/history/"),
     "mapviews:search": ("meilin", lambda ids: "/search/?q=l"),
     "mapviews:unit": ("zhejiang", lambda ids: "/org/ZJ/"),
+    "scoring:unit_method": ("zhejiang", lambda ids: "/manage/units/ZJ/"),
+    "scoring:unit_weights": ("zhejiang", lambda ids: "/manage/units/ZJ/weights/"),
+    "scoring:unit_weight_detail": ("zhejiang", lambda ids: "/manage/units/ZJ/weights/1/"),
+    "scoring:unit_methods": ("zhejiang", lambda ids: "/manage/units/ZJ/methods/"),
+    "scoring:unit_method_detail": ("zhejiang", lambda ids: "/manage/units/ZJ/methods/1/"),
+    "scoring:unit_targets": ("zhejiang", lambda ids: "/manage/units/ZJ/targets/"),
+    "scoring:unit_weight_new": ("zj_admin", lambda ids: "/manage/units/ZJ/weights/new/"),
+    "scoring:unit_method_new": ("zj_admin", lambda ids: "/manage/units/ZJ/methods/new/"),
+    "scoring:unit_target_new": ("zj_admin", lambda ids: "/manage/units/ZJ/targets/new/"),
     "mapviews:station": ("meilin", lambda ids: f"/stations/{MEILIN_CODE}/"),
     "improvement:all_red": ("meilin", lambda ids: "/improvement/all-red/"),
     "improvement:notifications": ("meilin", lambda ids: "/improvement/notifications/"),

@@ -73,6 +73,7 @@ class Page:
 MONTH_PAGE = ("period", "county", "page", "sort", "dir", "company")
 MAP_PAGE = (*MONTH_PAGE, "print")
 S1 = ((CODE, "S1"),)
+UNIT = ((CODE, "{unit}"),)
 
 WALK: dict[str, Page] = {
     "mapviews:home": Page(query=MAP_PAGE),
@@ -99,6 +100,16 @@ WALK: dict[str, Page] = {
     "scoring:method_publish": Page("post", args=((ID, "1"),)),
     "scoring:target_list": Page(),
     "scoring:target_new": Page(posts=True),
+    "scoring:own_method": Page("post"),
+    "scoring:unit_method": Page(args=UNIT),
+    "scoring:unit_weights": Page(args=UNIT),
+    "scoring:unit_weight_new": Page(args=UNIT, posts=True),
+    "scoring:unit_weight_detail": Page(args=(*UNIT, (ID, "1"))),
+    "scoring:unit_methods": Page(args=UNIT),
+    "scoring:unit_method_new": Page(args=UNIT, posts=True),
+    "scoring:unit_method_detail": Page(args=(*UNIT, (ID, "1"))),
+    "scoring:unit_targets": Page(args=UNIT),
+    "scoring:unit_target_new": Page(args=UNIT, posts=True),
     "scoring:month_review": Page(args=((MONTH, "2026-09"),)),
     "scoring:month_publish": Page("post", args=((MONTH, "2026-09"),)),
     "scoring:month_close": Page(),

@@ -33,6 +33,9 @@ MANAGE_S1_POST = MANAGE_S1 | {"secretary": 302, "committee": 302, "admin": 302}
 API_READ = dict.fromkeys(ROLES[1:], 200) | {"anonymous": 401}
 API_ADMIN = ADMIN_ONLY | {"anonymous": 401}
 
+# A unit's pages: superusers and the unit's members only; nobody here is either.
+UNIT_ONLY = dict.fromkeys(ROLES[1:], 404) | {"anonymous": LOGIN}
+
 # route name → (method, args, query, expected status per role)
 ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "mapviews:home": ("get", [], {}, EVERYONE),
@@ -55,7 +58,7 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "mapviews:history": ("get", [], {}, EVERYONE),
     "mapviews:station": ("get", ["S2"], {}, EVERYONE),  # the summary is public
     # A unit's page: superusers and the unit's members only; nobody here is either.
-    "mapviews:unit": ("get", ["{unit}"], {}, dict.fromkeys(ROLES[1:], 404) | {"anonymous": LOGIN}),
+    "mapviews:unit": ("get", ["{unit}"], {}, UNIT_ONLY),
     "mapviews:matrix": ("get", [], {"period": "2026-09"}, COMMITTEE_UP),
     "scoring:weights": ("get", [], {}, COMMITTEE_UP),
     "scoring:weight_new": ("get", [], {}, ADMIN_ONLY),
@@ -67,6 +70,24 @@ ACCESS: dict[str, tuple[str, list, dict, dict]] = {
     "scoring:method_publish": ("post", [1], {}, ADMIN_POST),
     "scoring:target_list": ("get", [], {}, COMMITTEE_UP),
     "scoring:target_new": ("get", [], {}, ADMIN_ONLY),
+    # A company's switch between its own method and its units' (empty: refused, back).
+    "scoring:own_method": ("post", [], {}, ADMIN_POST),
+    # A unit's common method: as its page, superusers and the unit's members only
+    # (tests/scoring/test_unit_method_pages.py has the unit's own people).
+    **{
+        f"scoring:{name}": ("get", ["{unit}", *extra], {}, UNIT_ONLY)
+        for name, extra in (
+            ("unit_method", []),
+            ("unit_weights", []),
+            ("unit_weight_new", []),
+            ("unit_weight_detail", [1]),
+            ("unit_methods", []),
+            ("unit_method_new", []),
+            ("unit_method_detail", [1]),
+            ("unit_targets", []),
+            ("unit_target_new", []),
+        )
+    },
     "scoring:month_review": ("get", ["2026-09"], {}, COMMITTEE_UP),
     "scoring:month_publish": ("post", ["2026-09"], {}, ADMIN_POST),
     # The month close (September is under review in ``records``; its objection is S2's).

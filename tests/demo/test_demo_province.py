@@ -14,6 +14,7 @@ from audit.models import AuditEntry
 from demo import shaoxing
 from demo.company import COMPANY_NAME, DEMO_PASSWORD, ensure_users, load_demo
 from scoring.models import RunStatus, ScoreRun, StationScore
+from scoring.unitaccess import PUBLISH_WEIGHTS, may_publish_at
 from stations.models import Company, OrgUnit, Station
 from stations.orgtree import companies_under, company_path
 from stations.scope import visible_company_ids
@@ -68,6 +69,11 @@ def test_two_cities_under_zhejiang_with_their_own_grades_and_users(
     assert visible_company_ids(users["keqiao"]) == {sx.pk}
     assert users["keqiao"].station_membership.station.name == shaoxing.KEQIAO
     assert visible_company_ids(users["zhejiang"]) == {ningbo.pk, sx.pk}
+    # The province's administrator: both companies, and the province's common method.
+    assert visible_company_ids(users["zj_admin"]) == {ningbo.pk, sx.pk}
+    assert may_publish_at(users["zj_admin"], zhejiang, PUBLISH_WEIGHTS)
+    assert not may_publish_at(users["zhejiang"], zhejiang, PUBLISH_WEIGHTS)
+    assert not may_publish_at(users["sx_admin"], zhejiang, PUBLISH_WEIGHTS)
     assert not users["sx_admin"].is_superuser and users["sx_admin"].check_password(DEMO_PASSWORD)
 
     # loading again changes nothing, not even the audit trail

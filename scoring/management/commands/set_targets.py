@@ -8,9 +8,10 @@ from indicators.models import Indicator
 from indicators.periods import format_period
 from scoring.cli import VersionCommand, period_argument
 from scoring.goalposts import relative_method_error, with_targets
-from scoring.selectors import method_in_force
-from scoring.services import create_method_version
+from scoring.selectors import method_in_force, unit_method_in_force
+from scoring.services import create_method_version, publish_unit_method
 from scoring.targetfile import parse_target_table
+from stations.models import OrgUnit
 from tabular.defects import FileRejected
 from tabular.reading import limits_from_settings, read_table
 
@@ -35,10 +36,9 @@ class Command(VersionCommand):
             help=gettext_lazy("The first month (YYYY-MM) graded with these targets."),
         )
         parser.add_argument("--reason", default="", help=self.reason_help)
-        parser.add_argument("--company")
+        self.add_owner_arguments(parser)
 
     def save_version(self, *, owner, file, effective_from, reason):
-        company = owner  # targets are saved for a company (no --unit)
         indicators = list(Indicator.objects.filter(active=True))
         retired = set(Indicator.objects.filter(active=False).values_list("code", flat=True))
         try:
@@ -48,18 +48,27 @@ class Command(VersionCommand):
             )
         except FileRejected as rejected:
             raise CommandError(rejected.report()) from None
-        in_force = method_in_force(company.pk, effective_from)
+        unit = owner if isinstance(owner, OrgUnit) else None
+        # The method in force at the month (a unit's: its common rules), targets replaced.
+        in_force = (
+            unit_method_in_force(unit, effective_from)
+            if unit
+            else method_in_force(owner.pk, effective_from)
+        )
         refusal = relative_method_error(in_force, format_period(effective_from))
         if refusal:
             raise CommandError(refusal + " " + _("Nothing was saved."))
         method = with_targets(in_force, targets)
+        reason = reason or _("set_targets from %s") % file
         # As set_method: the command line publishes the re-grade at once.
-        version = create_method_version(
-            company=company,
-            method=method,
-            effective_from=effective_from,
-            reason=reason or _("set_targets from %s") % file,
-        )
+        if unit:
+            version = publish_unit_method(
+                unit=unit, method=method, effective_from=effective_from, reason=reason
+            )
+        else:
+            version = create_method_version(
+                company=owner, method=method, effective_from=effective_from, reason=reason
+            )
         saved = _(
             "Saved the targets of %(count)d indicators as method version %(version)d "
             "(%(label)s), effective from %(period)s."

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from demo.company import COMPANY_NAME, DEMO_PASSWORD, PROVINCE_NAME, ensure_users, load_demo
 from demo.shaoxing import COMPANY_NAME as SHAOXING
 from scoring.models import RunStatus, ScoreRun
-from stations.roles import ROLES_BY_KEY
+from stations.roles import ADMINISTRATOR, ROLES_BY_KEY
 
 
 class Command(BaseCommand):
@@ -44,7 +44,12 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo logins (password for all: %s):") % DEMO_PASSWORD)
         for demo in ready:
             where = f" — {demo.place}"
-            if demo.unit:
+            if demo.unit and demo.role == ADMINISTRATOR.key:
+                where += " " + _(
+                    "(reads every company below it; publishes its common method and manages "
+                    "its part of the tree)"
+                )
+            elif demo.unit:
                 where += " " + _("(every company below it, read only)")
             label = ROLES_BY_KEY[demo.role].label
             self.stdout.write(f"  {demo.username:<13} {label}{where}")

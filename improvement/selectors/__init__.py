@@ -9,7 +9,11 @@ from improvement.selectors.months import (
     month_rows_between,
 )
 from improvement.selectors.pairing import (
+    ALREADY_PAIRED,
     DEFAULT_SPAN_MONTHS,
+    NOT_OF_COMPANY,
+    OTHER_COUNTY,
+    WRONG_GRADE,
     HelpMonth,
     HelpRow,
     PairingMonth,
@@ -43,7 +47,11 @@ from improvement.selectors.work import (
 )
 
 __all__ = [
+    "ALREADY_PAIRED",
     "DEFAULT_SPAN_MONTHS",
+    "NOT_OF_COMPANY",
+    "OTHER_COUNTY",
+    "WRONG_GRADE",
     "HelpMonth",
     "HelpRow",
     "IndicatorOption",

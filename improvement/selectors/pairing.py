@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from improvement.engine import (
+    PAIRING_RULE,
     PairingEvaluation,
     PairingProposal,
     Strength,
@@ -34,6 +36,12 @@ from scoring.selectors import (
     weight_series,
 )
 from stations.models import Station
+
+#: Why a station may not partner a weak one (``PairingMonth.refusal``).
+NOT_OF_COMPANY = "not_of_company"
+WRONG_GRADE = "wrong_grade"
+OTHER_COUNTY = "other_county"
+ALREADY_PAIRED = "already_paired"
 
 #: A pairing or help accepted now runs for this many months by default (from next month).
 DEFAULT_SPAN_MONTHS = 3
@@ -111,6 +119,10 @@ class PairingMonth:
 
     def proposed_partners(self) -> dict[int, int]:
         """weak station id → the proposal's partner."""
+        return self._proposed
+
+    @cached_property
+    def _proposed(self) -> dict[int, int]:
         return {
             as_station_id(pair.weak): as_station_id(pair.strong) for pair in self.proposal.pairs
         }
@@ -123,6 +135,70 @@ class PairingMonth:
 
     def distance_km(self, weak: int, strong: int) -> float:
         return station_distance_km(self.stations[weak], self.stations[strong])
+
+    def weak_stations(self, county_id: int | None = None) -> list[int]:
+        """The weak stations to give a partner, as the page lists them: yellow, then
+        green, each weakest first; not those already paired; of one county if given."""
+        return [
+            station_id
+            for weak_grade, _strong in PAIRING_RULE
+            for station_id in self.stations_graded(weak_grade, best_first=False)
+            if station_id not in self.busy
+            and (county_id is None or self.stations[station_id].county_id == county_id)
+        ]
+
+    def partner_grade(self, weak: int) -> str | None:
+        """The grade a weak station's partner must have (None: not a weak grade)."""
+        return dict(PAIRING_RULE).get(self.grade(weak) or "")
+
+    def station_with_code(self, code: str) -> int | None:
+        """The id of the company's station with this code (None: no such station)."""
+        code = code.strip()
+        return next((pk for pk, station in self.stations.items() if station.code == code), None)
+
+    def refusal(self, weak: int, strong: int) -> str | None:
+        """Why ``strong`` may not partner ``weak`` (None: it may): ``NOT_OF_COMPANY``,
+        ``WRONG_GRADE`` (not of the weak station's partner grade), ``OTHER_COUNTY``
+        (pairing within counties) or ``ALREADY_PAIRED`` (in a pairing running into the
+        start month). The one rule of who may be chosen; the services check it again."""
+        if strong not in self.stations:
+            return NOT_OF_COMPANY
+        grade = self.partner_grade(weak)
+        if grade is None or self.grade(strong) != grade:
+            return WRONG_GRADE
+        if not self.same_county(weak, strong):
+            return OTHER_COUNTY
+        if strong in self.busy:
+            return ALREADY_PAIRED
+        return None
+
+    def best_partners(self, weak_ids: list[int], count: int) -> dict[int, list[int]]:
+        """Each weak station's ``count`` best eligible partners (``refusal`` is None):
+        the largest benefit first, then the better ranked; for a page's rows, so one
+        benefit row per weak station of the page against its partner grade."""
+        found: dict[int, list[int]] = {}
+        for weak_grade, strong_grade in PAIRING_RULE:
+            rows = [pk for pk in weak_ids if self.grade(pk) == weak_grade]
+            if not rows:
+                continue
+            strong = [
+                pk
+                for pk in self.stations_graded(strong_grade, best_first=True)
+                if pk not in self.busy and pk in self.stations
+            ]
+            rule = self.proposal.rule
+            benefits = rule.matrix(
+                rule.values(self.month.normalised, rows),
+                rule.values(self.month.normalised, strong),
+            )
+            counties = np.array([self.stations[pk].county_id for pk in strong])
+            for n, weak in enumerate(rows):
+                benefit = benefits[n]
+                if self.within_county:
+                    benefit = np.where(counties == self.stations[weak].county_id, benefit, -np.inf)
+                order = np.argsort(-benefit, kind="stable")[:count]
+                found[weak] = [strong[i] for i in order if np.isfinite(benefit[i])]
+        return found
 
 
 def station_distance_km(one: Station, other: Station) -> float:
@@ -240,6 +316,7 @@ def help_month(company_id: int, period: date) -> HelpMonth | None:
         .filter(station_id__in=station_ids)
         .select_related("indicator")
     }
+    grades = month.grades.to_dict()  # one lookup per row, not a Series per row
     groups: dict[str | None, list[HelpRow]] = {}
     for department, code, station_id in frame[["department", "indicator", "station"]].itertuples(
         index=False
@@ -250,19 +327,19 @@ def help_month(company_id: int, period: date) -> HelpMonth | None:
                 department=department,
                 indicator=indicators[code],
                 station=stations[station_id],
-                station_grade=month.grades.get(station_id),
+                station_grade=grades.get(station_id),
                 value=raw.get(station_id, {}).get(code),
                 median=medians.get(code),
                 in_force=in_force.get((station_id, code)),
             )
         )
     position = {code: n for n, code in enumerate(month.codes)}
-    normalised = month.normalised
+    normalised = {code: month.normalised[code].to_dict() for code in set(frame["indicator"])}
     for rows in groups.values():  # each indicator's stations weakest first
         rows.sort(
             key=lambda row: (
                 position[row.indicator.code],
-                normalised.at[row.station.pk, row.indicator.code],
+                normalised[row.indicator.code][row.station.pk],
             )
         )
     return HelpMonth(month, start, list(groups.items()))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,12 +20,25 @@ from improvement import selectors, services
 from improvement.forms import HelpForm
 from improvement.models import DepartmentHelp
 from improvement.views.access import record_or_404
-from improvement.views.spans import end_early, month_page, page_url, posted_period
+from improvement.views.spans import (
+    end_early,
+    in_force_page,
+    month_page,
+    page_url,
+    posted_period,
+)
 from indicators.periods import format_period
 from mapviews.text import list_separator
 from scoring.selectors import opening_period
+from scoring.viewer import parse_id
 from stations.roles import MANAGE_ALL_STATIONS
 from stations.viewer import viewed_company
+
+#: Above this many rows, the page shows one line per department (its count, "accept all
+#: of this department") and the rows of one department at a time, a page of them.
+PAGED_ABOVE = 500
+#: Rows of a department a page of a paged help page lists.
+PAGE_ROWS = 100
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,8 @@ def department_help(request: HttpRequest) -> HttpResponse:
         return render(request, "improvement/help.html", context)
     company, period = month.company, month.period
     latest = opening_period(month.runs)
+    held = in_force_page(request, selectors.help_in_force(company.pk, period))
+    context["in_force_page"] = held
     context["in_force"] = [
         HelpInForceRow(
             item,
@@ -50,20 +66,35 @@ def department_help(request: HttpRequest) -> HttpResponse:
             format_period(item.end_proposed(period, latest)),
             format_period(item.earliest_end(latest)),
         )
-        for item in selectors.help_in_force(company.pk, period)
+        for item in held.object_list
     ]
     plan = selectors.help_month(company.pk, period) if month.run else None
     if plan is None:
         return render(request, "improvement/help.html", context)
-    rows = {row.key: row for row in plan.rows}
+    paged = len(plan.rows) > PAGED_ABOVE
+    shown = _shown(request, plan) if paged else None
+    listed = shown.object_list if shown is not None else plan.rows
+    rows = {row.key: row for row in listed}
     form = HelpForm(
         request.POST if request.method == "POST" else None,
         based_on=period,
         keys=[key for key, row in rows.items() if row.department],
+        departments=[n for n, (department, _r) in enumerate(plan.groups, 1) if department]
+        if paged
+        else None,
     )
     if form.is_bound and form.is_valid():
-        chosen = [rows[key] for key in form.cleaned_data["rows"]]
+        whole = form.cleaned_data.get("whole")
+        if whole is not None:  # every row of the department not in force yet
+            chosen = [row for row in plan.groups[whole - 1][1] if not row.in_force]
+        else:
+            chosen = [rows[key] for key in form.cleaned_data["rows"]]
         try:
+            if whole is not None and not chosen:
+                raise ValidationError(
+                    _("Every row of %(department)s already has help in force.")
+                    % {"department": plan.groups[whole - 1][0]}
+                )
             accepted = services.accept_help(
                 company=company,
                 based_on=period,
@@ -85,7 +116,54 @@ def department_help(request: HttpRequest) -> HttpResponse:
         ticked=set(form["rows"].value() or []),
         start_period=format_period(plan.start),
     )
+    if paged:
+        context.update(paged=True, summary=_summary(plan), shown=shown)
     return render(request, "improvement/help.html", context)
+
+
+@dataclass(frozen=True)
+class DepartmentLine:
+    """A department's line of a paged help page: its number (``?department=``), how many
+    rows it has and how many of them are already in force."""
+
+    number: int
+    department: str | None
+    count: int
+    in_force: int
+
+    @property
+    def open(self) -> int:
+        return self.count - self.in_force
+
+
+@dataclass(frozen=True)
+class ShownRows:
+    """The rows of one department a paged help page lists: a page of them."""
+
+    line: DepartmentLine
+    page: Page
+
+    @property
+    def object_list(self) -> list[selectors.HelpRow]:
+        return list(self.page.object_list)
+
+
+def _summary(plan: selectors.HelpMonth) -> list[DepartmentLine]:
+    return [
+        DepartmentLine(n, department, len(rows), sum(1 for row in rows if row.in_force))
+        for n, (department, rows) in enumerate(plan.groups, 1)
+    ]
+
+
+def _shown(request: HttpRequest, plan: selectors.HelpMonth) -> ShownRows | None:
+    """The department ``?department=`` names (its number in the summary; a bad one is a
+    bad request, one the month does not have shows none), at ``?page=``."""
+    number = parse_id(request.GET.get("department"))
+    if number is None or number > len(plan.groups):
+        return None
+    department, rows = plan.groups[number - 1]
+    line = DepartmentLine(number, department, len(rows), sum(1 for row in rows if row.in_force))
+    return ShownRows(line, Paginator(rows, PAGE_ROWS).get_page(request.GET.get("page")))
 
 
 def _report_help(request: HttpRequest, accepted: services.HelpAcceptance) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from django.core.cache import cache
 
 from improvement.engine import (
     PAIRING_RULE,
@@ -29,6 +31,7 @@ from improvement.models import (
 from improvement.selectors.months import MonthGrades, as_station_id, month_grades
 from indicators.models import Indicator
 from indicators.periods import add_months
+from mapviews.pagecache import generation
 from mapviews.selectors import month_values
 from scoring.engine.grades import grade_position
 from scoring.selectors import (
@@ -252,10 +255,31 @@ def pairing_month(company_id: int, period: date) -> PairingMonth | None:
         if within_county
         else None
     )
-    proposal = propose_pairing(
-        month.normalised, grades, weights, coordinates=coordinates, groups=counties
-    )
+    key = _proposal_key(month, weight_set.pk if weight_set else None, within_county, busy)
+    proposal = cache.get(key)
+    if proposal is None:
+        proposal = propose_pairing(
+            month.normalised, grades, weights, coordinates=coordinates, groups=counties
+        )
+        cache.set(key, proposal, PROPOSAL_SECONDS)
     return PairingMonth(month, proposal, start, stations, busy, within_county)
+
+
+#: How long a month's pairing proposal stays cached (seconds): it is made again when
+#: anything it is made from changes (its key), so this only bounds what an idle cache
+#: holds. At 30,000 stations making it takes seconds; every page of it reuses it.
+PROPOSAL_SECONDS = 24 * 60 * 60
+
+
+def _proposal_key(
+    month: MonthGrades, weight_set: int | None, within_county: bool, busy: dict
+) -> str:
+    """What the proposal is made from: the run (its grades and values never change), the
+    weights, the county option, the stations already paired, and the data's generation
+    (a station's county or place edited, a pairing accepted or ended)."""
+    made_from = (month.run.pk, weight_set, within_county, sorted(busy), generation())
+    digest = hashlib.sha256(repr(made_from).encode()).hexdigest()[:32]
+    return f"improvement:pairing-proposal:{digest}"
 
 
 @dataclass(frozen=True)

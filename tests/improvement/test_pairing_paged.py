@@ -321,3 +321,29 @@ def test_the_paged_page_stays_small(committee, paged, company, monkeypatch):
     monkeypatch.setattr(pairing_view, "PAGED_ABOVE", 1000)
     whole = committee.get(URL, {"period": PERIOD}).content.decode()
     assert len(selects(whole)) == len(plan(company).weak_stations())
+
+
+@pytest.mark.django_db
+def test_the_proposal_is_made_once_and_again_when_what_it_is_made_from_changes(
+    committee, paged, company, big, monkeypatch
+):
+    """Making a large company's proposal takes seconds: every page of it reuses it, until
+    a pairing is accepted (its stations are left out of the next one)."""
+    from improvement.selectors import pairing as pairing_selectors
+
+    made = []
+    real = pairing_selectors.propose_pairing
+
+    def counted(*args, **kwargs):
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pairing_selectors, "propose_pairing", counted)
+    committee.get(URL, {"period": PERIOD})
+    page = committee.get(URL, {"period": PERIOD, "page": 2})
+    assert len(made) == 1
+    accepted = committee.post(f"{URL}?period={PERIOD}&page=2", page_post(page) | span("accept"))
+    assert accepted.status_code == 302 and len(made) == 1  # accepted the proposal as made
+    after = committee.get(URL, {"period": PERIOD})
+    assert len(made) == 2
+    assert after.context["rows"] == [] and BranchPairing.objects.count() > 0

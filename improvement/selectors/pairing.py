@@ -35,6 +35,7 @@ from mapviews.pagecache import generation
 from mapviews.selectors import month_values
 from scoring.engine.grades import grade_position
 from scoring.selectors import (
+    current_run,
     effective_weight_set,
     weight_series,
 )
@@ -218,13 +219,36 @@ def pairs_within_county(company_id: int) -> bool:
     return PairingOptions.objects.filter(company_id=company_id, within_county=True).exists()
 
 
+#: How long a run's frames stay cached (seconds): a run's rows never change (a re-grade is
+#: a new run), so this only bounds what an idle cache holds.
+MONTH_SECONDS = 24 * 60 * 60
+
+
+def _month_grades(company_id: int, period: date) -> MonthGrades | None:
+    """``month_grades``, its frames kept in the cache by run and the data's generation (an
+    indicator's order edited): both pages of a large company then read one run row, not
+    every station's score, on each request."""
+    run = current_run(company_id, period)
+    if run is None:
+        return None
+    key = f"improvement:month-frames:{run.pk}:{generation()}"
+    frames = cache.get(key)
+    if frames is not None:
+        scores, normalised, grades = frames
+        return MonthGrades(run.period, run, scores, normalised, grades)
+    month = month_grades(company_id, period)
+    if month is not None and month.run.pk == run.pk:
+        cache.set(key, (month.scores, month.normalised, month.indicator_grades), MONTH_SECONDS)
+    return month
+
+
 def pairing_month(company_id: int, period: date) -> PairingMonth | None:
     """The proposal from ``period``'s grades for pairings starting next month (None when
     the month is not scored): of the company's own stations only (a month's grades are
     one company's), within each county when the company asks for it. Stations in a
     pairing that runs into next month are left out; the medians are still those of every
     station of the month."""
-    month = month_grades(company_id, period)
+    month = _month_grades(company_id, period)
     if month is None:
         return None
     start, _end = default_span(period)
@@ -318,7 +342,7 @@ def help_month(company_id: int, period: date) -> HelpMonth | None:
     """The department-help proposal of ``period`` (None when the month is not scored), by
     department as ``department_help`` orders them; within one, each indicator's stations
     weakest first."""
-    month = month_grades(company_id, period)
+    month = _month_grades(company_id, period)
     if month is None:
         return None
     start, _end = default_span(period)

@@ -338,10 +338,63 @@ class HelpMonth:
         return [row for _department, rows in self.groups for row in rows]
 
 
-def help_month(company_id: int, period: date) -> HelpMonth | None:
-    """The department-help proposal of ``period`` (None when the month is not scored), by
-    department as ``department_help`` orders them; within one, each indicator's stations
-    weakest first."""
+@dataclass(frozen=True)
+class HelpOutline:
+    """The department-help proposal of a month before its rows are read: by department
+    (in the active language, None last), each a list of (indicator code, station id) in
+    the order the page lists them, and the (station id, code) already helped at
+    ``start``. A large company's page reads the rows of one page of it (``rows``)."""
+
+    month: MonthGrades
+    start: date
+    groups: list[tuple[str | None, list[tuple[str, int]]]]
+    helped: frozenset[tuple[int, str]]
+    indicators: dict[str, Indicator]
+
+    @property
+    def count(self) -> int:
+        return sum(len(keys) for _department, keys in self.groups)
+
+    def whole(self) -> HelpMonth:
+        """Every row, by department."""
+        rows = iter(self.rows([key for _department, keys in self.groups for key in keys]))
+        groups = [(department, [next(rows) for _key in keys]) for department, keys in self.groups]
+        return HelpMonth(self.month, self.start, groups)
+
+    def rows(self, keys: list[tuple[str, int]]) -> list[HelpRow]:
+        """The rows of these (code, station id), in their order (a few queries)."""
+        station_ids = sorted({station_id for _code, station_id in keys})
+        stations = Station.objects.filter(pk__in=station_ids).select_related("county").in_bulk()
+        raw = month_values(station_ids, self.month.period, self.month.run).values
+        medians = self.month.raw_medians
+        in_force = {
+            (item.station_id, item.indicator.code): item
+            for item in DepartmentHelp.objects.not_ended(self.start)
+            .filter(station_id__in=station_ids)
+            .select_related("indicator")
+        }
+        grades = self.month.grades.to_dict()
+        department = {
+            (code, station_id): name for name, group in self.groups for code, station_id in group
+        }
+        return [
+            HelpRow(
+                department=department.get((code, station_id)),
+                indicator=self.indicators[code],
+                station=stations[station_id],
+                station_grade=grades.get(station_id),
+                value=raw.get(station_id, {}).get(code),
+                median=medians.get(code),
+                in_force=in_force.get((station_id, code)),
+            )
+            for code, station_id in keys
+        ]
+
+
+def help_outline(company_id: int, period: date) -> HelpOutline | None:
+    """The department-help proposal of ``period`` without its rows (None when the month is
+    not scored): by department as ``department_help`` orders them; within one, each
+    indicator's stations weakest first."""
     month = _month_grades(company_id, period)
     if month is None:
         return None
@@ -354,40 +407,25 @@ def help_month(company_id: int, period: date) -> HelpMonth | None:
         {code: item.department_label for code, item in indicators.items()},
         lagging=(LAGGING_INDICATOR_GRADE,),
     )
-    station_ids = sorted({int(station_id) for station_id in frame["station"]})
-    stations = Station.objects.filter(pk__in=station_ids).select_related("county").in_bulk()
-    raw = month_values(station_ids, period, month.run).values
-    medians = month.raw_medians
-    in_force = {
-        (item.station_id, item.indicator.code): item
-        for item in DepartmentHelp.objects.not_ended(start)
-        .filter(station_id__in=station_ids)
-        .select_related("indicator")
-    }
-    grades = month.grades.to_dict()  # one lookup per row, not a Series per row
-    groups: dict[str | None, list[HelpRow]] = {}
+    position = {code: n for n, code in enumerate(month.codes)}
+    normalised = {code: month.normalised[code].to_dict() for code in set(frame["indicator"])}
+    groups: dict[str | None, list[tuple[str, int]]] = {}
     for department, code, station_id in frame[["department", "indicator", "station"]].itertuples(
         index=False
     ):
-        station_id = int(station_id)
-        groups.setdefault(department, []).append(
-            HelpRow(
-                department=department,
-                indicator=indicators[code],
-                station=stations[station_id],
-                station_grade=grades.get(station_id),
-                value=raw.get(station_id, {}).get(code),
-                median=medians.get(code),
-                in_force=in_force.get((station_id, code)),
-            )
-        )
-    position = {code: n for n, code in enumerate(month.codes)}
-    normalised = {code: month.normalised[code].to_dict() for code in set(frame["indicator"])}
-    for rows in groups.values():  # each indicator's stations weakest first
-        rows.sort(
-            key=lambda row: (
-                position[row.indicator.code],
-                normalised[row.indicator.code][row.station.pk],
-            )
-        )
-    return HelpMonth(month, start, list(groups.items()))
+        groups.setdefault(department, []).append((code, int(station_id)))
+    for keys in groups.values():  # each indicator's stations weakest first
+        keys.sort(key=lambda key: (position[key[0]], normalised[key[0]][key[1]]))
+    helped = frozenset(
+        DepartmentHelp.objects.not_ended(start)
+        .filter(company_id=company_id)
+        .values_list("station_id", "indicator__code")
+    )
+    return HelpOutline(month, start, list(groups.items()), helped, indicators)
+
+
+def help_month(company_id: int, period: date) -> HelpMonth | None:
+    """The department-help proposal of ``period`` with every row (None when the month is
+    not scored), in the order of ``help_outline``."""
+    outline = help_outline(company_id, period)
+    return outline.whole() if outline is not None else None

@@ -5,6 +5,7 @@ What it shares with the branch-pairing page is ``views.spans``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -31,6 +32,7 @@ from indicators.periods import format_period
 from mapviews.text import list_separator
 from scoring.selectors import opening_period
 from scoring.viewer import parse_id
+from stations.models import Company
 from stations.roles import MANAGE_ALL_STATIONS
 from stations.viewer import viewed_company
 
@@ -68,47 +70,21 @@ def department_help(request: HttpRequest) -> HttpResponse:
         )
         for item in held.object_list
     ]
-    plan = selectors.help_month(company.pk, period) if month.run else None
-    if plan is None:
+    outline = selectors.help_outline(company.pk, period) if month.run else None
+    if outline is None:
         return render(request, "improvement/help.html", context)
-    paged = len(plan.rows) > PAGED_ABOVE
-    shown = _shown(request, plan) if paged else None
-    listed = shown.object_list if shown is not None else plan.rows
-    rows = {row.key: row for row in listed}
+    if outline.count > PAGED_ABOVE:
+        return _paged(request, company, period, context, outline)
+    plan = outline.whole()
+    rows = {row.key: row for row in plan.rows}
     form = HelpForm(
         request.POST if request.method == "POST" else None,
         based_on=period,
         keys=[key for key, row in rows.items() if row.department],
-        departments=[n for n, (department, _r) in enumerate(plan.groups, 1) if department]
-        if paged
-        else None,
     )
     if form.is_bound and form.is_valid():
-        whole = form.cleaned_data.get("whole")
-        if whole is not None:  # every row of the department not in force yet
-            chosen = [row for row in plan.groups[whole - 1][1] if not row.in_force]
-        else:
-            chosen = [rows[key] for key in form.cleaned_data["rows"]]
-        try:
-            if whole is not None and not chosen:
-                raise ValidationError(
-                    _("Every row of %(department)s already has help in force.")
-                    % {"department": plan.groups[whole - 1][0]}
-                )
-            accepted = services.accept_help(
-                company=company,
-                based_on=period,
-                rows=[
-                    services.ChosenHelp(row.station, row.indicator, row.indicator.department)
-                    for row in chosen
-                ],
-                span=form.span(),
-                user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            _report_help(request, accepted)
+        chosen = [rows[key] for key in form.cleaned_data["rows"]]
+        if _accepted(request, form, company, period, chosen):
             return redirect(page_url("improvement:help", period))
     context.update(
         plan=plan,
@@ -116,15 +92,89 @@ def department_help(request: HttpRequest) -> HttpResponse:
         ticked=set(form["rows"].value() or []),
         start_period=format_period(plan.start),
     )
-    if paged:
-        context.update(paged=True, summary=_summary(plan), shown=shown)
     return render(request, "improvement/help.html", context)
+
+
+def _accepted(
+    request: HttpRequest, form: HelpForm, company: Company, period: date, chosen: list
+) -> bool:
+    """Record the chosen rows (``HelpRow``); on refusal, the form says why."""
+    try:
+        accepted = services.accept_help(
+            company=company,
+            based_on=period,
+            rows=[
+                services.ChosenHelp(row.station, row.indicator, row.indicator.department)
+                for row in chosen
+            ],
+            span=form.span(),
+            user=request.user,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    _report_help(request, accepted)
+    return True
+
+
+def _paged(
+    request: HttpRequest,
+    company: Company,
+    period: date,
+    context: dict,
+    outline: selectors.HelpOutline,
+) -> HttpResponse:
+    """A large company's help: one line per department, the rows of the one asked for a
+    page at a time (only those are read); "accept all" takes every row of a department
+    not yet helped, on the server."""
+    summary = [
+        DepartmentLine(n, department, len(keys), sum(_helped(outline, key) for key in keys))
+        for n, (department, keys) in enumerate(outline.groups, 1)
+    ]
+    shown = _shown(request, outline, summary)
+    rows = {row.key: row for row in (shown.rows if shown else [])}
+    form = HelpForm(
+        request.POST if request.method == "POST" else None,
+        based_on=period,
+        keys=[key for key, row in rows.items() if row.department],
+        departments=[line.number for line in summary if line.department],
+    )
+    if form.is_bound and form.is_valid():
+        whole = form.cleaned_data.get("whole")
+        if whole is None:
+            chosen = [rows[key] for key in form.cleaned_data["rows"]]
+        else:
+            department, keys = outline.groups[whole - 1]
+            chosen = outline.rows([key for key in keys if not _helped(outline, key)])
+        if whole is not None and not chosen:
+            form.add_error(
+                None,
+                _("Every row of %(department)s already has help in force.")
+                % {"department": department},
+            )
+        elif _accepted(request, form, company, period, chosen):
+            return redirect(page_url("improvement:help", period))
+    context.update(
+        plan=outline,
+        form=form,
+        ticked=set(form["rows"].value() or []),
+        start_period=format_period(outline.start),
+        paged=True,
+        summary=summary,
+        shown=shown,
+    )
+    return render(request, "improvement/help.html", context)
+
+
+def _helped(outline: selectors.HelpOutline, key: tuple[str, int]) -> bool:
+    code, station_id = key
+    return (station_id, code) in outline.helped
 
 
 @dataclass(frozen=True)
 class DepartmentLine:
     """A department's line of a paged help page: its number (``?department=``), how many
-    rows it has and how many of them are already in force."""
+    rows it has and how many of them already have help in force."""
 
     number: int
     department: str | None
@@ -138,32 +188,24 @@ class DepartmentLine:
 
 @dataclass(frozen=True)
 class ShownRows:
-    """The rows of one department a paged help page lists: a page of them."""
+    """One department's rows on a paged help page: a page of them, read."""
 
     line: DepartmentLine
     page: Page
-
-    @property
-    def object_list(self) -> list[selectors.HelpRow]:
-        return list(self.page.object_list)
+    rows: list[selectors.HelpRow]
 
 
-def _summary(plan: selectors.HelpMonth) -> list[DepartmentLine]:
-    return [
-        DepartmentLine(n, department, len(rows), sum(1 for row in rows if row.in_force))
-        for n, (department, rows) in enumerate(plan.groups, 1)
-    ]
-
-
-def _shown(request: HttpRequest, plan: selectors.HelpMonth) -> ShownRows | None:
+def _shown(
+    request: HttpRequest, outline: selectors.HelpOutline, summary: list[DepartmentLine]
+) -> ShownRows | None:
     """The department ``?department=`` names (its number in the summary; a bad one is a
     bad request, one the month does not have shows none), at ``?page=``."""
     number = parse_id(request.GET.get("department"))
-    if number is None or number > len(plan.groups):
+    if number is None or number > len(summary):
         return None
-    department, rows = plan.groups[number - 1]
-    line = DepartmentLine(number, department, len(rows), sum(1 for row in rows if row.in_force))
-    return ShownRows(line, Paginator(rows, PAGE_ROWS).get_page(request.GET.get("page")))
+    _department, keys = outline.groups[number - 1]
+    page = Paginator(keys, PAGE_ROWS).get_page(request.GET.get("page"))
+    return ShownRows(summary[number - 1], page, outline.rows(list(page.object_list)))
 
 
 def _report_help(request: HttpRequest, accepted: services.HelpAcceptance) -> None:

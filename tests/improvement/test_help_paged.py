@@ -69,7 +69,7 @@ def test_a_department_opens_a_page_of_its_rows(committee, paged, company):
     second = committee.get(URL, {"period": PERIOD, "department": 1, "page": 2})
 
     assert checkboxes(first.content.decode()) == ROWS
-    shown = [row.key for row in first.context["shown"].object_list]
+    shown = [row.key for row in first.context["shown"].rows]
     assert shown == [row.key for row in rows[:ROWS]]
     pages = -(-len(rows) // ROWS)
     assert f"Page 2 of {pages} (rows 3–{min(4, len(rows))} of {len(rows)})" in (

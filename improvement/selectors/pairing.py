@@ -39,7 +39,7 @@ from scoring.selectors import (
     effective_weight_set,
     weight_series,
 )
-from stations.models import Station
+from stations.models import County, Station
 
 #: Why a station may not partner a weak one (``PairingMonth.refusal``).
 NOT_OF_COMPANY = "not_of_company"
@@ -242,6 +242,19 @@ def _month_grades(company_id: int, period: date) -> MonthGrades | None:
     return month
 
 
+def company_stations(company_id: int) -> dict[int, Station]:
+    """The company's stations by id, each with its county (the few counties read once and
+    shared: half the objects of ``select_related``, at 30,000 stations a good part of
+    the pairing page's time)."""
+    counties = County.objects.filter(company_id=company_id).in_bulk()
+    county = Station._meta.get_field("county")
+    stations = {}
+    for station in Station.objects.filter(county__company_id=company_id):
+        county.set_cached_value(station, counties[station.county_id])
+        stations[station.pk] = station
+    return stations
+
+
 def pairing_month(company_id: int, period: date) -> PairingMonth | None:
     """The proposal from ``period``'s grades for pairings starting next month (None when
     the month is not scored): of the company's own stations only (a month's grades are
@@ -256,12 +269,7 @@ def pairing_month(company_id: int, period: date) -> PairingMonth | None:
     for pairing in pairings_in_force(company_id, start):
         busy.setdefault(pairing.weak_station_id, pairing)
         busy.setdefault(pairing.strong_station_id, pairing)
-    stations = {
-        station.pk: station
-        for station in Station.objects.filter(county__company_id=company_id).select_related(
-            "county"
-        )
-    }
+    stations = company_stations(company_id)
     coordinates = pd.DataFrame.from_dict(
         {pk: (s.latitude, s.longitude) for pk, s in stations.items()},
         orient="index",

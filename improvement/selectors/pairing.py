@@ -415,15 +415,19 @@ def help_outline(company_id: int, period: date) -> HelpOutline | None:
         {code: item.department_label for code, item in indicators.items()},
         lagging=(LAGGING_INDICATOR_GRADE,),
     )
-    position = {code: n for n, code in enumerate(month.codes)}
-    normalised = {code: month.normalised[code].to_dict() for code in set(frame["indicator"])}
+    # Within a department (in the frame's order), each indicator's stations weakest first
+    # (a stable sort: equal values keep the frame's order), sorted as arrays.
+    departments = list(frame["department"])
+    rank = {department: n for n, department in enumerate(dict.fromkeys(departments))}
+    column = month.normalised.columns.get_indexer(frame["indicator"])  # the month's order
+    value = month.normalised.to_numpy()[
+        month.normalised.index.get_indexer(frame["station"]), column
+    ]
+    order = np.lexsort((value, column, [rank[department] for department in departments]))
+    codes, station_ids = frame["indicator"].to_numpy(), frame["station"].to_numpy()
     groups: dict[str | None, list[tuple[str, int]]] = {}
-    for department, code, station_id in frame[["department", "indicator", "station"]].itertuples(
-        index=False
-    ):
-        groups.setdefault(department, []).append((code, int(station_id)))
-    for keys in groups.values():  # each indicator's stations weakest first
-        keys.sort(key=lambda key: (position[key[0]], normalised[key[0]][key[1]]))
+    for n in order.tolist():
+        groups.setdefault(departments[n], []).append((codes[n], int(station_ids[n])))
     helped = frozenset(
         DepartmentHelp.objects.not_ended(start)
         .filter(company_id=company_id)

@@ -40,7 +40,7 @@ from stations.viewer import viewed_company
 #: of this department") and the rows of one department at a time, a page of them.
 PAGED_ABOVE = 500
 #: Rows of a department a page of a paged help page lists.
-PAGE_ROWS = 100
+PAGE_ROWS = 50
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,12 @@ def _paged(
     page at a time (only those are read); "accept all" takes every row of a department
     not yet helped, on the server."""
     summary = [
-        DepartmentLine(n, department, len(keys), sum(_helped(outline, key) for key in keys))
+        DepartmentLine(
+            n,
+            department,
+            len(keys),
+            sum(_helped(outline, key) for key in keys) if outline.helped else 0,
+        )
         for n, (department, keys) in enumerate(outline.groups, 1)
     ]
     shown = _shown(request, outline, summary)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from improvement import selectors, services
 from improvement.engine import PAIRING_RULE, Pair, PairingEvaluation, Unpaired
 from improvement.forms import PairingForm, PairingPageForm
+from improvement.forms.pairing import Resolver
 from improvement.models import BranchPairing
 from improvement.text.pairing import (
     lines_from_record,
@@ -41,6 +42,7 @@ from improvement.views.spans import (
 from indicators.periods import format_period
 from scoring.grades import GradeDisplay, grade_display
 from scoring.selectors import opening_period
+from scoring.viewer import MonthChoice
 from stations.models import Station
 from stations.roles import MANAGE_ALL_STATIONS
 from stations.viewer import counties, viewed_company
@@ -162,7 +164,7 @@ def pairing(request: HttpRequest) -> HttpResponse:
 
 def _paged(
     request: HttpRequest,
-    month,
+    month: MonthChoice,
     context: dict,
     plan: selectors.PairingMonth,
     names: dict[str, str],
@@ -253,7 +255,7 @@ def _page_choices(
     return weak
 
 
-def _resolver(plan: selectors.PairingMonth):
+def _resolver(plan: selectors.PairingMonth) -> Resolver:
     """Finds a typed code among the company's stations and checks it by the plan's rule
     (``PairingMonth.refusal``); says why one is refused, naming it."""
 

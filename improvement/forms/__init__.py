@@ -4,7 +4,7 @@ or chosen; the rules are checked by ``improvement.services``."""
 from improvement.forms.common import CheckInForm, add_service_errors
 from improvement.forms.help import HelpForm
 from improvement.forms.measures import MeasureForm
-from improvement.forms.pairing import PairingForm
+from improvement.forms.pairing import PairingForm, PairingPageForm
 from improvement.forms.projects import MilestoneForm, ProjectForm, SecretaryChoiceField
 from improvement.forms.spans import EndForm, SpanForm
 
@@ -15,6 +15,7 @@ __all__ = [
     "MeasureForm",
     "MilestoneForm",
     "PairingForm",
+    "PairingPageForm",
     "ProjectForm",
     "SecretaryChoiceField",
     "SpanForm",

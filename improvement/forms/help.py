@@ -9,7 +9,9 @@ from improvement.forms.spans import SpanForm
 
 
 class HelpForm(SpanForm):
-    """The rows of the department-help proposal to accept (``<station id>:<indicator>``)."""
+    """The rows of the department-help proposal to accept (``<station id>:<indicator>``),
+    or every row of one department (``whole``, on a page that shows a department's rows a
+    page at a time)."""
 
     rows = forms.MultipleChoiceField(
         label=_("Accept"),
@@ -17,6 +19,19 @@ class HelpForm(SpanForm):
         error_messages={"required": _("Tick at least one station and indicator.")},
     )
 
-    def __init__(self, *args, keys: list[str], **kwargs):
+    #: A paged page's "accept all of this department": the department's number (from 1).
+    whole = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args, keys: list[str], departments: list[int] | None = None, **kwargs):
+        """``keys``: the rows that may be ticked; ``departments``: the numbers whose rows
+        may be accepted all at once (a paged page; none on one page)."""
         super().__init__(*args, **kwargs)
         self.fields["rows"].choices = [(key, key) for key in keys]
+        self.fields["rows"].required = False  # or a whole department (``clean``)
+        self.fields["whole"].choices = [(n, n) for n in departments or []]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("rows") and data.get("whole") is None and "whole" not in self.errors:
+            self.add_error("rows", self.fields["rows"].error_messages["required"])
+        return data

@@ -9,13 +9,19 @@ from improvement.selectors.months import (
     month_rows_between,
 )
 from improvement.selectors.pairing import (
+    ALREADY_PAIRED,
     DEFAULT_SPAN_MONTHS,
+    NOT_OF_COMPANY,
+    OTHER_COUNTY,
+    WRONG_GRADE,
     HelpMonth,
+    HelpOutline,
     HelpRow,
     PairingMonth,
     default_span,
     help_in_force,
     help_month,
+    help_outline,
     indicator_names,
     pairing_month,
     pairings_in_force,
@@ -43,8 +49,13 @@ from improvement.selectors.work import (
 )
 
 __all__ = [
+    "ALREADY_PAIRED",
     "DEFAULT_SPAN_MONTHS",
+    "NOT_OF_COMPANY",
+    "OTHER_COUNTY",
+    "WRONG_GRADE",
     "HelpMonth",
+    "HelpOutline",
     "HelpRow",
     "IndicatorOption",
     "MonthGrades",
@@ -59,6 +70,7 @@ __all__ = [
     "grade_history",
     "help_in_force",
     "help_month",
+    "help_outline",
     "indicator_names",
     "measures_with_indicators",
     "month_codes",

@@ -5,10 +5,12 @@ What it shares with the branch-pairing page is ``views.spans``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,12 +21,26 @@ from improvement import selectors, services
 from improvement.forms import HelpForm
 from improvement.models import DepartmentHelp
 from improvement.views.access import record_or_404
-from improvement.views.spans import end_early, month_page, page_url, posted_period
+from improvement.views.spans import (
+    end_early,
+    in_force_page,
+    month_page,
+    page_url,
+    posted_period,
+)
 from indicators.periods import format_period
 from mapviews.text import list_separator
 from scoring.selectors import opening_period
+from scoring.viewer import parse_id
+from stations.models import Company
 from stations.roles import MANAGE_ALL_STATIONS
 from stations.viewer import viewed_company
+
+#: Above this many rows, the page shows one line per department (its count, "accept all
+#: of this department") and the rows of one department at a time, a page of them.
+PAGED_ABOVE = 500
+#: Rows of a department a page of a paged help page lists.
+PAGE_ROWS = 50
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,8 @@ def department_help(request: HttpRequest) -> HttpResponse:
         return render(request, "improvement/help.html", context)
     company, period = month.company, month.period
     latest = opening_period(month.runs)
+    held = in_force_page(request, selectors.help_in_force(company.pk, period))
+    context["in_force_page"] = held
     context["in_force"] = [
         HelpInForceRow(
             item,
@@ -50,11 +68,14 @@ def department_help(request: HttpRequest) -> HttpResponse:
             format_period(item.end_proposed(period, latest)),
             format_period(item.earliest_end(latest)),
         )
-        for item in selectors.help_in_force(company.pk, period)
+        for item in held.object_list
     ]
-    plan = selectors.help_month(company.pk, period) if month.run else None
-    if plan is None:
+    outline = selectors.help_outline(company.pk, period) if month.run else None
+    if outline is None:
         return render(request, "improvement/help.html", context)
+    if outline.count > PAGED_ABOVE:
+        return _paged(request, company, period, context, outline)
+    plan = outline.whole()
     rows = {row.key: row for row in plan.rows}
     form = HelpForm(
         request.POST if request.method == "POST" else None,
@@ -63,21 +84,7 @@ def department_help(request: HttpRequest) -> HttpResponse:
     )
     if form.is_bound and form.is_valid():
         chosen = [rows[key] for key in form.cleaned_data["rows"]]
-        try:
-            accepted = services.accept_help(
-                company=company,
-                based_on=period,
-                rows=[
-                    services.ChosenHelp(row.station, row.indicator, row.indicator.department)
-                    for row in chosen
-                ],
-                span=form.span(),
-                user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            _report_help(request, accepted)
+        if _accepted(request, form, company, period, chosen):
             return redirect(page_url("improvement:help", period))
     context.update(
         plan=plan,
@@ -86,6 +93,124 @@ def department_help(request: HttpRequest) -> HttpResponse:
         start_period=format_period(plan.start),
     )
     return render(request, "improvement/help.html", context)
+
+
+def _accepted(
+    request: HttpRequest, form: HelpForm, company: Company, period: date, chosen: list
+) -> bool:
+    """Record the chosen rows (``HelpRow``); on refusal, the form says why."""
+    try:
+        accepted = services.accept_help(
+            company=company,
+            based_on=period,
+            rows=[
+                services.ChosenHelp(row.station, row.indicator, row.indicator.department)
+                for row in chosen
+            ],
+            span=form.span(),
+            user=request.user,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    _report_help(request, accepted)
+    return True
+
+
+def _paged(
+    request: HttpRequest,
+    company: Company,
+    period: date,
+    context: dict,
+    outline: selectors.HelpOutline,
+) -> HttpResponse:
+    """A large company's help: one line per department, the rows of the one asked for a
+    page at a time (only those are read); "accept all" takes every row of a department
+    not yet helped, on the server."""
+    summary = [
+        DepartmentLine(
+            n,
+            department,
+            len(keys),
+            sum(_helped(outline, key) for key in keys) if outline.helped else 0,
+        )
+        for n, (department, keys) in enumerate(outline.groups, 1)
+    ]
+    shown = _shown(request, outline, summary)
+    rows = {row.key: row for row in (shown.rows if shown else [])}
+    form = HelpForm(
+        request.POST if request.method == "POST" else None,
+        based_on=period,
+        keys=[key for key, row in rows.items() if row.department],
+        departments=[line.number for line in summary if line.department],
+    )
+    if form.is_bound and form.is_valid():
+        whole = form.cleaned_data.get("whole")
+        if whole is None:
+            chosen = [rows[key] for key in form.cleaned_data["rows"]]
+        else:
+            department, keys = outline.groups[whole - 1]
+            chosen = outline.rows([key for key in keys if not _helped(outline, key)])
+        if whole is not None and not chosen:
+            form.add_error(
+                None,
+                _("Every row of %(department)s already has help in force.")
+                % {"department": department},
+            )
+        elif _accepted(request, form, company, period, chosen):
+            return redirect(page_url("improvement:help", period))
+    context.update(
+        plan=outline,
+        form=form,
+        ticked=set(form["rows"].value() or []),
+        start_period=format_period(outline.start),
+        paged=True,
+        summary=summary,
+        shown=shown,
+    )
+    return render(request, "improvement/help.html", context)
+
+
+def _helped(outline: selectors.HelpOutline, key: tuple[str, int]) -> bool:
+    code, station_id = key
+    return (station_id, code) in outline.helped
+
+
+@dataclass(frozen=True)
+class DepartmentLine:
+    """A department's line of a paged help page: its number (``?department=``), how many
+    rows it has and how many of them already have help in force."""
+
+    number: int
+    department: str | None
+    count: int
+    in_force: int
+
+    @property
+    def open(self) -> int:
+        return self.count - self.in_force
+
+
+@dataclass(frozen=True)
+class ShownRows:
+    """One department's rows on a paged help page: a page of them, read."""
+
+    line: DepartmentLine
+    page: Page
+    rows: list[selectors.HelpRow]
+
+
+def _shown(
+    request: HttpRequest, outline: selectors.HelpOutline, summary: list[DepartmentLine]
+) -> ShownRows | None:
+    """The department ``?department=`` names (its number in the summary; a bad one is a
+    bad request, one the month does not have shows none), at ``?page=``."""
+    number = parse_id(request.GET.get("department"))
+    if number is None or number > len(summary):
+        return None
+    _department, keys = outline.groups[number - 1]
+    page = Paginator(keys, PAGE_ROWS).get_page(request.GET.get("page"))
+    return ShownRows(summary[number - 1], page, outline.rows(list(page.object_list)))
 
 
 def _report_help(request: HttpRequest, accepted: services.HelpAcceptance) -> None:

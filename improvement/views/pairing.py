@@ -11,6 +11,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.forms import BoundField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from improvement import selectors, services
 from improvement.engine import PAIRING_RULE, Pair, PairingEvaluation, Unpaired
-from improvement.forms import PairingForm
+from improvement.forms import PairingForm, PairingPageForm
+from improvement.forms.pairing import Resolver
 from improvement.models import BranchPairing
 from improvement.text.pairing import (
     lines_from_record,
@@ -28,18 +30,37 @@ from improvement.text.pairing import (
     pair_sentence,
     unpaired_text,
 )
+from improvement.views import pairing_draft
 from improvement.views.access import record_or_404
-from improvement.views.spans import end_early, month_page, page_url, posted_period
+from improvement.views.spans import (
+    end_early,
+    in_force_page,
+    month_page,
+    page_url,
+    posted_period,
+)
 from indicators.periods import format_period
 from scoring.grades import GradeDisplay, grade_display
 from scoring.selectors import opening_period
+from scoring.viewer import MonthChoice
 from stations.models import Station
 from stations.roles import MANAGE_ALL_STATIONS
-from stations.viewer import viewed_company
+from stations.viewer import counties, viewed_company
 
 #: The grades that are given a partner (yellow, green).
 PAIRED_WEAK_GRADES = [weak for weak, _strong in PAIRING_RULE]
 PAIRING_GRADES = {grade for rule in PAIRING_RULE for grade in rule}
+#: Above this many weak stations to pair, the page shows them a page at a time, each with
+#: its best candidates and a code to type any other (``_paged``); up to it, every weak
+#: station on one page with every station of its partner grade offered.
+PAGED_ABOVE = 200
+#: Weak stations per page of a paged pairing.
+PAGE_ROWS = 50
+#: Best candidates a weak station's select offers on a paged pairing (besides the
+#: proposal's partner and the one chosen so far).
+OFFERED = 15
+#: Partners left over and stations already paired named at most on a paged pairing.
+NAMED_AT_MOST = 100
 
 
 @dataclass(frozen=True)
@@ -76,6 +97,7 @@ class WeakRow:
     km: float | None
     sentence: str  # the pair's reasons, or why it has no partner
     chosen: ChosenRow | None  # after "Check"
+    code_field: BoundField | None = None  # a paged pairing's "another station (code)"
 
 
 @dataclass(frozen=True)
@@ -94,13 +116,17 @@ def pairing(request: HttpRequest) -> HttpResponse:
         return render(request, "improvement/pairing.html", context)
     company, period = month.company, month.period
     names = selectors.indicator_names()
+    held = in_force_page(request, selectors.pairings_in_force(company.pk, period))
+    context["in_force_page"] = held
     context["in_force"] = [
         _in_force_row(pairing, names, period, opening_period(month.runs))
-        for pairing in selectors.pairings_in_force(company.pk, period)
+        for pairing in held.object_list
     ]
     plan = selectors.pairing_month(company.pk, period) if month.run else None
     if plan is None:
         return render(request, "improvement/pairing.html", context)
+    if len(plan.weak_stations()) > PAGED_ABOVE:
+        return _paged(request, month, context, plan, names)
     form = PairingForm(
         request.POST if request.method == "POST" else None,
         based_on=period,
@@ -134,6 +160,155 @@ def pairing(request: HttpRequest) -> HttpResponse:
         already_paired=_already_paired(plan),
     )
     return render(request, "improvement/pairing.html", context)
+
+
+def _paged(
+    request: HttpRequest,
+    month: MonthChoice,
+    context: dict,
+    plan: selectors.PairingMonth,
+    names: dict[str, str],
+) -> HttpResponse:
+    """The pairing of a company with many weak stations, a page at a time (of a county
+    if chosen): the changes the committee makes are kept (``pairing_draft``) as it moves
+    between pages, and Check and Accept take the whole company, every row nobody
+    changed with the proposal's partner."""
+    company, period = month.company, month.period
+    draft = pairing_draft.load(request, plan)
+    page = Paginator(plan.weak_stations(month.county_id), PAGE_ROWS).get_page(
+        request.GET.get("page")
+    )
+    form = PairingPageForm(
+        request.POST if request.method == "POST" else None,
+        based_on=period,
+        weak=_page_choices(plan, list(page.object_list), draft),
+        resolve=_resolver(plan),
+    )
+    check = evaluation = None
+    here = _paged_url(period, month.county_id, page.number)
+    if form.is_bound:
+        action = request.POST.get("action")
+        if action == "discard":
+            pairing_draft.discard(request, plan)
+            messages.info(request, _("Your changes were discarded: every row takes the proposal."))
+            return redirect(here)
+        if form.rows_valid():
+            draft = pairing_draft.save(request, plan, draft, form.chosen())
+            if action not in ("check", "accept"):  # a page button: the choices are kept
+                # (a page button posts no action; "Go" posts "goto")
+                return redirect(_paged_url(period, month.county_id, _page_number(request)))
+            if form.is_valid():
+                evaluation = plan.evaluate(draft.pairs(plan))
+                if action == "accept":
+                    try:
+                        accepted = services.accept_pairing(
+                            company=company,
+                            based_on=period,
+                            pairs=services.chosen_pairs(plan, evaluation),
+                            span=form.span(),
+                            user=request.user,
+                        )
+                    except ValidationError as error:
+                        form.add_error(None, error)
+                    else:
+                        pairing_draft.discard(request, plan)
+                        _report_accepted(request, accepted)
+                        return redirect(page_url("improvement:pairing", period))
+                check = _check(plan, evaluation)
+    left_strong, already_paired = _left_strong(plan), _already_paired(plan)
+    context.update(
+        plan=plan,
+        form=form,
+        check=check,
+        start_period=format_period(plan.start),
+        rows=_weak_rows(plan, form, evaluation, names),
+        left_strong=left_strong[:NAMED_AT_MOST],
+        left_strong_count=len(left_strong),
+        already_paired=already_paired[:NAMED_AT_MOST],
+        already_paired_count=len(already_paired),
+        paged=True,
+        page=page,
+        changes=len(draft.changes),
+        counties=counties(company.pk),
+        county_id=month.county_id,
+        offered=OFFERED,
+    )
+    return render(request, "improvement/pairing.html", context)
+
+
+def _page_choices(
+    plan: selectors.PairingMonth, weak_ids: list[int], draft: pairing_draft.Draft
+) -> list[tuple[int, str, list, int | None]]:
+    """A page's weak stations, each with its proposed partner, the one chosen so far
+    and its best candidates (``OFFERED``) to choose from."""
+    best = plan.best_partners(weak_ids, OFFERED)
+    proposed = plan.proposed_partners()
+    weak = []
+    for station_id in weak_ids:
+        current = draft.partner(plan, station_id)
+        offered = dict.fromkeys(
+            [pk for pk in (proposed.get(station_id), current) if pk is not None]
+            + best.get(station_id, [])
+        )
+        partners = [(pk, _partner_label(plan, pk)) for pk in offered]
+        weak.append((station_id, plan.stations[station_id].name, partners, current))
+    return weak
+
+
+def _resolver(plan: selectors.PairingMonth) -> Resolver:
+    """Finds a typed code among the company's stations and checks it by the plan's rule
+    (``PairingMonth.refusal``); says why one is refused, naming it."""
+
+    def resolve(weak: int, code: str) -> tuple[int | None, str | None]:
+        strong = plan.station_with_code(code)
+        if strong is None:
+            return None, _("No station of %(company)s has the code %(code)s.") % {
+                "company": plan.month.run.company.name,
+                "code": code[:64],
+            }
+        reason = plan.refusal(weak, strong)
+        if reason is None:
+            return strong, None
+        return None, _refusal_text(plan, weak, strong, reason)
+
+    return resolve
+
+
+def _refusal_text(plan: selectors.PairingMonth, weak: int, strong: int, reason: str) -> str:
+    station = plan.stations[strong]
+    named = {"station": station.name, "code": station.code, "weak": plan.stations[weak].name}
+    if reason == selectors.OTHER_COUNTY:
+        return _(
+            "%(station)s (%(code)s) is in %(county)s: %(weak)s takes a partner of its own "
+            "county, %(own)s."
+        ) % (named | {"county": station.county.name, "own": plan.stations[weak].county.name})
+    if reason == selectors.ALREADY_PAIRED:
+        return _("%(station)s (%(code)s) is already in a pairing until %(month)s.") % (
+            named | {"month": format_period(plan.busy[strong].end_month)}
+        )
+    grade = plan.grade(strong)
+    wanted = plan.partner_grade(weak)
+    return _(
+        "%(station)s (%(code)s) is graded %(grade)s this month: %(weak)s takes a partner "
+        "graded %(wanted)s."
+    ) % (
+        named
+        | {
+            "grade": grade_display(grade).label if grade else _("not graded"),
+            "wanted": grade_display(wanted).label if wanted else "–",
+        }
+    )
+
+
+def _page_number(request: HttpRequest) -> int:
+    """The page a page button asks for (the paginator clamps it when shown)."""
+    text = request.POST.get("goto") or request.POST.get("goto_page") or ""
+    return int(text) if text.isascii() and text.isdecimal() and len(text) < 7 else 1
+
+
+def _paged_url(period: date, county_id: int | None, number: int) -> str:
+    county = f"&county={county_id}" if county_id else ""
+    return f"{page_url('improvement:pairing', period)}{county}&page={number}#proposal"
 
 
 def _in_force_row(
@@ -197,7 +372,7 @@ def _sentence(plan: selectors.PairingMonth, weak: int, strong: int, names: dict)
 
 def _weak_rows(
     plan: selectors.PairingMonth,
-    form: PairingForm,
+    form: PairingForm | PairingPageForm,
     evaluation: PairingEvaluation | None,
     names: dict[str, str],
 ) -> list[WeakRow]:
@@ -231,13 +406,16 @@ def _weak_rows(
             WeakRow(
                 station=plan.stations[station_id],
                 grade=grade_display(plan.grade(station_id)),
-                field=form[form.partner_field(station_id)],
+                field=form[PairingForm.partner_field(station_id)],
                 partner=plan.stations[pair.strong] if pair else None,
                 partner_grade=grade_display(pair.strong_grade) if pair else None,
                 benefit=pair.benefit if pair else None,
                 km=pair.distance_km if pair else None,
                 sentence=sentence,
                 chosen=_chosen_row(plan, station_id, choice, pair, names) if choice else None,
+                code_field=(
+                    form[form.code_field(station_id)] if isinstance(form, PairingPageForm) else None
+                ),
             )
         )
     return rows

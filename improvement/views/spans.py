@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -22,6 +23,17 @@ def month_page(request: HttpRequest) -> tuple[MonthChoice, dict[str, Any]]:
     """The chosen month and the context both pages start from (no county picker)."""
     month = chosen_month(request)
     return month, month_context(month, request) | {"counties": [], "county_id": None}
+
+
+#: Records in force listed a page (``?in_force_page=``): a large company's thousands of
+#: accepted pairings or help rows are not one page.
+IN_FORCE_ROWS = 100
+
+
+def in_force_page(request: HttpRequest, items: list) -> Page:
+    """The ``?in_force_page=`` page of the records in force (the first for a missing or
+    bad number, the last for one too large)."""
+    return Paginator(items, IN_FORCE_ROWS).get_page(request.GET.get("in_force_page"))
 
 
 def page_url(name: str, period: date | None) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from improvement.forms.common import PlainSelect
 from improvement.forms.spans import SpanForm
 
 
@@ -27,6 +28,7 @@ class PairingForm(SpanForm):
                 empty_value=None,
                 required=False,
                 initial=proposed,
+                widget=PlainSelect,
             )
 
     @staticmethod
@@ -69,6 +71,7 @@ class PairingPageForm(SpanForm):
                 empty_value=None,
                 required=False,
                 initial=current,
+                widget=PlainSelect,
             )
             self.fields[self.code_field(station_id)] = forms.CharField(
                 label=_("Another station for %(station)s (its code)") % {"station": name},

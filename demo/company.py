@@ -315,7 +315,8 @@ def ensure_users() -> tuple[list[DemoUser], list[DemoUser]]:
             continue
         user = user or User(username=demo.username)
         user.first_name = demo.full_name
-        user.is_staff = demo.is_superuser
+        # Administrators use the Django admin (within their part of the tree).
+        user.is_staff = demo.is_superuser or demo.role == ADMINISTRATOR.key
         user.is_superuser = demo.is_superuser
         if user.password not in checked:
             checked[user.password] = check_password(DEMO_PASSWORD, user.password)
@@ -323,7 +324,7 @@ def ensure_users() -> tuple[list[DemoUser], list[DemoUser]]:
             # Only when it changed: a new password hash would log out open sessions.
             shared_hash = shared_hash or make_password(DEMO_PASSWORD)
             user.password = shared_hash
-            user.save()
+        user.save()  # the name and rights too, on a second load
         group, _new = Group.objects.get_or_create(name=ROLES_BY_KEY[demo.role].group)
         user.groups.add(group, marker)
         _place(user, demo)

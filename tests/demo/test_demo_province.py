@@ -75,12 +75,20 @@ def test_two_cities_under_zhejiang_with_their_own_grades_and_users(
     assert not may_publish_at(users["zhejiang"], zhejiang, PUBLISH_WEIGHTS)
     assert not may_publish_at(users["sx_admin"], zhejiang, PUBLISH_WEIGHTS)
     assert not users["sx_admin"].is_superuser and users["sx_admin"].check_password(DEMO_PASSWORD)
+    # Administrators reach the Django admin (scoped to their part); the others do not.
+    assert users["sx_admin"].is_staff and users["zj_admin"].is_staff
+    assert not users["zhejiang"].is_staff and not users["sx_committee"].is_staff
 
     # loading again changes nothing, not even the audit trail
     recorded = AuditEntry.objects.count()
     assert load_demo(today=TODAY) is False
     ensure_users()
     assert AuditEntry.objects.count() == recorded
+    # ... but a demo login changed by hand is set back (its rights too, not only its
+    # password).
+    User.objects.filter(username="sx_admin").update(is_staff=False)
+    ensure_users()
+    assert User.objects.get(username="sx_admin").is_staff
 
 
 def test_the_shaoxing_boundaries_hold_every_shaoxing_station():

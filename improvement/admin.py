@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from improvement.models import DepartmentMember, PairingOptions
+from stations.scopeadmin import ScopedAdmin
 
 
 @admin.register(DepartmentMember)
@@ -15,9 +16,10 @@ class DepartmentMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(PairingOptions)
-class PairingOptionsAdmin(admin.ModelAdmin):
+class PairingOptionsAdmin(ScopedAdmin, admin.ModelAdmin):
     """A company's branch-pairing options: whether partners are proposed within each
-    county. The pairing page shows which applies."""
+    county. The pairing page shows which applies. An administrator lists, adds and
+    changes only their own companies' (``ScopedAdmin``)."""
 
     list_display = ["company", "within_county"]
     list_editable = ["within_county"]

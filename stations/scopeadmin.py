@@ -57,7 +57,8 @@ def within_scope(rows: QuerySet, user, path: str) -> QuerySet:
         if model is OrgUnit:
             return rows.filter(pk__in=tree.unit_ids)
         if model is OrgMember:
-            return rows.filter(tree.memberships())
+            # As on the user list: a superuser's place is not an administrator's to change.
+            return rows.filter(tree.memberships()).exclude(user__is_superuser=True)
         return rows.filter(tree.people(), is_superuser=False)
     return scoped(rows, user, path)
 

@@ -19,19 +19,19 @@ class HelpForm(SpanForm):
         error_messages={"required": _("Tick at least one station and indicator.")},
     )
 
-    #: A paged page's "accept all of this department": the department's number (from 1).
-    whole = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
+    #: A paged page's "accept all of this department": the department (its name).
+    whole = forms.ChoiceField(required=False)
 
-    def __init__(self, *args, keys: list[str], departments: list[int] | None = None, **kwargs):
-        """``keys``: the rows that may be ticked; ``departments``: the numbers whose rows
-        may be accepted all at once (a paged page; none on one page)."""
+    def __init__(self, *args, keys: list[str], departments: list[str] | None = None, **kwargs):
+        """``keys``: the rows that may be ticked; ``departments``: those whose rows may be
+        accepted all at once (a paged page; none on one page)."""
         super().__init__(*args, **kwargs)
         self.fields["rows"].choices = [(key, key) for key in keys]
         self.fields["rows"].required = False  # or a whole department (``clean``)
-        self.fields["whole"].choices = [(n, n) for n in departments or []]
+        self.fields["whole"].choices = [(name, name) for name in departments or []]
 
     def clean(self):
         data = super().clean()
-        if not data.get("rows") and data.get("whole") is None and "whole" not in self.errors:
+        if not data.get("rows") and not data.get("whole") and "whole" not in self.errors:
             self.add_error("rows", self.fields["rows"].error_messages["required"])
         return data

@@ -142,14 +142,16 @@ def _paged(
         request.POST if request.method == "POST" else None,
         based_on=period,
         keys=[key for key, row in rows.items() if row.department],
-        departments=[line.number for line in summary if line.department],
+        departments=[line.department for line in summary if line.department],
     )
     if form.is_bound and form.is_valid():
-        whole = form.cleaned_data.get("whole")
+        # "Accept all" names the department itself, not its place in the list: the list
+        # may have changed between showing the page and pressing the button.
+        whole = form.cleaned_data.get("whole") or None
         if whole is None:
             chosen = [rows[key] for key in form.cleaned_data["rows"]]
         else:
-            department, keys = outline.groups[whole - 1]
+            department, keys = next(group for group in outline.groups if group[0] == whole)
             chosen = outline.rows([key for key in keys if not _helped(outline, key)])
         if whole is not None and not chosen:
             form.add_error(

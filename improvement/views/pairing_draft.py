@@ -5,6 +5,7 @@ accepts from another. A row nobody changed takes the proposal's partner."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.http import HttpRequest
@@ -38,15 +39,35 @@ def _key(plan: selectors.PairingMonth) -> str:
     return f"pairing-draft:{run.company_id}:{run.period.isoformat()}"
 
 
+def _stamp(plan: selectors.PairingMonth) -> str:
+    """What the changes were made to: the run, the county option, the stations already
+    paired and the proposal itself. Another pairing accepted, the option switched or the
+    month re-graded make another proposal, and rows "left as proposed" would silently
+    take new partners: the draft is dropped instead."""
+    made_from = (
+        plan.month.run.pk,
+        plan.within_county,
+        sorted(plan.busy),
+        sorted(plan.proposed_partners().items()),
+    )
+    return hashlib.sha256(repr(made_from).encode()).hexdigest()[:32]
+
+
 def load(request: HttpRequest, plan: selectors.PairingMonth) -> Draft:
-    """The changes kept for this month's proposal (none when the month was re-graded
-    since: they were made to another proposal)."""
+    """The changes kept for this month's proposal (none when the proposal changed since:
+    they were made to another one). A change naming a station that is no longer the
+    company's, or a partner paired since, is dropped."""
     kept = request.session.get(_key(plan))
-    if not isinstance(kept, dict) or kept.get("run") != plan.month.run.pk:
+    if not isinstance(kept, dict) or kept.get("stamp") != _stamp(plan):
         return Draft({})
+    weak_ids = set(plan.weak_stations())
     changes = {}
     for weak, partner in (kept.get("changes") or {}).items():
-        if str(weak).isdecimal() and (partner is None or isinstance(partner, int)):
+        if not str(weak).isdecimal() or int(weak) not in weak_ids:
+            continue
+        if partner is None or (
+            isinstance(partner, int) and partner in plan.stations and partner not in plan.busy
+        ):
             changes[int(weak)] = partner
     return Draft(changes)
 
@@ -64,7 +85,7 @@ def save(
         else:
             changes[weak] = partner
     request.session[_key(plan)] = {
-        "run": plan.month.run.pk,
+        "stamp": _stamp(plan),
         "changes": {str(weak): partner for weak, partner in changes.items()},
     }
     return Draft(changes)

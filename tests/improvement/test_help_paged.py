@@ -53,10 +53,10 @@ def test_many_rows_are_shown_one_line_per_department(committee, paged, company):
     html = committee.get(URL, {"period": PERIOD}).content.decode()
 
     assert checkboxes(html) == 0  # no department opened
-    for n, (department, rows) in enumerate(found, 1):
+    for department, rows in found:
         line = f'<th scope="row">{department}</th>\n      <td class="num">{len(rows)}</td>'
         assert line in html
-        assert f'name="whole" value="{n}"' in html
+        assert f'name="whole" value="{department}"' in html
         assert f"Accept all {len(rows)} not in force" in html
 
 
@@ -81,7 +81,9 @@ def test_a_department_opens_a_page_of_its_rows(committee, paged, company):
 def test_accept_all_of_a_department_records_every_one_of_its_rows(committee, paged, company):
     department, rows = groups(company)[0]
 
-    response = committee.post(f"{URL}?period={PERIOD}", SPAN | {"whole": "1"})
+    # The button names the department, not its place in the list (which may change
+    # between showing the page and pressing it).
+    response = committee.post(f"{URL}?period={PERIOD}", SPAN | {"whole": department})
 
     assert response.status_code == 302
     recorded = {(item.station_id, item.indicator.code) for item in DepartmentHelp.objects.all()}
@@ -89,7 +91,7 @@ def test_accept_all_of_a_department_records_every_one_of_its_rows(committee, pag
     page = committee.get(response["Location"]).content.decode()
     assert f"Department help was recorded for {len(rows)} stations and indicators" in page
     # Now in force: nothing of that department is left to accept.
-    again = committee.post(f"{URL}?period={PERIOD}", SPAN | {"whole": "1"})
+    again = committee.post(f"{URL}?period={PERIOD}", SPAN | {"whole": department})
     assert again.status_code == 200
     assert f"Every row of {department} already has help in force." in again.content.decode()
     assert DepartmentHelp.objects.count() == len(rows)
@@ -125,8 +127,9 @@ def test_any_department_or_page_parameter_is_answered(committee, paged, query, s
 
 
 @pytest.mark.django_db
-def test_a_department_number_not_offered_is_refused(committee, paged):
-    response = committee.post(f"{URL}?period={PERIOD}", SPAN | {"whole": "99"})
+@pytest.mark.parametrize("whole", ["99", "1", "No such department", "x" * 5000])
+def test_a_department_not_offered_is_refused(committee, paged, whole):
+    response = committee.post(f"{URL}?period={PERIOD}", SPAN | {"whole": whole})
     assert response.status_code == 200 and DepartmentHelp.objects.count() == 0
     assert response.context["form"].errors["whole"]
 

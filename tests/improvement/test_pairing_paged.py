@@ -347,3 +347,35 @@ def test_the_proposal_is_made_once_and_again_when_what_it_is_made_from_changes(
     after = committee.get(URL, {"period": PERIOD})
     assert len(made) == 2
     assert after.context["rows"] == [] and BranchPairing.objects.count() > 0
+
+
+@pytest.mark.django_db
+def test_changes_are_dropped_when_the_proposal_they_were_made_to_changes(committee, paged, company):
+    """A row "left as proposed" must not silently take another partner: when another
+    pairing is accepted (the proposal changes), the draft goes; a change naming a
+    station that is no longer the company's is dropped, never a 500."""
+    from improvement.views import pairing_draft
+
+    first = plan(company).weak_stations()[0]
+    page = committee.get(URL, {"period": PERIOD})
+    committee.post(
+        f"{URL}?period={PERIOD}&page=1",
+        page_post(page, **{f"partner_{first}": ""}) | span("check"),
+    )
+    assert committee.get(URL, {"period": PERIOD}).context["rows"][0].field.value() is None
+
+    # A partner id that is not a station of the company (moved away, deleted …).
+    session = committee.session
+    key = pairing_draft._key(plan(company))
+    session[key]["changes"][str(first)] = 10**9
+    session.save()
+    shown = committee.get(URL, {"period": PERIOD})
+    assert shown.status_code == 200
+    assert shown.context["rows"][0].field.value() == plan(company).proposed_partners()[first]
+
+    # The proposal changes under the same run: the kept draft no longer applies.
+    session = committee.session
+    session[key] = {"stamp": "made to another proposal", "changes": {str(first): None}}
+    session.save()
+    shown = committee.get(URL, {"period": PERIOD})
+    assert shown.context["rows"][0].field.value() == plan(company).proposed_partners()[first]

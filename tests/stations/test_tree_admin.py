@@ -202,3 +202,32 @@ def test_a_province_viewer_changes_nothing(client, tree):
     assert OrgMember.objects.get(user=tree["sx_clerk"]).company == tree["shaoxing"]
     assert Company.objects.get(code="SX").parent == tree["province"]
     assert not OrgUnit.objects.filter(code="NBX").exists()
+
+
+@pytest.mark.django_db
+def test_a_city_administrator_sees_and_changes_their_own_pairing_options_only(client, tree):
+    from improvement.models import PairingOptions
+
+    ours = PairingOptions.objects.create(company=tree["ningbo"])
+    theirs = PairingOptions.objects.create(company=tree["shaoxing"])
+    _login(client, tree["nb_admin"])
+    page = _page(client, "admin:improvement_pairingoptions_changelist")
+    assert "宁波供电公司" in page and "绍兴供电公司" not in page
+    response = client.get(reverse("admin:improvement_pairingoptions_change", args=[theirs.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    assert (
+        client.get(reverse("admin:improvement_pairingoptions_change", args=[ours.pk])).status_code
+        == 200
+    )
+    # A new one offers their own company only.
+    add = _page(client, "admin:improvement_pairingoptions_add")
+    assert "宁波供电公司" in add and "绍兴供电公司" not in add
+
+
+@pytest.mark.django_db
+def test_a_superusers_place_is_not_listed_to_an_administrator(client, tree):
+    boss = UserFactory(username="boss", is_superuser=True, is_staff=True)
+    OrgMember.objects.create(user=boss, company=tree["ningbo"])
+    _login(client, tree["nb_admin"])
+    page = _page(client, "admin:stations_orgmember_changelist")
+    assert "nb_clerk" in page and "boss" not in page

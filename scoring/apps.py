@@ -17,6 +17,9 @@ class ScoringConfig(AppConfig):
 
         values_changed.connect(recompute_changed_months, dispatch_uid="scoring.recompute_months")
         company_created.connect(start_new_company, dispatch_uid="scoring.start_new_company")
+        from scoring.treemoves import connect as connect_tree_moves
+
+        connect_tree_moves()
         register_import_effects(import_effects)
         from audit.labels import register
         from scoring.storedtexts import STORED_TEXTS

@@ -64,8 +64,14 @@ def months_regraded_by_choice(company: Company, *, own: bool) -> list[date]:
     return [period for period in periods if before[period] != after[period]]
 
 
-def _governing(company_id: int, periods: list[date], *, own: bool) -> dict[date, tuple]:
-    """Each month's (weight version id, method version id) under the choice ``own``."""
+def governing_by_month(company_id: int, periods: list[date]) -> dict[date, tuple]:
+    """Each month's (weight version id, method version id) as the company stands now."""
+    return _governing(company_id, periods, own=None)
+
+
+def _governing(company_id: int, periods: list[date], *, own: bool | None) -> dict[date, tuple]:
+    """Each month's (weight version id, method version id) under the choice ``own``
+    (None: the company's own choice as stored)."""
     owners = owners_of(company_id, own=own)
     weights = governing_versions(WeightSet, owners, periods)
     methods = governing_versions(MethodVersion, owners, periods)

@@ -54,6 +54,14 @@ class TreeForm(forms.ModelForm):
         if error:
             self.add_error("parent", error)
 
+    def code_clash(self, message: str) -> forms.ValidationError:
+        """A code already in use: named to a superuser; to an administrator of a part of
+        the tree only said to be taken (the clash may be another province's unit,
+        company or station, whose name is not theirs to read)."""
+        if self.subtree is not None:
+            message = _("This code is already in use; choose another.")
+        return forms.ValidationError(message)
+
 
 class OrgUnitForm(TreeForm):
     """The tree's rules (``stations.orgrules``), the same as the organisation file's, and
@@ -67,7 +75,7 @@ class OrgUnitForm(TreeForm):
         code = self.cleaned_data["code"]
         clash = code_in_use(code, unit_id=self.instance.pk)
         if clash and not OrgUnit.objects.filter(code=code).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(clash)  # (another unit's code: the unique check says)
+            raise self.code_clash(clash)  # (another unit's code: the unique check says)
         return code
 
     def clean(self):
@@ -116,7 +124,7 @@ class CompanyForm(TreeForm):
             clash = code_in_use(code, company_id=self.instance.pk)
             taken = Company.objects.filter(code=code).exclude(pk=self.instance.pk).exists()
             if clash and not taken:  # (another company's code: the unique check says)
-                raise forms.ValidationError(clash)
+                raise self.code_clash(clash)
         return code
 
 

@@ -231,3 +231,13 @@ def test_a_superusers_place_is_not_listed_to_an_administrator(client, tree):
     _login(client, tree["nb_admin"])
     page = _page(client, "admin:stations_orgmember_changelist")
     assert "nb_clerk" in page and "boss" not in page
+
+
+@pytest.mark.django_db
+def test_a_code_in_use_elsewhere_is_refused_without_naming_what_holds_it(client, tree):
+    _login(client, tree["nb_admin"])
+    page = _errors(_post_company(client, tree["ningbo"], code="JS"))  # 江苏's unit
+    assert "This code is already in use; choose another." in page
+    assert "江苏" not in page
+    tree["ningbo"].refresh_from_db()
+    assert tree["ningbo"].code == "NB"

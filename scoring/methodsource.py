@@ -144,3 +144,48 @@ def method_source(model: VersionModel, company: Company, period: date) -> Method
         if inherited is not None and inherited.unit_id:
             overridden = inherited
     return MethodSource(version=version, unit=unit, overridden=overridden)
+
+
+def method_sources(
+    model: VersionModel, companies: Iterable[Company], period: date
+) -> dict[int, MethodSource]:
+    """``method_source`` of many companies at once (by company id), in four queries
+    whatever their number: the tree, the choices, the companies' own versions and the
+    units' (a province's overview lists hundreds of companies)."""
+    companies = list(companies)
+    units = {unit.pk: unit for unit in OrgUnit.objects.all()}
+    own_choice = set(MethodOverride.objects.values_list("company_id", flat=True))
+    order = ("-effective_from", "-version")
+    own_versions: dict[int, list[AnyVersion]] = {}
+    for version in model.objects.filter(
+        company_id__in=[company.pk for company in companies], effective_from__lte=period
+    ).order_by(*order):
+        own_versions.setdefault(version.company_id, []).append(version)  # type: ignore[arg-type]
+    unit_versions: dict[int, list[AnyVersion]] = {}
+    for version in model.objects.filter(unit_id__isnull=False, effective_from__lte=period).order_by(
+        *order
+    ):
+        unit_versions.setdefault(version.unit_id, []).append(version)  # type: ignore[arg-type]
+
+    def inherited(parent_id: int | None) -> AnyVersion | None:
+        seen: set[int] = set()
+        while parent_id is not None and parent_id in units and parent_id not in seen:
+            seen.add(parent_id)
+            found = _in_force(unit_versions.get(parent_id, []), period)
+            if found is not None:
+                found.unit = units[parent_id]  # type: ignore[assignment]  # without a query
+                return found
+            parent_id = units[parent_id].parent_id
+        return None
+
+    result = {}
+    for company in companies:
+        own = _in_force(own_versions.get(company.pk, []), period)
+        common = inherited(company.parent_id)
+        if company.pk in own_choice:
+            result[company.pk] = MethodSource(version=own, unit=None, overridden=common)
+        elif common is not None:
+            result[company.pk] = MethodSource(version=common, unit=common.unit, overridden=None)
+        else:
+            result[company.pk] = MethodSource(version=own, unit=None, overridden=None)
+    return result

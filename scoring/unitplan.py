@@ -19,7 +19,7 @@ from scoring.methodsource import (
     VersionModel,
     companies_below,
     governing_versions,
-    method_source,
+    method_sources,
     owners_of,
 )
 from scoring.models import MethodOverride, MethodVersion, RunStatus, ScoreRun, WeightSet
@@ -44,14 +44,17 @@ def company_sources(unit: OrgUnit, period: date) -> list[CompanySource]:
     """Every company below the unit, by name, with the source of its weights and grading
     rules in force in the month."""
     own = set(MethodOverride.objects.values_list("company_id", flat=True))
+    companies = companies_below(unit)
+    weights = method_sources(WeightSet, companies, period)
+    rules = method_sources(MethodVersion, companies, period)
     rows = [
         CompanySource(
             company=company,
             own=company.pk in own,
-            weights=method_source(WeightSet, company, period),
-            rules=method_source(MethodVersion, company, period),
+            weights=weights[company.pk],
+            rules=rules[company.pk],
         )
-        for company in companies_below(unit)
+        for company in companies
     ]
     return sorted(rows, key=lambda row: row.company.name)
 

@@ -346,3 +346,30 @@ def test_a_new_own_version_previews_no_regrade_of_the_months_a_unit_grades(
     assert plan["regraded"] == ["2026-09"]  # October is the province's
     # 台州 uses its own weights: both months would be re-graded.
     assert regrade_plan(taizhou, SEPTEMBER, WeightSet)["regraded"] == ["2026-09", "2026-10"]
+
+
+@pytest.mark.django_db
+def test_the_sources_of_many_companies_at_once_agree_with_one_at_a_time(
+    django_capture_on_commit_callbacks,
+):
+    """``method_sources`` (the province overview's four queries) says what
+    ``method_source`` says company by company: inherited, own, and own over a common one."""
+    from scoring.methodsource import method_source, method_sources
+
+    unit, companies = make_province()
+    city = OrgUnit.objects.create(code="NBC", name="宁波片区", parent=unit)
+    companies[0].parent = city
+    companies[0].save(update_fields=["parent"])
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_unit_weights(unit=unit, weights=safety_first(), effective_from=OCTOBER, reason="")
+    for model in (WeightSet, MethodVersion):
+        for period in (SEPTEMBER, OCTOBER):
+            many = method_sources(model, companies, period)
+            for company in companies:
+                one = method_source(model, company, period)
+                assert (many[company.pk].version, many[company.pk].unit) == (one.version, one.unit)
+                assert many[company.pk].overridden == one.overridden
+    # October's weights: 宁波 (below 宁波片区) and 温州 inherit the province's, 台州 keeps its own.
+    october = method_sources(WeightSet, companies, OCTOBER)
+    assert [october[c.pk].inherited for c in companies] == [True, True, False]
+    assert october[companies[2].pk].overridden is not None

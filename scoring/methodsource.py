@@ -135,15 +135,7 @@ class MethodSource:
 def method_source(model: VersionModel, company: Company, period: date) -> MethodSource:
     """Whether the company's version of ``model`` in force in the month is inherited
     (from which unit, which version) or its own, and what its own choice overrides."""
-    owners = owners_of(company.pk)
-    version = governing_versions(model, owners, [period])[period]
-    unit = version.unit if version is not None and version.unit_id else None
-    overridden = None
-    if owners.own:
-        inherited = governing_versions(model, owners_of(company.pk, own=False), [period])[period]
-        if inherited is not None and inherited.unit_id:
-            overridden = inherited
-    return MethodSource(version=version, unit=unit, overridden=overridden)
+    return method_sources(model, [company], period)[company.pk]
 
 
 def method_sources(

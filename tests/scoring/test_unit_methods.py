@@ -352,9 +352,15 @@ def test_a_new_own_version_previews_no_regrade_of_the_months_a_unit_grades(
 def test_the_sources_of_many_companies_at_once_agree_with_one_at_a_time(
     django_capture_on_commit_callbacks,
 ):
-    """``method_sources`` (the province overview's four queries) says what
-    ``method_source`` says company by company: inherited, own, and own over a common one."""
-    from scoring.methodsource import method_source, method_sources
+    """``method_sources`` (the province overview's four queries, and each company's
+    pages through ``method_source``) names the version that grades each company's month
+    (``governing_version``, what a run uses): inherited, own, and own over a common one."""
+    from scoring.methodsource import (
+        governing_version,
+        governing_versions,
+        method_sources,
+        owners_of,
+    )
 
     unit, companies = make_province()
     city = OrgUnit.objects.create(code="NBC", name="宁波片区", parent=unit)
@@ -366,9 +372,18 @@ def test_the_sources_of_many_companies_at_once_agree_with_one_at_a_time(
         for period in (SEPTEMBER, OCTOBER):
             many = method_sources(model, companies, period)
             for company in companies:
-                one = method_source(model, company, period)
-                assert (many[company.pk].version, many[company.pk].unit) == (one.version, one.unit)
-                assert many[company.pk].overridden == one.overridden
+                source = many[company.pk]
+                version = governing_version(model, company.pk, period)
+                assert source.version == version
+                assert source.unit == (version.unit if version and version.unit_id else None)
+                # What the company's own choice sets aside: the units' version it would
+                # inherit (none when it inherits already, or no unit has one).
+                owners = owners_of(company.pk)
+                common = governing_versions(model, owners_of(company.pk, own=False), [period])
+                set_aside = common[period] if owners.own else None
+                if set_aside is not None and not set_aside.unit_id:
+                    set_aside = None
+                assert source.overridden == set_aside
     # October's weights: 宁波 (below 宁波片区) and 温州 inherit the province's, 台州 keeps its own.
     october = method_sources(WeightSet, companies, OCTOBER)
     assert [october[c.pk].inherited for c in companies] == [True, True, False]

@@ -43,7 +43,7 @@ from indicators.periods import format_period
 from scoring.grades import GradeDisplay, grade_display
 from scoring.selectors import opening_period
 from scoring.viewer import MonthChoice
-from stations.models import Station
+from stations.models import Company, Station
 from stations.roles import MANAGE_ALL_STATIONS
 from stations.viewer import counties, viewed_company
 
@@ -135,20 +135,10 @@ def pairing(request: HttpRequest) -> HttpResponse:
     check = evaluation = None
     if form.is_bound and form.is_valid():
         evaluation = plan.evaluate(form.chosen_pairs())
-        if request.POST.get("action") == "accept":
-            try:
-                accepted = services.accept_pairing(
-                    company=company,
-                    based_on=period,
-                    pairs=services.chosen_pairs(plan, evaluation),
-                    span=form.span(),
-                    user=request.user,
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                _report_accepted(request, accepted)
-                return redirect(page_url("improvement:pairing", period))
+        if request.POST.get("action") == "accept" and _accept(
+            request, form, company, plan, evaluation
+        ):
+            return redirect(page_url("improvement:pairing", period))
         check = _check(plan, evaluation)
     context.update(
         plan=plan,
@@ -199,21 +189,9 @@ def _paged(
                 return redirect(_paged_url(period, month.county_id, _page_number(request)))
             if form.is_valid():
                 evaluation = plan.evaluate(draft.pairs(plan))
-                if action == "accept":
-                    try:
-                        accepted = services.accept_pairing(
-                            company=company,
-                            based_on=period,
-                            pairs=services.chosen_pairs(plan, evaluation),
-                            span=form.span(),
-                            user=request.user,
-                        )
-                    except ValidationError as error:
-                        form.add_error(None, error)
-                    else:
-                        pairing_draft.discard(request, plan)
-                        _report_accepted(request, accepted)
-                        return redirect(page_url("improvement:pairing", period))
+                if action == "accept" and _accept(request, form, company, plan, evaluation):
+                    pairing_draft.discard(request, plan)
+                    return redirect(page_url("improvement:pairing", period))
                 check = _check(plan, evaluation)
     left_strong, already_paired = _left_strong(plan), _already_paired(plan)
     context.update(
@@ -309,6 +287,30 @@ def _page_number(request: HttpRequest) -> int:
 def _paged_url(period: date, county_id: int | None, number: int) -> str:
     county = f"&county={county_id}" if county_id else ""
     return f"{page_url('improvement:pairing', period)}{county}&page={number}#proposal"
+
+
+def _accept(
+    request: HttpRequest,
+    form: PairingForm | PairingPageForm,
+    company: Company,
+    plan: selectors.PairingMonth,
+    evaluation: PairingEvaluation,
+) -> bool:
+    """Record the pairs checked (one page or all of a paged one); False, with the
+    service's refusal on the form, when it refuses."""
+    try:
+        accepted = services.accept_pairing(
+            company=company,
+            based_on=plan.month.period,
+            pairs=services.chosen_pairs(plan, evaluation),
+            span=form.span(),
+            user=request.user,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    _report_accepted(request, accepted)
+    return True
 
 
 def _in_force_row(

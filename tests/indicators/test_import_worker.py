@@ -20,13 +20,16 @@ pytestmark = [
 
 
 def wait_for_job(timeout: float = 60.0) -> ImportBatch:
+    """The job once it has finished and its worker has deleted the stored file: the status
+    is saved before the file goes, so waiting for the status alone races the worker."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         batch = ImportBatch.objects.get()
-        if batch.status not in UNFINISHED:
+        if batch.status not in UNFINISHED and not batch.upload.name:
             return batch
         time.sleep(0.2)
-    raise AssertionError(f"job not finished: {ImportBatch.objects.values('status').get()}")
+    state = ImportBatch.objects.values("status", "upload").get()
+    raise AssertionError(f"job not finished with its file deleted: {state}")
 
 
 def test_a_real_worker_loads_a_web_upload(redis_app, client):

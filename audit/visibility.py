@@ -11,8 +11,13 @@
   superuser acts everywhere). So 宁波's administrator never reads the roles granted to a
   绍兴 user, nor the province's units; an entry about a user placed nowhere (or deleted)
   is read by superusers and by whoever made it.
-- **What every company shares** (indicator definitions, role groups' permissions, a unit's
-  common version): every reader.
+- **A unit's common version** (weights, grading rules and targets a province publishes for
+  the companies below it): to the readers it governs or who sit above it — placed at or
+  below the unit, or at a unit above it — never to another province's. Such a target is
+  any model with a ``unit`` foreign key to an organisation unit (found from the fields, as
+  ``audit.companies`` finds a company).
+- **What every company shares** (indicator definitions, role groups' permissions): every
+  reader.
 - Superusers read everything.
 
 Audit sits below stations, so it does not read the tree itself: stations registers, in its
@@ -24,10 +29,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
-from django.db.models import CharField, Q, QuerySet
+from django.db.models import CharField, Model, Q, QuerySet
 from django.db.models.functions import Cast
 
 from audit.models import AuditEntry
@@ -47,6 +54,9 @@ class ReaderPlace:
     company_ids: set[int]
     #: The units at and below the reader's place.
     unit_ids: set[int]
+    #: Those, and the units above the reader's place and above its companies: the units
+    #: whose common versions the reader reads.
+    governing_unit_ids: set[int]
     #: The users placed within the reader's scope (a queryset of the user model).
     people: QuerySet
     #: Their memberships (a queryset of ``OrgMember``).
@@ -61,6 +71,30 @@ _places: list[PlaceOf] = []
 def register(place_of: PlaceOf) -> None:
     """Tell the audit trail how to read a reader's place (``stations`` does, once)."""
     _places[:] = [place_of]
+
+
+@cache
+def unit_owned_models() -> tuple[tuple[str, type[Model]], ...]:
+    """(label, model) of each model a unit owns through a ``unit`` foreign key (a common
+    version), people and units themselves aside."""
+    found = []
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        field = next((f for f in model._meta.concrete_fields if f.name == "unit"), None)
+        related = getattr(field, "related_model", None)
+        if label in ABOUT_PLACES or related is None or related._meta.label_lower != UNIT:
+            continue
+        found.append((label, model))
+    return tuple(found)
+
+
+def _of_units(unit_ids: set[int]) -> Q:
+    """Entries about a common version of one of ``unit_ids``."""
+    chosen = Q(pk__in=[])
+    for label, model in unit_owned_models():
+        rows = model._default_manager.filter(unit_id__in=sorted(unit_ids))
+        chosen |= Q(target_type=label, target_id__in=_text_ids(rows))
+    return chosen
 
 
 def _place(user) -> ReaderPlace | None:
@@ -79,7 +113,8 @@ def visible_entries(entries: QuerySet[AuditEntry], user) -> QuerySet[AuditEntry]
     if getattr(user, "is_superuser", False):
         return entries
     about_places = Q(target_type__in=ABOUT_PLACES)
-    shared = Q(company__isnull=True) & ~about_places
+    of_a_unit = Q(company__isnull=True, target_type__in=[lab for lab, _m in unit_owned_models()])
+    shared = Q(company__isnull=True) & ~about_places & ~of_a_unit
     # What they did themselves, and what was done to them (their own rights, their place).
     made_by_them = (
         Q(actor_id=user.pk) | Q(target_type=USER, target_id=str(user.pk))
@@ -88,7 +123,7 @@ def visible_entries(entries: QuerySet[AuditEntry], user) -> QuerySet[AuditEntry]
     )
     place = _place(user)
     if place is None:
-        return entries.filter(shared | (about_places & made_by_them))
+        return entries.filter(shared | ((about_places | of_a_unit) & made_by_them))
     placed_within = (
         Q(target_type=USER, target_id__in=_text_ids(place.people))
         | Q(target_type=MEMBERSHIP, target_id__in=_text_ids(place.memberships))
@@ -96,8 +131,9 @@ def visible_entries(entries: QuerySet[AuditEntry], user) -> QuerySet[AuditEntry]
     )
     by_colleague = Q(actor__in=place.people.filter(is_superuser=False).values("pk"))
     theirs = Q(company_id__in=place.company_ids)
+    governed = of_a_unit & (_of_units(place.governing_unit_ids) | made_by_them)
     return entries.filter(
-        theirs | shared | (about_places & (placed_within | made_by_them | by_colleague))
+        theirs | shared | governed | (about_places & (placed_within | made_by_them | by_colleague))
     )
 
 

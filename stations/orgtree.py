@@ -29,6 +29,23 @@ def company_path(company: Company) -> list[OrgUnit]:
     return unit_path(company.parent_id)
 
 
+def ancestor_unit_ids(unit_ids: Iterable[int | None]) -> set[int]:
+    """The given units and every unit above them (None ignored)."""
+    stack = [pk for pk in unit_ids if pk is not None]
+    if not stack:
+        return set()
+    parents = dict(OrgUnit.objects.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    while stack:
+        pk = stack.pop()
+        if pk in found or pk not in parents:
+            continue
+        found.add(pk)
+        if parents[pk] is not None:
+            stack.append(parents[pk])
+    return found
+
+
 def subtree_unit_ids(unit_ids: Iterable[int]) -> set[int]:
     """The given units and every unit below them."""
     children: dict[int | None, list[int]] = {}

@@ -20,8 +20,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from audit.visibility import ReaderPlace
-from stations.models import OrgMember
-from stations.orgtree import subtree_unit_ids
+from stations.models import Company, OrgMember
+from stations.orgtree import ancestor_unit_ids, subtree_unit_ids
 from stations.scope import user_scope
 from stations.unitscope import member_unit_id
 
@@ -121,9 +121,16 @@ def audit_place(user) -> ReaderPlace:
     """The reader's place as the audit trail reads it (``audit.visibility.ReaderPlace``);
     asked for readers who are not superusers."""
     tree = subtree(user) or Subtree(frozenset(), frozenset(), None)
+    parents = (
+        Company.objects.filter(pk__in=tree.company_ids).values_list("parent_id", flat=True)
+        if tree.company_ids
+        else []
+    )
+    above = ancestor_unit_ids([tree.place_unit_id, *set(parents)])
     return ReaderPlace(
         company_ids=set(tree.company_ids),
         unit_ids=set(tree.unit_ids),
+        governing_unit_ids=above | set(tree.unit_ids),
         people=get_user_model().objects.filter(tree.people()),
         memberships=OrgMember.objects.filter(tree.memberships()),
     )

@@ -5,12 +5,16 @@ province viewer reads both cities' and the province's; a superuser everything.""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from audit.models import Action
 from audit.services import record
+from indicators.models import Indicator
 from stations.models import OrgMember, OrgUnit, StationMember
 from stations.roles import PARTY_COMMITTEE
 from tests.factories import (
@@ -129,8 +133,6 @@ def test_the_by_filter_names_no_one_from_elsewhere(client, tree):
 
 
 def test_shared_entries_stay_shared(client, tree):
-    from indicators.models import Indicator
-
     indicator = Indicator.objects.get(code="safety")
     indicator.name_en = "Safety first"
     indicator.save()
@@ -138,3 +140,33 @@ def test_shared_entries_stay_shared(client, tree):
         client.force_login(tree[reader])
         client.cookies["django_language"] = "en"
         assert "Safety first" in client.get(PAGE).content.decode()
+
+
+def test_a_units_common_version_is_read_below_and_above_it_never_beside(
+    client, tree, django_capture_on_commit_callbacks
+):
+    """浙江's common weights govern 宁波 and 绍兴: their readers and the province's read its
+    entry (and its reason); 江苏's are another province's and read by none of them."""
+    from scoring.services import publish_unit_weights
+
+    indicators = Indicator.objects.filter(active=True).values_list("code", flat=True)
+    weights = {code: Decimal(1) for code in indicators}
+    for code, reason in (("ZJ", "浙江统一权重"), ("JS", "江苏统一权重")):
+        unit = OrgUnit.objects.get(code=code)
+        with django_capture_on_commit_callbacks(execute=True):
+            publish_unit_weights(
+                unit=unit, weights=weights, effective_from=date(2200, 1, 1), reason=reason
+            )
+    for reader in (tree["nb_admin"], tree["sx_admin"], tree["viewer"]):
+        client.force_login(reader)
+        page = client.get(PAGE).content.decode()
+        assert ("浙江统一权重" in page, "江苏统一权重" in page) == (True, False), reader
+    js_admin = user_with_role("admin", unit=OrgUnit.objects.get(code="JS"), username="js")
+    client.force_login(js_admin)
+    page = client.get(PAGE).content.decode()
+    assert ("浙江统一权重" in page, "江苏统一权重" in page) == (False, True)
+    client.force_login(tree["root"])
+    page = client.get(ADMIN_LIST).content.decode()
+    assert "江苏" in page and "浙江" in page
+    client.force_login(tree["nb_admin"])
+    assert "江苏" not in client.get(ADMIN_LIST).content.decode()

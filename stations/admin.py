@@ -27,7 +27,13 @@ from stations.models import (
     Station,
     StationMember,
 )
-from stations.orgrules import code_in_use, parent_outside_place, place_outside, unit_parent_error
+from stations.orgrules import (
+    code_in_use,
+    parent_outside_place,
+    place_outside,
+    second_place_error,
+    unit_parent_error,
+)
 from stations.scopeadmin import ScopedAdmin, ScopedInline
 from stations.signals import announce_company_created
 from stations.subtree import Subtree
@@ -164,10 +170,75 @@ class StationAdmin(ScopedAdmin, admin.ModelAdmin):
     list_select_related = ["county"]
 
 
+#: The prefixes of the user page's two inlines (their related names).
+STATION_PREFIX, PLACE_PREFIX = "station_membership", "org_membership"
+
+
+def _posted(data, prefix: str) -> dict[str, str] | None:
+    """The user page's other inline as posted (its first form's fields, {} when it is
+    deleted or empty); None when this request is not the user page's."""
+    if f"{prefix}-TOTAL_FORMS" not in data:
+        return None
+    if data.get(f"{prefix}-0-DELETE"):
+        return {}
+    return {name: data.get(f"{prefix}-0-{name}") or "" for name in ("station", "company", "unit")}
+
+
+def _id(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+class OnePlace:
+    """A user is placed at a station or in the tree, or both when the place in the tree is
+    the station's company (``stations.orgrules.second_place_error``): checked across the
+    user page's two inlines as posted, else against what is stored."""
+
+    data: dict
+
+    def the_user(self, cleaned):
+        user = cleaned.get("user") or getattr(self.instance, "user", None)  # type: ignore[attr-defined]
+        return user if user is not None and user.pk else None
+
+    def refuse_second_place(self, station, company, unit) -> None:
+        error = second_place_error(
+            station, company.pk if company else None, unit.pk if unit else None
+        )
+        if error:
+            raise forms.ValidationError(error)
+
+
+class StationMemberForm(OnePlace, forms.ModelForm):
+    class Meta:
+        model = StationMember
+        fields = ["station"]
+
+    def clean(self):
+        cleaned = super().clean()
+        station = cleaned.get("station")
+        if station is None or cleaned.get("DELETE"):
+            return cleaned
+        posted = _posted(self.data, PLACE_PREFIX)
+        if posted is not None:
+            company = Company.objects.filter(pk=_id(posted["company"])).first()
+            unit = OrgUnit.objects.filter(pk=_id(posted["unit"])).first()
+        else:
+            user = self.the_user(cleaned)
+            place = OrgMember.objects.filter(user=user).first() if user else None
+            company, unit = (place.company, place.unit) if place else (None, None)
+        self.refuse_second_place(station, company, unit)
+        return cleaned
+
+
+class StationMemberWithUserForm(StationMemberForm):
+    class Meta(StationMemberForm.Meta):
+        fields = ["user", "station"]
+
+
 class StationMemberInline(ScopedInline, admin.StackedInline):
     """A user's station, set where their roles (groups) are set."""
 
     model = StationMember
+    form = StationMemberForm
     can_delete = True
     autocomplete_fields = ["station"]
     extra = 0
@@ -175,9 +246,9 @@ class StationMemberInline(ScopedInline, admin.StackedInline):
     verbose_name_plural = _("station (for station staff and secretaries)")
 
 
-class OrgMemberForm(TreeForm):
+class OrgMemberForm(OnePlace, TreeForm):
     """One of the two, company or unit (the model's constraint, said in words), at or
-    below the administrator's place."""
+    below the administrator's place, and beside a station only its company."""
 
     class Meta:
         model = OrgMember
@@ -200,7 +271,19 @@ class OrgMemberForm(TreeForm):
         )
         if error:
             raise forms.ValidationError(error)
+        if not cleaned.get("DELETE"):
+            self.refuse_second_place(self._station(cleaned), company, unit)
         return cleaned
+
+    def _station(self, cleaned) -> Station | None:
+        posted = _posted(self.data, STATION_PREFIX)
+        if posted is not None:
+            station_id = _id(posted["station"])
+            rows = Station.objects.filter(pk=station_id) if station_id else Station.objects.none()
+        else:
+            user = self.the_user(cleaned)
+            rows = Station.objects.filter(members__user=user) if user else Station.objects.none()
+        return rows.select_related("county__company").first()
 
 
 class OrgMemberInline(ScopedInline, admin.StackedInline):
@@ -281,6 +364,7 @@ class UserWithStationAdmin(ScopedAdmin, UserAdmin):
 
 @admin.register(StationMember)
 class StationMemberAdmin(ScopedAdmin, admin.ModelAdmin):
+    form = StationMemberWithUserForm
     scope_path = "station__county__company"
     list_display = ["user", "station"]
     list_select_related = ["user", "station"]

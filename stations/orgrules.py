@@ -162,3 +162,18 @@ def place_outside(
     return _(
         "Place people only at or below %(place)s: you manage only that part of the organisation."
     ) % {"place": place}
+
+
+def second_place_error(station: Station | None, company_id: int | None, unit_id: int | None):
+    """Why a user at ``station`` may not also be placed in that company or unit; None when
+    they may. Station staff belong to their station's company: a place in the organisation
+    beside the station can only be that company (else they would act in a second city)."""
+    if station is None or (company_id is None and unit_id is None):
+        return None
+    company = station.county.company
+    if unit_id is None and company_id == company.pk:
+        return None
+    return _(
+        "This user works at %(station)s of %(company)s: their place in the organisation can "
+        "only be %(company)s, or none."
+    ) % {"station": station.name, "company": company.name}

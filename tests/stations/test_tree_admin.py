@@ -6,10 +6,17 @@ viewer changes nothing. A parent or a place outside one's part is a form error."
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from stations.models import Company, OrgMember, OrgUnit
-from tests.factories import CompanyFactory, UserFactory, user_with_role
+from stations.models import Company, OrgMember, OrgUnit, StationMember
+from tests.factories import (
+    CompanyFactory,
+    CountyFactory,
+    StationFactory,
+    UserFactory,
+    user_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -241,3 +248,51 @@ def test_a_code_in_use_elsewhere_is_refused_without_naming_what_holds_it(client,
     assert "江苏" not in page
     tree["ningbo"].refresh_from_db()
     assert tree["ningbo"].code == "NB"
+
+
+# --- One place: a station's staff belong to its company ----------------------------------------
+
+
+def test_a_user_at_a_station_is_placed_in_no_other_city(client, tree):
+    """On the user page (both inlines posted together) and on each membership's own page:
+    a 宁波 station's user may be placed in 宁波 beside it, never in 绍兴 or a unit."""
+    station = StationFactory(name="梅林供电所", county=CountyFactory(company=tree["ningbo"]))
+    _login(client, UserFactory(username="root", is_staff=True, is_superuser=True))
+    add = reverse("admin:auth_user_add")
+    fields = {
+        "username": "twice",
+        "password1": "a-long-pass-2026",
+        "password2": "a-long-pass-2026",
+        "usable_password": "true",
+        "station_membership-TOTAL_FORMS": "1",
+        "station_membership-INITIAL_FORMS": "0",
+        "station_membership-0-station": station.pk,
+        "org_membership-TOTAL_FORMS": "1",
+        "org_membership-INITIAL_FORMS": "0",
+        "org_membership-0-company": tree["shaoxing"].pk,
+        "org_membership-0-unit": "",
+    }
+    expected = (
+        "This user works at 梅林供电所 of 宁波供电公司: their place in the organisation can "
+        "only be 宁波供电公司, or none."
+    )
+    assert expected in _errors(client.post(add, fields))
+    unit = fields | {"org_membership-0-company": "", "org_membership-0-unit": tree["province"].pk}
+    assert expected in _errors(client.post(add, unit))
+    assert not get_user_model().objects.filter(username="twice").exists()
+    same = fields | {"org_membership-0-company": tree["ningbo"].pk}
+    assert client.post(add, same).status_code == 302
+    twice = get_user_model().objects.get(username="twice")
+    assert (twice.station_membership.station, twice.org_membership.company) == (
+        station,
+        tree["ningbo"],
+    )
+    # Each membership's own page reads the other from what is stored.
+    assert expected in _errors(
+        _post_member(client, twice.org_membership, company=tree["shaoxing"].pk)
+    )
+    sx_station = StationFactory(county=CountyFactory(company=tree["shaoxing"]))
+    url = reverse("admin:stations_stationmember_add")
+    page = _errors(client.post(url, {"user": tree["nb_clerk"].pk, "station": sx_station.pk}))
+    assert "their place in the organisation can only be 绍兴供电公司, or none" in page
+    assert not StationMember.objects.filter(user=tree["nb_clerk"]).exists()

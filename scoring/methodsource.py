@@ -31,65 +31,27 @@ VersionModel = type[WeightSet] | type[MethodVersion]
 AnyVersion = WeightSet | MethodVersion
 
 
-@dataclass(frozen=True)
-class Owners:
-    """Whose versions may grade a company: its units, nearest first, and itself."""
-
-    company_id: int
-    units: tuple[OrgUnit, ...]
-    own: bool  # the company uses its own method (overrides its units')
-
-
-def owners_of(company_id: int, *, own: bool | None = None) -> Owners:
-    """The company's units (nearest first) and whether it uses its own method (``own``:
-    as if it did or did not, to say what a change of its choice would do)."""
-    parent_id = Company.objects.filter(pk=company_id).values_list("parent_id", flat=True).first()
-    if own is None:
-        own = MethodOverride.objects.filter(company_id=company_id).exists()
-    return Owners(company_id, tuple(reversed(unit_path(parent_id))), own)
-
-
 def _in_force(versions: list[AnyVersion], period: date) -> AnyVersion | None:
     """The version in force in the month among one owner's (sorted newest in force first)."""
     return next((v for v in versions if v.effective_from <= period), None)
 
 
 def governing_versions(
-    model: VersionModel, owners: Owners, periods: Iterable[date]
+    model: VersionModel, company_id: int, periods: Iterable[date], *, own: bool | None = None
 ) -> dict[date, AnyVersion | None]:
-    """The version of ``model`` that grades each month (None: none in force), in two
-    queries whatever the number of months."""
-    periods = list(periods)
-    if not periods:
-        return {}
-    last = max(periods)
-    order = ("-effective_from", "-version")
-    own = list(
-        model.objects.filter(company_id=owners.company_id, effective_from__lte=last).order_by(
-            *order
-        )
-    )
-    by_unit: dict[int, list[AnyVersion]] = {}
-    if not owners.own and owners.units:
-        for version in model.objects.filter(
-            unit_id__in=[unit.pk for unit in owners.units], effective_from__lte=last
-        ).order_by(*order):
-            by_unit.setdefault(version.unit_id, []).append(version)  # type: ignore[arg-type]
-    result: dict[date, AnyVersion | None] = {}
-    for period in periods:
-        found = None
-        for unit in owners.units if by_unit else ():
-            found = _in_force(by_unit.get(unit.pk, []), period)
-            if found is not None:
-                found.unit = unit  # type: ignore[assignment]  # its name, without a query
-                break
-        result[period] = found or _in_force(own, period)
-    return result
+    """The version of ``model`` that grades each of the company's months (None: none in
+    force). ``own``: as if the company did (True) or did not (False) use its own method,
+    to say what a change of its choice would do; None: its choice as stored."""
+    company = Company.objects.only("pk", "parent_id").filter(pk=company_id).first()
+    if company is None:
+        return dict.fromkeys(periods)
+    table = sources_by_month(model, [company], periods, own=own)[company_id]
+    return {period: source.version for period, source in table.items()}
 
 
 def governing_version(model: VersionModel, company_id: int, period: date) -> AnyVersion | None:
     """The version of ``model`` that grades the company's month (None: none in force)."""
-    return governing_versions(model, owners_of(company_id), [period])[period]
+    return governing_versions(model, company_id, [period])[period]
 
 
 def unit_version_in_force(model: VersionModel, unit: OrgUnit, period: date) -> AnyVersion | None:
@@ -142,42 +104,72 @@ def method_sources(
     model: VersionModel, companies: Iterable[Company], period: date
 ) -> dict[int, MethodSource]:
     """``method_source`` of many companies at once (by company id), in four queries
-    whatever their number: the tree, the choices, the companies' own versions and the
-    units' (a province's overview lists hundreds of companies)."""
+    whatever their number (a province's overview lists hundreds of companies)."""
+    table = sources_by_month(model, companies, [period])
+    return {company_id: months[period] for company_id, months in table.items()}
+
+
+def sources_by_month(
+    model: VersionModel,
+    companies: Iterable[Company],
+    periods: Iterable[date],
+    *,
+    own: bool | None = None,
+) -> dict[int, dict[date, MethodSource]]:
+    """The rule (this module's docstring), for many companies and months at once: each
+    company's (by id) source of ``model`` in each month, in four queries whatever their
+    number — the tree, the choices, the companies' own versions and the units'. ``own``:
+    every company as if it did or did not use its own method (None: as stored)."""
     companies = list(companies)
+    periods = sorted(set(periods))
+    if not companies or not periods:
+        return {company.pk: {} for company in companies}
+    last = periods[-1]
     units = {unit.pk: unit for unit in OrgUnit.objects.all()}
-    own_choice = set(MethodOverride.objects.values_list("company_id", flat=True))
+    own_choice = (
+        set(MethodOverride.objects.values_list("company_id", flat=True)) if own is None else set()
+    )
     order = ("-effective_from", "-version")
     own_versions: dict[int, list[AnyVersion]] = {}
     for version in model.objects.filter(
-        company_id__in=[company.pk for company in companies], effective_from__lte=period
+        company_id__in=[company.pk for company in companies], effective_from__lte=last
     ).order_by(*order):
         own_versions.setdefault(version.company_id, []).append(version)  # type: ignore[arg-type]
     unit_versions: dict[int, list[AnyVersion]] = {}
-    for version in model.objects.filter(unit_id__isnull=False, effective_from__lte=period).order_by(
+    for version in model.objects.filter(unit_id__isnull=False, effective_from__lte=last).order_by(
         *order
     ):
+        version.unit = units.get(version.unit_id)  # type: ignore[assignment]  # no query
         unit_versions.setdefault(version.unit_id, []).append(version)  # type: ignore[arg-type]
 
-    def inherited(parent_id: int | None) -> AnyVersion | None:
-        seen: set[int] = set()
-        while parent_id is not None and parent_id in units and parent_id not in seen:
-            seen.add(parent_id)
-            found = _in_force(unit_versions.get(parent_id, []), period)
-            if found is not None:
-                found.unit = units[parent_id]  # type: ignore[assignment]  # without a query
-                return found
-            parent_id = units[parent_id].parent_id
-        return None
-
-    result = {}
+    result: dict[int, dict[date, MethodSource]] = {}
     for company in companies:
-        own = _in_force(own_versions.get(company.pk, []), period)
-        common = inherited(company.parent_id)
-        if company.pk in own_choice:
-            result[company.pk] = MethodSource(version=own, unit=None, overridden=common)
-        elif common is not None:
-            result[company.pk] = MethodSource(version=common, unit=common.unit, overridden=None)
-        else:
-            result[company.pk] = MethodSource(version=own, unit=None, overridden=None)
+        chain = units_up(units, company.parent_id)
+        uses_own = own if own is not None else company.pk in own_choice
+        months = result[company.pk] = {}
+        for period in periods:
+            mine = _in_force(own_versions.get(company.pk, []), period)
+            common = next(
+                (
+                    found
+                    for unit_id in chain
+                    if (found := _in_force(unit_versions.get(unit_id, []), period)) is not None
+                ),
+                None,
+            )
+            if uses_own:
+                months[period] = MethodSource(version=mine, unit=None, overridden=common)
+            elif common is not None:
+                months[period] = MethodSource(version=common, unit=common.unit, overridden=None)
+            else:
+                months[period] = MethodSource(version=mine, unit=None, overridden=None)
     return result
+
+
+def units_up(units: dict[int, OrgUnit], parent_id: int | None) -> list[int]:
+    """The units above a company, nearest first (a circle, refused on saving, stops)."""
+    chain: list[int] = []
+    while parent_id is not None and parent_id in units and parent_id not in chain:
+        chain.append(parent_id)
+        parent_id = units[parent_id].parent_id
+    return chain

@@ -150,14 +150,25 @@ def station_review(company_id: int, period: date, station_id: int) -> StationRev
 
 def final_months(company_id: int, periods: list[date]) -> set[date]:
     """Of the months, those whose grades are published and final (not provisional)."""
-    published = set(
-        ScoreRun.objects.filter(
-            company_id=company_id, period__in=periods, is_current=True
-        ).values_list("period", flat=True)
-    )
-    provisional = set(
-        MonthClose.objects.filter(
-            company_id=company_id, period__in=published, state=CloseState.PROVISIONAL
-        ).values_list("period", flat=True)
-    )
-    return published - provisional
+    if not periods:
+        return set()
+    return final_months_by_company([company_id], since=min(periods, default=None)).get(
+        company_id, set()
+    ) & set(periods)
+
+
+def final_months_by_company(
+    company_ids: list[int], since: date | None = None
+) -> dict[int, set[date]]:
+    """Each company's (by id) months whose grades are published and final, from ``since``
+    on: two queries whatever the number of companies."""
+    runs = ScoreRun.objects.filter(company_id__in=company_ids, is_current=True)
+    closes = MonthClose.objects.filter(company_id__in=company_ids, state=CloseState.PROVISIONAL)
+    if since is not None:
+        runs, closes = runs.filter(period__gte=since), closes.filter(period__gte=since)
+    provisional = set(closes.values_list("company_id", "period"))
+    found: dict[int, set[date]] = {}
+    for company_id, period in runs.values_list("company_id", "period"):
+        if (company_id, period) not in provisional:
+            found.setdefault(company_id, set()).add(period)
+    return found

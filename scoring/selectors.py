@@ -457,6 +457,18 @@ def periods_with_data(company_id: int, since: date | None = None) -> list[date]:
     return sorted(set(values.values_list("period", flat=True).distinct()))
 
 
+def periods_by_company(company_ids: list[int], since: date | None = None) -> dict[int, list[date]]:
+    """``periods_with_data`` of many companies (by id) in one query."""
+    values = IndicatorValue.objects.filter(station__county__company_id__in=company_ids)
+    if since is not None:
+        values = values.filter(period__gte=since)
+    found: dict[int, list[date]] = {}
+    pairs = values.values_list("station__county__company_id", "period").distinct()
+    for company_id, period in sorted(pairs):
+        found.setdefault(company_id, []).append(period)
+    return found
+
+
 def _current_run_ids(company_id: int, period: date):
     """The month's shown run as a subquery: its rows are then found by the run index
     (filtering on the joined run's columns makes PostgreSQL scan every month's rows)."""

@@ -2,7 +2,8 @@
 versions and which use their own, and what a new common version would re-grade.
 
 Every answer goes through ``scoring.methodsource`` (the one rule of which version grades
-a company's month); a few queries per company below the unit.
+a company's month), for every company below the unit at once: a handful of queries
+whatever their number (a province has hundreds).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from scoring.methodsource import (
     companies_below,
     governing_versions,
     method_sources,
-    owners_of,
+    sources_by_month,
+    units_up,
 )
 from scoring.models import MethodOverride, MethodVersion, RunStatus, ScoreRun, WeightSet
-from scoring.monthstate import final_months
-from scoring.selectors import periods_with_data
+from scoring.monthstate import final_months_by_company
+from scoring.selectors import periods_by_company, periods_with_data
 from scoring.services.versions import companies_governed_by
 from stations.models import Company, OrgUnit
 
@@ -75,9 +77,8 @@ def governing_by_month(company_id: int, periods: list[date]) -> dict[date, tuple
 def _governing(company_id: int, periods: list[date], *, own: bool | None) -> dict[date, tuple]:
     """Each month's (weight version id, method version id) under the choice ``own``
     (None: the company's own choice as stored)."""
-    owners = owners_of(company_id, own=own)
-    weights = governing_versions(WeightSet, owners, periods)
-    methods = governing_versions(MethodVersion, owners, periods)
+    weights = governing_versions(WeightSet, company_id, periods, own=own)
+    methods = governing_versions(MethodVersion, company_id, periods, own=own)
     return {
         period: (getattr(weights[period], "pk", None), getattr(methods[period], "pk", None))
         for period in periods
@@ -104,18 +105,28 @@ def unit_regrade_plan(
     now for ``unit`` from ``effective_from`` would grade (and so re-grade): those of each
     inheriting company below it from that month on, except the months a nearer unit's
     version grades and those a later version of the unit itself grades."""
+    companies = companies_below(unit)
+    ids = [company.pk for company in companies]
+    own = set(
+        MethodOverride.objects.filter(company_id__in=ids).values_list("company_id", flat=True)
+    )
+    inheriting = [company for company in companies if company.pk not in own]
+    with_data = periods_by_company([c.pk for c in inheriting], since=effective_from)
+    every_month = {month for months in with_data.values() for month in months}
+    table = sources_by_month(model, inheriting, every_month, own=False)
+    finals = final_months_by_company(list(with_data), since=effective_from)
+    tree = {row.pk: row for row in OrgUnit.objects.all()}
     plan = []
-    for company in companies_below(unit):
-        owners = owners_of(company.pk)
-        if owners.own:
-            continue
-        months = periods_with_data(company.pk, since=effective_from)
-        governing = governing_versions(model, owners, months)
-        nearer = _nearer_unit_ids(owners.units, unit)
-        taken = [m for m in months if _would_govern(governing[m], unit, nearer, effective_from)]
+    for company in inheriting:
+        nearer = _nearer_unit_ids(units_up(tree, company.parent_id), unit)
+        taken = [
+            month
+            for month in with_data.get(company.pk, [])
+            if _would_govern(table[company.pk][month].version, unit, nearer, effective_from)
+        ]
         if not taken:
             continue
-        final = final_months(company.pk, taken)
+        final = finals.get(company.pk, set())
         plan.append(
             PlannedCompany(
                 company=company,
@@ -126,13 +137,14 @@ def unit_regrade_plan(
     return sorted(plan, key=lambda row: row.company.name)
 
 
-def _nearer_unit_ids(units: tuple[OrgUnit, ...], unit: OrgUnit) -> set[int]:
-    """The units between a company and ``unit`` (nearest first in ``units``)."""
+def _nearer_unit_ids(units: list[int], unit: OrgUnit) -> set[int]:
+    """The units between a company and ``unit`` (``units``: those above it, nearest
+    first)."""
     nearer = set()
     for above in units:
-        if above.pk == unit.pk:
+        if above == unit.pk:
             break
-        nearer.add(above.pk)
+        nearer.add(above)
     return nearer
 
 
@@ -174,21 +186,32 @@ class GovernedCompany:
 def governed_companies(version: WeightSet | MethodVersion) -> list[GovernedCompany]:
     """Each company whose months a unit's version grades, with what became of them."""
     field = "weight_set" if isinstance(version, WeightSet) else "method_version"
+    governed = companies_governed_by(version)
+    runs = ScoreRun.objects.filter(
+        company_id__in=[company.pk for company in governed], **{field: version}
+    ).values_list("company_id", "period", "is_current", "publish", "status", "unchanged")
+    by_company: dict[int, list[tuple]] = {}
+    for row in runs:
+        by_company.setdefault(row[0], []).append(row)
     rows = []
-    for company, months in companies_governed_by(version).items():
-        runs = ScoreRun.objects.filter(company=company, period__in=months, **{field: version})
+    for company, months in governed.items():
+        mine = [row for row in by_company.get(company.pk, []) if row[1] in set(months)]
         rows.append(
             GovernedCompany(
                 company=company,
                 months=[format_period(m) for m in months],
-                published=runs.filter(is_current=True).count(),
-                waiting=runs.filter(
-                    is_current=False, publish=False, status=RunStatus.DONE, unchanged=False
-                )
-                .values("period")
-                .distinct()
-                .count(),
-                computing=runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).count(),
+                published=sum(1 for row in mine if row[2]),
+                waiting=len(
+                    {
+                        period
+                        for _c, period, current, publish, status, unchanged in mine
+                        if not current
+                        and not publish
+                        and status == RunStatus.DONE
+                        and not unchanged
+                    }
+                ),
+                computing=sum(1 for row in mine if row[4] in (RunStatus.QUEUED, RunStatus.RUNNING)),
             )
         )
     return sorted(rows, key=lambda row: row.company.name)

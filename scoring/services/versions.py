@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from indicators.models import Indicator
 from scoring.engine import ScoringMethod
-from scoring.methodsource import companies_below, governing_versions, owners_of
+from scoring.methodsource import companies_below, governing_versions, sources_by_month
 from scoring.models import (
     MethodVersion,
     RunTrigger,
@@ -24,6 +24,7 @@ from scoring.models import (
     WeightSet,
 )
 from scoring.selectors import (
+    periods_by_company,
     periods_with_data,
 )
 from scoring.services.recompute import request_recompute
@@ -187,7 +188,7 @@ def months_governed_by(version: WeightSet | MethodVersion) -> list[date]:
 
 def _months_governed_in(version: WeightSet | MethodVersion, company_id: int) -> list[date]:
     months = periods_with_data(company_id, since=version.effective_from)
-    governing = governing_versions(type(version), owners_of(company_id), months)
+    governing = governing_versions(type(version), company_id, months)
     return [month for month in months if _same(governing[month], version)]
 
 
@@ -203,9 +204,17 @@ def companies_governed_by(version: WeightSet | MethodVersion) -> dict[Company, l
     if version.company is not None:
         return {version.company: months_governed_by(version)}
     assert version.unit is not None
+    companies = companies_below(version.unit)
+    with_data = periods_by_company([c.pk for c in companies], since=version.effective_from)
+    every_month = {month for months in with_data.values() for month in months}
+    table = sources_by_month(type(version), companies, every_month)
     found = {}
-    for company in companies_below(version.unit):
-        months = _months_governed_in(version, company.pk)
+    for company in companies:
+        months = [
+            month
+            for month in with_data.get(company.pk, [])
+            if _same(table[company.pk][month].version, version)
+        ]
         if months:
             found[company] = months
     return found

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from indicators.periods import add_months, format_period, month_start
 from scoring.engine import ScoringMethod
 from scoring.forms import OwnMethodForm
-from scoring.methodsource import governing_versions, method_source, owners_of
+from scoring.methodsource import governing_versions, method_source
 from scoring.models import MethodOverride, MethodVersion, RunStatus, ScoreRun, WeightSet
 from scoring.regrade_preview import Comparison, preview
 from scoring.selectors import current_runs, periods_with_data
@@ -159,7 +159,7 @@ def regrade_plan(company: Company, effective_from: date, model) -> dict:
         if later is None or month < later
     ]
     # Months a unit's common version grades (the company inherits it) stay as they are.
-    governing = governing_versions(model, owners_of(company.pk), months)
+    governing = governing_versions(model, company.pk, months)
     months = [m for m in months if governing[m] is None or governing[m].company_id is not None]
     published = set(
         ScoreRun.objects.filter(company=company, period__in=months, is_current=True).values_list(

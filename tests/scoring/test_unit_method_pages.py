@@ -349,3 +349,54 @@ def test_hostile_values_on_the_unit_pages_never_bring_a_page_down(client, provin
             failures.append(f"own_method {value[:10]!r}: {response.status_code}")
     assert failures == []
     assert Indicator.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_unit_pages_read_the_companies_below_in_the_same_queries_whatever_their_number(
+    client, province, people, django_capture_on_commit_callbacks
+):
+    """The overview, a version's page and the preview read every company below at once
+    (``scoring.methodsource.sources_by_month``): two more inheriting companies cost no
+    query, and the pages name them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CompanyFactory
+    from tests.scoring.test_unit_methods import scored
+
+    unit, _companies = province
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_unit_weights(unit=unit, weights=safety_first(), effective_from=OCTOBER, reason="")
+    english(client, people["province_admin"])
+    preview = {
+        "effective_from": "2026-09",
+        "reason": "again",
+        **weight_fields(safety_first()),
+        "action": "preview",
+    }
+    pages = {
+        "overview": lambda: client.get(reverse("scoring:unit_method", args=["ZJ"])),
+        "version": lambda: client.get(reverse("scoring:unit_weight_detail", args=["ZJ", 1])),
+        "preview": lambda: client.post(reverse("scoring:unit_weight_new", args=["ZJ"]), preview),
+    }
+
+    def counted() -> dict[str, int]:
+        found = {}
+        for name, page in pages.items():
+            with CaptureQueriesContext(connection) as queries:
+                assert page().status_code == 200
+            found[name] = len(queries)
+        return found
+
+    before = counted()
+    for name, prefix in (("湖州", "HU"), ("嘉兴", "JX")):
+        company = CompanyFactory(name=name)
+        company.parent = unit
+        company.save(update_fields=["parent"])
+        with django_capture_on_commit_callbacks(execute=True):
+            scored(company, prefix)
+    assert counted() == before
+    version_page = text(pages["version"]())
+    assert "湖州" in version_page and "嘉兴" in version_page
+    # September of each inheriting company; October stays with the later version 1.
+    assert "Saving re-grades 4 months of 4 companies below." in text(pages["preview"]())

@@ -355,12 +355,8 @@ def test_the_sources_of_many_companies_at_once_agree_with_one_at_a_time(
     """``method_sources`` (the province overview's four queries, and each company's
     pages through ``method_source``) names the version that grades each company's month
     (``governing_version``, what a run uses): inherited, own, and own over a common one."""
-    from scoring.methodsource import (
-        governing_version,
-        governing_versions,
-        method_sources,
-        owners_of,
-    )
+    from scoring.methodsource import governing_version, governing_versions, method_sources
+    from scoring.models import MethodOverride
 
     unit, companies = make_province()
     city = OrgUnit.objects.create(code="NBC", name="宁波片区", parent=unit)
@@ -378,9 +374,9 @@ def test_the_sources_of_many_companies_at_once_agree_with_one_at_a_time(
                 assert source.unit == (version.unit if version and version.unit_id else None)
                 # What the company's own choice sets aside: the units' version it would
                 # inherit (none when it inherits already, or no unit has one).
-                owners = owners_of(company.pk)
-                common = governing_versions(model, owners_of(company.pk, own=False), [period])
-                set_aside = common[period] if owners.own else None
+                chose_own = MethodOverride.objects.filter(company=company).exists()
+                common = governing_versions(model, company.pk, [period], own=False)
+                set_aside = common[period] if chose_own else None
                 if set_aside is not None and not set_aside.unit_id:
                     set_aside = None
                 assert source.overridden == set_aside

@@ -217,14 +217,11 @@ class StationMemberForm(OnePlace, forms.ModelForm):
         station = cleaned.get("station")
         if station is None or cleaned.get("DELETE"):
             return cleaned
-        posted = _posted(self.data, PLACE_PREFIX)
-        if posted is not None:
-            company = Company.objects.filter(pk=_id(posted["company"])).first()
-            unit = OrgUnit.objects.filter(pk=_id(posted["unit"])).first()
-        else:
-            user = self.the_user(cleaned)
-            place = OrgMember.objects.filter(user=user).first() if user else None
-            company, unit = (place.company, place.unit) if place else (None, None)
+        if _posted(self.data, PLACE_PREFIX) is not None:
+            return cleaned  # the user page: its place inline checks both, and says it once
+        user = self.the_user(cleaned)
+        place = OrgMember.objects.filter(user=user).first() if user else None
+        company, unit = (place.company, place.unit) if place else (None, None)
         self.refuse_second_place(station, company, unit)
         return cleaned
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from improvement.models import DepartmentMember, PairingOptions
-from stations.scopeadmin import ScopedAdmin
+from stations.scopeadmin import ScopedAdmin, readable_autocomplete
 
 
 @admin.register(DepartmentMember)
@@ -13,6 +13,11 @@ class DepartmentMemberAdmin(admin.ModelAdmin):
     list_filter = ["department"]
     search_fields = ["user__username", "user__first_name", "department"]
     autocomplete_fields = ["user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        readable_autocomplete(field)
+        return field
 
 
 @admin.register(PairingOptions)

@@ -174,18 +174,15 @@ class StationAdmin(ScopedAdmin, admin.ModelAdmin):
 STATION_PREFIX, PLACE_PREFIX = "station_membership", "org_membership"
 
 
-def _posted(data, prefix: str) -> dict[str, str] | None:
-    """The user page's other inline as posted (its first form's fields, {} when it is
-    deleted or empty); None when this request is not the user page's."""
-    if f"{prefix}-TOTAL_FORMS" not in data:
-        return None
-    if data.get(f"{prefix}-0-DELETE"):
-        return {}
-    return {name: data.get(f"{prefix}-0-{name}") or "" for name in ("station", "company", "unit")}
+def _posts_form(data, prefix: str) -> bool:
+    """Whether this request is the user page's and posts its inline's row (a browser
+    always does: the stored row, or a new one)."""
+    total = _id(data.get(f"{prefix}-TOTAL_FORMS") or "")
+    return total is not None and total > 0
 
 
 def _id(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdecimal() else None
 
 
 class OnePlace:
@@ -217,7 +214,7 @@ class StationMemberForm(OnePlace, forms.ModelForm):
         station = cleaned.get("station")
         if station is None or cleaned.get("DELETE"):
             return cleaned
-        if _posted(self.data, PLACE_PREFIX) is not None:
+        if _posts_form(self.data, PLACE_PREFIX):
             return cleaned  # the user page: its place inline checks both, and says it once
         user = self.the_user(cleaned)
         place = OrgMember.objects.filter(user=user).first() if user else None
@@ -273,9 +270,11 @@ class OrgMemberForm(OnePlace, TreeForm):
         return cleaned
 
     def _station(self, cleaned) -> Station | None:
-        posted = _posted(self.data, STATION_PREFIX)
-        if posted is not None:
-            station_id = _id(posted["station"])
+        if _posts_form(self.data, STATION_PREFIX):
+            deleted = self.data.get(f"{STATION_PREFIX}-0-DELETE")
+            station_id = (
+                None if deleted else _id(self.data.get(f"{STATION_PREFIX}-0-station") or "")
+            )
             rows = Station.objects.filter(pk=station_id) if station_id else Station.objects.none()
         else:
             user = self.the_user(cleaned)

@@ -18,8 +18,9 @@ placed outside it (``place_outside``). A new company stays the superusers'.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -97,12 +98,39 @@ def with_place(form, user):
     return type(form.__name__, (form,), attributes)
 
 
+class ReadableAutocomplete(AutocompleteSelect):
+    """Django's autocomplete shows a posted value again by looking it up, and a value the
+    id column cannot hold ("²" passes ``isdigit`` but not ``int``) made that a 500. Such a
+    value is left out of the lookup; the form already says it is no valid choice."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.attname)
+
+        def readable(item) -> bool:
+            try:
+                target.get_prep_value(item)
+            except (TypeError, ValueError, ValidationError):
+                return False
+            return True
+
+        return super().optgroups(name, [item for item in value if readable(item)], attr)
+
+
+def readable_autocomplete(field) -> None:
+    """Give a form field's Django autocomplete the ``ReadableAutocomplete`` lookup."""
+    if field is not None and type(field.widget) is AutocompleteSelect:
+        field.widget.__class__ = ReadableAutocomplete
+
+
 def _scoped_foreign_key(field, db_field, user):
     """Choices of companies, counties, stations and users within the user's scope. Units
     are not narrowed here: the tree's forms refuse one outside with a sentence that says
     why (and the admin's search offers only theirs)."""
     if field is None:
         return field
+    readable_autocomplete(field)
     path = _CHOICES.get(db_field.related_model)
     if path is not None:
         field.queryset = scoped(field.queryset, user, path)

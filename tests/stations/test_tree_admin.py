@@ -296,3 +296,55 @@ def test_a_user_at_a_station_is_placed_in_no_other_city(client, tree):
     page = _errors(client.post(url, {"user": tree["nb_clerk"].pk, "station": sx_station.pk}))
     assert "their place in the organisation can only be 绍兴供电公司, or none" in page
     assert not StationMember.objects.filter(user=tree["nb_clerk"]).exists()
+
+
+def test_the_user_page_moves_a_user_from_a_station_to_another_city_in_one_save(client, tree):
+    """Deleting the station row while placing the user in 绍兴 is a move, not a clash; a
+    station id that is no number is a form error, never a 500."""
+    station = StationFactory(county=CountyFactory(company=tree["ningbo"]))
+    user = UserFactory(username="mover")
+    membership = StationMember.objects.create(user=user, station=station)
+    _login(client, UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = reverse("admin:auth_user_change", args=[user.pk])
+    fields = {
+        "username": "mover",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "is_active": "on",
+        "station_membership-TOTAL_FORMS": "1",
+        "station_membership-INITIAL_FORMS": "1",
+        "station_membership-0-id": membership.pk,
+        "station_membership-0-user": user.pk,
+        "station_membership-0-station": station.pk,
+        "station_membership-0-DELETE": "on",
+        "org_membership-TOTAL_FORMS": "1",
+        "org_membership-INITIAL_FORMS": "0",
+        "org_membership-0-company": tree["shaoxing"].pk,
+        "org_membership-0-unit": "",
+    }
+    for odd in ("²", "١", "x"):
+        crafted = fields | {"station_membership-0-station": odd}
+        crafted.pop("station_membership-0-DELETE")
+        assert client.post(url, crafted).status_code == 200
+        for page, field in (
+            ("admin:stations_stationmember_add", "station"),
+            ("admin:stations_orgmember_add", "company"),
+            ("admin:improvement_departmentmember_add", "user"),
+        ):
+            assert client.post(reverse(page), {field: odd}).status_code == 200
+    response = client.post(url, fields)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    user.refresh_from_db()
+    assert not StationMember.objects.filter(user=user).exists()
+    assert user.org_membership.company == tree["shaoxing"]
+    # A hand-made post without the place row still meets the stored place.
+    back = {
+        **{k: v for k, v in fields.items() if not k.startswith("station_membership")},
+        "station_membership-TOTAL_FORMS": "1",
+        "station_membership-INITIAL_FORMS": "0",
+        "station_membership-0-station": station.pk,
+        "org_membership-TOTAL_FORMS": "0",
+        "org_membership-INITIAL_FORMS": "0",
+    }
+    assert "their place in the organisation can only be" in _errors(client.post(url, back))
+    assert not StationMember.objects.filter(user=user).exists()

@@ -118,6 +118,18 @@ class AuditEntry(models.Model):
         verbose_name=_("company"),
     )
 
+    #: The unit whose common version the change is about (a province's weights, grading
+    #: rules or targets, ``audit.visibility``); empty for everything else. Kept on the
+    #: entry so that it is read by the same readers after the version is deleted.
+    unit = models.ForeignKey(
+        "stations.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation unit"),
+    )
+
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:

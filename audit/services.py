@@ -43,6 +43,7 @@ def record(
     actor=None,
     actor_name: str = "",
     company: models.Model | None = None,
+    unit: models.Model | None = None,
 ) -> AuditEntry | None:
     """Append one entry: ``action`` (an ``Action`` code) done to ``target``.
 
@@ -53,6 +54,7 @@ def record(
 
     The entry belongs to ``company`` when given, else to the company of ``target``
     (``audit.companies``); a change of something every company shares has none.
+    ``unit``: the unit whose common version ``target`` is (``audit.visibility``).
     """
     if action not in Action.values:
         raise ValueError(f"Unknown audit action {action!r}")
@@ -71,6 +73,7 @@ def record(
         after=_json_ready(after),
         reason=reason,
         company_id=company.pk if company is not None else company_id_of(target),
+        unit_id=unit.pk if unit is not None else None,
     )
 
 

@@ -115,6 +115,7 @@ def _record_weight_set(weight_set_id: int, actor) -> None:
         after=_version_values(weight_set, weights=_weights(weight_set)),
         reason=weight_set.reason,
         actor=actor,
+        unit=weight_set.unit,
     )
 
 
@@ -133,6 +134,7 @@ def method_version_saved(sender, instance: MethodVersion, created: bool, raw=Fal
         after=_version_values(instance, params=instance.params),
         reason=instance.reason,
         actor=_actor(instance),
+        unit=instance.unit,
     )
 
 
@@ -143,7 +145,14 @@ def version_deleted(sender, instance: WeightSet | MethodVersion, **kwargs):
     else:
         action, before = Action.METHOD_DELETED, {"params": instance.params}
     before = _version_values(instance, **before)
-    record(action, instance, before=before, reason=instance.reason, actor=current_user())
+    record(
+        action,
+        instance,
+        before=before,
+        reason=instance.reason,
+        actor=current_user(),
+        unit=instance.unit,
+    )
 
 
 def import_batch_saved(

@@ -13,9 +13,9 @@
   is read by superusers and by whoever made it.
 - **A unit's common version** (weights, grading rules and targets a province publishes for
   the companies below it): to the readers it governs or who sit above it — placed at or
-  below the unit, or at a unit above it — never to another province's. Such a target is
-  any model with a ``unit`` foreign key to an organisation unit (found from the fields, as
-  ``audit.companies`` finds a company).
+  below the unit, or at a unit above it — never to another province's. Such an entry
+  names its unit (``AuditEntry.unit``), so it keeps its readers after the version is
+  deleted.
 - **What every company shares** (indicator definitions, role groups' permissions): every
   reader.
 - Superusers read everything.
@@ -29,12 +29,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
-from django.db.models import CharField, Model, Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from audit.models import AuditEntry
@@ -73,30 +71,6 @@ def register(place_of: PlaceOf) -> None:
     _places[:] = [place_of]
 
 
-@cache
-def unit_owned_models() -> tuple[tuple[str, type[Model]], ...]:
-    """(label, model) of each model a unit owns through a ``unit`` foreign key (a common
-    version), people and units themselves aside."""
-    found = []
-    for model in apps.get_models():
-        label = model._meta.label_lower
-        field = next((f for f in model._meta.concrete_fields if f.name == "unit"), None)
-        related = getattr(field, "related_model", None)
-        if label in ABOUT_PLACES or related is None or related._meta.label_lower != UNIT:
-            continue
-        found.append((label, model))
-    return tuple(found)
-
-
-def _of_units(unit_ids: set[int]) -> Q:
-    """Entries about a common version of one of ``unit_ids``."""
-    chosen = Q(pk__in=[])
-    for label, model in unit_owned_models():
-        rows = model._default_manager.filter(unit_id__in=sorted(unit_ids))
-        chosen |= Q(target_type=label, target_id__in=_text_ids(rows))
-    return chosen
-
-
 def _place(user) -> ReaderPlace | None:
     if not _places or not getattr(user, "is_authenticated", False):
         return None
@@ -113,8 +87,8 @@ def visible_entries(entries: QuerySet[AuditEntry], user) -> QuerySet[AuditEntry]
     if getattr(user, "is_superuser", False):
         return entries
     about_places = Q(target_type__in=ABOUT_PLACES)
-    of_a_unit = Q(company__isnull=True, target_type__in=[lab for lab, _m in unit_owned_models()])
-    shared = Q(company__isnull=True) & ~about_places & ~of_a_unit
+    of_a_unit = Q(unit__isnull=False)
+    shared = Q(company__isnull=True, unit__isnull=True) & ~about_places
     # What they did themselves, and what was done to them (their own rights, their place).
     made_by_them = (
         Q(actor_id=user.pk) | Q(target_type=USER, target_id=str(user.pk))
@@ -131,7 +105,7 @@ def visible_entries(entries: QuerySet[AuditEntry], user) -> QuerySet[AuditEntry]
     )
     by_colleague = Q(actor__in=place.people.filter(is_superuser=False).values("pk"))
     theirs = Q(company_id__in=place.company_ids)
-    governed = of_a_unit & (_of_units(place.governing_unit_ids) | made_by_them)
+    governed = Q(unit_id__in=sorted(place.governing_unit_ids)) | (of_a_unit & made_by_them)
     return entries.filter(
         theirs | shared | governed | (about_places & (placed_within | made_by_them | by_colleague))
     )

@@ -170,3 +170,12 @@ def test_a_units_common_version_is_read_below_and_above_it_never_beside(
     assert "江苏" in page and "浙江" in page
     client.force_login(tree["nb_admin"])
     assert "江苏" not in client.get(ADMIN_LIST).content.decode()
+    # A version deleted (an unused typo) keeps its readers: the entry names its unit.
+    from scoring.models import WeightSet
+
+    WeightSet.objects.get(unit__code="JS").delete()
+    client.force_login(js_admin)
+    deleted = client.get(PAGE, {"action": Action.WEIGHTS_DELETED}).content.decode()
+    assert "江苏统一权重" in deleted
+    client.force_login(tree["nb_admin"])
+    assert "江苏统一权重" not in client.get(PAGE).content.decode()

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from scoring.engine import LEAGUE_TABLE, ScoringMethod
 from scoring.targets import SEED_TARGETS, as_goalposts
 
 # Real transactions: the migration executor runs outside the test's transaction; the
 # seeded rows of earlier migrations are restored afterwards for the other tests.
+from tests.migrating import migrate, migrate_to_latest
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BEFORE = [("scoring", "0006_run_heartbeat_and_used_previews")]
@@ -21,20 +21,12 @@ AFTER = [("scoring", "0007_absolute_default")]
 OLD_PARAMS = {"name": "minmax_quota", "version": 1, "quotas_pct": [20, 20, 20, 20, 20]}
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def at_0006():
     """The database at 0006; migrated to the latest again afterwards."""
     apps = migrate(BEFORE)
     yield apps
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_league_table_months_keep_their_method_and_new_companies_get_absolute(at_0006):

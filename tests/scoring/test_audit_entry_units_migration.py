@@ -7,27 +7,19 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BEFORE = [("scoring", "0012_unit_methods"), ("audit", "0010_entry_unit")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def at_0012():
     apps = migrate(BEFORE)
     yield apps
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_entries_about_unit_versions_name_their_unit(at_0012):
@@ -51,8 +43,7 @@ def test_entries_about_unit_versions_name_their_unit(at_0012):
     ambiguous = entry("99998", {"unit": "同名"})
     odd = entry("²", {"unit": "无此单位"})
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
     from audit.models import AuditEntry
 

@@ -6,27 +6,19 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BEFORE = [("scoring", "0011_month_close"), ("stations", "0006_org_tree")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def at_0011():
     apps = migrate(BEFORE)
     yield apps
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_existing_versions_stay_their_companys_and_keep_grading_their_months(at_0011):
@@ -46,8 +38,7 @@ def test_existing_versions_stay_their_companys_and_keep_grading_their_months(at_
     )  # fmt: skip
 
     migrate([("scoring", "0012_unit_methods")])
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
     from scoring.models import MethodVersion as Method
     from scoring.models import ScoreRun as Run

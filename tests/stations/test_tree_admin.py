@@ -69,6 +69,17 @@ def _errors(response) -> str:
     return page
 
 
+def _new_user(username: str) -> dict:
+    """The user add page's own fields, the inlines' aside."""
+    password = "a-long-pass-2026"
+    return {
+        "username": username,
+        "password1": password,
+        "password2": password,
+        "usable_password": "true",
+    }
+
+
 def _post_company(client, company: Company, **fields):
     data = {"name": company.name, "code": company.code or "", "parent": company.parent_id or ""}
     url = reverse("admin:stations_company_change", args=[company.pk])
@@ -140,10 +151,7 @@ def test_a_new_user_is_placed_in_the_same_form(client, tree):
     _login(client, tree["nb_admin"])
     add = reverse("admin:auth_user_add")
     fields = {
-        "username": "nb_new",
-        "password1": "a-long-pass-2026",
-        "password2": "a-long-pass-2026",
-        "usable_password": "true",
+        **_new_user("nb_new"),
         "station_membership-TOTAL_FORMS": "0",
         "station_membership-INITIAL_FORMS": "0",
         "org_membership-TOTAL_FORMS": "1",
@@ -260,10 +268,7 @@ def test_a_user_at_a_station_is_placed_in_no_other_city(client, tree):
     _login(client, UserFactory(username="root", is_staff=True, is_superuser=True))
     add = reverse("admin:auth_user_add")
     fields = {
-        "username": "twice",
-        "password1": "a-long-pass-2026",
-        "password2": "a-long-pass-2026",
-        "usable_password": "true",
+        **_new_user("twice"),
         "station_membership-TOTAL_FORMS": "1",
         "station_membership-INITIAL_FORMS": "0",
         "station_membership-0-station": station.pk,

@@ -32,6 +32,7 @@ from stations.orgrules import (
     parent_outside_place,
     place_outside,
     second_place_error,
+    staff_placed_elsewhere,
     unit_parent_error,
 )
 from stations.scopeadmin import ScopedAdmin, ScopedInline
@@ -151,8 +152,55 @@ class CompanyAdmin(ScopedAdmin, admin.ModelAdmin):
             announce_company_created(obj)
 
 
+class CountyForm(forms.ModelForm):
+    """A county moved to another company takes its stations' staff along: refused while
+    one of them is placed elsewhere in the tree too."""
+
+    class Meta:
+        model = County
+        fields = ["company", "name", "sort_order"]
+
+    def clean(self):
+        cleaned = super().clean()
+        company = cleaned.get("company")
+        if self.instance.pk and company is not None and company.pk != self.instance.company_id:
+            error = staff_placed_elsewhere(Station.objects.filter(county=self.instance), company)
+            if error:
+                self.add_error("company", error)
+        return cleaned
+
+
+class StationForm(forms.ModelForm):
+    """A station moved to another company's county takes its staff along (as above)."""
+
+    class Meta:
+        model = Station
+        fields = [
+            "code",
+            "name",
+            "county",
+            "latitude",
+            "longitude",
+            "staff_count",
+            "active",
+            "peer_group",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        county = cleaned.get("county")
+        if self.instance.pk and county is not None and county.pk != self.instance.county_id:
+            moved = Station.objects.filter(pk=self.instance.pk)
+            if county.company_id != self.instance.county.company_id:
+                error = staff_placed_elsewhere(moved, county.company)
+                if error:
+                    self.add_error("county", error)
+        return cleaned
+
+
 @admin.register(County)
 class CountyAdmin(ScopedAdmin, admin.ModelAdmin):
+    form = CountyForm
     scope_path = "company"
     list_display = ["name", "company", "sort_order"]
     # The official order of the counties, set here in one go (blank: by pinyin).
@@ -163,6 +211,7 @@ class CountyAdmin(ScopedAdmin, admin.ModelAdmin):
 
 @admin.register(Station)
 class StationAdmin(ScopedAdmin, admin.ModelAdmin):
+    form = StationForm
     scope_path = "county__company"
     list_display = ["code", "name", "county", "staff_count", "active"]
     list_filter = ["active", "county__company", "county"]

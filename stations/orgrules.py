@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from django.utils.translation import gettext as _
 
-from stations.models import Company, OrgUnit, Station
+from stations.models import Company, OrgMember, OrgUnit, Station
 
 K = TypeVar("K", bound=Hashable)
 
@@ -177,3 +177,22 @@ def second_place_error(station: Station | None, company_id: int | None, unit_id:
         "This user works at %(station)s of %(company)s: their place in the organisation can "
         "only be %(company)s, or none."
     ) % {"station": station.name, "company": company.name}
+
+
+def staff_placed_elsewhere(stations, company: Company) -> str | None:
+    """Why ``stations`` (a queryset) may not move to ``company``: some of their staff are
+    placed in the tree too, somewhere other than ``company`` (``second_place_error``'s
+    rule, which a move would break); None when none are."""
+    clashes = (
+        OrgMember.objects.filter(user__station_membership__station__in=stations)
+        .exclude(company=company)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    names = [member.user.get_username() for member in clashes[:6]]
+    if not names:
+        return None
+    return _(
+        "Staff of the stations moved are also placed elsewhere in the organisation "
+        "(%(names)s): place them in %(company)s, or nowhere, first."
+    ) % {"names": ", ".join(names[:5]) + (" …" if len(names) > 5 else ""), "company": company.name}

@@ -353,3 +353,41 @@ def test_the_user_page_moves_a_user_from_a_station_to_another_city_in_one_save(c
     }
     assert "their place in the organisation can only be" in _errors(client.post(url, back))
     assert not StationMember.objects.filter(user=user).exists()
+
+
+def test_a_station_or_county_moved_to_another_city_takes_no_second_place_along(client, tree):
+    """A 宁波 station whose staff member is also placed in 宁波: moving it (or its county)
+    to 绍兴 would give them both cities, so it is refused until they are placed anew."""
+    county = CountyFactory(company=tree["ningbo"], name="鄞州区")
+    station = StationFactory(code="MEI", name="梅林供电所", county=county)
+    staffer = UserFactory(username="meilin")
+    StationMember.objects.create(user=staffer, station=station)
+    OrgMember.objects.create(user=staffer, company=tree["ningbo"])
+    sx_county = CountyFactory(company=tree["shaoxing"], name="柯桥区")
+    _login(client, UserFactory(username="root", is_staff=True, is_superuser=True))
+    station_url = reverse("admin:stations_station_change", args=[station.pk])
+    fields = {
+        "code": "MEI",
+        "name": "梅林供电所",
+        "county": sx_county.pk,
+        "latitude": station.latitude,
+        "longitude": station.longitude,
+        "staff_count": station.staff_count,
+        "active": "on",
+        "peer_group": station.peer_group,
+    }
+    expected = (
+        "Staff of the stations moved are also placed elsewhere in the organisation (meilin): "
+        "place them in 绍兴供电公司, or nowhere, first."
+    )
+    assert expected in _errors(client.post(station_url, fields))
+    county_url = reverse("admin:stations_county_change", args=[county.pk])
+    moved = {"company": tree["shaoxing"].pk, "name": "鄞州区", "sort_order": ""}
+    assert expected in _errors(client.post(county_url, moved))
+    station.refresh_from_db()
+    assert station.county == county
+    # Placed nowhere else, the move goes through.
+    staffer.org_membership.delete()
+    assert client.post(station_url, fields).status_code == 302
+    station.refresh_from_db()
+    assert station.county == sx_county

@@ -8,12 +8,14 @@ whatever their number (a province has hundreds).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Max
 
 from indicators.periods import add_months, format_period
+from scoring.engine import ScoringMethod
 from scoring.methodsource import (
     AnyVersion,
     MethodSource,
@@ -26,7 +28,7 @@ from scoring.methodsource import (
 )
 from scoring.models import MethodOverride, MethodVersion, RunStatus, ScoreRun, WeightSet
 from scoring.monthstate import final_months_by_company
-from scoring.selectors import periods_by_company, periods_with_data
+from scoring.selectors import method_of, periods_by_company, periods_with_data
 from scoring.services.versions import companies_governed_by
 from stations.models import Company, OrgUnit
 
@@ -135,6 +137,44 @@ def unit_regrade_plan(
             )
         )
     return sorted(plan, key=lambda row: row.company.name)
+
+
+@dataclass(frozen=True)
+class RulesChange:
+    """What a unit's new grading rules change in one inheriting company besides which
+    version grades its months: its grading (scoring, colours, coverage) and its targets."""
+
+    company: Company
+    before: ScoringMethod  # the rules in force for it at the effective month
+    grading_changes: bool  # anything but the targets differs
+    targets_moved: list[str]  # the indicators whose floor or target differ
+
+
+def rules_changes(unit: OrgUnit, method: ScoringMethod, effective_from: date) -> list[RulesChange]:
+    """For each company below ``unit`` that ``method`` saved from ``effective_from`` would
+    grade (it inherits, and no nearer unit's rules are in force), what it changes in the
+    rules in force for it that month — its own or inherited — whether or not a month with
+    data is re-graded yet: nothing listed when only the version's number changes. A unit's
+    grading and targets are one version, so new common targets also bring the common
+    grading, and new common rules the common targets."""
+    companies = companies_below(unit)
+    own = set(MethodOverride.objects.values_list("company_id", flat=True))
+    inheriting = [company for company in companies if company.pk not in own]
+    sources = method_sources(MethodVersion, inheriting, effective_from)
+    tree = {row.pk: row for row in OrgUnit.objects.all()}
+    changes = []
+    for company in sorted(inheriting, key=lambda company: company.name):
+        source = sources[company.pk]
+        nearer = _nearer_unit_ids(units_up(tree, company.parent_id), unit)
+        if source.unit is not None and source.unit.pk in nearer:
+            continue
+        before = method_of(source.version)  # type: ignore[arg-type]
+        codes = sorted({code for code, _pair in (*before.goalposts, *method.goalposts)})
+        moved = [code for code in codes if before.goalposts_for(code) != method.goalposts_for(code)]
+        grading = dataclasses.replace(before, goalposts=method.goalposts) != method
+        if moved or grading:
+            changes.append(RulesChange(company, before, grading, moved))
+    return changes
 
 
 def _nearer_unit_ids(units: list[int], unit: OrgUnit) -> set[int]:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from indicators.models import Indicator
 from indicators.periods import format_period, month_start
+from scoring.engine import ScoringMethod
 from scoring.forms import GradingForm, TargetsForm, WeightsForm, describe_grading
 from scoring.goalposts import relative_method_error, target_diff, with_targets
 from scoring.methodsource import unit_version_in_force
@@ -41,6 +42,7 @@ from scoring.unitplan import (
     company_sources,
     governed_companies,
     next_month_below,
+    rules_changes,
     unit_regrade_plan,
 )
 from scoring.views.common import PROGRESS_REFRESH_SECONDS, preview_token, save_if_previewed
@@ -362,13 +364,26 @@ def _preview(unit: OrgUnit, model, shown: dict) -> dict:
     token that lets exactly these values be saved."""
     effective_from = date.fromisoformat(shown["effective_from"])
     plan = unit_regrade_plan(unit, model, effective_from)
-    return {
+    context = {
         "effective_period": format_period(effective_from),
         "unit_plan": plan,
         "plan_months": sum(row.count for row in plan),
         "plan_final": sum(len(row.final) for row in plan),
         "previewed": preview_token(shown),
     }
+    if model is MethodVersion:
+        method = ScoringMethod.from_record(shown["method"])
+        names = {indicator.code: indicator.name for indicator in Indicator.objects.all()}
+        context["new_grading"] = describe_grading(method)
+        context["rules_changes"] = [
+            {
+                "company": change.company,
+                "grading": describe_grading(change.before) if change.grading_changes else "",
+                "targets": [names.get(code, code) for code in change.targets_moved],
+            }
+            for change in rules_changes(unit, method, effective_from)
+        ]
+    return context
 
 
 def _governed_context(version: WeightSet | MethodVersion) -> dict:

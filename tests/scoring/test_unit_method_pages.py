@@ -154,6 +154,17 @@ def test_common_targets_and_rules_from_the_web(
     data |= {"effective_from": "2026-09", "reason": "省计划"}
     page = text(client.post(url, {**data, "action": "preview"}))
     assert "Saving re-grades 4 months of 2 companies below." in page
+    # Besides the version: 宁波 and 温州 are graded as a league table today; the common
+    # targets bring the common (absolute) grading along, and targets for every indicator.
+    changes = page.split("these companies' rules change:")[1].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(\w+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", changes)
+    league = "relative (min-max); league table 20 / 20 / 20 / 20 / 20 %; coverage ≥ 80 %"
+    assert [(name, grading) for name, grading, _targets in rows] == [
+        ("宁波", league),
+        ("温州", league),
+    ]
+    assert all(targets.count(" index") == 10 for _n, _g, targets in rows)
+    assert "After saving: absolute (each indicator from floor to target)" in changes
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {**data, "action": "save", "previewed": previewed(page)})
     version = MethodVersion.objects.get(unit=unit)
@@ -170,6 +181,16 @@ def test_common_targets_and_rules_from_the_web(
     rules |= {f"quota_{grade}": "20" for grade in GRADE_ORDER}
     page = text(client.post(url, {**rules, "action": "preview"}))
     assert "form-errors" not in page, page
+    # October's grading of both companies (the common thresholds) gives way to quotas;
+    # the targets stay the common ones.
+    changes = page.split("these companies' rules change:")[1].split("</table>")[0]
+    assert "After saving: absolute (each indicator from floor to target); league table" in changes
+    rows = re.findall(r"<tr><td>(\w+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", changes)
+    assert [(name, targets) for name, _grading, targets in rows] == [("宁波", "–"), ("温州", "–")]
+    assert all(
+        grading.startswith("absolute (each indicator from floor to target); score")
+        for _n, grading, _t in rows
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {**rules, "action": "save", "previewed": previewed(page)})
     assert response["Location"] == reverse("scoring:unit_method_detail", args=["ZJ", 2])

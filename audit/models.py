@@ -130,6 +130,27 @@ class AuditEntry(models.Model):
         verbose_name=_("organisation unit"),
     )
 
+    #: Where the actor was placed when they acted (``audit.visibility.actor_place``): a
+    #: company (its members and station staff) or a unit above companies; both empty for a
+    #: superuser, someone placed nowhere, the system. An entry about a person is read by
+    #: the actor's colleagues of that place, even after the actor has moved elsewhere.
+    actor_company = models.ForeignKey(
+        "stations.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor's company"),
+    )
+    actor_unit = models.ForeignKey(
+        "stations.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor's organisation unit"),
+    )
+
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:

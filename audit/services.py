@@ -17,6 +17,7 @@ from django.utils import translation
 from audit.companies import company_id_of
 from audit.middleware import current_user
 from audit.models import Action, AuditEntry
+from audit.visibility import actor_place
 
 _PAUSED: ContextVar[bool] = ContextVar("audit_paused", default=False)
 
@@ -61,6 +62,7 @@ def record(
     if _PAUSED.get():
         return None
     actor = actor or current_user()
+    actor_company_id, actor_unit_id = actor_place(actor)
     return AuditEntry.objects.create(
         actor=actor,
         actor_name=actor.get_username() if actor else actor_name[:150],
@@ -74,6 +76,8 @@ def record(
         reason=reason,
         company_id=company.pk if company is not None else company_id_of(target),
         unit_id=unit.pk if unit is not None else None,
+        actor_company_id=actor_company_id,
+        actor_unit_id=actor_unit_id,
     )
 
 

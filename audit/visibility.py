@@ -7,7 +7,8 @@
   company, so it is read by where that person or unit is *now*: a reader sees it when their
   scope covers the person's place (their company, their unit or below it, their station's
   company) or the unit (their unit or below it); when they made it themselves or it is
-  about them; or when a colleague placed within their scope made it (not a superuser: a
+  about them; or when a colleague placed within their scope *when they made it* made it
+  (``AuditEntry.actor_company``/``actor_unit``; not a superuser: a
   superuser acts everywhere). So 宁波's administrator never reads the roles granted to a
   绍兴 user, nor the province's units; an entry about a user placed nowhere (or deleted)
   is read by superusers and by whoever made it.
@@ -62,13 +63,30 @@ class ReaderPlace:
 
 
 PlaceOf = Callable[[Any], ReaderPlace]
+#: An actor's place as an entry keeps it: (company id, unit id), either or both None.
+ActorPlaceOf = Callable[[Any], tuple[int | None, int | None]]
 
 _places: list[PlaceOf] = []
+_actor_places: list[ActorPlaceOf] = []
 
 
-def register(place_of: PlaceOf) -> None:
-    """Tell the audit trail how to read a reader's place (``stations`` does, once)."""
+def register(place_of: PlaceOf, actor_place_of: ActorPlaceOf | None = None) -> None:
+    """Tell the audit trail how to read a reader's place and where an actor is placed
+    (``stations`` does, once)."""
     _places[:] = [place_of]
+    _actor_places[:] = [actor_place_of] if actor_place_of else []
+
+
+def actor_place(user) -> tuple[int | None, int | None]:
+    """Where ``user`` is placed as they act, kept on the entry; (None, None) for the
+    system, a superuser (who acts everywhere) and before ``stations`` registered."""
+    if (
+        not _actor_places
+        or not getattr(user, "is_authenticated", False)
+        or getattr(user, "is_superuser", False)
+    ):
+        return None, None
+    return _actor_places[0](user)
 
 
 def _place(user) -> ReaderPlace | None:
@@ -103,7 +121,9 @@ def visible_entries(entries: QuerySet[AuditEntry], user) -> QuerySet[AuditEntry]
         | Q(target_type=MEMBERSHIP, target_id__in=_text_ids(place.memberships))
         | Q(target_type=UNIT, target_id__in=[str(pk) for pk in sorted(place.unit_ids)])
     )
-    by_colleague = Q(actor__in=place.people.filter(is_superuser=False).values("pk"))
+    by_colleague = Q(actor_company_id__in=sorted(place.company_ids)) | Q(
+        actor_unit_id__in=sorted(place.unit_ids)
+    )
     theirs = Q(company_id__in=place.company_ids)
     governed = Q(unit_id__in=sorted(place.governing_unit_ids)) | (of_a_unit & made_by_them)
     return entries.filter(

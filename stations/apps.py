@@ -32,9 +32,10 @@ class StationsConfig(AppConfig):
 
         register(GROUP_LABELS)  # the audit trail shows a granted group by its label
         from audit import visibility
-        from stations.subtree import audit_place
+        from stations.subtree import actor_place, audit_place
 
-        visibility.register(audit_place)  # the audit trail reads by the reader's place
+        # The audit trail reads by the reader's place, and keeps the actor's with each entry.
+        visibility.register(audit_place, actor_place)
         from stations import shapechanges
 
         shapechanges.connect()

@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from audit.visibility import ReaderPlace
-from stations.models import Company, OrgMember
+from stations.models import Company, OrgMember, Station
 from stations.orgtree import ancestor_unit_ids, subtree_unit_ids
 from stations.scope import user_scope
 from stations.unitscope import member_unit_id
@@ -115,6 +115,21 @@ def units_within(user) -> set[int] | None:
     """The units at and below ``user``'s place; None for superusers."""
     tree = subtree(user)
     return None if tree is None else set(tree.unit_ids)
+
+
+def actor_place(user) -> tuple[int | None, int | None]:
+    """Where a user acting now is placed, as an audit entry keeps it (company id, unit id):
+    their membership, else their station's company."""
+    membership = OrgMember.objects.filter(user=user.pk).values_list("company_id", "unit_id")
+    found = membership.first()
+    if found is not None:
+        return found
+    company_id = (
+        Station.objects.filter(members__user=user.pk)
+        .values_list("county__company_id", flat=True)
+        .first()
+    )
+    return company_id, None
 
 
 def audit_place(user) -> ReaderPlace:

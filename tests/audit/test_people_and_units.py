@@ -179,3 +179,28 @@ def test_a_units_common_version_is_read_below_and_above_it_never_beside(
     assert "江苏统一权重" in deleted
     client.force_login(tree["nb_admin"])
     assert "江苏统一权重" not in client.get(PAGE).content.decode()
+
+
+def test_an_administrator_who_moves_leaves_their_earlier_entries_behind(client, tree):
+    """What 江苏's administrator did to 江苏's people stays 江苏's to read after they move to
+    宁波: a colleague is read by where they were placed when they acted."""
+    jiangsu = OrgUnit.objects.get(code="JS")
+    js_clerk = UserFactory(username="js_clerk")
+    OrgMember.objects.create(user=js_clerk, unit=jiangsu)
+    mover = user_with_role("admin", unit=jiangsu, username="js_mover")
+    record(Action.USER_CHANGED, js_clerk, after={"is_staff": True}, actor=mover)
+    membership = mover.org_membership
+    membership.unit, membership.company = None, tree["ningbo"]
+    membership.save()
+    assert "js_clerk" not in _seen_people(client, tree["nb_admin"], ("js_clerk",))
+    js_admin = user_with_role("admin", unit=jiangsu, username="js_admin")
+    assert "js_clerk" in _seen_people(client, js_admin, ("js_clerk",))
+    # What they do from now on is 宁波's colleagues' to read.
+    record(Action.USER_CHANGED, tree["people"]["drifter"], after={"x": 1}, actor=mover)
+    assert "drifter" in _seen(client, tree["nb_admin"])
+
+
+def _seen_people(client, reader, names) -> set[str]:
+    client.force_login(reader)
+    page = client.get(PAGE).content.decode()
+    return {name for name in names if name in page}

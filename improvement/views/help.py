@@ -201,6 +201,11 @@ class ShownRows:
     page: Page
     rows: list[selectors.HelpRow]
 
+    @property
+    def groups(self) -> list[tuple[str | None, list[selectors.HelpRow]]]:
+        """As the one-page form's groups: this department's rows (``_help_table.html``)."""
+        return [(self.line.department, self.rows)]
+
 
 def _shown(
     request: HttpRequest, outline: selectors.HelpOutline, summary: list[DepartmentLine]

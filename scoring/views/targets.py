@@ -6,6 +6,9 @@ is the grading-rule version's (``scoring:method_detail``), which shows its targe
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 from django.contrib.auth.decorators import permission_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -115,30 +118,61 @@ def target_new(request: HttpRequest) -> HttpResponse:
         **source_context(company, MethodVersion, describe_rules),
     }
     if request.method == "POST" and form.is_valid():
-        effective_from = form.cleaned_data["effective_from"]
-        # Every other setting is the one in force at the effective month.
-        in_force = method_in_force(company.pk, effective_from)
-        refusal = relative_method_error(in_force, format_period(effective_from))
-        if refusal:
-            form.add_error(None, refusal)
-            return render(request, "scoring/target_new.html", context)
-        method = with_targets(in_force, form.targets())
-        saved, previewed = method_version_step(
+        return targets_posted(
             request,
-            company,
-            method,
-            effective_from=effective_from,
-            reason=form.cleaned_data["reason"],
-            saved_text=_(
-                "Saved the targets as grading rules version %(version)d, effective from %(period)s."
+            form,
+            indicators,
+            context,
+            in_force_at=lambda month: method_in_force(company.pk, month),
+            step=lambda method, effective_from, reason: method_version_step(
+                request,
+                company,
+                method,
+                effective_from=effective_from,
+                reason=reason,
+                saved_text=_(
+                    "Saved the targets as grading rules version %(version)d, effective from "
+                    "%(period)s."
+                ),
             ),
-        )
-        if saved:
-            return saved
-        context.update(
-            relative=method.relative,
-            method_label=method.label,
-            diff=target_diff(in_force, method, indicators),
-            **previewed,
+            template="scoring/target_new.html",
         )
     return render(request, "scoring/target_new.html", context)
+
+
+#: A new grading-rule version saved if its preview was confirmed: (the redirect, or None
+#: and the preview's context), from the method, its effective month and the reason.
+MethodStep = Callable[[ScoringMethod, date, str], tuple[HttpResponse | None, dict]]
+
+
+def targets_posted(
+    request: HttpRequest,
+    form: TargetsForm,
+    indicators: list[Indicator],
+    context: dict,
+    *,
+    in_force_at: Callable[[date], ScoringMethod],
+    step: MethodStep,
+    template: str,
+) -> HttpResponse:
+    """A valid targets form of an owner (a company, a unit): the method in force at the
+    effective month with these targets, refused when that method is relative; saved, or
+    previewed beside the targets it replaces."""
+    effective_from = form.cleaned_data["effective_from"]
+    # Every other setting is the one in force at the effective month.
+    in_force = in_force_at(effective_from)
+    refusal = relative_method_error(in_force, format_period(effective_from))
+    if refusal:
+        form.add_error(None, refusal)
+        return render(request, template, context)
+    method = with_targets(in_force, form.targets())
+    saved, previewed = step(method, effective_from, form.cleaned_data["reason"])
+    if saved:
+        return saved
+    context.update(
+        relative=method.relative,
+        method_label=method.label,
+        diff=target_diff(in_force, method, indicators),
+        **previewed,
+    )
+    return render(request, template, context)

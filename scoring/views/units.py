@@ -25,7 +25,7 @@ from indicators.models import Indicator
 from indicators.periods import format_period, month_start
 from scoring.engine import ScoringMethod
 from scoring.forms import GradingForm, TargetsForm, WeightsForm, describe_grading
-from scoring.goalposts import relative_method_error, target_diff, with_targets
+from scoring.goalposts import target_diff
 from scoring.methodsource import unit_version_in_force
 from scoring.models import MethodVersion, WeightSet
 from scoring.selectors import governing_before, method_of, unit_method_in_force
@@ -47,7 +47,7 @@ from scoring.unitplan import (
 )
 from scoring.views.common import PROGRESS_REFRESH_SECONDS, preview_token, save_if_previewed
 from scoring.views.methods import describe_rules, method_rows, other_settings
-from scoring.views.targets import target_history, target_initial
+from scoring.views.targets import target_history, target_initial, targets_posted
 from scoring.views.weights import (
     describe_weights,
     indicator_list,
@@ -300,31 +300,24 @@ def unit_target_new(request: HttpRequest, code: str) -> HttpResponse:
         request, unit, form=form, relative=current.relative, method_label=current.label
     )
     if request.method == "POST" and form.is_valid():
-        effective_from = form.cleaned_data["effective_from"]
-        in_force = unit_method_in_force(unit, effective_from)
-        refusal = relative_method_error(in_force, format_period(effective_from))
-        if refusal:
-            form.add_error(None, refusal)
-            return render(request, "scoring/unit_target_new.html", context)
-        method = with_targets(in_force, form.targets())
-        saved, previewed = _method_step(
+        return targets_posted(
             request,
-            unit,
-            method,
-            effective_from,
-            form.cleaned_data["reason"],
-            _(
-                "Saved %(unit)s's common targets as grading rules version %(version)d, "
-                "effective from %(period)s."
+            form,
+            indicators,
+            context,
+            in_force_at=lambda month: unit_method_in_force(unit, month),
+            step=lambda method, effective_from, reason: _method_step(
+                request,
+                unit,
+                method,
+                effective_from,
+                reason,
+                _(
+                    "Saved %(unit)s's common targets as grading rules version %(version)d, "
+                    "effective from %(period)s."
+                ),
             ),
-        )
-        if saved:
-            return saved
-        context.update(
-            relative=method.relative,
-            method_label=method.label,
-            diff=target_diff(in_force, method, indicators),
-            **previewed,
+            template="scoring/unit_target_new.html",
         )
     return render(request, "scoring/unit_target_new.html", context)
 

@@ -15,20 +15,28 @@ data; after it, the same again; the months that differ are re-graded.
 
 from __future__ import annotations
 
-from datetime import date
-
 from scoring.models import RunTrigger
-from scoring.selectors import periods_with_data
+from scoring.selectors import periods_by_company
 from scoring.services.recompute import request_regrades
 from scoring.unitplan import governing_by_month
 from stations.models import Company, OrgUnit
 from stations.orgtree import companies_under
 
+#: Set on the instance before its save: (months with data by company id, their governing
+#: version ids by company id).
 _BEFORE = "_scoring_governing_before"
 
 
-def _companies(instance: Company | OrgUnit) -> list[Company]:
-    return [instance] if isinstance(instance, Company) else companies_under(instance.pk)
+def _stored_companies(instance: Company | OrgUnit, ids: list[int] | None = None) -> list[Company]:
+    """The companies the move affects, as stored (before the save, a company being moved
+    still hangs where it was)."""
+    if ids is None:
+        ids = (
+            [instance.pk]
+            if isinstance(instance, Company)
+            else [company.pk for company in companies_under(instance.pk)]
+        )
+    return list(Company.objects.filter(pk__in=ids))
 
 
 def note_move(sender, instance, raw: bool = False, **kwargs) -> None:
@@ -38,12 +46,10 @@ def note_move(sender, instance, raw: bool = False, **kwargs) -> None:
     stored = sender.objects.filter(pk=instance.pk).values_list("parent_id", flat=True).first()
     if stored == instance.parent_id:
         return
-    before: dict[Company, tuple[list[date], dict]] = {}
-    for company in _companies(instance):
-        periods = periods_with_data(company.pk)
-        if periods:
-            before[company] = (periods, governing_by_month(company.pk, periods))
-    setattr(instance, _BEFORE, before)
+    companies = _stored_companies(instance)
+    periods = periods_by_company([company.pk for company in companies])
+    if periods:
+        setattr(instance, _BEFORE, (periods, governing_by_month(companies, periods)))
 
 
 def regrade_moved(sender, instance, raw: bool = False, **kwargs) -> None:
@@ -51,10 +57,16 @@ def regrade_moved(sender, instance, raw: bool = False, **kwargs) -> None:
     before = instance.__dict__.pop(_BEFORE, None)
     if raw or not before:
         return
+    periods, was = before
+    companies = _stored_companies(instance, list(periods))
+    now = governing_by_month(companies, periods)
     changed = {}
-    for company, (periods, was) in before.items():
-        now = governing_by_month(company.pk, periods)
-        months = [period for period in periods if was[period] != now[period]]
+    for company in companies:
+        months = [
+            period
+            for period in periods[company.pk]
+            if was[company.pk][period] != now[company.pk][period]
+        ]
         if months:
             changed[company] = months
     if changed:

@@ -21,7 +21,6 @@ from scoring.methodsource import (
     MethodSource,
     VersionModel,
     companies_below,
-    governing_versions,
     method_sources,
     sources_by_month,
     units_up,
@@ -66,24 +65,32 @@ def company_sources(unit: OrgUnit, period: date) -> list[CompanySource]:
 def months_regraded_by_choice(company: Company, *, own: bool) -> list[date]:
     """The company's months with data whose governing weights or grading rules change if
     it uses its own method (``own``) or inherits its units' (what switching re-grades)."""
-    periods = periods_with_data(company.pk)
-    before, after = (_governing(company.pk, periods, own=choice) for choice in (not own, own))
-    return [period for period in periods if before[period] != after[period]]
+    periods = {company.pk: periods_with_data(company.pk)}
+    before, after = (
+        governing_by_month([company], periods, own=choice)[company.pk] for choice in (not own, own)
+    )
+    return [period for period in periods[company.pk] if before[period] != after[period]]
 
 
-def governing_by_month(company_id: int, periods: list[date]) -> dict[date, tuple]:
-    """Each month's (weight version id, method version id) as the company stands now."""
-    return _governing(company_id, periods, own=None)
-
-
-def _governing(company_id: int, periods: list[date], *, own: bool | None) -> dict[date, tuple]:
-    """Each month's (weight version id, method version id) under the choice ``own``
-    (None: the company's own choice as stored)."""
-    weights = governing_versions(WeightSet, company_id, periods, own=own)
-    methods = governing_versions(MethodVersion, company_id, periods, own=own)
+def governing_by_month(
+    companies: list[Company], periods: dict[int, list[date]], *, own: bool | None = None
+) -> dict[int, dict[date, tuple]]:
+    """Each company's (by id) months of ``periods`` (by company id) with their (weight
+    version id, method version id), in the same few queries whatever the number of
+    companies; ``own``: every company as if it did or did not use its own method (None:
+    each one's choice as stored). The companies are read as given (their parent)."""
+    every = {month for months in periods.values() for month in months}
+    weights = sources_by_month(WeightSet, companies, every, own=own)
+    methods = sources_by_month(MethodVersion, companies, every, own=own)
     return {
-        period: (getattr(weights[period], "pk", None), getattr(methods[period], "pk", None))
-        for period in periods
+        company.pk: {
+            period: (
+                getattr(weights[company.pk][period].version, "pk", None),
+                getattr(methods[company.pk][period].version, "pk", None),
+            )
+            for period in periods.get(company.pk, [])
+        }
+        for company in companies
     }
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from indicators.models import Indicator
 from scoring.engine import ScoringMethod
-from scoring.methodsource import companies_below, governing_versions, sources_by_month
+from scoring.methodsource import companies_below, sources_by_month
 from scoring.models import (
     MethodVersion,
     RunTrigger,
@@ -25,7 +25,6 @@ from scoring.models import (
 )
 from scoring.selectors import (
     periods_by_company,
-    periods_with_data,
 )
 from scoring.services.recompute import request_recompute
 from scoring.storedtexts import INITIAL_METHOD_REASON, INITIAL_WEIGHTS_REASON
@@ -182,18 +181,8 @@ def months_governed_by(version: WeightSet | MethodVersion) -> list[date]:
     effective month up to the next version's (of the same kind: weights or method), and
     not those a unit's common version grades while the company inherits
     (``scoring.methodsource``). A unit's version: ``companies_governed_by``."""
-    assert version.company_id is not None, "a unit's version governs several companies"
-    return _months_governed_in(version, version.company_id)
-
-
-def _months_governed_in(version: WeightSet | MethodVersion, company_id: int) -> list[date]:
-    months = periods_with_data(company_id, since=version.effective_from)
-    governing = governing_versions(type(version), company_id, months)
-    return [month for month in months if _same(governing[month], version)]
-
-
-def _same(found, version) -> bool:
-    return found is not None and found.pk == version.pk
+    assert version.company is not None, "a unit's version governs several companies"
+    return _governed_months(version, [version.company]).get(version.company, [])
 
 
 def companies_governed_by(version: WeightSet | MethodVersion) -> dict[Company, list[date]]:
@@ -204,7 +193,14 @@ def companies_governed_by(version: WeightSet | MethodVersion) -> dict[Company, l
     if version.company is not None:
         return {version.company: months_governed_by(version)}
     assert version.unit is not None
-    companies = companies_below(version.unit)
+    return _governed_months(version, companies_below(version.unit))
+
+
+def _governed_months(
+    version: WeightSet | MethodVersion, companies: list[Company]
+) -> dict[Company, list[date]]:
+    """The companies' months with data from the version's month on that it grades (a
+    company with none left out), in the same few queries whatever their number."""
     with_data = periods_by_company([c.pk for c in companies], since=version.effective_from)
     every_month = {month for months in with_data.values() for month in months}
     table = sources_by_month(type(version), companies, every_month)
@@ -213,7 +209,7 @@ def companies_governed_by(version: WeightSet | MethodVersion) -> dict[Company, l
         months = [
             month
             for month in with_data.get(company.pk, [])
-            if _same(table[company.pk][month].version, version)
+            if table[company.pk][month].version == version
         ]
         if months:
             found[company] = months

@@ -114,20 +114,14 @@ def unit_regrade_plan(
     now for ``unit`` from ``effective_from`` would grade (and so re-grade): those of each
     inheriting company below it from that month on, except the months a nearer unit's
     version grades and those a later version of the unit itself grades."""
-    companies = companies_below(unit)
-    ids = [company.pk for company in companies]
-    own = set(
-        MethodOverride.objects.filter(company_id__in=ids).values_list("company_id", flat=True)
-    )
-    inheriting = [company for company in companies if company.pk not in own]
-    with_data = periods_by_company([c.pk for c in inheriting], since=effective_from)
+    inheriting = _inheriting(unit)
+    companies = list(inheriting)
+    with_data = periods_by_company([c.pk for c in companies], since=effective_from)
     every_month = {month for months in with_data.values() for month in months}
-    table = sources_by_month(model, inheriting, every_month, own=False)
+    table = sources_by_month(model, companies, every_month, own=False)
     finals = final_months_by_company(list(with_data), since=effective_from)
-    tree = {row.pk: row for row in OrgUnit.objects.all()}
     plan = []
-    for company in inheriting:
-        nearer = _nearer_unit_ids(units_up(tree, company.parent_id), unit)
+    for company, nearer in inheriting.items():
         taken = [
             month
             for month in with_data.get(company.pk, [])
@@ -164,24 +158,32 @@ def rules_changes(unit: OrgUnit, method: ScoringMethod, effective_from: date) ->
     data is re-graded yet: nothing listed when only the version's number changes. A unit's
     grading and targets are one version, so new common targets also bring the common
     grading, and new common rules the common targets."""
-    companies = companies_below(unit)
-    own = set(MethodOverride.objects.values_list("company_id", flat=True))
-    inheriting = [company for company in companies if company.pk not in own]
+    inheriting = _inheriting(unit)
     sources = method_sources(MethodVersion, inheriting, effective_from)
-    tree = {row.pk: row for row in OrgUnit.objects.all()}
     changes = []
-    for company in sorted(inheriting, key=lambda company: company.name):
-        source = sources[company.pk]
-        nearer = _nearer_unit_ids(units_up(tree, company.parent_id), unit)
-        if source.unit is not None and source.unit.pk in nearer:
+    for company, nearer in sorted(inheriting.items(), key=lambda item: item[0].name):
+        in_force = sources[company.pk].version
+        if not _would_govern(in_force, unit, nearer, effective_from):
             continue
-        before = method_of(source.version)  # type: ignore[arg-type]
+        before = method_of(in_force)  # type: ignore[arg-type]
         codes = sorted({code for code, _pair in (*before.goalposts, *method.goalposts)})
         moved = [code for code in codes if before.goalposts_for(code) != method.goalposts_for(code)]
         grading = dataclasses.replace(before, goalposts=method.goalposts) != method
         if moved or grading:
             changes.append(RulesChange(company, before, grading, moved))
     return changes
+
+
+def _inheriting(unit: OrgUnit) -> dict[Company, set[int]]:
+    """The companies below ``unit`` that inherit (do not use their own method), each with
+    the units between it and ``unit`` (whose versions, when in force, come first)."""
+    own = set(MethodOverride.objects.values_list("company_id", flat=True))
+    tree = {row.pk: row for row in OrgUnit.objects.all()}
+    return {
+        company: _nearer_unit_ids(units_up(tree, company.parent_id), unit)
+        for company in companies_below(unit)
+        if company.pk not in own
+    }
 
 
 def _nearer_unit_ids(units: list[int], unit: OrgUnit) -> set[int]:
@@ -242,7 +244,8 @@ def governed_companies(version: WeightSet | MethodVersion) -> list[GovernedCompa
         by_company.setdefault(row[0], []).append(row)
     rows = []
     for company, months in governed.items():
-        mine = [row for row in by_company.get(company.pk, []) if row[1] in set(months)]
+        wanted = set(months)
+        mine = [row for row in by_company.get(company.pk, []) if row[1] in wanted]
         rows.append(
             GovernedCompany(
                 company=company,

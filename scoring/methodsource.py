@@ -25,7 +25,7 @@ from datetime import date
 
 from scoring.models import MethodOverride, MethodVersion, WeightSet
 from stations.models import Company, OrgUnit
-from stations.orgtree import companies_under, unit_path
+from stations.orgtree import companies_under, unit_path, units_up
 
 VersionModel = type[WeightSet] | type[MethodVersion]
 AnyVersion = WeightSet | MethodVersion
@@ -126,6 +126,7 @@ def sources_by_month(
         return {company.pk: {} for company in companies}
     last = periods[-1]
     units = {unit.pk: unit for unit in OrgUnit.objects.all()}
+    parents = {pk: unit.parent_id for pk, unit in units.items()}
     own_choice = (
         set(MethodOverride.objects.values_list("company_id", flat=True)) if own is None else set()
     )
@@ -144,7 +145,7 @@ def sources_by_month(
 
     result: dict[int, dict[date, MethodSource]] = {}
     for company in companies:
-        chain = units_up(units, company.parent_id)
+        chain = units_up(parents, company.parent_id)
         uses_own = own if own is not None else company.pk in own_choice
         months = result[company.pk] = {}
         for period in periods:
@@ -164,12 +165,3 @@ def sources_by_month(
             else:
                 months[period] = MethodSource(version=mine, unit=None, overridden=None)
     return result
-
-
-def units_up(units: dict[int, OrgUnit], parent_id: int | None) -> list[int]:
-    """The units above a company, nearest first (a circle, refused on saving, stops)."""
-    chain: list[int] = []
-    while parent_id is not None and parent_id in units and parent_id not in chain:
-        chain.append(parent_id)
-        parent_id = units[parent_id].parent_id
-    return chain

@@ -23,13 +23,13 @@ from scoring.methodsource import (
     companies_below,
     method_sources,
     sources_by_month,
-    units_up,
 )
 from scoring.models import MethodOverride, MethodVersion, RunStatus, ScoreRun, WeightSet
 from scoring.monthstate import final_months_by_company
 from scoring.selectors import method_of, periods_by_company, periods_with_data
 from scoring.services.versions import companies_governed_by
 from stations.models import Company, OrgUnit
+from stations.orgtree import units_up
 
 
 @dataclass(frozen=True)
@@ -178,9 +178,9 @@ def _inheriting(unit: OrgUnit) -> dict[Company, set[int]]:
     """The companies below ``unit`` that inherit (do not use their own method), each with
     the units between it and ``unit`` (whose versions, when in force, come first)."""
     own = set(MethodOverride.objects.values_list("company_id", flat=True))
-    tree = {row.pk: row for row in OrgUnit.objects.all()}
+    parents = dict(OrgUnit.objects.values_list("pk", "parent_id"))
     return {
-        company: _nearer_unit_ids(units_up(tree, company.parent_id), unit)
+        company: _nearer_unit_ids(units_up(parents, company.parent_id), unit)
         for company in companies_below(unit)
         if company.pk not in own
     }

@@ -4,9 +4,19 @@ read whole and walked in Python."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from stations.models import Company, OrgUnit
+
+
+def units_up(parents: Mapping[int, int | None], unit_id: int | None) -> list[int]:
+    """``unit_id`` and every unit above it, nearest first ([] for None), from the units'
+    parents (id → parent id); a circle, refused on saving, stops the walk."""
+    chain: list[int] = []
+    while unit_id is not None and unit_id in parents and unit_id not in chain:
+        chain.append(unit_id)
+        unit_id = parents[unit_id]
+    return chain
 
 
 def unit_path(unit_id: int | None) -> list[OrgUnit]:
@@ -14,14 +24,8 @@ def unit_path(unit_id: int | None) -> list[OrgUnit]:
     if unit_id is None:
         return []
     by_id = {unit.pk: unit for unit in OrgUnit.objects.all()}
-    path: list[OrgUnit] = []
-    seen: set[int] = set()
-    current = by_id.get(unit_id)
-    while current is not None and current.pk not in seen:
-        seen.add(current.pk)
-        path.append(current)
-        current = by_id.get(current.parent_id) if current.parent_id else None
-    return list(reversed(path))
+    parents = {pk: unit.parent_id for pk, unit in by_id.items()}
+    return [by_id[pk] for pk in reversed(units_up(parents, unit_id))]
 
 
 def company_path(company: Company) -> list[OrgUnit]:
@@ -31,19 +35,11 @@ def company_path(company: Company) -> list[OrgUnit]:
 
 def ancestor_unit_ids(unit_ids: Iterable[int | None]) -> set[int]:
     """The given units and every unit above them (None ignored)."""
-    stack = [pk for pk in unit_ids if pk is not None]
-    if not stack:
+    ids = [pk for pk in unit_ids if pk is not None]
+    if not ids:
         return set()
     parents = dict(OrgUnit.objects.values_list("pk", "parent_id"))
-    found: set[int] = set()
-    while stack:
-        pk = stack.pop()
-        if pk in found or pk not in parents:
-            continue
-        found.add(pk)
-        if parents[pk] is not None:
-            stack.append(parents[pk])
-    return found
+    return {above for pk in ids for above in units_up(parents, pk)}
 
 
 def subtree_unit_ids(unit_ids: Iterable[int]) -> set[int]:

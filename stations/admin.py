@@ -189,12 +189,13 @@ class StationForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         county = cleaned.get("county")
-        if self.instance.pk and county is not None and county.pk != self.instance.county_id:
-            moved = Station.objects.filter(pk=self.instance.pk)
-            if county.company_id != self.instance.county.company_id:
-                error = staff_placed_elsewhere(moved, county.company)
-                if error:
-                    self.add_error("county", error)
+        moving = self.instance.pk and county is not None
+        if moving and county.company_id != self.instance.county.company_id:
+            error = staff_placed_elsewhere(
+                Station.objects.filter(pk=self.instance.pk), county.company
+            )
+            if error:
+                self.add_error("county", error)
         return cleaned
 
 
